@@ -1,0 +1,58 @@
+#pragma once
+/// The one error model of Sluice.
+///
+/// Expected failures are returned as `sluice::result<T>`: a value or a `std::error_code`.
+/// Each module defines its own `enum class errc` with an error category (core's is below) and
+/// registers it with `std::is_error_code_enum`, so codes from different modules compare and
+/// print correctly. Propagate with `SLUICE_TRY`. Exceptions are reserved for topology-building
+/// mistakes, bad start-up configuration and broken invariants (`SLUICE_ASSERT`).
+///
+/// Thread safety: everything here is stateless and may be used from any thread.
+
+#include <boost/outcome/std_result.hpp>
+#include <boost/outcome/try.hpp>
+
+#include <string>
+#include <system_error>
+
+namespace sluice::core {
+
+/// A value of type T or an error code. `[[nodiscard]]` through Outcome's own annotations.
+template <class T>
+using result = BOOST_OUTCOME_V2_NAMESPACE::std_result<T>;
+
+using BOOST_OUTCOME_V2_NAMESPACE::success;
+
+/// Builds a failed result from any error enum registered with std::is_error_code_enum.
+inline std::error_code failure_code(std::error_code ec) { return ec; }
+
+/// Core's error codes.
+enum class errc {
+  ok = 0,
+  invalid_argument = 1,    ///< a caller passed something outside the documented domain
+  serialization_failed,    ///< a value could not be encoded
+  deserialization_failed,  ///< bytes did not decode into the requested type
+  invalid_config,          ///< unknown key or value outside the accepted set
+  io_error,                ///< a file could not be read or written
+  not_found,               ///< a looked-up item does not exist
+  corrupt_data,            ///< bytes failed a checksum or structural check
+};
+
+const std::error_category& core_category() noexcept;
+
+inline std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), core_category()};
+}
+
+}  // namespace sluice::core
+
+template <>
+struct std::is_error_code_enum<sluice::core::errc> : std::true_type {};
+
+namespace sluice {
+using core::result;
+}  // namespace sluice
+
+/// Evaluates a result-returning expression; on failure returns its error from the enclosing
+/// function. Two forms: `SLUICE_TRY(expr);` and `SLUICE_TRY(auto value, expr);`.
+#define SLUICE_TRY(...) BOOST_OUTCOME_TRY(__VA_ARGS__)
