@@ -22,6 +22,9 @@ template <class T>
 using result = BOOST_OUTCOME_V2_NAMESPACE::std_result<T>;
 
 using BOOST_OUTCOME_V2_NAMESPACE::success;
+/// `return failure(errc::x);` — explicit failure, for generic code where T itself might be
+/// constructible from an error enum (e.g. result<nlohmann::json>).
+using BOOST_OUTCOME_V2_NAMESPACE::failure;
 
 /// Builds a failed result from any error enum registered with std::is_error_code_enum.
 inline std::error_code failure_code(std::error_code ec) { return ec; }
