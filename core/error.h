@@ -57,5 +57,17 @@ using core::result;
 }  // namespace sluice
 
 /// Evaluates a result-returning expression; on failure returns its error from the enclosing
-/// function. Two forms: `SLUICE_TRY(expr);` and `SLUICE_TRY(auto value, expr);`.
-#define SLUICE_TRY(...) BOOST_OUTCOME_TRY(__VA_ARGS__)
+/// function. Two forms:
+///   `SLUICE_TRY(expr);` — a single statement, safe as the body of an unbraced `if`/`for`;
+///   `SLUICE_TRY(auto value, expr);` — declares `value` from the success value (a declaration,
+///   so it cannot assign to an existing variable: declare, then move).
+#define SLUICE_TRY(...) SLUICE_TRY_PICK_(__VA_ARGS__, SLUICE_TRY_DECL_, SLUICE_TRY_STMT_)(__VA_ARGS__)
+#define SLUICE_TRY_PICK_(a1, a2, name, ...) name
+#define SLUICE_TRY_STMT_(expr)                                  \
+  do {                                                          \
+    auto&& sluice_try_result_ = (expr);                         \
+    if (!sluice_try_result_) [[unlikely]] {                     \
+      return std::move(sluice_try_result_).as_failure();        \
+    }                                                           \
+  } while (false)
+#define SLUICE_TRY_DECL_(decl, expr) BOOST_OUTCOME_TRY(decl, expr)
