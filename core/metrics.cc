@@ -275,7 +275,10 @@ bool metrics_registry::unregister(std::string_view name, const metric_labels& la
 std::string metrics_registry::render_prometheus() const {
   std::string out;
   std::lock_guard lock(_mutex);
-  for (const auto& [name, f] : _families) {
+  // Plain references rather than structured bindings: clang 14 cannot capture bindings.
+  for (const auto& family_entry : _families) {
+    const std::string& name = family_entry.first;
+    const family& f = family_entry.second;
     if (f.members.empty()) continue;
     out += "# HELP ";
     out += name;
@@ -286,7 +289,8 @@ std::string metrics_registry::render_prometheus() const {
     out += ' ';
     out += to_string(f.type);
     out += '\n';
-    for (const auto& [labels, s] : f.members) {
+    for (const auto& member : f.members) {
+      const series& s = member.second;
       std::visit(
           [&](const auto& m) {
             using M = std::decay_t<decltype(m)>;
