@@ -1,0 +1,83 @@
+#include "broker/protocol/create_topics.h"
+
+#include "broker/protocol/detail/codec.h"
+
+namespace sluice::broker::protocol {
+
+using namespace detail;
+
+result<create_topics_request> create_topics_request::decode(reader& r, int16_t version) {
+  if (!create_topics_versions.contains(version)) return errc::unsupported_version;
+  constexpr bool flex = false;
+  create_topics_request m;
+  m.topics = read_array<creatable_topic>(r, flex, [&](reader& r) {
+    creatable_topic t;
+    t.name = read_string(r, flex);
+    t.num_partitions = r.read_int32();
+    t.replication_factor = r.read_int16();
+    t.assignments = read_array<creatable_replica_assignment>(r, flex, [&](reader& r) {
+      creatable_replica_assignment a;
+      a.partition_index = read_int<core::partition_id>(r);
+      a.broker_ids = read_array<core::node_id>(r, flex, int_reader<core::node_id>());
+      return a;
+    });
+    t.configs = read_array<creatable_topic_config>(r, flex, [&](reader& r) {
+      creatable_topic_config c;
+      c.name = read_string(r, flex);
+      c.value = read_nullable_string(r, flex);
+      return c;
+    });
+    return t;
+  });
+  m.timeout_ms = r.read_int32();
+  if (version >= 1) m.validate_only = r.read_bool();
+  return finish(r, std::move(m));
+}
+
+void create_topics_request::encode(writer& w, int16_t version) const {
+  SLUICE_ASSERT(create_topics_versions.contains(version), "CreateTopics version not implemented");
+  constexpr bool flex = false;
+  write_array(w, flex, topics, [&](writer& w, const creatable_topic& t) {
+    write_string(w, flex, t.name);
+    w.write_int32(t.num_partitions);
+    w.write_int16(t.replication_factor);
+    write_array(w, flex, t.assignments, [&](writer& w, const creatable_replica_assignment& a) {
+      write_int(w, a.partition_index);
+      write_array(w, flex, a.broker_ids, int_writer<core::node_id>());
+    });
+    write_array(w, flex, t.configs, [&](writer& w, const creatable_topic_config& c) {
+      write_string(w, flex, c.name);
+      write_nullable_string(w, flex, c.value);
+    });
+  });
+  w.write_int32(timeout_ms);
+  if (version >= 1) w.write_bool(validate_only);
+}
+
+result<create_topics_response> create_topics_response::decode(reader& r, int16_t version) {
+  if (!create_topics_versions.contains(version)) return errc::unsupported_version;
+  constexpr bool flex = false;
+  create_topics_response m;
+  if (version >= 2) m.throttle_time_ms = r.read_int32();
+  m.topics = read_array<creatable_topic_result>(r, flex, [&](reader& r) {
+    creatable_topic_result t;
+    t.name = read_string(r, flex);
+    t.error_code = read_error_code(r);
+    if (version >= 1) t.error_message = read_nullable_string(r, flex);
+    return t;
+  });
+  return finish(r, std::move(m));
+}
+
+void create_topics_response::encode(writer& w, int16_t version) const {
+  SLUICE_ASSERT(create_topics_versions.contains(version), "CreateTopics version not implemented");
+  constexpr bool flex = false;
+  if (version >= 2) w.write_int32(throttle_time_ms);
+  write_array(w, flex, topics, [&](writer& w, const creatable_topic_result& t) {
+    write_string(w, flex, t.name);
+    write_error_code(w, t.error_code);
+    if (version >= 1) write_nullable_string(w, flex, t.error_message);
+  });
+}
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,76 @@
+#pragma once
+/// CreateTopics (key 19), versions 0–4 (none flexible). v4 is the same wire format as v3.
+///
+/// Request:  topics [name, num_partitions, replication_factor,
+///           assignments [partition_index, broker_ids [int32]],
+///           configs [name, value (nullable)]], timeout_ms, validate_only (v1+).
+///           num_partitions / replication_factor are -1 when the broker default (or explicit
+///           assignments) should be used.
+/// Response: throttle_time_ms (v2+), topics [name, error_code, error_message (v1+, nullable)].
+
+#include "broker/protocol/api_key.h"
+#include "broker/protocol/error_code.h"
+#include "broker/protocol/reader.h"
+#include "broker/protocol/writer.h"
+#include "core/error.h"
+#include "core/types.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::broker::protocol {
+
+inline constexpr version_range create_topics_versions{0, 4};
+
+struct create_topics_request {
+  /// CreatableReplicaAssignment
+  struct creatable_replica_assignment {
+    core::partition_id partition_index{0};
+    std::vector<core::node_id> broker_ids;
+    bool operator==(const creatable_replica_assignment&) const = default;
+  };
+  /// CreatableTopicConfig
+  struct creatable_topic_config {
+    std::string name;
+    std::optional<std::string> value;
+    bool operator==(const creatable_topic_config&) const = default;
+  };
+  /// CreatableTopic
+  struct creatable_topic {
+    std::string name;
+    int32_t num_partitions = -1;
+    int16_t replication_factor = -1;
+    std::vector<creatable_replica_assignment> assignments;
+    std::vector<creatable_topic_config> configs;
+    bool operator==(const creatable_topic&) const = default;
+  };
+
+  std::vector<creatable_topic> topics;
+  int32_t timeout_ms = 60000;
+  bool validate_only = false;  ///< v1+
+
+  static result<create_topics_request> decode(reader& r, int16_t version);
+  void encode(writer& w, int16_t version) const;
+  bool operator==(const create_topics_request&) const = default;
+};
+
+struct create_topics_response {
+  /// CreatableTopicResult
+  struct creatable_topic_result {
+    std::string name;
+    protocol::error_code error_code = protocol::error_code::none;
+    std::optional<std::string> error_message;  ///< v1+
+    bool operator==(const creatable_topic_result&) const = default;
+  };
+
+  int32_t throttle_time_ms = 0;  ///< v2+
+  std::vector<creatable_topic_result> topics;
+
+  static result<create_topics_response> decode(reader& r, int16_t version);
+  void encode(writer& w, int16_t version) const;
+  bool operator==(const create_topics_response&) const = default;
+};
+
+}  // namespace sluice::broker::protocol

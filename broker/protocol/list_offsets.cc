@@ -1,0 +1,79 @@
+#include "broker/protocol/list_offsets.h"
+
+#include "broker/protocol/detail/codec.h"
+
+namespace sluice::broker::protocol {
+
+using namespace detail;
+
+result<list_offsets_request> list_offsets_request::decode(reader& r, int16_t version) {
+  if (!list_offsets_versions.contains(version)) return errc::unsupported_version;
+  constexpr bool flex = false;
+  list_offsets_request m;
+  m.replica_id = read_int<core::node_id>(r);
+  if (version >= 2) m.isolation_level = r.read_int8();
+  m.topics = read_array<list_offsets_topic>(r, flex, [&](reader& r) {
+    list_offsets_topic t;
+    t.name = read_string(r, flex);
+    t.partitions = read_array<list_offsets_partition>(r, flex, [&](reader& r) {
+      list_offsets_partition p;
+      p.partition_index = read_int<core::partition_id>(r);
+      p.timestamp = r.read_int64();
+      return p;
+    });
+    return t;
+  });
+  return finish(r, std::move(m));
+}
+
+void list_offsets_request::encode(writer& w, int16_t version) const {
+  SLUICE_ASSERT(list_offsets_versions.contains(version), "ListOffsets version not implemented");
+  constexpr bool flex = false;
+  write_int(w, replica_id);
+  if (version >= 2) w.write_int8(isolation_level);
+  write_array(w, flex, topics, [&](writer& w, const list_offsets_topic& t) {
+    write_string(w, flex, t.name);
+    write_array(w, flex, t.partitions, [&](writer& w, const list_offsets_partition& p) {
+      write_int(w, p.partition_index);
+      w.write_int64(p.timestamp);
+    });
+  });
+}
+
+result<list_offsets_response> list_offsets_response::decode(reader& r, int16_t version) {
+  if (!list_offsets_versions.contains(version)) return errc::unsupported_version;
+  constexpr bool flex = false;
+  list_offsets_response m;
+  if (version >= 2) m.throttle_time_ms = r.read_int32();
+  m.topics = read_array<list_offsets_topic_response>(r, flex, [&](reader& r) {
+    list_offsets_topic_response t;
+    t.name = read_string(r, flex);
+    t.partitions = read_array<list_offsets_partition_response>(r, flex, [&](reader& r) {
+      list_offsets_partition_response p;
+      p.partition_index = read_int<core::partition_id>(r);
+      p.error_code = read_error_code(r);
+      p.timestamp = r.read_int64();
+      p.offset = read_int<core::offset>(r);
+      return p;
+    });
+    return t;
+  });
+  return finish(r, std::move(m));
+}
+
+void list_offsets_response::encode(writer& w, int16_t version) const {
+  SLUICE_ASSERT(list_offsets_versions.contains(version), "ListOffsets version not implemented");
+  constexpr bool flex = false;
+  if (version >= 2) w.write_int32(throttle_time_ms);
+  write_array(w, flex, topics, [&](writer& w, const list_offsets_topic_response& t) {
+    write_string(w, flex, t.name);
+    write_array(w, flex, t.partitions, [&](writer& w, const list_offsets_partition_response& p) {
+      write_int(w, p.partition_index);
+      write_error_code(w, p.error_code);
+      w.write_int64(p.timestamp);
+      write_int(w, p.offset);
+    });
+  });
+}
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,83 @@
+#pragma once
+/// Produce (key 0), versions 3–7 (none flexible). v3 is the first with record batch v2
+/// (librdkafka's MsgVer2 needs 3); v7 is what both clients send and enables zstd.
+///
+/// Request:  transactional_id (nullable), acks, timeout_ms,
+///           topic_data [name, partition_data [index, records (nullable bytes)]].
+/// Response: responses [name, partition_responses [index, error_code, base_offset,
+///           log_append_time_ms, log_start_offset (v5+)]], throttle_time_ms (last!).
+///
+/// acks = 0 requests get no response at all (NOTES.md §a); that is the handler's business.
+
+#include "broker/protocol/api_key.h"
+#include "broker/protocol/error_code.h"
+#include "broker/protocol/reader.h"
+#include "broker/protocol/writer.h"
+#include "core/error.h"
+#include "core/types.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::broker::protocol {
+
+inline constexpr version_range produce_versions{3, 7};
+
+struct produce_request {
+  /// PartitionProduceData
+  struct partition_produce_data {
+    core::partition_id index{0};
+    /// The record batches as sent, **borrowed from the request buffer**: valid only while the
+    /// frame the request was decoded from is alive and unmodified. A handler that keeps the
+    /// bytes beyond the request (e.g. an async append) must copy them or keep the frame alive.
+    /// nullopt = null on the wire.
+    std::optional<bytes_view> records;
+
+    bool operator==(const partition_produce_data& o) const noexcept;
+  };
+  /// TopicProduceData
+  struct topic_produce_data {
+    std::string name;
+    std::vector<partition_produce_data> partition_data;
+    bool operator==(const topic_produce_data&) const = default;
+  };
+
+  std::optional<std::string> transactional_id;
+  int16_t acks = -1;
+  int32_t timeout_ms = 0;
+  std::vector<topic_produce_data> topic_data;
+
+  static result<produce_request> decode(reader& r, int16_t version);
+  void encode(writer& w, int16_t version) const;
+  /// Equality compares record bytes by content.
+  bool operator==(const produce_request&) const = default;
+};
+
+struct produce_response {
+  /// PartitionProduceResponse
+  struct partition_produce_response {
+    core::partition_id index{0};
+    protocol::error_code error_code = protocol::error_code::none;
+    core::offset base_offset{-1};
+    int64_t log_append_time_ms = -1;  ///< -1 for CreateTime topics
+    core::offset log_start_offset{-1};  ///< v5+
+    bool operator==(const partition_produce_response&) const = default;
+  };
+  /// TopicProduceResponse
+  struct topic_produce_response {
+    std::string name;
+    std::vector<partition_produce_response> partition_responses;
+    bool operator==(const topic_produce_response&) const = default;
+  };
+
+  std::vector<topic_produce_response> responses;
+  int32_t throttle_time_ms = 0;
+
+  static result<produce_response> decode(reader& r, int16_t version);
+  void encode(writer& w, int16_t version) const;
+  bool operator==(const produce_response&) const = default;
+};
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,41 @@
+#include "broker/protocol/supported_apis.h"
+
+#include "broker/protocol/api_versions.h"
+#include "broker/protocol/create_partitions.h"
+#include "broker/protocol/create_topics.h"
+#include "broker/protocol/delete_records.h"
+#include "broker/protocol/delete_topics.h"
+#include "broker/protocol/fetch.h"
+#include "broker/protocol/list_offsets.h"
+#include "broker/protocol/metadata.h"
+#include "broker/protocol/produce.h"
+
+#include <array>
+
+namespace sluice::broker::protocol {
+namespace {
+
+constexpr std::array supported_table{
+    supported_api{api_key::produce, produce_versions},
+    supported_api{api_key::fetch, fetch_versions},
+    supported_api{api_key::list_offsets, list_offsets_versions},
+    supported_api{api_key::metadata, metadata_versions},
+    supported_api{api_key::api_versions, api_versions_versions},
+    supported_api{api_key::create_topics, create_topics_versions},
+    supported_api{api_key::delete_topics, delete_topics_versions},
+    supported_api{api_key::delete_records, delete_records_versions},
+    supported_api{api_key::create_partitions, create_partitions_versions},
+};
+
+}  // namespace
+
+std::span<const supported_api> supported_apis() noexcept { return supported_table; }
+
+std::optional<version_range> supported_versions(api_key key) noexcept {
+  for (const auto& api : supported_table) {
+    if (api.key == key) return api.versions;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sluice::broker::protocol

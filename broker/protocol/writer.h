@@ -1,0 +1,96 @@
+#pragma once
+/// `writer`: appends Kafka wire primitives to a `core::bytes` owned by the caller.
+///
+/// The mirror of `reader`. Writing cannot fail except through broken invariants (a string
+/// longer than 32767 bytes, a byte field longer than INT32_MAX), which `SLUICE_ASSERT`.
+/// Size prefixes are written by reserving an int32 and back-filling it:
+///
+///     const size_t at = w.reserve_int32();
+///     ... write the body ...
+///     w.fill_int32(at, static_cast<int32_t>(w.size() - at - 4));   // or w.fill_size_since(at)
+///
+/// Tagged-field sections are always written empty (a single 0x00): librdkafka 2.0.2 misreads
+/// non-empty ones (shared/kafka-protocol/NOTES.md §a).
+///
+/// Thread safety: one thread at a time; the target buffer must not be touched by others
+/// while the writer appends to it.
+
+#include "broker/protocol/types.h"
+#include "core/bytes.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace sluice::broker::protocol {
+
+class writer {
+ public:
+  /// Appends to `out`; `out` must outlive the writer.
+  explicit writer(core::bytes& out) noexcept : _out(&out) {}
+
+  /// Total size of the target buffer (including what was in it before).
+  size_t size() const noexcept { return _out->size(); }
+  core::bytes& buffer() noexcept { return *_out; }
+
+  void write_int8(int8_t v) { put_be(static_cast<uint8_t>(v), 1); }
+  void write_int16(int16_t v) { put_be(static_cast<uint16_t>(v), 2); }
+  void write_int32(int32_t v) { put_be(static_cast<uint32_t>(v), 4); }
+  void write_int64(int64_t v) { put_be(static_cast<uint64_t>(v), 8); }
+  void write_uint16(uint16_t v) { put_be(v, 2); }
+  void write_uint32(uint32_t v) { put_be(v, 4); }
+  void write_bool(bool v) { write_int8(v ? 1 : 0); }
+  void write_uuid(const uuid& id);
+
+  /// Unsigned LEB128 (KIP-482). No zigzag.
+  void write_uvarint(uint32_t v);
+  /// Zigzag signed varint / varlong (record format).
+  void write_varint(int32_t v);
+  void write_varlong(int64_t v);
+
+  /// REQUIRES: s.size() <= 32767 for every string function.
+  void write_string(std::string_view s);
+  void write_nullable_string(std::optional<std::string_view> s);
+  void write_compact_string(std::string_view s);
+  void write_compact_nullable_string(std::optional<std::string_view> s);
+
+  /// REQUIRES: b.size() <= INT32_MAX for every bytes function.
+  void write_bytes(bytes_view b);
+  void write_nullable_bytes(std::optional<bytes_view> b);
+  void write_compact_bytes(bytes_view b);
+  void write_compact_nullable_bytes(std::optional<bytes_view> b);
+
+  /// Appends bytes without a length.
+  void write_raw(bytes_view b);
+
+  /// Classic array count (int32); -1 writes null.
+  void write_array_length(int32_t count) { write_int32(count); }
+  /// Compact array count (uvarint count + 1); -1 writes null (0).
+  void write_compact_array_length(int32_t count);
+
+  /// An empty tagged-field section: one 0x00 byte.
+  void write_empty_tagged_fields() { write_uvarint(0); }
+
+  /// Appends 4 zero bytes and returns their position for `fill_int32`.
+  size_t reserve_int32();
+  /// Overwrites the int32 at `position` (from `reserve_int32`).
+  void fill_int32(size_t position, int32_t v) noexcept;
+  /// Fills the int32 at `position` with the number of bytes written after it.
+  void fill_size_since(size_t position) noexcept;
+
+ private:
+  void put_be(uint64_t v, int n);
+
+  core::bytes* _out;
+};
+
+/// Views of optional owned values, for the nullable write functions above (no copy).
+inline std::optional<std::string_view> view_of(const std::optional<std::string>& s) noexcept {
+  return s ? std::optional<std::string_view>(*s) : std::nullopt;
+}
+inline std::optional<bytes_view> view_of(const std::optional<core::bytes>& b) noexcept {
+  return b ? std::optional<bytes_view>(*b) : std::nullopt;
+}
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,54 @@
+#include "broker/protocol/delete_records.h"
+
+#include "golden.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::broker::protocol {
+namespace {
+
+using core::offset;
+using core::partition_id;
+using test::check_golden;
+using test::hex;
+
+TEST(delete_records, request_v0_v1) {
+  delete_records_request m;
+  m.topics = {{"t", {{partition_id{0}, offset{5}}, {partition_id{1}, offset{-1}}}}};
+  m.timeout_ms = 100;
+  const auto golden = hex("00 00 00 01"               // topics: 1
+                          "00 01 't'"                 //   name
+                          "00 00 00 02"               //   partitions: 2
+                          "00 00 00 00"               //     partition_index 0
+                          "00 00 00 00 00 00 00 05"   //     offset 5
+                          "00 00 00 01"               //     partition_index 1
+                          "ff ff ff ff ff ff ff ff"   //     offset -1 (high watermark)
+                          "00 00 00 64");             // timeout_ms 100
+  check_golden(m, golden, 0);
+  check_golden(m, golden, 1);
+}
+
+TEST(delete_records, response_v0_v1) {
+  delete_records_response m;
+  m.topics = {{"t", {{partition_id{0}, offset{5}, error_code::none},
+                     {partition_id{1}, offset{-1}, error_code::offset_out_of_range}}}};
+  const auto golden = hex("00 00 00 00"               // throttle_time_ms
+                          "00 00 00 01 00 01 't'"     // topics: 1, name
+                          "00 00 00 02"               //   partitions: 2
+                          "00 00 00 00"               //     partition_index 0
+                          "00 00 00 00 00 00 00 05"   //     low_watermark 5
+                          "00 00"                     //     error_code
+                          "00 00 00 01"
+                          "ff ff ff ff ff ff ff ff"
+                          "00 01");                   //     OFFSET_OUT_OF_RANGE
+  check_golden(m, golden, 0);
+  check_golden(m, golden, 1);
+}
+
+TEST(delete_records, rejects_v2) {
+  reader r(bytes_view{});
+  EXPECT_EQ(delete_records_request::decode(r, 2).error(), errc::unsupported_version);
+}
+
+}  // namespace
+}  // namespace sluice::broker::protocol

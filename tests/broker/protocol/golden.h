@@ -1,0 +1,118 @@
+#pragma once
+// Helpers for the protocol golden-byte tests.
+//
+// `hex()` turns a hand-written description into bytes: pairs of hex digits (whitespace is
+// ignored, so adjacent string literals can be split and commented field by field) and
+// 'quoted' ASCII text copied verbatim. Example:
+//
+//     hex("00 03 'abc'"   // string "abc"
+//         "ff ff")        // null string
+
+#include "broker/protocol/errc.h"
+#include "broker/protocol/reader.h"
+#include "broker/protocol/writer.h"
+#include "core/bytes.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sluice::broker::protocol::test {
+
+inline core::bytes hex(std::string_view text) {
+  core::bytes out;
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (c == ' ' || c == '\n' || c == '\t') {
+      ++i;
+    } else if (c == '\'') {
+      const size_t end = text.find('\'', i + 1);
+      if (end == std::string_view::npos) {
+        ADD_FAILURE() << "unterminated quote in golden bytes";
+        return out;
+      }
+      for (size_t j = i + 1; j < end; ++j) out.push_back(static_cast<std::byte>(text[j]));
+      i = end + 1;
+    } else {
+      const int hi = digit(c);
+      const int lo = i + 1 < text.size() ? digit(text[i + 1]) : -1;
+      if (hi < 0 || lo < 0) {
+        ADD_FAILURE() << "bad hex in golden bytes at " << i << ": " << text.substr(i, 8);
+        return out;
+      }
+      out.push_back(static_cast<std::byte>(hi * 16 + lo));
+      i += 2;
+    }
+  }
+  return out;
+}
+
+inline std::string dump(bytes_view b) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < b.size(); ++i) {
+    const auto v = static_cast<uint8_t>(b[i]);
+    if (i > 0) s += (i % 16 == 0) ? '\n' : ' ';
+    s += digits[v >> 4];
+    s += digits[v & 15];
+  }
+  return s;
+}
+
+template <class M>
+core::bytes encode(const M& m, int16_t version) {
+  core::bytes out;
+  writer w(out);
+  m.encode(w, version);
+  return out;
+}
+
+/// Decodes `M` from exactly `bytes` (all bytes consumed) or fails the test.
+template <class M>
+M decode_all(bytes_view bytes, int16_t version) {
+  reader r(bytes);
+  auto res = M::decode(r, version);
+  if (!res) {
+    ADD_FAILURE() << "decode v" << version << " failed: " << res.error().message();
+    return M{};
+  }
+  EXPECT_EQ(r.remaining(), 0u) << "decode v" << version << " left bytes unread";
+  return std::move(res).value();
+}
+
+/// Every proper prefix of a valid encoding must fail to decode cleanly.
+template <class M>
+void expect_truncations_fail(bytes_view full, int16_t version) {
+  for (size_t n = 0; n < full.size(); ++n) {
+    reader r(full.first(n));
+    auto res = M::decode(r, version);
+    EXPECT_FALSE(res) << "prefix of " << n << "/" << full.size() << " bytes decoded (v"
+                      << version << ")";
+    if (!res) {
+      EXPECT_EQ(res.error(), errc::malformed);
+    }
+  }
+}
+
+/// The golden check for one message and version: `m` encodes to exactly `golden`, `golden`
+/// decodes back to `m`, and every truncation of `golden` fails.
+template <class M>
+void check_golden(const M& m, const core::bytes& golden, int16_t version) {
+  SCOPED_TRACE("version " + std::to_string(version));
+  const core::bytes encoded = encode(m, version);
+  EXPECT_TRUE(core::equal(encoded, golden)) << "encoded:\n"
+                                            << dump(encoded) << "\nexpected:\n"
+                                            << dump(golden);
+  EXPECT_TRUE(decode_all<M>(golden, version) == m) << "decoded message differs";
+  expect_truncations_fail<M>(golden, version);
+}
+
+}  // namespace sluice::broker::protocol::test
