@@ -1,0 +1,267 @@
+#pragma once
+/// A task: one instance of a sub-topology's processor graph for one partition, and the context
+/// its nodes run in. This is the runtime-facing side of the dsl module.
+///
+/// The runtime (and the topology test driver) obtains tasks from `topology::create_task` and
+/// drives them with exactly these calls, all from the one thread that owns the task:
+///
+///     auto task = topology.create_task(id, config, stores, collector);
+///     task->init();                                  // after the stores are restored
+///     auto p = task->prepare(topic, partition, offset, std::move(record));   // per consumed record
+///     if (p) queue(*p) else apply the deserialization-error policy;
+///     task->process(std::move(next))                 // records in the order the runtime picks
+///     task->punctuate_stream_time();                 // after each process()
+///     task->punctuate_wall_clock(now);               // whenever the thread loops
+///     task->close();
+///
+/// `prepare` deserializes what the timestamp extractor needs and fixes the record's timestamp,
+/// so the runtime can pick the next record by lowest timestamp across its partition queues
+/// before any processing happens. Stream time is the largest timestamp among processed records.
+///
+/// Thread safety: a task and its context belong to one thread.
+
+#include "core/error.h"
+#include "core/record.h"
+#include "core/time.h"
+#include "core/types.h"
+#include "dsl/erased_record.h"
+#include "dsl/fwd.h"
+#include "dsl/processor_node.h"
+#include "dsl/record_collector.h"
+#include "state/state_store.h"
+#include "state/store_context.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::dsl {
+
+/// A task's id: the sub-topology and the partition it processes. Printed "<sub>_<partition>",
+/// as Kafka Streams names task directories.
+struct task_id {
+  int32_t subtopology = 0;
+  partition_id partition{0};
+
+  auto operator<=>(const task_id&) const = default;
+  std::string to_string() const;
+};
+
+/// Where the record being processed came from. Absent while a punctuator runs.
+struct record_metadata {
+  std::string_view topic;
+  partition_id partition{0};
+  offset off{0};
+};
+
+enum class punctuation_type {
+  stream_time,      ///< fires as stream time (record timestamps) advances
+  wall_clock_time,  ///< fires as the runtime's wall clock advances
+};
+
+/// Why a record was dropped rather than processed; counted per node.
+enum class drop_reason {
+  late,              ///< its window had closed (stream time past window end + grace)
+  null_key_or_value, ///< an aggregation or join cannot use a record without key (or value)
+  invalid_timestamp, ///< the timestamp extractor returned a negative timestamp
+};
+
+/// Dropped-record counters of one task, per node.
+class task_metrics {
+ public:
+  void record_drop(const std::string& node, drop_reason why);
+  int64_t dropped(std::string_view node, drop_reason why) const;
+  /// Every drop of this reason in the task.
+  int64_t dropped_total(drop_reason why) const;
+  int64_t dropped_total() const;
+  void merge(const task_metrics& other);
+
+ private:
+  std::map<std::pair<std::string, drop_reason>, int64_t> _drops;
+};
+
+/// What the runtime tells a task about its surroundings.
+struct task_config {
+  std::string application_id;
+  /// The wall clock the task reads (wall-clock timestamp extractor, wall-clock punctuation,
+  /// `task_context::wall_clock_time`). The runtime passes the system clock; the test driver its
+  /// mock clock.
+  std::function<timestamp()> wall_clock = [] { return core::wall_clock_now(); };
+  /// If set, the task writes each record's timestamp here before processing it (and the
+  /// punctuation time before a punctuator runs), for the change-logging stores to stamp
+  /// changelog records with. Owned by the runtime; must outlive the task.
+  state::store_context* store_context = nullptr;
+};
+
+/// Hands a task the state stores of its sub-topology. The runtime implements it (creating,
+/// wrapping in change-logging/caching layers and restoring the stores before `init()`); so
+/// does the test driver.
+class store_provider {
+ public:
+  virtual ~store_provider() = default;
+  /// The open store described by `spec` for this task. Owned by the provider; must stay open
+  /// until the task is closed.
+  virtual state::state_store& store(const store_spec& spec) = 0;
+};
+
+/// A handle to a scheduled punctuator; `cancel()` stops it. Valid while its task is alive.
+class cancellable {
+ public:
+  cancellable() = default;
+  void cancel();
+
+ private:
+  friend class task_context;
+  cancellable(task_context* ctx, std::size_t slot) : _ctx(ctx), _slot(slot) {}
+  task_context* _ctx = nullptr;
+  std::size_t _slot = 0;
+};
+
+/// The context every node of a task runs in: record metadata, time, stores, punctuation,
+/// output. Owned by its `processor_task`.
+class task_context {
+ public:
+  task_context(task_id id, task_config config, record_collector& collector,
+               store_provider& stores, std::map<std::string, const store_spec*, std::less<>> specs);
+  task_context(const task_context&) = delete;
+  task_context& operator=(const task_context&) = delete;
+
+  const task_id& id() const noexcept { return _id; }
+  const std::string& application_id() const noexcept { return _config.application_id; }
+  /// Metadata of the record being processed; nullopt inside a punctuator.
+  const std::optional<record_metadata>& metadata() const noexcept { return _metadata; }
+  /// Largest timestamp of any record this task has processed (the epoch before the first).
+  timestamp stream_time() const noexcept { return _stream_time; }
+  timestamp wall_clock_time() const { return _config.wall_clock(); }
+
+  /// The state store named `name`, connected to `node`, of the requested interface type.
+  /// Throws processing_error if `node` is not connected to such a store or it has another kind.
+  template <class Store>
+  Store& store(const processor_node& node, std::string_view name) {
+    auto* found = dynamic_cast<Store*>(&find_store(node, name));
+    if (found == nullptr) throw_wrong_store_kind(node, name);
+    return *found;
+  }
+
+  /// Schedules `callback(time)` every `interval` of stream or wall-clock time, on behalf of
+  /// `node`. Stream-time punctuators first fire at the first stream time seen after scheduling;
+  /// wall-clock ones one interval after scheduling. A punctuator that falls behind fires once
+  /// and is rescheduled to the next interval boundary after the current time.
+  /// REQUIRES: interval > 0.
+  cancellable schedule(const processor_node& node, millis interval, punctuation_type type,
+                       std::function<void(timestamp)> callback);
+
+  record_collector& collector() noexcept { return _collector; }
+  task_metrics& metrics() noexcept { return _metrics; }
+  void record_drop(const processor_node& node, drop_reason why) {
+    _metrics.record_drop(node.name(), why);
+  }
+  /// `<application.id>-<name>-repartition`.
+  std::string repartition_topic(std::string_view name) const;
+
+ private:
+  friend class processor_task;
+  friend class cancellable;
+  struct punctuator {
+    const processor_node* node;
+    millis interval;
+    punctuation_type type;
+    std::optional<timestamp> next;
+    std::function<void(timestamp)> callback;
+    bool cancelled = false;
+  };
+
+  state::state_store& find_store(const processor_node& node, std::string_view name);
+  [[noreturn]] static void throw_wrong_store_kind(const processor_node& node, std::string_view name);
+  bool run_punctuators(punctuation_type type, timestamp now);
+
+  task_id _id;
+  task_config _config;
+  record_collector& _collector;
+  store_provider& _stores;
+  std::map<std::string, const store_spec*, std::less<>> _specs;
+  std::optional<record_metadata> _metadata;
+  timestamp _stream_time{};
+  bool _seen_record = false;
+  std::vector<punctuator> _punctuators;
+  task_metrics _metrics;
+};
+
+/// A consumed record after `processor_task::prepare`: its timestamp fixed by the extractor, the
+/// parts the extractor deserialized kept so they are not decoded twice.
+struct pending_record {
+  source_node* source = nullptr;
+  std::string_view topic;  ///< owned by the task's topology
+  partition_id partition{0};
+  offset off{0};
+  core::record rec;  ///< `rec.ts` is the extracted timestamp
+  erased_box key;    ///< the deserialized key if the extractor needed it
+  erased_box value;  ///< the deserialized value if the extractor needed it
+  bool key_ready = false;
+  bool value_ready = false;
+};
+
+/// A source node: decodes consumed records of its topics and feeds them into the graph.
+class source_node : public processor_node {
+ public:
+  /// The topics this node reads, as the runtime subscribes to them (internal ones resolved).
+  virtual const std::vector<std::string>& topics() const noexcept = 0;
+  /// Runs the timestamp extractor (deserializing what it needs into `p`).
+  /// Fails with the serde's error if the key or value cannot be decoded.
+  virtual result<void> prepare(pending_record& p) = 0;
+  /// Deserializes what `prepare` did not and forwards the record to the children.
+  /// Fails with the serde's error if the key or value cannot be decoded.
+  virtual result<void> deliver(pending_record& p) = 0;
+  /// A source node is fed through deliver(); records passed to process() are forwarded as-is.
+  void process(const erased_record& r) override { forward(r); }
+};
+
+/// One task's processor graph and context. Created by `topology::create_task`.
+class processor_task {
+ public:
+  ~processor_task();
+  processor_task(const processor_task&) = delete;
+  processor_task& operator=(const processor_task&) = delete;
+
+  const task_id& id() const noexcept { return _context.id(); }
+  /// Calls init() on every node, sources first. REQUIRES: called once, before process().
+  void init();
+  /// The topics this task reads (one partition of each, the task's partition).
+  std::vector<std::string> source_topics() const;
+  /// Decodes what the timestamp extractor needs and fixes the timestamp. Fails with
+  /// dsl::errc::unknown_topic for a topic this task does not read, or with the serde's error.
+  result<pending_record> prepare(std::string_view topic, partition_id partition, offset off,
+                                 core::record rec);
+  /// Processes one prepared record: advances stream time, runs it through the graph.
+  /// A record with a negative timestamp is dropped and counted (drop_reason::invalid_timestamp).
+  /// Fails with the serde's error if the rest of the record cannot be decoded; exceptions from
+  /// user code and processing_error propagate.
+  result<void> process(pending_record&& p);
+  /// Runs due stream-time punctuators; true if any ran.
+  bool punctuate_stream_time();
+  /// Runs due wall-clock punctuators against `now`; true if any ran.
+  bool punctuate_wall_clock(timestamp now);
+  timestamp stream_time() const noexcept { return _context.stream_time(); }
+  const task_metrics& metrics() const noexcept { return _context._metrics; }
+  /// Closes every node (sinks last). Idempotent.
+  void close();
+
+ private:
+  friend class topology;
+  processor_task(task_id id, task_config config, record_collector& collector,
+                 store_provider& stores, std::map<std::string, const store_spec*, std::less<>> specs);
+
+  task_context _context;
+  std::vector<std::unique_ptr<processor_node>> _nodes;  // in topological order
+  std::vector<source_node*> _sources;
+  std::map<std::string, source_node*, std::less<>> _by_topic;
+  bool _initialized = false;
+  bool _closed = false;
+};
+
+}  // namespace sluice::dsl

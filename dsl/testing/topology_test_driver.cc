@@ -1,0 +1,310 @@
+#include "dsl/testing/topology_test_driver.h"
+
+#include "core/murmur2.h"
+#include "dsl/topology_error.h"
+#include "state/rocksdb_resources.h"
+#include "state/stores.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <system_error>
+
+namespace sluice::dsl {
+
+namespace detail {
+void throw_store_failure(std::string_view what, const std::error_code& ec) {
+  throw std::runtime_error("test driver store " + std::string(what) + " failed: " + ec.message());
+}
+}  // namespace detail
+
+namespace {
+
+template <class T>
+T value_or_throw(result<T> r, const std::string& what) {
+  if (!r) throw std::runtime_error(what + ": " + r.error().message());
+  return std::move(r).value();
+}
+
+/// The stores of one task, created up front.
+class driver_stores final : public store_provider {
+ public:
+  state::state_store& store(const store_spec& spec) override {
+    auto it = stores.find(spec.name);
+    if (it == stores.end()) throw std::logic_error("test driver: no store '" + spec.name + "' in this task");
+    return *it->second;
+  }
+  std::map<std::string, std::unique_ptr<state::state_store>, std::less<>> stores;
+};
+
+}  // namespace
+
+struct topology_test_driver::impl final : record_collector {
+  struct task_entry {
+    std::unique_ptr<processor_task> task;
+    driver_stores stores;
+    state::store_context store_ctx;
+    bool processed = false;
+  };
+  struct queued {
+    std::string topic;
+    partition_id partition;
+    core::record rec;
+  };
+
+  driver_config config;
+  std::filesystem::path state_dir;
+  bool own_state_dir = false;
+  std::unique_ptr<state::rocksdb_resources> rocksdb;
+  std::map<std::string, int32_t, std::less<>> partitions;  // full topic name -> count
+  std::map<std::string, int32_t, std::less<>> readers;     // full topic name -> sub-topology
+  std::set<std::string, std::less<>> internal_topics;
+  std::map<task_id, std::unique_ptr<task_entry>> tasks;
+  std::map<std::pair<std::string, int32_t>, int64_t> next_offset;
+  std::map<std::string, int32_t, std::less<>> round_robin;
+  std::deque<queued> queue;
+  topology_test_driver* owner = nullptr;
+
+  int32_t count_of(std::string_view topic) const {
+    auto it = partitions.find(topic);
+    return it == partitions.end() ? config.default_partitions : it->second;
+  }
+
+  std::optional<int32_t> partition_count(std::string_view topic) override { return count_of(topic); }
+
+  partition_id pick_partition(std::string_view topic, const std::optional<bytes>& key) {
+    const int32_t n = count_of(topic);
+    if (key) return partition_id{core::partition_for_key(*key, n)};
+    auto& rr = round_robin[std::string(topic)];
+    const int32_t p = rr % n;
+    rr = (rr + 1) % n;
+    return partition_id{p};
+  }
+
+  void send(sink_record&& r) override {
+    const partition_id p = r.partition ? *r.partition : pick_partition(r.topic, r.key);
+    const std::string topic(r.topic);
+    core::record rec{std::move(r.key), std::move(r.value), r.ts, std::move(r.hdrs)};
+    const bool internal = internal_topics.contains(topic);
+    if (readers.contains(topic)) {
+      if (internal) {
+        queue.push_back({topic, p, std::move(rec)});
+        return;
+      }
+      queue.push_back({topic, p, rec});
+    }
+    if (!internal) owner->_outputs[topic].push_back({p, std::move(rec)});
+  }
+
+  std::unique_ptr<state::state_store> make_store(const store_spec& spec, const task_id& id) {
+    const bool persistent = spec.type == store_type::persistent ||
+                            (spec.type == store_type::automatic && config.stores == store_backend::rocksdb);
+    state::window_store_options wopts;
+    if (spec.kind == store_kind::window) {
+      wopts.retention = std::max(spec.retention, millis{1});
+      wopts.segment_interval = std::max(wopts.retention / 2, millis{1});
+      wopts.retain_duplicates = spec.retain_duplicates;
+    }
+    state::session_store_options sopts;
+    if (spec.kind == store_kind::session) {
+      sopts.retention = std::max(spec.retention, millis{1});
+      sopts.segment_interval = std::max(sopts.retention / 2, millis{1});
+    }
+    if (!persistent) {
+      switch (spec.kind) {
+        case store_kind::key_value:
+          return state::make_in_memory_key_value_store(spec.name);
+        case store_kind::window:
+          return state::make_in_memory_window_store(spec.name, wopts);
+        case store_kind::session:
+          return state::make_in_memory_session_store(spec.name, sopts);
+      }
+    }
+    if (!rocksdb) {
+      state::rocksdb_resources_config rc;
+      rc.memory_budget_bytes = std::size_t{64} << 20;
+      rc.write_buffer_size = std::size_t{4} << 20;
+      rocksdb = std::make_unique<state::rocksdb_resources>(rc);
+    }
+    const auto dir = state_dir / config.application_id / id.to_string();
+    const std::string what = "test driver: cannot open RocksDB store '" + spec.name + "'";
+    switch (spec.kind) {
+      case store_kind::key_value:
+        return value_or_throw(state::open_rocksdb_key_value_store(spec.name, dir, *rocksdb), what);
+      case store_kind::window:
+        return value_or_throw(state::open_rocksdb_window_store(spec.name, dir, wopts, *rocksdb), what);
+      case store_kind::session:
+        return value_or_throw(state::open_rocksdb_session_store(spec.name, dir, sopts, *rocksdb), what);
+    }
+    throw std::logic_error("unknown store kind");
+  }
+
+  void process_one(const std::string& topic, partition_id p, core::record rec) {
+    auto reader = readers.find(topic);
+    const task_id id{reader->second, p};
+    auto it = tasks.find(id);
+    if (it == tasks.end()) {
+      throw std::invalid_argument("test driver: partition " + std::to_string(p.value()) + " of topic '" + topic +
+                                  "' has no task");
+    }
+    auto& entry = *it->second;
+    auto& off = next_offset[{topic, p.value()}];
+    auto prepared = entry.task->prepare(topic, p, offset{off++}, std::move(rec));
+    if (!prepared) {
+      throw std::runtime_error("test driver: cannot deserialize a record of topic '" + topic +
+                               "': " + prepared.error().message());
+    }
+    auto done = entry.task->process(std::move(prepared).value());
+    if (!done) {
+      throw std::runtime_error("test driver: cannot deserialize a record of topic '" + topic +
+                               "': " + done.error().message());
+    }
+    entry.processed = true;
+    entry.task->punctuate_stream_time();
+  }
+
+  void drain() {
+    while (!queue.empty()) {
+      queued q = std::move(queue.front());
+      queue.pop_front();
+      process_one(q.topic, q.partition, std::move(q.rec));
+    }
+  }
+};
+
+topology_test_driver::topology_test_driver(topology t, driver_config config)
+    : _topology(std::move(t)), _wall_clock(config.wall_clock_start), _impl(std::make_unique<impl>()) {
+  auto& im = *_impl;
+  im.owner = this;
+  im.config = std::move(config);
+  if (im.config.default_partitions <= 0) throw std::invalid_argument("driver_config.default_partitions must be positive");
+  const std::string& app = im.config.application_id;
+
+  const auto counts = _topology.resolve_partitions([&](std::string_view topic) -> std::optional<int32_t> {
+    auto it = im.config.partitions.find(std::string(topic));
+    return it == im.config.partitions.end() ? im.config.default_partitions : it->second;
+  });
+  for (const auto& [ref, n] : counts) {
+    im.partitions[ref.resolve(app)] = n;
+    if (ref.internal) im.internal_topics.insert(ref.resolve(app));
+  }
+  for (const auto& [topic, n] : im.config.partitions) im.partitions.emplace(topic, n);
+  for (const auto& sub : _topology.subtopologies()) {
+    for (const auto& src : sub.sources) im.readers[src.resolve(app)] = sub.id;
+  }
+
+  const bool needs_dir = im.config.stores == store_backend::rocksdb ||
+                         std::any_of(_topology.stores().begin(), _topology.stores().end(),
+                                     [](const store_spec& s) { return s.type == store_type::persistent; });
+  if (needs_dir) {
+    if (im.config.state_dir.empty()) {
+      std::string templ = (std::filesystem::temp_directory_path() / "sluice-driver-XXXXXX").string();
+      if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("test driver: cannot create a temporary state directory");
+      im.state_dir = templ;
+      im.own_state_dir = true;
+    } else {
+      im.state_dir = im.config.state_dir;
+    }
+  }
+
+  for (const auto& sub : _topology.subtopologies()) {
+    const int32_t n = _topology.task_count(sub.id, counts);
+    for (int32_t p = 0; p < n; ++p) {
+      const task_id id{sub.id, partition_id{p}};
+      auto entry = std::make_unique<impl::task_entry>();
+      for (const auto& spec : _topology.stores()) {
+        if (spec.subtopology == sub.id) entry->stores.stores.emplace(spec.name, im.make_store(spec, id));
+      }
+      task_config tc;
+      tc.application_id = app;
+      tc.wall_clock = [this] { return _wall_clock; };
+      tc.store_context = &entry->store_ctx;
+      entry->task = _topology.create_task(id, std::move(tc), entry->stores, im);
+      im.tasks.emplace(id, std::move(entry));
+    }
+  }
+  for (auto& [id, entry] : im.tasks) entry->task->init();
+}
+
+topology_test_driver::~topology_test_driver() {
+  auto& im = *_impl;
+  for (auto& [id, entry] : im.tasks) entry->task->close();
+  for (auto& [id, entry] : im.tasks) {
+    entry->task.reset();
+    for (auto& [name, store] : entry->stores.stores) (void)store->close();
+    entry->stores.stores.clear();
+  }
+  im.tasks.clear();
+  im.rocksdb.reset();
+  if (im.own_state_dir) {
+    std::error_code ec;
+    std::filesystem::remove_all(im.state_dir, ec);
+  }
+}
+
+void topology_test_driver::require_input(const std::string& topic) const {
+  if (!_impl->readers.contains(topic)) {
+    throw std::invalid_argument("test driver: the topology does not read topic '" + topic + "'");
+  }
+}
+
+void topology_test_driver::pipe_raw(const std::string& topic, std::optional<partition_id> partition, core::record rec) {
+  require_input(topic);
+  auto& im = *_impl;
+  const partition_id p = partition ? *partition : im.pick_partition(topic, rec.key);
+  if (p.value() < 0 || p.value() >= im.count_of(topic)) {
+    throw std::invalid_argument("test driver: topic '" + topic + "' has no partition " + std::to_string(p.value()));
+  }
+  im.process_one(topic, p, std::move(rec));
+  im.drain();
+}
+
+void topology_test_driver::advance_wall_clock_time(millis d) {
+  _wall_clock += d;
+  for (auto& [id, entry] : _impl->tasks) entry->task->punctuate_wall_clock(_wall_clock);
+  _impl->drain();
+}
+
+int32_t topology_test_driver::partitions(std::string_view topic) const { return _impl->count_of(topic); }
+
+task_metrics topology_test_driver::metrics() const {
+  task_metrics out;
+  for (const auto& [id, entry] : _impl->tasks) out.merge(entry->task->metrics());
+  return out;
+}
+
+std::optional<timestamp> topology_test_driver::stream_time(task_id id) const {
+  auto it = _impl->tasks.find(id);
+  if (it == _impl->tasks.end() || !it->second->processed) return std::nullopt;
+  return it->second->task->stream_time();
+}
+
+const store_spec& topology_test_driver::typed_spec(std::string_view name, store_kind kind) const {
+  const store_spec* spec = _topology.find_store(name);
+  if (spec == nullptr || spec->kind != kind) {
+    throw std::invalid_argument("test driver: no " +
+                                std::string(kind == store_kind::window ? "window" : "key-value") + " store named '" +
+                                std::string(name) + "'");
+  }
+  return *spec;
+}
+
+std::vector<state::key_value_store*> topology_test_driver::key_value_stores(std::string_view name) {
+  std::vector<state::key_value_store*> out;
+  for (auto& [id, entry] : _impl->tasks) {
+    auto it = entry->stores.stores.find(name);
+    if (it != entry->stores.stores.end()) out.push_back(dynamic_cast<state::key_value_store*>(it->second.get()));
+  }
+  return out;
+}
+
+std::vector<state::window_store*> topology_test_driver::window_stores(std::string_view name) {
+  std::vector<state::window_store*> out;
+  for (auto& [id, entry] : _impl->tasks) {
+    auto it = entry->stores.stores.find(name);
+    if (it != entry->stores.stores.end()) out.push_back(dynamic_cast<state::window_store*>(it->second.get()));
+  }
+  return out;
+}
+
+}  // namespace sluice::dsl

@@ -1,0 +1,87 @@
+#include "dsl/windows.h"
+
+#include <stdexcept>
+
+namespace sluice::dsl {
+namespace {
+void require(bool ok, const char* what) {
+  if (!ok) throw std::invalid_argument(what);
+}
+std::string ms(millis d) { return std::to_string(d.count()) + "ms"; }
+}  // namespace
+
+time_windows time_windows::of(millis size) {
+  require(size.count() > 0, "time_windows::of: the window size must be positive");
+  return {size, size, millis{0}};
+}
+
+time_windows time_windows::advance_by(millis step) const {
+  require(step.count() > 0 && step <= _size, "time_windows::advance_by: need 0 < step <= size");
+  return {_size, step, _grace};
+}
+
+time_windows time_windows::grace(millis g) const {
+  require(g.count() >= 0, "time_windows::grace: the grace period must not be negative");
+  return {_size, _advance, g};
+}
+
+std::vector<window> time_windows::windows_for(timestamp t) const {
+  std::vector<window> out;
+  const int64_t ts = core::to_epoch_ms(t);
+  const int64_t size = _size.count();
+  const int64_t step = _advance.count();
+  // The latest window containing ts starts at the last multiple of `step` at or before ts.
+  int64_t start = ts >= 0 ? ts - ts % step : ts - ((ts % step) + step) % step;
+  std::vector<int64_t> starts;
+  for (; start > ts - size; start -= step) {
+    if (start < 0) break;
+    starts.push_back(start);
+  }
+  for (auto it = starts.rbegin(); it != starts.rend(); ++it) {
+    out.push_back(window{core::from_epoch_ms(*it), core::from_epoch_ms(*it + size)});
+  }
+  return out;
+}
+
+std::string time_windows::describe() const {
+  std::string s = _advance == _size ? "tumbling(" + ms(_size) : "hopping(" + ms(_size) + " every " + ms(_advance);
+  return s + ", grace " + ms(_grace) + ")";
+}
+
+join_windows join_windows::of(millis d) {
+  require(d.count() >= 0, "join_windows::of: the window must not be negative");
+  return {d, d, millis{0}};
+}
+
+join_windows join_windows::before(millis d) const {
+  require(d.count() >= 0, "join_windows::before: must not be negative");
+  return {d, _after, _grace};
+}
+
+join_windows join_windows::after(millis d) const {
+  require(d.count() >= 0, "join_windows::after: must not be negative");
+  return {_before, d, _grace};
+}
+
+join_windows join_windows::grace(millis g) const {
+  require(g.count() >= 0, "join_windows::grace: the grace period must not be negative");
+  return {_before, _after, g};
+}
+
+std::string join_windows::describe() const {
+  return "join(before " + ms(_before) + ", after " + ms(_after) + ", grace " + ms(_grace) + ")";
+}
+
+namespace detail {
+void append_be64(bytes& out, int64_t v) {
+  auto u = static_cast<uint64_t>(v);
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::byte>((u >> (i * 8)) & 0xFFU));
+}
+int64_t read_be64(bytes_view eight) {
+  uint64_t u = 0;
+  for (std::size_t i = 0; i < 8; ++i) u = (u << 8) | static_cast<uint64_t>(eight[i]);
+  return static_cast<int64_t>(u);
+}
+}  // namespace detail
+
+}  // namespace sluice::dsl
