@@ -32,14 +32,10 @@ std::string segmented_storage::segment_name(std::int64_t id) const {
 }
 
 result<void> segmented_storage::open() {
-  SLUICE_TRY(check_format(_engine, _kind));
+  const meta_write stamp[] = {{meta_segment_interval, encode_i64_be(_interval)}};
+  SLUICE_TRY(check_format(_engine, _kind, stamp));
   SLUICE_TRY(auto interval, read_i64_meta(_engine, meta_segment_interval));
-  if (interval && *interval != _interval) return errc::incompatible_store;
-  if (!interval) {
-    auto batch = _engine.new_batch();
-    batch.put_meta(meta_segment_interval, encode_i64_be(_interval));
-    SLUICE_TRY(_engine.write(std::move(batch)));
-  }
+  if (!interval || *interval != _interval) return errc::incompatible_store;
   for (auto& ks : _engine.keyspaces()) {
     const std::string_view name = ks->name();
     if (!name.starts_with(_prefix)) return errc::incompatible_store;

@@ -8,14 +8,16 @@
 
 namespace sluice::state::detail {
 
-result<void> check_format(engine& e, store_kind kind) {
+result<void> check_format(engine& e, store_kind kind, std::span<const meta_write> stamp) {
   SLUICE_TRY(auto stored, e.get_meta(meta_format));
   if (!stored) {
     if (!e.keyspaces().empty()) return errc::incompatible_store;  // not written by Sluice
     const bytes format{std::byte{store_format_version}, static_cast<std::byte>(kind)};
     auto batch = e.new_batch();
     batch.put_meta(meta_format, format);
-    return e.write(std::move(batch));
+    for (const auto& m : stamp) batch.put_meta(m.key, m.value);
+    SLUICE_TRY(e.write(std::move(batch)));
+    return e.flush();
   }
   if (stored->size() != 2 || std::to_integer<std::uint8_t>((*stored)[0]) != store_format_version ||
       std::to_integer<std::uint8_t>((*stored)[1]) != static_cast<std::uint8_t>(kind)) {

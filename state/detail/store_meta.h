@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace sluice::state::detail {
@@ -30,8 +31,10 @@ inline constexpr std::string_view meta_stream_time = "sluice.stream_time";
 inline constexpr std::string_view meta_segment_interval = "sluice.segment_interval";
 inline constexpr std::string_view meta_seqnum_reserved = "sluice.seqnum_reserved";
 
-/// Checks the stored format and kind; stamps them on a new (empty) store.
-result<void> check_format(engine& e, store_kind kind);
+/// Checks the stored format and kind. On a new (empty) store, stamps them together with
+/// `stamp` and makes that durable at once (flush), so that a crash can never leave keyspaces
+/// without a format — which would read as a foreign database.
+result<void> check_format(engine& e, store_kind kind, std::span<const meta_write> stamp = {});
 
 /// An int64 metadata value; corruption if present with the wrong size.
 result<std::optional<std::int64_t>> read_i64_meta(engine& e, std::string_view key);
