@@ -1,0 +1,318 @@
+// End-to-end broker throughput: a librdkafka producer and consumer against an in-process
+// sluice-broker, beside two baselines measured in the same run — the same client against
+// librdkafka's in-memory mock cluster, and the physical limit (raw loopback TCP, and sequential
+// writes to the data directory with and without fsync).
+//
+//   sluice_broker_e2e [--records N] [--json FILE] [--quick]
+//
+// Prints a plain table and writes JSON (records/s, MB/s, ratio to the mock cluster).
+
+#include "broker/broker.h"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct scenario {
+  size_t record_size;
+  std::string acks;  // "1" or "all"
+  bool flush_per_batch;
+  int partitions;
+};
+
+struct measurement {
+  std::string target;  // "sluice" or "mock"
+  scenario s;
+  double produce_rps = 0;
+  double consume_rps = 0;
+};
+
+double seconds_since(clock_type::time_point t) {
+  return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+rd_kafka_t* make_client(rd_kafka_type_t type, const std::string& bootstrap,
+                        const std::vector<std::pair<std::string, std::string>>& extra) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      std::fprintf(stderr, "config %s: %s\n", k.c_str(), err);
+      std::exit(1);
+    }
+  };
+  set("bootstrap.servers", bootstrap);
+  for (const auto& [k, v] : extra) set(k, v);
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+  if (!rk) {
+    std::fprintf(stderr, "rd_kafka_new: %s\n", err);
+    std::exit(1);
+  }
+  return rk;
+}
+
+void create_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
+  rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, bootstrap, {});
+  char err[256];
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  if (ev) rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_NewTopic_destroy(nt);
+  rd_kafka_destroy(rk);
+}
+
+double run_produce(const std::string& bootstrap, const std::string& topic, const scenario& s,
+                   size_t records) {
+  rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, bootstrap,
+                               {{"acks", s.acks},
+                                {"linger.ms", "5"},
+                                {"batch.size", "1000000"},
+                                {"queue.buffering.max.messages", "2000000"},
+                                {"queue.buffering.max.kbytes", "2097151"},
+                                {"partitioner", "murmur2_random"}});
+  std::string payload(s.record_size, 'x');
+  auto start = clock_type::now();
+  for (size_t i = 0; i < records; ++i) {
+    for (;;) {
+      auto err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
+                                   RD_KAFKA_V_PARTITION(static_cast<int32_t>(i % s.partitions)),
+                                   RD_KAFKA_V_VALUE(payload.data(), payload.size()),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        std::fprintf(stderr, "produce: %s\n", rd_kafka_err2str(err));
+        std::exit(1);
+      }
+      rd_kafka_poll(rk, 1);
+    }
+    if ((i & 0xfff) == 0) rd_kafka_poll(rk, 0);
+  }
+  rd_kafka_flush(rk, 120000);
+  double secs = seconds_since(start);
+  rd_kafka_destroy(rk);
+  return static_cast<double>(records) / secs;
+}
+
+double run_consume(const std::string& bootstrap, const std::string& topic, const scenario& s,
+                   size_t records) {
+  rd_kafka_t* rk = make_client(RD_KAFKA_CONSUMER, bootstrap,
+                               {{"group.id", "bench"},
+                                {"enable.auto.commit", "false"},
+                                {"fetch.max.bytes", "52428800"},
+                                {"max.partition.fetch.bytes", "10485760"},
+                                {"queued.max.messages.kbytes", "1048576"}});
+  rd_kafka_topic_partition_list_t* tps = rd_kafka_topic_partition_list_new(s.partitions);
+  for (int p = 0; p < s.partitions; ++p) {
+    rd_kafka_topic_partition_list_add(tps, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(rk, tps);
+  rd_kafka_topic_partition_list_destroy(tps);
+  size_t got = 0;
+  auto start = clock_type::now();
+  auto deadline = start + std::chrono::seconds(120);
+  while (got < records && clock_type::now() < deadline) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (!m) continue;
+    if (!m->err) ++got;
+    rd_kafka_message_destroy(m);
+  }
+  double secs = seconds_since(start);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  if (got < records) std::fprintf(stderr, "consume: only %zu of %zu records\n", got, records);
+  return static_cast<double>(got) / secs;
+}
+
+/// Raw loopback TCP: one thread writes 1 MiB buffers, another reads them. Bytes/s.
+double loopback_tcp_limit(size_t total_bytes) {
+  int srv = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(srv, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(srv, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::listen(srv, 1);
+  std::thread reader([srv] {
+    int c = ::accept(srv, nullptr, nullptr);
+    std::vector<char> buf(1 << 20);
+    while (::read(c, buf.data(), buf.size()) > 0) {
+    }
+    ::close(c);
+  });
+  int cli = ::socket(AF_INET, SOCK_STREAM, 0);
+  ::connect(cli, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  std::vector<char> buf(1 << 20, 'x');
+  auto start = clock_type::now();
+  size_t sent = 0;
+  while (sent < total_bytes) {
+    ssize_t n = ::write(cli, buf.data(), buf.size());
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  ::close(cli);
+  reader.join();
+  double secs = seconds_since(start);
+  ::close(srv);
+  return static_cast<double>(sent) / secs;
+}
+
+/// Sequential writes of `chunk`-sized blocks to a file in `dir`, fsync every `sync_every`
+/// chunks (0 = only at the end). Bytes/s.
+double sequential_write_limit(const std::filesystem::path& dir, size_t total_bytes, size_t chunk,
+                              size_t sync_every) {
+  auto path = dir / "seqwrite.bin";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char> buf(chunk, 'x');
+  auto start = clock_type::now();
+  size_t written = 0, n = 0;
+  while (written < total_bytes) {
+    if (::write(fd, buf.data(), buf.size()) <= 0) break;
+    written += chunk;
+    if (sync_every && ++n % sync_every == 0) ::fdatasync(fd);
+  }
+  ::fdatasync(fd);
+  double secs = seconds_since(start);
+  ::close(fd);
+  std::filesystem::remove(path);
+  return static_cast<double>(written) / secs;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t records = 1'000'000;
+  std::string json_path = "broker_e2e.json";
+  bool quick = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--records" && i + 1 < argc) records = std::stoul(argv[++i]);
+    else if (a == "--json" && i + 1 < argc) json_path = argv[++i];
+    else if (a == "--quick") quick = true;
+  }
+  if (quick) records = std::min<size_t>(records, 100'000);
+
+  auto dir = std::filesystem::temp_directory_path() / ("sluice-bench-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+
+  std::vector<scenario> scenarios;
+  for (size_t size : {size_t{100}, size_t{1024}}) {
+    for (const char* acks : {"1", "all"}) {
+      for (bool flush : {false, true}) {
+        for (int parts : {1, 12}) scenarios.push_back({size, acks, flush, parts});
+      }
+    }
+  }
+
+  std::vector<measurement> results;
+  int run = 0;
+  for (const auto& s : scenarios) {
+    // Fewer records with fsync per batch: it is bounded by the disk, not the broker.
+    size_t n = s.flush_per_batch ? records / 4 : records;
+    if (s.record_size >= 1024) n /= 4;
+    sluice::broker::broker_options o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.data_dir = dir / ("broker-" + std::to_string(run++));
+    if (s.flush_per_batch) o.log.flush_interval_messages = 1;
+    auto b = sluice::broker::broker::start(o);
+    if (!b) {
+      std::fprintf(stderr, "broker start failed: %s\n", b.error().message().c_str());
+      return 1;
+    }
+    std::string topic = "bench";
+    create_topic(b.value()->bootstrap(), topic, s.partitions);
+    measurement m{"sluice", s};
+    m.produce_rps = run_produce(b.value()->bootstrap(), topic, s, n);
+    m.consume_rps = run_consume(b.value()->bootstrap(), topic, s, n);
+    (void)b.value()->stop();
+    results.push_back(m);
+    std::filesystem::remove_all(o.data_dir);
+
+    if (!s.flush_per_batch) {
+      // The same client against librdkafka's in-memory mock cluster.
+      rd_kafka_t* holder = make_client(RD_KAFKA_PRODUCER, "", {});
+      rd_kafka_mock_cluster_t* mc = rd_kafka_mock_cluster_new(holder, 1);
+      std::string mb = rd_kafka_mock_cluster_bootstraps(mc);
+      rd_kafka_mock_topic_create(mc, topic.c_str(), s.partitions, 1);
+      measurement mm{"mock", s};
+      mm.produce_rps = run_produce(mb, topic, s, n);
+      mm.consume_rps = run_consume(mb, topic, s, n);
+      rd_kafka_mock_cluster_destroy(mc);
+      rd_kafka_destroy(holder);
+      results.push_back(mm);
+    }
+  }
+
+  size_t raw_bytes = quick ? (256u << 20) : (1024u << 20);
+  double tcp = loopback_tcp_limit(raw_bytes);
+  double seq = sequential_write_limit(dir, raw_bytes, 1 << 20, 0);
+  double seq_sync = sequential_write_limit(dir, raw_bytes / 8, 64 << 10, 1);
+  std::filesystem::remove_all(dir);
+
+  auto find_mock = [&](const scenario& s) -> const measurement* {
+    for (const auto& r : results) {
+      if (r.target == "mock" && r.s.record_size == s.record_size && r.s.acks == s.acks &&
+          r.s.partitions == s.partitions)
+        return &r;
+    }
+    return nullptr;
+  };
+
+  std::printf("%-7s %6s %4s %6s %5s | %12s %9s %8s | %12s %9s %8s\n", "target", "size", "acks",
+              "fsync", "parts", "produce r/s", "MB/s", "vs mock", "consume r/s", "MB/s", "vs mock");
+  std::ofstream json(json_path);
+  json << "{\n  \"records\": " << records << ",\n  \"baselines\": {\"loopback_tcp_MBps\": "
+       << tcp / 1e6 << ", \"sequential_write_MBps\": " << seq / 1e6
+       << ", \"sequential_write_fsync_per_64KiB_MBps\": " << seq_sync / 1e6 << "},\n  \"runs\": [\n";
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    const auto* mock = r.target == "sluice" ? find_mock(r.s) : nullptr;
+    double mbp = r.produce_rps * static_cast<double>(r.s.record_size) / 1e6;
+    double mbc = r.consume_rps * static_cast<double>(r.s.record_size) / 1e6;
+    char vp[16] = "-", vc[16] = "-";
+    if (mock) {
+      std::snprintf(vp, sizeof vp, "%.2fx", r.produce_rps / mock->produce_rps);
+      std::snprintf(vc, sizeof vc, "%.2fx", r.consume_rps / mock->consume_rps);
+    }
+    std::printf("%-7s %6zu %4s %6s %5d | %12.0f %9.1f %8s | %12.0f %9.1f %8s\n", r.target.c_str(),
+                r.s.record_size, r.s.acks.c_str(), r.s.flush_per_batch ? "batch" : "off",
+                r.s.partitions, r.produce_rps, mbp, vp, r.consume_rps, mbc, vc);
+    json << "    {\"target\": \"" << r.target << "\", \"record_size\": " << r.s.record_size
+         << ", \"acks\": \"" << r.s.acks << "\", \"flush_per_batch\": "
+         << (r.s.flush_per_batch ? "true" : "false") << ", \"partitions\": " << r.s.partitions
+         << ", \"produce_records_per_s\": " << r.produce_rps << ", \"produce_MBps\": " << mbp
+         << ", \"consume_records_per_s\": " << r.consume_rps << ", \"consume_MBps\": " << mbc
+         << "}" << (i + 1 < results.size() ? "," : "") << "\n";
+  }
+  json << "  ]\n}\n";
+  std::printf("\nphysical limits: loopback TCP %.0f MB/s; sequential write %.0f MB/s "
+              "(%.0f MB/s with fdatasync every 64 KiB)\n", tcp / 1e6, seq / 1e6, seq_sync / 1e6);
+  std::printf("1 KiB produce vs sequential write: see MB/s column against %.0f MB/s\n", seq / 1e6);
+  std::printf("JSON written to %s\n", json_path.c_str());
+  return 0;
+}

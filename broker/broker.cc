@@ -1,0 +1,219 @@
+#include "broker/broker.h"
+
+#include "broker/broker_context.h"
+#include "broker/handlers/handler.h"
+#include "broker/handlers/handlers.h"
+#include "broker/net/server.h"
+#include "broker/protocol/api_versions.h"
+#include "broker/protocol/request_header.h"
+#include "broker/storage/file.h"
+#include "broker/storage/log_manager.h"
+#include "core/log.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <random>
+#include <thread>
+
+namespace sluice::broker {
+namespace {
+
+const core::logger& log() {
+  static const core::logger instance("broker");
+  return instance;
+}
+
+/// A cluster id in Kafka's style: 16 random bytes, URL-safe base64 without padding (22 chars).
+std::string generate_cluster_id() {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  std::string id;
+  for (int i = 0; i < 22; ++i) id.push_back(alphabet[rd() % 64]);
+  return id;
+}
+
+/// The cluster id persists in `<data-dir>/meta.properties` so clients see a stable id.
+result<std::string> load_or_create_cluster_id(const std::filesystem::path& dir,
+                                              const std::string& configured) {
+  auto path = dir / "meta.properties";
+  auto existing = storage::read_whole_file(path);
+  if (existing) {
+    auto text = core::to_string(existing.value());
+    auto pos = text.find("cluster.id=");
+    if (pos != std::string::npos) {
+      auto end = text.find('\n', pos);
+      auto id = text.substr(pos + 11, end == std::string::npos ? std::string::npos : end - pos - 11);
+      if (!configured.empty() && configured != id) {
+        log().error("cluster.id {} does not match {} stored in {}", configured, id, path.string());
+        return core::errc::invalid_config;
+      }
+      return id;
+    }
+  }
+  std::string id = configured.empty() ? generate_cluster_id() : configured;
+  SLUICE_TRY(storage::write_file_atomically(path, core::as_bytes("version=1\ncluster.id=" + id + "\n")));
+  return id;
+}
+
+}  // namespace
+
+struct broker::impl {
+  broker_options options;
+  std::string cluster_id;
+  std::unique_ptr<storage::log_manager> logs;
+  std::unique_ptr<net::server> server;
+  std::unique_ptr<broker_context> context;
+  std::thread housekeeper;
+  std::mutex stop_mutex;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+  bool stopped = false;
+
+  void dispatch(bytes_view frame, std::function<void(net::frame_result)> done);
+  void housekeeping_loop();
+};
+
+void broker::impl::dispatch(bytes_view frame, std::function<void(net::frame_result)> done) {
+  using net::frame_result;
+  auto prefix = protocol::peek_request_prefix(frame);
+  if (!prefix) return done({frame_result::kind::close, {}});
+  auto key = protocol::to_api_key(prefix->api_key);
+  const handler_entry* entry = key ? find_handler(*key) : nullptr;
+  if (entry == nullptr) {
+    log().warn("unknown API key {} (correlation id {})", prefix->api_key, prefix->correlation_id);
+    return done({frame_result::kind::close, {}});
+  }
+  if (!entry->versions.contains(prefix->api_version)) {
+    if (*key == protocol::api_key::api_versions) {
+      // Kafka's fallback: a v0 body with UNSUPPORTED_VERSION and our ApiVersions range, so the
+      // client can retry with a version we speak.
+      core::bytes out;
+      protocol::writer w(out);
+      protocol::encode_response_header(w, *key, 0, prefix->correlation_id);
+      auto list = advertised_api_versions_response().api_keys;
+      protocol::api_versions_response::unsupported_version_fallback(std::move(list)).encode(w, 0);
+      return done({frame_result::kind::respond, std::move(out)});
+    }
+    log().warn("unsupported {} version {}", protocol::name(*key), prefix->api_version);
+    return done({frame_result::kind::close, {}});
+  }
+  protocol::reader r(frame);
+  auto header = protocol::request_header::decode(r);
+  if (!header) return done({frame_result::kind::close, {}});
+  request req;
+  req.key = *key;
+  req.version = prefix->api_version;
+  req.correlation_id = prefix->correlation_id;
+  req.client_id = header.value().client_id.value_or("");
+  req.body = frame.subspan(r.position());
+  auto respond = [key = *key, version = req.version, correlation = req.correlation_id,
+                  done = std::move(done)](reply r) {
+    if (r.what == reply::kind::none) return done({frame_result::kind::no_response, {}});
+    if (r.what == reply::kind::malformed) return done({frame_result::kind::close, {}});
+    core::bytes out;
+    out.reserve(r.body.size() + 16);
+    protocol::writer w(out);
+    protocol::encode_response_header(w, key, version, correlation);
+    out.insert(out.end(), r.body.begin(), r.body.end());
+    done({frame_result::kind::respond, std::move(out)});
+  };
+  entry->fn(*context, req, std::move(respond));
+}
+
+void broker::impl::housekeeping_loop() {
+  std::unique_lock lock(stop_mutex);
+  auto interval = std::chrono::milliseconds(
+      std::min(options.housekeeping_interval_ms, options.retention_check_interval_ms));
+  auto next_retention = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(options.retention_check_interval_ms);
+  while (!stopping) {
+    stop_cv.wait_for(lock, interval);
+    if (stopping) break;
+    lock.unlock();
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    bool retention = std::chrono::steady_clock::now() >= next_retention;
+    if (retention) {
+      next_retention = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(options.retention_check_interval_ms);
+    }
+    if (auto r = logs->housekeeping(now, retention); !r) {
+      log().error("housekeeping failed: {}", r.error().message());
+    }
+    lock.lock();
+  }
+}
+
+broker::broker(std::unique_ptr<impl> i) : _impl(std::move(i)) {}
+
+broker::~broker() {
+  if (auto r = stop(); !r) log().error("shutdown failed: {}", r.error().message());
+}
+
+result<std::unique_ptr<broker>> broker::start(broker_options options) {
+  auto i = std::make_unique<impl>();
+  i->options = options;
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return ec;
+  SLUICE_TRY(auto cluster_id, load_or_create_cluster_id(options.data_dir, options.cluster_id));
+  i->cluster_id = std::move(cluster_id);
+  SLUICE_TRY(auto logs, storage::log_manager::open(options.data_dir, options.log));
+  i->logs = std::move(logs);
+
+  net::server_options so;
+  so.host = options.host;
+  so.port = options.port;
+  so.network_threads = options.network_threads;
+  so.max_request_bytes = options.max_request_bytes;
+  so.max_connections = options.max_connections;
+  auto* raw = i.get();
+  i->server = std::make_unique<net::server>(
+      so, [raw](bytes_view frame, std::function<void(net::frame_result)> done) {
+        raw->dispatch(frame, std::move(done));
+      });
+
+  broker_settings settings;
+  settings.node_id = options.node_id;
+  settings.cluster_id = i->cluster_id;
+  settings.advertised_host = options.advertised_host.empty() ? options.host : options.advertised_host;
+  settings.auto_create_topics = options.auto_create_topics;
+  settings.num_partitions = options.num_partitions;
+  settings.message_max_bytes = options.log.max_message_bytes;
+  // Bind first (the advertised port may be the one the kernel picked), build the context, and
+  // only then accept: no request can see a half-built broker.
+  SLUICE_TRY(i->server->bind());
+  settings.advertised_port = options.advertised_port != 0 ? options.advertised_port : i->server->port();
+  i->context = std::make_unique<broker_context>(*i->logs, settings, i->server->services());
+  i->server->run();
+  i->housekeeper = std::thread([raw] { raw->housekeeping_loop(); });
+  log().info("sluice-broker node {} of cluster {} serving on {}:{} with data in {}",
+             options.node_id, i->cluster_id, options.host, i->server->port(),
+             options.data_dir.string());
+  return std::unique_ptr<broker>(new broker(std::move(i)));
+}
+
+uint16_t broker::port() const noexcept { return _impl->server->port(); }
+
+std::string broker::bootstrap() const {
+  return _impl->context->settings().advertised_host + ":" + std::to_string(port());
+}
+
+const std::string& broker::cluster_id() const noexcept { return _impl->cluster_id; }
+
+result<void> broker::stop() {
+  if (!_impl || _impl->stopped) return core::success();
+  _impl->stopped = true;
+  {
+    std::lock_guard lock(_impl->stop_mutex);
+    _impl->stopping = true;
+  }
+  _impl->stop_cv.notify_all();
+  if (_impl->housekeeper.joinable()) _impl->housekeeper.join();
+  _impl->server->stop();
+  return _impl->logs->shutdown();
+}
+
+}  // namespace sluice::broker

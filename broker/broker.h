@@ -1,0 +1,62 @@
+#pragma once
+/// `broker`: a whole `sluice-broker` in one object — the data directory's logs, the Kafka
+/// protocol handlers and the TCP server, plus the housekeeping timer (retention, time-based
+/// flushes, checkpoints). Tests and the embedded-broker launcher start one in-process on port 0
+/// and read `bootstrap()`; `sluice-broker`'s main does the same with its command line.
+///
+/// Threads: `start`/`stop` from one controlling thread; everything else is internal.
+/// Lifecycle: `start` → serve → `stop` (flushes, writes the clean-shutdown marker). The
+/// destructor stops a running broker.
+
+#include "broker/storage/partition_log.h"
+#include "core/error.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace sluice::broker {
+
+struct broker_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 9092;  ///< 0 = any free port
+  std::filesystem::path data_dir = "data";
+  int32_t node_id = 0;
+  std::string cluster_id;  ///< empty = generated once and stored in the data directory
+  std::string advertised_host;  ///< empty = `host`
+  int32_t advertised_port = 0;  ///< 0 = the bound port
+  bool auto_create_topics = true;
+  int32_t num_partitions = 1;
+  int64_t max_request_bytes = 100 * 1024 * 1024;
+  int64_t max_connections = 1000;
+  int network_threads = 2;
+  /// How often time-based flushes are checked; retention runs every
+  /// `retention_check_interval_ms` (log.retention.check.interval.ms).
+  int64_t housekeeping_interval_ms = 1000;
+  int64_t retention_check_interval_ms = 300000;
+  storage::log_config log;  ///< broker-wide log defaults (segment, retention, flush, message size)
+};
+
+class broker {
+ public:
+  /// Opens the data directory (recovering it if needed), binds and starts serving.
+  static result<std::unique_ptr<broker>> start(broker_options options);
+  ~broker();
+  broker(const broker&) = delete;
+  broker& operator=(const broker&) = delete;
+
+  uint16_t port() const noexcept;
+  /// "host:port" for clients' bootstrap.servers.
+  std::string bootstrap() const;
+  const std::string& cluster_id() const noexcept;
+  /// Stops serving, flushes every log and writes the clean-shutdown marker. Idempotent.
+  result<void> stop();
+
+ private:
+  struct impl;
+  explicit broker(std::unique_ptr<impl> i);
+  std::unique_ptr<impl> _impl;
+};
+
+}  // namespace sluice::broker

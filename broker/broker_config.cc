@@ -1,0 +1,150 @@
+#include "broker/broker_config.h"
+
+#include <charconv>
+#include <limits>
+
+namespace sluice::broker {
+namespace {
+
+constexpr int64_t i32max = std::numeric_limits<int32_t>::max();
+constexpr int64_t i64max = std::numeric_limits<int64_t>::max();
+
+core::config_key int_key(std::string name, int64_t def, int64_t min, int64_t max, std::string doc) {
+  core::config_key k;
+  k.name = std::move(name);
+  k.type = core::config_type::integer;
+  k.default_value = std::to_string(def);
+  k.int_bounds = core::int_range{min, max};
+  k.doc = std::move(doc);
+  return k;
+}
+
+core::config_key string_key(std::string name, std::string def, std::string doc) {
+  core::config_key k;
+  k.name = std::move(name);
+  k.type = core::config_type::string;
+  k.default_value = std::move(def);
+  k.doc = std::move(doc);
+  return k;
+}
+
+core::config_key bool_key(std::string name, bool def, std::string doc) {
+  core::config_key k;
+  k.name = std::move(name);
+  k.type = core::config_type::boolean;
+  k.default_value = def ? "true" : "false";
+  k.doc = std::move(doc);
+  return k;
+}
+
+core::config_key enum_key(std::string name, std::string def, std::vector<std::string> accepted,
+                          std::string doc) {
+  core::config_key k;
+  k.name = std::move(name);
+  k.type = core::config_type::enumeration;
+  k.default_value = std::move(def);
+  k.accepted = std::move(accepted);
+  k.doc = std::move(doc);
+  return k;
+}
+
+core::config_def make_def() {
+  core::config_def d;
+  d.define(string_key("listeners", "127.0.0.1:9092",
+                      "Address to listen on: host:port or PLAINTEXT://host:port (port 0 = any)."));
+  d.define(string_key("advertised.listeners", "",
+                      "Address clients are told to connect to; empty = the listener's."));
+  d.define(string_key("log.dirs", "data", "The data directory."));
+  d.define(int_key("node.id", 0, 0, i32max, "This broker's node id."));
+  d.define(string_key("cluster.id", "",
+                      "Cluster id; empty = generated once and kept in the data directory."));
+  d.define(int_key("num.partitions", 1, 1, 100000,
+                   "Partitions of auto-created topics and of CreateTopics with -1."));
+  d.define(bool_key("auto.create.topics.enable", true,
+                    "Create unknown topics named in Metadata requests that allow it."));
+  d.define(int_key("log.segment.bytes", 1073741824, 14, i32max, "Roll a segment past this size."));
+  d.define(int_key("log.roll.ms", 604800000, 1, i64max, "Roll a segment older than this."));
+  d.define(int_key("log.retention.ms", 604800000, -1, i64max,
+                   "Delete segments whose newest record is older than this (-1 = keep)."));
+  d.define(int_key("log.retention.bytes", -1, -1, i64max,
+                   "Delete old segments beyond this partition size (-1 = no limit)."));
+  d.define(int_key("log.retention.check.interval.ms", 300000, 1, i64max,
+                   "How often retention runs."));
+  d.define(int_key("log.flush.interval.messages", i64max, 1, i64max,
+                   "fsync after this many records; 1 = before acknowledging every batch."));
+  d.define(int_key("log.flush.interval.ms", i64max, 0, i64max,
+                   "fsync partitions with unflushed data at least this often."));
+  d.define(int_key("log.index.interval.bytes", 4096, 0, i32max,
+                   "Bytes of log between offset-index entries."));
+  d.define(int_key("message.max.bytes", 1048588, 0, i32max, "Largest record batch accepted."));
+  d.define(int_key("socket.request.max.bytes", 104857600, 1, i32max,
+                   "Largest request frame; a larger one closes the connection."));
+  d.define(int_key("max.connections", i32max, 1, i32max, "Most client connections at once."));
+  d.define(int_key("num.network.threads", 2, 1, 64, "Threads serving connections."));
+  d.define(enum_key("log.level", "info", {"trace", "debug", "info", "warn", "error", "off"},
+                    "Logging level."));
+  return d;
+}
+
+}  // namespace
+
+const core::config_def& broker_config_def() {
+  static const core::config_def def = make_def();
+  return def;
+}
+
+std::pair<std::string, uint16_t> parse_listener(std::string_view key, std::string_view value) {
+  std::string_view v = value;
+  if (auto scheme = v.find("://"); scheme != std::string_view::npos) {
+    if (v.substr(0, scheme) != "PLAINTEXT") {
+      throw core::config_exception({"invalid value '" + std::string(value) + "' for config '" +
+                                    std::string(key) + "': only PLAINTEXT listeners are supported"});
+    }
+    v = v.substr(scheme + 3);
+  }
+  auto colon = v.rfind(':');
+  auto bad = [&] {
+    return core::config_exception({"invalid value '" + std::string(value) + "' for config '" +
+                                   std::string(key) + "': expected host:port"});
+  };
+  if (colon == std::string_view::npos || colon == 0) throw bad();
+  std::string host(v.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto port_text = v.substr(colon + 1);
+  unsigned port = 0;
+  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535) throw bad();
+  return {host, static_cast<uint16_t>(port)};
+}
+
+broker_options to_broker_options(const core::config& c) {
+  broker_options o;
+  auto [host, port] = parse_listener("listeners", c.get_string("listeners"));
+  o.host = host;
+  o.port = port;
+  if (const auto& adv = c.get_string("advertised.listeners"); !adv.empty()) {
+    auto [ahost, aport] = parse_listener("advertised.listeners", adv);
+    o.advertised_host = ahost;
+    o.advertised_port = aport;
+  }
+  o.data_dir = c.get_string("log.dirs");
+  o.node_id = static_cast<int32_t>(c.get_int("node.id"));
+  o.cluster_id = c.get_string("cluster.id");
+  o.num_partitions = static_cast<int32_t>(c.get_int("num.partitions"));
+  o.auto_create_topics = c.get_bool("auto.create.topics.enable");
+  o.max_request_bytes = c.get_int("socket.request.max.bytes");
+  o.max_connections = c.get_int("max.connections");
+  o.network_threads = static_cast<int>(c.get_int("num.network.threads"));
+  o.retention_check_interval_ms = c.get_int("log.retention.check.interval.ms");
+  o.log.segment_bytes = static_cast<uint64_t>(c.get_int("log.segment.bytes"));
+  o.log.segment_ms = c.get_int("log.roll.ms");
+  o.log.retention_ms = c.get_int("log.retention.ms");
+  o.log.retention_bytes = c.get_int("log.retention.bytes");
+  o.log.flush_interval_messages = c.get_int("log.flush.interval.messages");
+  o.log.flush_interval_ms = c.get_int("log.flush.interval.ms");
+  o.log.index_interval_bytes = static_cast<uint32_t>(c.get_int("log.index.interval.bytes"));
+  o.log.max_message_bytes = static_cast<int32_t>(c.get_int("message.max.bytes"));
+  return o;
+}
+
+}  // namespace sluice::broker

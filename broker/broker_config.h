@@ -1,0 +1,24 @@
+#pragma once
+/// The broker's configuration keys (Kafka's names where Kafka has one) and their translation
+/// into `broker_options`. Used by `sluice-broker`'s main and by anything that starts a broker
+/// from properties (the embedded-broker launcher).
+///
+/// Start-up errors throw `core::config_exception` naming the key, per STYLE.md.
+
+#include "broker/broker.h"
+#include "core/config.h"
+
+namespace sluice::broker {
+
+/// Every key `sluice-broker` accepts, with defaults, ranges and documentation.
+const core::config_def& broker_config_def();
+
+/// Resolves parsed configuration into broker options. Throws core::config_exception for values
+/// that are individually valid but unusable together or malformed addresses.
+broker_options to_broker_options(const core::config& config);
+
+/// Splits "host:port", "PLAINTEXT://host:port" or "[::1]:port". Throws config_exception naming
+/// `key` on anything else.
+std::pair<std::string, uint16_t> parse_listener(std::string_view key, std::string_view value);
+
+}  // namespace sluice::broker

@@ -1,0 +1,71 @@
+#pragma once
+/// `broker_context`: what request handlers share — the logs, the broker's settings, the
+/// long-poll registry and the two services the network layer provides (a blocking-work pool for
+/// fsync, and timers). Owned by `broker`; outlives every connection. Thread-safe.
+
+#include "broker/storage/log_manager.h"
+#include "core/types.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sluice::broker {
+
+/// Broker-wide settings handlers need, resolved from the configuration at start-up.
+struct broker_settings {
+  int32_t node_id = 0;
+  std::string cluster_id;
+  std::string advertised_host = "127.0.0.1";
+  int32_t advertised_port = 9092;
+  bool auto_create_topics = true;
+  int32_t num_partitions = 1;
+  int32_t message_max_bytes = 1024 * 1024 + 12;
+};
+
+/// Services implemented by the network layer.
+class broker_services {
+ public:
+  virtual ~broker_services() = default;
+  /// Runs `fn` on the blocking-work pool (fsync), never on a network thread.
+  virtual void run_blocking(std::function<void()> fn) = 0;
+  /// Runs `fn` on a network thread after `delay`.
+  virtual void run_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
+};
+
+/// Fetches parked in a long-poll register here per partition; an append wakes every waiter of
+/// its partition. A waiter is a callback invoked at most once per registration.
+class fetch_waiters {
+ public:
+  using waiter = std::function<void()>;
+  void add(const core::topic_partition& tp, std::shared_ptr<waiter> w);
+  void notify(const core::topic_partition& tp);
+
+ private:
+  std::mutex _mutex;
+  std::unordered_map<core::topic_partition, std::vector<std::weak_ptr<waiter>>> _waiters;
+};
+
+class broker_context {
+ public:
+  broker_context(storage::log_manager& logs, broker_settings settings, broker_services& services)
+      : _logs(logs), _settings(std::move(settings)), _services(services) {}
+
+  storage::log_manager& logs() noexcept { return _logs; }
+  const broker_settings& settings() const noexcept { return _settings; }
+  broker_services& services() noexcept { return _services; }
+  fetch_waiters& waiters() noexcept { return _waiters; }
+
+ private:
+  storage::log_manager& _logs;
+  broker_settings _settings;
+  broker_services& _services;
+  fetch_waiters _waiters;
+};
+
+}  // namespace sluice::broker

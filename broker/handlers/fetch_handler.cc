@@ -1,0 +1,127 @@
+#include "broker/broker_context.h"
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/fetch.h"
+#include "broker/storage/errc.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+namespace sluice::broker {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+/// One Fetch request, possibly parked in a long-poll. It answers when `min_bytes` are
+/// available, when a partition reports an error, or when `max_wait_ms` runs out — whichever
+/// comes first — and answers exactly once.
+class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
+ public:
+  fetch_operation(broker_context& ctx, protocol::fetch_request req, int16_t version,
+                  responder respond)
+      : _ctx(ctx), _req(std::move(req)), _version(version), _respond(std::move(respond)),
+        _deadline(clock::now() + std::chrono::milliseconds(std::max(0, _req.max_wait_ms))) {}
+
+  void start() {
+    if (_req.max_wait_ms <= 0) return (void)attempt(true);
+    park();
+    if (_done.load()) return;
+    auto self = shared_from_this();
+    _ctx.services().run_after(std::chrono::milliseconds(_req.max_wait_ms),
+                              [self] { self->attempt(true); });
+  }
+
+ private:
+  /// Registers for wake-ups on every requested partition, then tries; registering first means
+  /// an append between the try and the registration cannot be missed.
+  void park() {
+    auto weak = weak_from_this();
+    _waiter = std::make_shared<fetch_waiters::waiter>([weak, this_ctx = &_ctx] {
+      // Re-run on a network thread, not on the producer's thread that appended.
+      this_ctx->services().run_after(std::chrono::milliseconds(0), [weak] {
+        if (auto self = weak.lock()) {
+          if (!self->_done.load() && !self->attempt(false)) self->park();
+        }
+      });
+    });
+    for (const auto& t : _req.topics) {
+      for (const auto& p : t.partitions) _ctx.waiters().add({t.topic, p.partition}, _waiter);
+    }
+    attempt(false);
+  }
+
+  /// Builds the response; sends it if it is final or satisfies min_bytes. Returns whether the
+  /// operation is finished.
+  bool attempt(bool final) {
+    std::lock_guard lock(_mutex);
+    if (_done.load()) return true;
+    protocol::fetch_response resp;
+    int64_t budget = std::max(0, _req.max_bytes);
+    int64_t total = 0;
+    bool error = false;
+    for (const auto& t : _req.topics) {
+      auto& tr = resp.responses.emplace_back();
+      tr.topic = t.topic;
+      for (const auto& p : t.partitions) {
+        auto& pr = tr.partitions.emplace_back();
+        pr.partition_index = p.partition;
+        auto plog = _ctx.logs().get({t.topic, p.partition});
+        if (!plog) {
+          pr.error_code = protocol::error_code::unknown_topic_or_partition;
+          error = true;
+          continue;
+        }
+        int64_t hwm = plog->high_watermark();
+        int64_t stable = hwm;  // no transactions yet: the last stable offset is the watermark
+        pr.high_watermark = core::offset{hwm};
+        pr.last_stable_offset = core::offset{stable};
+        pr.log_start_offset = core::offset{plog->log_start_offset()};
+        // KIP-74: the first batch of the first non-empty partition goes out whole even when it
+        // is larger than the limits; after that the response budget caps what is added.
+        uint64_t limit = static_cast<uint64_t>(std::max(0, p.partition_max_bytes));
+        if (total > 0) limit = std::min<uint64_t>(limit, static_cast<uint64_t>(std::max<int64_t>(0, budget - total)));
+        if (total > 0 && limit == 0) continue;
+        int64_t upto = _req.isolation_level == 1 ? stable : hwm;
+        auto read = plog->read(p.fetch_offset.value(), std::max<uint64_t>(limit, 1), upto);
+        if (!read) {
+          pr.error_code = to_kafka_error(read.error());
+          error = true;
+          continue;
+        }
+        pr.high_watermark = core::offset{read.value().high_watermark};
+        pr.log_start_offset = core::offset{read.value().log_start_offset};
+        total += static_cast<int64_t>(read.value().records.size());
+        pr.records = std::move(read.value().records);
+      }
+    }
+    if (!final && !error && total < std::max(1, _req.min_bytes) && clock::now() < _deadline) {
+      return false;
+    }
+    if (_done.exchange(true)) return true;
+    _waiter.reset();
+    _respond(encode_body(resp, _version));
+    return true;
+  }
+
+  broker_context& _ctx;
+  protocol::fetch_request _req;
+  int16_t _version;
+  responder _respond;
+  clock::time_point _deadline;
+  std::mutex _mutex;
+  std::atomic<bool> _done{false};
+  std::shared_ptr<fetch_waiters::waiter> _waiter;
+};
+
+}  // namespace
+
+void handle_fetch(broker_context& ctx, const request& req, responder respond) {
+  auto body = decode_body<protocol::fetch_request>(req);
+  if (!body) return respond(reply::malformed());
+  auto op = std::make_shared<fetch_operation>(ctx, std::move(*body), req.version, std::move(respond));
+  op->start();
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,46 @@
+#include "broker/handlers/handler.h"
+
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/api_versions.h"
+#include "broker/protocol/create_partitions.h"
+#include "broker/protocol/create_topics.h"
+#include "broker/protocol/delete_records.h"
+#include "broker/protocol/delete_topics.h"
+#include "broker/protocol/fetch.h"
+#include "broker/protocol/list_offsets.h"
+#include "broker/protocol/metadata.h"
+#include "broker/protocol/produce.h"
+
+#include <algorithm>
+#include <array>
+
+namespace sluice::broker {
+namespace {
+
+using protocol::api_key;
+
+// Sorted by api_key. Each entry advertises exactly the versions its codec implements.
+constexpr std::array table{
+    handler_entry{api_key::produce, protocol::produce_versions, &handle_produce},
+    handler_entry{api_key::fetch, protocol::fetch_versions, &handle_fetch},
+    handler_entry{api_key::list_offsets, protocol::list_offsets_versions, &handle_list_offsets},
+    handler_entry{api_key::metadata, protocol::metadata_versions, &handle_metadata},
+    handler_entry{api_key::api_versions, protocol::api_versions_versions, &handle_api_versions},
+    handler_entry{api_key::create_topics, protocol::create_topics_versions, &handle_create_topics},
+    handler_entry{api_key::delete_topics, protocol::delete_topics_versions, &handle_delete_topics},
+    handler_entry{api_key::delete_records, protocol::delete_records_versions,
+                  &handle_delete_records},
+    handler_entry{api_key::create_partitions, protocol::create_partitions_versions,
+                  &handle_create_partitions},
+};
+
+}  // namespace
+
+std::span<const handler_entry> handler_table() noexcept { return table; }
+
+const handler_entry* find_handler(protocol::api_key key) noexcept {
+  auto it = std::find_if(table.begin(), table.end(), [key](const handler_entry& e) { return e.key == key; });
+  return it == table.end() ? nullptr : &*it;
+}
+
+}  // namespace sluice::broker

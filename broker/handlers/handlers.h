@@ -1,0 +1,55 @@
+#pragma once
+/// One handler per Kafka API (one .cc file each). Module-private: only the handler table and
+/// tests include this.
+
+#include "broker/handlers/handler.h"
+#include "broker/protocol/api_versions.h"
+#include "broker/protocol/error_code.h"
+#include "broker/protocol/reader.h"
+#include "broker/protocol/writer.h"
+
+#include <optional>
+#include <system_error>
+#include <vector>
+
+namespace sluice::broker {
+
+void handle_api_versions(broker_context& ctx, const request& req, responder respond);
+void handle_metadata(broker_context& ctx, const request& req, responder respond);
+void handle_produce(broker_context& ctx, const request& req, responder respond);
+void handle_fetch(broker_context& ctx, const request& req, responder respond);
+void handle_list_offsets(broker_context& ctx, const request& req, responder respond);
+void handle_create_topics(broker_context& ctx, const request& req, responder respond);
+void handle_delete_topics(broker_context& ctx, const request& req, responder respond);
+void handle_create_partitions(broker_context& ctx, const request& req, responder respond);
+void handle_delete_records(broker_context& ctx, const request& req, responder respond);
+
+/// The ApiVersions list: every entry of the handler table with its version window.
+std::vector<std::pair<int16_t, protocol::version_range>> advertised_versions();
+/// The full ApiVersions response body (also the list inside the unsupported-version fallback).
+protocol::api_versions_response advertised_api_versions_response();
+
+/// Encodes a response body of any message type at `version`.
+template <class Response>
+core::bytes encode_body(const Response& response, int16_t version) {
+  core::bytes out;
+  protocol::writer w(out);
+  response.encode(w, version);
+  return out;
+}
+
+/// Decodes the request body; nullopt when it is malformed (the caller then answers with
+/// nullopt, which closes the connection).
+template <class Request>
+std::optional<Request> decode_body(const request& req) {
+  protocol::reader r(req.body);
+  auto decoded = Request::decode(r, req.version);
+  if (!decoded) return std::nullopt;
+  return std::move(decoded).value();
+}
+
+/// The Kafka error code for a storage or core error (the one mapping all handlers share for
+/// failures that come out of the log layer).
+protocol::error_code to_kafka_error(std::error_code ec) noexcept;
+
+}  // namespace sluice::broker

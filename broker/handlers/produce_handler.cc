@@ -1,0 +1,90 @@
+#include "broker/broker_context.h"
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/produce.h"
+#include "core/log.h"
+
+#include <fmt/ostream.h>
+
+#include <memory>
+
+namespace sluice::broker {
+namespace {
+
+const core::logger& log() {
+  static const core::logger instance("broker.produce");
+  return instance;
+}
+
+}  // namespace
+
+void handle_produce(broker_context& ctx, const request& req, responder respond) {
+  auto body = decode_body<protocol::produce_request>(req);
+  if (!body) return respond(reply::malformed());
+  const bool acks_ok = body->acks == 0 || body->acks == 1 || body->acks == -1;
+
+  auto resp = std::make_shared<protocol::produce_response>();
+  std::vector<std::shared_ptr<storage::partition_log>> to_flush;
+  for (const auto& topic : body->topic_data) {
+    auto& tr = resp->responses.emplace_back();
+    tr.name = topic.name;
+    for (const auto& part : topic.partition_data) {
+      auto& pr = tr.partition_responses.emplace_back();
+      pr.index = part.index;
+      if (!acks_ok) {
+        pr.error_code = protocol::error_code::invalid_required_acks;
+        continue;
+      }
+      core::topic_partition tp{topic.name, part.index};
+      auto plog = ctx.logs().get(tp);
+      if (!plog) {
+        pr.error_code = protocol::error_code::unknown_topic_or_partition;
+        continue;
+      }
+      if (!part.records || part.records->empty()) {
+        pr.error_code = protocol::error_code::corrupt_message;
+        continue;
+      }
+      auto appended = plog->append(*part.records);
+      if (!appended) {
+        pr.error_code = to_kafka_error(appended.error());
+        log().debug("{}: rejected batch from {}: {}", fmt::streamed(tp), req.client_id,
+                    appended.error().message());
+        continue;
+      }
+      pr.base_offset = core::offset{appended.value().base_offset};
+      pr.log_start_offset = core::offset{plog->log_start_offset()};
+      if (appended.value().flush_required) to_flush.push_back(plog);
+      ctx.waiters().notify(tp);
+    }
+  }
+
+  const int16_t version = req.version;
+  const bool silent = body->acks == 0;
+  if (to_flush.empty()) {
+    if (silent) return respond(reply::none());
+    return respond(encode_body(*resp, version));
+  }
+  // The flush policy wants these logs durable before the producer hears back: fsync on the
+  // blocking pool, never on a network thread, then answer from there.
+  ctx.services().run_blocking([resp, to_flush = std::move(to_flush), version, silent,
+                               respond = std::move(respond)]() {
+    for (auto& plog : to_flush) {
+      if (auto r = plog->flush(); !r) {
+        log().error("{}: flush failed: {}", fmt::streamed(plog->tp()), r.error().message());
+        for (auto& tr : resp->responses) {
+          if (tr.name != plog->tp().topic) continue;
+          for (auto& pr : tr.partition_responses) {
+            if (pr.index == plog->tp().partition) {
+              pr.error_code = protocol::error_code::kafka_storage_error;
+              pr.base_offset = core::offset{-1};
+            }
+          }
+        }
+      }
+    }
+    if (silent) return respond(reply::none());
+    respond(encode_body(*resp, version));
+  });
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,66 @@
+#pragma once
+/// `server`: the broker's TCP front end. Accepts connections, reads size-prefixed frames
+/// (enforcing `socket.request.max.bytes` before allocating), hands each frame to the frame
+/// handler and writes the answers back in request order. It knows nothing of Kafka beyond the
+/// 4-byte size prefix; `broker` plugs the protocol in.
+///
+/// Threads: one `io_context` run by `network_threads` threads; each connection lives on its own
+/// strand, so its requests are processed strictly in order while connections run concurrently
+/// (a long-poll Fetch never stalls another socket). Blocking work (fsync) runs on a separate
+/// pool through `services().run_blocking`. Asio stays inside server.cc.
+/// Lifecycle: construct, `bind()`, `run()`, `stop()` (idempotent; also run by the destructor).
+
+#include "broker/broker_context.h"
+#include "core/bytes.h"
+#include "core/error.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace sluice::broker::net {
+
+struct server_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 9092;  ///< 0 = pick a free port
+  int network_threads = 2;
+  int blocking_threads = 2;
+  int64_t max_request_bytes = 100 * 1024 * 1024;  ///< socket.request.max.bytes
+  int64_t max_connections = 1000;                 ///< max.connections
+};
+
+/// What a frame handler decided for one request.
+struct frame_result {
+  enum class kind { respond, no_response, close } what = kind::close;
+  core::bytes frame;  ///< the response (header + body, without the size prefix) for `respond`
+};
+
+/// Called once per request frame (header + body, without the size prefix). Must call `done`
+/// exactly once, from any thread. `frame` stays valid until then.
+using frame_handler = std::function<void(bytes_view frame, std::function<void(frame_result)> done)>;
+
+class server {
+ public:
+  server(server_options options, frame_handler handler);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds and listens; nothing is accepted until `run()`.
+  result<void> bind();
+  /// Starts accepting and the network threads. REQUIRES: bind() succeeded.
+  void run();
+  /// The bound port (useful with port 0). REQUIRES: bind() succeeded.
+  uint16_t port() const noexcept;
+  broker_services& services() noexcept;
+  int64_t active_connections() const noexcept;
+  /// Stops accepting, closes every connection and joins the threads.
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> _impl;
+};
+
+}  // namespace sluice::broker::net

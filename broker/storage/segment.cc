@@ -1,0 +1,290 @@
+#include "broker/storage/segment.h"
+
+#include "broker/storage/errc.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+namespace sluice::broker::storage {
+
+std::string segment_file_stem(int64_t base_offset) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(base_offset));
+  return buf;
+}
+
+std::filesystem::path segment::path_with(const char* ext) const {
+  return _dir / (segment_file_stem(_base_offset) + ext);
+}
+
+result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& dir,
+                                                 int64_t base_offset,
+                                                 uint32_t index_interval_bytes) {
+  std::shared_ptr<segment> s(new segment(dir, base_offset, index_interval_bytes));
+  SLUICE_TRY(auto log_file, file::open(s->path_with(".log")));
+  s->_log = std::move(log_file);
+  SLUICE_TRY(s->_log.truncate(0));
+  std::error_code ec;
+  std::filesystem::remove(s->path_with(".index"), ec);
+  std::filesystem::remove(s->path_with(".timeindex"), ec);
+  return s;
+}
+
+result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
+                                               int64_t base_offset,
+                                               uint32_t index_interval_bytes,
+                                               bool trust_indexes) {
+  std::shared_ptr<segment> s(new segment(dir, base_offset, index_interval_bytes));
+  SLUICE_TRY(auto log_file, file::open(s->path_with(".log")));
+  s->_log = std::move(log_file);
+  SLUICE_TRY(auto size, s->_log.size());
+  s->_size = size;
+  if (!trust_indexes) return s;  // the caller runs recover()
+  auto loaded = s->load_indexes();
+  if (!loaded || !s->indexes_consistent()) {
+    SLUICE_TRY(s->recover());
+    return s;
+  }
+  // The next offset is the end of the last batch: start from the last index entry.
+  uint64_t pos = s->_index.empty() ? 0 : s->_index.back().position;
+  std::array<std::byte, batch_header_size> hdr{};
+  while (pos < s->_size) {
+    SLUICE_TRY(auto n, s->_log.pread(pos, hdr));
+    if (n < batch_header_size) break;
+    SLUICE_TRY(auto h, parse_batch_header(hdr));
+    if (pos + h.total_size() > s->_size) break;
+    s->_next_offset = h.next_offset();
+    s->_max_timestamp = std::max(s->_max_timestamp, h.max_timestamp);
+    pos += h.total_size();
+  }
+  if (pos != s->_size) {
+    // The index did not lead to a clean end: the tail is not what a clean shutdown leaves.
+    SLUICE_TRY(s->recover());
+  } else if (!s->_time_index.empty()) {
+    s->_max_timestamp = std::max(s->_max_timestamp, s->_time_index.back().timestamp);
+  }
+  return s;
+}
+
+result<void> segment::load_indexes() {
+  auto idx = read_whole_file(path_with(".index"));
+  auto tidx = read_whole_file(path_with(".timeindex"));
+  if (!idx || !tidx) return errc::io_error;
+  if (idx.value().size() % 8 != 0 || tidx.value().size() % 12 != 0) return errc::corrupt_batch;
+  _index.clear();
+  for (size_t i = 0; i < idx.value().size(); i += 8) {
+    const std::byte* p = idx.value().data() + i;
+    _index.push_back({static_cast<uint32_t>(load_be32(p)), static_cast<uint32_t>(load_be32(p + 4))});
+  }
+  _time_index.clear();
+  for (size_t i = 0; i < tidx.value().size(); i += 12) {
+    const std::byte* p = tidx.value().data() + i;
+    _time_index.push_back({load_be64(p), static_cast<uint32_t>(load_be32(p + 8))});
+  }
+  _index_persisted = _index.size();
+  _time_index_persisted = _time_index.size();
+  return core::success();
+}
+
+bool segment::indexes_consistent() const {
+  for (size_t i = 0; i < _index.size(); ++i) {
+    if (_index[i].position >= _size) return false;
+    if (i > 0 && (_index[i].position <= _index[i - 1].position ||
+                  _index[i].relative_offset <= _index[i - 1].relative_offset)) {
+      return false;
+    }
+  }
+  for (size_t i = 1; i < _time_index.size(); ++i) {
+    if (_time_index[i].timestamp < _time_index[i - 1].timestamp) return false;
+  }
+  return _size == 0 || !_index.empty();
+}
+
+void segment::note_batch(const batch_header& h, uint64_t position) {
+  auto rel = static_cast<uint32_t>(h.base_offset - _base_offset);
+  if (_index.empty() || _bytes_since_index >= _index_interval) {
+    _index.push_back({rel, static_cast<uint32_t>(position)});
+    _bytes_since_index = 0;
+  }
+  if (h.max_timestamp > _max_timestamp) {
+    if (_time_index.empty() || _bytes_since_time_index >= _index_interval) {
+      _time_index.push_back({h.max_timestamp, rel});
+      _bytes_since_time_index = 0;
+    }
+    _max_timestamp = h.max_timestamp;
+  }
+  _bytes_since_index += h.total_size();
+  _bytes_since_time_index += h.total_size();
+  _next_offset = h.next_offset();
+}
+
+result<void> segment::append(bytes_view batch, const batch_header& h) {
+  SLUICE_TRY(_log.pwrite(_size, batch));
+  note_batch(h, _size);
+  _size += batch.size();
+  return core::success();
+}
+
+result<void> segment::append(bytes_view head, bytes_view tail, const batch_header& h) {
+  SLUICE_TRY(_log.pwrite2(_size, head, tail));
+  note_batch(h, _size);
+  _size += head.size() + tail.size();
+  return core::success();
+}
+
+result<uint64_t> segment::position_of(int64_t offset) const {
+  uint64_t pos = 0;
+  if (offset > _base_offset && !_index.empty()) {
+    auto rel = static_cast<uint32_t>(offset - _base_offset);
+    auto it = std::upper_bound(_index.begin(), _index.end(), rel,
+                               [](uint32_t r, const index_entry& e) { return r < e.relative_offset; });
+    if (it != _index.begin()) pos = std::prev(it)->position;
+  }
+  // Scan headers forward to the batch whose last offset >= offset.
+  std::array<std::byte, batch_header_size> hdr{};
+  while (pos < _size) {
+    SLUICE_TRY(auto n, _log.pread(pos, hdr));
+    if (n < batch_header_size) return errc::corrupt_batch;
+    SLUICE_TRY(auto h, parse_batch_header(hdr));
+    if (h.last_offset() >= offset) return pos;
+    pos += h.total_size();
+  }
+  return pos;
+}
+
+result<segment::range> segment::locate(int64_t offset, uint64_t max_bytes,
+                                       int64_t max_offset) const {
+  SLUICE_TRY(auto start, position_of(offset));
+  range r{start, 0};
+  uint64_t pos = start;
+  std::array<std::byte, batch_header_size> hdr{};
+  while (pos < _size) {
+    SLUICE_TRY(auto n, _log.pread(pos, hdr));
+    if (n < batch_header_size) break;
+    SLUICE_TRY(auto h, parse_batch_header(hdr));
+    if (h.base_offset >= max_offset) break;
+    if (r.size > 0 && r.size + h.total_size() > max_bytes) break;
+    r.size += h.total_size();
+    pos += h.total_size();
+    if (r.size >= max_bytes) break;
+  }
+  return r;
+}
+
+result<void> segment::read(range r, bytes& out) const {
+  size_t old = out.size();
+  out.resize(old + r.size);
+  SLUICE_TRY(auto n, _log.pread(r.position, std::span<std::byte>(out.data() + old, r.size)));
+  if (n != r.size) {
+    out.resize(old + n);
+    return errc::io_error;
+  }
+  return core::success();
+}
+
+result<timestamp_offset> segment::find_record_by_timestamp(int64_t ts, int64_t min_offset) const {
+  if (_max_timestamp < ts) return timestamp_offset{};
+  // Start from the last time-index entry whose timestamp < ts (everything before it is older).
+  int64_t start_offset = std::max(_base_offset, min_offset);
+  auto it = std::lower_bound(_time_index.begin(), _time_index.end(), ts,
+                             [](const time_entry& e, int64_t t) { return e.timestamp < t; });
+  if (it != _time_index.begin()) {
+    start_offset = std::max(start_offset, _base_offset + std::prev(it)->relative_offset);
+  }
+  SLUICE_TRY(auto pos, position_of(start_offset));
+  std::array<std::byte, batch_header_size> hdr{};
+  while (pos < _size) {
+    SLUICE_TRY(auto n, _log.pread(pos, hdr));
+    if (n < batch_header_size) break;
+    SLUICE_TRY(auto h, parse_batch_header(hdr));
+    if (h.max_timestamp >= ts && h.last_offset() >= min_offset) {
+      bytes batch;
+      SLUICE_TRY(read(range{pos, h.total_size()}, batch));
+      SLUICE_TRY(auto found, first_record_at_or_after(batch, ts, min_offset));
+      if (found.offset >= 0) return found;
+    }
+    pos += h.total_size();
+  }
+  return timestamp_offset{};
+}
+
+result<void> segment::write_indexes() {
+  bytes idx(_index.size() * 8);
+  for (size_t i = 0; i < _index.size(); ++i) {
+    store_be32(idx.data() + i * 8, static_cast<int32_t>(_index[i].relative_offset));
+    store_be32(idx.data() + i * 8 + 4, static_cast<int32_t>(_index[i].position));
+  }
+  bytes tidx(_time_index.size() * 12);
+  for (size_t i = 0; i < _time_index.size(); ++i) {
+    store_be64(tidx.data() + i * 12, _time_index[i].timestamp);
+    store_be32(tidx.data() + i * 12 + 8, static_cast<int32_t>(_time_index[i].relative_offset));
+  }
+  SLUICE_TRY(write_file_atomically(path_with(".index"), idx));
+  SLUICE_TRY(write_file_atomically(path_with(".timeindex"), tidx));
+  _index_persisted = _index.size();
+  _time_index_persisted = _time_index.size();
+  return core::success();
+}
+
+result<void> segment::flush() {
+  SLUICE_TRY(_log.sync());
+  // Index files are caches rebuilt by recovery; persisting them here keeps restarts cheap.
+  if (_index_persisted != _index.size() || _time_index_persisted != _time_index.size()) {
+    SLUICE_TRY(write_indexes());
+  }
+  return core::success();
+}
+
+result<uint64_t> segment::recover() {
+  _index.clear();
+  _time_index.clear();
+  _max_timestamp = -1;
+  _next_offset = _base_offset;
+  _bytes_since_index = 0;
+  _bytes_since_time_index = 0;
+  SLUICE_TRY(auto file_size, _log.size());
+  uint64_t pos = 0;
+  bytes buf;
+  std::array<std::byte, batch_header_size> hdr{};
+  while (pos + batch_header_size <= file_size) {
+    SLUICE_TRY(auto n, _log.pread(pos, hdr));
+    if (n < batch_header_size) break;
+    auto h = parse_batch_header(hdr);
+    if (!h) break;
+    if (h.value().base_offset < _next_offset) break;
+    if (pos + h.value().total_size() > file_size) break;
+    buf.resize(h.value().total_size());
+    SLUICE_TRY(auto got, _log.pread(pos, buf));
+    if (got != buf.size() || !batch_crc_ok(buf)) break;
+    note_batch(h.value(), pos);
+    pos += h.value().total_size();
+  }
+  uint64_t truncated = file_size - pos;
+  if (truncated > 0) {
+    SLUICE_TRY(_log.truncate(pos));
+    SLUICE_TRY(_log.sync());
+  }
+  _size = pos;
+  SLUICE_TRY(write_indexes());
+  return truncated;
+}
+
+result<void> segment::truncate_to(int64_t offset) {
+  if (offset >= _next_offset) return core::success();
+  SLUICE_TRY(auto pos, position_of(offset));
+  SLUICE_TRY(_log.truncate(pos));
+  SLUICE_TRY(recover());
+  return core::success();
+}
+
+result<void> segment::remove_files() {
+  std::error_code ec;
+  std::filesystem::remove(path_with(".log"), ec);
+  if (ec) return ec;
+  std::filesystem::remove(path_with(".index"), ec);
+  std::filesystem::remove(path_with(".timeindex"), ec);
+  return core::success();
+}
+
+}  // namespace sluice::broker::storage

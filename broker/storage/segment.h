@@ -1,0 +1,145 @@
+#pragma once
+/// `segment`: one slice of a partition's log — a `.log` file of record batches exactly as they
+/// travel on the wire, a sparse offset index and a sparse time index, all named by the
+/// segment's base offset as 20 zero-padded digits (`00000000000000000042.log`).
+///
+/// `.index` entry (8 bytes, big-endian), one every `index_interval_bytes` of log:
+/// | off | size | field           |
+/// |-----|------|-----------------|
+/// |   0 |    4 | relative offset (batch base offset − segment base offset) |
+/// |   4 |    4 | file position of that batch in `.log` |
+///
+/// `.timeindex` entry (12 bytes, big-endian), appended when a batch raises the segment's
+/// maximum timestamp and at least `index_interval_bytes` were written since the last entry:
+/// | off | size | field           |
+/// |-----|------|-----------------|
+/// |   0 |    8 | max timestamp so far (ms)               |
+/// |   8 |    4 | relative offset of the batch that set it |
+///
+/// Both indexes are caches: `recover()` rebuilds them from the log, which is the only truth.
+///
+/// Ownership and threads: owned by its `partition_log` through `shared_ptr` because an
+/// in-flight fetch may still read a segment that retention has just deleted (the open file
+/// descriptor keeps the data readable). Appends, flushes and truncation are serialized by the
+/// partition's lock; the read-side lookups (`locate`) are also taken under that lock, and the
+/// `pread` that follows runs outside it.
+
+#include "broker/storage/file.h"
+#include "broker/storage/record_batch.h"
+#include "core/bytes.h"
+#include "core/error.h"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sluice::broker::storage {
+
+/// The 20-digit file stem for a base offset.
+std::string segment_file_stem(int64_t base_offset);
+
+class segment {
+ public:
+  struct index_entry {
+    uint32_t relative_offset;
+    uint32_t position;
+  };
+  struct time_entry {
+    int64_t timestamp;
+    uint32_t relative_offset;
+  };
+  /// A byte range of the `.log` file holding whole batches.
+  struct range {
+    uint64_t position = 0;
+    uint64_t size = 0;
+  };
+
+  /// Creates a new, empty segment (truncating stale files with the same base offset).
+  static result<std::shared_ptr<segment>> create(const std::filesystem::path& dir,
+                                                 int64_t base_offset,
+                                                 uint32_t index_interval_bytes);
+  /// Opens an existing segment. With `trust_indexes` the index files are loaded as they are (after
+  /// a sanity check that falls back to a rebuild); otherwise call `recover()`.
+  static result<std::shared_ptr<segment>> open(const std::filesystem::path& dir,
+                                               int64_t base_offset,
+                                               uint32_t index_interval_bytes, bool trust_indexes);
+
+  int64_t base_offset() const noexcept { return _base_offset; }
+  /// One past the last offset stored (== base offset when empty).
+  int64_t next_offset() const noexcept { return _next_offset; }
+  uint64_t size() const noexcept { return _size; }
+  bool empty() const noexcept { return _size == 0; }
+  /// Largest batch max_timestamp in the segment, or -1 when empty.
+  int64_t max_timestamp() const noexcept { return _max_timestamp; }
+  /// When the first batch was appended (for segment.ms rolling); steady clock.
+  std::chrono::steady_clock::time_point created() const noexcept { return _created; }
+
+  /// Appends one batch whose base offset is already assigned.
+  /// REQUIRES: h.base_offset >= next_offset(); batch.size() == h.total_size().
+  result<void> append(bytes_view batch, const batch_header& h);
+  /// The same, for a batch given as a rewritten header prefix `head` followed by `tail`.
+  result<void> append(bytes_view head, bytes_view tail, const batch_header& h);
+
+  /// The range of whole batches starting with the batch that contains `offset`, stopping before
+  /// `max_bytes` would be exceeded (the first batch is always included whole) and before any
+  /// batch starting at or past `max_offset`. Empty when no batch qualifies.
+  result<range> locate(int64_t offset, uint64_t max_bytes, int64_t max_offset) const;
+
+  /// Reads `r` from the log file into `out` (appending).
+  result<void> read(range r, bytes& out) const;
+
+  /// Offset and timestamp of the first record at or after `min_offset` whose timestamp >= ts
+  /// ({-1, -1} if none): the time index narrows the scan, batch headers skip whole batches,
+  /// and only the one batch that qualifies is decoded.
+  result<timestamp_offset> find_record_by_timestamp(int64_t ts, int64_t min_offset) const;
+
+  /// Makes appended data durable (data file, then index files).
+  result<void> flush();
+
+  /// Scans the whole log: stops at the first short, malformed or CRC-failing batch, truncates
+  /// the file there, and rebuilds both indexes. Returns the number of bytes truncated.
+  result<uint64_t> recover();
+
+  /// Drops every batch at or after `offset` (used by recovery and tests).
+  result<void> truncate_to(int64_t offset);
+
+  /// Writes the index files out in full (on roll and clean shutdown).
+  result<void> write_indexes();
+
+  /// Deletes the segment's files. The object stays readable through open descriptors.
+  result<void> remove_files();
+
+  const std::vector<index_entry>& index() const noexcept { return _index; }
+
+ private:
+  segment(std::filesystem::path dir, int64_t base_offset, uint32_t index_interval_bytes)
+      : _dir(std::move(dir)), _base_offset(base_offset), _next_offset(base_offset),
+        _index_interval(index_interval_bytes) {}
+
+  std::filesystem::path path_with(const char* ext) const;
+  result<void> load_indexes();
+  bool indexes_consistent() const;
+  /// Position of the batch containing `offset`, found through the index then a header scan.
+  result<uint64_t> position_of(int64_t offset) const;
+  void note_batch(const batch_header& h, uint64_t position);
+
+  std::filesystem::path _dir;
+  int64_t _base_offset;
+  int64_t _next_offset;
+  uint32_t _index_interval;
+  file _log;
+  uint64_t _size = 0;
+  int64_t _max_timestamp = -1;
+  uint64_t _bytes_since_index = 0;
+  uint64_t _bytes_since_time_index = 0;
+  std::vector<index_entry> _index;
+  std::vector<time_entry> _time_index;
+  size_t _index_persisted = 0;
+  size_t _time_index_persisted = 0;
+  std::chrono::steady_clock::time_point _created = std::chrono::steady_clock::now();
+};
+
+}  // namespace sluice::broker::storage

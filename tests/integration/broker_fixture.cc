@@ -1,0 +1,194 @@
+#include "tests/integration/broker_fixture.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <random>
+#include <thread>
+
+namespace sluice::testing {
+
+temp_dir::temp_dir() {
+  std::random_device rd;
+  _path = std::filesystem::temp_directory_path() /
+          ("sluice-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(_path);
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(_path, ec);
+}
+
+void broker_test::SetUp() {
+  _options.host = "127.0.0.1";
+  _options.port = 0;
+  _options.data_dir = _dir.path() / "broker";
+  start_broker();
+}
+
+void broker_test::TearDown() { stop_broker(); }
+
+void broker_test::start_broker() {
+  auto started = broker::broker::start(_options);
+  ASSERT_TRUE(started) << started.error().message();
+  _broker = std::move(started).value();
+  // Keep the same port across restarts so clients reconnect to the same address.
+  _options.port = _broker->port();
+}
+
+void broker_test::stop_broker() {
+  if (_broker) {
+    auto r = _broker->stop();
+    EXPECT_TRUE(r) << r.error().message();
+    _broker.reset();
+  }
+}
+
+std::string broker_test::topic(const std::string& suffix) const {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "." + info->name() + "." + suffix;
+  for (auto& c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
+  }
+  return name;
+}
+
+namespace {
+
+std::unique_ptr<RdKafka::Conf> make_conf(const std::string& bootstrap,
+                                         const std::map<std::string, std::string>& extra) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) ADD_FAILURE() << k << ": " << err;
+  };
+  set("bootstrap.servers", bootstrap);
+  set("partitioner", "murmur2_random");
+  for (const auto& [k, v] : extra) set(k, v);
+  return conf;
+}
+
+struct delivery_capture {
+  RdKafka::ErrorCode err = RdKafka::ERR_NO_ERROR;
+  int64_t offset = -1;
+  bool done = false;
+};
+
+/// Routes each delivery report to the `delivery_capture` passed as the message opaque.
+class opaque_delivery : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& m) override {
+    if (auto* c = static_cast<delivery_capture*>(m.msg_opaque())) {
+      c->err = m.err();
+      c->offset = m.offset();
+      c->done = true;
+    }
+  }
+};
+
+opaque_delivery delivery_router;
+
+}  // namespace
+
+std::unique_ptr<RdKafka::Producer> broker_test::make_producer(
+    const std::map<std::string, std::string>& extra) {
+  auto conf = make_conf(bootstrap(), extra);
+  std::string err;
+  conf->set("dr_cb", &delivery_router, err);
+  std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+  EXPECT_TRUE(p) << err;
+  return p;
+}
+
+int64_t broker_test::produce(RdKafka::Producer& p, const std::string& topic, int32_t partition,
+                             std::optional<std::string> key, std::optional<std::string> value,
+                             int64_t timestamp, RdKafka::Headers* headers) {
+  // The producer's delivery callback (installed by make_producer) finds this capture through
+  // the message opaque.
+  delivery_capture cap;
+  auto err = p.produce(topic, partition, RdKafka::Producer::RK_MSG_COPY,
+                       value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0,
+                       key ? key->data() : nullptr, key ? key->size() : 0, timestamp, headers,
+                       &cap);
+  EXPECT_EQ(err, RdKafka::ERR_NO_ERROR) << RdKafka::err2str(err);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    delete headers;
+    return -1;
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!cap.done && std::chrono::steady_clock::now() < deadline) p.poll(50);
+  EXPECT_TRUE(cap.done) << "no delivery report within 30 s";
+  EXPECT_EQ(cap.err, RdKafka::ERR_NO_ERROR) << RdKafka::err2str(cap.err);
+  return cap.offset;
+}
+
+std::vector<consumed> broker_test::consume(const std::string& topic,
+                                           const std::vector<int32_t>& partitions, size_t count,
+                                           std::chrono::milliseconds timeout,
+                                           const std::map<std::string, std::string>& extra) {
+  auto conf = make_conf(bootstrap(), extra);
+  std::string err;
+  conf->set("group.id", "sluice-test-reader", err);
+  conf->set("enable.auto.commit", "false", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  EXPECT_TRUE(c) << err;
+  std::vector<RdKafka::TopicPartition*> tps;
+  for (int32_t p : partitions) {
+    tps.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+  }
+  EXPECT_EQ(c->assign(tps), RdKafka::ERR_NO_ERROR);
+  RdKafka::TopicPartition::destroy(tps);
+  std::vector<consumed> out;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(c->consume(100));
+    if (m->err() == RdKafka::ERR__TIMED_OUT || m->err() == RdKafka::ERR__PARTITION_EOF) continue;
+    if (m->err() != RdKafka::ERR_NO_ERROR) {
+      ADD_FAILURE() << "consume error: " << m->errstr();
+      break;
+    }
+    consumed r;
+    r.topic = m->topic_name();
+    r.partition = m->partition();
+    r.offset = m->offset();
+    if (m->key()) r.key = *m->key();
+    if (m->payload()) r.value = std::string(static_cast<const char*>(m->payload()), m->len());
+    r.timestamp = m->timestamp().timestamp;
+    if (auto* h = m->headers()) {
+      for (const auto& hd : h->get_all()) {
+        std::optional<std::string> v;
+        if (hd.value()) v = std::string(static_cast<const char*>(hd.value()), hd.value_size());
+        r.headers.emplace_back(hd.key(), v);
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  c->close();
+  return out;
+}
+
+RdKafka::ErrorCode broker_test::create_topic(const std::string& name, int partitions,
+                                             const std::map<std::string, std::string>& configs) {
+  auto p = make_producer();
+  rd_kafka_t* rk = p->c_ptr();
+  char errstr[512];
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, errstr, sizeof errstr);
+  for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  RdKafka::ErrorCode code = RdKafka::ERR__TIMED_OUT;
+  if (ev) {
+    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
+    code = n == 1 ? static_cast<RdKafka::ErrorCode>(rd_kafka_topic_result_error(results[0]))
+                  : static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(ev));
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_queue_destroy(q);
+  rd_kafka_NewTopic_destroy(nt);
+  return code;
+}
+
+}  // namespace sluice::testing

@@ -1,0 +1,349 @@
+// Crash recovery, retention, and hostile input against the broker.
+
+#include "tests/integration/broker_fixture.h"
+
+#include "broker/protocol/api_versions.h"
+#include "broker/protocol/request_header.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+namespace sluice::testing {
+namespace {
+
+namespace protocol = broker::protocol;
+
+/// The newest segment file of a partition.
+std::filesystem::path last_segment(const std::filesystem::path& partition_dir) {
+  std::filesystem::path last;
+  for (const auto& e : std::filesystem::directory_iterator(partition_dir)) {
+    if (e.path().extension() == ".log" && (last.empty() || e.path() > last)) last = e.path();
+  }
+  return last;
+}
+
+class recovery : public broker_test {
+ protected:
+  /// Produces `n` records one batch each, then stops the broker and removes the clean-shutdown
+  /// marker so the next start believes it crashed.
+  void produce_and_crash(const std::string& t, int n) {
+    auto p = make_producer({{"acks", "all"}});
+    for (int i = 0; i < n; ++i) produce(*p, t, 0, std::to_string(i), "value-" + std::to_string(i));
+    p.reset();
+    stop_broker();
+    std::filesystem::remove(data_dir() / "broker" / ".clean-shutdown");
+    // A crash loses the recovery checkpoint's latest state too: make recovery scan everything.
+    std::filesystem::remove(data_dir() / "broker" / "recovery-point-offset-checkpoint");
+  }
+};
+
+TEST_F(recovery, truncated_tail_is_cut_back_to_the_last_whole_batch) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  produce_and_crash(t, 10);
+  auto seg = last_segment(data_dir() / "broker" / (t + "-0"));
+  auto size = std::filesystem::file_size(seg);
+  std::filesystem::resize_file(seg, size - 7);  // tear the last batch
+  start_broker();
+  auto got = consume(t, {0}, 9);
+  ASSERT_EQ(got.size(), 9u);
+  EXPECT_EQ(got.back().value, "value-8");
+  auto p = make_producer();
+  EXPECT_EQ(produce(*p, t, 0, "k", "after recovery"), 9);  // the log continues at the cut
+}
+
+TEST_F(recovery, bit_flip_in_the_tail_fails_the_crc_and_is_truncated) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  produce_and_crash(t, 10);
+  auto seg = last_segment(data_dir() / "broker" / (t + "-0"));
+  auto size = std::filesystem::file_size(seg);
+  {
+    std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(size - 3));
+    char c = 0;
+    f.read(&c, 1);
+    c = static_cast<char>(c ^ 0x10);
+    f.seekp(static_cast<std::streamoff>(size - 3));
+    f.write(&c, 1);
+  }
+  start_broker();
+  auto got = consume(t, {0}, 9);
+  ASSERT_EQ(got.size(), 9u);
+  int64_t low = -1, high = -1;
+  auto p = make_producer();
+  ASSERT_EQ(p->query_watermark_offsets(t, 0, &low, &high, 10000), RdKafka::ERR_NO_ERROR);
+  EXPECT_EQ(high, 9);
+}
+
+TEST_F(recovery, missing_index_files_are_rebuilt) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  {
+    auto p = make_producer();
+    for (int i = 0; i < 50; ++i) produce(*p, t, 0, std::to_string(i), std::string(300, 'a'));
+  }
+  stop_broker();
+  for (const auto& e : std::filesystem::directory_iterator(data_dir() / "broker" / (t + "-0"))) {
+    if (e.path().extension() != ".log") std::filesystem::remove(e.path());
+  }
+  start_broker();
+  auto got = consume(t, {0}, 50);
+  EXPECT_EQ(got.size(), 50u);
+}
+
+class retention : public broker_test {};
+
+TEST_F(retention, size_limit_deletes_whole_old_segments) {
+  options().retention_check_interval_ms = 50;
+  options().housekeeping_interval_ms = 50;
+  stop_broker();
+  start_broker();
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"segment.bytes", "2000"}, {"retention.bytes", "4000"}}),
+            RdKafka::ERR_NO_ERROR);
+  auto p = make_producer();
+  for (int i = 0; i < 100; ++i) produce(*p, t, 0, std::to_string(i), std::string(200, 'r'));
+  int64_t low = 0, high = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ASSERT_EQ(p->query_watermark_offsets(t, 0, &low, &high, 10000), RdKafka::ERR_NO_ERROR);
+    if (low > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GT(low, 0);
+  EXPECT_EQ(high, 100);
+  uint64_t total = 0;
+  std::error_code ec;  // retention may delete a file while we list the directory
+  for (const auto& e : std::filesystem::directory_iterator(data_dir() / "broker" / (t + "-0"))) {
+    if (e.path().extension() == ".log") total += std::filesystem::file_size(e.path(), ec) * !ec;
+  }
+  EXPECT_LE(total, 4000u + 2000u);  // at most retention.bytes plus the active segment
+  auto got = consume(t, {0}, static_cast<size_t>(high - low));
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.front().offset, low);
+}
+
+TEST_F(retention, time_limit_deletes_segments_with_only_old_records) {
+  options().retention_check_interval_ms = 50;
+  options().housekeeping_interval_ms = 50;
+  stop_broker();
+  start_broker();
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"segment.bytes", "1000"}, {"retention.ms", "3600000"}}),
+            RdKafka::ERR_NO_ERROR);
+  auto p = make_producer();
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch()).count();
+  // Two days old, then fresh: only the old segments may go.
+  for (int i = 0; i < 20; ++i) produce(*p, t, 0, "old", std::string(200, 'o'), now - 2 * 86400000LL);
+  for (int i = 0; i < 20; ++i) produce(*p, t, 0, "new", std::string(200, 'n'), now);
+  int64_t low = 0, high = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ASSERT_EQ(p->query_watermark_offsets(t, 0, &low, &high, 10000), RdKafka::ERR_NO_ERROR);
+    if (low >= 16) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GE(low, 16);
+  EXPECT_LE(low, 20);  // no fresh record was deleted
+  auto got = consume(t, {0}, static_cast<size_t>(high - low));
+  size_t fresh = 0;
+  for (const auto& r : got) fresh += r.key == "new";
+  EXPECT_EQ(fresh, 20u);
+}
+
+/// A raw TCP client for hostile input.
+class raw_socket {
+ public:
+  explicit raw_socket(uint16_t port) {
+    _fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    timeval tv{10, 0};
+    ::setsockopt(_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~raw_socket() { ::close(_fd); }
+  void send(const std::string& bytes) { (void)::send(_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+  void send(const core::bytes& bytes) { (void)::send(_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+  /// True when the broker closed the connection (recv returns 0 or reset).
+  bool closed_by_peer() {
+    char buf[256];
+    ssize_t n = ::recv(_fd, buf, sizeof buf, 0);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
+  }
+  /// Reads one size-prefixed response frame.
+  std::optional<core::bytes> read_frame() {
+    unsigned char sz[4];
+    if (!read_exact(sz, 4)) return std::nullopt;
+    uint32_t n = (uint32_t(sz[0]) << 24) | (uint32_t(sz[1]) << 16) | (uint32_t(sz[2]) << 8) | sz[3];
+    core::bytes out(n);
+    if (!read_exact(out.data(), n)) return std::nullopt;
+    return out;
+  }
+
+ private:
+  bool read_exact(void* p, size_t n) {
+    auto* c = static_cast<char*>(p);
+    while (n > 0) {
+      ssize_t r = ::recv(_fd, c, n, 0);
+      if (r <= 0) return false;
+      c += r;
+      n -= static_cast<size_t>(r);
+    }
+    return true;
+  }
+  int _fd = -1;
+};
+
+class hostile_input : public broker_test {
+ protected:
+  void expect_broker_still_serves() {
+    auto t = topic("after");
+    auto p = make_producer();
+    EXPECT_GE(produce(*p, t, 0, "k", "still alive"), 0);
+  }
+};
+
+TEST_F(hostile_input, oversized_frame_closes_only_that_connection) {
+  options().max_request_bytes = 1024 * 1024;
+  stop_broker();
+  start_broker();
+  raw_socket bystander(options().port);
+  raw_socket s(options().port);
+  s.send(std::string("\x7f\xff\xff\xff", 4));  // a 2 GiB frame: refused before allocating
+  EXPECT_TRUE(s.closed_by_peer());
+  // The bystander connection still works: ApiVersions v0 gets an answer.
+  core::bytes req;
+  protocol::request_header h{protocol::api_key::api_versions, 0, 7, "bystander"};
+  protocol::encode_request_frame(req, h, protocol::api_versions_request{});
+  bystander.send(req);
+  auto resp = bystander.read_frame();
+  ASSERT_TRUE(resp.has_value());
+  EXPECT_GE(resp->size(), 4u);
+  expect_broker_still_serves();
+}
+
+TEST_F(hostile_input, garbage_and_truncated_requests_close_the_connection) {
+  {
+    raw_socket s(options().port);
+    s.send(std::string("\x00\x00\x00\x10garbagegarbage!!", 20));  // unknown API key 0x6761
+    EXPECT_TRUE(s.closed_by_peer());
+  }
+  {
+    raw_socket s(options().port);
+    // A Produce v7 header followed by a body cut short.
+    s.send(std::string("\x00\x00\x00\x0c\x00\x00\x00\x07\x00\x00\x00\x01\xff\xff\x00\x01", 16));
+    EXPECT_TRUE(s.closed_by_peer());
+  }
+  {
+    raw_socket s(options().port);
+    s.send(std::string("\x00\x00\x00\x02\x00\x00", 6));  // a frame too short for a header
+    EXPECT_TRUE(s.closed_by_peer());
+  }
+  expect_broker_still_serves();
+}
+
+TEST_F(hostile_input, unsupported_api_versions_version_gets_the_v0_fallback) {
+  raw_socket s(options().port);
+  core::bytes req;
+  protocol::request_header h{protocol::api_key::api_versions, 99, 42, "future-client"};
+  protocol::encode_request_frame(req, h, protocol::api_versions_request{});
+  s.send(req);
+  auto resp = s.read_frame();
+  ASSERT_TRUE(resp.has_value());
+  protocol::reader r(*resp);
+  EXPECT_EQ(r.read_int32(), 42);  // response header v0: correlation id only
+  auto body = protocol::api_versions_response::decode(r, 0);
+  ASSERT_TRUE(body);
+  EXPECT_EQ(body.value().error_code, protocol::error_code::unsupported_version);
+  bool has_18 = false;
+  for (const auto& k : body.value().api_keys) has_18 = has_18 || k.api_key == 18;
+  EXPECT_TRUE(has_18);
+}
+
+/// kill -9 of a broker process: every batch acknowledged under acks=all with
+/// log.flush.interval.messages=1 is there after the restart.
+TEST(broker_process, acknowledged_records_survive_kill_9) {
+  temp_dir dir;
+  auto launch = [&](uint16_t port) -> pid_t {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      std::string listen = "127.0.0.1:" + std::to_string(port);
+      std::string data = (dir.path() / "data").string();
+      ::execl(SLUICE_BROKER_BIN, SLUICE_BROKER_BIN, "--listen", listen.c_str(), "--data-dir",
+              data.c_str(), "--set", "log.flush.interval.messages=1", "--set", "log.level=warn",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    return pid;
+  };
+  // Pick a free port by binding port 0 and releasing it.
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
+  uint16_t port = ntohs(addr.sin_port);
+  ::close(probe);
+  std::string bootstrap = "127.0.0.1:" + std::to_string(port);
+
+  pid_t pid = launch(port);
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap, err);
+  conf->set("acks", "all", err);
+  conf->set("linger.ms", "0", err);
+  std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+  ASSERT_TRUE(p) << err;
+  const std::string t = "kill9";
+  int acked = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto v = "durable-" + std::to_string(i);
+    p->produce(t, 0, RdKafka::Producer::RK_MSG_COPY, v.data(), v.size(), nullptr, 0, 0, nullptr, nullptr);
+  }
+  ASSERT_EQ(p->flush(30000), RdKafka::ERR_NO_ERROR);  // every record acknowledged
+  acked = 200;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  p.reset();
+
+  pid = launch(port);
+  std::unique_ptr<RdKafka::Conf> cconf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  cconf->set("bootstrap.servers", bootstrap, err);
+  cconf->set("group.id", "kill9-reader", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(cconf.get(), err));
+  ASSERT_TRUE(c) << err;
+  std::vector<RdKafka::TopicPartition*> tps{RdKafka::TopicPartition::create(t, 0, RdKafka::Topic::OFFSET_BEGINNING)};
+  c->assign(tps);
+  RdKafka::TopicPartition::destroy(tps);
+  int read = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (read < acked && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(c->consume(100));
+    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+    EXPECT_EQ(std::string(static_cast<const char*>(m->payload()), m->len()), "durable-" + std::to_string(read));
+    ++read;
+  }
+  c->close();
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_EQ(read, acked);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+}  // namespace
+}  // namespace sluice::testing
