@@ -148,6 +148,12 @@ class task_context {
     return *found;
   }
 
+  /// The spec of this task's store `name`, or nullptr.
+  const store_spec* spec(std::string_view name) const noexcept {
+    auto it = _specs.find(name);
+    return it == _specs.end() ? nullptr : it->second;
+  }
+
   /// Schedules `callback(time)` every `interval` of stream or wall-clock time, on behalf of
   /// `node`. Stream-time punctuators first fire at the first stream time seen after scheduling;
   /// wall-clock ones one interval after scheduling. A punctuator that falls behind fires once

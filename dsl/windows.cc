@@ -85,3 +85,18 @@ int64_t read_be64(bytes_view eight) {
 }  // namespace detail
 
 }  // namespace sluice::dsl
+
+namespace sluice::dsl::detail {
+
+std::vector<window> open_windows(const time_windows& w, timestamp record_time, timestamp stream_time, bool& late) {
+  std::vector<window> all = w.windows_for(record_time);
+  std::vector<window> open;
+  for (const auto& win : all) {
+    // Closed once stream time reaches end + grace.
+    if (win.end + w.grace_period() > stream_time) open.push_back(win);
+  }
+  late = open.empty();
+  return open;
+}
+
+}  // namespace sluice::dsl::detail

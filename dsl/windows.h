@@ -124,6 +124,10 @@ class time_windowed_serde {
 namespace detail {
 void append_be64(bytes& out, int64_t v);
 int64_t read_be64(bytes_view eight);
+/// The windows of `w` that a record at `record_time` updates: those still open at
+/// `stream_time` (stream time < end + grace). `late` is set when the record falls only into
+/// closed windows.
+std::vector<window> open_windows(const time_windows& w, timestamp record_time, timestamp stream_time, bool& late);
 }  // namespace detail
 
 template <class K>

@@ -20,4 +20,14 @@ void throw_missing_serde(std::string_view op, std::string_view role, const std::
                                             "sluice::core::default_serde for the type");
 }
 
+void throw_store_error(const processor_node& node, std::string_view store, std::string_view what,
+                       const std::error_code& ec) {
+  throw processing_error(node.name(), "state store '" + std::string(store) + "': " + std::string(what) +
+                                          " failed: " + ec.message());
+}
+
+void throw_serde_error(const processor_node& node, std::string_view what, const std::error_code& ec) {
+  throw processing_error(node.name(), "cannot " + std::string(what) + ": " + ec.message());
+}
+
 }  // namespace sluice::dsl::detail

@@ -2,6 +2,7 @@
 /// Small helpers of the typed DSL headers: serde resolution, type names for error messages,
 /// and `lambda_node`, the one node template every stateless operator instantiates.
 
+#include "core/error.h"
 #include "core/serde.h"
 #include "dsl/erased_record.h"
 #include "dsl/parameters.h"
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <typeinfo>
 #include <utility>
 
@@ -63,6 +65,31 @@ class lambda_node final : public processor_node {
 template <class F>
 std::unique_ptr<processor_node> make_lambda_node(F f) {
   return std::make_unique<lambda_node<F>>(std::move(f));
+}
+
+[[noreturn]] void throw_store_error(const processor_node& node, std::string_view store, std::string_view what,
+                                    const std::error_code& ec);
+[[noreturn]] void throw_serde_error(const processor_node& node, std::string_view what, const std::error_code& ec);
+
+/// The value of a store call, or processing_error naming node, store and call.
+template <class T>
+T must(result<T> r, const processor_node& node, std::string_view store, std::string_view what) {
+  if (!r) throw_store_error(node, store, what, r.error());
+  if constexpr (!std::is_void_v<T>) return std::move(r).value();
+}
+
+/// Serialize/deserialize inside a node: failures are processing_error.
+template <class T>
+bytes encode(const core::serde<T>& s, const T& x, const processor_node& node) {
+  auto r = s.serialize(x);
+  if (!r) throw_serde_error(node, "serialize", r.error());
+  return std::move(r).value();
+}
+template <class T>
+T decode(const core::serde<T>& s, bytes_view b, const processor_node& node) {
+  auto r = s.deserialize(b);
+  if (!r) throw_serde_error(node, "deserialize", r.error());
+  return std::move(r).value();
 }
 
 /// The name a `named` asks for, or nullopt.

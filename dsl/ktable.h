@@ -1,0 +1,504 @@
+#pragma once
+/// `ktable<K, V>`: a changelog stream read as a table — the latest value per key, where a
+/// null value (a tombstone) deletes the key.
+///
+/// A table's records flow downstream as updates (key, new value or null). Operators:
+/// `filter`/`filter_not` (a record that fails the predicate becomes a tombstone),
+/// `map_values`, `to_stream`, table-table `join`/`left_join`/`outer_join`, and, for windowed
+/// tables from windowed aggregations, `suppress(until_window_closes())`.
+///
+/// Lookups. Joins read the current value of a key from the other side without materializing
+/// derived tables: every table carries a *value getter* — the store of the table it comes from
+/// (a source table or an aggregation) plus the filters, mappers and joiners applied since —
+/// and a join node is connected to the getter's stores.
+///
+/// Table-table join emission (no old values are kept, so the rules avoid spurious deletes):
+///  - inner: an update whose key has values on both sides emits the joined value; a tombstone
+///    emits a tombstone if the other side has the key; otherwise nothing.
+///  - left: a left update emits `joiner(left, right-or-nullptr)`, a left tombstone a tombstone;
+///    a right update (or tombstone) re-emits `joiner(left, right-or-nullptr)` if the left side
+///    has the key, else nothing.
+///  - outer: any update emits `joiner(left-or-nullptr, right-or-nullptr)`, or a tombstone when
+///    neither side has the key any more.
+/// The result's timestamp is the updating record's.
+///
+/// A ktable is a handle like kstream; it must not outlive its builder.
+
+#include "dsl/detail/graph.h"
+#include "dsl/detail/typed.h"
+#include "dsl/fwd.h"
+#include "dsl/kstream.h"
+#include "dsl/parameters.h"
+#include "dsl/streams_builder.h"
+#include "dsl/windows.h"
+#include "state/key_value_store.h"
+#include "state/window_store.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::dsl {
+
+namespace detail {
+
+/// Reads the current value of a key of a table, at task level: `make(node)` is called in a
+/// node's init() and returns the lookup for that task. `stores` must be connected to the node.
+template <class K, class V>
+struct table_getter {
+  std::vector<std::string> stores;
+  std::function<std::function<std::optional<V>(const K&)>(const processor_node& node)> make;
+};
+
+template <class K, class V>
+using getter_ptr = std::shared_ptr<const table_getter<K, V>>;
+
+/// A getter over a key-value store holding serialized K -> V.
+template <class K, class V>
+getter_ptr<K, V> store_getter(std::string store, core::serde<K> ks, core::serde<V> vs) {
+  auto g = std::make_shared<table_getter<K, V>>();
+  g->stores = {store};
+  g->make = [store, ks, vs](const processor_node& node) -> std::function<std::optional<V>(const K&)> {
+    auto* s = &node.context().template store<state::key_value_store>(node, store);
+    return [s, &node, store, ks, vs](const K& key) -> std::optional<V> {
+      auto r = must(s->get(encode(ks, key, node)), node, store, "get");
+      if (!r) return std::nullopt;
+      return decode(vs, *r, node);
+    };
+  };
+  return g;
+}
+
+/// The windows of a windowed table, for suppress().
+struct window_info {
+  millis size{0};
+  millis grace{0};
+};
+
+template <class T>
+struct is_windowed : std::false_type {};
+template <class K>
+struct is_windowed<windowed<K>> : std::true_type {
+  using key = K;
+};
+
+/// Applies the table-table join rules of ktable.h for an update of one side.
+/// `self` is the updated side's new value (nullptr: tombstone); `other` the other side's.
+/// Returns: nothing to emit, a tombstone (engaged optional holding nullopt), or a value.
+enum class table_join_kind { inner, left, outer };
+
+}  // namespace detail
+
+/// Options of suppress(): only `until_window_closes` is offered — one final result per window,
+/// emitted when stream time passes the window's end plus its grace period.
+struct suppressed {
+  std::optional<std::string> name;
+  static suppressed until_window_closes(std::optional<std::string> name = std::nullopt) { return {std::move(name)}; }
+};
+
+template <class K, class V>
+class ktable {
+ public:
+  using key_type = K;
+  using value_type = V;
+
+  ktable(streams_builder& b, std::size_t node, std::optional<core::serde<K>> ks, std::optional<core::serde<V>> vs,
+         detail::getter_ptr<K, V> getter, std::optional<detail::window_info> win = std::nullopt)
+      : _b(&b), _node(node), _key_serde(std::move(ks)), _value_serde(std::move(vs)), _getter(std::move(getter)),
+        _win(win) {}
+
+  /// Keeps rows for which `pred(key, value)` holds; others become tombstones.
+  template <class P>
+    requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P>
+  ktable filter(P pred, named n = {}) const {
+    return filter_impl("KTABLE-FILTER", "filter", std::move(pred), false, n);
+  }
+  /// Drops rows for which `pred(key, value)` holds.
+  template <class P>
+    requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P>
+  ktable filter_not(P pred, named n = {}) const {
+    return filter_impl("KTABLE-FILTERNOT", "filter_not", std::move(pred), true, n);
+  }
+
+  /// Maps each row's value with `f(value)` or `f(key, value)`; tombstones stay tombstones.
+  template <class F>
+    requires detail::value_mapper<F, K, V>
+  ktable<K, detail::value_mapper_result_t<F, K, V>> map_values(F f, named n = {}) const {
+    using V2 = detail::value_mapper_result_t<F, K, V>;
+    auto& g = _b->graph();
+    const std::size_t parents[] = {_node};
+    const std::string name = g.node_name(detail::opt_name(n), "KTABLE-MAPVALUES", parents);
+    const std::size_t node = g.add_processor(name, "map_values", {_node}, [f](std::span<const std::string>) {
+      return detail::make_lambda_node([f](const processor_node& self, const erased_record& r) mutable {
+        if (r.value == nullptr) {
+          self.forward(r);
+          return;
+        }
+        V2 out = detail::call_value_mapper(f, detail::deref<K>(r.key), *static_cast<const V*>(r.value));
+        self.forward(detail::with_kv(r, r.key, &out));
+      });
+    });
+    auto parent = _getter;
+    auto getter = std::make_shared<detail::table_getter<K, V2>>();
+    getter->stores = parent->stores;
+    getter->make = [parent, f](const processor_node& node) -> std::function<std::optional<V2>(const K&)> {
+      auto lookup = parent->make(node);
+      return [lookup, f](const K& key) mutable -> std::optional<V2> {
+        auto v = lookup(key);
+        if (!v) return std::nullopt;
+        return detail::call_value_mapper(f, key, *v);
+      };
+    };
+    return ktable<K, V2>(*_b, node, _key_serde, std::nullopt, std::move(getter), _win);
+  }
+
+  /// The table's updates as a stream (tombstones are records with a null value).
+  kstream<K, V> to_stream(named n = {}) const {
+    auto& g = _b->graph();
+    const std::size_t parents[] = {_node};
+    const std::string name = g.node_name(detail::opt_name(n), "KTABLE-TOSTREAM", parents);
+    const std::size_t node = g.add_processor(name, "to_stream", {_node}, [](std::span<const std::string>) {
+      return detail::make_lambda_node([](const processor_node& self, const erased_record& r) { self.forward(r); });
+    });
+    return kstream<K, V>(*_b, node, false, _key_serde, _value_serde);
+  }
+
+  /// Inner table-table join; `joiner(const V&, const VO&)`.
+  template <class VO, class F>
+  auto join(const ktable<K, VO>& other, F joiner, named n = {}) const {
+    using VR = std::remove_cvref_t<std::invoke_result_t<F&, const V&, const VO&>>;
+    return table_join<VO, VR>(other, detail::table_join_kind::inner, "join",
+                              [joiner](const V* a, const VO* b) mutable { return joiner(*a, *b); }, n);
+  }
+  /// Left table-table join; `joiner(const V&, const VO* or nullptr)`.
+  template <class VO, class F>
+  auto left_join(const ktable<K, VO>& other, F joiner, named n = {}) const {
+    using VR = std::remove_cvref_t<std::invoke_result_t<F&, const V&, const VO*>>;
+    return table_join<VO, VR>(other, detail::table_join_kind::left, "left_join",
+                              [joiner](const V* a, const VO* b) mutable { return joiner(*a, b); }, n);
+  }
+  /// Outer table-table join; `joiner(const V* or nullptr, const VO* or nullptr)`.
+  template <class VO, class F>
+  auto outer_join(const ktable<K, VO>& other, F joiner, named n = {}) const {
+    using VR = std::remove_cvref_t<std::invoke_result_t<F&, const V*, const VO*>>;
+    return table_join<VO, VR>(other, detail::table_join_kind::outer, "outer_join",
+                              [joiner](const V* a, const VO* b) mutable { return joiner(a, b); }, n);
+  }
+
+  /// Windowed tables only: holds each window's result back until the window closes (stream
+  /// time ≥ window end + grace), then emits it once. Buffered in a key-value store
+  /// `<name>-store` (name: `s.name` or automatic).
+  ktable suppress(suppressed s = suppressed::until_window_closes()) const
+    requires detail::is_windowed<K>::value;
+
+  streams_builder& builder() const noexcept { return *_b; }
+  std::size_t node() const noexcept { return _node; }
+  const std::optional<core::serde<K>>& key_serde() const noexcept { return _key_serde; }
+  const std::optional<core::serde<V>>& value_serde() const noexcept { return _value_serde; }
+  const detail::getter_ptr<K, V>& getter() const noexcept { return _getter; }
+  const std::optional<detail::window_info>& windows() const noexcept { return _win; }
+
+ private:
+  template <class P>
+  ktable filter_impl(std::string_view prefix, std::string op, P pred, bool negate, const named& n) const {
+    auto& g = _b->graph();
+    const std::size_t parents[] = {_node};
+    const std::string name = g.node_name(detail::opt_name(n), prefix, parents);
+    const std::size_t node = g.add_processor(name, std::move(op), {_node}, [pred, negate](std::span<const std::string>) {
+      return detail::make_lambda_node([pred, negate](const processor_node& self, const erased_record& r) mutable {
+        if (r.value != nullptr && pred(detail::deref<K>(r.key), *static_cast<const V*>(r.value)) == negate) {
+          self.forward(detail::with_kv(r, r.key, nullptr));
+        } else {
+          self.forward(r);
+        }
+      });
+    });
+    auto parent = _getter;
+    auto getter = std::make_shared<detail::table_getter<K, V>>();
+    getter->stores = parent->stores;
+    getter->make = [parent, pred, negate](const processor_node& node) -> std::function<std::optional<V>(const K&)> {
+      auto lookup = parent->make(node);
+      return [lookup, pred, negate](const K& key) mutable -> std::optional<V> {
+        auto v = lookup(key);
+        if (v && pred(key, *v) == negate) return std::nullopt;
+        return v;
+      };
+    };
+    return ktable(*_b, node, _key_serde, _value_serde, std::move(getter), _win);
+  }
+
+  template <class VO, class VR, class J>
+  ktable<K, VR> table_join(const ktable<K, VO>& other, detail::table_join_kind kind, std::string op, J joiner,
+                           const named& n) const;
+
+  streams_builder* _b;
+  std::size_t _node;
+  std::optional<core::serde<K>> _key_serde;
+  std::optional<core::serde<V>> _value_serde;
+  detail::getter_ptr<K, V> _getter;
+  std::optional<detail::window_info> _win;
+};
+
+namespace detail {
+
+/// The table-source node: writes each update into the table's store and forwards it.
+template <class K, class V>
+class table_source_node final : public processor_node {
+ public:
+  table_source_node(std::string store, core::serde<K> k, core::serde<V> v)
+      : _store_name(std::move(store)), _k(std::move(k)), _v(std::move(v)) {}
+  void init() override { _store = &context().template store<state::key_value_store>(*this, _store_name); }
+  void process(const erased_record& r) override {
+    if (r.key == nullptr) {
+      context().record_drop(*this, drop_reason::null_key_or_value);
+      return;
+    }
+    const bytes kb = encode(_k, *static_cast<const K*>(r.key), *this);
+    if (r.value == nullptr) {
+      must(_store->remove(kb), *this, _store_name, "remove");
+    } else {
+      must(_store->put(kb, encode(_v, *static_cast<const V*>(r.value), *this)), *this, _store_name, "put");
+    }
+    forward(r);
+  }
+
+ private:
+  std::string _store_name;
+  core::serde<K> _k;
+  core::serde<V> _v;
+  state::key_value_store* _store = nullptr;
+};
+
+/// One side of a table-table join. `Left` tells whether this node's input is the left table.
+template <class K, class VL, class VR, class VJ, bool Left>
+class table_join_node final : public processor_node {
+  using self_value = std::conditional_t<Left, VL, VR>;
+  using other_value = std::conditional_t<Left, VR, VL>;
+
+ public:
+  table_join_node(table_join_kind kind, getter_ptr<K, other_value> other, std::function<VJ(const VL*, const VR*)> joiner)
+      : _kind(kind), _other_getter(std::move(other)), _joiner(std::move(joiner)) {}
+  void init() override { _other = _other_getter->make(*this); }
+  void process(const erased_record& r) override {
+    if (r.key == nullptr) {
+      context().record_drop(*this, drop_reason::null_key_or_value);
+      return;
+    }
+    const K& key = *static_cast<const K*>(r.key);
+    const auto* mine = static_cast<const self_value*>(r.value);
+    const std::optional<other_value> theirs = _other(key);
+    const other_value* o = theirs ? &*theirs : nullptr;
+    const VL* l;
+    const VR* rr;
+    if constexpr (Left) {
+      l = mine;
+      rr = o;
+    } else {
+      l = o;
+      rr = mine;
+    }
+    bool emit_value = false;
+    bool emit_tombstone = false;
+    switch (_kind) {
+      case table_join_kind::inner:
+        emit_value = l != nullptr && rr != nullptr;
+        emit_tombstone = mine == nullptr && o != nullptr;
+        break;
+      case table_join_kind::left:
+        if (l != nullptr) {
+          emit_value = true;
+        } else {
+          emit_tombstone = Left;  // a left tombstone deletes the row; a right update without left emits nothing
+        }
+        break;
+      case table_join_kind::outer:
+        emit_value = l != nullptr || rr != nullptr;
+        emit_tombstone = !emit_value;
+        break;
+    }
+    if (emit_value) {
+      VJ out = _joiner(l, rr);
+      forward(with_kv(r, r.key, &out));
+    } else if (emit_tombstone) {
+      forward(with_kv(r, r.key, nullptr));
+    }
+  }
+
+ private:
+  table_join_kind _kind;
+  getter_ptr<K, other_value> _other_getter;
+  std::function<std::optional<other_value>(const K&)> _other;
+  std::function<VJ(const VL*, const VR*)> _joiner;
+};
+
+/// suppress(until_window_closes): buffers the latest value per window in a key-value store
+/// keyed by [window end: 8 bytes BE][windowed key bytes] and emits windows whose end + grace
+/// stream time has reached, oldest end first. Buffer values are [timestamp: 8 bytes BE][value].
+template <class K, class V>
+class suppress_node final : public processor_node {
+ public:
+  suppress_node(std::string store, core::serde<windowed<K>> wk, core::serde<V> v, window_info win)
+      : _store_name(std::move(store)), _wk(std::move(wk)), _v(std::move(v)), _win(win) {}
+  void init() override { _store = &context().template store<state::key_value_store>(*this, _store_name); }
+  void process(const erased_record& r) override {
+    if (r.key == nullptr) {
+      context().record_drop(*this, drop_reason::null_key_or_value);
+      return;
+    }
+    const auto& wkey = *static_cast<const windowed<K>*>(r.key);
+    bytes key;
+    append_be64(key, core::to_epoch_ms(wkey.win.end));
+    const bytes kb = encode(_wk, wkey, *this);
+    key.insert(key.end(), kb.begin(), kb.end());
+    if (r.value == nullptr) {
+      must(_store->remove(key), *this, _store_name, "remove");
+    } else {
+      bytes value;
+      append_be64(value, core::to_epoch_ms(r.ts));
+      const bytes vb = encode(_v, *static_cast<const V*>(r.value), *this);
+      value.insert(value.end(), vb.begin(), vb.end());
+      must(_store->put(key, value), *this, _store_name, "put");
+    }
+    emit_closed();
+  }
+
+ private:
+  void emit_closed() {
+    const int64_t now = core::to_epoch_ms(context().stream_time());
+    std::vector<state::key_value> due;
+    {
+      auto it = must(_store->all(), *this, _store_name, "all");
+      for (; it.valid(); it.next()) {
+        const int64_t end = read_be64(it.key().first(8));
+        if (end + _win.grace.count() > now) break;
+        due.push_back({bytes(it.key().begin(), it.key().end()), bytes(it.value().begin(), it.value().end())});
+      }
+      must(it.status(), *this, _store_name, "all");
+    }
+    for (const auto& e : due) {
+      must(_store->remove(e.key), *this, _store_name, "remove");
+      const windowed<K> wkey = decode(_wk, bytes_view(e.key).subspan(8), *this);
+      const V value = decode(_v, bytes_view(e.value).subspan(8), *this);
+      static const core::headers no_headers;
+      forward(erased_record{&wkey, &value, core::from_epoch_ms(read_be64(bytes_view(e.value).first(8))), &no_headers});
+    }
+  }
+
+  std::string _store_name;
+  core::serde<windowed<K>> _wk;
+  core::serde<V> _v;
+  window_info _win;
+  state::key_value_store* _store = nullptr;
+};
+
+}  // namespace detail
+
+template <class K, class V>
+template <class VO, class VR, class J>
+ktable<K, VR> ktable<K, V>::table_join(const ktable<K, VO>& other, detail::table_join_kind kind, std::string op,
+                                       J joiner, const named& n) const {
+  auto& g = _b->graph();
+  const std::size_t parents[] = {_node, other.node()};
+  const std::string base = g.node_name(detail::opt_name(n), "KTABLE-JOIN", parents, op);
+  std::function<VR(const V*, const VO*)> fn = std::move(joiner);
+  auto this_getter = _getter;
+  auto other_getter = other.getter();
+  const std::size_t left = g.add_processor(
+      base + "-left", op, {_node},
+      [kind, other_getter, fn](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+        return std::make_unique<detail::table_join_node<K, V, VO, VR, true>>(kind, other_getter, fn);
+      },
+      other_getter->stores);
+  const std::size_t right = g.add_processor(
+      base + "-right", op, {other.node()},
+      [kind, this_getter, fn](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+        return std::make_unique<detail::table_join_node<K, V, VO, VR, false>>(kind, this_getter, fn);
+      },
+      this_getter->stores);
+  const std::size_t merge = g.add_processor(base, op, {left, right}, [](std::span<const std::string>) {
+    return detail::make_lambda_node([](const processor_node& self, const erased_record& r) { self.forward(r); });
+  });
+  g.require_copartition({_node, other.node()}, base);
+  auto getter = std::make_shared<detail::table_getter<K, VR>>();
+  getter->stores = this_getter->stores;
+  for (const auto& s : other_getter->stores) getter->stores.push_back(s);
+  getter->make = [this_getter, other_getter, kind, fn](const processor_node& node) -> std::function<std::optional<VR>(const K&)> {
+    auto l = this_getter->make(node);
+    auto r = other_getter->make(node);
+    return [l, r, kind, fn](const K& key) -> std::optional<VR> {
+      auto lv = l(key);
+      auto rv = r(key);
+      const bool present = kind == detail::table_join_kind::inner ? (lv && rv)
+                           : kind == detail::table_join_kind::left ? lv.has_value()
+                                                                   : (lv || rv);
+      if (!present) return std::nullopt;
+      return fn(lv ? &*lv : nullptr, rv ? &*rv : nullptr);
+    };
+  };
+  return ktable<K, VR>(*_b, merge, _key_serde, std::nullopt, std::move(getter));
+}
+
+template <class K, class V>
+ktable<K, V> ktable<K, V>::suppress(suppressed s) const
+  requires detail::is_windowed<K>::value
+{
+  using KI = typename detail::is_windowed<K>::key;
+  auto& g = _b->graph();
+  const std::size_t parents[] = {_node};
+  const std::string name = g.node_name(s.name, "KTABLE-SUPPRESS", parents, "until_window_closes");
+  if (!_win) throw topology_error(name, "suppress(until_window_closes) needs a windowed aggregation's table");
+  if (!_key_serde) throw topology_error(name, "suppress needs the windowed key serde of its table");
+  core::serde<V> vs = detail::resolve_serde<V>(name, "value", _value_serde);
+  const std::string store = name + "-store";
+  store_spec spec;
+  spec.name = store;
+  spec.kind = store_kind::key_value;
+  g.add_store(std::move(spec), name);
+  const auto ks = *_key_serde;
+  const auto win = *_win;
+  const std::size_t node = g.add_processor(
+      name, "suppress", {_node},
+      [store, ks, vs, win](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+        return std::make_unique<detail::suppress_node<KI, V>>(store, ks, vs, win);
+      },
+      {store});
+  return ktable(*_b, node, _key_serde, _value_serde, _getter, _win);
+}
+
+template <class K, class V>
+ktable<K, V> streams_builder::table(std::string topic, consumed<K, V> c, materialized<K, V> m) {
+  auto& g = graph();
+  const std::string source_name = g.node_name(c.name, "KSTREAM-SOURCE", {}, topic);
+  core::serde<K> k = detail::resolve_serde<K>(source_name, "key", c.key_serde, m.key_serde);
+  core::serde<V> v = detail::resolve_serde<V>(source_name, "value", c.value_serde, m.value_serde);
+  const std::size_t src = detail::add_typed_source<K, V>(g, source_name, {topic_ref{topic, false}}, k, v,
+                                                         c.timestamp_extractor.value_or(timestamp_extractor<K, V>{}),
+                                                         c.offset_reset);
+  const std::size_t parents[] = {src};
+  const std::string name = g.auto_name("KTABLE-SOURCE", parents);
+  const std::string store = m.name ? *m.name : g.auto_name("KTABLE-SOURCE-STATE-STORE", parents);
+  store_spec spec;
+  spec.name = store;
+  spec.kind = store_kind::key_value;
+  spec.logged = m.logging_enabled;
+  spec.type = m.store_type;
+  spec.key_serde = k;
+  spec.value_serde = v;
+  g.add_store(std::move(spec), name);
+  const std::size_t node = g.add_processor(
+      name, "table_source", {src},
+      [store, k, v](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+        return std::make_unique<detail::table_source_node<K, V>>(store, k, v);
+      },
+      {store});
+  return ktable<K, V>(*this, node, k, v, detail::store_getter<K, V>(store, k, v));
+}
+
+}  // namespace sluice::dsl
+
+namespace sluice {
+using dsl::ktable;
+using dsl::suppressed;
+}  // namespace sluice
