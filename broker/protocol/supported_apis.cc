@@ -1,14 +1,27 @@
 #include "broker/protocol/supported_apis.h"
 
+#include "broker/protocol/alter_configs.h"
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/create_partitions.h"
 #include "broker/protocol/create_topics.h"
+#include "broker/protocol/delete_groups.h"
 #include "broker/protocol/delete_records.h"
 #include "broker/protocol/delete_topics.h"
+#include "broker/protocol/describe_configs.h"
+#include "broker/protocol/describe_groups.h"
 #include "broker/protocol/fetch.h"
+#include "broker/protocol/find_coordinator.h"
+#include "broker/protocol/heartbeat.h"
+#include "broker/protocol/join_group.h"
+#include "broker/protocol/leave_group.h"
+#include "broker/protocol/list_groups.h"
 #include "broker/protocol/list_offsets.h"
 #include "broker/protocol/metadata.h"
+#include "broker/protocol/offset_commit.h"
+#include "broker/protocol/offset_delete.h"
+#include "broker/protocol/offset_fetch.h"
 #include "broker/protocol/produce.h"
+#include "broker/protocol/sync_group.h"
 
 #include <array>
 
@@ -20,11 +33,24 @@ constexpr std::array supported_table{
     supported_api{api_key::fetch, fetch_versions},
     supported_api{api_key::list_offsets, list_offsets_versions},
     supported_api{api_key::metadata, metadata_versions},
+    supported_api{api_key::offset_commit, offset_commit_versions},
+    supported_api{api_key::offset_fetch, offset_fetch_versions},
+    supported_api{api_key::find_coordinator, find_coordinator_versions},
+    supported_api{api_key::join_group, join_group_versions},
+    supported_api{api_key::heartbeat, heartbeat_versions},
+    supported_api{api_key::leave_group, leave_group_versions},
+    supported_api{api_key::sync_group, sync_group_versions},
+    supported_api{api_key::describe_groups, describe_groups_versions},
+    supported_api{api_key::list_groups, list_groups_versions},
     supported_api{api_key::api_versions, api_versions_versions},
     supported_api{api_key::create_topics, create_topics_versions},
     supported_api{api_key::delete_topics, delete_topics_versions},
     supported_api{api_key::delete_records, delete_records_versions},
+    supported_api{api_key::describe_configs, describe_configs_versions},
+    supported_api{api_key::alter_configs, alter_configs_versions},
     supported_api{api_key::create_partitions, create_partitions_versions},
+    supported_api{api_key::delete_groups, delete_groups_versions},
+    supported_api{api_key::offset_delete, offset_delete_versions},
 };
 
 }  // namespace

@@ -1,0 +1,71 @@
+#include "broker/protocol/alter_configs.h"
+
+#include "broker/protocol/detail/codec.h"
+
+namespace sluice::broker::protocol {
+
+using namespace detail;
+
+result<alter_configs_request> alter_configs_request::decode(reader& r, int16_t version) {
+  if (!alter_configs_versions.contains(version)) return errc::unsupported_version;
+  constexpr bool flex = false;
+  alter_configs_request m;
+  m.resources = read_array<alter_configs_resource>(r, flex, [&](reader& r) {
+    alter_configs_resource res;
+    res.resource_type = r.read_int8();
+    res.resource_name = read_string(r, flex);
+    res.configs = read_array<alterable_config>(r, flex, [&](reader& r) {
+      alterable_config c;
+      c.name = read_string(r, flex);
+      c.value = read_nullable_string(r, flex);
+      return c;
+    });
+    return res;
+  });
+  m.validate_only = r.read_bool();
+  return finish(r, std::move(m));
+}
+
+void alter_configs_request::encode(writer& w, int16_t version) const {
+  SLUICE_ASSERT(alter_configs_versions.contains(version), "AlterConfigs version not implemented");
+  constexpr bool flex = false;
+  write_array(w, flex, resources, [&](writer& w, const alter_configs_resource& res) {
+    w.write_int8(res.resource_type);
+    write_string(w, flex, res.resource_name);
+    write_array(w, flex, res.configs, [&](writer& w, const alterable_config& c) {
+      write_string(w, flex, c.name);
+      write_nullable_string(w, flex, c.value);
+    });
+  });
+  w.write_bool(validate_only);
+}
+
+result<alter_configs_response> alter_configs_response::decode(reader& r, int16_t version) {
+  if (!alter_configs_versions.contains(version)) return errc::unsupported_version;
+  constexpr bool flex = false;
+  alter_configs_response m;
+  m.throttle_time_ms = r.read_int32();
+  m.responses = read_array<alter_configs_resource_response>(r, flex, [&](reader& r) {
+    alter_configs_resource_response res;
+    res.error_code = read_error_code(r);
+    res.error_message = read_nullable_string(r, flex);
+    res.resource_type = r.read_int8();
+    res.resource_name = read_string(r, flex);
+    return res;
+  });
+  return finish(r, std::move(m));
+}
+
+void alter_configs_response::encode(writer& w, int16_t version) const {
+  SLUICE_ASSERT(alter_configs_versions.contains(version), "AlterConfigs version not implemented");
+  constexpr bool flex = false;
+  w.write_int32(throttle_time_ms);
+  write_array(w, flex, responses, [&](writer& w, const alter_configs_resource_response& res) {
+    write_error_code(w, res.error_code);
+    write_nullable_string(w, flex, res.error_message);
+    w.write_int8(res.resource_type);
+    write_string(w, flex, res.resource_name);
+  });
+}
+
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,49 @@
+#pragma once
+/// ListGroups (key 16), versions 0–4; flexible from v3. kafkajs sends v2, librdkafka v4.
+///
+/// Request:  states_filter [string] (v4+; empty = all states). v0–v2 have an empty body, v3
+///           only a tag section.
+/// Response: throttle_time_ms (v1+), error_code, groups [group_id, protocol_type,
+///           group_state (v4+)].
+
+#include "broker/protocol/api_key.h"
+#include "broker/protocol/error_code.h"
+#include "broker/protocol/reader.h"
+#include "broker/protocol/writer.h"
+#include "core/error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice::broker::protocol {
+
+inline constexpr version_range list_groups_versions{0, 4};
+
+struct list_groups_request {
+  std::vector<std::string> states_filter;  ///< v4+
+
+  static result<list_groups_request> decode(reader& r, int16_t version);
+  void encode(writer& w, int16_t version) const;
+  bool operator==(const list_groups_request&) const = default;
+};
+
+struct list_groups_response {
+  /// ListedGroup
+  struct listed_group {
+    std::string group_id;
+    std::string protocol_type;
+    std::string group_state;  ///< v4+
+    bool operator==(const listed_group&) const = default;
+  };
+
+  int32_t throttle_time_ms = 0;  ///< v1+
+  protocol::error_code error_code = protocol::error_code::none;
+  std::vector<listed_group> groups;
+
+  static result<list_groups_response> decode(reader& r, int16_t version);
+  void encode(writer& w, int16_t version) const;
+  bool operator==(const list_groups_response&) const = default;
+};
+
+}  // namespace sluice::broker::protocol

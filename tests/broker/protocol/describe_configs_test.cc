@@ -1,0 +1,98 @@
+#include "broker/protocol/describe_configs.h"
+
+#include "golden.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::broker::protocol {
+namespace {
+
+using test::check_golden;
+using test::hex;
+
+describe_configs_request request_for(int16_t v) {
+  describe_configs_request m;
+  m.resources = {{config_resource_topic, "t", std::nullopt},
+                 {config_resource_broker, "1", std::vector<std::string>{"a.b"}}};
+  if (v >= 1) m.include_synonyms = true;
+  return m;
+}
+
+TEST(describe_configs, request_v0) {
+  check_golden(request_for(0),
+               hex("00 00 00 02"          // resources: 2
+                   "02"                   //   resource_type TOPIC
+                   "00 01 't'"            //   resource_name
+                   "ff ff ff ff"          //   configuration_keys null (all)
+                   "04"                   //   resource_type BROKER
+                   "00 01 '1'"
+                   "00 00 00 01 00 03 'a.b'"),
+               0);
+}
+
+TEST(describe_configs, request_v1_v2) {
+  const auto golden = hex("00 00 00 02 02 00 01 't' ff ff ff ff 04 00 01 '1'"
+                          "00 00 00 01 00 03 'a.b'"
+                          "01");          // include_synonyms (v1+)
+  check_golden(request_for(1), golden, 1);
+  check_golden(request_for(2), golden, 2);
+}
+
+describe_configs_response response_for(int16_t v) {
+  describe_configs_response m;
+  describe_configs_response::describe_configs_resource_result c;
+  c.name = "cleanup.policy";
+  c.value = "delete";
+  if (v == 0) {
+    c.is_default = true;
+  } else {
+    c.config_source = static_cast<int8_t>(config_source::default_config);
+    c.synonyms = {{"cleanup.policy", "delete", 5}};
+  }
+  describe_configs_response::describe_configs_result res;
+  res.resource_type = config_resource_topic;
+  res.resource_name = "t";
+  res.configs = {c};
+  m.results = {res};
+  return m;
+}
+
+TEST(describe_configs, response_v0) {
+  check_golden(response_for(0),
+               hex("00 00 00 00"              // throttle_time_ms
+                   "00 00 00 01"              // results: 1
+                   "00 00"                    //   error_code
+                   "ff ff"                    //   error_message null
+                   "02"                       //   resource_type
+                   "00 01 't'"                //   resource_name
+                   "00 00 00 01"              //   configs: 1
+                   "00 0e 'cleanup.policy'"   //     name
+                   "00 06 'delete'"           //     value
+                   "00"                       //     read_only
+                   "01"                       //     is_default (v0 only)
+                   "00"),                     //     is_sensitive
+               0);
+}
+
+TEST(describe_configs, response_v1_v2) {
+  const auto golden = hex("00 00 00 00 00 00 00 01 00 00 ff ff 02 00 01 't'"
+                          "00 00 00 01"
+                          "00 0e 'cleanup.policy' 00 06 'delete'"
+                          "00"                        // read_only
+                          "05"                        // config_source DEFAULT_CONFIG (v1+)
+                          "00"                        // is_sensitive
+                          "00 00 00 01"               // synonyms: 1 (v1+)
+                          "00 0e 'cleanup.policy'"    //   name
+                          "00 06 'delete'"            //   value
+                          "05");                      //   source
+  check_golden(response_for(1), golden, 1);
+  check_golden(response_for(2), golden, 2);
+}
+
+TEST(describe_configs, rejects_v3) {
+  reader r(bytes_view{});
+  EXPECT_EQ(describe_configs_request::decode(r, 3).error(), errc::unsupported_version);
+}
+
+}  // namespace
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,55 @@
+#include "broker/protocol/heartbeat.h"
+
+#include "golden.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::broker::protocol {
+namespace {
+
+using test::check_golden;
+using test::hex;
+
+TEST(heartbeat, request_v0_to_v2) {
+  heartbeat_request m;
+  m.group_id = "g";
+  m.generation_id = 7;
+  m.member_id = "m1";
+  const auto golden = hex("00 01 'g'"       // group_id
+                          "00 00 00 07"     // generation_id
+                          "00 02 'm1'");    // member_id
+  for (int16_t v = 0; v <= 2; ++v) check_golden(m, golden, v);
+}
+
+TEST(heartbeat, request_v3) {
+  heartbeat_request m;
+  m.group_id = "g";
+  m.generation_id = 7;
+  m.member_id = "m1";
+  m.group_instance_id = "i1";
+  check_golden(m, hex("00 01 'g' 00 00 00 07 00 02 'm1' 00 02 'i1'"), 3);
+  m.group_instance_id.reset();
+  check_golden(m, hex("00 01 'g' 00 00 00 07 00 02 'm1' ff ff"), 3);
+}
+
+TEST(heartbeat, response_v0) {
+  heartbeat_response m;
+  m.error_code = error_code::rebalance_in_progress;
+  check_golden(m, hex("00 1b"), 0);  // REBALANCE_IN_PROGRESS (27)
+}
+
+TEST(heartbeat, response_v1_to_v3) {
+  heartbeat_response m;
+  m.error_code = error_code::unknown_member_id;
+  const auto golden = hex("00 00 00 00"   // throttle_time_ms (v1+)
+                          "00 19");       // UNKNOWN_MEMBER_ID (25)
+  for (int16_t v = 1; v <= 3; ++v) check_golden(m, golden, v);
+}
+
+TEST(heartbeat, rejects_v4) {
+  reader r(bytes_view{});
+  EXPECT_EQ(heartbeat_request::decode(r, 4).error(), errc::unsupported_version);
+}
+
+}  // namespace
+}  // namespace sluice::broker::protocol

@@ -1,0 +1,110 @@
+#include "broker/protocol/offset_commit.h"
+
+#include "golden.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::broker::protocol {
+namespace {
+
+using core::offset;
+using core::partition_id;
+using test::check_golden;
+using test::hex;
+
+offset_commit_request request_for(int16_t v) {
+  offset_commit_request m;
+  m.group_id = "g";
+  m.generation_id_or_member_epoch = 3;
+  m.member_id = "m1";
+  if (v >= 7) m.group_instance_id = "i1";
+  m.retention_time_ms = -1;
+  offset_commit_request::offset_commit_request_partition p0{partition_id{0}, offset{100}, -1, ""};
+  offset_commit_request::offset_commit_request_partition p1{partition_id{1}, offset{200}, -1,
+                                                            std::nullopt};
+  if (v >= 6) p1.committed_leader_epoch = 0;
+  m.topics = {{"t", {p0, p1}}};
+  return m;
+}
+
+TEST(offset_commit, request_v2_to_v4) {
+  const auto golden = hex("00 01 'g'"                  // group_id
+                          "00 00 00 03"                // generation_id_or_member_epoch
+                          "00 02 'm1'"                 // member_id
+                          "ff ff ff ff ff ff ff ff"    // retention_time_ms -1 (v2-v4)
+                          "00 00 00 01"                // topics: 1
+                          "00 01 't'"                  //   name
+                          "00 00 00 02"                //   partitions: 2
+                          "00 00 00 00"                //     partition_index 0
+                          "00 00 00 00 00 00 00 64"    //     committed_offset 100
+                          "00 00"                      //     committed_metadata ""
+                          "00 00 00 01"                //     partition_index 1
+                          "00 00 00 00 00 00 00 c8"    //     committed_offset 200
+                          "ff ff");                    //     committed_metadata null
+  for (int16_t v = 2; v <= 4; ++v) check_golden(request_for(v), golden, v);
+}
+
+TEST(offset_commit, request_v5) {
+  check_golden(request_for(5),
+               hex("00 01 'g' 00 00 00 03 00 02 'm1'"  // no retention_time_ms from v5
+                   "00 00 00 01 00 01 't' 00 00 00 02"
+                   "00 00 00 00 00 00 00 00 00 00 00 64 00 00"
+                   "00 00 00 01 00 00 00 00 00 00 00 c8 ff ff"),
+               5);
+}
+
+TEST(offset_commit, request_v6) {
+  check_golden(request_for(6),
+               hex("00 01 'g' 00 00 00 03 00 02 'm1'"
+                   "00 00 00 01 00 01 't' 00 00 00 02"
+                   "00 00 00 00 00 00 00 00 00 00 00 64"
+                   "ff ff ff ff"                     // committed_leader_epoch -1 (v6+)
+                   "00 00"
+                   "00 00 00 01 00 00 00 00 00 00 00 c8"
+                   "00 00 00 00"                     // committed_leader_epoch 0
+                   "ff ff"),
+               6);
+}
+
+TEST(offset_commit, request_v7) {
+  check_golden(request_for(7),
+               hex("00 01 'g' 00 00 00 03 00 02 'm1'"
+                   "00 02 'i1'"                      // group_instance_id (v7+)
+                   "00 00 00 01 00 01 't' 00 00 00 02"
+                   "00 00 00 00 00 00 00 00 00 00 00 64 ff ff ff ff 00 00"
+                   "00 00 00 01 00 00 00 00 00 00 00 c8 00 00 00 00 ff ff"),
+               7);
+}
+
+offset_commit_response response() {
+  offset_commit_response m;
+  m.topics = {{"t", {{partition_id{0}, error_code::none},
+                     {partition_id{1}, error_code::illegal_generation}}}};
+  return m;
+}
+
+TEST(offset_commit, response_v2) {
+  check_golden(response(),
+               hex("00 00 00 01"            // topics: 1
+                   "00 01 't'"              //   name
+                   "00 00 00 02"            //   partitions: 2
+                   "00 00 00 00 00 00"      //     partition 0, NONE
+                   "00 00 00 01 00 16"),    //     partition 1, ILLEGAL_GENERATION (22)
+               2);
+}
+
+TEST(offset_commit, response_v3_to_v7) {
+  const auto golden = hex("00 00 00 00"     // throttle_time_ms (v3+)
+                          "00 00 00 01 00 01 't' 00 00 00 02"
+                          "00 00 00 00 00 00 00 00 00 01 00 16");
+  for (int16_t v = 3; v <= 7; ++v) check_golden(response(), golden, v);
+}
+
+TEST(offset_commit, rejects_v1_and_v8) {
+  reader r(bytes_view{});
+  EXPECT_EQ(offset_commit_request::decode(r, 1).error(), errc::unsupported_version);
+  EXPECT_EQ(offset_commit_request::decode(r, 8).error(), errc::unsupported_version);
+}
+
+}  // namespace
+}  // namespace sluice::broker::protocol
