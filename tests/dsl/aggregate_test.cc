@@ -13,6 +13,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using core::from_epoch_ms;
+using core::to_bytes;
 namespace serdes = core::serdes;
 using count_kv = std::pair<std::string, int64_t>;
 
