@@ -1,5 +1,7 @@
 #include "broker/protocol/supported_apis.h"
 
+#include "broker/protocol/add_offsets_to_txn.h"
+#include "broker/protocol/add_partitions_to_txn.h"
 #include "broker/protocol/alter_configs.h"
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/create_partitions.h"
@@ -9,9 +11,11 @@
 #include "broker/protocol/delete_topics.h"
 #include "broker/protocol/describe_configs.h"
 #include "broker/protocol/describe_groups.h"
+#include "broker/protocol/end_txn.h"
 #include "broker/protocol/fetch.h"
 #include "broker/protocol/find_coordinator.h"
 #include "broker/protocol/heartbeat.h"
+#include "broker/protocol/init_producer_id.h"
 #include "broker/protocol/join_group.h"
 #include "broker/protocol/leave_group.h"
 #include "broker/protocol/list_groups.h"
@@ -22,6 +26,7 @@
 #include "broker/protocol/offset_fetch.h"
 #include "broker/protocol/produce.h"
 #include "broker/protocol/sync_group.h"
+#include "broker/protocol/txn_offset_commit.h"
 
 #include <array>
 
@@ -46,6 +51,11 @@ constexpr std::array supported_table{
     supported_api{api_key::create_topics, create_topics_versions},
     supported_api{api_key::delete_topics, delete_topics_versions},
     supported_api{api_key::delete_records, delete_records_versions},
+    supported_api{api_key::init_producer_id, init_producer_id_versions},
+    supported_api{api_key::add_partitions_to_txn, add_partitions_to_txn_versions},
+    supported_api{api_key::add_offsets_to_txn, add_offsets_to_txn_versions},
+    supported_api{api_key::end_txn, end_txn_versions},
+    supported_api{api_key::txn_offset_commit, txn_offset_commit_versions},
     supported_api{api_key::describe_configs, describe_configs_versions},
     supported_api{api_key::alter_configs, alter_configs_versions},
     supported_api{api_key::create_partitions, create_partitions_versions},

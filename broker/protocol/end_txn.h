@@ -1,0 +1,42 @@
+#pragma once
+/// EndTxn (key 26), versions 0–1 (none flexible; same wire format).
+///
+/// Request:  transactional_id, producer_id, producer_epoch, committed (true = commit,
+///           false = abort).
+/// Response: throttle_time_ms, error_code.
+
+#include "broker/protocol/api_key.h"
+#include "broker/protocol/error_code.h"
+#include "broker/protocol/reader.h"
+#include "broker/protocol/writer.h"
+#include "core/error.h"
+#include "core/types.h"
+
+#include <cstdint>
+#include <string>
+
+namespace sluice::broker::protocol {
+
+inline constexpr version_range end_txn_versions{0, 1};
+
+struct end_txn_request {
+  std::string transactional_id;
+  core::producer_id producer_id{-1};
+  core::producer_epoch producer_epoch{-1};
+  bool committed = false;
+
+  static result<end_txn_request> decode(reader& r, int16_t version);
+  void encode(writer& w, int16_t version) const;
+  bool operator==(const end_txn_request&) const = default;
+};
+
+struct end_txn_response {
+  int32_t throttle_time_ms = 0;
+  protocol::error_code error_code = protocol::error_code::none;
+
+  static result<end_txn_response> decode(reader& r, int16_t version);
+  void encode(writer& w, int16_t version) const;
+  bool operator==(const end_txn_response&) const = default;
+};
+
+}  // namespace sluice::broker::protocol
