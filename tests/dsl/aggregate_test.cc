@@ -1,3 +1,4 @@
+#include "core/murmur2.h"
 #include "dsl/streams.h"
 #include "dsl/testing/topology_test_driver.h"
 
@@ -5,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,28 @@ using core::from_epoch_ms;
 using core::to_bytes;
 namespace serdes = core::serdes;
 using count_kv = std::pair<std::string, int64_t>;
+using count_kvs = std::vector<count_kv>;
+
+/// "key@start" for windowed results, so expectations read well.
+std::string label(const windowed<std::string>& w) {
+  return w.key + "@" + std::to_string(core::to_epoch_ms(w.win.start));
+}
+
+struct agg_harness {
+  explicit agg_harness(streams_builder& b, driver_config cfg = {})
+      : driver(b.build(), std::move(cfg)),
+        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{})),
+        out(driver.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{})) {}
+  topology_test_driver driver;
+  test_input_topic<std::string, std::string> in;
+  test_output_topic<std::string, int64_t> out;
+};
+
+void windowed_count_to_out(ktable<windowed<std::string>, int64_t> t) {
+  t.to_stream()
+      .map([](const windowed<std::string>& w, const int64_t& c) { return std::pair{label(w), c}; })
+      .to("out", {.value_serde = serdes::int64{}});
+}
 
 TEST(aggregate, count_per_key) {
   streams_builder b;
@@ -24,16 +48,259 @@ TEST(aggregate, count_per_key) {
       .count(materialized<std::string, int64_t>::as("counts"))
       .to_stream()
       .to("out", {.value_serde = serdes::int64{}});
-  topology_test_driver d(b.build());
-  auto in = d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-  auto out = d.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{});
-  in.pipe("a", "x", from_epoch_ms(1));
-  in.pipe("b", "x", from_epoch_ms(2));
-  in.pipe("a", "y", from_epoch_ms(3));
-  EXPECT_EQ(out.read_key_values(), (std::vector<count_kv>{{"a", 1}, {"b", 1}, {"a", 2}}));
-  auto store = d.get_key_value_store<std::string, int64_t>("counts");
+  agg_harness h(b);
+  h.in.pipe("a", "x", from_epoch_ms(1));
+  h.in.pipe("b", "x", from_epoch_ms(2));
+  h.in.pipe("a", "y", from_epoch_ms(3));
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a", 1}, {"b", 1}, {"a", 2}}));
+  auto store = h.driver.get_key_value_store<std::string, int64_t>("counts");
   EXPECT_EQ(store.get("a"), 2);
   EXPECT_EQ(store.get("z"), std::nullopt);
+  EXPECT_EQ(store.all(), (count_kvs{{"a", 2}, {"b", 1}}));
+}
+
+TEST(aggregate, reduce_and_aggregate) {
+  streams_builder b;
+  auto grouped = b.stream<std::string, int64_t>("nums").group_by_key();
+  grouped.reduce([](const int64_t& a, const int64_t& v) { return a + v; }).to_stream().to("sum");
+  grouped
+      .aggregate([] { return std::string("<"); },
+                 [](const std::string&, const int64_t& v, const std::string& agg) { return agg + std::to_string(v); },
+                 materialized<std::string, std::string>::as("concat"))
+      .to_stream()
+      .to("concat");
+  topology_test_driver d(b.build());
+  auto in = d.create_input_topic<std::string, int64_t>("nums", serdes::string{}, serdes::int64{});
+  auto sum = d.create_output_topic<std::string, int64_t>("sum", serdes::string{}, serdes::int64{});
+  auto concat = d.create_output_topic<std::string, std::string>("concat", serdes::string{}, serdes::string{});
+  in.pipe("k", 1, from_epoch_ms(1));
+  in.pipe("k", 2, from_epoch_ms(2));
+  in.pipe("j", 5, from_epoch_ms(3));
+  EXPECT_EQ(sum.read_key_values(), (count_kvs{{"k", 1}, {"k", 3}, {"j", 5}}));
+  using str_kvs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(concat.read_key_values(), (str_kvs{{"k", "<1"}, {"k", "<12"}, {"j", "<5"}}));
+  auto concat_store = d.get_key_value_store<std::string, std::string>("concat");
+  EXPECT_EQ(concat_store.get("k"), "<12");
+}
+
+TEST(aggregate, null_keys_and_values_are_dropped_and_counted) {
+  streams_builder b;
+  b.stream<std::string, std::string>("in").group_by_key().count().to_stream().to("out", {.value_serde = serdes::int64{}});
+  agg_harness h(b);
+  h.in.pipe_value("v", from_epoch_ms(1));
+  h.in.pipe_tombstone("k", from_epoch_ms(2));
+  h.in.pipe("k", "v", from_epoch_ms(3));
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"k", 1}}));
+  EXPECT_EQ(h.driver.metrics().dropped_total(drop_reason::null_key_or_value), 2);
+}
+
+TEST(aggregate, group_by_repartitions_then_counts) {
+  streams_builder b;
+  b.stream<std::string, std::string>("in")
+      .group_by([](const std::string&, const std::string& v) { return v; }, grouped<std::string, std::string>::as("by-value"))
+      .count()
+      .to_stream()
+      .to("out", {.value_serde = serdes::int64{}});
+  agg_harness h(b, {.partitions = {{"in", 2}}});
+  const auto& t = h.driver.topology_ref();
+  ASSERT_EQ(t.subtopologies().size(), 2u);
+  EXPECT_EQ(t.repartition_topics()[0].name, "by-value");
+  // The repartition topic follows the partition count of its upstream source.
+  EXPECT_EQ(h.driver.partitions("test-app-by-value-repartition"), 2);
+  h.in.pipe("1", "x", from_epoch_ms(1));
+  h.in.pipe("2", "x", from_epoch_ms(2));
+  h.in.pipe("3", "y", from_epoch_ms(3));
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"x", 1}, {"x", 2}, {"y", 1}}));
+}
+
+TEST(aggregate, group_by_key_after_key_change_repartitions_automatically) {
+  streams_builder b;
+  b.stream<std::string, std::string>("in")
+      .select_key([](const std::string&, const std::string& v) { return v; })
+      .group_by_key()
+      .count()
+      .to_stream()
+      .to("out", {.value_serde = serdes::int64{}});
+  agg_harness h(b);
+  EXPECT_EQ(h.driver.topology_ref().repartition_topics().size(), 1u);
+  h.in.pipe("1", "x", from_epoch_ms(1));
+  h.in.pipe("2", "x", from_epoch_ms(2));
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"x", 1}, {"x", 2}}));
+}
+
+TEST(windowed, tumbling_count_emits_every_update) {
+  streams_builder b;
+  // Kept a minute, so that closed windows can still be read from the store (the default
+  // retention, size + grace, expires a window as soon as it closes).
+  windowed_count_to_out(b.stream<std::string, std::string>("in")
+                            .group_by_key()
+                            .windowed_by(time_windows::of(10s))
+                            .count({.name = "wc", .retention = 60s}));
+  agg_harness h(b);
+  h.in.pipe("a", "1", from_epoch_ms(1000));
+  h.in.pipe("a", "2", from_epoch_ms(9999));
+  h.in.pipe("a", "3", from_epoch_ms(10000));  // the next window: [10000, 20000)
+  h.in.pipe("b", "4", from_epoch_ms(10001));
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 1}, {"a@0", 2}, {"a@10000", 1}, {"b@10000", 1}}));
+  auto store = h.driver.get_window_store<std::string, int64_t>("wc");
+  EXPECT_EQ(store.fetch("a", from_epoch_ms(0)), 2);
+  EXPECT_EQ(store.fetch("a", from_epoch_ms(0), from_epoch_ms(20000)),
+            (std::vector<std::pair<timestamp, int64_t>>{{from_epoch_ms(0), 2}, {from_epoch_ms(10000), 1}}));
+}
+
+TEST(windowed, hopping_windows_update_every_window_containing_the_record) {
+  streams_builder b;
+  windowed_count_to_out(b.stream<std::string, std::string>("in")
+                            .group_by_key()
+                            .windowed_by(time_windows::of(10s).advance_by(5s))
+                            .count());
+  agg_harness h(b);
+  h.in.pipe("a", "1", from_epoch_ms(7000));  // windows [0,10000) and [5000,15000)
+  h.in.pipe("a", "2", from_epoch_ms(3000));  // only [0,10000)
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 1}, {"a@5000", 1}, {"a@0", 2}}));
+}
+
+TEST(windowed, out_of_order_within_grace_updates_and_late_records_are_dropped_and_counted) {
+  streams_builder b;
+  windowed_count_to_out(b.stream<std::string, std::string>("in")
+                            .group_by_key()
+                            .windowed_by(time_windows::of(10s).grace(5s))
+                            .count());
+  agg_harness h(b);
+  h.in.pipe("a", "1", from_epoch_ms(1000));
+  h.in.pipe("a", "2", from_epoch_ms(12000));  // stream time 12000: [0,10000) closes at 15000
+  h.in.pipe("a", "3", from_epoch_ms(2000));   // out of order, within grace: updates [0,10000)
+  h.in.pipe("b", "4", from_epoch_ms(15000));  // stream time 15000: [0,10000) is closed now
+  h.in.pipe("a", "5", from_epoch_ms(3000));   // late: dropped
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 1}, {"a@10000", 1}, {"a@0", 2}, {"b@10000", 1}}));
+  EXPECT_EQ(h.driver.metrics().dropped_total(drop_reason::late), 1);
+}
+
+TEST(windowed, without_grace_a_window_closes_at_its_end) {
+  streams_builder b;
+  windowed_count_to_out(
+      b.stream<std::string, std::string>("in").group_by_key().windowed_by(time_windows::of(10s)).count());
+  agg_harness h(b);
+  h.in.pipe("a", "1", from_epoch_ms(9000));
+  h.in.pipe("a", "2", from_epoch_ms(5000));   // out of order, window still open (stream time 9000 < 10000)
+  h.in.pipe("a", "3", from_epoch_ms(10000));  // stream time reaches the end
+  h.in.pipe("a", "4", from_epoch_ms(9999));   // late
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 1}, {"a@0", 2}, {"a@10000", 1}}));
+  EXPECT_EQ(h.driver.metrics().dropped_total(drop_reason::late), 1);
+}
+
+TEST(windowed, reduce_and_aggregate_per_window) {
+  streams_builder b;
+  auto w = b.stream<std::string, int64_t>("nums").group_by_key().windowed_by(time_windows::of(10s));
+  w.reduce([](const int64_t& a, const int64_t& v) { return std::max(a, v); })
+      .to_stream()
+      .map([](const windowed<std::string>& k, const int64_t& v) { return std::pair{label(k), v}; })
+      .to("max");
+  w.aggregate([] { return int64_t{100}; }, [](const std::string&, const int64_t& v, const int64_t& a) { return a - v; })
+      .to_stream()
+      .map([](const windowed<std::string>& k, const int64_t& v) { return std::pair{label(k), v}; })
+      .to("agg");
+  topology_test_driver d(b.build());
+  auto in = d.create_input_topic<std::string, int64_t>("nums", serdes::string{}, serdes::int64{});
+  auto max = d.create_output_topic<std::string, int64_t>("max", serdes::string{}, serdes::int64{});
+  auto agg = d.create_output_topic<std::string, int64_t>("agg", serdes::string{}, serdes::int64{});
+  in.pipe("k", 3, from_epoch_ms(1));
+  in.pipe("k", 7, from_epoch_ms(2));
+  in.pipe("k", 5, from_epoch_ms(10001));
+  EXPECT_EQ(max.read_key_values(), (count_kvs{{"k@0", 3}, {"k@0", 7}, {"k@10000", 5}}));
+  EXPECT_EQ(agg.read_key_values(), (count_kvs{{"k@0", 97}, {"k@0", 90}, {"k@10000", 95}}));
+}
+
+TEST(windowed, windowed_keys_round_trip_through_the_time_windowed_serde) {
+  streams_builder b;
+  b.stream<std::string, std::string>("in")
+      .group_by_key()
+      .windowed_by(time_windows::of(1min))
+      .count()
+      .to_stream()
+      .to("out", {.key_serde = time_windowed_serde<std::string>(serdes::string{}, 1min), .value_serde = serdes::int64{}});
+  topology_test_driver d(b.build());
+  auto in = d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
+  auto out = d.create_output_topic<windowed<std::string>, int64_t>(
+      "out", time_windowed_serde<std::string>(serdes::string{}, 1min), serdes::int64{});
+  in.pipe("page", "x", from_epoch_ms(61000));
+  auto [key, count] = out.read_key_value();
+  EXPECT_EQ(key.key, "page");
+  EXPECT_EQ(key.win.start, from_epoch_ms(60000));
+  EXPECT_EQ(key.win.end, from_epoch_ms(120000));
+  EXPECT_EQ(count, 1);
+}
+
+TEST(suppress, emits_one_final_result_per_window_when_it_closes) {
+  streams_builder b;
+  windowed_count_to_out(b.stream<std::string, std::string>("in")
+                            .group_by_key()
+                            .windowed_by(time_windows::of(10s).grace(2s))
+                            .count()
+                            .suppress(suppressed::until_window_closes()));
+  agg_harness h(b);
+  h.in.pipe("a", "1", from_epoch_ms(1000));
+  h.in.pipe("a", "2", from_epoch_ms(5000));
+  h.in.pipe("b", "3", from_epoch_ms(9000));
+  h.in.pipe("a", "4", from_epoch_ms(11000));  // stream time 11000 < 10000 + 2000: nothing final yet
+  EXPECT_TRUE(h.out.is_empty());
+  h.in.pipe("a", "5", from_epoch_ms(3000));  // out of order within grace: counted in the final result
+  EXPECT_TRUE(h.out.is_empty());
+  h.in.pipe("c", "6", from_epoch_ms(12000));  // stream time 12000: [0,10000) closes
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 3}, {"b@0", 1}}));
+  h.in.pipe("a", "7", from_epoch_ms(4000));  // late: dropped upstream, nothing emitted
+  EXPECT_TRUE(h.out.is_empty());
+  h.in.pipe("a", "8", from_epoch_ms(22000));
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@10000", 1}, {"c@10000", 1}}));
+  EXPECT_EQ(h.driver.metrics().dropped_total(drop_reason::late), 1);
+}
+
+TEST(windowed, rocksdb_backend_gives_the_same_results) {
+  for (auto backend : {store_backend::in_memory, store_backend::rocksdb}) {
+    streams_builder b;
+    windowed_count_to_out(b.stream<std::string, std::string>("in")
+                              .group_by_key()
+                              .windowed_by(time_windows::of(10s).grace(1s))
+                              .count(materialized<std::string, int64_t>::as("wc")));
+    agg_harness h(b, {.stores = backend});
+    h.in.pipe("a", "1", from_epoch_ms(1000));
+    h.in.pipe("a", "2", from_epoch_ms(10500));
+    h.in.pipe("a", "3", from_epoch_ms(9000));   // within grace
+    h.in.pipe("a", "4", from_epoch_ms(11000));
+    h.in.pipe("a", "5", from_epoch_ms(2000));   // late
+    EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 1}, {"a@10000", 1}, {"a@0", 2}, {"a@10000", 2}}));
+    using rows = std::vector<std::tuple<std::string, timestamp, int64_t>>;
+    auto store = h.driver.get_window_store<std::string, int64_t>("wc");
+    // Default retention (size + grace = 11 s): the store observed window start 10000, so the
+    // window at 0 is still retained (0 > 10000 - 11000).
+    EXPECT_EQ(store.all(), (rows{{"a", from_epoch_ms(0), 2}, {"a", from_epoch_ms(10000), 2}}));
+  }
+}
+
+TEST(windowed, each_task_has_its_own_stream_time) {
+  // Two keys on different partitions: advancing one partition's stream time does not close
+  // the other's windows.
+  std::string k1 = "a";
+  std::string k2;
+  const int32_t p1 = core::partition_for_key(core::as_bytes(k1), 2);
+  for (char c = 'b'; c <= 'z'; ++c) {
+    if (core::partition_for_key(core::as_bytes(std::string(1, c)), 2) != p1) {
+      k2 = std::string(1, c);
+      break;
+    }
+  }
+  ASSERT_FALSE(k2.empty());
+  streams_builder b;
+  windowed_count_to_out(
+      b.stream<std::string, std::string>("in").group_by_key().windowed_by(time_windows::of(10s)).count());
+  agg_harness h(b, {.partitions = {{"in", 2}}});
+  h.in.pipe(k1, "x", from_epoch_ms(50000));  // task of k1 is far ahead
+  h.in.pipe(k2, "x", from_epoch_ms(1000));   // k2's task is at 1000: window [0,10000) open
+  h.in.pipe(k1, "x", from_epoch_ms(1000));   // late on k1's task
+  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{k1 + "@50000", 1}, {k2 + "@0", 1}}));
+  EXPECT_EQ(h.driver.metrics().dropped_total(drop_reason::late), 1);
+  EXPECT_EQ(h.driver.stream_time(task_id{0, partition_id{p1}}), from_epoch_ms(50000));
+  EXPECT_EQ(h.driver.stream_time(task_id{0, partition_id{1 - p1}}), from_epoch_ms(1000));
 }
 
 }  // namespace
