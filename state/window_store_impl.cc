@@ -8,6 +8,7 @@
 #include "state/detail/merge.h"
 #include "state/detail/rocksdb_backend.h"
 #include "state/detail/segmented_storage.h"
+#include "state/detail/window_bounds.h"
 #include "state/errc.h"
 #include "state/stores.h"
 
@@ -49,23 +50,12 @@ namespace {
 using detail::keyspace_ptr;
 using detail::scan_bounds;
 
-constexpr std::int64_t max_time = std::numeric_limits<std::int64_t>::max();
+using detail::max_time;
+using detail::window_time_of;
+using detail::window_upper;
+
 /// Sequence numbers are reserved (persisted) in blocks, so a restart never reuses one.
 constexpr std::uint64_t seqnum_block = 4096;
-
-std::int64_t window_time_of(bytes_view encoded) noexcept {
-  return static_cast<std::int64_t>(
-      detail::read_u64_be(encoded.data() + encoded.size() - window_key_suffix_size));
-}
-
-/// The smallest window key ordered after every window of `key` up to time `to` (exclusive
-/// upper bound).
-bytes window_upper(bytes_view key, std::int64_t to) {
-  if (to < max_time) return encode_window_key(key, core::from_epoch_ms(to + 1), 0);
-  bytes next_key(key.begin(), key.end());
-  next_key.push_back(std::byte{0});
-  return encode_window_key(next_key, core::from_epoch_ms(0), 0);
-}
 
 /// Single-threaded; owned by one task.
 class engine_window_store final : public window_store {
@@ -129,6 +119,7 @@ class engine_window_store final : public window_store {
     return _storage.drop_expired();
   }
 
+  using window_store::fetch;  // the range overloads
   result<std::optional<bytes>> fetch(bytes_view key, core::timestamp window_start) override {
     if (!is_open()) return errc::store_closed;
     const auto t = core::to_epoch_ms(window_start);

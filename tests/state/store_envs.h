@@ -2,12 +2,22 @@
 // The store implementations the typed suites run against. Every environment builds the same
 // interfaces; the suites check that they behave identically.
 
+#include "state/caching_key_value_store.h"
+#include "state/caching_window_store.h"
+#include "state/changelog_sink.h"
+#include "state/changelogging_key_value_store.h"
+#include "state/changelogging_session_store.h"
+#include "state/changelogging_window_store.h"
+#include "state/record_cache.h"
 #include "state/rocksdb_resources.h"
+#include "state/store_context.h"
 #include "state/stores.h"
 #include "tests/state/test_util.h"
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace sluice::state::testing {
 
@@ -62,7 +72,77 @@ class memory_env {
   }
 };
 
-using store_env_types = ::testing::Types<rocksdb_env, memory_env>;
+/// A changelog sink that remembers everything it was told.
+class recording_sink final : public changelog_sink {
+ public:
+  struct change {
+    bytes key;
+    std::optional<bytes> value;
+    timestamp ts;
+    bool operator==(const change&) const = default;
+  };
+  void on_change(bytes_view key, std::optional<bytes_view> value, timestamp ts) override {
+    std::optional<bytes> v;
+    if (value) v.emplace(value->begin(), value->end());
+    changes.push_back({bytes(key.begin(), key.end()), std::move(v), ts});
+  }
+  std::vector<change> changes;
+};
+
+/// Change-logging over a base environment's stores.
+template <class Base>
+class logged_env {
+ public:
+  static constexpr const char* name = "logged_rocksdb";
+  std::unique_ptr<key_value_store> kv(const std::string& store = "kv") {
+    return std::make_unique<changelogging_key_value_store>(base.kv(store), sink, context);
+  }
+  std::unique_ptr<window_store> window(const window_store_options& o,
+                                       const std::string& store = "win") {
+    return std::make_unique<changelogging_window_store>(base.window(o, store), sink, context);
+  }
+  std::unique_ptr<session_store> session(const session_store_options& o,
+                                         const std::string& store = "sess") {
+    return std::make_unique<changelogging_session_store>(base.session(o, store), sink, context);
+  }
+
+  Base base;
+  recording_sink sink;
+  store_context context;
+};
+
+/// The full stack: caching over change-logging over a base environment's stores, with a
+/// record cache of `CacheBytes` (tiny budgets force evictions on nearly every write). Session
+/// stores and stores with duplicates are not cached, as in Kafka Streams.
+template <class Base, std::size_t CacheBytes, const char* Name>
+class cached_env {
+ public:
+  static constexpr const char* name = Name;
+  std::unique_ptr<key_value_store> kv(const std::string& store = "kv") {
+    return std::make_unique<caching_key_value_store>(logged.kv(store), cache, logged.context);
+  }
+  std::unique_ptr<window_store> window(const window_store_options& o,
+                                       const std::string& store = "win") {
+    auto below = logged.window(o, store);
+    if (o.retain_duplicates) return below;
+    return std::make_unique<caching_window_store>(std::move(below), cache, logged.context);
+  }
+  std::unique_ptr<session_store> session(const session_store_options& o,
+                                         const std::string& store = "sess") {
+    return logged.session(o, store);
+  }
+
+  logged_env<Base> logged;
+  record_cache cache{CacheBytes};
+};
+
+inline constexpr char cached_memory_tiny_name[] = "cached_memory_tiny";
+inline constexpr char cached_rocksdb_name[] = "cached_rocksdb";
+
+using store_env_types =
+    ::testing::Types<rocksdb_env, memory_env, logged_env<rocksdb_env>,
+                     cached_env<memory_env, 1024, cached_memory_tiny_name>,
+                     cached_env<rocksdb_env, std::size_t{1} << 20, cached_rocksdb_name>>;
 
 struct env_names {
   template <class T>

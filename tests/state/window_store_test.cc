@@ -120,6 +120,7 @@ TYPED_TEST(window_store_test, retention_hides_expired_and_drops_whole_segments) 
   // Retention 1000, segments of 100: a window is live while start > observed - 1000.
   this->open(opts(1'000, 100));
   for (std::int64_t t = 0; t < 1000; t += 50) this->put("k", t, std::to_string(t));
+  ASSERT_TRUE(this->store->flush());  // segments exist once writes reach the store
   EXPECT_EQ(this->store->segment_count(), 10u);
   EXPECT_EQ(this->store->observed_stream_time(), ms(950));
   EXPECT_EQ(drain(this->store->fetch(b("k"), ms(0), ms(2000))).size(), 20u);
@@ -127,6 +128,7 @@ TYPED_TEST(window_store_test, retention_hides_expired_and_drops_whole_segments) 
   // Stream time 1449: live from 450; segments 0..3 (times < 400) are gone, segment 4 stays
   // but its entry at 400 is hidden.
   this->put("k", 1449, "late-enough");
+  ASSERT_TRUE(this->store->flush());
   EXPECT_EQ(this->store->segment_count(), 7u);  // segments 4..9 and 14
   auto all = drain(this->store->all());
   ASSERT_FALSE(all.empty());
@@ -179,6 +181,7 @@ TYPED_TEST(window_store_test, rejects_times_before_the_epoch) {
 TYPED_TEST(window_store_test, aborted_batch_restores_contents_and_stream_time) {
   this->open(opts(1'000, 100));
   this->put("k", 100, "committed");
+  ASSERT_TRUE(this->store->flush());
   ASSERT_TRUE(this->store->begin_batch());
   this->put("k", 200, "pending");
   // Jumps stream time far ahead: 100 is now expired, but its segment must survive the abort.
@@ -191,6 +194,7 @@ TYPED_TEST(window_store_test, aborted_batch_restores_contents_and_stream_time) {
 
   ASSERT_TRUE(this->store->begin_batch());
   this->put("k", 5'000, "late");
+  ASSERT_TRUE(this->store->flush());
   ASSERT_TRUE(this->store->commit_batch(offset(7)));
   EXPECT_EQ(this->store->committed_offset().value(), offset(7));
   EXPECT_EQ(drain(this->store->all()), (window_list{{"k", 5000, "late"}}));

@@ -1,0 +1,102 @@
+#pragma once
+/// `caching_window_store`: a write-back cache in front of a window store, backed by the
+/// thread's shared `record_cache` — the window counterpart of caching_key_value_store.h (same
+/// flush, eviction, batch and close rules).
+///
+/// Cached entries are keyed by (record key, window start). Reads merge the cache with the
+/// store below in the store's order (record key, then window start). The cache tracks stream
+/// time itself — writes advance it before they reach the store below — and hides and drops
+/// windows that are expired by it, exactly as the store below would.
+///
+/// Not for stores that retain duplicates (stream-stream joins): every duplicate must reach the
+/// store, so there is nothing to fold; the constructor throws std::invalid_argument.
+///
+/// Ownership: owns the wrapped store; `cache` and `context` must outlive it. Single-threaded.
+
+#include "state/record_cache.h"
+#include "state/store_context.h"
+#include "state/window_store.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace sluice::state {
+
+namespace detail {
+class named_cache;
+}  // namespace detail
+
+class caching_window_store final : public window_store {
+ public:
+  /// Called for each flushed or evicted window. `old_value` only if old values were requested.
+  using flush_listener = std::function<void(
+      bytes_view key, core::timestamp window_start, std::optional<bytes_view> new_value,
+      std::optional<bytes_view> old_value, core::timestamp ts)>;
+
+  caching_window_store(std::unique_ptr<window_store> inner, record_cache& cache,
+                       store_context& context);
+  ~caching_window_store() override;
+
+  void set_flush_listener(flush_listener listener, bool send_old_values);
+  window_store& inner() noexcept { return *_inner; }
+  std::size_t dirty_entries() const noexcept;
+
+  const std::string& name() const noexcept override { return _inner->name(); }
+  bool persistent() const noexcept override { return _inner->persistent(); }
+  bool is_open() const noexcept override { return _inner->is_open(); }
+  result<void> flush() override;
+  result<void> close() override;
+  result<void> begin_batch() override;
+  result<void> commit_batch(core::offset changelog_position) override;
+  result<void> abort_batch() override;
+  bool batch_active() const noexcept override { return _inner->batch_active(); }
+  result<std::optional<core::offset>> committed_offset() override {
+    return _inner->committed_offset();
+  }
+  result<void> restore_batch(std::span<const changelog_record> records,
+                             core::offset next_position) override;
+
+  const window_store_options& options() const noexcept override { return _inner->options(); }
+  result<window_put_result> put(bytes_view key, bytes_view value,
+                                core::timestamp window_start) override;
+  result<void> remove(bytes_view key, core::timestamp window_start) override;
+  using window_store::fetch;  // the range overloads
+  result<std::optional<bytes>> fetch(bytes_view key, core::timestamp window_start) override;
+  std::optional<core::timestamp> observed_stream_time() const noexcept override;
+  std::uint64_t dropped_records() const noexcept override {
+    return _dropped + _inner->dropped_records();
+  }
+  std::size_t segment_count() const noexcept override { return _inner->segment_count(); }
+
+ protected:
+  result<window_iterator> do_fetch(bytes_view key, core::timestamp from, core::timestamp to,
+                                   iteration_order order) override;
+  result<window_iterator> do_fetch_range(bytes_view key_from, bytes_view key_to,
+                                         core::timestamp from, core::timestamp to,
+                                         iteration_order order) override;
+  result<window_iterator> do_fetch_all(core::timestamp from, core::timestamp to,
+                                       iteration_order order) override;
+  result<window_iterator> do_all(iteration_order order) override;
+
+ private:
+  result<void> write_back(bytes_view key, std::optional<bytes_view> value, core::timestamp ts);
+  void observe(std::int64_t t) noexcept;
+  std::int64_t live_from() const noexcept;
+  std::int64_t effective_from(core::timestamp from) const noexcept;
+  void resync_stream_time() noexcept;
+  /// Cache ∪ `below` within [lower, upper) (encoded window keys), then times in [from, to].
+  window_iterator merged(window_iterator below, std::optional<bytes> lower,
+                         std::optional<bytes> upper, std::int64_t from, std::int64_t to,
+                         iteration_order order);
+
+  std::unique_ptr<window_store> _inner;
+  store_context* _context;
+  flush_listener _listener;
+  bool _send_old_values = false;
+  std::optional<std::int64_t> _observed;
+  std::uint64_t _dropped = 0;
+  std::unique_ptr<detail::named_cache> _cache;
+};
+
+}  // namespace sluice::state
