@@ -3,6 +3,7 @@
 #include "state/detail/rocksdb_backend.h"
 
 #include "core/assert.h"
+#include "core/log.h"
 #include "state/detail/rocksdb_resources_impl.h"
 #include "state/errc.h"
 #include "state/rocksdb_options.h"
@@ -15,7 +16,6 @@
 #include <rocksdb/status.h>
 #include <rocksdb/write_batch.h>
 
-#include <spdlog/spdlog.h>
 
 #include <map>
 #include <string>
@@ -23,6 +23,11 @@
 
 namespace sluice::state::detail {
 namespace {
+
+const core::logger& log() {
+  static const core::logger instance("state.rocksdb");
+  return instance;
+}
 
 rocksdb::Slice to_slice(bytes_view b) noexcept {
   // An empty span may have a null data pointer, which RocksDB's Slice::compare asserts on.
@@ -37,7 +42,7 @@ bytes_view to_view(const rocksdb::Slice& s) noexcept {
 /// The one conversion of rocksdb::Status to an error code; logs RocksDB's message.
 std::error_code from_status(const rocksdb::Status& s, const char* operation,
                             const std::string& path) {
-  spdlog::error("state store {}: rocksdb {} failed: {}", path, operation, s.ToString());
+  log().error("state store {}: rocksdb {} failed: {}", path, operation, s.ToString());
   switch (s.code()) {
     case rocksdb::Status::kOk: break;
     case rocksdb::Status::kCorruption: return errc::corruption;
@@ -103,7 +108,7 @@ class rocksdb_keyspace final : public keyspace {
     if (!_handle) return;
     auto s = _db->DestroyColumnFamilyHandle(_handle);
     if (!s.ok()) {
-      spdlog::error("state store: destroying column family handle {} failed: {}", name(),
+      log().error("state store: destroying column family handle {} failed: {}", name(),
                     s.ToString());
     }
     _handle = nullptr;
@@ -366,7 +371,7 @@ class rocksdb_backend final : public backend {
     _spaces.clear();
     if (_meta) {
       if (auto s = _db->DestroyColumnFamilyHandle(_meta); !s.ok()) {
-        spdlog::error("state store {}: destroying default handle failed: {}", _path, s.ToString());
+        log().error("state store {}: destroying default handle failed: {}", _path, s.ToString());
       }
       _meta = nullptr;
     }
@@ -406,7 +411,7 @@ result<std::unique_ptr<backend>> open_rocksdb_backend(const std::filesystem::pat
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
-    spdlog::error("state store {}: cannot create directory: {}", dir.string(), ec.message());
+    log().error("state store {}: cannot create directory: {}", dir.string(), ec.message());
     return errc::io_error;
   }
   auto b = std::make_unique<rocksdb_backend>(resources, options, dir.string());
