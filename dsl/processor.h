@@ -240,6 +240,11 @@ class processor {
   virtual void close() {}
 };
 
+namespace detail {
+template <class K, class VIn, class VOut>
+class fixed_key_node;
+}  // namespace detail
+
 /// A record whose key cannot be changed: what a fixed_key_processor receives and forwards.
 template <class K, class V>
 class fixed_key_record {
@@ -260,7 +265,7 @@ class fixed_key_record {
   template <class, class>
   friend class fixed_key_record;
   template <class, class, class>
-  friend class fixed_key_node;
+  friend class detail::fixed_key_node;
   fixed_key_record(K k, V v, timestamp t, core::headers h)
       : _key(std::move(k)), _value(std::move(v)), _ts(t), _hdrs(std::move(h)) {}
   K _key;
