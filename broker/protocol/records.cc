@@ -1,0 +1,324 @@
+#include "broker/protocol/records.h"
+
+#include "broker/protocol/errc.h"
+#include "broker/protocol/reader.h"
+#include "broker/protocol/writer.h"
+#include "core/assert.h"
+#include "core/crc32c.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace sluice::broker::protocol {
+namespace {
+
+/// Smallest possible record: length, attributes, timestamp delta, offset delta, key length,
+/// value length, header count — one byte each.
+constexpr size_t min_record_size = 7;
+
+void store_be(std::span<std::byte> out, uint64_t v, size_t n) noexcept {
+  for (size_t i = n; i-- > 0;) {
+    out[i] = static_cast<std::byte>(v & 0xff);
+    v >>= 8;
+  }
+}
+
+/// Record-format nullable bytes: zigzag varint length, -1 = null.
+void write_varbytes(writer& w, const std::optional<core::bytes>& b) {
+  if (!b) {
+    w.write_varint(-1);
+    return;
+  }
+  SLUICE_ASSERT(b->size() <= INT32_MAX, "record field longer than INT32_MAX");
+  w.write_varint(static_cast<int32_t>(b->size()));
+  w.write_raw(*b);
+}
+
+std::optional<core::bytes> read_varbytes(reader& r) {
+  const int32_t n = r.read_varint();
+  if (n == -1 || !r.ok()) return std::nullopt;
+  if (n < 0 || static_cast<size_t>(n) > r.remaining()) {
+    r.fail();
+    return std::nullopt;
+  }
+  const auto v = r.read_raw(static_cast<size_t>(n));
+  return core::bytes(v.begin(), v.end());
+}
+
+/// Appends one record (length-prefixed) to `out`, using `scratch` for the body.
+void write_record(writer& out, core::bytes& scratch, const core::record& rec,
+                  int64_t timestamp_delta, int32_t offset_delta) {
+  scratch.clear();
+  writer w(scratch);
+  w.write_int8(0);  // attributes: unused
+  w.write_varlong(timestamp_delta);
+  w.write_varint(offset_delta);
+  write_varbytes(w, rec.key);
+  write_varbytes(w, rec.value);
+  SLUICE_ASSERT(rec.hdrs.size() <= INT32_MAX, "too many record headers");
+  w.write_varint(static_cast<int32_t>(rec.hdrs.size()));
+  for (const core::header& h : rec.hdrs) {
+    SLUICE_ASSERT(h.key.size() <= INT32_MAX, "header key longer than INT32_MAX");
+    w.write_varint(static_cast<int32_t>(h.key.size()));
+    w.write_raw(core::as_bytes(h.key));
+    write_varbytes(w, h.value);
+  }
+  SLUICE_ASSERT(scratch.size() <= INT32_MAX, "record longer than INT32_MAX");
+  out.write_varint(static_cast<int32_t>(scratch.size()));
+  out.write_raw(scratch);
+}
+
+}  // namespace
+
+// ---- header -------------------------------------------------------------------------------
+
+result<record_batch_header> decode_batch_header(core::bytes_view data) {
+  if (data.size() < batch_header_size) return errc::corrupt_batch;
+  reader r(data.first(batch_header_size));
+  record_batch_header h;
+  h.base_offset = core::offset{r.read_int64()};
+  h.batch_length = r.read_int32();
+  h.partition_leader_epoch = r.read_int32();
+  h.magic = r.read_int8();
+  h.crc = r.read_uint32();
+  h.attributes = r.read_int16();
+  h.last_offset_delta = r.read_int32();
+  h.base_timestamp = r.read_int64();
+  h.max_timestamp = r.read_int64();
+  h.producer_id = core::producer_id{r.read_int64()};
+  h.producer_epoch = core::producer_epoch{r.read_int16()};
+  h.base_sequence = r.read_int32();
+  h.record_count = r.read_int32();
+  if (!r.ok() || h.magic != batch_magic_v2) return errc::corrupt_batch;
+  if (h.batch_length < static_cast<int32_t>(batch_header_size - batch_length_prefix_size)) {
+    return errc::corrupt_batch;
+  }
+  return h;
+}
+
+uint32_t compute_batch_crc(core::bytes_view batch) noexcept {
+  return core::crc32c(batch.subspan(batch_crc_start));
+}
+
+result<record_batch_header> validate_batch(core::bytes_view batch) {
+  SLUICE_TRY(auto h, decode_batch_header(batch));
+  if (h.size_bytes() != batch.size()) return errc::corrupt_batch;
+  if (compute_batch_crc(batch) != h.crc) return errc::corrupt_batch;
+  return h;
+}
+
+void set_base_offset(std::span<std::byte> batch, core::offset base) noexcept {
+  SLUICE_ASSERT(batch.size() >= batch_header_size, "not a record batch");
+  store_be(batch.first(8), static_cast<uint64_t>(base.value()), 8);
+}
+
+void set_partition_leader_epoch(std::span<std::byte> batch, int32_t epoch) noexcept {
+  SLUICE_ASSERT(batch.size() >= batch_header_size, "not a record batch");
+  store_be(batch.subspan(12, 4), static_cast<uint32_t>(epoch), 4);
+}
+
+// ---- splitting ----------------------------------------------------------------------------
+
+result<std::optional<core::bytes_view>> batch_iterator::next() {
+  const size_t left = _data.size() - _pos;
+  if (left == 0) return std::optional<core::bytes_view>{};
+  if (left < batch_length_prefix_size) {
+    _partial = true;
+    return std::optional<core::bytes_view>{};
+  }
+  reader r(_data.subspan(_pos + 8, 4));
+  const int32_t length = r.read_int32();
+  if (length < static_cast<int32_t>(batch_header_size - batch_length_prefix_size)) {
+    return errc::corrupt_batch;
+  }
+  const size_t total = batch_length_prefix_size + static_cast<size_t>(length);
+  if (total > left) {
+    _partial = true;
+    return std::optional<core::bytes_view>{};
+  }
+  const core::bytes_view batch = _data.subspan(_pos, total);
+  _pos += total;
+  return std::optional<core::bytes_view>{batch};
+}
+
+// ---- encoding -----------------------------------------------------------------------------
+
+result<core::bytes> encode_record_batch(std::span<const core::record> records,
+                                        const record_batch_options& options) {
+  if (records.empty() || records.size() > static_cast<size_t>(INT32_MAX)) {
+    return errc::invalid_argument;
+  }
+  const int64_t base_ts = core::to_epoch_ms(records.front().ts);
+  int64_t max_ts = base_ts;
+  core::bytes body;
+  core::bytes scratch;
+  writer bw(body);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const int64_t ts = core::to_epoch_ms(records[i].ts);
+    max_ts = std::max(max_ts, ts);
+    write_record(bw, scratch, records[i], ts - base_ts, static_cast<int32_t>(i));
+  }
+
+  core::bytes compressed;
+  core::bytes_view payload = body;
+  if (options.codec != compression_codec::none) {
+    auto c = compress(options.codec, body);
+    if (!c) return errc::compression_failed;
+    compressed = std::move(c).value();
+    payload = compressed;
+  }
+
+  int16_t attributes = static_cast<int16_t>(options.codec);
+  if (options.ts_type == timestamp_type::log_append_time) {
+    attributes |= batch_attribute::log_append_time;
+  }
+  if (options.transactional) attributes |= batch_attribute::transactional;
+  if (options.control) attributes |= batch_attribute::control;
+
+  core::bytes out;
+  out.reserve(batch_header_size + payload.size());
+  writer w(out);
+  w.write_int64(options.base_offset.value());
+  const size_t length_at = w.reserve_int32();
+  w.write_int32(options.partition_leader_epoch);
+  w.write_int8(batch_magic_v2);
+  const size_t crc_at = w.reserve_int32();
+  w.write_int16(attributes);
+  w.write_int32(static_cast<int32_t>(records.size() - 1));  // last_offset_delta
+  w.write_int64(base_ts);
+  w.write_int64(max_ts);
+  w.write_int64(options.producer_id.value());
+  w.write_int16(options.producer_epoch.value());
+  w.write_int32(options.base_sequence);
+  w.write_int32(static_cast<int32_t>(records.size()));
+  w.write_raw(payload);
+  w.fill_size_since(length_at);
+  w.fill_int32(crc_at, static_cast<int32_t>(compute_batch_crc(out)));
+  return out;
+}
+
+// ---- decoding -----------------------------------------------------------------------------
+
+result<record_batch_reader> record_batch_reader::open(core::bytes_view batch,
+                                                      const batch_read_options& options) {
+  SLUICE_TRY(auto h, decode_batch_header(batch));
+  if (h.size_bytes() > batch.size() || h.record_count < 0) return errc::corrupt_batch;
+  batch = batch.first(h.size_bytes());
+  if (options.verify_crc && compute_batch_crc(batch) != h.crc) return errc::corrupt_batch;
+  const auto codec = h.codec();
+  if (!codec) return errc::unsupported_compression;
+
+  record_batch_reader rb;
+  rb._header = h;
+  rb._batch = batch;
+  if (*codec != compression_codec::none) {
+    SLUICE_TRY(auto plain, decompress(*codec, batch.subspan(batch_header_size),
+                                      options.max_decompressed_size));
+    rb._decompressed = std::move(plain);
+    rb._compressed = true;
+  }
+  return rb;
+}
+
+core::bytes_view record_batch_reader::records_section() const noexcept {
+  return _compressed ? core::bytes_view(_decompressed) : _batch.subspan(batch_header_size);
+}
+
+result<std::optional<decoded_record>> record_batch_reader::next() {
+  if (_failed) return errc::corrupt_batch;
+  const core::bytes_view data = records_section();
+  auto corrupt = [this]() -> result<std::optional<decoded_record>> {
+    _failed = true;
+    return errc::corrupt_batch;
+  };
+  if (_read == _header.record_count) {
+    if (_pos != data.size()) return corrupt();  // bytes beyond record_count records
+    return std::optional<decoded_record>{};
+  }
+
+  reader prefix(data.subspan(_pos));
+  const int32_t length = prefix.read_varint();
+  if (!prefix.ok() || length < 0 || static_cast<size_t>(length) > prefix.remaining()) {
+    return corrupt();
+  }
+  reader r(data.subspan(_pos + prefix.position(), static_cast<size_t>(length)));
+  decoded_record d;
+  (void)r.read_int8();  // attributes: unused
+  d.timestamp_delta = r.read_varlong();
+  d.offset_delta = r.read_varint();
+  d.record.key = read_varbytes(r);
+  d.record.value = read_varbytes(r);
+  const int32_t header_count = r.read_varint();
+  // Each header takes at least 2 bytes (key length, value length).
+  if (!r.ok() || header_count < 0 || static_cast<size_t>(header_count) > r.remaining() / 2) {
+    return corrupt();
+  }
+  for (int32_t i = 0; i < header_count && r.ok(); ++i) {
+    const int32_t key_length = r.read_varint();
+    if (key_length < 0 || static_cast<size_t>(key_length) > r.remaining()) return corrupt();
+    std::string key(core::as_string_view(r.read_raw(static_cast<size_t>(key_length))));
+    auto value = read_varbytes(r);
+    d.record.hdrs.add(std::move(key), std::move(value));
+  }
+  if (!r.ok() || r.remaining() != 0) return corrupt();
+
+  const int64_t ts = _header.ts_type() == timestamp_type::log_append_time
+                         ? _header.max_timestamp
+                         : _header.base_timestamp + d.timestamp_delta;
+  d.record.ts = core::from_epoch_ms(ts);
+  _pos += prefix.position() + static_cast<size_t>(length);
+  ++_read;
+  return std::optional<decoded_record>{std::move(d)};
+}
+
+result<std::vector<decoded_record>> decode_record_batch(core::bytes_view batch,
+                                                        const batch_read_options& options) {
+  SLUICE_TRY(auto rb, record_batch_reader::open(batch, options));
+  std::vector<decoded_record> out;
+  // record_count is only a claim: reserve no more than the batch bytes could hold.
+  out.reserve(std::min(static_cast<size_t>(rb.header().record_count),
+                       rb.header().size_bytes() / min_record_size));
+  for (;;) {
+    SLUICE_TRY(auto next, rb.next());
+    if (!next) break;
+    out.push_back(std::move(*next));
+  }
+  return out;
+}
+
+// ---- control batches ----------------------------------------------------------------------
+
+result<core::bytes> encode_control_batch(control_record_type type, core::producer_id producer,
+                                         core::producer_epoch epoch, int32_t coordinator_epoch,
+                                         core::timestamp ts, core::offset base_offset) {
+  core::record marker;
+  marker.key = core::bytes(4);
+  store_be(*marker.key, static_cast<uint16_t>(type), 4);  // version 0 + type
+  marker.value = core::bytes(6);
+  store_be(std::span<std::byte>(*marker.value).subspan(2), static_cast<uint32_t>(coordinator_epoch),
+           4);  // version 0 + coordinator epoch
+  marker.ts = ts;
+  record_batch_options options;
+  options.transactional = true;
+  options.control = true;
+  options.base_offset = base_offset;
+  options.producer_id = producer;
+  options.producer_epoch = epoch;
+  options.base_sequence = -1;
+  return encode_record_batch(std::span<const core::record>(&marker, 1), options);
+}
+
+result<control_record_type> decode_control_record_key(core::bytes_view key) {
+  if (key.size() != 4) return errc::corrupt_batch;
+  reader r(key);
+  const int16_t version = r.read_int16();
+  const int16_t type = r.read_int16();
+  if (version != 0) return errc::corrupt_batch;
+  if (type != static_cast<int16_t>(control_record_type::abort) &&
+      type != static_cast<int16_t>(control_record_type::commit)) {
+    return errc::corrupt_batch;
+  }
+  return static_cast<control_record_type>(type);
+}
+
+}  // namespace sluice::broker::protocol
