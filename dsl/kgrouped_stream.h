@@ -77,16 +77,14 @@ class windowed_aggregate_node final : public processor_node {
       context().record_drop(*this, drop_reason::null_key_or_value);
       return;
     }
-    bool late = false;
-    const auto windows = open_windows(_windows, r.ts, context().stream_time(), late);
-    if (late) {
+    if (open_windows(_windows, r.ts, context().stream_time(), _open)) {
       context().record_drop(*this, drop_reason::late);
       return;
     }
     const K& key = *static_cast<const K*>(r.key);
     const V& value = *static_cast<const V*>(r.value);
     const bytes kb = encode(_k, key, *this);
-    for (const window& w : windows) {
+    for (const window& w : _open) {
       const auto old = must(_store->fetch(kb, w.start), *this, _store_name, "fetch");
       std::optional<VA> current;
       if (old) current = decode(_va, *old, *this);
@@ -104,6 +102,7 @@ class windowed_aggregate_node final : public processor_node {
   core::serde<VA> _va;
   fold_fn<K, V, VA> _fold;
   state::window_store* _store = nullptr;
+  std::vector<window> _open;
 };
 
 /// A getter over a window store of a windowed aggregation.

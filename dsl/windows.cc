@@ -27,20 +27,24 @@ time_windows time_windows::grace(millis g) const {
 
 std::vector<window> time_windows::windows_for(timestamp t) const {
   std::vector<window> out;
+  windows_for(t, out);
+  return out;
+}
+
+void time_windows::windows_for(timestamp t, std::vector<window>& out) const {
+  out.clear();
   const int64_t ts = core::to_epoch_ms(t);
   const int64_t size = _size.count();
   const int64_t step = _advance.count();
-  // The latest window containing ts starts at the last multiple of `step` at or before ts.
-  int64_t start = ts >= 0 ? ts - ts % step : ts - ((ts % step) + step) % step;
-  std::vector<int64_t> starts;
-  for (; start > ts - size; start -= step) {
-    if (start < 0) break;
-    starts.push_back(start);
+  // The latest window containing ts starts at the last multiple of `step` at or before ts;
+  // earlier ones every `step` before it, while they still contain ts and start at or after 0.
+  const int64_t latest = ts >= 0 ? ts - ts % step : ts - ((ts % step) + step) % step;
+  int64_t first = latest;
+  while (first - step > ts - size && first - step >= 0) first -= step;
+  for (int64_t start = first; start <= latest; start += step) {
+    if (start < 0) continue;
+    out.push_back(window{core::from_epoch_ms(start), core::from_epoch_ms(start + size)});
   }
-  for (auto it = starts.rbegin(); it != starts.rend(); ++it) {
-    out.push_back(window{core::from_epoch_ms(*it), core::from_epoch_ms(*it + size)});
-  }
-  return out;
 }
 
 std::string time_windows::describe() const {
@@ -88,15 +92,11 @@ int64_t read_be64(bytes_view eight) {
 
 namespace sluice::dsl::detail {
 
-std::vector<window> open_windows(const time_windows& w, timestamp record_time, timestamp stream_time, bool& late) {
-  std::vector<window> all = w.windows_for(record_time);
-  std::vector<window> open;
-  for (const auto& win : all) {
-    // Closed once stream time reaches end + grace.
-    if (win.end + w.grace_period() > stream_time) open.push_back(win);
-  }
-  late = open.empty();
-  return open;
+bool open_windows(const time_windows& w, timestamp record_time, timestamp stream_time, std::vector<window>& out) {
+  w.windows_for(record_time, out);
+  // A window is closed once stream time reaches end + grace.
+  std::erase_if(out, [&](const window& win) { return win.end + w.grace_period() <= stream_time; });
+  return out.empty();
 }
 
 }  // namespace sluice::dsl::detail

@@ -57,6 +57,8 @@ class time_windows {
   millis grace_period() const noexcept { return _grace; }
   /// The windows a record at `t` falls into, oldest first.
   std::vector<window> windows_for(timestamp t) const;
+  /// The same, into `out` (cleared first).
+  void windows_for(timestamp t, std::vector<window>& out) const;
   /// "tumbling(60000ms, grace 0ms)" or "hopping(60000ms every 10000ms, grace 0ms)"; part of
   /// generated names, so it only changes when the windows do.
   std::string describe() const;
@@ -124,10 +126,10 @@ class time_windowed_serde {
 namespace detail {
 void append_be64(bytes& out, int64_t v);
 int64_t read_be64(bytes_view eight);
-/// The windows of `w` that a record at `record_time` updates: those still open at
-/// `stream_time` (stream time < end + grace). `late` is set when the record falls only into
-/// closed windows.
-std::vector<window> open_windows(const time_windows& w, timestamp record_time, timestamp stream_time, bool& late);
+/// Replaces `out` with the windows of `w` that a record at `record_time` updates: those still
+/// open at `stream_time` (stream time < end + grace). Returns true (late) when the record falls
+/// only into closed windows. `out` is reused to spare an allocation per record.
+bool open_windows(const time_windows& w, timestamp record_time, timestamp stream_time, std::vector<window>& out);
 }  // namespace detail
 
 template <class K>

@@ -46,8 +46,19 @@ struct topology_test_driver::impl final : record_collector {
     state::store_context store_ctx;
     bool processed = false;
   };
+  /// Everything the driver knows about one topic (by full name). Map nodes are stable, so
+  /// pointers to them are kept in the queue.
+  struct topic_state {
+    std::string name;
+    int32_t partitions = 1;
+    std::optional<int32_t> reader;  // the sub-topology reading it
+    bool internal = false;
+    std::vector<int64_t> next_offset;
+    int32_t round_robin = 0;
+    std::deque<driver_record>* output = nullptr;  // external topics only
+  };
   struct queued {
-    std::string topic;
+    topic_state* topic;
     partition_id partition;
     core::record rec;
   };
@@ -56,44 +67,50 @@ struct topology_test_driver::impl final : record_collector {
   std::filesystem::path state_dir;
   bool own_state_dir = false;
   std::unique_ptr<state::rocksdb_resources> rocksdb;
-  std::map<std::string, int32_t, std::less<>> partitions;  // full topic name -> count
-  std::map<std::string, int32_t, std::less<>> readers;     // full topic name -> sub-topology
-  std::set<std::string, std::less<>> internal_topics;
+  std::map<std::string, topic_state, std::less<>> topics;
   std::map<task_id, std::unique_ptr<task_entry>> tasks;
-  std::map<std::pair<std::string, int32_t>, int64_t> next_offset;
-  std::map<std::string, int32_t, std::less<>> round_robin;
   std::deque<queued> queue;
   topology_test_driver* owner = nullptr;
 
-  int32_t count_of(std::string_view topic) const {
-    auto it = partitions.find(topic);
-    return it == partitions.end() ? config.default_partitions : it->second;
+  topic_state& topic(std::string_view name) {
+    auto it = topics.find(name);
+    if (it == topics.end()) {
+      it = topics.emplace(std::string(name), topic_state{}).first;
+      it->second.name = it->first;
+      it->second.partitions = config.default_partitions;
+    }
+    auto& t = it->second;
+    if (t.next_offset.empty()) t.next_offset.assign(static_cast<std::size_t>(t.partitions), 0);
+    if (!t.internal && t.output == nullptr) t.output = &owner->_outputs[t.name];
+    return t;
   }
 
-  std::optional<int32_t> partition_count(std::string_view topic) override { return count_of(topic); }
+  int32_t count_of(std::string_view name) const {
+    auto it = topics.find(name);
+    return it == topics.end() ? config.default_partitions : it->second.partitions;
+  }
 
-  partition_id pick_partition(std::string_view topic, const std::optional<bytes>& key) {
-    const int32_t n = count_of(topic);
-    if (key) return partition_id{core::partition_for_key(*key, n)};
-    auto& rr = round_robin[std::string(topic)];
-    const int32_t p = rr % n;
-    rr = (rr + 1) % n;
+  std::optional<int32_t> partition_count(std::string_view name) override { return count_of(name); }
+
+  static partition_id pick_partition(topic_state& t, const std::optional<bytes>& key) {
+    if (key) return partition_id{core::partition_for_key(*key, t.partitions)};
+    const int32_t p = t.round_robin;
+    t.round_robin = (t.round_robin + 1) % t.partitions;
     return partition_id{p};
   }
 
   void send(sink_record&& r) override {
-    const partition_id p = r.partition ? *r.partition : pick_partition(r.topic, r.key);
-    const std::string topic(r.topic);
+    topic_state& t = topic(r.topic);
+    const partition_id p = r.partition ? *r.partition : pick_partition(t, r.key);
     core::record rec{std::move(r.key), std::move(r.value), r.ts, std::move(r.hdrs)};
-    const bool internal = internal_topics.contains(topic);
-    if (readers.contains(topic)) {
-      if (internal) {
-        queue.push_back({topic, p, std::move(rec)});
+    if (t.reader) {
+      if (t.internal) {
+        queue.push_back({&t, p, std::move(rec)});
         return;
       }
-      queue.push_back({topic, p, rec});
+      queue.push_back({&t, p, rec});
     }
-    if (!internal) owner->_outputs[topic].push_back({p, std::move(rec)});
+    if (t.output != nullptr) t.output->push_back({p, std::move(rec)});
   }
 
   std::unique_ptr<state::state_store> make_store(const store_spec& spec, const task_id& id) {
@@ -139,24 +156,23 @@ struct topology_test_driver::impl final : record_collector {
     throw std::logic_error("unknown store kind");
   }
 
-  void process_one(const std::string& topic, partition_id p, core::record rec) {
-    auto reader = readers.find(topic);
-    const task_id id{reader->second, p};
+  void process_one(topic_state& t, partition_id p, core::record rec) {
+    const task_id id{*t.reader, p};
     auto it = tasks.find(id);
     if (it == tasks.end()) {
-      throw std::invalid_argument("test driver: partition " + std::to_string(p.value()) + " of topic '" + topic +
+      throw std::invalid_argument("test driver: partition " + std::to_string(p.value()) + " of topic '" + t.name +
                                   "' has no task");
     }
     auto& entry = *it->second;
-    auto& off = next_offset[{topic, p.value()}];
-    auto prepared = entry.task->prepare(topic, p, offset{off++}, std::move(rec));
+    auto& off = t.next_offset.at(static_cast<std::size_t>(p.value()));
+    auto prepared = entry.task->prepare(t.name, p, offset{off++}, std::move(rec));
     if (!prepared) {
-      throw std::runtime_error("test driver: cannot deserialize a record of topic '" + topic +
+      throw std::runtime_error("test driver: cannot deserialize a record of topic '" + t.name +
                                "': " + prepared.error().message());
     }
     auto done = entry.task->process(std::move(prepared).value());
     if (!done) {
-      throw std::runtime_error("test driver: cannot deserialize a record of topic '" + topic +
+      throw std::runtime_error("test driver: cannot deserialize a record of topic '" + t.name +
                                "': " + done.error().message());
     }
     entry.processed = true;
@@ -167,7 +183,7 @@ struct topology_test_driver::impl final : record_collector {
     while (!queue.empty()) {
       queued q = std::move(queue.front());
       queue.pop_front();
-      process_one(q.topic, q.partition, std::move(q.rec));
+      process_one(*q.topic, q.partition, std::move(q.rec));
     }
   }
 };
@@ -184,13 +200,19 @@ topology_test_driver::topology_test_driver(topology t, driver_config config)
     auto it = im.config.partitions.find(std::string(topic));
     return it == im.config.partitions.end() ? im.config.default_partitions : it->second;
   });
-  for (const auto& [ref, n] : counts) {
-    im.partitions[ref.resolve(app)] = n;
-    if (ref.internal) im.internal_topics.insert(ref.resolve(app));
+  auto declare = [&im](const std::string& name, int32_t n, bool internal) {
+    auto& t = im.topics[name];
+    t.name = name;
+    t.partitions = n;
+    t.internal = internal;
+  };
+  for (const auto& [topic, n] : im.config.partitions) {
+    if (n <= 0) throw std::invalid_argument("driver_config.partitions: topic '" + topic + "' needs a positive count");
+    declare(topic, n, false);
   }
-  for (const auto& [topic, n] : im.config.partitions) im.partitions.emplace(topic, n);
+  for (const auto& [ref, n] : counts) declare(ref.resolve(app), n, ref.internal);
   for (const auto& sub : _topology.subtopologies()) {
-    for (const auto& src : sub.sources) im.readers[src.resolve(app)] = sub.id;
+    for (const auto& src : sub.sources) im.topic(src.resolve(app)).reader = sub.id;
   }
 
   const bool needs_dir = im.config.stores == store_backend::rocksdb ||
@@ -243,19 +265,22 @@ topology_test_driver::~topology_test_driver() {
 }
 
 void topology_test_driver::require_input(const std::string& topic) const {
-  if (!_impl->readers.contains(topic)) {
+  auto it = _impl->topics.find(topic);
+  if (it == _impl->topics.end() || !it->second.reader) {
     throw std::invalid_argument("test driver: the topology does not read topic '" + topic + "'");
   }
 }
 
-void topology_test_driver::pipe_raw(const std::string& topic, std::optional<partition_id> partition, core::record rec) {
-  require_input(topic);
+void topology_test_driver::pipe_raw(std::string_view topic, std::optional<partition_id> partition, core::record rec) {
   auto& im = *_impl;
-  const partition_id p = partition ? *partition : im.pick_partition(topic, rec.key);
-  if (p.value() < 0 || p.value() >= im.count_of(topic)) {
-    throw std::invalid_argument("test driver: topic '" + topic + "' has no partition " + std::to_string(p.value()));
+  auto it = im.topics.find(topic);
+  if (it == im.topics.end() || !it->second.reader) require_input(std::string(topic));
+  auto& t = it->second;
+  const partition_id p = partition ? *partition : impl::pick_partition(t, rec.key);
+  if (p.value() < 0 || p.value() >= t.partitions) {
+    throw std::invalid_argument("test driver: topic '" + t.name + "' has no partition " + std::to_string(p.value()));
   }
-  im.process_one(topic, p, std::move(rec));
+  im.process_one(t, p, std::move(rec));
   im.drain();
 }
 

@@ -254,9 +254,13 @@ class topology_test_driver {
 
   /// Pipes one raw record into `topic` (partition by key unless given) and processes it and
   /// everything it causes. Throws std::invalid_argument if the topology does not read `topic`.
-  void pipe_raw(const std::string& topic, std::optional<partition_id> partition, core::record rec);
+  void pipe_raw(std::string_view topic, std::optional<partition_id> partition, core::record rec);
   /// Unread output of `topic`, oldest first.
-  std::deque<driver_record>& output(const std::string& topic) { return _outputs[topic]; }
+  std::deque<driver_record>& output(std::string_view topic) {
+    auto it = _outputs.find(topic);
+    if (it == _outputs.end()) it = _outputs.emplace(std::string(topic), std::deque<driver_record>{}).first;
+    return it->second;
+  }
   /// Partition count of a topic as the driver resolved it (internal topics by full name).
   int32_t partitions(std::string_view topic) const;
 
@@ -280,7 +284,7 @@ class topology_test_driver {
 
   topology _topology;
   timestamp _wall_clock;
-  std::map<std::string, std::deque<driver_record>> _outputs;
+  std::map<std::string, std::deque<driver_record>, std::less<>> _outputs;
   std::unique_ptr<impl> _impl;
 };
 
