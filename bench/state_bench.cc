@@ -1,7 +1,8 @@
 // State store micro-benchmarks beside raw RocksDB with identical options, in the same run.
 //
 // Families (each `<family>/<implementation>`):
-//   kv_put, kv_get              key-value store vs rocksdb::DB Put/Get
+//   kv_put, kv_get              key-value store vs rocksdb::DB Put/Get (kv_put also with the
+//                               WAL disabled, to show what the buffered WAL costs)
 //   window_put, window_fetch    window store vs Put/iterator over encoded window keys in one
 //                               unsegmented keyspace (fetch: 10 windows spanning 1 or 3
 //                               segments; each segment costs one RocksDB iterator)
@@ -24,6 +25,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -91,7 +93,9 @@ const bytes& value() {
   return instance;
 }
 
-rocksdb::Slice slice(bytes_view b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+rocksdb::Slice slice(bytes_view b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
 
 void check(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(what);
@@ -142,11 +146,15 @@ void kv_put_raw(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-template <bool Persistent>
+template <bool Persistent, wal_mode Wal = wal_mode::buffered>
 void kv_put_sluice(benchmark::State& state) {
   temp_dir dir;
-  auto store = Persistent ? must(open_rocksdb_key_value_store("kv", dir.path(), resources()), "open")
-                          : make_in_memory_key_value_store("kv");
+  rocksdb_store_options options;
+  options.wal = Wal;
+  auto store =
+      Persistent
+          ? must(open_rocksdb_key_value_store("kv", dir.path(), resources(), options), "open")
+          : make_in_memory_key_value_store("kv");
   std::size_t i = 0;
   for (auto _ : state) must(store->put(keys()[i++ % key_count], value()), "put");
   must(store->close(), "close");
@@ -158,7 +166,8 @@ void kv_put_sluice(benchmark::State& state) {
 void kv_get_raw(benchmark::State& state) {
   temp_dir dir;
   auto db = open_raw(dir.path());
-  for (const auto& k : keys()) check(db->Put(rocksdb::WriteOptions(), slice(k), slice(value())), "load");
+  for (const auto& k : keys())
+    check(db->Put(rocksdb::WriteOptions(), slice(k), slice(value())), "load");
   check(db->Flush(rocksdb::FlushOptions()), "flush");
   rocksdb::PinnableSlice out;
   std::size_t i = 0;
@@ -231,8 +240,10 @@ void window_put_raw(benchmark::State& state) {
 template <bool Persistent>
 void window_put_sluice(benchmark::State& state) {
   temp_dir dir;
-  auto store = Persistent ? must(open_rocksdb_window_store("w", dir.path(), window_opts(), resources()), "open")
-                          : make_in_memory_window_store("w", window_opts());
+  auto store =
+      Persistent
+          ? must(open_rocksdb_window_store("w", dir.path(), window_opts(), resources()), "open")
+          : make_in_memory_window_store("w", window_opts());
   std::size_t i = 0;
   for (auto _ : state) {
     must(store->put(keys()[i % 1000], value(), window_of(i)), "put");
@@ -262,7 +273,8 @@ void window_fetch_raw(benchmark::State& state) {
   for (auto _ : state) {
     const auto& key = keys()[(i++ * 7919) % fetch_keys];
     const auto lower = encode_window_key(key, core::from_epoch_ms(0), 0);
-    const auto upper = encode_window_key(key, core::from_epoch_ms(fetch_windows * window_size_ms), 0);
+    const auto upper =
+        encode_window_key(key, core::from_epoch_ms(fetch_windows * window_size_ms), 0);
     rocksdb::Slice lo = slice(lower), hi = slice(upper);
     rocksdb::ReadOptions ro;
     ro.iterate_lower_bound = &lo;
@@ -342,8 +354,9 @@ void restore_raw(benchmark::State& state) {
 template <bool Persistent>
 void restore_sluice(benchmark::State& state) {
   temp_dir dir;
-  auto store = Persistent ? must(open_rocksdb_key_value_store("kv", dir.path(), resources()), "open")
-                          : make_in_memory_key_value_store("kv");
+  auto store = Persistent
+                   ? must(open_rocksdb_key_value_store("kv", dir.path(), resources()), "open")
+                   : make_in_memory_key_value_store("kv");
   std::vector<changelog_record> records(restore_batch_size);
   std::size_t i = 0;
   std::int64_t position = 0;
@@ -360,6 +373,8 @@ void restore_sluice(benchmark::State& state) {
 /// `raw_rocksdb` of the same family.
 class ratio_reporter final : public benchmark::ConsoleReporter {
  public:
+  explicit ratio_reporter(OutputOptions options) : ConsoleReporter(options) {}
+
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const auto& run : runs) {
@@ -368,40 +383,53 @@ class ratio_reporter final : public benchmark::ConsoleReporter {
       const auto slash = name.find('/');
       if (slash == std::string::npos) continue;
       auto& cell = _times[name.substr(0, slash)][name.substr(slash + 1)];
-      cell.first += run.GetAdjustedRealTime();
-      cell.second += 1;
+      cell.real += run.GetAdjustedRealTime();
+      cell.cpu += run.GetAdjustedCPUTime();
+      cell.runs += 1;
     }
   }
 
   void Finalize() override {
     ConsoleReporter::Finalize();
     auto& out = GetOutputStream();
-    out << "\nRelative to raw RocksDB with the same options (time per operation, lower is better):\n";
+    out << "\nRelative to raw RocksDB with the same options (per operation, lower is better;\n"
+           "CPU time is the steadier figure on a shared machine):\n";
     char line[160];
-    std::snprintf(line, sizeof line, "%-14s %-16s %14s %10s\n", "family", "implementation",
-                  "ns/op", "x raw");
+    std::snprintf(line, sizeof line, "%-14s %-22s %12s %12s %8s %8s\n", "family", "implementation",
+                  "real ns/op", "cpu ns/op", "x raw", "x raw cpu");
     out << line;
     for (const auto& [family, impls] : _times) {
       const auto base = impls.find("raw_rocksdb");
       for (const auto& [impl, cell] : impls) {
-        const double ns = cell.first / cell.second;
-        double ratio = 0;
-        if (base != impls.end()) ratio = ns / (base->second.first / base->second.second);
-        std::snprintf(line, sizeof line, "%-14s %-16s %14.1f %10.2f\n", family.c_str(),
-                      impl.c_str(), ns, ratio);
+        const double real = cell.real / cell.runs;
+        const double cpu = cell.cpu / cell.runs;
+        double real_ratio = 0;
+        double cpu_ratio = 0;
+        if (base != impls.end()) {
+          real_ratio = real / (base->second.real / base->second.runs);
+          cpu_ratio = cpu / (base->second.cpu / base->second.runs);
+        }
+        std::snprintf(line, sizeof line, "%-14s %-22s %12.1f %12.1f %8.2f %8.2f\n", family.c_str(),
+                      impl.c_str(), real, cpu, real_ratio, cpu_ratio);
         out << line;
       }
     }
   }
 
  private:
-  std::map<std::string, std::map<std::string, std::pair<double, int>>> _times;
+  struct cell_t {
+    double real = 0;
+    double cpu = 0;
+    int runs = 0;
+  };
+  std::map<std::string, std::map<std::string, cell_t>> _times;
 };
 
 }  // namespace
 
 BENCHMARK(kv_put_raw)->Name("kv_put/raw_rocksdb");
 BENCHMARK(kv_put_sluice<true>)->Name("kv_put/sluice_rocksdb");
+BENCHMARK(kv_put_sluice<true, wal_mode::disabled>)->Name("kv_put/sluice_rocksdb_nowal");
 BENCHMARK(kv_put_sluice<false>)->Name("kv_put/sluice_memory");
 BENCHMARK(kv_get_raw)->Name("kv_get/raw_rocksdb");
 BENCHMARK(kv_get_sluice<true>)->Name("kv_get/sluice_rocksdb");
@@ -420,7 +448,8 @@ BENCHMARK(restore_sluice<false>)->Name("restore/sluice_memory");
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  ratio_reporter reporter;
+  ratio_reporter reporter(::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Defaults
+                                                  : benchmark::ConsoleReporter::OO_Tabular);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

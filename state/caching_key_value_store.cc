@@ -109,8 +109,8 @@ result<key_value_iterator> caching_key_value_store::merged(key_value_iterator be
                                                            std::optional<bytes> upper,
                                                            iteration_order order) {
   auto cached = _cache->scan(detail::scan_bounds{std::move(lower), std::move(upper)}, order);
-  return key_value_iterator(detail::overlay_sources(
-      std::move(cached), std::move(below).release(), detail::key_layout::bytewise, order));
+  return key_value_iterator(detail::overlay_sources(std::move(cached), std::move(below).release(),
+                                                    detail::key_layout::bytewise, order));
 }
 
 result<key_value_iterator> caching_key_value_store::do_range(bytes_view from, bytes_view to,

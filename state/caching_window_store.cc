@@ -18,8 +18,8 @@ using detail::window_lower;
 using detail::window_time_of;
 using detail::window_upper;
 
-caching_window_store::caching_window_store(std::unique_ptr<window_store> inner,
-                                           record_cache& cache, store_context& context)
+caching_window_store::caching_window_store(std::unique_ptr<window_store> inner, record_cache& cache,
+                                           store_context& context)
     : _inner(std::move(inner)), _context(&context) {
   SLUICE_ASSERT(_inner != nullptr, "caching_window_store needs a store to wrap");
   if (_inner->options().retain_duplicates) {
@@ -41,7 +41,9 @@ void caching_window_store::set_flush_listener(flush_listener listener, bool send
   _send_old_values = send_old_values;
 }
 
-std::size_t caching_window_store::dirty_entries() const noexcept { return _cache->dirty_count(); }
+std::size_t caching_window_store::dirty_entries() const noexcept {
+  return _cache->dirty_count();
+}
 
 void caching_window_store::observe(std::int64_t t) noexcept {
   if (!_observed || t > *_observed) _observed = t;
@@ -116,8 +118,8 @@ result<window_put_result> caching_window_store::put(bytes_view key, bytes_view v
     ++_dropped;
     return window_put_result{false, 0};
   }
-  SLUICE_TRY(_cache->put(encode_window_key(key, window_start, 0), value,
-                         _context->record_timestamp, true));
+  SLUICE_TRY(_cache->put(encode_window_key(key, window_start, 0), value, _context->record_timestamp,
+                         true));
   return window_put_result{true, 0};
 }
 
@@ -163,12 +165,10 @@ result<window_iterator> caching_window_store::do_fetch(bytes_view key, core::tim
   const auto to = core::to_epoch_ms(time_to);
   if (from > to) return window_iterator();
   SLUICE_TRY(auto below, _inner->fetch(key, core::from_epoch_ms(from), time_to, order));
-  return merged(std::move(below), window_lower(key, from), window_upper(key, to), from, to,
-                order);
+  return merged(std::move(below), window_lower(key, from), window_upper(key, to), from, to, order);
 }
 
-result<window_iterator> caching_window_store::do_fetch_range(bytes_view key_from,
-                                                             bytes_view key_to,
+result<window_iterator> caching_window_store::do_fetch_range(bytes_view key_from, bytes_view key_to,
                                                              core::timestamp time_from,
                                                              core::timestamp time_to,
                                                              iteration_order order) {

@@ -5,8 +5,9 @@
 
 namespace sluice::state {
 
-changelogging_key_value_store::changelogging_key_value_store(
-    std::unique_ptr<key_value_store> inner, changelog_sink& sink, const store_context& context)
+changelogging_key_value_store::changelogging_key_value_store(std::unique_ptr<key_value_store> inner,
+                                                             changelog_sink& sink,
+                                                             const store_context& context)
     : _inner(std::move(inner)), _sink(&sink), _context(&context) {
   SLUICE_ASSERT(_inner != nullptr, "changelogging_key_value_store needs a store to wrap");
 }

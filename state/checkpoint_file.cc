@@ -4,14 +4,14 @@
 #include "core/log.h"
 #include "state/errc.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <set>
-#include <unistd.h>
 
 namespace sluice::state {
 namespace {
@@ -32,8 +32,8 @@ std::error_code io_failure(const char* what, const std::filesystem::path& path, 
 bool valid_name(std::string_view s) noexcept {
   if (s.empty()) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -139,8 +139,8 @@ result<std::vector<checkpoint_entry>> checkpoint_file::read() const {
     const auto f = split_spaces(line);
     std::int32_t partition = 0;
     std::int64_t offset = 0;
-    if (f.size() != 4 || !valid_name(f[0]) || !valid_name(f[1]) ||
-        !parse_number(f[2], partition) || !parse_number(f[3], offset)) {
+    if (f.size() != 4 || !valid_name(f[0]) || !valid_name(f[1]) || !parse_number(f[2], partition) ||
+        !parse_number(f[3], offset)) {
       return errc::corruption;
     }
     if (!entries.empty() && entries.back().store >= f[0]) return errc::corruption;

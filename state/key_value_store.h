@@ -63,8 +63,7 @@ class key_value_store : public state_store {
  protected:
   virtual result<key_value_iterator> do_range(bytes_view from, bytes_view to,
                                               iteration_order order) = 0;
-  virtual result<key_value_iterator> do_prefix_scan(bytes_view prefix,
-                                                    iteration_order order) = 0;
+  virtual result<key_value_iterator> do_prefix_scan(bytes_view prefix, iteration_order order) = 0;
   virtual result<key_value_iterator> do_all(iteration_order order) = 0;
 };
 

@@ -15,7 +15,9 @@ record_cache::~record_cache() {
   SLUICE_ASSERT(_attached == 0, "record_cache destroyed while caching stores still use it");
 }
 
-std::size_t record_cache::entry_count() const noexcept { return _lru->size(); }
+std::size_t record_cache::entry_count() const noexcept {
+  return _lru->size();
+}
 
 result<void> record_cache::resize(std::size_t max_bytes) {
   _max_bytes = max_bytes;

@@ -16,7 +16,6 @@
 #include <rocksdb/status.h>
 #include <rocksdb/write_batch.h>
 
-
 #include <map>
 #include <string>
 #include <system_error>
@@ -44,16 +43,21 @@ std::error_code from_status(const rocksdb::Status& s, const char* operation,
                             const std::string& path) {
   log().error("state store {}: rocksdb {} failed: {}", path, operation, s.ToString());
   switch (s.code()) {
-    case rocksdb::Status::kOk: break;
-    case rocksdb::Status::kCorruption: return errc::corruption;
-    case rocksdb::Status::kInvalidArgument: return errc::invalid_argument;
-    case rocksdb::Status::kNotSupported: return errc::not_supported;
+    case rocksdb::Status::kOk:
+      break;
+    case rocksdb::Status::kCorruption:
+      return errc::corruption;
+    case rocksdb::Status::kInvalidArgument:
+      return errc::invalid_argument;
+    case rocksdb::Status::kNotSupported:
+      return errc::not_supported;
     case rocksdb::Status::kIOError:
       if (s.IsNoSpace()) return errc::no_space;
       return errc::io_error;
     case rocksdb::Status::kBusy:
     case rocksdb::Status::kTimedOut:
-    case rocksdb::Status::kTryAgain: return errc::busy;
+    case rocksdb::Status::kTryAgain:
+      return errc::busy;
     case rocksdb::Status::kNotFound:
     case rocksdb::Status::kMergeInProgress:
     case rocksdb::Status::kIncomplete:
@@ -62,7 +66,8 @@ std::error_code from_status(const rocksdb::Status& s, const char* operation,
     case rocksdb::Status::kExpired:
     case rocksdb::Status::kCompactionTooLarge:
     case rocksdb::Status::kColumnFamilyDropped:
-    case rocksdb::Status::kMaxCode: return errc::storage_error;
+    case rocksdb::Status::kMaxCode:
+      return errc::storage_error;
   }
   return errc::storage_error;
 }
@@ -88,9 +93,12 @@ const rocksdb::Comparator* comparator_for(key_layout layout) {
   static const layout_comparator window("sluice.window_key.v1", key_layout::window);
   static const layout_comparator session("sluice.session_key.v1", key_layout::session);
   switch (layout) {
-    case key_layout::window: return &window;
-    case key_layout::session: return &session;
-    case key_layout::bytewise: break;
+    case key_layout::window:
+      return &window;
+    case key_layout::session:
+      return &session;
+    case key_layout::bytewise:
+      break;
   }
   return rocksdb::BytewiseComparator();
 }
@@ -109,7 +117,7 @@ class rocksdb_keyspace final : public keyspace {
     auto s = _db->DestroyColumnFamilyHandle(_handle);
     if (!s.ok()) {
       log().error("state store: destroying column family handle {} failed: {}", name(),
-                    s.ToString());
+                  s.ToString());
     }
     _handle = nullptr;
   }
@@ -123,7 +131,10 @@ class rocksdb_source final : public iterator_source {
  public:
   rocksdb_source(rocksdb::DB& db, std::shared_ptr<rocksdb_keyspace> ks, scan_bounds bounds,
                  iteration_order order, iterator_guard guard, const std::string& path)
-      : _ks(std::move(ks)), _bounds(std::move(bounds)), _order(order), _guard(std::move(guard)),
+      : _ks(std::move(ks)),
+        _bounds(std::move(bounds)),
+        _order(order),
+        _guard(std::move(guard)),
         _path(&path) {
     rocksdb::ReadOptions ro;
     if (_bounds.lower) {
@@ -162,7 +173,8 @@ class rocksdb_source final : public iterator_source {
 
  private:
   void check() {
-    if (!_it->Valid() && !_it->status().ok()) _error = from_status(_it->status(), "iterate", *_path);
+    if (!_it->Valid() && !_it->status().ok())
+      _error = from_status(_it->status(), "iterate", *_path);
   }
 
   std::shared_ptr<rocksdb_keyspace> _ks;
@@ -292,7 +304,8 @@ class rocksdb_backend final : public backend {
 
   result<std::optional<bytes>> get_meta(std::string_view key) override {
     rocksdb::PinnableSlice value;
-    auto s = _db->Get(rocksdb::ReadOptions(), _meta, rocksdb::Slice(key.data(), key.size()), &value);
+    auto s =
+        _db->Get(rocksdb::ReadOptions(), _meta, rocksdb::Slice(key.data(), key.size()), &value);
     if (s.IsNotFound()) return std::optional<bytes>();
     if (!s.ok()) return from_status(s, "get metadata", _path);
     const auto v = to_view(value);
@@ -302,9 +315,9 @@ class rocksdb_backend final : public backend {
   result<std::unique_ptr<iterator_source>> scan(const keyspace_ptr& ks, scan_bounds bounds,
                                                 iteration_order order,
                                                 iterator_guard guard) override {
-    return std::unique_ptr<iterator_source>(std::make_unique<rocksdb_source>(
-        *_db, std::static_pointer_cast<rocksdb_keyspace>(ks), std::move(bounds), order,
-        std::move(guard), _path));
+    return std::unique_ptr<iterator_source>(
+        std::make_unique<rocksdb_source>(*_db, std::static_pointer_cast<rocksdb_keyspace>(ks),
+                                         std::move(bounds), order, std::move(guard), _path));
   }
 
   result<std::uint64_t> approximate_count(keyspace& ks) override {
@@ -324,8 +337,8 @@ class rocksdb_backend final : public backend {
   }
 
   result<void> remove(keyspace& ks, bytes_view key) override {
-    auto s = _db->Delete(_write_options, static_cast<rocksdb_keyspace&>(ks).handle(),
-                         to_slice(key));
+    auto s =
+        _db->Delete(_write_options, static_cast<rocksdb_keyspace&>(ks).handle(), to_slice(key));
     if (!s.ok()) return from_status(s, "delete", _path);
     return core::success();
   }

@@ -30,8 +30,8 @@ void validate(const rocksdb_resources_config& c) {
           "must be at least 8 MiB");
   require(c.memtable_fraction > 0.0 && c.memtable_fraction < 1.0, "memtable_fraction",
           "must be in (0, 1)");
-  require(c.index_filter_fraction >= 0.0 && c.index_filter_fraction < 1.0,
-          "index_filter_fraction", "must be in [0, 1)");
+  require(c.index_filter_fraction >= 0.0 && c.index_filter_fraction < 1.0, "index_filter_fraction",
+          "must be in [0, 1)");
   require(c.write_buffer_size >= (std::size_t{64} << 10), "write_buffer_size",
           "must be at least 64 KiB");
   require(c.background_threads >= 1, "background_threads", "must be at least 1");
@@ -105,7 +105,9 @@ const rocksdb_resources_config& rocksdb_resources::config() const noexcept {
   return _impl->config;
 }
 
-std::size_t rocksdb_resources::cache_usage() const noexcept { return _impl->cache->GetUsage(); }
+std::size_t rocksdb_resources::cache_usage() const noexcept {
+  return _impl->cache->GetUsage();
+}
 
 std::size_t rocksdb_resources::cache_pinned_usage() const noexcept {
   return _impl->cache->GetPinnedUsage();
@@ -115,7 +117,9 @@ std::size_t rocksdb_resources::memtable_usage() const noexcept {
   return _impl->write_buffers->memory_usage();
 }
 
-std::size_t rocksdb_resources::open_stores() const noexcept { return _impl->open_stores.load(); }
+std::size_t rocksdb_resources::open_stores() const noexcept {
+  return _impl->open_stores.load();
+}
 
 const char* rocksdb_resources::compression_name() const noexcept {
   return _impl->compression_name;

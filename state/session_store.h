@@ -109,8 +109,7 @@ class session_store : public state_store {
     return do_find_sessions(key_from, key_to, earliest_session_end, latest_session_start, order);
   }
   /// Every live session of `key`.
-  result<session_iterator> fetch(bytes_view key,
-                                 iteration_order order = iteration_order::forward) {
+  result<session_iterator> fetch(bytes_view key, iteration_order order = iteration_order::forward) {
     return do_find_sessions(key, key, core::from_epoch_ms(0), core::timestamp::max(), order);
   }
   /// Every live session of every key in [key_from, key_to].

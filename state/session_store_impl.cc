@@ -167,8 +167,8 @@ class engine_session_store final : public session_store {
                                             iteration_order order) override {
     if (!is_open()) return errc::store_closed;
     if (compare_bytes(key_from, key_to) > 0) return session_iterator();
-    const auto earliest_end = std::max<std::int64_t>(
-        {core::to_epoch_ms(earliest_session_end), 0, _storage.live_from()});
+    const auto earliest_end =
+        std::max<std::int64_t>({core::to_epoch_ms(earliest_session_end), 0, _storage.live_from()});
     const auto latest_start = core::to_epoch_ms(latest_session_start);
     if (latest_start < 0) return session_iterator();
     // Sessions are segmented by end; any session ending at or after earliest_end qualifies
@@ -182,8 +182,8 @@ class engine_session_store final : public session_store {
       parts.push_back(std::move(source));
     }
     auto merged = detail::merge_sources(std::move(parts), detail::key_layout::session, order);
-    auto filtered = detail::filter_source(
-        std::move(merged), [earliest_end, latest_start](bytes_view k) {
+    auto filtered =
+        detail::filter_source(std::move(merged), [earliest_end, latest_start](bytes_view k) {
           const auto* suffix = k.data() + k.size() - session_key_suffix_size;
           const auto end = static_cast<std::int64_t>(detail::read_u64_be(suffix));
           const auto start = static_cast<std::int64_t>(detail::read_u64_be(suffix + 8));

@@ -73,7 +73,9 @@ class window_iterator {
 
   bool valid() const noexcept { return _it.valid(); }
   /// REQUIRES: valid(). The record key; borrowed until next().
-  bytes_view key() const noexcept { return _it.key().first(_it.key().size() - window_key_suffix_size); }
+  bytes_view key() const noexcept {
+    return _it.key().first(_it.key().size() - window_key_suffix_size);
+  }
   /// REQUIRES: valid().
   core::timestamp window_start() const noexcept;
   /// REQUIRES: valid(). Borrowed until next().
@@ -141,8 +143,7 @@ class window_store : public state_store {
   virtual result<window_iterator> do_fetch(bytes_view key, core::timestamp time_from,
                                            core::timestamp time_to, iteration_order order) = 0;
   virtual result<window_iterator> do_fetch_range(bytes_view key_from, bytes_view key_to,
-                                                 core::timestamp time_from,
-                                                 core::timestamp time_to,
+                                                 core::timestamp time_from, core::timestamp time_to,
                                                  iteration_order order) = 0;
   virtual result<window_iterator> do_fetch_all(core::timestamp time_from, core::timestamp time_to,
                                                iteration_order order) = 0;

@@ -29,8 +29,8 @@ void validate(const window_store_options& options) {
 
 core::timestamp window_iterator::window_start() const noexcept {
   const auto k = _it.key();
-  return core::from_epoch_ms(static_cast<std::int64_t>(
-      detail::read_u64_be(k.data() + k.size() - window_key_suffix_size)));
+  return core::from_epoch_ms(
+      static_cast<std::int64_t>(detail::read_u64_be(k.data() + k.size() - window_key_suffix_size)));
 }
 
 result<std::vector<windowed_entry>> window_iterator::collect() {
@@ -204,11 +204,11 @@ class engine_window_store final : public window_store {
     if (from > to) return window_iterator();
     std::vector<std::unique_ptr<iterator_source>> parts;
     for (auto& segment : _storage.covering(from, to)) {
-      SLUICE_TRY(auto source,
-                 engine().scan_source(segment,
-                                      scan_bounds{encode_window_key(key, core::from_epoch_ms(from), 0),
-                                                  window_upper(key, to)},
-                                      order));
+      SLUICE_TRY(auto source, engine().scan_source(
+                                  segment,
+                                  scan_bounds{encode_window_key(key, core::from_epoch_ms(from), 0),
+                                              window_upper(key, to)},
+                                  order));
       parts.push_back(std::move(source));
     }
     return window_iterator(key_value_iterator(

@@ -35,7 +35,8 @@ class keyspace {
   key_layout layout() const noexcept { return _layout; }
 
  protected:
-  explicit keyspace(std::string name) : _name(std::move(name)), _layout(layout_of_keyspace(_name)) {}
+  explicit keyspace(std::string name)
+      : _name(std::move(name)), _layout(layout_of_keyspace(_name)) {}
 
  private:
   std::string _name;

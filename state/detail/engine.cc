@@ -82,14 +82,13 @@ result<void> engine::drop_keyspace(const keyspace_ptr& ks) {
 engine::overlay_space& engine::overlay_for(const keyspace_ptr& ks) {
   auto it = _overlay.find(ks.get());
   if (it == _overlay.end()) {
-    it = _overlay.emplace(ks.get(), overlay_space{ks, overlay_map(key_less{ks->layout()}), 0})
-             .first;
+    it =
+        _overlay.emplace(ks.get(), overlay_space{ks, overlay_map(key_less{ks->layout()}), 0}).first;
   }
   return it->second;
 }
 
-void engine::overlay_set(const keyspace_ptr& ks, bytes_view key,
-                         std::optional<bytes_view> value) {
+void engine::overlay_set(const keyspace_ptr& ks, bytes_view key, std::optional<bytes_view> value) {
   auto& space = overlay_for(ks);
   auto it = space.entries.lower_bound(key);
   std::optional<bytes> v;

@@ -16,9 +16,12 @@ enum class key_layout : std::uint8_t { bytewise, window, session };
 
 inline int compare_keys(key_layout layout, bytes_view a, bytes_view b) noexcept {
   switch (layout) {
-    case key_layout::window: return compare_window_keys(a, b);
-    case key_layout::session: return compare_session_keys(a, b);
-    case key_layout::bytewise: break;
+    case key_layout::window:
+      return compare_window_keys(a, b);
+    case key_layout::session:
+      return compare_session_keys(a, b);
+    case key_layout::bytewise:
+      break;
   }
   return compare_bytes(a, b);
 }

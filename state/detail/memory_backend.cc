@@ -70,7 +70,8 @@ class memory_batch final : public backend_batch {
                    bytes(value.begin(), value.end())});
   }
   void remove(keyspace& ks, bytes_view key) override {
-    ops.push_back({&static_cast<memory_keyspace&>(ks), bytes(key.begin(), key.end()), std::nullopt});
+    ops.push_back(
+        {&static_cast<memory_keyspace&>(ks), bytes(key.begin(), key.end()), std::nullopt});
   }
   void put_meta(std::string_view key, bytes_view value) override {
     ops.push_back({nullptr, core::to_bytes(key), bytes(value.begin(), value.end())});
@@ -116,8 +117,7 @@ class memory_backend final : public backend {
                                                 iteration_order order,
                                                 iterator_guard guard) override {
     return std::unique_ptr<iterator_source>(std::make_unique<memory_source>(
-        std::static_pointer_cast<memory_keyspace>(ks), std::move(bounds), order,
-        std::move(guard)));
+        std::static_pointer_cast<memory_keyspace>(ks), std::move(bounds), order, std::move(guard)));
   }
 
   result<std::uint64_t> approximate_count(keyspace& ks) override {
@@ -164,6 +164,8 @@ class memory_backend final : public backend {
 
 }  // namespace
 
-std::unique_ptr<backend> make_memory_backend() { return std::make_unique<memory_backend>(); }
+std::unique_ptr<backend> make_memory_backend() {
+  return std::make_unique<memory_backend>();
+}
 
 }  // namespace sluice::state::detail

@@ -44,8 +44,8 @@ class merging final : public iterator_source {
   struct heap_less {
     const merging* self;
     bool operator()(std::size_t a, std::size_t b) const noexcept {
-      const int c = compare_keys(self->_layout, self->_children[a]->key(),
-                                 self->_children[b]->key());
+      const int c =
+          compare_keys(self->_layout, self->_children[a]->key(), self->_children[b]->key());
       return self->_order == iteration_order::forward ? c > 0 : c < 0;
     }
   };
@@ -173,8 +173,9 @@ class filtered final : public iterator_source {
 
 }  // namespace
 
-std::unique_ptr<iterator_source> merge_sources(std::vector<std::unique_ptr<iterator_source>> children,
-                                               key_layout layout, iteration_order order) {
+std::unique_ptr<iterator_source> merge_sources(
+    std::vector<std::unique_ptr<iterator_source>> children, key_layout layout,
+    iteration_order order) {
   if (children.empty()) return empty_source();
   if (children.size() == 1) return std::move(children.front());
   return std::make_unique<merging>(std::move(children), layout, order);
@@ -191,6 +192,8 @@ std::unique_ptr<iterator_source> filter_source(std::unique_ptr<iterator_source> 
   return std::make_unique<filtered>(std::move(inner), std::move(keep));
 }
 
-std::unique_ptr<iterator_source> empty_source() { return std::make_unique<empty>(); }
+std::unique_ptr<iterator_source> empty_source() {
+  return std::make_unique<empty>();
+}
 
 }  // namespace sluice::state::detail

@@ -38,8 +38,9 @@ class cursor_overlay final : public overlay_source {
 };
 
 /// Merges sources whose key sets are disjoint and each sorted in `order` by `layout`.
-std::unique_ptr<iterator_source> merge_sources(std::vector<std::unique_ptr<iterator_source>> children,
-                                               key_layout layout, iteration_order order);
+std::unique_ptr<iterator_source> merge_sources(
+    std::vector<std::unique_ptr<iterator_source>> children, key_layout layout,
+    iteration_order order);
 
 /// Entries of `base` overlaid with `overlay` (both sorted in `order`): on equal keys the
 /// overlay wins, and overlay tombstones hide base entries.

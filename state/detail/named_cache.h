@@ -52,8 +52,7 @@ class named_cache {
   /// The entry for `key` (marked most recently used), or nullptr. Counts a hit or a miss.
   const cache_entry* get(bytes_view key);
   /// Inserts or replaces an entry; may evict entries (of any store) and so write them back.
-  result<void> put(bytes_view key, std::optional<bytes_view> value, core::timestamp ts,
-                   bool dirty);
+  result<void> put(bytes_view key, std::optional<bytes_view> value, core::timestamp ts, bool dirty);
   /// Writes every dirty entry back, in key order. Stops at the first failure (that entry stays
   /// dirty).
   result<void> flush();

@@ -2,13 +2,15 @@
 /// Store metadata kept beside the data (module-private): in RocksDB the `default` column
 /// family, in memory a map. Written in the same atomic batches as the data it describes.
 ///
-/// | key                         | value                                                      |
-/// |-----------------------------|------------------------------------------------------------|
-/// | `sluice.format`             | 2 bytes: format version (1), store kind (1 kv, 2 window, 3 session) |
-/// | `sluice.changelog_position` | int64 BE: offset of the next changelog record not yet reflected |
-/// | `sluice.stream_time`        | int64 BE: observed stream time, ms (window and session stores) |
-/// | `sluice.segment_interval`   | int64 BE: segment width, ms (window and session stores)     |
-/// | `sluice.seqnum_reserved`    | int64 BE: duplicate sequence numbers below this may be in use |
+/// | key                         | value                                                 |
+/// |-----------------------------|-------------------------------------------------------|
+/// | `sluice.format`             | 2 bytes: format version (1), store kind (1 kv,        |
+/// |                             | 2 window, 3 session)                                  |
+/// | `sluice.changelog_position` | int64 BE: next changelog offset not yet reflected     |
+/// | `sluice.stream_time`        | int64 BE: observed stream time, ms (window, session)  |
+/// | `sluice.segment_interval`   | int64 BE: segment width, ms (window, session)         |
+/// | `sluice.seqnum_reserved`    | int64 BE: duplicate sequence numbers below this may   |
+/// |                             | be in use                                             |
 
 #include "core/error.h"
 #include "core/types.h"

@@ -39,7 +39,8 @@ class caching_kv_test : public ::testing::Test {
     store->set_flush_listener(
         [this, name](bytes_view k, std::optional<bytes_view> nv, std::optional<bytes_view> ov,
                      timestamp ts) {
-          listened.push_back({name + ":" + str(k), opt_str(nv), opt_str(ov), core::to_epoch_ms(ts)});
+          listened.push_back(
+              {name + ":" + str(k), opt_str(nv), opt_str(ov), core::to_epoch_ms(ts)});
         },
         send_old);
     return store;
@@ -162,8 +163,8 @@ TEST_F(small_cache_test, stores_share_one_budget_and_lru_order) {
   ASSERT_TRUE(second->put(b("x"), b("v")));
   ASSERT_TRUE(second->put(b("y"), b("v")));
   // The two least recently used entries overall — first's b and c — made room.
-  EXPECT_EQ(listened,
-            (std::vector<flushed>{{"first:b", "v", std::nullopt, 0}, {"first:c", "v", std::nullopt, 0}}));
+  EXPECT_EQ(listened, (std::vector<flushed>{{"first:b", "v", std::nullopt, 0},
+                                            {"first:c", "v", std::nullopt, 0}}));
   EXPECT_EQ(first->dirty_entries(), 2u);
   EXPECT_EQ(second->dirty_entries(), 2u);
   ASSERT_TRUE(first->close());
@@ -233,12 +234,12 @@ TEST(caching_window_store_test, folds_per_window_and_forwards_window_starts) {
   o.retention = core::millis(1000);
   o.segment_interval = core::millis(100);
   caching_window_store s(make_in_memory_window_store("w", o), cache, ctx);
-  std::vector<std::tuple<std::string, std::int64_t, std::optional<std::string>,
-                         std::optional<std::string>>>
+  std::vector<
+      std::tuple<std::string, std::int64_t, std::optional<std::string>, std::optional<std::string>>>
       seen;
   s.set_flush_listener(
-      [&](bytes_view k, timestamp start, std::optional<bytes_view> nv,
-          std::optional<bytes_view> ov, timestamp) {
+      [&](bytes_view k, timestamp start, std::optional<bytes_view> nv, std::optional<bytes_view> ov,
+          timestamp) {
         seen.emplace_back(str(k), core::to_epoch_ms(start), opt_str(nv), opt_str(ov));
       },
       true);

@@ -18,7 +18,9 @@ using change = recording_sink::change;
 change put_change(bytes key, std::string_view value, std::int64_t ts) {
   return {std::move(key), b(value), ms(ts)};
 }
-change tombstone(bytes key, std::int64_t ts) { return {std::move(key), std::nullopt, ms(ts)}; }
+change tombstone(bytes key, std::int64_t ts) {
+  return {std::move(key), std::nullopt, ms(ts)};
+}
 
 /// Replays recorded changes into a store the way the runtime restores one.
 template <class Store>
@@ -46,10 +48,10 @@ TEST(changelogging_key_value_store, logs_each_effective_write_with_the_record_ti
   const key_value_write writes[] = {{c, bytes_view(three)}, {b_key, std::nullopt}};
   ctx.record_timestamp = ms(13);
   ASSERT_TRUE(s.put_all(writes));
-  EXPECT_EQ(sink.changes, (std::vector<change>{put_change(b("a"), "1", 10),
-                                               put_change(b("b"), "2", 11), tombstone(b("a"), 12),
-                                               put_change(b("c"), "3", 13),
-                                               tombstone(b("b"), 13)}));
+  EXPECT_EQ(sink.changes,
+            (std::vector<change>{put_change(b("a"), "1", 10), put_change(b("b"), "2", 11),
+                                 tombstone(b("a"), 12), put_change(b("c"), "3", 13),
+                                 tombstone(b("b"), 13)}));
   // Restoration is not logged again.
   const changelog_record restored[] = {{c, std::nullopt}};
   ASSERT_TRUE(s.restore_batch(restored, offset(1)));
@@ -104,11 +106,10 @@ TEST(changelogging_session_store, session_keys_are_key_end_start) {
   store_context ctx;
   changelogging_session_store s(make_in_memory_session_store("s", {}), sink, ctx);
   ASSERT_TRUE(s.put(b("k"), {ms(1), ms(2)}, b("v")));
-  const bytes expected_key = {std::byte{'k'}, std::byte{0}, std::byte{0}, std::byte{0},
-                              std::byte{0},   std::byte{0}, std::byte{0}, std::byte{0},
-                              std::byte{2},   std::byte{0}, std::byte{0}, std::byte{0},
-                              std::byte{0},   std::byte{0}, std::byte{0}, std::byte{0},
-                              std::byte{1}};
+  const bytes expected_key = {
+      std::byte{'k'}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0}, std::byte{0},
+      std::byte{0},   std::byte{0}, std::byte{2}, std::byte{0}, std::byte{0}, std::byte{0},
+      std::byte{0},   std::byte{0}, std::byte{0}, std::byte{0}, std::byte{1}};
   ASSERT_EQ(sink.changes.size(), 1u);
   EXPECT_EQ(sink.changes[0].key, expected_key);
   ASSERT_TRUE(s.remove(b("k"), {ms(1), ms(2)}));

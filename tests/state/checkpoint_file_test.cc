@@ -51,7 +51,8 @@ TEST(checkpoint_file, round_trips_sorted_by_store) {
   EXPECT_EQ(r.value(), (std::vector<checkpoint_entry>{entries[1], entries[0]}));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / ".checkpoint.tmp"));
   // Replacing drops old entries.
-  const std::vector<checkpoint_entry> next = {entry("word-counts", "app-word-counts-changelog", 3, 2000)};
+  const std::vector<checkpoint_entry> next = {
+      entry("word-counts", "app-word-counts-changelog", 3, 2000)};
   ASSERT_TRUE(f.write(next));
   EXPECT_EQ(f.read().value(), next);
   ASSERT_TRUE(f.remove());

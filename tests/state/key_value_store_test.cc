@@ -1,7 +1,7 @@
 // The key-value store contract, run against every implementation (store_envs.h).
 
-#include "state/errc.h"
 #include "state/key_value_store.h"
+#include "state/errc.h"
 #include "tests/state/store_envs.h"
 
 #include <gtest/gtest.h>
@@ -83,12 +83,19 @@ TYPED_TEST(key_value_store_test, put_all_applies_puts_and_deletes_in_order) {
 }
 
 // Keys that trip signed-char or length-first orderings.
-const std::vector<std::string> tricky_keys = {
-    std::string(),          std::string("\x00", 1), std::string("\x00\x00", 2),
-    "a",                    "ab",                   "abc",
-    "b",                    "\x7f",                 "\x80",
-    "\xfe\xff",             "\xff",                 std::string("\xff\x00", 2),
-    "\xff\xff"};
+const std::vector<std::string> tricky_keys = {std::string(),
+                                              std::string("\x00", 1),
+                                              std::string("\x00\x00", 2),
+                                              "a",
+                                              "ab",
+                                              "abc",
+                                              "b",
+                                              "\x7f",
+                                              "\x80",
+                                              "\xfe\xff",
+                                              "\xff",
+                                              std::string("\xff\x00", 2),
+                                              "\xff\xff"};
 
 TYPED_TEST(key_value_store_test, iterates_in_unsigned_lexicographic_order) {
   // Insert in a scrambled order.

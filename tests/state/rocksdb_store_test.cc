@@ -36,8 +36,8 @@ class rocksdb_persistence_test : public ::testing::TestWithParam<wal_mode> {
     return r ? std::move(r).value() : nullptr;
   }
   std::unique_ptr<window_store> open_window(bool dups = false) {
-    auto r = open_rocksdb_window_store("win", dir.path(), window_opts(dups), resources,
-                                       store_opts());
+    auto r =
+        open_rocksdb_window_store("win", dir.path(), window_opts(dups), resources, store_opts());
     EXPECT_TRUE(r) << r.error().message();
     return r ? std::move(r).value() : nullptr;
   }

@@ -1,8 +1,8 @@
 // The session store contract, run against every implementation (store_envs.h).
 
+#include "state/session_store.h"
 #include "state/changelog_format.h"
 #include "state/errc.h"
-#include "state/session_store.h"
 #include "tests/state/store_envs.h"
 
 #include <gtest/gtest.h>
@@ -17,7 +17,9 @@ session_store_options opts(std::int64_t retention, std::int64_t segment) {
   return o;
 }
 
-session_window win(std::int64_t start, std::int64_t end) { return {ms(start), ms(end)}; }
+session_window win(std::int64_t start, std::int64_t end) {
+  return {ms(start), ms(end)};
+}
 
 template <class Env>
 class session_store_test : public ::testing::Test {

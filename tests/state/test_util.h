@@ -39,9 +39,15 @@ class temp_dir {
   std::filesystem::path _path;
 };
 
-inline bytes b(std::string_view s) { return core::to_bytes(s); }
-inline std::string str(bytes_view v) { return core::to_string(v); }
-inline timestamp ms(std::int64_t v) { return core::from_epoch_ms(v); }
+inline bytes b(std::string_view s) {
+  return core::to_bytes(s);
+}
+inline std::string str(bytes_view v) {
+  return core::to_string(v);
+}
+inline timestamp ms(std::int64_t v) {
+  return core::from_epoch_ms(v);
+}
 
 using kv_list = std::vector<std::pair<std::string, std::string>>;
 
@@ -79,8 +85,7 @@ inline window_list drain(result<window_iterator> r) {
 }
 
 /// (key, start ms, end ms, value)
-using session_list =
-    std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::string>>;
+using session_list = std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::string>>;
 
 inline session_list drain(result<session_iterator> r) {
   EXPECT_TRUE(r) << r.error().message();

@@ -1,8 +1,8 @@
 // The window store contract, run against every implementation (store_envs.h).
 
+#include "state/window_store.h"
 #include "state/changelog_format.h"
 #include "state/errc.h"
-#include "state/window_store.h"
 #include "tests/state/store_envs.h"
 
 #include <gtest/gtest.h>
@@ -69,7 +69,8 @@ TYPED_TEST(window_store_test, single_key_fetch_is_time_ordered_across_segments) 
   this->put("ab", 1500, "ab");
   this->put("", 1500, "empty");
   this->put(std::string("a\x00", 2), 1500, "a0");
-  const window_list expected = {{"a", 1500, "a@1500"}, {"a", 2500, "a@2500"}, {"a", 3500, "a@3500"}};
+  const window_list expected = {
+      {"a", 1500, "a@1500"}, {"a", 2500, "a@2500"}, {"a", 3500, "a@3500"}};
   EXPECT_EQ(drain(this->store->fetch(b("a"), ms(1000), ms(3999))), expected);
   EXPECT_EQ(drain(this->store->fetch(b("a"), ms(1000), ms(3999), iteration_order::reverse)),
             reversed(expected));
@@ -77,9 +78,9 @@ TYPED_TEST(window_store_test, single_key_fetch_is_time_ordered_across_segments) 
   EXPECT_EQ(drain(this->store->fetch(b("a"), ms(1500), ms(1500))).size(), 1u);
   EXPECT_TRUE(drain(this->store->fetch(b("a"), ms(1501), ms(2499))).empty());
   EXPECT_TRUE(drain(this->store->fetch(b("a"), ms(3000), ms(2000))).empty());
-  EXPECT_EQ(drain(this->store->fetch(b("a"), ms(0), ms(std::numeric_limits<std::int64_t>::max())))
-                .size(),
-            5u);
+  EXPECT_EQ(
+      drain(this->store->fetch(b("a"), ms(0), ms(std::numeric_limits<std::int64_t>::max()))).size(),
+      5u);
   EXPECT_EQ(drain(this->store->fetch(b(""), ms(0), ms(10'000))),
             (window_list{{"", 1500, "empty"}}));
 }
@@ -93,8 +94,8 @@ TYPED_TEST(window_store_test, key_range_fetch_orders_by_key_then_time) {
   this->put("ab", 1500, "ab1");
   this->put("a", 500, "a0");
   this->put("d", 1500, "d1");
-  const window_list expected = {{"a", 500, "a0"},  {"a", 2500, "a2"}, {"ab", 1500, "ab1"},
-                                {"b", 500, "b0"},  {"b", 2500, "b2"}, {"c", 500, "c0"}};
+  const window_list expected = {{"a", 500, "a0"}, {"a", 2500, "a2"}, {"ab", 1500, "ab1"},
+                                {"b", 500, "b0"}, {"b", 2500, "b2"}, {"c", 500, "c0"}};
   EXPECT_EQ(drain(this->store->fetch(b("a"), b("c"), ms(0), ms(5000))), expected);
   EXPECT_EQ(drain(this->store->fetch(b("a"), b("c"), ms(0), ms(5000), iteration_order::reverse)),
             reversed(expected));
@@ -206,7 +207,8 @@ TYPED_TEST(window_store_test, restore_batch_takes_changelog_keys) {
   const bytes k1 = encode_window_key(b("a"), ms(100), 0);
   const bytes k2 = encode_window_key(b("b"), ms(2100), 0);
   const bytes v1 = b("1"), v2 = b("2");
-  const changelog_record records[] = {{k1, bytes_view(v1)}, {k2, bytes_view(v2)}, {k1, std::nullopt}};
+  const changelog_record records[] = {
+      {k1, bytes_view(v1)}, {k2, bytes_view(v2)}, {k1, std::nullopt}};
   ASSERT_TRUE(this->store->restore_batch(records, offset(3)));
   EXPECT_EQ(drain(this->store->all()), (window_list{{"b", 2100, "2"}}));
   EXPECT_EQ(this->store->observed_stream_time(), ms(2100));
