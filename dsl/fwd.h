@@ -25,6 +25,8 @@ template <class K, class V>
 class kgrouped_stream;
 template <class K, class V>
 class time_windowed_kstream;
+template <class K, class V>
+class session_windowed_kstream;
 template <class K>
 struct windowed;
 

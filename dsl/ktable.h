@@ -71,10 +71,11 @@ getter_ptr<K, V> store_getter(std::string store, core::serde<K> ks, core::serde<
   return g;
 }
 
-/// The windows of a windowed table, for suppress().
+/// The windows of a windowed table, for suppress(): a window is final once stream time reaches
+/// its end + `close_after` (time windows: grace; session windows, whose end is the last
+/// record's time: gap + grace + 1 ms).
 struct window_info {
-  millis size{0};
-  millis grace{0};
+  millis close_after{0};
 };
 
 template <class T>
@@ -334,8 +335,9 @@ class table_join_node final : public processor_node {
 };
 
 /// suppress(until_window_closes): buffers the latest value per window in a key-value store
-/// keyed by [window end: 8 bytes BE][windowed key bytes] and emits windows whose end + grace
-/// stream time has reached, oldest end first. Buffer values are [timestamp: 8 bytes BE][value].
+/// keyed by [window end: 8 bytes BE][windowed key bytes] and emits windows whose end +
+/// close_after stream time has reached, oldest end first; a tombstone (a session merged away)
+/// removes the window from the buffer. Buffer values are [timestamp: 8 bytes BE][value].
 template <class K, class V>
 class suppress_node final : public processor_node {
  public:
@@ -372,7 +374,7 @@ class suppress_node final : public processor_node {
       auto it = must(_store->all(), *this, _store_name, "all");
       for (; it.valid(); it.next()) {
         const int64_t end = read_be64(it.key().first(8));
-        if (end + _win.grace.count() > now) break;
+        if (end + _win.close_after.count() > now) break;
         due.push_back({bytes(it.key().begin(), it.key().end()), bytes(it.value().begin(), it.value().end())});
       }
       must(it.status(), *this, _store_name, "all");

@@ -52,6 +52,18 @@ std::string time_windows::describe() const {
   return s + ", grace " + ms(_grace) + ")";
 }
 
+session_windows session_windows::with_inactivity_gap(millis gap) {
+  require(gap.count() > 0, "session_windows::with_inactivity_gap: the gap must be positive");
+  return {gap, millis{0}};
+}
+
+session_windows session_windows::grace(millis g) const {
+  require(g.count() >= 0, "session_windows::grace: the grace period must not be negative");
+  return {_gap, g};
+}
+
+std::string session_windows::describe() const { return "session(gap " + ms(_gap) + ", grace " + ms(_grace) + ")"; }
+
 join_windows join_windows::of(millis d) {
   require(d.count() >= 0, "join_windows::of: the window must not be negative");
   return {d, d, millis{0}};

@@ -15,6 +15,8 @@
 #include "core/time.h"
 
 #include <compare>
+#include <concepts>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,6 +97,29 @@ class join_windows {
   millis _grace;
 };
 
+/// Session windows: a key's records belong to one session as long as each follows the previous
+/// within the inactivity gap; a session is [first record, last record], both ends included
+/// (`windowed<K>::win.end` is the last record's time). A record that bridges two sessions merges
+/// them. A record more than grace older than stream time is late (dropped and counted), so a
+/// session is final once stream time passes end + gap + grace.
+class session_windows {
+ public:
+  /// Sessions split by `gap` of inactivity, no grace. Throws std::invalid_argument unless
+  /// gap > 0.
+  static session_windows with_inactivity_gap(millis gap);
+  /// Throws std::invalid_argument if negative.
+  session_windows grace(millis g) const;
+
+  millis gap() const noexcept { return _gap; }
+  millis grace_period() const noexcept { return _grace; }
+  std::string describe() const;
+
+ private:
+  session_windows(millis gap, millis grace) : _gap(gap), _grace(grace) {}
+  millis _gap;
+  millis _grace;
+};
+
 /// The serde of `windowed<K>` for time windows, byte-compatible with Kafka's
 /// TimeWindowedSerializer: the key's bytes followed by the window start as 8 bytes big-endian.
 /// The end is start + the window size given here.
@@ -123,6 +148,25 @@ class time_windowed_serde {
   millis _size;
 };
 
+/// The serde of `windowed<K>` for session windows, byte-compatible with Kafka's
+/// SessionWindowedSerializer: the key's bytes, then the session end and start as 8 bytes
+/// big-endian each.
+template <class K>
+class session_windowed_serde {
+ public:
+  /// Wraps the key's serde (any serde of K). Constrained so that copying a
+  /// session_windowed_serde never considers wrapping it into itself.
+  template <class S>
+    requires(!std::same_as<std::remove_cvref_t<S>, session_windowed_serde>) && std::constructible_from<core::serde<K>, S>
+  explicit session_windowed_serde(S&& key_serde) : _key(std::forward<S>(key_serde)) {}
+
+  result<bytes> serialize(const windowed<K>& w) const;
+  result<windowed<K>> deserialize(bytes_view data) const;
+
+ private:
+  core::serde<K> _key;
+};
+
 namespace detail {
 void append_be64(bytes& out, int64_t v);
 int64_t read_be64(bytes_view eight);
@@ -141,10 +185,29 @@ timestamp time_windowed_serde<K>::read_start(bytes_view eight) {
   return core::from_epoch_ms(detail::read_be64(eight));
 }
 
+template <class K>
+result<bytes> session_windowed_serde<K>::serialize(const windowed<K>& w) const {
+  SLUICE_TRY(bytes out, _key.serialize(w.key));
+  detail::append_be64(out, core::to_epoch_ms(w.win.end));
+  detail::append_be64(out, core::to_epoch_ms(w.win.start));
+  return out;
+}
+
+template <class K>
+result<windowed<K>> session_windowed_serde<K>::deserialize(bytes_view data) const {
+  if (data.size() < 16) return core::failure(core::make_error_code(core::errc::deserialization_failed));
+  SLUICE_TRY(K key, _key.deserialize(data.first(data.size() - 16)));
+  const auto end = core::from_epoch_ms(detail::read_be64(data.subspan(data.size() - 16, 8)));
+  const auto start = core::from_epoch_ms(detail::read_be64(data.last(8)));
+  return windowed<K>{std::move(key), window{start, end}};
+}
+
 }  // namespace sluice::dsl
 
 namespace sluice {
 using dsl::join_windows;
+using dsl::session_windowed_serde;
+using dsl::session_windows;
 using dsl::window;
 using dsl::time_windowed_serde;
 using dsl::time_windows;

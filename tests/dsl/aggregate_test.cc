@@ -303,5 +303,99 @@ TEST(windowed, each_task_has_its_own_stream_time) {
   EXPECT_EQ(h.driver.stream_time(task_id{0, partition_id{1 - p1}}), from_epoch_ms(1000));
 }
 
+/// The output of a session-windowed count as "key[start,end]=count" ("=null" for tombstones).
+std::vector<std::string> read_sessions(test_output_topic<windowed<std::string>, int64_t>& out) {
+  std::vector<std::string> v;
+  for (auto& r : out.read_records()) {
+    v.push_back(r.key->key + "[" + std::to_string(core::to_epoch_ms(r.key->win.start)) + "," +
+                std::to_string(core::to_epoch_ms(r.key->win.end)) + "]=" +
+                (r.value ? std::to_string(*r.value) : std::string("null")));
+  }
+  return v;
+}
+
+struct session_harness {
+  session_harness(const session_windows& w, bool suppressed, store_backend backend = store_backend::in_memory)
+      : driver(make(w, suppressed), {.stores = backend}),
+        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{})),
+        out(driver.create_output_topic<windowed<std::string>, int64_t>(
+            "out", session_windowed_serde<std::string>(serdes::string{}), serdes::int64{})) {}
+  static topology make(const session_windows& w, bool suppressed) {
+    streams_builder b;
+    auto t = b.stream<std::string, std::string>("in").group_by_key().windowed_by(w).count();
+    if (suppressed) t = t.suppress();
+    t.to_stream().to("out", {.key_serde = session_windowed_serde<std::string>(serdes::string{}),
+                             .value_serde = serdes::int64{}});
+    return b.build();
+  }
+  topology_test_driver driver;
+  test_input_topic<std::string, std::string> in;
+  test_output_topic<windowed<std::string>, int64_t> out;
+};
+
+using strings = std::vector<std::string>;
+
+TEST(session_windows, sessions_grow_merge_and_late_records_are_dropped) {
+ for (auto backend : {store_backend::in_memory, store_backend::rocksdb}) {
+  session_harness h(session_windows::with_inactivity_gap(5s).grace(10s), false, backend);
+  h.in.pipe("a", "1", from_epoch_ms(1000));
+  h.in.pipe("a", "2", from_epoch_ms(3000));   // within the gap: the session grows
+  h.in.pipe("a", "3", from_epoch_ms(20000));  // a new session
+  h.in.pipe("a", "4", from_epoch_ms(10000));  // its own session (out of order, within grace)
+  h.in.pipe("a", "5", from_epoch_ms(15000));  // bridges [10000] and [20000]: they merge
+  h.in.pipe("b", "6", from_epoch_ms(2000));   // 2000 + 10000 grace < 20000: late
+  EXPECT_EQ(read_sessions(h.out), (strings{"a[1000,1000]=1", "a[1000,1000]=null", "a[1000,3000]=2", "a[20000,20000]=1",
+                                           "a[10000,10000]=1", "a[10000,10000]=null", "a[20000,20000]=null",
+                                           "a[10000,20000]=3"}));
+  EXPECT_EQ(h.driver.metrics().dropped_total(drop_reason::late), 1);
+ }
+}
+
+TEST(session_windows, suppress_emits_each_session_once_when_final) {
+  session_harness h(session_windows::with_inactivity_gap(5s), true);
+  h.in.pipe("a", "1", from_epoch_ms(1000));
+  h.in.pipe("a", "2", from_epoch_ms(3000));
+  h.in.pipe("b", "3", from_epoch_ms(4000));
+  h.in.pipe("c", "4", from_epoch_ms(8000));  // a's session [1000,3000] can still grow until 8000
+  EXPECT_TRUE(h.out.is_empty());
+  h.in.pipe("c", "5", from_epoch_ms(8001));
+  EXPECT_EQ(read_sessions(h.out), (strings{"a[1000,3000]=2"}));
+  h.in.pipe("c", "6", from_epoch_ms(20000));
+  EXPECT_EQ(read_sessions(h.out), (strings{"b[4000,4000]=1", "c[8000,8001]=2"}));
+}
+
+TEST(session_windows, reduce_and_aggregate_merge_sessions) {
+  streams_builder b;
+  auto w = b.stream<std::string, int64_t>("nums").group_by_key().windowed_by(session_windows::with_inactivity_gap(1s).grace(2s));
+  w.reduce([](const int64_t& a, const int64_t& v) { return a + v; })
+      .to_stream()
+      .filter([](const windowed<std::string>&, const int64_t& v) { return v != 0; })
+      .map([](const windowed<std::string>& k, const int64_t& v) {
+        return std::pair{k.key + "@" + std::to_string(core::to_epoch_ms(k.win.start)), v};
+      })
+      .to("sum");
+  w.aggregate([] { return std::string(); },
+              [](const std::string&, const int64_t& v, const std::string& agg) { return agg + std::to_string(v); },
+              [](const std::string&, const std::string& a, const std::string& c) { return a + "|" + c; })
+      .to_stream()
+      .filter([](const windowed<std::string>&, const std::string& v) { return !v.empty(); })
+      .map([](const windowed<std::string>& k, const std::string& v) {
+        return std::pair{k.key + "@" + std::to_string(core::to_epoch_ms(k.win.start)), v};
+      })
+      .to("agg");
+  topology_test_driver d(b.build());
+  auto in = d.create_input_topic<std::string, int64_t>("nums", serdes::string{}, serdes::int64{});
+  auto sum = d.create_output_topic<std::string, int64_t>("sum", serdes::string{}, serdes::int64{});
+  auto agg = d.create_output_topic<std::string, std::string>("agg", serdes::string{}, serdes::string{});
+  in.pipe("k", 1, from_epoch_ms(1000));
+  in.pipe("k", 2, from_epoch_ms(3000));
+  in.pipe("k", 3, from_epoch_ms(2000));  // out of order within grace; bridges both sessions
+  in.pipe("k", 4, from_epoch_ms(500));   // 500 + 2000 < 3000: late
+  EXPECT_EQ(sum.read_key_values(), (count_kvs{{"k@1000", 1}, {"k@3000", 2}, {"k@1000", 6}}));
+  EXPECT_EQ(d.metrics().dropped_total(drop_reason::late), 2);  // counted by both aggregations
+  using str_kvs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(agg.read_key_values(), (str_kvs{{"k@1000", "1"}, {"k@3000", "2"}, {"k@1000", "|1|23"}}));
+}
+
 }  // namespace
 }  // namespace sluice::dsl
