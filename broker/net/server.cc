@@ -16,6 +16,8 @@
 #include <boost/asio/write.hpp>
 
 #include <array>
+#include <deque>
+#include <optional>
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -36,24 +38,6 @@ const core::logger& log() {
   return instance;
 }
 
-/// Bridges the callback-style frame handler into an awaitable: the completion is posted back to
-/// the awaiting coroutine's executor (the connection's strand).
-template <class Token>
-auto async_handle(const frame_handler& handler, bytes_view frame, Token&& token) {
-  return asio::async_initiate<Token, void(frame_result)>(
-      [&handler, frame](auto completion) {
-        using completion_t = decltype(completion);
-        auto state = std::make_shared<completion_t>(std::move(completion));
-        auto ex = asio::get_associated_executor(*state);
-        auto once = std::make_shared<std::atomic<bool>>(false);
-        handler(frame, [state, ex, once](frame_result r) {
-          if (once->exchange(true)) return;  // a handler answering twice is a bug; keep the first
-          asio::post(ex, [state, r = std::move(r)]() mutable { (*state)(std::move(r)); });
-        });
-      },
-      token);
-}
-
 }  // namespace
 
 struct server::impl final : broker_services {
@@ -72,7 +56,8 @@ struct server::impl final : broker_services {
 
   awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(use_awaitable));
+      auto strand = asio::make_strand(io);
+      auto [ec, socket] = co_await acceptor.async_accept(strand, asio::as_tuple(use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         log().warn("accept failed: {}", ec.message());
@@ -85,68 +70,153 @@ struct server::impl final : broker_services {
         continue;
       }
       socket.set_option(tcp::no_delay(true));
-      auto strand = asio::make_strand(io);
-      auto sock = std::make_shared<tcp::socket>(std::move(socket));
+      auto conn = std::make_shared<connection>(*this, strand, std::move(socket));
       {
         std::lock_guard lock(sockets_mutex);
-        sockets.insert(sock);
+        live.insert(conn);
       }
       connections.fetch_add(1);
-      asio::co_spawn(strand, connection(sock), [this, sock](std::exception_ptr e) {
-        if (e) {
-          try {
-            std::rethrow_exception(e);
-          } catch (const std::exception& ex) {
-            log().error("connection failed: {}", ex.what());
-          } catch (...) {
-            log().error("connection failed with an unknown exception");
-          }
-        }
-        connections.fetch_sub(1);
-        std::lock_guard lock(sockets_mutex);
-        sockets.erase(sock);
-      });
+      conn->start();
     }
   }
 
-  awaitable<void> connection(std::shared_ptr<tcp::socket> sock) {
-    boost::system::error_code ec;
-    auto peer = sock->remote_endpoint(ec);
-    std::string peer_name = ec ? std::string("?") : peer.address().to_string() + ":" + std::to_string(peer.port());
-    core::bytes frame;
-    std::array<std::byte, 4> size_buf{};
-    for (;;) {
-      auto [rec, n] = co_await asio::async_read(*sock, asio::buffer(size_buf),
-                                                asio::as_tuple(use_awaitable));
-      if (rec) break;  // peer closed or reset
-      uint32_t u = 0;
-      for (auto b : size_buf) u = (u << 8) | static_cast<uint8_t>(b);
-      auto size = static_cast<int32_t>(u);
-      if (size < 8 || size > options.max_request_bytes) {
-        log().warn("closing connection from {}: request frame of {} bytes outside [8, {}] "
-                   "(socket.request.max.bytes)", peer_name, size, options.max_request_bytes);
-        break;
-      }
-      frame.resize(static_cast<size_t>(size));
-      auto [bec, m] = co_await asio::async_read(*sock, asio::buffer(frame.data(), frame.size()),
-                                                asio::as_tuple(use_awaitable));
-      if (bec) break;
-      frame_result r = co_await async_handle(handler, frame, use_awaitable);
-      if (r.what == frame_result::kind::close) {
-        log().warn("closing connection from {}: malformed or unsupported request", peer_name);
-        break;
-      }
-      if (r.what == frame_result::kind::no_response) continue;
-      std::array<std::byte, 4> out_size{};
-      auto len = static_cast<uint32_t>(r.frame.size());
-      for (int i = 3; i >= 0; --i, len >>= 8) out_size[static_cast<size_t>(i)] = static_cast<std::byte>(len & 0xff);
-      std::array<asio::const_buffer, 2> bufs{asio::buffer(out_size), asio::buffer(r.frame)};
-      auto [wec, w] = co_await asio::async_write(*sock, bufs, asio::as_tuple(use_awaitable));
-      if (wec) break;
+  /// One client connection: a reader coroutine that decodes frames and dispatches them in
+  /// arrival order, and a writer coroutine that sends the answers in the same order as they
+  /// complete. A request's synchronous part (an append, say) runs before the next request is
+  /// read, so side effects keep request order; only the completion (an fsync, a long-poll) may
+  /// overlap with later requests — pipelining as the clients expect, with in-order responses.
+  /// Both coroutines and every completion run on the connection's strand.
+  struct connection : std::enable_shared_from_this<connection> {
+    struct slot {
+      core::bytes frame;
+      std::optional<frame_result> result;
+    };
+    /// Requests dispatched but not yet written; bounds memory per connection.
+    static constexpr size_t max_in_flight = 128;
+
+    connection(impl& owner, asio::strand<asio::io_context::executor_type> st, tcp::socket s)
+        : server(owner), strand(std::move(st)), socket(std::move(s)), writer_wake(strand),
+          reader_wake(strand) {
+      boost::system::error_code ec;
+      auto peer = socket.remote_endpoint(ec);
+      peer_name = ec ? std::string("?") : peer.address().to_string() + ":" + std::to_string(peer.port());
     }
-    sock->shutdown(tcp::socket::shutdown_both, ec);
-    sock->close(ec);
-  }
+
+    void start() {
+      auto self = shared_from_this();
+      auto on_exit = [self](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          log().error("connection from {} failed: {}", self->peer_name, ex.what());
+        } catch (...) {
+          log().error("connection from {} failed with an unknown exception", self->peer_name);
+        }
+        self->close();
+      };
+      asio::co_spawn(strand, read_loop(), on_exit);
+      asio::co_spawn(strand, write_loop(), [self, on_exit](std::exception_ptr e) {
+        on_exit(e);
+        self->server.connections.fetch_sub(1);
+        std::lock_guard lock(self->server.sockets_mutex);
+        self->server.live.erase(self);
+      });
+    }
+
+    void close() {
+      boost::system::error_code ec;
+      socket.shutdown(tcp::socket::shutdown_both, ec);
+      socket.close(ec);
+      reader_done = true;
+      writer_wake.cancel();
+      reader_wake.cancel();
+    }
+
+    awaitable<void> wait_on(asio::steady_timer& t) {
+      t.expires_at(asio::steady_timer::time_point::max());
+      co_await t.async_wait(asio::as_tuple(use_awaitable));
+    }
+
+    awaitable<void> read_loop() {
+      auto self = shared_from_this();
+      std::array<std::byte, 4> size_buf{};
+      while (!reader_done) {
+        while (queue.size() >= max_in_flight && !reader_done) co_await wait_on(reader_wake);
+        if (reader_done) break;
+        auto [rec, n] = co_await asio::async_read(socket, asio::buffer(size_buf),
+                                                  asio::as_tuple(use_awaitable));
+        if (rec) break;  // peer closed or reset, or we closed
+        uint32_t u = 0;
+        for (auto b : size_buf) u = (u << 8) | static_cast<uint8_t>(b);
+        auto size = static_cast<int32_t>(u);
+        if (size < 8 || size > server.options.max_request_bytes) {
+          log().warn("closing connection from {}: request frame of {} bytes outside [8, {}] "
+                     "(socket.request.max.bytes)", peer_name, size, server.options.max_request_bytes);
+          close();
+          break;
+        }
+        auto s = std::make_unique<slot>();
+        s->frame.resize(static_cast<size_t>(size));
+        auto [bec, m] = co_await asio::async_read(socket, asio::buffer(s->frame.data(), s->frame.size()),
+                                                  asio::as_tuple(use_awaitable));
+        if (bec) break;
+        slot* raw = s.get();
+        queue.push_back(std::move(s));
+        server.handler(raw->frame, [self, raw](frame_result r) {
+          asio::post(self->strand, [self, raw, r = std::move(r)]() mutable {
+            raw->result = std::move(r);
+            self->writer_wake.cancel();
+          });
+        });
+      }
+      reader_done = true;
+      writer_wake.cancel();
+    }
+
+    awaitable<void> write_loop() {
+      auto self = shared_from_this();
+      for (;;) {
+        if (!queue.empty() && queue.front()->result) {
+          auto s = std::move(queue.front());
+          queue.pop_front();
+          reader_wake.cancel();
+          auto& r = *s->result;
+          if (r.what == frame_result::kind::close) {
+            log().warn("closing connection from {}: malformed or unsupported request", peer_name);
+            close();
+            break;
+          }
+          if (r.what == frame_result::kind::no_response) continue;
+          std::array<std::byte, 4> out_size{};
+          auto len = static_cast<uint32_t>(r.frame.size());
+          for (int i = 3; i >= 0; --i, len >>= 8) {
+            out_size[static_cast<size_t>(i)] = static_cast<std::byte>(len & 0xff);
+          }
+          std::array<asio::const_buffer, 2> bufs{asio::buffer(out_size), asio::buffer(r.frame)};
+          auto [wec, w] = co_await asio::async_write(socket, bufs, asio::as_tuple(use_awaitable));
+          if (wec) {
+            close();
+            break;
+          }
+          continue;
+        }
+        if (reader_done && queue.empty()) break;
+        co_await wait_on(writer_wake);
+      }
+      // Answers still pending keep this object alive through their completions' `self`.
+      close();
+    }
+
+    impl& server;
+    asio::strand<asio::io_context::executor_type> strand;
+    tcp::socket socket;
+    asio::steady_timer writer_wake;
+    asio::steady_timer reader_wake;
+    std::deque<std::unique_ptr<slot>> queue;
+    bool reader_done = false;
+    std::string peer_name;
+  };
 
   server_options options;
   frame_handler handler;
@@ -156,7 +226,7 @@ struct server::impl final : broker_services {
   std::vector<std::thread> threads;
   std::atomic<int64_t> connections{0};
   std::mutex sockets_mutex;
-  std::set<std::shared_ptr<tcp::socket>> sockets;
+  std::set<std::shared_ptr<connection>> live;
   uint16_t bound_port = 0;
   bool stopped = false;
 };
@@ -210,7 +280,8 @@ void server::stop() {
   _impl->threads.clear();
   std::lock_guard lock(_impl->sockets_mutex);
   boost::system::error_code ec;
-  for (auto& s : _impl->sockets) s->close(ec);
+  for (auto& c : _impl->live) c->socket.close(ec);
+  _impl->live.clear();
 }
 
 }  // namespace sluice::broker::net

@@ -129,13 +129,13 @@ result<append_result> partition_log::append(bytes_view batch) {
   std::array<std::byte, 17> head{};
   std::copy_n(batch.begin(), head.size(), head.begin());
   assign_batch_offset(head, base, 0);
-  h.base_offset = base;
+  h.base_offset = core::offset{base};
   SLUICE_TRY(seg->append(head, batch.subspan(head.size()), h));
-  _log_end.store(h.next_offset(), std::memory_order_release);
+  _log_end.store(storage::next_offset(h), std::memory_order_release);
   _unflushed_messages += h.record_count;
   append_result r;
   r.base_offset = base;
-  r.last_offset = h.last_offset();
+  r.last_offset = h.last_offset().value();
   r.flush_required = _unflushed_messages >= _config.flush_interval_messages;
   return r;
 }

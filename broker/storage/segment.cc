@@ -53,10 +53,10 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     SLUICE_TRY(auto n, s->_log.pread(pos, hdr));
     if (n < batch_header_size) break;
     SLUICE_TRY(auto h, parse_batch_header(hdr));
-    if (pos + h.total_size() > s->_size) break;
-    s->_next_offset = h.next_offset();
+    if (pos + h.size_bytes() > s->_size) break;
+    s->_next_offset = storage::next_offset(h);
     s->_max_timestamp = std::max(s->_max_timestamp, h.max_timestamp);
-    pos += h.total_size();
+    pos += h.size_bytes();
   }
   if (pos != s->_size) {
     // The index did not lead to a clean end: the tail is not what a clean shutdown leaves.
@@ -102,7 +102,7 @@ bool segment::indexes_consistent() const {
 }
 
 void segment::note_batch(const batch_header& h, uint64_t position) {
-  auto rel = static_cast<uint32_t>(h.base_offset - _base_offset);
+  auto rel = static_cast<uint32_t>(h.base_offset.value() - _base_offset);
   if (_index.empty() || _bytes_since_index >= _index_interval) {
     _index.push_back({rel, static_cast<uint32_t>(position)});
     _bytes_since_index = 0;
@@ -114,9 +114,9 @@ void segment::note_batch(const batch_header& h, uint64_t position) {
     }
     _max_timestamp = h.max_timestamp;
   }
-  _bytes_since_index += h.total_size();
-  _bytes_since_time_index += h.total_size();
-  _next_offset = h.next_offset();
+  _bytes_since_index += h.size_bytes();
+  _bytes_since_time_index += h.size_bytes();
+  _next_offset = storage::next_offset(h);
 }
 
 result<void> segment::append(bytes_view batch, const batch_header& h) {
@@ -147,8 +147,8 @@ result<uint64_t> segment::position_of(int64_t offset) const {
     SLUICE_TRY(auto n, _log.pread(pos, hdr));
     if (n < batch_header_size) return errc::corrupt_batch;
     SLUICE_TRY(auto h, parse_batch_header(hdr));
-    if (h.last_offset() >= offset) return pos;
-    pos += h.total_size();
+    if (h.last_offset().value() >= offset) return pos;
+    pos += h.size_bytes();
   }
   return pos;
 }
@@ -163,10 +163,10 @@ result<segment::range> segment::locate(int64_t offset, uint64_t max_bytes,
     SLUICE_TRY(auto n, _log.pread(pos, hdr));
     if (n < batch_header_size) break;
     SLUICE_TRY(auto h, parse_batch_header(hdr));
-    if (h.base_offset >= max_offset) break;
-    if (r.size > 0 && r.size + h.total_size() > max_bytes) break;
-    r.size += h.total_size();
-    pos += h.total_size();
+    if (h.base_offset.value() >= max_offset) break;
+    if (r.size > 0 && r.size + h.size_bytes() > max_bytes) break;
+    r.size += h.size_bytes();
+    pos += h.size_bytes();
     if (r.size >= max_bytes) break;
   }
   return r;
@@ -198,13 +198,13 @@ result<timestamp_offset> segment::find_record_by_timestamp(int64_t ts, int64_t m
     SLUICE_TRY(auto n, _log.pread(pos, hdr));
     if (n < batch_header_size) break;
     SLUICE_TRY(auto h, parse_batch_header(hdr));
-    if (h.max_timestamp >= ts && h.last_offset() >= min_offset) {
+    if (h.max_timestamp >= ts && h.last_offset().value() >= min_offset) {
       bytes batch;
-      SLUICE_TRY(read(range{pos, h.total_size()}, batch));
+      SLUICE_TRY(read(range{pos, h.size_bytes()}, batch));
       SLUICE_TRY(auto found, first_record_at_or_after(batch, ts, min_offset));
       if (found.offset >= 0) return found;
     }
-    pos += h.total_size();
+    pos += h.size_bytes();
   }
   return timestamp_offset{};
 }
@@ -252,13 +252,13 @@ result<uint64_t> segment::recover() {
     if (n < batch_header_size) break;
     auto h = parse_batch_header(hdr);
     if (!h) break;
-    if (h.value().base_offset < _next_offset) break;
-    if (pos + h.value().total_size() > file_size) break;
-    buf.resize(h.value().total_size());
+    if (h.value().base_offset.value() < _next_offset) break;
+    if (pos + h.value().size_bytes() > file_size) break;
+    buf.resize(h.value().size_bytes());
     SLUICE_TRY(auto got, _log.pread(pos, buf));
-    if (got != buf.size() || !batch_crc_ok(buf)) break;
+    if (got != buf.size() || !protocol::validate_batch(buf)) break;
     note_batch(h.value(), pos);
-    pos += h.value().total_size();
+    pos += h.value().size_bytes();
   }
   uint64_t truncated = file_size - pos;
   if (truncated > 0) {

@@ -78,7 +78,7 @@ class segment {
   std::chrono::steady_clock::time_point created() const noexcept { return _created; }
 
   /// Appends one batch whose base offset is already assigned.
-  /// REQUIRES: h.base_offset >= next_offset(); batch.size() == h.total_size().
+  /// REQUIRES: h.base_offset >= next_offset(); batch.size() == h.size_bytes().
   result<void> append(bytes_view batch, const batch_header& h);
   /// The same, for a batch given as a rewritten header prefix `head` followed by `tail`.
   result<void> append(bytes_view head, bytes_view tail, const batch_header& h);
