@@ -52,7 +52,8 @@ const input& data() {
     for (std::size_t i = 0; i < distinct_keys; ++i) {
       in.keys.push_back(core::to_bytes("user-" + std::to_string(i)));
       // One value in ten is filtered out by the stateless chain.
-      in.values.push_back(core::to_bytes((i % 10 == 0 ? "x" : "v") + std::string(40, 'a' + static_cast<char>(i % 26))));
+      in.values.push_back(core::to_bytes((i % 10 == 0 ? "x" : "v") +
+                                         std::string(40, 'a' + static_cast<char>(i % 26))));
     }
     return in;
   }();
@@ -63,7 +64,8 @@ class temp_dir {
  public:
   temp_dir() {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != 0 ? base : "/tmp") + "/sluice-dsl-bench-XXXXXX";
+    std::string pattern =
+        std::string(base != nullptr && *base != 0 ? base : "/tmp") + "/sluice-dsl-bench-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     _path = pattern;
   }
@@ -83,14 +85,15 @@ T must(result<T> r) {
   if constexpr (!std::is_void_v<T>) return std::move(r).value();
 }
 
-void pipe_all(benchmark::State& state, topology_test_driver& d, const std::string& topic, int64_t ms_per_record,
-              const std::vector<std::string>& outputs) {
+void pipe_all(benchmark::State& state, topology_test_driver& d, const std::string& topic,
+              int64_t ms_per_record, const std::vector<std::string>& outputs) {
   const auto& in = data();
   std::size_t i = 0;
   int64_t ts = 0;
   for (auto _ : state) {
     const std::size_t k = i % distinct_keys;
-    d.pipe_raw(topic, std::nullopt, core::record{in.keys[k], in.values[k], core::from_epoch_ms(ts), {}});
+    d.pipe_raw(topic, std::nullopt,
+               core::record{in.keys[k], in.values[k], core::from_epoch_ms(ts), {}});
     ts += ms_per_record;
     if (++i % batch == 0) {
       for (const auto& o : outputs) d.output(o).clear();
@@ -124,7 +127,8 @@ void stateless_hand_loop(benchmark::State& state) {
     const std::string value = must(s.deserialize(*rec.value));
     if (value[0] != 'x') {
       const std::string mapped = value + "!";
-      out.push_back(dsl::sink_record{"out", std::nullopt, must(s.serialize(key)), must(s.serialize(mapped)), rec.ts, rec.hdrs});
+      out.push_back(dsl::sink_record{"out", std::nullopt, must(s.serialize(key)),
+                                     must(s.serialize(mapped)), rec.ts, rec.hdrs});
     }
     if (++i % batch == 0) out.clear();
   }
@@ -142,7 +146,8 @@ void windowed_count_driver(benchmark::State& state) {
       .windowed_by(time_windows::of(1min))
       .count()
       .to_stream()
-      .to("out", {.key_serde = time_windowed_serde<std::string>(serdes::string{}, 1min), .value_serde = serdes::int64{}});
+      .to("out", {.key_serde = time_windowed_serde<std::string>(serdes::string{}, 1min),
+                  .value_serde = serdes::int64{}});
   topology_test_driver d(b.build(), {.stores = Backend});
   pipe_all(state, d, "in", 1, {"out"});
 }
@@ -151,8 +156,8 @@ template <dsl::store_backend Backend>
 void windowed_count_hand_loop(benchmark::State& state) {
   const auto& in = data();
   temp_dir dir;
-  state::rocksdb_resources resources(state::rocksdb_resources_config{.memory_budget_bytes = std::size_t{64} << 20,
-                                                                     .write_buffer_size = std::size_t{4} << 20});
+  state::rocksdb_resources resources(state::rocksdb_resources_config{
+      .memory_budget_bytes = std::size_t{64} << 20, .write_buffer_size = std::size_t{4} << 20});
   const state::window_store_options opts{.retention = 60s, .segment_interval = 30s};
   std::unique_ptr<state::window_store> store =
       Backend == dsl::store_backend::rocksdb
@@ -176,8 +181,9 @@ void windowed_count_hand_loop(benchmark::State& state) {
     const auto old = must(store->fetch(kb, start));
     const int64_t count = (old ? must(i64.deserialize(*old)) : 0) + 1;
     must(store->put(kb, must(i64.serialize(count)), start));
-    out.push_back(dsl::sink_record{"out", std::nullopt, must(wk.serialize(windowed<std::string>{key, {start, start + 1min}})),
-                                   must(i64.serialize(count)), rec.ts, rec.hdrs});
+    out.push_back(dsl::sink_record{
+        "out", std::nullopt, must(wk.serialize(windowed<std::string>{key, {start, start + 1min}})),
+        must(i64.serialize(count)), rec.ts, rec.hdrs});
     if (++i % batch == 0) out.clear();
   }
   benchmark::DoNotOptimize(out.data());
@@ -190,9 +196,12 @@ void windowed_count_hand_loop(benchmark::State& state) {
 void join_driver(benchmark::State& state) {
   streams_builder b;
   b.stream<std::string, std::string>("left")
-      .join(b.stream<std::string, std::string>("right"),
-            [](const std::string& l, const std::string& r) { return l.substr(0, 8) + r.substr(0, 8); },
-            join_windows::of(10s))
+      .join(
+          b.stream<std::string, std::string>("right"),
+          [](const std::string& l, const std::string& r) {
+            return l.substr(0, 8) + r.substr(0, 8);
+          },
+          join_windows::of(10s))
       .to("out");
   topology_test_driver d(b.build());
   const auto& in = data();
@@ -210,7 +219,8 @@ void join_driver(benchmark::State& state) {
 
 void join_hand_loop(benchmark::State& state) {
   const auto& in = data();
-  const state::window_store_options opts{.retention = 20s + 1ms, .segment_interval = 10s, .retain_duplicates = true};
+  const state::window_store_options opts{
+      .retention = 20s + 1ms, .segment_interval = 10s, .retain_duplicates = true};
   auto left = state::make_in_memory_window_store("left", opts);
   auto right = state::make_in_memory_window_store("right", opts);
   const serdes::string s;
@@ -229,7 +239,8 @@ void join_hand_loop(benchmark::State& state) {
     auto it = must(other->fetch(kb, std::max(core::from_epoch_ms(0), rec.ts - 10s), rec.ts + 10s));
     for (; it.valid(); it.next()) {
       const std::string o = must(s.deserialize(it.value()));
-      const std::string joined = is_left ? value.substr(0, 8) + o.substr(0, 8) : o.substr(0, 8) + value.substr(0, 8);
+      const std::string joined =
+          is_left ? value.substr(0, 8) + o.substr(0, 8) : o.substr(0, 8) + value.substr(0, 8);
       out.push_back(dsl::sink_record{"out", std::nullopt, kb, must(s.serialize(joined)),
                                      std::max(rec.ts, it.window_start()), rec.hdrs});
     }
@@ -260,16 +271,17 @@ class ratio_reporter final : public benchmark::ConsoleReporter {
     auto& out = GetOutputStream();
     char line[200];
     out << "\nDriver against the hand-written loop (same run):\n";
-    std::snprintf(line, sizeof line, "%-24s %-10s %12s %14s %10s\n", "family", "impl", "ns/record", "records/s",
-                  "x hand");
+    std::snprintf(line, sizeof line, "%-24s %-10s %12s %14s %10s\n", "family", "impl", "ns/record",
+                  "records/s", "x hand");
     out << line;
     for (const auto& [family, impls] : _ns) {
       const auto base = impls.find("hand_loop");
       for (const auto& [impl, cell] : impls) {
         const double ns = cell.first / cell.second;
-        const double ratio = base == impls.end() ? 0 : ns / (base->second.first / base->second.second);
-        std::snprintf(line, sizeof line, "%-24s %-10s %12.1f %14.0f %10.2f\n", family.c_str(), impl.c_str(), ns,
-                      1e9 / ns, ratio);
+        const double ratio =
+            base == impls.end() ? 0 : ns / (base->second.first / base->second.second);
+        std::snprintf(line, sizeof line, "%-24s %-10s %12.1f %14.0f %10.2f\n", family.c_str(),
+                      impl.c_str(), ns, 1e9 / ns, ratio);
         out << line;
       }
     }
@@ -283,10 +295,14 @@ class ratio_reporter final : public benchmark::ConsoleReporter {
 
 BENCHMARK(stateless_driver)->Name("stateless/driver");
 BENCHMARK(stateless_hand_loop)->Name("stateless/hand_loop");
-BENCHMARK(windowed_count_driver<dsl::store_backend::in_memory>)->Name("windowed_count_memory/driver");
-BENCHMARK(windowed_count_hand_loop<dsl::store_backend::in_memory>)->Name("windowed_count_memory/hand_loop");
-BENCHMARK(windowed_count_driver<dsl::store_backend::rocksdb>)->Name("windowed_count_rocksdb/driver");
-BENCHMARK(windowed_count_hand_loop<dsl::store_backend::rocksdb>)->Name("windowed_count_rocksdb/hand_loop");
+BENCHMARK(windowed_count_driver<dsl::store_backend::in_memory>)
+    ->Name("windowed_count_memory/driver");
+BENCHMARK(windowed_count_hand_loop<dsl::store_backend::in_memory>)
+    ->Name("windowed_count_memory/hand_loop");
+BENCHMARK(windowed_count_driver<dsl::store_backend::rocksdb>)
+    ->Name("windowed_count_rocksdb/driver");
+BENCHMARK(windowed_count_hand_loop<dsl::store_backend::rocksdb>)
+    ->Name("windowed_count_rocksdb/hand_loop");
 BENCHMARK(join_driver)->Name("join_memory/driver");
 BENCHMARK(join_hand_loop)->Name("join_memory/hand_loop");
 

@@ -45,7 +45,8 @@ class erased_box {
     b._destroy = &destroy<T>;
     return b;
   }
-  erased_box(erased_box&& o) noexcept : _ptr(std::exchange(o._ptr, nullptr)), _destroy(o._destroy) {}
+  erased_box(erased_box&& o) noexcept
+      : _ptr(std::exchange(o._ptr, nullptr)), _destroy(o._destroy) {}
   erased_box& operator=(erased_box&& o) noexcept {
     if (this != &o) {
       reset();
@@ -81,13 +82,15 @@ namespace detail {
 /// default-constructed T, which is what the DSL's typed functions see for null keys and values.
 template <class T>
 const T& deref(const void* p) {
-  if (p != nullptr) [[likely]] return *static_cast<const T*>(p);
+  if (p != nullptr) [[likely]]
+    return *static_cast<const T*>(p);
   if constexpr (std::is_default_constructible_v<T>) {
     static const T empty{};
     return empty;
   } else {
-    static_assert(std::is_default_constructible_v<T>,
-                  "null keys/values are shown to DSL functions as T{}: T must be default-constructible");
+    static_assert(
+        std::is_default_constructible_v<T>,
+        "null keys/values are shown to DSL functions as T{}: T must be default-constructible");
   }
 }
 

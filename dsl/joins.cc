@@ -13,7 +13,8 @@ bytes outer_buffer_key(timestamp ts, bool left_side, uint32_t seqnum, bytes_view
 }
 
 outer_buffer_entry parse_outer_buffer_key(bytes_view k) {
-  return outer_buffer_entry{core::from_epoch_ms(read_be64(k.first(8))), k[8] == std::byte{0}, k.subspan(13)};
+  return outer_buffer_entry{core::from_epoch_ms(read_be64(k.first(8))), k[8] == std::byte{0},
+                            k.subspan(13)};
 }
 
 }  // namespace sluice::dsl::detail

@@ -82,7 +82,8 @@ class stream_join_node final : public processor_node {
   void init() override {
     _this = &context().template store<state::window_store>(*this, _c.this_store);
     _other = &context().template store<state::window_store>(*this, _c.other_store);
-    if (!_c.outer_store.empty()) _outer = &context().template store<state::key_value_store>(*this, _c.outer_store);
+    if (!_c.outer_store.empty())
+      _outer = &context().template store<state::key_value_store>(*this, _c.outer_store);
   }
 
   void process(const erased_record& r) override {
@@ -109,7 +110,8 @@ class stream_join_node final : public processor_node {
     std::vector<bytes> matched_outer;
     bool matched = false;
     {
-      auto it = must(_other->fetch(kb, from, r.ts + _c.times.lookahead), *this, _c.other_store, "fetch");
+      auto it =
+          must(_other->fetch(kb, from, r.ts + _c.times.lookahead), *this, _c.other_store, "fetch");
       for (; it.valid(); it.next()) {
         matched = true;
         const other_value o = decode(other_serde(), it.value(), *this);
@@ -124,23 +126,32 @@ class stream_join_node final : public processor_node {
         forward(erased_record{r.key, &out, ts, r.hdrs});
         if (_c.track_other) {
           const auto parts = state::decode_window_key(it.encoded_key());
-          if (parts) matched_outer.push_back(outer_buffer_key(parts->window_start, !Left, parts->seqnum, kb));
+          if (parts)
+            matched_outer.push_back(
+                outer_buffer_key(parts->window_start, !Left, parts->seqnum, kb));
         }
       }
       must(it.status(), *this, _c.other_store, "fetch");
     }
     for (const auto& ok : matched_outer) must(_outer->remove(ok), *this, _c.outer_store, "remove");
     if (!matched && _c.track_self) {
-      must(_outer->put(outer_buffer_key(r.ts, Left, put.seqnum, kb), vb), *this, _c.outer_store, "put");
+      must(_outer->put(outer_buffer_key(r.ts, Left, put.seqnum, kb), vb), *this, _c.outer_store,
+           "put");
     }
   }
 
  private:
   const core::serde<self_value>& self_serde() const {
-    if constexpr (Left) return _c.vl; else return _c.vr;
+    if constexpr (Left)
+      return _c.vl;
+    else
+      return _c.vr;
   }
   const core::serde<other_value>& other_serde() const {
-    if constexpr (Left) return _c.vr; else return _c.vl;
+    if constexpr (Left)
+      return _c.vr;
+    else
+      return _c.vl;
   }
 
   /// Emits, oldest first, the buffered unmatched records that can no longer find a partner.
@@ -151,7 +162,8 @@ class stream_join_node final : public processor_node {
       for (; it.valid(); it.next()) {
         const auto e = parse_outer_buffer_key(it.key());
         if (!(now > e.ts + _c.times.span)) break;
-        due.push_back({bytes(it.key().begin(), it.key().end()), bytes(it.value().begin(), it.value().end())});
+        due.push_back(
+            {bytes(it.key().begin(), it.key().end()), bytes(it.value().begin(), it.value().end())});
       }
       must(it.status(), *this, _c.outer_store, "all");
     }
@@ -181,7 +193,8 @@ class stream_join_node final : public processor_node {
 template <class K, class V, class VT, class VR>
 class stream_table_join_node final : public processor_node {
  public:
-  stream_table_join_node(getter_ptr<K, VT> getter, std::function<VR(const V&, const VT*)> joiner, bool left)
+  stream_table_join_node(getter_ptr<K, VT> getter, std::function<VR(const V&, const VT*)> joiner,
+                         bool left)
       : _getter(std::move(getter)), _joiner(std::move(joiner)), _left(left) {}
   void init() override { _lookup = _getter->make(*this); }
   void process(const erased_record& r) override {
@@ -205,27 +218,35 @@ class stream_table_join_node final : public processor_node {
 /// Builds a stream-stream join of `a` (left) and `b` (right).
 template <class K, class VL, class VR, class VJ>
 kstream<K, VJ> stream_stream_join(const kstream<K, VL>& a, const kstream<K, VR>& b, join_kind kind,
-                                  std::function<VJ(const VL*, const VR*)> joiner, const join_windows& w,
-                                  const stream_joined<K, VL, VR>& sj) {
+                                  std::function<VJ(const VL*, const VR*)> joiner,
+                                  const join_windows& w, const stream_joined<K, VL, VR>& sj) {
   auto& builder = a.builder();
   auto& g = builder.graph();
-  const char* op = kind == join_kind::inner ? "join" : kind == join_kind::left ? "left_join" : "outer_join";
+  const char* op = kind == join_kind::inner  ? "join"
+                   : kind == join_kind::left ? "left_join"
+                                             : "outer_join";
   const std::size_t parents[] = {a.node(), b.node()};
-  const std::string base = g.node_name(sj.name, "KSTREAM-JOIN", parents, std::string(op) + " " + w.describe());
+  const std::string base =
+      g.node_name(sj.name, "KSTREAM-JOIN", parents, std::string(op) + " " + w.describe());
   const std::string what = std::string(op) + " '" + base + "'";
-  core::serde<K> k = resolve_serde<K>(what, "key", sj.key_serde, a.key_serde() ? a.key_serde() : b.key_serde());
+  core::serde<K> k =
+      resolve_serde<K>(what, "key", sj.key_serde, a.key_serde() ? a.key_serde() : b.key_serde());
   core::serde<VL> vl = resolve_serde<VL>(what, "value", sj.value_serde, a.value_serde());
-  core::serde<VR> vr = resolve_serde<VR>(what, "other value", sj.other_value_serde, b.value_serde());
-  kstream<K, VL> left = a.repartition_required()
-                            ? a.through_repartition("join-left", base + "-left", k, vl, std::nullopt, {})
-                            : a;
-  kstream<K, VR> right = b.repartition_required()
-                             ? b.through_repartition("join-right", base + "-right", k, vr, std::nullopt, {})
-                             : b;
+  core::serde<VR> vr =
+      resolve_serde<VR>(what, "other value", sj.other_value_serde, b.value_serde());
+  kstream<K, VL> left =
+      a.repartition_required()
+          ? a.through_repartition("join-left", base + "-left", k, vl, std::nullopt, {})
+          : a;
+  kstream<K, VR> right =
+      b.repartition_required()
+          ? b.through_repartition("join-right", base + "-right", k, vr, std::nullopt, {})
+          : b;
   const std::string store_base = sj.store_name ? *sj.store_name : base;
   const std::string this_store = store_base + "-this-join-store";
   const std::string other_store = store_base + "-other-join-store";
-  const std::string outer_store = kind == join_kind::inner ? std::string() : store_base + "-outer-shared-join-store";
+  const std::string outer_store =
+      kind == join_kind::inner ? std::string() : store_base + "-outer-shared-join-store";
   const millis span = w.before_ms() + w.after_ms() + w.grace_period();
   auto window_spec = [&](const std::string& name, std::any vserde) {
     store_spec s;
@@ -251,30 +272,53 @@ kstream<K, VJ> stream_stream_join(const kstream<K, VL>& a, const kstream<K, VR>&
   }
   using left_node = stream_join_node<K, VL, VR, VJ, true>;
   using right_node = stream_join_node<K, VL, VR, VJ, false>;
-  typename left_node::config lc{this_store, other_store, outer_store,
-                                join_side_times{w.before_ms(), w.after_ms(), span, w.grace_period()},
-                                kind != join_kind::inner, kind == join_kind::outer, k, vl, vr, joiner};
-  typename right_node::config rc{other_store, this_store, outer_store,
-                                 join_side_times{w.after_ms(), w.before_ms(), span, w.grace_period()},
-                                 kind == join_kind::outer, kind != join_kind::inner, k, vl, vr, joiner};
+  typename left_node::config lc{
+      this_store,
+      other_store,
+      outer_store,
+      join_side_times{w.before_ms(), w.after_ms(), span, w.grace_period()},
+      kind != join_kind::inner,
+      kind == join_kind::outer,
+      k,
+      vl,
+      vr,
+      joiner};
+  typename right_node::config rc{
+      other_store,
+      this_store,
+      outer_store,
+      join_side_times{w.after_ms(), w.before_ms(), span, w.grace_period()},
+      kind == join_kind::outer,
+      kind != join_kind::inner,
+      k,
+      vl,
+      vr,
+      joiner};
   const std::size_t ln = g.add_processor(
       base + "-this", op, {left.node()},
-      [lc](std::span<const std::string>) -> std::unique_ptr<processor_node> { return std::make_unique<left_node>(lc); },
+      [lc](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+        return std::make_unique<left_node>(lc);
+      },
       stores);
   const std::size_t rn = g.add_processor(
       base + "-other", op, {right.node()},
-      [rc](std::span<const std::string>) -> std::unique_ptr<processor_node> { return std::make_unique<right_node>(rc); },
+      [rc](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+        return std::make_unique<right_node>(rc);
+      },
       stores);
-  const std::size_t merge = g.add_processor(base, "merge", {ln, rn}, [](std::span<const std::string>) {
-    return make_lambda_node([](const processor_node& self, const erased_record& r) { self.forward(r); });
-  });
+  const std::size_t merge =
+      g.add_processor(base, "merge", {ln, rn}, [](std::span<const std::string>) {
+        return make_lambda_node(
+            [](const processor_node& self, const erased_record& r) { self.forward(r); });
+      });
   g.require_copartition({left.node(), right.node()}, base);
   return kstream<K, VJ>(builder, merge, false, k, std::nullopt);
 }
 
 template <class K, class V, class VT, class VJ>
 kstream<K, VJ> stream_table_join(const kstream<K, V>& s, const ktable<K, VT>& t, bool left,
-                                 std::function<VJ(const V&, const VT*)> joiner, const joined<K, V, VT>& j) {
+                                 std::function<VJ(const V&, const VT*)> joiner,
+                                 const joined<K, V, VT>& j) {
   auto& builder = s.builder();
   auto& g = builder.graph();
   const char* op = left ? "left_join(table)" : "join(table)";
@@ -282,7 +326,8 @@ kstream<K, VJ> stream_table_join(const kstream<K, V>& s, const ktable<K, VT>& t,
   const std::string name = g.node_name(j.name, "KSTREAM-JOIN-TABLE", parents, op);
   kstream<K, V> input = s;
   if (s.repartition_required()) {
-    core::serde<K> k = resolve_serde<K>(name, "key", j.key_serde, s.key_serde() ? s.key_serde() : t.key_serde());
+    core::serde<K> k =
+        resolve_serde<K>(name, "key", j.key_serde, s.key_serde() ? s.key_serde() : t.key_serde());
     core::serde<V> v = resolve_serde<V>(name, "value", j.value_serde, s.value_serde());
     input = s.through_repartition("join-table", name + "-left", k, v, std::nullopt, {});
   }
@@ -301,10 +346,12 @@ kstream<K, VJ> stream_table_join(const kstream<K, V>& s, const ktable<K, VT>& t,
 
 template <class K, class V>
 template <class VO, class F>
-auto kstream<K, V>::join(const kstream<K, VO>& other, F joiner, const join_windows& w, stream_joined<K, V, VO> sj) const {
+auto kstream<K, V>::join(const kstream<K, VO>& other, F joiner, const join_windows& w,
+                         stream_joined<K, V, VO> sj) const {
   using VJ = std::remove_cvref_t<std::invoke_result_t<F&, const V&, const VO&>>;
   return detail::stream_stream_join<K, V, VO, VJ>(
-      *this, other, join_kind::inner, [joiner](const V* a, const VO* b) mutable { return VJ(joiner(*a, *b)); }, w, sj);
+      *this, other, join_kind::inner,
+      [joiner](const V* a, const VO* b) mutable { return VJ(joiner(*a, *b)); }, w, sj);
 }
 
 template <class K, class V>
@@ -313,7 +360,8 @@ auto kstream<K, V>::left_join(const kstream<K, VO>& other, F joiner, const join_
                               stream_joined<K, V, VO> sj) const {
   using VJ = std::remove_cvref_t<std::invoke_result_t<F&, const V&, const VO*>>;
   return detail::stream_stream_join<K, V, VO, VJ>(
-      *this, other, join_kind::left, [joiner](const V* a, const VO* b) mutable { return VJ(joiner(*a, b)); }, w, sj);
+      *this, other, join_kind::left,
+      [joiner](const V* a, const VO* b) mutable { return VJ(joiner(*a, b)); }, w, sj);
 }
 
 template <class K, class V>
@@ -322,7 +370,8 @@ auto kstream<K, V>::outer_join(const kstream<K, VO>& other, F joiner, const join
                                stream_joined<K, V, VO> sj) const {
   using VJ = std::remove_cvref_t<std::invoke_result_t<F&, const V*, const VO*>>;
   return detail::stream_stream_join<K, V, VO, VJ>(
-      *this, other, join_kind::outer, [joiner](const V* a, const VO* b) mutable { return VJ(joiner(a, b)); }, w, sj);
+      *this, other, join_kind::outer,
+      [joiner](const V* a, const VO* b) mutable { return VJ(joiner(a, b)); }, w, sj);
 }
 
 template <class K, class V>
@@ -330,7 +379,8 @@ template <class VT, class F>
 auto kstream<K, V>::join(const ktable<K, VT>& table, F joiner, joined<K, V, VT> j) const {
   using VJ = std::remove_cvref_t<std::invoke_result_t<F&, const V&, const VT&>>;
   return detail::stream_table_join<K, V, VT, VJ>(
-      *this, table, false, [joiner](const V& a, const VT* b) mutable { return VJ(joiner(a, *b)); }, j);
+      *this, table, false, [joiner](const V& a, const VT* b) mutable { return VJ(joiner(a, *b)); },
+      j);
 }
 
 template <class K, class V>
@@ -338,7 +388,8 @@ template <class VT, class F>
 auto kstream<K, V>::left_join(const ktable<K, VT>& table, F joiner, joined<K, V, VT> j) const {
   using VJ = std::remove_cvref_t<std::invoke_result_t<F&, const V&, const VT*>>;
   return detail::stream_table_join<K, V, VT, VJ>(
-      *this, table, true, [joiner](const V& a, const VT* b) mutable { return VJ(joiner(a, b)); }, j);
+      *this, table, true, [joiner](const V& a, const VT* b) mutable { return VJ(joiner(a, b)); },
+      j);
 }
 
 }  // namespace sluice::dsl

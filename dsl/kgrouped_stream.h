@@ -41,8 +41,13 @@ template <class K, class V, class VA>
 class aggregate_node final : public processor_node {
  public:
   aggregate_node(std::string store, core::serde<K> k, core::serde<VA> va, fold_fn<K, V, VA> fold)
-      : _store_name(std::move(store)), _k(std::move(k)), _va(std::move(va)), _fold(std::move(fold)) {}
-  void init() override { _store = &context().template store<state::key_value_store>(*this, _store_name); }
+      : _store_name(std::move(store)),
+        _k(std::move(k)),
+        _va(std::move(va)),
+        _fold(std::move(fold)) {}
+  void init() override {
+    _store = &context().template store<state::key_value_store>(*this, _store_name);
+  }
   void process(const erased_record& r) override {
     if (r.key == nullptr || r.value == nullptr) {
       context().record_drop(*this, drop_reason::null_key_or_value);
@@ -69,10 +74,16 @@ class aggregate_node final : public processor_node {
 template <class K, class V, class VA>
 class windowed_aggregate_node final : public processor_node {
  public:
-  windowed_aggregate_node(std::string store, time_windows windows, core::serde<K> k, core::serde<VA> va,
-                          fold_fn<K, V, VA> fold)
-      : _store_name(std::move(store)), _windows(windows), _k(std::move(k)), _va(std::move(va)), _fold(std::move(fold)) {}
-  void init() override { _store = &context().template store<state::window_store>(*this, _store_name); }
+  windowed_aggregate_node(std::string store, time_windows windows, core::serde<K> k,
+                          core::serde<VA> va, fold_fn<K, V, VA> fold)
+      : _store_name(std::move(store)),
+        _windows(windows),
+        _k(std::move(k)),
+        _va(std::move(va)),
+        _fold(std::move(fold)) {}
+  void init() override {
+    _store = &context().template store<state::window_store>(*this, _store_name);
+  }
   void process(const erased_record& r) override {
     if (r.key == nullptr || r.value == nullptr) {
       context().record_drop(*this, drop_reason::null_key_or_value);
@@ -119,11 +130,17 @@ using merge_fn = std::function<VA(const K&, const VA*, const VA&)>;
 template <class K, class V, class VA>
 class session_aggregate_node final : public processor_node {
  public:
-  session_aggregate_node(std::string store, session_windows windows, core::serde<K> k, core::serde<VA> va,
-                         fold_fn<K, V, VA> fold, merge_fn<K, VA> merge)
-      : _store_name(std::move(store)), _windows(windows), _k(std::move(k)), _va(std::move(va)),
-        _fold(std::move(fold)), _merge(std::move(merge)) {}
-  void init() override { _store = &context().template store<state::session_store>(*this, _store_name); }
+  session_aggregate_node(std::string store, session_windows windows, core::serde<K> k,
+                         core::serde<VA> va, fold_fn<K, V, VA> fold, merge_fn<K, VA> merge)
+      : _store_name(std::move(store)),
+        _windows(windows),
+        _k(std::move(k)),
+        _va(std::move(va)),
+        _fold(std::move(fold)),
+        _merge(std::move(merge)) {}
+  void init() override {
+    _store = &context().template store<state::session_store>(*this, _store_name);
+  }
   void process(const erased_record& r) override {
     if (r.key == nullptr || r.value == nullptr) {
       context().record_drop(*this, drop_reason::null_key_or_value);
@@ -138,7 +155,8 @@ class session_aggregate_node final : public processor_node {
     const bytes kb = encode(_k, key, *this);
     std::vector<state::session_entry> merged;
     {
-      auto it = must(_store->find_sessions(kb, std::max(core::from_epoch_ms(0), t - _windows.gap()), t + _windows.gap()),
+      auto it = must(_store->find_sessions(kb, std::max(core::from_epoch_ms(0), t - _windows.gap()),
+                                           t + _windows.gap()),
                      *this, _store_name, "find_sessions");
       merged = must(it.collect(), *this, _store_name, "find_sessions");
     }
@@ -159,7 +177,8 @@ class session_aggregate_node final : public processor_node {
       }
     }
     VA next = _fold(key, *static_cast<const V*>(r.value), agg ? &*agg : nullptr);
-    must(_store->put(kb, state::session_window{start, end}, encode(_va, next, *this)), *this, _store_name, "put");
+    must(_store->put(kb, state::session_window{start, end}, encode(_va, next, *this)), *this,
+         _store_name, "put");
     const windowed<K> wkey{key, window{start, end}};
     forward(with_kv(r, &wkey, &next));
   }
@@ -176,14 +195,17 @@ class session_aggregate_node final : public processor_node {
 
 /// A getter over the session store of a session-windowed aggregation.
 template <class K, class V>
-getter_ptr<windowed<K>, V> session_store_getter(std::string store, core::serde<K> ks, core::serde<V> vs) {
+getter_ptr<windowed<K>, V> session_store_getter(std::string store, core::serde<K> ks,
+                                                core::serde<V> vs) {
   auto g = std::make_shared<table_getter<windowed<K>, V>>();
   g->stores = {store};
-  g->make = [store, ks, vs](const processor_node& node) -> std::function<std::optional<V>(const windowed<K>&)> {
+  g->make = [store, ks, vs](
+                const processor_node& node) -> std::function<std::optional<V>(const windowed<K>&)> {
     auto* s = &node.context().template store<state::session_store>(node, store);
     return [s, &node, store, ks, vs](const windowed<K>& key) -> std::optional<V> {
-      auto r = must(s->fetch_session(encode(ks, key.key, node), state::session_window{key.win.start, key.win.end}), node,
-                    store, "fetch_session");
+      auto r = must(s->fetch_session(encode(ks, key.key, node),
+                                     state::session_window{key.win.start, key.win.end}),
+                    node, store, "fetch_session");
       if (!r) return std::nullopt;
       return decode(vs, *r, node);
     };
@@ -193,10 +215,12 @@ getter_ptr<windowed<K>, V> session_store_getter(std::string store, core::serde<K
 
 /// A getter over a window store of a windowed aggregation.
 template <class K, class V>
-getter_ptr<windowed<K>, V> window_store_getter(std::string store, core::serde<K> ks, core::serde<V> vs) {
+getter_ptr<windowed<K>, V> window_store_getter(std::string store, core::serde<K> ks,
+                                               core::serde<V> vs) {
   auto g = std::make_shared<table_getter<windowed<K>, V>>();
   g->stores = {store};
-  g->make = [store, ks, vs](const processor_node& node) -> std::function<std::optional<V>(const windowed<K>&)> {
+  g->make = [store, ks, vs](
+                const processor_node& node) -> std::function<std::optional<V>(const windowed<K>&)> {
     auto* s = &node.context().template store<state::window_store>(node, store);
     return [s, &node, store, ks, vs](const windowed<K>& key) -> std::optional<V> {
       auto r = must(s->fetch(encode(ks, key.key, node), key.win.start), node, store, "fetch");
@@ -217,24 +241,30 @@ class time_windowed_kstream {
 
   /// Records per key and window.
   ktable<windowed<K>, int64_t> count(materialized<K, int64_t> m = {}) const {
-    return aggregate_impl<int64_t>("count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
-                                   std::move(m));
+    return aggregate_impl<int64_t>(
+        "count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
+        std::move(m));
   }
   /// Combines the values per key and window with `reducer(aggregate, value)`.
   template <class F>
-    requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
-  ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {}) const {
+  requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
+      ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {})
+  const {
     if (!m.value_serde) m.value_serde = _grouped.value_serde();
     return aggregate_impl<V>(
-        "reduce", [reducer](const K&, const V& v, const V* agg) mutable { return agg ? V(reducer(*agg, v)) : v; },
+        "reduce",
+        [reducer](const K&, const V& v, const V* agg) mutable {
+          return agg ? V(reducer(*agg, v)) : v;
+        },
         std::move(m));
   }
   /// Folds the values per key and window: starts from `initializer()`, then
   /// `aggregator(key, value, aggregate)`.
   template <class I, class A, class VA = std::remove_cvref_t<std::invoke_result_t<I&>>>
-    requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> && std::copy_constructible<A> &&
-             std::copy_constructible<I>
-  ktable<windowed<K>, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {}) const {
+  requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> &&
+      std::copy_constructible<A> && std::copy_constructible<I>
+          ktable<windowed<K>, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {})
+  const {
     return aggregate_impl<VA>(
         "aggregate",
         [initializer, aggregator](const K& k, const V& v, const VA* agg) mutable {
@@ -245,14 +275,17 @@ class time_windowed_kstream {
 
  private:
   template <class VA>
-  ktable<windowed<K>, VA> aggregate_impl(std::string op, detail::fold_fn<K, V, VA> fold, materialized<K, VA> m) const {
+  ktable<windowed<K>, VA> aggregate_impl(std::string op, detail::fold_fn<K, V, VA> fold,
+                                         materialized<K, VA> m) const {
     auto& b = _grouped.stream().builder();
     auto& g = b.graph();
     const std::size_t parents[] = {_grouped.stream().node()};
     const std::string extra = op + " " + _windows.describe();
     const std::string name = g.node_name(std::nullopt, "KSTREAM-AGGREGATE", parents, extra);
-    const std::string store = m.name ? *m.name : g.auto_name("KSTREAM-AGGREGATE-STATE-STORE", parents, extra);
-    core::serde<K> ks = detail::resolve_serde<K>(name, "key", m.key_serde, _grouped.stream().key_serde());
+    const std::string store =
+        m.name ? *m.name : g.auto_name("KSTREAM-AGGREGATE-STATE-STORE", parents, extra);
+    core::serde<K> ks =
+        detail::resolve_serde<K>(name, "key", m.key_serde, _grouped.stream().key_serde());
     core::serde<VA> vs = detail::resolve_serde<VA>(name, "value", m.value_serde);
     const millis min_retention = _windows.size() + _windows.grace_period();
     if (m.retention && *m.retention < min_retention) {
@@ -269,15 +302,18 @@ class time_windowed_kstream {
     spec.value_serde = vs;
     g.add_store(std::move(spec), name);
     const time_windows windows = _windows;
-    const std::size_t node = g.add_processor(
-        name, op + " " + _windows.describe(), {_grouped.stream().node()},
-        [store, windows, ks, vs, fold](std::span<const std::string>) -> std::unique_ptr<processor_node> {
-          return std::make_unique<detail::windowed_aggregate_node<K, V, VA>>(store, windows, ks, vs, fold);
-        },
-        {store});
-    return ktable<windowed<K>, VA>(b, node, core::serde<windowed<K>>(time_windowed_serde<K>(ks, _windows.size())), vs,
-                                   detail::window_store_getter<K, VA>(store, ks, vs),
-                                   detail::window_info{_windows.grace_period()});
+    const std::size_t node =
+        g.add_processor(name, op + " " + _windows.describe(), {_grouped.stream().node()},
+                        [store, windows, ks, vs,
+                         fold](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+                          return std::make_unique<detail::windowed_aggregate_node<K, V, VA>>(
+                              store, windows, ks, vs, fold);
+                        },
+                        {store});
+    return ktable<windowed<K>, VA>(
+        b, node, core::serde<windowed<K>>(time_windowed_serde<K>(ks, _windows.size())), vs,
+        detail::window_store_getter<K, VA>(store, ks, vs),
+        detail::window_info{_windows.grace_period()});
   }
 
   kgrouped_stream<K, V> _grouped;
@@ -302,20 +338,27 @@ class session_windowed_kstream {
   /// Combines the values per key and session with `reducer(aggregate, value)`; merged sessions
   /// combine their aggregates with the same reducer.
   template <class F>
-    requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
-  ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {}) const {
+  requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
+      ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {})
+  const {
     if (!m.value_serde) m.value_serde = _grouped.value_serde();
     return aggregate_impl<V>(
-        "reduce", [reducer](const K&, const V& v, const V* agg) mutable { return agg ? V(reducer(*agg, v)) : v; },
-        [reducer](const K&, const V* a, const V& b) mutable { return a ? V(reducer(*a, b)) : b; }, std::move(m));
+        "reduce",
+        [reducer](const K&, const V& v, const V* agg) mutable {
+          return agg ? V(reducer(*agg, v)) : v;
+        },
+        [reducer](const K&, const V* a, const V& b) mutable { return a ? V(reducer(*a, b)) : b; },
+        std::move(m));
   }
   /// Folds the values per key and session from `initializer()` with `aggregator(key, value,
   /// agg)`; when sessions merge, `merger(key, agg1, agg2)` combines their aggregates.
   template <class I, class A, class M, class VA = std::remove_cvref_t<std::invoke_result_t<I&>>>
-    requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> &&
-             std::is_invocable_r_v<VA, M&, const K&, const VA&, const VA&> && std::copy_constructible<A> &&
-             std::copy_constructible<I> && std::copy_constructible<M>
-  ktable<windowed<K>, VA> aggregate(I initializer, A aggregator, M merger, materialized<K, VA> m = {}) const {
+  requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> &&
+      std::is_invocable_r_v<VA, M&, const K&, const VA&, const VA&> && std::copy_constructible<A> &&
+      std::copy_constructible<I> && std::copy_constructible<M>
+          ktable<windowed<K>, VA> aggregate(I initializer, A aggregator, M merger,
+                                            materialized<K, VA> m = {})
+  const {
     return aggregate_impl<VA>(
         "aggregate",
         [initializer, aggregator](const K& k, const V& v, const VA* agg) mutable {
@@ -329,15 +372,18 @@ class session_windowed_kstream {
 
  private:
   template <class VA>
-  ktable<windowed<K>, VA> aggregate_impl(std::string op, detail::fold_fn<K, V, VA> fold, detail::merge_fn<K, VA> merge,
+  ktable<windowed<K>, VA> aggregate_impl(std::string op, detail::fold_fn<K, V, VA> fold,
+                                         detail::merge_fn<K, VA> merge,
                                          materialized<K, VA> m) const {
     auto& b = _grouped.stream().builder();
     auto& g = b.graph();
     const std::size_t parents[] = {_grouped.stream().node()};
     const std::string extra = op + " " + _windows.describe();
     const std::string name = g.node_name(std::nullopt, "KSTREAM-SESSION-AGGREGATE", parents, extra);
-    const std::string store = m.name ? *m.name : g.auto_name("KSTREAM-SESSION-AGGREGATE-STATE-STORE", parents, extra);
-    core::serde<K> ks = detail::resolve_serde<K>(name, "key", m.key_serde, _grouped.stream().key_serde());
+    const std::string store =
+        m.name ? *m.name : g.auto_name("KSTREAM-SESSION-AGGREGATE-STATE-STORE", parents, extra);
+    core::serde<K> ks =
+        detail::resolve_serde<K>(name, "key", m.key_serde, _grouped.stream().key_serde());
     core::serde<VA> vs = detail::resolve_serde<VA>(name, "value", m.value_serde);
     const millis min_retention = _windows.gap() + _windows.grace_period() + millis{1};
     if (m.retention && *m.retention < min_retention) {
@@ -353,15 +399,18 @@ class session_windowed_kstream {
     spec.value_serde = vs;
     g.add_store(std::move(spec), name);
     const session_windows windows = _windows;
-    const std::size_t node = g.add_processor(
-        name, extra, {_grouped.stream().node()},
-        [store, windows, ks, vs, fold, merge](std::span<const std::string>) -> std::unique_ptr<processor_node> {
-          return std::make_unique<detail::session_aggregate_node<K, V, VA>>(store, windows, ks, vs, fold, merge);
-        },
-        {store});
-    return ktable<windowed<K>, VA>(b, node, core::serde<windowed<K>>(session_windowed_serde<K>(ks)), vs,
-                                   detail::session_store_getter<K, VA>(store, ks, vs),
-                                   detail::window_info{_windows.gap() + _windows.grace_period() + millis{1}});
+    const std::size_t node =
+        g.add_processor(name, extra, {_grouped.stream().node()},
+                        [store, windows, ks, vs, fold,
+                         merge](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+                          return std::make_unique<detail::session_aggregate_node<K, V, VA>>(
+                              store, windows, ks, vs, fold, merge);
+                        },
+                        {store});
+    return ktable<windowed<K>, VA>(
+        b, node, core::serde<windowed<K>>(session_windowed_serde<K>(ks)), vs,
+        detail::session_store_getter<K, VA>(store, ks, vs),
+        detail::window_info{_windows.gap() + _windows.grace_period() + millis{1}});
   }
 
   kgrouped_stream<K, V> _grouped;
@@ -375,23 +424,29 @@ class kgrouped_stream {
 
   /// Records per key.
   ktable<K, int64_t> count(materialized<K, int64_t> m = {}) const {
-    return aggregate_impl<int64_t>("count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
-                                   std::move(m));
+    return aggregate_impl<int64_t>(
+        "count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
+        std::move(m));
   }
   /// Combines the values per key with `reducer(aggregate, value)`.
   template <class F>
-    requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
-  ktable<K, V> reduce(F reducer, materialized<K, V> m = {}) const {
+  requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
+      ktable<K, V> reduce(F reducer, materialized<K, V> m = {})
+  const {
     if (!m.value_serde) m.value_serde = _stream.value_serde();
     return aggregate_impl<V>(
-        "reduce", [reducer](const K&, const V& v, const V* agg) mutable { return agg ? V(reducer(*agg, v)) : v; },
+        "reduce",
+        [reducer](const K&, const V& v, const V* agg) mutable {
+          return agg ? V(reducer(*agg, v)) : v;
+        },
         std::move(m));
   }
   /// Folds the values per key: starts from `initializer()`, then `aggregator(key, value, agg)`.
   template <class I, class A, class VA = std::remove_cvref_t<std::invoke_result_t<I&>>>
-    requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> && std::copy_constructible<A> &&
-             std::copy_constructible<I>
-  ktable<K, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {}) const {
+  requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> &&
+      std::copy_constructible<A> && std::copy_constructible<I>
+          ktable<K, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {})
+  const {
     return aggregate_impl<VA>(
         "aggregate",
         [initializer, aggregator](const K& k, const V& v, const VA* agg) mutable {
@@ -401,23 +456,29 @@ class kgrouped_stream {
   }
 
   /// Aggregates per time window.
-  time_windowed_kstream<K, V> windowed_by(const time_windows& w) const { return time_windowed_kstream<K, V>(*this, w); }
+  time_windowed_kstream<K, V> windowed_by(const time_windows& w) const {
+    return time_windowed_kstream<K, V>(*this, w);
+  }
   /// Aggregates per session.
   session_windowed_kstream<K, V> windowed_by(const session_windows& w) const {
     return session_windowed_kstream<K, V>(*this, w);
   }
 
   const kstream<K, V>& stream() const noexcept { return _stream; }
-  const std::optional<core::serde<V>>& value_serde() const noexcept { return _stream.value_serde(); }
+  const std::optional<core::serde<V>>& value_serde() const noexcept {
+    return _stream.value_serde();
+  }
 
  private:
   template <class VA>
-  ktable<K, VA> aggregate_impl(std::string op, detail::fold_fn<K, V, VA> fold, materialized<K, VA> m) const {
+  ktable<K, VA> aggregate_impl(std::string op, detail::fold_fn<K, V, VA> fold,
+                               materialized<K, VA> m) const {
     auto& b = _stream.builder();
     auto& g = b.graph();
     const std::size_t parents[] = {_stream.node()};
     const std::string name = g.node_name(std::nullopt, "KSTREAM-AGGREGATE", parents, op);
-    const std::string store = m.name ? *m.name : g.auto_name("KSTREAM-AGGREGATE-STATE-STORE", parents, op);
+    const std::string store =
+        m.name ? *m.name : g.auto_name("KSTREAM-AGGREGATE-STATE-STORE", parents, op);
     core::serde<K> ks = detail::resolve_serde<K>(name, "key", m.key_serde, _stream.key_serde());
     core::serde<VA> vs = detail::resolve_serde<VA>(name, "value", m.value_serde);
     store_spec spec;
@@ -443,20 +504,23 @@ class kgrouped_stream {
 template <class K, class V>
 kgrouped_stream<K, V> kstream<K, V>::group_by_key(grouped<K, V> g) const {
   if (!_repartition_required) {
-    kstream s(*_b, _node, false, g.key_serde ? g.key_serde : _key_serde, g.value_serde ? g.value_serde : _value_serde);
+    kstream s(*_b, _node, false, g.key_serde ? g.key_serde : _key_serde,
+              g.value_serde ? g.value_serde : _value_serde);
     return kgrouped_stream<K, V>(std::move(s));
   }
-  return kgrouped_stream<K, V>(through_repartition("group_by", g.name, g.key_serde, g.value_serde, std::nullopt, {}));
+  return kgrouped_stream<K, V>(
+      through_repartition("group_by", g.name, g.key_serde, g.value_serde, std::nullopt, {}));
 }
 
 template <class K, class V>
 template <class F, class K2>
-  requires std::copy_constructible<F>
-kgrouped_stream<K2, V> kstream<K, V>::group_by(F selector, grouped<K2, V> g) const {
+requires std::copy_constructible<F> kgrouped_stream<K2, V> kstream<K, V>::group_by(F selector,
+                                                                                   grouped<K2, V> g)
+const {
   auto keyed = select_key(std::move(selector));
   return kgrouped_stream<K2, V>(
-      keyed.through_repartition("group_by", g.name, g.key_serde, g.value_serde ? g.value_serde : _value_serde,
-                                std::nullopt, {}));
+      keyed.through_repartition("group_by", g.name, g.key_serde,
+                                g.value_serde ? g.value_serde : _value_serde, std::nullopt, {}));
 }
 
 }  // namespace sluice::dsl

@@ -60,7 +60,8 @@ template <class K, class V>
 getter_ptr<K, V> store_getter(std::string store, core::serde<K> ks, core::serde<V> vs) {
   auto g = std::make_shared<table_getter<K, V>>();
   g->stores = {store};
-  g->make = [store, ks, vs](const processor_node& node) -> std::function<std::optional<V>(const K&)> {
+  g->make = [store, ks,
+             vs](const processor_node& node) -> std::function<std::optional<V>(const K&)> {
     auto* s = &node.context().template store<state::key_value_store>(node, store);
     return [s, &node, store, ks, vs](const K& key) -> std::optional<V> {
       auto r = must(s->get(encode(ks, key, node)), node, store, "get");
@@ -96,7 +97,9 @@ enum class table_join_kind { inner, left, outer };
 /// emitted when stream time passes the window's end plus its grace period.
 struct suppressed {
   std::optional<std::string> name;
-  static suppressed until_window_closes(std::optional<std::string> name = std::nullopt) { return {std::move(name)}; }
+  static suppressed until_window_closes(std::optional<std::string> name = std::nullopt) {
+    return {std::move(name)};
+  }
 };
 
 template <class K, class V>
@@ -105,46 +108,54 @@ class ktable {
   using key_type = K;
   using value_type = V;
 
-  ktable(streams_builder& b, std::size_t node, std::optional<core::serde<K>> ks, std::optional<core::serde<V>> vs,
-         detail::getter_ptr<K, V> getter, std::optional<detail::window_info> win = std::nullopt)
-      : _b(&b), _node(node), _key_serde(std::move(ks)), _value_serde(std::move(vs)), _getter(std::move(getter)),
+  ktable(streams_builder& b, std::size_t node, std::optional<core::serde<K>> ks,
+         std::optional<core::serde<V>> vs, detail::getter_ptr<K, V> getter,
+         std::optional<detail::window_info> win = std::nullopt)
+      : _b(&b),
+        _node(node),
+        _key_serde(std::move(ks)),
+        _value_serde(std::move(vs)),
+        _getter(std::move(getter)),
         _win(win) {}
 
   /// Keeps rows for which `pred(key, value)` holds; others become tombstones.
   template <class P>
-    requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P>
-  ktable filter(P pred, named n = {}) const {
-    return filter_impl("KTABLE-FILTER", "filter", std::move(pred), false, n);
-  }
+  requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P> ktable
+  filter(P pred, named n = {})
+  const { return filter_impl("KTABLE-FILTER", "filter", std::move(pred), false, n); }
   /// Drops rows for which `pred(key, value)` holds.
   template <class P>
-    requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P>
-  ktable filter_not(P pred, named n = {}) const {
-    return filter_impl("KTABLE-FILTERNOT", "filter_not", std::move(pred), true, n);
-  }
+  requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P> ktable
+  filter_not(P pred, named n = {})
+  const { return filter_impl("KTABLE-FILTERNOT", "filter_not", std::move(pred), true, n); }
 
   /// Maps each row's value with `f(value)` or `f(key, value)`; tombstones stay tombstones.
   template <class F>
-    requires detail::value_mapper<F, K, V>
-  ktable<K, detail::value_mapper_result_t<F, K, V>> map_values(F f, named n = {}) const {
+  requires detail::value_mapper<F, K, V> ktable<K, detail::value_mapper_result_t<F, K, V>>
+  map_values(F f, named n = {})
+  const {
     using V2 = detail::value_mapper_result_t<F, K, V>;
     auto& g = _b->graph();
     const std::size_t parents[] = {_node};
     const std::string name = g.node_name(detail::opt_name(n), "KTABLE-MAPVALUES", parents);
-    const std::size_t node = g.add_processor(name, "map_values", {_node}, [f](std::span<const std::string>) {
-      return detail::make_lambda_node([f](const processor_node& self, const erased_record& r) mutable {
-        if (r.value == nullptr) {
-          self.forward(r);
-          return;
-        }
-        V2 out = detail::call_value_mapper(f, detail::deref<K>(r.key), *static_cast<const V*>(r.value));
-        self.forward(detail::with_kv(r, r.key, &out));
-      });
-    });
+    const std::size_t node =
+        g.add_processor(name, "map_values", {_node}, [f](std::span<const std::string>) {
+          return detail::make_lambda_node(
+              [f](const processor_node& self, const erased_record& r) mutable {
+                if (r.value == nullptr) {
+                  self.forward(r);
+                  return;
+                }
+                V2 out = detail::call_value_mapper(f, detail::deref<K>(r.key),
+                                                   *static_cast<const V*>(r.value));
+                self.forward(detail::with_kv(r, r.key, &out));
+              });
+        });
     auto parent = _getter;
     auto getter = std::make_shared<detail::table_getter<K, V2>>();
     getter->stores = parent->stores;
-    getter->make = [parent, f](const processor_node& node) -> std::function<std::optional<V2>(const K&)> {
+    getter->make = [parent,
+                    f](const processor_node& node) -> std::function<std::optional<V2>(const K&)> {
       auto lookup = parent->make(node);
       return [lookup, f](const K& key) mutable -> std::optional<V2> {
         auto v = lookup(key);
@@ -160,9 +171,11 @@ class ktable {
     auto& g = _b->graph();
     const std::size_t parents[] = {_node};
     const std::string name = g.node_name(detail::opt_name(n), "KTABLE-TOSTREAM", parents);
-    const std::size_t node = g.add_processor(name, "to_stream", {_node}, [](std::span<const std::string>) {
-      return detail::make_lambda_node([](const processor_node& self, const erased_record& r) { self.forward(r); });
-    });
+    const std::size_t node =
+        g.add_processor(name, "to_stream", {_node}, [](std::span<const std::string>) {
+          return detail::make_lambda_node(
+              [](const processor_node& self, const erased_record& r) { self.forward(r); });
+        });
     return kstream<K, V>(*_b, node, false, _key_serde, _value_serde);
   }
 
@@ -170,29 +183,32 @@ class ktable {
   template <class VO, class F>
   auto join(const ktable<K, VO>& other, F joiner, named n = {}) const {
     using VR = std::remove_cvref_t<std::invoke_result_t<F&, const V&, const VO&>>;
-    return table_join<VO, VR>(other, detail::table_join_kind::inner, "join",
-                              [joiner](const V* a, const VO* b) mutable { return joiner(*a, *b); }, n);
+    return table_join<VO, VR>(
+        other, detail::table_join_kind::inner, "join",
+        [joiner](const V* a, const VO* b) mutable { return joiner(*a, *b); }, n);
   }
   /// Left table-table join; `joiner(const V&, const VO* or nullptr)`.
   template <class VO, class F>
   auto left_join(const ktable<K, VO>& other, F joiner, named n = {}) const {
     using VR = std::remove_cvref_t<std::invoke_result_t<F&, const V&, const VO*>>;
-    return table_join<VO, VR>(other, detail::table_join_kind::left, "left_join",
-                              [joiner](const V* a, const VO* b) mutable { return joiner(*a, b); }, n);
+    return table_join<VO, VR>(
+        other, detail::table_join_kind::left, "left_join",
+        [joiner](const V* a, const VO* b) mutable { return joiner(*a, b); }, n);
   }
   /// Outer table-table join; `joiner(const V* or nullptr, const VO* or nullptr)`.
   template <class VO, class F>
   auto outer_join(const ktable<K, VO>& other, F joiner, named n = {}) const {
     using VR = std::remove_cvref_t<std::invoke_result_t<F&, const V*, const VO*>>;
-    return table_join<VO, VR>(other, detail::table_join_kind::outer, "outer_join",
-                              [joiner](const V* a, const VO* b) mutable { return joiner(a, b); }, n);
+    return table_join<VO, VR>(
+        other, detail::table_join_kind::outer, "outer_join",
+        [joiner](const V* a, const VO* b) mutable { return joiner(a, b); }, n);
   }
 
   /// Windowed tables only: holds each window's result back until the window closes (stream
   /// time ≥ window end + grace), then emits it once. Buffered in a key-value store
   /// `<name>-store` (name: `s.name` or automatic).
-  ktable suppress(suppressed s = suppressed::until_window_closes()) const
-    requires detail::is_windowed<K>::value;
+  ktable suppress(suppressed s = suppressed::until_window_closes())
+      const requires detail::is_windowed<K>::value;
 
   streams_builder& builder() const noexcept { return *_b; }
   std::size_t node() const noexcept { return _node; }
@@ -203,23 +219,28 @@ class ktable {
 
  private:
   template <class P>
-  ktable filter_impl(std::string_view prefix, std::string op, P pred, bool negate, const named& n) const {
+  ktable filter_impl(std::string_view prefix, std::string op, P pred, bool negate,
+                     const named& n) const {
     auto& g = _b->graph();
     const std::size_t parents[] = {_node};
     const std::string name = g.node_name(detail::opt_name(n), prefix, parents);
-    const std::size_t node = g.add_processor(name, std::move(op), {_node}, [pred, negate](std::span<const std::string>) {
-      return detail::make_lambda_node([pred, negate](const processor_node& self, const erased_record& r) mutable {
-        if (r.value != nullptr && pred(detail::deref<K>(r.key), *static_cast<const V*>(r.value)) == negate) {
-          self.forward(detail::with_kv(r, r.key, nullptr));
-        } else {
-          self.forward(r);
-        }
-      });
-    });
+    const std::size_t node =
+        g.add_processor(name, std::move(op), {_node}, [pred, negate](std::span<const std::string>) {
+          return detail::make_lambda_node(
+              [pred, negate](const processor_node& self, const erased_record& r) mutable {
+                if (r.value != nullptr &&
+                    pred(detail::deref<K>(r.key), *static_cast<const V*>(r.value)) == negate) {
+                  self.forward(detail::with_kv(r, r.key, nullptr));
+                } else {
+                  self.forward(r);
+                }
+              });
+        });
     auto parent = _getter;
     auto getter = std::make_shared<detail::table_getter<K, V>>();
     getter->stores = parent->stores;
-    getter->make = [parent, pred, negate](const processor_node& node) -> std::function<std::optional<V>(const K&)> {
+    getter->make = [parent, pred, negate](
+                       const processor_node& node) -> std::function<std::optional<V>(const K&)> {
       auto lookup = parent->make(node);
       return [lookup, pred, negate](const K& key) mutable -> std::optional<V> {
         auto v = lookup(key);
@@ -231,8 +252,8 @@ class ktable {
   }
 
   template <class VO, class VR, class J>
-  ktable<K, VR> table_join(const ktable<K, VO>& other, detail::table_join_kind kind, std::string op, J joiner,
-                           const named& n) const;
+  ktable<K, VR> table_join(const ktable<K, VO>& other, detail::table_join_kind kind, std::string op,
+                           J joiner, const named& n) const;
 
   streams_builder* _b;
   std::size_t _node;
@@ -250,7 +271,9 @@ class table_source_node final : public processor_node {
  public:
   table_source_node(std::string store, core::serde<K> k, core::serde<V> v)
       : _store_name(std::move(store)), _k(std::move(k)), _v(std::move(v)) {}
-  void init() override { _store = &context().template store<state::key_value_store>(*this, _store_name); }
+  void init() override {
+    _store = &context().template store<state::key_value_store>(*this, _store_name);
+  }
   void process(const erased_record& r) override {
     if (r.key == nullptr) {
       context().record_drop(*this, drop_reason::null_key_or_value);
@@ -260,7 +283,8 @@ class table_source_node final : public processor_node {
     if (r.value == nullptr) {
       must(_store->remove(kb), *this, _store_name, "remove");
     } else {
-      must(_store->put(kb, encode(_v, *static_cast<const V*>(r.value), *this)), *this, _store_name, "put");
+      must(_store->put(kb, encode(_v, *static_cast<const V*>(r.value), *this)), *this, _store_name,
+           "put");
     }
     forward(r);
   }
@@ -279,7 +303,8 @@ class table_join_node final : public processor_node {
   using other_value = std::conditional_t<Left, VR, VL>;
 
  public:
-  table_join_node(table_join_kind kind, getter_ptr<K, other_value> other, std::function<VJ(const VL*, const VR*)> joiner)
+  table_join_node(table_join_kind kind, getter_ptr<K, other_value> other,
+                  std::function<VJ(const VL*, const VR*)> joiner)
       : _kind(kind), _other_getter(std::move(other)), _joiner(std::move(joiner)) {}
   void init() override { _other = _other_getter->make(*this); }
   void process(const erased_record& r) override {
@@ -311,7 +336,8 @@ class table_join_node final : public processor_node {
         if (l != nullptr) {
           emit_value = true;
         } else {
-          emit_tombstone = Left;  // a left tombstone deletes the row; a right update without left emits nothing
+          emit_tombstone =
+              Left;  // a left tombstone deletes the row; a right update without left emits nothing
         }
         break;
       case table_join_kind::outer:
@@ -343,7 +369,9 @@ class suppress_node final : public processor_node {
  public:
   suppress_node(std::string store, core::serde<windowed<K>> wk, core::serde<V> v, window_info win)
       : _store_name(std::move(store)), _wk(std::move(wk)), _v(std::move(v)), _win(win) {}
-  void init() override { _store = &context().template store<state::key_value_store>(*this, _store_name); }
+  void init() override {
+    _store = &context().template store<state::key_value_store>(*this, _store_name);
+  }
   void process(const erased_record& r) override {
     if (r.key == nullptr) {
       context().record_drop(*this, drop_reason::null_key_or_value);
@@ -375,7 +403,8 @@ class suppress_node final : public processor_node {
       for (; it.valid(); it.next()) {
         const int64_t end = read_be64(it.key().first(8));
         if (end + _win.close_after.count() > now) break;
-        due.push_back({bytes(it.key().begin(), it.key().end()), bytes(it.value().begin(), it.value().end())});
+        due.push_back(
+            {bytes(it.key().begin(), it.key().end()), bytes(it.value().begin(), it.value().end())});
       }
       must(it.status(), *this, _store_name, "all");
     }
@@ -384,7 +413,9 @@ class suppress_node final : public processor_node {
       const windowed<K> wkey = decode(_wk, bytes_view(e.key).subspan(8), *this);
       const V value = decode(_v, bytes_view(e.value).subspan(8), *this);
       static const core::headers no_headers;
-      forward(erased_record{&wkey, &value, core::from_epoch_ms(read_be64(bytes_view(e.value).first(8))), &no_headers});
+      forward(erased_record{&wkey, &value,
+                            core::from_epoch_ms(read_be64(bytes_view(e.value).first(8))),
+                            &no_headers});
     }
   }
 
@@ -399,8 +430,8 @@ class suppress_node final : public processor_node {
 
 template <class K, class V>
 template <class VO, class VR, class J>
-ktable<K, VR> ktable<K, V>::table_join(const ktable<K, VO>& other, detail::table_join_kind kind, std::string op,
-                                       J joiner, const named& n) const {
+ktable<K, VR> ktable<K, V>::table_join(const ktable<K, VO>& other, detail::table_join_kind kind,
+                                       std::string op, J joiner, const named& n) const {
   auto& g = _b->graph();
   const std::size_t parents[] = {_node, other.node()};
   const std::string base = g.node_name(detail::opt_name(n), "KTABLE-JOIN", parents, op);
@@ -410,29 +441,34 @@ ktable<K, VR> ktable<K, V>::table_join(const ktable<K, VO>& other, detail::table
   const std::size_t left = g.add_processor(
       base + "-left", op, {_node},
       [kind, other_getter, fn](std::span<const std::string>) -> std::unique_ptr<processor_node> {
-        return std::make_unique<detail::table_join_node<K, V, VO, VR, true>>(kind, other_getter, fn);
+        return std::make_unique<detail::table_join_node<K, V, VO, VR, true>>(kind, other_getter,
+                                                                             fn);
       },
       other_getter->stores);
   const std::size_t right = g.add_processor(
       base + "-right", op, {other.node()},
       [kind, this_getter, fn](std::span<const std::string>) -> std::unique_ptr<processor_node> {
-        return std::make_unique<detail::table_join_node<K, V, VO, VR, false>>(kind, this_getter, fn);
+        return std::make_unique<detail::table_join_node<K, V, VO, VR, false>>(kind, this_getter,
+                                                                              fn);
       },
       this_getter->stores);
-  const std::size_t merge = g.add_processor(base, op, {left, right}, [](std::span<const std::string>) {
-    return detail::make_lambda_node([](const processor_node& self, const erased_record& r) { self.forward(r); });
-  });
+  const std::size_t merge =
+      g.add_processor(base, op, {left, right}, [](std::span<const std::string>) {
+        return detail::make_lambda_node(
+            [](const processor_node& self, const erased_record& r) { self.forward(r); });
+      });
   g.require_copartition({_node, other.node()}, base);
   auto getter = std::make_shared<detail::table_getter<K, VR>>();
   getter->stores = this_getter->stores;
   for (const auto& s : other_getter->stores) getter->stores.push_back(s);
-  getter->make = [this_getter, other_getter, kind, fn](const processor_node& node) -> std::function<std::optional<VR>(const K&)> {
+  getter->make = [this_getter, other_getter, kind,
+                  fn](const processor_node& node) -> std::function<std::optional<VR>(const K&)> {
     auto l = this_getter->make(node);
     auto r = other_getter->make(node);
     return [l, r, kind, fn](const K& key) -> std::optional<VR> {
       auto lv = l(key);
       auto rv = r(key);
-      const bool present = kind == detail::table_join_kind::inner ? (lv && rv)
+      const bool present = kind == detail::table_join_kind::inner  ? (lv && rv)
                            : kind == detail::table_join_kind::left ? lv.has_value()
                                                                    : (lv || rv);
       if (!present) return std::nullopt;
@@ -443,14 +479,14 @@ ktable<K, VR> ktable<K, V>::table_join(const ktable<K, VO>& other, detail::table
 }
 
 template <class K, class V>
-ktable<K, V> ktable<K, V>::suppress(suppressed s) const
-  requires detail::is_windowed<K>::value
-{
+ktable<K, V> ktable<K, V>::suppress(suppressed s) const requires detail::is_windowed<K>::value {
   using KI = typename detail::is_windowed<K>::key;
   auto& g = _b->graph();
   const std::size_t parents[] = {_node};
   const std::string name = g.node_name(s.name, "KTABLE-SUPPRESS", parents, "until_window_closes");
-  if (!_win) throw topology_error(name, "suppress(until_window_closes) needs a windowed aggregation's table");
+  if (!_win)
+    throw topology_error(name,
+                         "suppress(until_window_closes) needs a windowed aggregation's table");
   if (!_key_serde) throw topology_error(name, "suppress needs the windowed key serde of its table");
   core::serde<V> vs = detail::resolve_serde<V>(name, "value", _value_serde);
   const std::string store = name + "-store";
@@ -475,9 +511,9 @@ ktable<K, V> streams_builder::table(std::string topic, consumed<K, V> c, materia
   const std::string source_name = g.node_name(c.name, "KSTREAM-SOURCE", {}, topic);
   core::serde<K> k = detail::resolve_serde<K>(source_name, "key", c.key_serde, m.key_serde);
   core::serde<V> v = detail::resolve_serde<V>(source_name, "value", c.value_serde, m.value_serde);
-  const std::size_t src = detail::add_typed_source<K, V>(g, source_name, {topic_ref{topic, false}}, k, v,
-                                                         c.timestamp_extractor.value_or(timestamp_extractor<K, V>{}),
-                                                         c.offset_reset);
+  const std::size_t src = detail::add_typed_source<K, V>(
+      g, source_name, {topic_ref{topic, false}}, k, v,
+      c.timestamp_extractor.value_or(timestamp_extractor<K, V>{}), c.offset_reset);
   const std::size_t parents[] = {src};
   const std::string name = g.auto_name("KTABLE-SOURCE", parents);
   const std::string store = m.name ? *m.name : g.auto_name("KTABLE-SOURCE-STATE-STORE", parents);

@@ -59,9 +59,8 @@ struct consumed {
 /// A custom partitioner of a sink: (topic, key, value, partition count) -> partition, or
 /// nullopt for the default partitioner.
 template <class K, class V>
-using stream_partitioner =
-    std::function<std::optional<int32_t>(const std::string& topic, const K& key, const V& value,
-                                         int32_t num_partitions)>;
+using stream_partitioner = std::function<std::optional<int32_t>(
+    const std::string& topic, const K& key, const V& value, int32_t num_partitions)>;
 
 /// How a sink writes its topic.
 template <class K, class V>
@@ -145,7 +144,8 @@ struct stream_joined {
 
   static stream_joined as(std::string name) { return {.name = std::move(name)}; }
   static stream_joined with(core::serde<K> k, core::serde<V> v, core::serde<VO> vo) {
-    return {.key_serde = std::move(k), .value_serde = std::move(v), .other_value_serde = std::move(vo)};
+    return {
+        .key_serde = std::move(k), .value_serde = std::move(v), .other_value_serde = std::move(vo)};
   }
 };
 

@@ -6,7 +6,8 @@ namespace sluice::dsl::detail {
 
 const store_spec& spec_for(const processor_node& node, std::string_view store) {
   const store_spec* s = node.context().spec(store);
-  if (s == nullptr) throw processing_error(node.name(), "no state store named '" + std::string(store) + "'");
+  if (s == nullptr)
+    throw processing_error(node.name(), "no state store named '" + std::string(store) + "'");
   return *s;
 }
 

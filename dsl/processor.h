@@ -60,7 +60,8 @@ const store_spec& spec_for(const processor_node& node, std::string_view store);
 template <class K, class V>
 class typed_key_value_store {
  public:
-  typed_key_value_store(const processor_node& node, state::key_value_store& store, core::serde<K> k, core::serde<V> v)
+  typed_key_value_store(const processor_node& node, state::key_value_store& store, core::serde<K> k,
+                        core::serde<V> v)
       : _node(&node), _store(&store), _k(std::move(k)), _v(std::move(v)) {}
 
   std::optional<V> get(const K& key) const {
@@ -117,7 +118,8 @@ class typed_key_value_store {
 template <class K, class V>
 class typed_window_store {
  public:
-  typed_window_store(const processor_node& node, state::window_store& store, core::serde<K> k, core::serde<V> v)
+  typed_window_store(const processor_node& node, state::window_store& store, core::serde<K> k,
+                     core::serde<V> v)
       : _node(&node), _store(&store), _k(std::move(k)), _v(std::move(v)) {}
 
   /// Stores `value` for (key, window_start); false if that window had already expired.
@@ -137,7 +139,8 @@ class typed_window_store {
     auto it = _store->fetch(encode(_k, key), from, to);
     if (!it) fail("fetch", it.error());
     std::vector<std::pair<timestamp, V>> out;
-    for (; it.value().valid(); it.value().next()) out.emplace_back(it.value().window_start(), decode(_v, it.value().value()));
+    for (; it.value().valid(); it.value().next())
+      out.emplace_back(it.value().window_start(), decode(_v, it.value().value()));
     if (auto st = it.value().status(); !st) fail("fetch", st.error());
     return out;
   }
@@ -174,7 +177,9 @@ class processor_context_base {
   const task_id& task() const noexcept { return _node->context().id(); }
   const std::string& application_id() const noexcept { return _node->context().application_id(); }
   /// Topic, partition and offset of the record being processed; nullopt in a punctuator.
-  const std::optional<record_metadata>& metadata() const noexcept { return _node->context().metadata(); }
+  const std::optional<record_metadata>& metadata() const noexcept {
+    return _node->context().metadata();
+  }
   timestamp stream_time() const noexcept { return _node->context().stream_time(); }
   timestamp wall_clock_time() const { return _node->context().wall_clock_time(); }
 
@@ -184,14 +189,16 @@ class processor_context_base {
   typed_key_value_store<K, V> get_key_value_store(std::string_view name) const {
     auto& s = _node->context().template store<state::key_value_store>(*_node, name);
     const store_spec& spec = detail::spec_for(*_node, name);
-    return typed_key_value_store<K, V>(*_node, s, serde_of<K>(spec.key_serde, name), serde_of<V>(spec.value_serde, name));
+    return typed_key_value_store<K, V>(*_node, s, serde_of<K>(spec.key_serde, name),
+                                       serde_of<V>(spec.value_serde, name));
   }
   /// The connected window store `name`, typed.
   template <class K, class V>
   typed_window_store<K, V> get_window_store(std::string_view name) const {
     auto& s = _node->context().template store<state::window_store>(*_node, name);
     const store_spec& spec = detail::spec_for(*_node, name);
-    return typed_window_store<K, V>(*_node, s, serde_of<K>(spec.key_serde, name), serde_of<V>(spec.value_serde, name));
+    return typed_window_store<K, V>(*_node, s, serde_of<K>(spec.key_serde, name),
+                                    serde_of<V>(spec.value_serde, name));
   }
   /// The connected store `name` at the bytes level.
   state::state_store& get_state_store(std::string_view name) const {
@@ -200,7 +207,8 @@ class processor_context_base {
 
   /// Calls `callback(time)` every `interval` of stream time or wall-clock time (see
   /// task_context::schedule). REQUIRES: interval > 0.
-  cancellable schedule(millis interval, punctuation_type type, std::function<void(timestamp)> callback) {
+  cancellable schedule(millis interval, punctuation_type type,
+                       std::function<void(timestamp)> callback) {
     return _node->context().schedule(*_node, interval, type, std::move(callback));
   }
 
@@ -219,7 +227,9 @@ class processor_context : public processor_context_base {
  public:
   using processor_context_base::processor_context_base;
   /// Passes `r` to every child.
-  void forward(const record<KOut, VOut>& r) { _node->forward(erased_record{&r.key, &r.value, r.ts, &r.hdrs}); }
+  void forward(const record<KOut, VOut>& r) {
+    _node->forward(erased_record{&r.key, &r.value, r.ts, &r.hdrs});
+  }
   /// Passes `r` to the child named `child` only.
   void forward(const record<KOut, VOut>& r, std::string_view child) {
     _node->forward_to(child, erased_record{&r.key, &r.value, r.ts, &r.hdrs});
@@ -258,8 +268,12 @@ class fixed_key_record {
   fixed_key_record<K, V2> with_value(V2 v) const {
     return fixed_key_record<K, V2>(_key, std::move(v), _ts, _hdrs);
   }
-  fixed_key_record with_timestamp(timestamp t) const { return fixed_key_record(_key, _value, t, _hdrs); }
-  fixed_key_record with_headers(core::headers h) const { return fixed_key_record(_key, _value, _ts, std::move(h)); }
+  fixed_key_record with_timestamp(timestamp t) const {
+    return fixed_key_record(_key, _value, t, _hdrs);
+  }
+  fixed_key_record with_headers(core::headers h) const {
+    return fixed_key_record(_key, _value, _ts, std::move(h));
+  }
 
  private:
   template <class, class>
@@ -304,8 +318,8 @@ namespace stores {
 /// A key-value store; serdes default to `default_serde<K>` / `<V>`.
 template <class K, class V>
 store_spec key_value(std::string name, std::optional<core::serde<K>> k = std::nullopt,
-                     std::optional<core::serde<V>> v = std::nullopt, dsl::store_type type = dsl::store_type::automatic,
-                     bool logged = true) {
+                     std::optional<core::serde<V>> v = std::nullopt,
+                     dsl::store_type type = dsl::store_type::automatic, bool logged = true) {
   store_spec s;
   s.key_serde = detail::resolve_serde<K>("store '" + name + "'", "key", k);
   s.value_serde = detail::resolve_serde<V>("store '" + name + "'", "value", v);
@@ -317,8 +331,9 @@ store_spec key_value(std::string name, std::optional<core::serde<K>> k = std::nu
 }
 /// A window store keeping windows for `retention`.
 template <class K, class V>
-store_spec window(std::string name, millis retention, millis window_size, bool retain_duplicates = false,
-                  std::optional<core::serde<K>> k = std::nullopt, std::optional<core::serde<V>> v = std::nullopt,
+store_spec window(std::string name, millis retention, millis window_size,
+                  bool retain_duplicates = false, std::optional<core::serde<K>> k = std::nullopt,
+                  std::optional<core::serde<V>> v = std::nullopt,
                   dsl::store_type type = dsl::store_type::automatic, bool logged = true) {
   store_spec s = key_value<K, V>(std::move(name), std::move(k), std::move(v), type, logged);
   s.kind = store_kind::window;
@@ -355,7 +370,8 @@ class processor_adapter_node final : public processor_node {
 template <class K, class VIn, class VOut>
 class fixed_key_node final : public processor_node {
  public:
-  explicit fixed_key_node(std::unique_ptr<fixed_key_processor<K, VIn, VOut>> p) : _p(std::move(p)), _ctx(*this) {}
+  explicit fixed_key_node(std::unique_ptr<fixed_key_processor<K, VIn, VOut>> p)
+      : _p(std::move(p)), _ctx(*this) {}
   void init() override { _p->init(_ctx); }
   void process(const erased_record& r) override {
     const fixed_key_record<K, VIn> in(deref<K>(r.key), deref<VIn>(r.value), r.ts, *r.hdrs);
@@ -393,7 +409,8 @@ auto kstream<K, V>::process(Supplier supplier, std::vector<std::string> stores, 
 
 template <class K, class V>
 template <class Supplier>
-auto kstream<K, V>::process_values(Supplier supplier, std::vector<std::string> stores, named n) const {
+auto kstream<K, V>::process_values(Supplier supplier, std::vector<std::string> stores,
+                                   named n) const {
   using ptr = std::invoke_result_t<Supplier&>;
   using P = typename ptr::element_type;
   static_assert(std::is_same_v<typename P::key_type, K> && std::is_same_v<typename P::value_in, V>,

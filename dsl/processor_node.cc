@@ -15,7 +15,8 @@ processor_node* processor_node::child(std::string_view child_name) const noexcep
 
 void processor_node::forward_to(std::string_view child_name, const erased_record& r) const {
   processor_node* c = child(child_name);
-  if (c == nullptr) throw processing_error(_name, "has no child named '" + std::string(child_name) + "'");
+  if (c == nullptr)
+    throw processing_error(_name, "has no child named '" + std::string(child_name) + "'");
   c->process(r);
 }
 

@@ -82,14 +82,16 @@ class streams_builder {
 namespace detail {
 /// Adds a typed source node reading `topics` and returns its index.
 template <class K, class V>
-std::size_t add_typed_source(graph& g, const std::string& name, std::vector<topic_ref> topics, core::serde<K> k,
-                             core::serde<V> v, timestamp_extractor<K, V> extractor,
+std::size_t add_typed_source(graph& g, const std::string& name, std::vector<topic_ref> topics,
+                             core::serde<K> k, core::serde<V> v,
+                             timestamp_extractor<K, V> extractor,
                              std::optional<offset_reset> reset) {
-  return g.add_source(name, "source", std::move(topics), reset,
-                      [k = std::move(k), v = std::move(v), extractor = std::move(extractor)](
-                          std::span<const std::string> resolved) -> std::unique_ptr<processor_node> {
-                        return std::make_unique<typed_source<K, V>>(resolved, k, v, extractor);
-                      });
+  return g.add_source(
+      name, "source", std::move(topics), reset,
+      [k = std::move(k), v = std::move(v), extractor = std::move(extractor)](
+          std::span<const std::string> resolved) -> std::unique_ptr<processor_node> {
+        return std::make_unique<typed_source<K, V>>(resolved, k, v, extractor);
+      });
 }
 
 std::string join_topics(const std::vector<std::string>& topics);

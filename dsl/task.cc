@@ -13,7 +13,9 @@ std::string task_id::to_string() const {
   return std::to_string(subtopology) + "_" + std::to_string(partition.value());
 }
 
-void task_metrics::record_drop(const std::string& node, drop_reason why) { ++_drops[{node, why}]; }
+void task_metrics::record_drop(const std::string& node, drop_reason why) {
+  ++_drops[{node, why}];
+}
 
 int64_t task_metrics::dropped(std::string_view node, drop_reason why) const {
   auto it = _drops.find({std::string(node), why});
@@ -42,9 +44,14 @@ void cancellable::cancel() {
   if (_ctx != nullptr) _ctx->_punctuators.at(_slot).cancelled = true;
 }
 
-task_context::task_context(task_id id, task_config config, record_collector& collector, store_provider& stores,
+task_context::task_context(task_id id, task_config config, record_collector& collector,
+                           store_provider& stores,
                            std::map<std::string, const store_spec*, std::less<>> specs)
-    : _id(id), _config(std::move(config)), _collector(collector), _stores(stores), _specs(std::move(specs)) {}
+    : _id(id),
+      _config(std::move(config)),
+      _collector(collector),
+      _stores(stores),
+      _specs(std::move(specs)) {}
 
 state::state_store& task_context::find_store(const processor_node& node, std::string_view name) {
   const auto names = node.store_names();
@@ -58,11 +65,12 @@ state::state_store& task_context::find_store(const processor_node& node, std::st
 }
 
 void task_context::throw_wrong_store_kind(const processor_node& node, std::string_view name) {
-  throw processing_error(node.name(), "state store '" + std::string(name) + "' is not of the requested kind");
+  throw processing_error(node.name(),
+                         "state store '" + std::string(name) + "' is not of the requested kind");
 }
 
-cancellable task_context::schedule(const processor_node& node, millis interval, punctuation_type type,
-                                   std::function<void(timestamp)> callback) {
+cancellable task_context::schedule(const processor_node& node, millis interval,
+                                   punctuation_type type, std::function<void(timestamp)> callback) {
   SLUICE_ASSERT(interval.count() > 0, "a punctuation interval must be positive");
   punctuator p{&node, interval, type, std::nullopt, std::move(callback)};
   if (type == punctuation_type::wall_clock_time) {
@@ -97,7 +105,8 @@ std::string task_context::repartition_topic(std::string_view name) const {
   return topic_ref{std::string(name), true}.resolve(_config.application_id);
 }
 
-processor_task::processor_task(task_id id, task_config config, record_collector& collector, store_provider& stores,
+processor_task::processor_task(task_id id, task_config config, record_collector& collector,
+                               store_provider& stores,
                                std::map<std::string, const store_spec*, std::less<>> specs)
     : _context(id, std::move(config), collector, stores, std::move(specs)) {}
 
@@ -115,8 +124,8 @@ std::vector<std::string> processor_task::source_topics() const {
   return out;
 }
 
-result<pending_record> processor_task::prepare(std::string_view topic, partition_id partition, offset off,
-                                               core::record rec) {
+result<pending_record> processor_task::prepare(std::string_view topic, partition_id partition,
+                                               offset off, core::record rec) {
   auto it = _by_topic.find(topic);
   if (it == _by_topic.end()) return core::failure(make_error_code(errc::unknown_topic));
   pending_record p;
@@ -139,7 +148,8 @@ result<void> processor_task::process(pending_record&& p) {
   if (!_context._seen_record || p.rec.ts > _context._stream_time) _context._stream_time = p.rec.ts;
   _context._seen_record = true;
   _context._metadata = record_metadata{p.topic, p.partition, p.off};
-  if (_context._config.store_context != nullptr) _context._config.store_context->record_timestamp = p.rec.ts;
+  if (_context._config.store_context != nullptr)
+    _context._config.store_context->record_timestamp = p.rec.ts;
   return p.source->deliver(p);
 }
 

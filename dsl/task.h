@@ -7,8 +7,8 @@
 ///
 ///     auto task = topology.create_task(id, config, stores, collector);
 ///     task->init();                                  // after the stores are restored
-///     auto p = task->prepare(topic, partition, offset, std::move(record));   // per consumed record
-///     if (p) queue(*p) else apply the deserialization-error policy;
+///     auto p = task->prepare(topic, partition, offset, std::move(record));   // per consumed
+///     record if (p) queue(*p) else apply the deserialization-error policy;
 ///     task->process(std::move(next))                 // records in the order the runtime picks
 ///     task->punctuate_stream_time();                 // after each process()
 ///     task->punctuate_wall_clock(now);               // whenever the thread loops
@@ -66,9 +66,9 @@ enum class punctuation_type {
 
 /// Why a record was dropped rather than processed; counted per node.
 enum class drop_reason {
-  late,              ///< its window had closed (stream time past window end + grace)
-  null_key_or_value, ///< an aggregation or join cannot use a record without key (or value)
-  invalid_timestamp, ///< the timestamp extractor returned a negative timestamp
+  late,               ///< its window had closed (stream time past window end + grace)
+  null_key_or_value,  ///< an aggregation or join cannot use a record without key (or value)
+  invalid_timestamp,  ///< the timestamp extractor returned a negative timestamp
 };
 
 /// Dropped-record counters of one task, per node.
@@ -126,8 +126,8 @@ class cancellable {
 /// output. Owned by its `processor_task`.
 class task_context {
  public:
-  task_context(task_id id, task_config config, record_collector& collector,
-               store_provider& stores, std::map<std::string, const store_spec*, std::less<>> specs);
+  task_context(task_id id, task_config config, record_collector& collector, store_provider& stores,
+               std::map<std::string, const store_spec*, std::less<>> specs);
   task_context(const task_context&) = delete;
   task_context& operator=(const task_context&) = delete;
 
@@ -183,7 +183,8 @@ class task_context {
   };
 
   state::state_store& find_store(const processor_node& node, std::string_view name);
-  [[noreturn]] static void throw_wrong_store_kind(const processor_node& node, std::string_view name);
+  [[noreturn]] static void throw_wrong_store_kind(const processor_node& node,
+                                                  std::string_view name);
   bool run_punctuators(punctuation_type type, timestamp now);
 
   task_id _id;
@@ -260,7 +261,8 @@ class processor_task {
  private:
   friend class topology;
   processor_task(task_id id, task_config config, record_collector& collector,
-                 store_provider& stores, std::map<std::string, const store_spec*, std::less<>> specs);
+                 store_provider& stores,
+                 std::map<std::string, const store_spec*, std::less<>> specs);
 
   task_context _context;
   std::vector<std::unique_ptr<processor_node>> _nodes;  // in topological order

@@ -30,15 +30,16 @@ enum class extractor_kind { record_time, wall_clock, function };
 template <class K, class V>
 class timestamp_extractor {
  public:
-  using function_type = std::function<timestamp(const K& key, const V& value, timestamp record_time)>;
+  using function_type =
+      std::function<timestamp(const K& key, const V& value, timestamp record_time)>;
 
   /// The record's own timestamp.
   timestamp_extractor() = default;
   /// A user function of key, value and the record's own timestamp.
   template <class F>
-    requires std::is_invocable_r_v<timestamp, const F&, const K&, const V&, timestamp> &&
-             (!std::same_as<std::remove_cvref_t<F>, timestamp_extractor>)
-  timestamp_extractor(F&& f)  // NOLINT(google-explicit-constructor): a lambda is an extractor
+  requires std::is_invocable_r_v<timestamp, const F&, const K&, const V&, timestamp> &&
+      (!std::same_as<std::remove_cvref_t<F>, timestamp_extractor>)timestamp_extractor(
+          F&& f)  // NOLINT(google-explicit-constructor): a lambda is an extractor
       : _kind(extractor_kind::function), _fn(std::forward<F>(f)) {}
 
   static timestamp_extractor record_time() { return {}; }

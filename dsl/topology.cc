@@ -23,8 +23,12 @@ topology::topology(topology&&) noexcept = default;
 topology& topology::operator=(topology&&) noexcept = default;
 topology::~topology() = default;
 
-std::span<const subtopology_spec> topology::subtopologies() const noexcept { return _graph->_subtopologies; }
-std::span<const store_spec> topology::stores() const noexcept { return _graph->_stores; }
+std::span<const subtopology_spec> topology::subtopologies() const noexcept {
+  return _graph->_subtopologies;
+}
+std::span<const store_spec> topology::stores() const noexcept {
+  return _graph->_stores;
+}
 std::span<const repartition_topic_spec> topology::repartition_topics() const noexcept {
   return _graph->_repartition;
 }
@@ -103,10 +107,11 @@ std::map<topic_ref, int32_t> topology::resolve_partitions(
         largest = std::max(largest, n);
         if (!pinned) continue;
         if (anchor && anchor->second != n) {
-          throw topology_error(anchor->first, "topics are not co-partitioned: '" + anchor->first + "' has " +
-                                                  std::to_string(anchor->second) + " partitions but '" +
-                                                  t.name + "' has " + std::to_string(n) +
-                                                  " (they are joined, so their partition counts must match)");
+          throw topology_error(anchor->first,
+                               "topics are not co-partitioned: '" + anchor->first + "' has " +
+                                   std::to_string(anchor->second) + " partitions but '" + t.name +
+                                   "' has " + std::to_string(n) +
+                                   " (they are joined, so their partition counts must match)");
         }
         anchor = std::pair{t.name, n};
       }
@@ -128,7 +133,8 @@ std::map<topic_ref, int32_t> topology::resolve_partitions(
   return counts;
 }
 
-int32_t topology::task_count(int32_t subtopology, const std::map<topic_ref, int32_t>& partitions) const {
+int32_t topology::task_count(int32_t subtopology,
+                             const std::map<topic_ref, int32_t>& partitions) const {
   int32_t n = 0;
   for (const auto& t : _graph->_subtopologies.at(static_cast<std::size_t>(subtopology)).sources) {
     if (auto it = partitions.find(t); it != partitions.end()) n = std::max(n, it->second);
@@ -140,8 +146,9 @@ std::unique_ptr<processor_task> topology::create_task(task_id id, task_config co
                                                       store_provider& stores,
                                                       record_collector& collector) const {
   const auto& g = *_graph;
-  SLUICE_ASSERT(id.subtopology >= 0 && static_cast<std::size_t>(id.subtopology) < g._subtopologies.size(),
-                "create_task: no such sub-topology");
+  SLUICE_ASSERT(
+      id.subtopology >= 0 && static_cast<std::size_t>(id.subtopology) < g._subtopologies.size(),
+      "create_task: no such sub-topology");
   std::map<std::string, const store_spec*, std::less<>> specs;
   for (const auto& s : g._stores) {
     if (s.subtopology == id.subtopology) specs.emplace(s.name, &s);
@@ -215,7 +222,8 @@ std::string topology::describe() const {
           out << "    Source: " << n.name << " (topics: [" << join_names(topics) << "])\n";
           break;
         case detail::node_type::processor:
-          out << "    Processor: " << n.name << " (" << n.op << ", stores: [" << join_names(n.stores) << "])\n";
+          out << "    Processor: " << n.name << " (" << n.op << ", stores: ["
+              << join_names(n.stores) << "])\n";
           break;
         case detail::node_type::sink:
           out << "    Sink: " << n.name << " (topic: "
@@ -226,7 +234,8 @@ std::string topology::describe() const {
       for (std::size_t c : n.children) children.push_back(g._nodes[c].name);
       std::vector<std::string> parents;
       for (std::size_t p : n.parents) parents.push_back(g._nodes[p].name);
-      out << "      --> " << (children.empty() ? std::string("none") : join_names(children)) << "\n";
+      out << "      --> " << (children.empty() ? std::string("none") : join_names(children))
+          << "\n";
       if (!parents.empty()) out << "      <-- " << join_names(parents) << "\n";
     }
     out << "\n";
@@ -240,24 +249,30 @@ std::string topology::to_dot() const {
   out << "digraph topology {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
   std::vector<topic_ref> topics;
   for (const auto& sub : g._subtopologies) {
-    out << "  subgraph cluster_" << sub.id << " {\n    label=" << dot_quote("Sub-topology " + std::to_string(sub.id))
+    out << "  subgraph cluster_" << sub.id
+        << " {\n    label=" << dot_quote("Sub-topology " + std::to_string(sub.id))
         << ";\n    style=rounded;\n";
     for (const auto& n : g._nodes) {
       if (n.subtopology != sub.id) continue;
-      const char* shape = n.type == detail::node_type::processor ? "box" : "box, style=filled, fillcolor=lightgrey";
+      const char* shape =
+          n.type == detail::node_type::processor ? "box" : "box, style=filled, fillcolor=lightgrey";
       std::string label = n.name;
       if (n.type == detail::node_type::processor) label += "\\n(" + n.op + ")";
-      out << "    " << dot_quote(n.name) << " [shape=" << shape << ", label=" << dot_quote(label) << "];\n";
+      out << "    " << dot_quote(n.name) << " [shape=" << shape << ", label=" << dot_quote(label)
+          << "];\n";
     }
     for (const auto& s : sub.stores) {
-      out << "    " << dot_quote("store:" + s) << " [shape=cylinder, label=" << dot_quote(s) << "];\n";
+      out << "    " << dot_quote("store:" + s) << " [shape=cylinder, label=" << dot_quote(s)
+          << "];\n";
     }
     out << "  }\n";
   }
   for (const auto& n : g._nodes) {
-    for (std::size_t c : n.children) out << "  " << dot_quote(n.name) << " -> " << dot_quote(g._nodes[c].name) << ";\n";
+    for (std::size_t c : n.children)
+      out << "  " << dot_quote(n.name) << " -> " << dot_quote(g._nodes[c].name) << ";\n";
     for (const auto& s : n.stores) {
-      out << "  " << dot_quote(n.name) << " -> " << dot_quote("store:" + s) << " [dir=both, style=dashed];\n";
+      out << "  " << dot_quote(n.name) << " -> " << dot_quote("store:" + s)
+          << " [dir=both, style=dashed];\n";
     }
     for (const auto& t : n.topics) {
       const std::string tid = "topic:" + topic_label(t);

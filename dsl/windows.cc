@@ -7,7 +7,9 @@ namespace {
 void require(bool ok, const char* what) {
   if (!ok) throw std::invalid_argument(what);
 }
-std::string ms(millis d) { return std::to_string(d.count()) + "ms"; }
+std::string ms(millis d) {
+  return std::to_string(d.count()) + "ms";
+}
 }  // namespace
 
 time_windows time_windows::of(millis size) {
@@ -48,7 +50,8 @@ void time_windows::windows_for(timestamp t, std::vector<window>& out) const {
 }
 
 std::string time_windows::describe() const {
-  std::string s = _advance == _size ? "tumbling(" + ms(_size) : "hopping(" + ms(_size) + " every " + ms(_advance);
+  std::string s = _advance == _size ? "tumbling(" + ms(_size)
+                                    : "hopping(" + ms(_size) + " every " + ms(_advance);
   return s + ", grace " + ms(_grace) + ")";
 }
 
@@ -62,7 +65,9 @@ session_windows session_windows::grace(millis g) const {
   return {_gap, g};
 }
 
-std::string session_windows::describe() const { return "session(gap " + ms(_gap) + ", grace " + ms(_grace) + ")"; }
+std::string session_windows::describe() const {
+  return "session(gap " + ms(_gap) + ", grace " + ms(_grace) + ")";
+}
 
 join_windows join_windows::of(millis d) {
   require(d.count() >= 0, "join_windows::of: the window must not be negative");
@@ -104,7 +109,8 @@ int64_t read_be64(bytes_view eight) {
 
 namespace sluice::dsl::detail {
 
-bool open_windows(const time_windows& w, timestamp record_time, timestamp stream_time, std::vector<window>& out) {
+bool open_windows(const time_windows& w, timestamp record_time, timestamp stream_time,
+                  std::vector<window>& out) {
   w.windows_for(record_time, out);
   // A window is closed once stream time reaches end + grace.
   std::erase_if(out, [&](const window& win) { return win.end + w.grace_period() <= stream_time; });

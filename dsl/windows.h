@@ -16,8 +16,8 @@
 
 #include <compare>
 #include <concepts>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -66,7 +66,8 @@ class time_windows {
   std::string describe() const;
 
  private:
-  time_windows(millis size, millis advance, millis grace) : _size(size), _advance(advance), _grace(grace) {}
+  time_windows(millis size, millis advance, millis grace)
+      : _size(size), _advance(advance), _grace(grace) {}
   millis _size;
   millis _advance;
   millis _grace;
@@ -91,7 +92,8 @@ class join_windows {
   std::string describe() const;
 
  private:
-  join_windows(millis before, millis after, millis grace) : _before(before), _after(after), _grace(grace) {}
+  join_windows(millis before, millis after, millis grace)
+      : _before(before), _after(after), _grace(grace) {}
   millis _before;
   millis _after;
   millis _grace;
@@ -135,7 +137,8 @@ class time_windowed_serde {
     return out;
   }
   result<windowed<K>> deserialize(bytes_view data) const {
-    if (data.size() < 8) return core::failure(core::make_error_code(core::errc::deserialization_failed));
+    if (data.size() < 8)
+      return core::failure(core::make_error_code(core::errc::deserialization_failed));
     SLUICE_TRY(K key, _key.deserialize(data.first(data.size() - 8)));
     const timestamp start = read_start(data.last(8));
     return windowed<K>{std::move(key), window{start, start + _size}};
@@ -157,8 +160,9 @@ class session_windowed_serde {
   /// Wraps the key's serde (any serde of K). Constrained so that copying a
   /// session_windowed_serde never considers wrapping it into itself.
   template <class S>
-    requires(!std::same_as<std::remove_cvref_t<S>, session_windowed_serde>) && std::constructible_from<core::serde<K>, S>
-  explicit session_windowed_serde(S&& key_serde) : _key(std::forward<S>(key_serde)) {}
+  requires(!std::same_as<std::remove_cvref_t<S>, session_windowed_serde>) &&
+      std::constructible_from<core::serde<K>, S> explicit session_windowed_serde(S&& key_serde)
+      : _key(std::forward<S>(key_serde)) {}
 
   result<bytes> serialize(const windowed<K>& w) const;
   result<windowed<K>> deserialize(bytes_view data) const;
@@ -173,7 +177,8 @@ int64_t read_be64(bytes_view eight);
 /// Replaces `out` with the windows of `w` that a record at `record_time` updates: those still
 /// open at `stream_time` (stream time < end + grace). Returns true (late) when the record falls
 /// only into closed windows. `out` is reused to spare an allocation per record.
-bool open_windows(const time_windows& w, timestamp record_time, timestamp stream_time, std::vector<window>& out);
+bool open_windows(const time_windows& w, timestamp record_time, timestamp stream_time,
+                  std::vector<window>& out);
 }  // namespace detail
 
 template <class K>
@@ -195,7 +200,8 @@ result<bytes> session_windowed_serde<K>::serialize(const windowed<K>& w) const {
 
 template <class K>
 result<windowed<K>> session_windowed_serde<K>::deserialize(bytes_view data) const {
-  if (data.size() < 16) return core::failure(core::make_error_code(core::errc::deserialization_failed));
+  if (data.size() < 16)
+    return core::failure(core::make_error_code(core::errc::deserialization_failed));
   SLUICE_TRY(K key, _key.deserialize(data.first(data.size() - 16)));
   const auto end = core::from_epoch_ms(detail::read_be64(data.subspan(data.size() - 16, 8)));
   const auto start = core::from_epoch_ms(detail::read_be64(data.last(8)));
@@ -208,8 +214,8 @@ namespace sluice {
 using dsl::join_windows;
 using dsl::session_windowed_serde;
 using dsl::session_windows;
-using dsl::window;
 using dsl::time_windowed_serde;
 using dsl::time_windows;
+using dsl::window;
 using dsl::windowed;
 }  // namespace sluice

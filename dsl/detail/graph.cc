@@ -24,7 +24,8 @@ std::string hex8(uint64_t h) {
   static constexpr char digits[] = "0123456789abcdef";
   const auto folded = static_cast<uint32_t>(h ^ (h >> 32));
   std::string out(8, '0');
-  for (int i = 7; i >= 0; --i) out[static_cast<std::size_t>(7 - i)] = digits[(folded >> (i * 4)) & 0xFU];
+  for (int i = 7; i >= 0; --i)
+    out[static_cast<std::size_t>(7 - i)] = digits[(folded >> (i * 4)) & 0xFU];
   return out;
 }
 
@@ -139,18 +140,21 @@ void graph::add_store(store_spec spec, std::string_view op) {
 }
 
 bool graph::has_store(std::string_view name) const {
-  return std::any_of(_stores.begin(), _stores.end(), [&](const store_spec& s) { return s.name == name; });
+  return std::any_of(_stores.begin(), _stores.end(),
+                     [&](const store_spec& s) { return s.name == name; });
 }
 
 void graph::add_repartition_topic(repartition_topic_spec spec, std::string_view op) {
-  if (spec.name.empty()) throw topology_error(std::string(op), "a repartition topic name must not be empty");
+  if (spec.name.empty())
+    throw topology_error(std::string(op), "a repartition topic name must not be empty");
   if (spec.partitions && *spec.partitions <= 0) {
-    throw topology_error(std::string(op), "repartition topic '" + spec.name +
-                                              "' needs a positive partition count");
+    throw topology_error(std::string(op),
+                         "repartition topic '" + spec.name + "' needs a positive partition count");
   }
   for (const auto& r : _repartition) {
     if (r.name == spec.name) {
-      throw topology_error(std::string(op), "a repartition topic named '" + spec.name + "' already exists");
+      throw topology_error(std::string(op),
+                           "a repartition topic named '" + spec.name + "' already exists");
     }
   }
   _repartition.push_back(std::move(spec));
@@ -165,7 +169,8 @@ void graph::compile() {
   for (const auto& n : _nodes) {
     for (const auto& s : n.stores) {
       if (!has_store(s)) {
-        throw topology_error(n.name, "uses state store '" + s + "', which was never added to the topology");
+        throw topology_error(n.name,
+                             "uses state store '" + s + "', which was never added to the topology");
       }
     }
   }
@@ -213,8 +218,8 @@ void graph::compile() {
     for (const auto& t : n.topics) {
       auto [it, inserted] = reader.emplace(t, n.name);
       if (!inserted) {
-        throw topology_error(n.name, "topic '" + t.name + "' is already read by source '" + it->second +
-                                         "'; read it once and share the stream");
+        throw topology_error(n.name, "topic '" + t.name + "' is already read by source '" +
+                                         it->second + "'; read it once and share the stream");
       }
     }
   }
@@ -267,9 +272,10 @@ void graph::compile() {
       for (const auto& r : _repartition) {
         if (r.name != t.name || !r.partitions) continue;
         if (fixed && fixed->second != *r.partitions) {
-          throw topology_error(op, "join inputs cannot be co-partitioned: repartition topic '" + fixed->first +
-                                       "' has " + std::to_string(fixed->second) + " partitions but '" + r.name +
-                                       "' has " + std::to_string(*r.partitions));
+          throw topology_error(op, "join inputs cannot be co-partitioned: repartition topic '" +
+                                       fixed->first + "' has " + std::to_string(fixed->second) +
+                                       " partitions but '" + r.name + "' has " +
+                                       std::to_string(*r.partitions));
         }
         fixed = std::pair{r.name, *r.partitions};
       }

@@ -24,7 +24,8 @@ namespace sluice::dsl::detail {
 
 /// Makes a node for one task. `topics` are the node's resolved topic names: a source's topics,
 /// a sink's topic (empty for a dynamic sink).
-using node_factory = std::function<std::unique_ptr<processor_node>(std::span<const std::string> topics)>;
+using node_factory =
+    std::function<std::unique_ptr<processor_node>(std::span<const std::string> topics)>;
 
 enum class node_type { source, processor, sink };
 

@@ -21,7 +21,10 @@ class typed_source final : public source_node {
  public:
   typed_source(std::span<const std::string> topics, core::serde<K> k, core::serde<V> v,
                timestamp_extractor<K, V> extractor)
-      : _topics(topics.begin(), topics.end()), _k(std::move(k)), _v(std::move(v)), _extractor(std::move(extractor)) {}
+      : _topics(topics.begin(), topics.end()),
+        _k(std::move(k)),
+        _v(std::move(v)),
+        _extractor(std::move(extractor)) {}
 
   const std::vector<std::string>& topics() const noexcept override { return _topics; }
 
@@ -82,9 +85,12 @@ using topic_name_extractor = std::function<std::string(const K& key, const V& va
 template <class K, class V>
 class typed_sink final : public processor_node {
  public:
-  typed_sink(std::optional<std::string> topic, topic_name_extractor<K, V> extractor, core::serde<K> k,
-             core::serde<V> v, stream_partitioner<K, V> partitioner)
-      : _topic(std::move(topic)), _extractor(std::move(extractor)), _k(std::move(k)), _v(std::move(v)),
+  typed_sink(std::optional<std::string> topic, topic_name_extractor<K, V> extractor,
+             core::serde<K> k, core::serde<V> v, stream_partitioner<K, V> partitioner)
+      : _topic(std::move(topic)),
+        _extractor(std::move(extractor)),
+        _k(std::move(k)),
+        _v(std::move(v)),
         _partitioner(std::move(partitioner)) {}
 
   void process(const erased_record& r) override {
@@ -94,23 +100,30 @@ class typed_sink final : public processor_node {
       out.topic = *_topic;
     } else {
       dynamic_topic = _extractor(deref<K>(r.key), deref<V>(r.value));
-      if (dynamic_topic.empty()) throw processing_error(name(), "the topic name extractor returned an empty name");
+      if (dynamic_topic.empty())
+        throw processing_error(name(), "the topic name extractor returned an empty name");
       out.topic = dynamic_topic;
     }
     if (r.key != nullptr) {
       auto b = _k.serialize(*static_cast<const K*>(r.key));
-      if (!b) throw processing_error(name(), "cannot serialize key for topic '" + std::string(out.topic) + "': " + b.error().message());
+      if (!b)
+        throw processing_error(name(), "cannot serialize key for topic '" + std::string(out.topic) +
+                                           "': " + b.error().message());
       out.key = std::move(b).value();
     }
     if (r.value != nullptr) {
       auto b = _v.serialize(*static_cast<const V*>(r.value));
-      if (!b) throw processing_error(name(), "cannot serialize value for topic '" + std::string(out.topic) + "': " + b.error().message());
+      if (!b)
+        throw processing_error(name(), "cannot serialize value for topic '" +
+                                           std::string(out.topic) + "': " + b.error().message());
       out.value = std::move(b).value();
     }
     if (_partitioner) {
       if (auto n = context().collector().partition_count(out.topic); n && *n > 0) {
         if (auto p = _partitioner(std::string(out.topic), deref<K>(r.key), deref<V>(r.value), *n)) {
-          if (*p < 0 || *p >= *n) throw processing_error(name(), "the partitioner returned partition " + std::to_string(*p) + " of " + std::to_string(*n));
+          if (*p < 0 || *p >= *n)
+            throw processing_error(name(), "the partitioner returned partition " +
+                                               std::to_string(*p) + " of " + std::to_string(*n));
           out.partition = partition_id{*p};
         }
       }

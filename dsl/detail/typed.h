@@ -22,11 +22,13 @@ namespace sluice::dsl::detail {
 /// A readable (demangled) name of a type, for error messages.
 std::string type_name(const std::type_info& t);
 
-[[noreturn]] void throw_missing_serde(std::string_view op, std::string_view role, const std::type_info& t);
+[[noreturn]] void throw_missing_serde(std::string_view op, std::string_view role,
+                                      const std::type_info& t);
 
 /// The first serde given, else `default_serde<T>`; throws topology_error naming `op` if none.
 template <class T>
-core::serde<T> resolve_serde(std::string_view op, std::string_view role, const std::optional<core::serde<T>>& first,
+core::serde<T> resolve_serde(std::string_view op, std::string_view role,
+                             const std::optional<core::serde<T>>& first,
                              const std::optional<core::serde<T>>& second = std::nullopt) {
   if (first) return *first;
   if (second) return *second;
@@ -40,8 +42,9 @@ core::serde<T> resolve_serde(std::string_view op, std::string_view role, const s
 /// A serde given, the inherited one, or the default one if T has one; nullopt otherwise
 /// (serdes are only required where bytes are produced).
 template <class T>
-std::optional<core::serde<T>> maybe_serde(const std::optional<core::serde<T>>& first,
-                                          const std::optional<core::serde<T>>& second = std::nullopt) {
+std::optional<core::serde<T>> maybe_serde(
+    const std::optional<core::serde<T>>& first,
+    const std::optional<core::serde<T>>& second = std::nullopt) {
   if (first) return first;
   if (second) return second;
   if constexpr (core::has_default_serde<T>) {
@@ -56,7 +59,9 @@ template <class F>
 class lambda_node final : public processor_node {
  public:
   explicit lambda_node(F f) : _f(std::move(f)) {}
-  void process(const erased_record& r) override { _f(static_cast<const processor_node&>(*this), r); }
+  void process(const erased_record& r) override {
+    _f(static_cast<const processor_node&>(*this), r);
+  }
 
  private:
   F _f;
@@ -67,9 +72,10 @@ std::unique_ptr<processor_node> make_lambda_node(F f) {
   return std::make_unique<lambda_node<F>>(std::move(f));
 }
 
-[[noreturn]] void throw_store_error(const processor_node& node, std::string_view store, std::string_view what,
+[[noreturn]] void throw_store_error(const processor_node& node, std::string_view store,
+                                    std::string_view what, const std::error_code& ec);
+[[noreturn]] void throw_serde_error(const processor_node& node, std::string_view what,
                                     const std::error_code& ec);
-[[noreturn]] void throw_serde_error(const processor_node& node, std::string_view what, const std::error_code& ec);
 
 /// The value of a store call, or processing_error naming node, store and call.
 template <class T>

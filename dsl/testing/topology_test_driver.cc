@@ -31,7 +31,8 @@ class driver_stores final : public store_provider {
  public:
   state::state_store& store(const store_spec& spec) override {
     auto it = stores.find(spec.name);
-    if (it == stores.end()) throw std::logic_error("test driver: no store '" + spec.name + "' in this task");
+    if (it == stores.end())
+      throw std::logic_error("test driver: no store '" + spec.name + "' in this task");
     return *it->second;
   }
   std::map<std::string, std::unique_ptr<state::state_store>, std::less<>> stores;
@@ -114,8 +115,9 @@ struct topology_test_driver::impl final : record_collector {
   }
 
   std::unique_ptr<state::state_store> make_store(const store_spec& spec, const task_id& id) {
-    const bool persistent = spec.type == store_type::persistent ||
-                            (spec.type == store_type::automatic && config.stores == store_backend::rocksdb);
+    const bool persistent =
+        spec.type == store_type::persistent ||
+        (spec.type == store_type::automatic && config.stores == store_backend::rocksdb);
     state::window_store_options wopts;
     if (spec.kind == store_kind::window) {
       wopts.retention = std::max(spec.retention, millis{1});
@@ -149,9 +151,11 @@ struct topology_test_driver::impl final : record_collector {
       case store_kind::key_value:
         return value_or_throw(state::open_rocksdb_key_value_store(spec.name, dir, *rocksdb), what);
       case store_kind::window:
-        return value_or_throw(state::open_rocksdb_window_store(spec.name, dir, wopts, *rocksdb), what);
+        return value_or_throw(state::open_rocksdb_window_store(spec.name, dir, wopts, *rocksdb),
+                              what);
       case store_kind::session:
-        return value_or_throw(state::open_rocksdb_session_store(spec.name, dir, sopts, *rocksdb), what);
+        return value_or_throw(state::open_rocksdb_session_store(spec.name, dir, sopts, *rocksdb),
+                              what);
     }
     throw std::logic_error("unknown store kind");
   }
@@ -160,8 +164,8 @@ struct topology_test_driver::impl final : record_collector {
     const task_id id{*t.reader, p};
     auto it = tasks.find(id);
     if (it == tasks.end()) {
-      throw std::invalid_argument("test driver: partition " + std::to_string(p.value()) + " of topic '" + t.name +
-                                  "' has no task");
+      throw std::invalid_argument("test driver: partition " + std::to_string(p.value()) +
+                                  " of topic '" + t.name + "' has no task");
     }
     auto& entry = *it->second;
     auto& off = t.next_offset.at(static_cast<std::size_t>(p.value()));
@@ -189,17 +193,21 @@ struct topology_test_driver::impl final : record_collector {
 };
 
 topology_test_driver::topology_test_driver(topology t, driver_config config)
-    : _topology(std::move(t)), _wall_clock(config.wall_clock_start), _impl(std::make_unique<impl>()) {
+    : _topology(std::move(t)),
+      _wall_clock(config.wall_clock_start),
+      _impl(std::make_unique<impl>()) {
   auto& im = *_impl;
   im.owner = this;
   im.config = std::move(config);
-  if (im.config.default_partitions <= 0) throw std::invalid_argument("driver_config.default_partitions must be positive");
+  if (im.config.default_partitions <= 0)
+    throw std::invalid_argument("driver_config.default_partitions must be positive");
   const std::string& app = im.config.application_id;
 
-  const auto counts = _topology.resolve_partitions([&](std::string_view topic) -> std::optional<int32_t> {
-    auto it = im.config.partitions.find(std::string(topic));
-    return it == im.config.partitions.end() ? im.config.default_partitions : it->second;
-  });
+  const auto counts =
+      _topology.resolve_partitions([&](std::string_view topic) -> std::optional<int32_t> {
+        auto it = im.config.partitions.find(std::string(topic));
+        return it == im.config.partitions.end() ? im.config.default_partitions : it->second;
+      });
   auto declare = [&im](const std::string& name, int32_t n, bool internal) {
     auto& t = im.topics[name];
     t.name = name;
@@ -207,7 +215,9 @@ topology_test_driver::topology_test_driver(topology t, driver_config config)
     t.internal = internal;
   };
   for (const auto& [topic, n] : im.config.partitions) {
-    if (n <= 0) throw std::invalid_argument("driver_config.partitions: topic '" + topic + "' needs a positive count");
+    if (n <= 0)
+      throw std::invalid_argument("driver_config.partitions: topic '" + topic +
+                                  "' needs a positive count");
     declare(topic, n, false);
   }
   for (const auto& [ref, n] : counts) declare(ref.resolve(app), n, ref.internal);
@@ -215,13 +225,16 @@ topology_test_driver::topology_test_driver(topology t, driver_config config)
     for (const auto& src : sub.sources) im.topic(src.resolve(app)).reader = sub.id;
   }
 
-  const bool needs_dir = im.config.stores == store_backend::rocksdb ||
-                         std::any_of(_topology.stores().begin(), _topology.stores().end(),
-                                     [](const store_spec& s) { return s.type == store_type::persistent; });
+  const bool needs_dir =
+      im.config.stores == store_backend::rocksdb ||
+      std::any_of(_topology.stores().begin(), _topology.stores().end(),
+                  [](const store_spec& s) { return s.type == store_type::persistent; });
   if (needs_dir) {
     if (im.config.state_dir.empty()) {
-      std::string templ = (std::filesystem::temp_directory_path() / "sluice-driver-XXXXXX").string();
-      if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("test driver: cannot create a temporary state directory");
+      std::string templ =
+          (std::filesystem::temp_directory_path() / "sluice-driver-XXXXXX").string();
+      if (::mkdtemp(templ.data()) == nullptr)
+        throw std::runtime_error("test driver: cannot create a temporary state directory");
       im.state_dir = templ;
       im.own_state_dir = true;
     } else {
@@ -235,7 +248,8 @@ topology_test_driver::topology_test_driver(topology t, driver_config config)
       const task_id id{sub.id, partition_id{p}};
       auto entry = std::make_unique<impl::task_entry>();
       for (const auto& spec : _topology.stores()) {
-        if (spec.subtopology == sub.id) entry->stores.stores.emplace(spec.name, im.make_store(spec, id));
+        if (spec.subtopology == sub.id)
+          entry->stores.stores.emplace(spec.name, im.make_store(spec, id));
       }
       task_config tc;
       tc.application_id = app;
@@ -271,14 +285,16 @@ void topology_test_driver::require_input(const std::string& topic) const {
   }
 }
 
-void topology_test_driver::pipe_raw(std::string_view topic, std::optional<partition_id> partition, core::record rec) {
+void topology_test_driver::pipe_raw(std::string_view topic, std::optional<partition_id> partition,
+                                    core::record rec) {
   auto& im = *_impl;
   auto it = im.topics.find(topic);
   if (it == im.topics.end() || !it->second.reader) require_input(std::string(topic));
   auto& t = it->second;
   const partition_id p = partition ? *partition : impl::pick_partition(t, rec.key);
   if (p.value() < 0 || p.value() >= t.partitions) {
-    throw std::invalid_argument("test driver: topic '" + t.name + "' has no partition " + std::to_string(p.value()));
+    throw std::invalid_argument("test driver: topic '" + t.name + "' has no partition " +
+                                std::to_string(p.value()));
   }
   im.process_one(t, p, std::move(rec));
   im.drain();
@@ -290,7 +306,9 @@ void topology_test_driver::advance_wall_clock_time(millis d) {
   _impl->drain();
 }
 
-int32_t topology_test_driver::partitions(std::string_view topic) const { return _impl->count_of(topic); }
+int32_t topology_test_driver::partitions(std::string_view topic) const {
+  return _impl->count_of(topic);
+}
 
 task_metrics topology_test_driver::metrics() const {
   task_metrics out;
@@ -308,8 +326,8 @@ const store_spec& topology_test_driver::typed_spec(std::string_view name, store_
   const store_spec* spec = _topology.find_store(name);
   if (spec == nullptr || spec->kind != kind) {
     throw std::invalid_argument("test driver: no " +
-                                std::string(kind == store_kind::window ? "window" : "key-value") + " store named '" +
-                                std::string(name) + "'");
+                                std::string(kind == store_kind::window ? "window" : "key-value") +
+                                " store named '" + std::string(name) + "'");
   }
   return *spec;
 }
@@ -318,7 +336,8 @@ std::vector<state::key_value_store*> topology_test_driver::key_value_stores(std:
   std::vector<state::key_value_store*> out;
   for (auto& [id, entry] : _impl->tasks) {
     auto it = entry->stores.stores.find(name);
-    if (it != entry->stores.stores.end()) out.push_back(dynamic_cast<state::key_value_store*>(it->second.get()));
+    if (it != entry->stores.stores.end())
+      out.push_back(dynamic_cast<state::key_value_store*>(it->second.get()));
   }
   return out;
 }
@@ -327,7 +346,8 @@ std::vector<state::window_store*> topology_test_driver::window_stores(std::strin
   std::vector<state::window_store*> out;
   for (auto& [id, entry] : _impl->tasks) {
     auto it = entry->stores.stores.find(name);
-    if (it != entry->stores.stores.end()) out.push_back(dynamic_cast<state::window_store*>(it->second.get()));
+    if (it != entry->stores.stores.end())
+      out.push_back(dynamic_cast<state::window_store*>(it->second.get()));
   }
   return out;
 }

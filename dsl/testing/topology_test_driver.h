@@ -3,9 +3,9 @@
 /// for Sluice's own tests and for users testing their topologies.
 ///
 ///     topology_test_driver driver(builder.build(), {.partitions = {{"orders", 3}}});
-///     auto in = driver.create_input_topic<std::string, order>("orders", serdes::string{}, order_serde);
-///     auto out = driver.create_output_topic<std::string, int64_t>("counts", serdes::string{}, serdes::int64{});
-///     in.pipe("o-1", o, core::from_epoch_ms(1000));
+///     auto in = driver.create_input_topic<std::string, order>("orders", serdes::string{},
+///     order_serde); auto out = driver.create_output_topic<std::string, int64_t>("counts",
+///     serdes::string{}, serdes::int64{}); in.pipe("o-1", o, core::from_epoch_ms(1000));
 ///     EXPECT_EQ(out.read_key_value(), std::pair{std::string("o-1"), int64_t{1}});
 ///
 /// Model. Every topic has a partition count (`driver_config::partitions`, else
@@ -105,7 +105,8 @@ class test_input_topic {
     pipe_bytes(std::nullopt, encode(_v, value), ts, std::move(hdrs));
   }
   /// Pipes raw bytes (for deserialization-failure tests).
-  void pipe_bytes(std::optional<bytes> key, std::optional<bytes> value, timestamp ts, core::headers hdrs = {});
+  void pipe_bytes(std::optional<bytes> key, std::optional<bytes> value, timestamp ts,
+                  core::headers hdrs = {});
   const std::string& name() const noexcept { return _topic; }
 
  private:
@@ -186,7 +187,8 @@ class test_key_value_store {
 
  private:
   friend class topology_test_driver;
-  test_key_value_store(std::vector<state::key_value_store*> stores, core::serde<K> k, core::serde<V> v)
+  test_key_value_store(std::vector<state::key_value_store*> stores, core::serde<K> k,
+                       core::serde<V> v)
       : _stores(std::move(stores)), _k(std::move(k)), _v(std::move(v)) {}
   std::vector<state::key_value_store*> _stores;
   core::serde<K> _k;
@@ -228,7 +230,8 @@ class topology_test_driver {
     return test_input_topic<K, V>(*this, std::move(topic), std::move(k), std::move(v));
   }
   template <class K, class V>
-  test_output_topic<K, V> create_output_topic(std::string topic, core::serde<K> k, core::serde<V> v) {
+  test_output_topic<K, V> create_output_topic(std::string topic, core::serde<K> k,
+                                              core::serde<V> v) {
     return test_output_topic<K, V>(*this, std::move(topic), std::move(k), std::move(v));
   }
 
@@ -258,7 +261,8 @@ class topology_test_driver {
   /// Unread output of `topic`, oldest first.
   std::deque<driver_record>& output(std::string_view topic) {
     auto it = _outputs.find(topic);
-    if (it == _outputs.end()) it = _outputs.emplace(std::string(topic), std::deque<driver_record>{}).first;
+    if (it == _outputs.end())
+      it = _outputs.emplace(std::string(topic), std::deque<driver_record>{}).first;
     return it->second;
   }
   /// Partition count of a topic as the driver resolved it (internal topics by full name).
@@ -279,7 +283,8 @@ class topology_test_driver {
   template <class T>
   static core::serde<T> serde_of(const std::any& a, std::string_view store) {
     if (const auto* s = std::any_cast<core::serde<T>>(&a)) return *s;
-    throw std::invalid_argument("store '" + std::string(store) + "' holds other key/value types than requested");
+    throw std::invalid_argument("store '" + std::string(store) +
+                                "' holds other key/value types than requested");
   }
 
   topology _topology;
@@ -296,9 +301,10 @@ void test_input_topic<K, V>::pipe(const K& key, const V& value) {
 }
 
 template <class K, class V>
-void test_input_topic<K, V>::pipe_bytes(std::optional<bytes> key, std::optional<bytes> value, timestamp ts,
-                                        core::headers hdrs) {
-  _d->pipe_raw(_topic, std::nullopt, core::record{std::move(key), std::move(value), ts, std::move(hdrs)});
+void test_input_topic<K, V>::pipe_bytes(std::optional<bytes> key, std::optional<bytes> value,
+                                        timestamp ts, core::headers hdrs) {
+  _d->pipe_raw(_topic, std::nullopt,
+               core::record{std::move(key), std::move(value), ts, std::move(hdrs)});
 }
 
 template <class K, class V>
@@ -320,12 +326,16 @@ test_record<K, V> test_output_topic<K, V>::read_record() {
   test_record<K, V> out;
   if (raw.rec.key) {
     auto k = _k.deserialize(*raw.rec.key);
-    if (!k) throw std::runtime_error("output topic '" + _topic + "': cannot deserialize key: " + k.error().message());
+    if (!k)
+      throw std::runtime_error("output topic '" + _topic +
+                               "': cannot deserialize key: " + k.error().message());
     out.key = std::move(k).value();
   }
   if (raw.rec.value) {
     auto v = _v.deserialize(*raw.rec.value);
-    if (!v) throw std::runtime_error("output topic '" + _topic + "': cannot deserialize value: " + v.error().message());
+    if (!v)
+      throw std::runtime_error("output topic '" + _topic +
+                               "': cannot deserialize value: " + v.error().message());
     out.value = std::move(v).value();
   }
   out.ts = raw.rec.ts;
@@ -368,7 +378,8 @@ std::vector<std::pair<K, V>> test_key_value_store<K, V>::all() const {
     auto it = s->all();
     if (!it) detail::throw_store_failure("all", it.error());
     for (; it.value().valid(); it.value().next()) {
-      out.emplace_back(detail::decode_or_throw(_k, it.value().key()), detail::decode_or_throw(_v, it.value().value()));
+      out.emplace_back(detail::decode_or_throw(_k, it.value().key()),
+                       detail::decode_or_throw(_v, it.value().value()));
     }
     if (auto st = it.value().status(); !st) detail::throw_store_failure("all", st.error());
   }
@@ -387,7 +398,8 @@ std::optional<V> test_window_store<K, V>::fetch(const K& key, timestamp start) c
 }
 
 template <class K, class V>
-std::vector<std::pair<timestamp, V>> test_window_store<K, V>::fetch(const K& key, timestamp from, timestamp to) const {
+std::vector<std::pair<timestamp, V>> test_window_store<K, V>::fetch(const K& key, timestamp from,
+                                                                    timestamp to) const {
   const bytes kb = detail::encode_or_throw(_k, key);
   std::vector<std::pair<timestamp, V>> out;
   for (auto* s : _stores) {

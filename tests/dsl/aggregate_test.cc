@@ -28,8 +28,10 @@ std::string label(const windowed<std::string>& w) {
 struct agg_harness {
   explicit agg_harness(streams_builder& b, driver_config cfg = {})
       : driver(b.build(), std::move(cfg)),
-        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{})),
-        out(driver.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{})) {}
+        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{},
+                                                               serdes::string{})),
+        out(driver.create_output_topic<std::string, int64_t>("out", serdes::string{},
+                                                             serdes::int64{})) {}
   topology_test_driver driver;
   test_input_topic<std::string, std::string> in;
   test_output_topic<std::string, int64_t> out;
@@ -37,7 +39,9 @@ struct agg_harness {
 
 void windowed_count_to_out(ktable<windowed<std::string>, int64_t> t) {
   t.to_stream()
-      .map([](const windowed<std::string>& w, const int64_t& c) { return std::pair{label(w), c}; })
+      .map([](const windowed<std::string>& w, const int64_t& c) {
+        return std::pair{label(w), c};
+      })
       .to("out", {.value_serde = serdes::int64{}});
 }
 
@@ -65,14 +69,17 @@ TEST(aggregate, reduce_and_aggregate) {
   grouped.reduce([](const int64_t& a, const int64_t& v) { return a + v; }).to_stream().to("sum");
   grouped
       .aggregate([] { return std::string("<"); },
-                 [](const std::string&, const int64_t& v, const std::string& agg) { return agg + std::to_string(v); },
+                 [](const std::string&, const int64_t& v, const std::string& agg) {
+                   return agg + std::to_string(v);
+                 },
                  materialized<std::string, std::string>::as("concat"))
       .to_stream()
       .to("concat");
   topology_test_driver d(b.build());
   auto in = d.create_input_topic<std::string, int64_t>("nums", serdes::string{}, serdes::int64{});
   auto sum = d.create_output_topic<std::string, int64_t>("sum", serdes::string{}, serdes::int64{});
-  auto concat = d.create_output_topic<std::string, std::string>("concat", serdes::string{}, serdes::string{});
+  auto concat =
+      d.create_output_topic<std::string, std::string>("concat", serdes::string{}, serdes::string{});
   in.pipe("k", 1, from_epoch_ms(1));
   in.pipe("k", 2, from_epoch_ms(2));
   in.pipe("j", 5, from_epoch_ms(3));
@@ -85,7 +92,8 @@ TEST(aggregate, reduce_and_aggregate) {
 
 TEST(aggregate, null_keys_and_values_are_dropped_and_counted) {
   streams_builder b;
-  b.stream<std::string, std::string>("in").group_by_key().count().to_stream().to("out", {.value_serde = serdes::int64{}});
+  b.stream<std::string, std::string>("in").group_by_key().count().to_stream().to(
+      "out", {.value_serde = serdes::int64{}});
   agg_harness h(b);
   h.in.pipe_value("v", from_epoch_ms(1));
   h.in.pipe_tombstone("k", from_epoch_ms(2));
@@ -97,7 +105,8 @@ TEST(aggregate, null_keys_and_values_are_dropped_and_counted) {
 TEST(aggregate, group_by_repartitions_then_counts) {
   streams_builder b;
   b.stream<std::string, std::string>("in")
-      .group_by([](const std::string&, const std::string& v) { return v; }, grouped<std::string, std::string>::as("by-value"))
+      .group_by([](const std::string&, const std::string& v) { return v; },
+                grouped<std::string, std::string>::as("by-value"))
       .count()
       .to_stream()
       .to("out", {.value_serde = serdes::int64{}});
@@ -141,11 +150,13 @@ TEST(windowed, tumbling_count_emits_every_update) {
   h.in.pipe("a", "2", from_epoch_ms(9999));
   h.in.pipe("a", "3", from_epoch_ms(10000));  // the next window: [10000, 20000)
   h.in.pipe("b", "4", from_epoch_ms(10001));
-  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 1}, {"a@0", 2}, {"a@10000", 1}, {"b@10000", 1}}));
+  EXPECT_EQ(h.out.read_key_values(),
+            (count_kvs{{"a@0", 1}, {"a@0", 2}, {"a@10000", 1}, {"b@10000", 1}}));
   auto store = h.driver.get_window_store<std::string, int64_t>("wc");
   EXPECT_EQ(store.fetch("a", from_epoch_ms(0)), 2);
   EXPECT_EQ(store.fetch("a", from_epoch_ms(0), from_epoch_ms(20000)),
-            (std::vector<std::pair<timestamp, int64_t>>{{from_epoch_ms(0), 2}, {from_epoch_ms(10000), 1}}));
+            (std::vector<std::pair<timestamp, int64_t>>{{from_epoch_ms(0), 2},
+                                                        {from_epoch_ms(10000), 1}}));
 }
 
 TEST(windowed, hopping_windows_update_every_window_containing_the_record) {
@@ -172,17 +183,21 @@ TEST(windowed, out_of_order_within_grace_updates_and_late_records_are_dropped_an
   h.in.pipe("a", "3", from_epoch_ms(2000));   // out of order, within grace: updates [0,10000)
   h.in.pipe("b", "4", from_epoch_ms(15000));  // stream time 15000: [0,10000) is closed now
   h.in.pipe("a", "5", from_epoch_ms(3000));   // late: dropped
-  EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 1}, {"a@10000", 1}, {"a@0", 2}, {"b@10000", 1}}));
+  EXPECT_EQ(h.out.read_key_values(),
+            (count_kvs{{"a@0", 1}, {"a@10000", 1}, {"a@0", 2}, {"b@10000", 1}}));
   EXPECT_EQ(h.driver.metrics().dropped_total(drop_reason::late), 1);
 }
 
 TEST(windowed, without_grace_a_window_closes_at_its_end) {
   streams_builder b;
-  windowed_count_to_out(
-      b.stream<std::string, std::string>("in").group_by_key().windowed_by(time_windows::of(10s)).count());
+  windowed_count_to_out(b.stream<std::string, std::string>("in")
+                            .group_by_key()
+                            .windowed_by(time_windows::of(10s))
+                            .count());
   agg_harness h(b);
   h.in.pipe("a", "1", from_epoch_ms(9000));
-  h.in.pipe("a", "2", from_epoch_ms(5000));   // out of order, window still open (stream time 9000 < 10000)
+  h.in.pipe("a", "2",
+            from_epoch_ms(5000));  // out of order, window still open (stream time 9000 < 10000)
   h.in.pipe("a", "3", from_epoch_ms(10000));  // stream time reaches the end
   h.in.pipe("a", "4", from_epoch_ms(9999));   // late
   EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 1}, {"a@0", 2}, {"a@10000", 1}}));
@@ -194,11 +209,16 @@ TEST(windowed, reduce_and_aggregate_per_window) {
   auto w = b.stream<std::string, int64_t>("nums").group_by_key().windowed_by(time_windows::of(10s));
   w.reduce([](const int64_t& a, const int64_t& v) { return std::max(a, v); })
       .to_stream()
-      .map([](const windowed<std::string>& k, const int64_t& v) { return std::pair{label(k), v}; })
+      .map([](const windowed<std::string>& k, const int64_t& v) {
+        return std::pair{label(k), v};
+      })
       .to("max");
-  w.aggregate([] { return int64_t{100}; }, [](const std::string&, const int64_t& v, const int64_t& a) { return a - v; })
+  w.aggregate([] { return int64_t{100}; },
+              [](const std::string&, const int64_t& v, const int64_t& a) { return a - v; })
       .to_stream()
-      .map([](const windowed<std::string>& k, const int64_t& v) { return std::pair{label(k), v}; })
+      .map([](const windowed<std::string>& k, const int64_t& v) {
+        return std::pair{label(k), v};
+      })
       .to("agg");
   topology_test_driver d(b.build());
   auto in = d.create_input_topic<std::string, int64_t>("nums", serdes::string{}, serdes::int64{});
@@ -218,9 +238,11 @@ TEST(windowed, windowed_keys_round_trip_through_the_time_windowed_serde) {
       .windowed_by(time_windows::of(1min))
       .count()
       .to_stream()
-      .to("out", {.key_serde = time_windowed_serde<std::string>(serdes::string{}, 1min), .value_serde = serdes::int64{}});
+      .to("out", {.key_serde = time_windowed_serde<std::string>(serdes::string{}, 1min),
+                  .value_serde = serdes::int64{}});
   topology_test_driver d(b.build());
-  auto in = d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
+  auto in =
+      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
   auto out = d.create_output_topic<windowed<std::string>, int64_t>(
       "out", time_windowed_serde<std::string>(serdes::string{}, 1min), serdes::int64{});
   in.pipe("page", "x", from_epoch_ms(61000));
@@ -244,7 +266,8 @@ TEST(suppress, emits_one_final_result_per_window_when_it_closes) {
   h.in.pipe("b", "3", from_epoch_ms(9000));
   h.in.pipe("a", "4", from_epoch_ms(11000));  // stream time 11000 < 10000 + 2000: nothing final yet
   EXPECT_TRUE(h.out.is_empty());
-  h.in.pipe("a", "5", from_epoch_ms(3000));  // out of order within grace: counted in the final result
+  h.in.pipe("a", "5",
+            from_epoch_ms(3000));  // out of order within grace: counted in the final result
   EXPECT_TRUE(h.out.is_empty());
   h.in.pipe("c", "6", from_epoch_ms(12000));  // stream time 12000: [0,10000) closes
   EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 3}, {"b@0", 1}}));
@@ -265,10 +288,11 @@ TEST(windowed, rocksdb_backend_gives_the_same_results) {
     agg_harness h(b, {.stores = backend});
     h.in.pipe("a", "1", from_epoch_ms(1000));
     h.in.pipe("a", "2", from_epoch_ms(10500));
-    h.in.pipe("a", "3", from_epoch_ms(9000));   // within grace
+    h.in.pipe("a", "3", from_epoch_ms(9000));  // within grace
     h.in.pipe("a", "4", from_epoch_ms(11000));
-    h.in.pipe("a", "5", from_epoch_ms(2000));   // late
-    EXPECT_EQ(h.out.read_key_values(), (count_kvs{{"a@0", 1}, {"a@10000", 1}, {"a@0", 2}, {"a@10000", 2}}));
+    h.in.pipe("a", "5", from_epoch_ms(2000));  // late
+    EXPECT_EQ(h.out.read_key_values(),
+              (count_kvs{{"a@0", 1}, {"a@10000", 1}, {"a@0", 2}, {"a@10000", 2}}));
     using rows = std::vector<std::tuple<std::string, timestamp, int64_t>>;
     auto store = h.driver.get_window_store<std::string, int64_t>("wc");
     // Default retention (size + grace = 11 s): the store observed window start 10000, so the
@@ -291,8 +315,10 @@ TEST(windowed, each_task_has_its_own_stream_time) {
   }
   ASSERT_FALSE(k2.empty());
   streams_builder b;
-  windowed_count_to_out(
-      b.stream<std::string, std::string>("in").group_by_key().windowed_by(time_windows::of(10s)).count());
+  windowed_count_to_out(b.stream<std::string, std::string>("in")
+                            .group_by_key()
+                            .windowed_by(time_windows::of(10s))
+                            .count());
   agg_harness h(b, {.partitions = {{"in", 2}}});
   h.in.pipe(k1, "x", from_epoch_ms(50000));  // task of k1 is far ahead
   h.in.pipe(k2, "x", from_epoch_ms(1000));   // k2's task is at 1000: window [0,10000) open
@@ -308,16 +334,18 @@ std::vector<std::string> read_sessions(test_output_topic<windowed<std::string>, 
   std::vector<std::string> v;
   for (auto& r : out.read_records()) {
     v.push_back(r.key->key + "[" + std::to_string(core::to_epoch_ms(r.key->win.start)) + "," +
-                std::to_string(core::to_epoch_ms(r.key->win.end)) + "]=" +
-                (r.value ? std::to_string(*r.value) : std::string("null")));
+                std::to_string(core::to_epoch_ms(r.key->win.end)) +
+                "]=" + (r.value ? std::to_string(*r.value) : std::string("null")));
   }
   return v;
 }
 
 struct session_harness {
-  session_harness(const session_windows& w, bool suppressed, store_backend backend = store_backend::in_memory)
+  session_harness(const session_windows& w, bool suppressed,
+                  store_backend backend = store_backend::in_memory)
       : driver(make(w, suppressed), {.stores = backend}),
-        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{})),
+        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{},
+                                                               serdes::string{})),
         out(driver.create_output_topic<windowed<std::string>, int64_t>(
             "out", session_windowed_serde<std::string>(serdes::string{}), serdes::int64{})) {}
   static topology make(const session_windows& w, bool suppressed) {
@@ -336,19 +364,20 @@ struct session_harness {
 using strings = std::vector<std::string>;
 
 TEST(session_windows, sessions_grow_merge_and_late_records_are_dropped) {
- for (auto backend : {store_backend::in_memory, store_backend::rocksdb}) {
-  session_harness h(session_windows::with_inactivity_gap(5s).grace(10s), false, backend);
-  h.in.pipe("a", "1", from_epoch_ms(1000));
-  h.in.pipe("a", "2", from_epoch_ms(3000));   // within the gap: the session grows
-  h.in.pipe("a", "3", from_epoch_ms(20000));  // a new session
-  h.in.pipe("a", "4", from_epoch_ms(10000));  // its own session (out of order, within grace)
-  h.in.pipe("a", "5", from_epoch_ms(15000));  // bridges [10000] and [20000]: they merge
-  h.in.pipe("b", "6", from_epoch_ms(2000));   // 2000 + 10000 grace < 20000: late
-  EXPECT_EQ(read_sessions(h.out), (strings{"a[1000,1000]=1", "a[1000,1000]=null", "a[1000,3000]=2", "a[20000,20000]=1",
-                                           "a[10000,10000]=1", "a[10000,10000]=null", "a[20000,20000]=null",
-                                           "a[10000,20000]=3"}));
-  EXPECT_EQ(h.driver.metrics().dropped_total(drop_reason::late), 1);
- }
+  for (auto backend : {store_backend::in_memory, store_backend::rocksdb}) {
+    session_harness h(session_windows::with_inactivity_gap(5s).grace(10s), false, backend);
+    h.in.pipe("a", "1", from_epoch_ms(1000));
+    h.in.pipe("a", "2", from_epoch_ms(3000));   // within the gap: the session grows
+    h.in.pipe("a", "3", from_epoch_ms(20000));  // a new session
+    h.in.pipe("a", "4", from_epoch_ms(10000));  // its own session (out of order, within grace)
+    h.in.pipe("a", "5", from_epoch_ms(15000));  // bridges [10000] and [20000]: they merge
+    h.in.pipe("b", "6", from_epoch_ms(2000));   // 2000 + 10000 grace < 20000: late
+    EXPECT_EQ(read_sessions(h.out),
+              (strings{"a[1000,1000]=1", "a[1000,1000]=null", "a[1000,3000]=2", "a[20000,20000]=1",
+                       "a[10000,10000]=1", "a[10000,10000]=null", "a[20000,20000]=null",
+                       "a[10000,20000]=3"}));
+    EXPECT_EQ(h.driver.metrics().dropped_total(drop_reason::late), 1);
+  }
 }
 
 TEST(session_windows, suppress_emits_each_session_once_when_final) {
@@ -366,7 +395,8 @@ TEST(session_windows, suppress_emits_each_session_once_when_final) {
 
 TEST(session_windows, reduce_and_aggregate_merge_sessions) {
   streams_builder b;
-  auto w = b.stream<std::string, int64_t>("nums").group_by_key().windowed_by(session_windows::with_inactivity_gap(1s).grace(2s));
+  auto w = b.stream<std::string, int64_t>("nums").group_by_key().windowed_by(
+      session_windows::with_inactivity_gap(1s).grace(2s));
   w.reduce([](const int64_t& a, const int64_t& v) { return a + v; })
       .to_stream()
       .filter([](const windowed<std::string>&, const int64_t& v) { return v != 0; })
@@ -374,9 +404,12 @@ TEST(session_windows, reduce_and_aggregate_merge_sessions) {
         return std::pair{k.key + "@" + std::to_string(core::to_epoch_ms(k.win.start)), v};
       })
       .to("sum");
-  w.aggregate([] { return std::string(); },
-              [](const std::string&, const int64_t& v, const std::string& agg) { return agg + std::to_string(v); },
-              [](const std::string&, const std::string& a, const std::string& c) { return a + "|" + c; })
+  w.aggregate(
+       [] { return std::string(); },
+       [](const std::string&, const int64_t& v, const std::string& agg) {
+         return agg + std::to_string(v);
+       },
+       [](const std::string&, const std::string& a, const std::string& c) { return a + "|" + c; })
       .to_stream()
       .filter([](const windowed<std::string>&, const std::string& v) { return !v.empty(); })
       .map([](const windowed<std::string>& k, const std::string& v) {
@@ -386,7 +419,8 @@ TEST(session_windows, reduce_and_aggregate_merge_sessions) {
   topology_test_driver d(b.build());
   auto in = d.create_input_topic<std::string, int64_t>("nums", serdes::string{}, serdes::int64{});
   auto sum = d.create_output_topic<std::string, int64_t>("sum", serdes::string{}, serdes::int64{});
-  auto agg = d.create_output_topic<std::string, std::string>("agg", serdes::string{}, serdes::string{});
+  auto agg =
+      d.create_output_topic<std::string, std::string>("agg", serdes::string{}, serdes::string{});
   in.pipe("k", 1, from_epoch_ms(1000));
   in.pipe("k", 2, from_epoch_ms(3000));
   in.pipe("k", 3, from_epoch_ms(2000));  // out of order within grace; bridges both sessions
@@ -394,7 +428,8 @@ TEST(session_windows, reduce_and_aggregate_merge_sessions) {
   EXPECT_EQ(sum.read_key_values(), (count_kvs{{"k@1000", 1}, {"k@3000", 2}, {"k@1000", 6}}));
   EXPECT_EQ(d.metrics().dropped_total(drop_reason::late), 2);  // counted by both aggregations
   using str_kvs = std::vector<std::pair<std::string, std::string>>;
-  EXPECT_EQ(agg.read_key_values(), (str_kvs{{"k@1000", "1"}, {"k@3000", "2"}, {"k@1000", "|1|23"}}));
+  EXPECT_EQ(agg.read_key_values(),
+            (str_kvs{{"k@1000", "1"}, {"k@3000", "2"}, {"k@1000", "|1|23"}}));
 }
 
 }  // namespace

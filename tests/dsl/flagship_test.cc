@@ -48,8 +48,8 @@ struct order_with_payment {
   int64_t paid_at = 0;
   bool operator==(const order_with_payment&) const = default;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order_with_payment, order_id, customer, amount, created_at, payment_method,
-                                   payment_status, paid_at)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order_with_payment, order_id, customer, amount, created_at,
+                                   payment_method, payment_status, paid_at)
 
 }  // namespace flagship
 
@@ -85,34 +85,41 @@ topology page_view_counts(bool final_only) {
   auto counts =
       builder
           .stream<std::string, page_view>(
-              "page-views", {.timestamp_extractor = [](const std::string&, const page_view& v, timestamp) {
-                               return core::from_epoch_ms(v.timestamp * 1000);  // the event's own time, in seconds
-                             }})
+              "page-views", {.timestamp_extractor =
+                                 [](const std::string&, const page_view& v, timestamp) {
+                                   return core::from_epoch_ms(
+                                       v.timestamp * 1000);  // the event's own time, in seconds
+                                 }})
           .group_by([](const std::string&, const page_view& v) { return v.page; },
                     grouped<std::string, page_view>::as("views-by-page"))
           .windowed_by(time_windows::of(1min).grace(30s))
           .count(materialized<std::string, int64_t>::as("page-view-counts"));
   if (final_only) counts = counts.suppress(suppressed::until_window_closes());
-  counts.to_stream().to("page-view-counts", {.key_serde = time_windowed_serde<std::string>(serdes::string{}, 1min),
-                                             .value_serde = serdes::int64{}});
+  counts.to_stream().to("page-view-counts",
+                        {.key_serde = time_windowed_serde<std::string>(serdes::string{}, 1min),
+                         .value_serde = serdes::int64{}});
   return builder.build();
 }
 
 constexpr int64_t minute = 1699999980;  // a minute boundary, in seconds
 
 std::string event(const std::string& page, const std::string& user, int64_t seconds) {
-  return R"({"page":")" + page + R"(","user":")" + user + R"(","timestamp":)" + std::to_string(seconds) + "}";
+  return R"({"page":")" + page + R"(","user":")" + user + R"(","timestamp":)" +
+         std::to_string(seconds) + "}";
 }
 
 struct page_view_harness {
   page_view_harness(bool final_only, int32_t partitions)
       : driver(page_view_counts(final_only), {.partitions = {{"page-views", partitions}}}),
-        views(driver.create_input_topic<std::string, std::string>("page-views", serdes::string{}, serdes::string{})),
+        views(driver.create_input_topic<std::string, std::string>("page-views", serdes::string{},
+                                                                  serdes::string{})),
         counts(driver.create_output_topic<windowed<std::string>, int64_t>(
-            "page-view-counts", time_windowed_serde<std::string>(serdes::string{}, 1min), serdes::int64{})) {}
+            "page-view-counts", time_windowed_serde<std::string>(serdes::string{}, 1min),
+            serdes::int64{})) {}
   /// Pipes raw JSON text with no key, as a web front end would produce it.
   void view(const std::string& page, const std::string& user, int64_t seconds) {
-    views.pipe_bytes(std::nullopt, core::to_bytes(event(page, user, seconds)), core::from_epoch_ms(0));
+    views.pipe_bytes(std::nullopt, core::to_bytes(event(page, user, seconds)),
+                     core::from_epoch_ms(0));
   }
   /// The output as (page, window start in seconds, count).
   std::vector<std::tuple<std::string, int64_t, int64_t>> read() {
@@ -191,21 +198,24 @@ topology orders_with_payments() {
   streams_builder builder;
   auto orders = builder.stream<std::string, order>(
       "orders", {.timestamp_extractor = [](const std::string&, const order& o, timestamp) {
-                   return core::from_epoch_ms(o.created_at);
-                 }});
-  auto payments = builder
-                      .stream<std::string, payment>(
-                          "payments", {.timestamp_extractor = [](const std::string&, const payment& p, timestamp) {
-                                         return core::from_epoch_ms(p.paid_at);
-                                       }})
-                      .select_key([](const std::string&, const payment& p) { return p.order_id; });
+        return core::from_epoch_ms(o.created_at);
+      }});
+  auto payments =
+      builder
+          .stream<std::string, payment>(
+              "payments",
+              {.timestamp_extractor = [](const std::string&, const payment& p,
+                                         timestamp) { return core::from_epoch_ms(p.paid_at); }})
+          .select_key([](const std::string&, const payment& p) { return p.order_id; });
   orders
       .join(
           payments,
           [](const order& o, const payment& p) {
-            return order_with_payment{o.order_id, o.customer, o.amount, o.created_at, p.method, p.status, p.paid_at};
+            return order_with_payment{o.order_id, o.customer, o.amount, o.created_at,
+                                      p.method,   p.status,   p.paid_at};
           },
-          join_windows::of(10min).grace(1min), stream_joined<std::string, order, payment>::as("orders-payments"))
+          join_windows::of(10min).grace(1min),
+          stream_joined<std::string, order, payment>::as("orders-payments"))
       .to("orders-with-payments");
   return builder.build();
 }
@@ -215,16 +225,20 @@ constexpr int64_t min_ms = 60000;
 
 struct orders_harness {
   explicit orders_harness(int32_t partitions)
-      : driver(orders_with_payments(), {.partitions = {{"orders", partitions}, {"payments", partitions}}}),
-        orders(driver.create_input_topic<std::string, order>("orders", serdes::string{}, serdes::json<order>{})),
-        payments(driver.create_input_topic<std::string, payment>("payments", serdes::string{}, serdes::json<payment>{})),
-        out(driver.create_output_topic<std::string, order_with_payment>("orders-with-payments", serdes::string{},
-                                                                         serdes::json<order_with_payment>{})) {}
+      : driver(orders_with_payments(),
+               {.partitions = {{"orders", partitions}, {"payments", partitions}}}),
+        orders(driver.create_input_topic<std::string, order>("orders", serdes::string{},
+                                                             serdes::json<order>{})),
+        payments(driver.create_input_topic<std::string, payment>("payments", serdes::string{},
+                                                                 serdes::json<payment>{})),
+        out(driver.create_output_topic<std::string, order_with_payment>(
+            "orders-with-payments", serdes::string{}, serdes::json<order_with_payment>{})) {}
   void place(const std::string& id, int64_t at) {
     orders.pipe(id, order{id, "cust-" + id, 10.5, at}, core::from_epoch_ms(0));
   }
   void pay(const std::string& id, int64_t at, const std::string& method = "card") {
-    payments.pipe("pay-" + id, payment{"pay-" + id, id, method, "PAID", at}, core::from_epoch_ms(0));
+    payments.pipe("pay-" + id, payment{"pay-" + id, id, method, "PAID", at},
+                  core::from_epoch_ms(0));
   }
   topology_test_driver driver;
   test_input_topic<std::string, order> orders;
@@ -238,7 +252,8 @@ TEST(flagship_orders_payments, joins_within_the_window_in_either_order) {
   h.pay("o1", t0 + 2 * min_ms, "card");
   auto r = h.out.read_record();
   EXPECT_EQ(r.key, "o1");
-  EXPECT_EQ(r.value, (order_with_payment{"o1", "cust-o1", 10.5, t0, "card", "PAID", t0 + 2 * min_ms}));
+  EXPECT_EQ(r.value,
+            (order_with_payment{"o1", "cust-o1", 10.5, t0, "card", "PAID", t0 + 2 * min_ms}));
   EXPECT_EQ(r.ts, core::from_epoch_ms(t0 + 2 * min_ms));
   // The payment is seen before its order (out of order): still joined when the order comes.
   h.pay("o2", t0 + 3 * min_ms, "paypal");
@@ -258,7 +273,8 @@ TEST(flagship_orders_payments, joins_within_the_window_in_either_order) {
 }
 
 /// A key that the default partitioner puts on the same partition as `key`.
-std::string same_partition_as(const std::string& key, int32_t partitions, const std::string& prefix) {
+std::string same_partition_as(const std::string& key, int32_t partitions,
+                              const std::string& prefix) {
   const int32_t p = core::partition_for_key(core::as_bytes(key), partitions);
   for (int i = 0;; ++i) {
     std::string k = prefix + std::to_string(i);
@@ -269,7 +285,8 @@ std::string same_partition_as(const std::string& key, int32_t partitions, const 
 TEST(flagship_orders_payments, late_payments_and_orders_are_dropped_and_counted) {
   orders_harness h(2);
   const std::string late_id = "o9";
-  const std::string clock_id = same_partition_as(late_id, 2, "c");  // advances the same task's stream time
+  const std::string clock_id =
+      same_partition_as(late_id, 2, "c");  // advances the same task's stream time
   h.place(late_id, t0);
   h.place(clock_id, t0 + 30 * min_ms);  // stream time t0 + 30 min on that task
   // The payment for o9 at t0 + 5 min would join, but its window closed at
@@ -281,7 +298,8 @@ TEST(flagship_orders_payments, late_payments_and_orders_are_dropped_and_counted)
   h.place(clock_id + "x", t0 + 30 * min_ms);
   const std::string fresh = same_partition_as(late_id, 2, "f");
   h.place(fresh, t0 + 19 * min_ms + 30000);
-  h.pay(fresh, t0 + 19 * min_ms + 31000);  // t + 10 + 1 min = t0 + 30.5 min >= stream time: accepted
+  h.pay(fresh,
+        t0 + 19 * min_ms + 31000);  // t + 10 + 1 min = t0 + 30.5 min >= stream time: accepted
   auto r = h.out.read_record();
   EXPECT_EQ(r.key, fresh);
   EXPECT_EQ(h.driver.metrics().dropped_total(dsl::drop_reason::late), 1);

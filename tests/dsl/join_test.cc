@@ -17,20 +17,26 @@ namespace serdes = core::serdes;
 using str_kv = std::pair<std::string, std::string>;
 using str_kvs = std::vector<str_kv>;
 
-std::string opt(const std::string* s) { return s != nullptr ? *s : "null"; }
+std::string opt(const std::string* s) {
+  return s != nullptr ? *s : "null";
+}
 
 /// left ⋈ right on string streams, written to "out" as "l+r" (missing sides as "null").
 struct join_harness {
   join_harness(streams_builder& b, driver_config cfg = {})
       : driver(b.build(), std::move(cfg)),
-        left(driver.create_input_topic<std::string, std::string>("left", serdes::string{}, serdes::string{})),
-        right(driver.create_input_topic<std::string, std::string>("right", serdes::string{}, serdes::string{})),
-        out(driver.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{})) {}
+        left(driver.create_input_topic<std::string, std::string>("left", serdes::string{},
+                                                                 serdes::string{})),
+        right(driver.create_input_topic<std::string, std::string>("right", serdes::string{},
+                                                                  serdes::string{})),
+        out(driver.create_output_topic<std::string, std::string>("out", serdes::string{},
+                                                                 serdes::string{})) {}
   /// The output as "key=value@ts".
   std::vector<std::string> read() {
     std::vector<std::string> v;
     for (auto& r : out.read_records()) {
-      v.push_back(r.key.value_or("null") + "=" + r.value.value_or("null") + "@" + std::to_string(core::to_epoch_ms(r.ts)));
+      v.push_back(r.key.value_or("null") + "=" + r.value.value_or("null") + "@" +
+                  std::to_string(core::to_epoch_ms(r.ts)));
     }
     return v;
   }
@@ -49,8 +55,9 @@ kstream<std::string, std::string> side(streams_builder& b, const char* topic) {
 TEST(stream_stream_join, inner_joins_records_inside_the_window_only) {
   streams_builder b;
   side(b, "left")
-      .join(side(b, "right"), [](const std::string& l, const std::string& r) { return l + "+" + r; },
-            join_windows::of(10s))
+      .join(
+          side(b, "right"), [](const std::string& l, const std::string& r) { return l + "+" + r; },
+          join_windows::of(10s))
       .to("out");
   join_harness h(b);
   h.left.pipe("k", "a", from_epoch_ms(100000));
@@ -64,22 +71,24 @@ TEST(stream_stream_join, inner_joins_records_inside_the_window_only) {
 TEST(stream_stream_join, before_and_after_are_asymmetric) {
   streams_builder b;
   side(b, "left")
-      .join(side(b, "right"), [](const std::string& l, const std::string& r) { return l + "+" + r; },
-            join_windows::of(0ms).before(2s).after(5s))
+      .join(
+          side(b, "right"), [](const std::string& l, const std::string& r) { return l + "+" + r; },
+          join_windows::of(0ms).before(2s).after(5s))
       .to("out");
   join_harness h(b);
   h.left.pipe("k", "a", from_epoch_ms(10000));
   h.right.pipe("k", "x", from_epoch_ms(15000));  // after by 5 s: joins
   h.right.pipe("k", "y", from_epoch_ms(15001));  // after by 5.001 s: no
-  h.left.pipe("k", "b", from_epoch_ms(17000));   // x is 2 s before b: joins; y 1.999 s before: joins
+  h.left.pipe("k", "b", from_epoch_ms(17000));  // x is 2 s before b: joins; y 1.999 s before: joins
   EXPECT_EQ(h.read(), (strings{"k=a+x@15000", "k=b+x@17000", "k=b+y@17000"}));
 }
 
 TEST(stream_stream_join, out_of_order_within_grace_joins_and_late_records_are_dropped) {
   streams_builder b;
   side(b, "left")
-      .join(side(b, "right"), [](const std::string& l, const std::string& r) { return l + "+" + r; },
-            join_windows::of(5s).grace(3s))
+      .join(
+          side(b, "right"), [](const std::string& l, const std::string& r) { return l + "+" + r; },
+          join_windows::of(5s).grace(3s))
       .to("out");
   join_harness h(b);
   h.left.pipe("k", "a", from_epoch_ms(10000));
@@ -97,11 +106,15 @@ TEST(stream_stream_join, out_of_order_within_grace_joins_and_late_records_are_dr
 TEST(stream_stream_join, left_join_emits_unmatched_only_after_the_window_closes) {
   streams_builder b;
   side(b, "left")
-      .left_join(side(b, "right"), [](const std::string& l, const std::string* r) { return l + "+" + opt(r); },
-                 join_windows::of(5s).grace(1s))
+      .left_join(
+          side(b, "right"),
+          [](const std::string& l, const std::string* r) { return l + "+" + opt(r); },
+          join_windows::of(5s).grace(1s))
       .to("out");
   join_harness h(b);
-  h.left.pipe("k", "a", from_epoch_ms(10000));  // final without partner once stream time > 10000+5000+5000+1000
+  h.left.pipe(
+      "k", "a",
+      from_epoch_ms(10000));  // final without partner once stream time > 10000+5000+5000+1000
   h.left.pipe("j", "b", from_epoch_ms(10000));
   h.right.pipe("j", "x", from_epoch_ms(12000));  // b finds x: no "b+null" ever
   EXPECT_EQ(h.read(), (strings{"j=b+x@12000"}));
@@ -117,8 +130,10 @@ TEST(stream_stream_join, left_join_emits_unmatched_only_after_the_window_closes)
 TEST(stream_stream_join, left_join_record_matched_later_is_not_emitted_alone) {
   streams_builder b;
   side(b, "left")
-      .left_join(side(b, "right"), [](const std::string& l, const std::string* r) { return l + "+" + opt(r); },
-                 join_windows::of(5s))
+      .left_join(
+          side(b, "right"),
+          [](const std::string& l, const std::string* r) { return l + "+" + opt(r); },
+          join_windows::of(5s))
       .to("out");
   join_harness h(b);
   h.left.pipe("k", "a", from_epoch_ms(10000));
@@ -130,9 +145,10 @@ TEST(stream_stream_join, left_join_record_matched_later_is_not_emitted_alone) {
 TEST(stream_stream_join, outer_join_emits_unmatched_records_of_both_sides) {
   streams_builder b;
   side(b, "left")
-      .outer_join(side(b, "right"),
-                  [](const std::string* l, const std::string* r) { return opt(l) + "+" + opt(r); },
-                  join_windows::of(2s))
+      .outer_join(
+          side(b, "right"),
+          [](const std::string* l, const std::string* r) { return opt(l) + "+" + opt(r); },
+          join_windows::of(2s))
       .to("out");
   join_harness h(b);
   h.left.pipe("k", "a", from_epoch_ms(1000));
@@ -147,9 +163,11 @@ TEST(stream_stream_join, outer_join_emits_unmatched_records_of_both_sides) {
 
 TEST(stream_stream_join, key_changed_sides_are_repartitioned_and_co_partitioned) {
   streams_builder b;
-  auto l = side(b, "left").select_key([](const std::string&, const std::string& v) { return v.substr(0, 1); });
-  l.join(side(b, "right"), [](const std::string& a, const std::string& r) { return a + "+" + r; }, join_windows::of(1s),
-         stream_joined<std::string, std::string, std::string>::as("j"))
+  auto l = side(b, "left").select_key(
+      [](const std::string&, const std::string& v) { return v.substr(0, 1); });
+  l.join(
+       side(b, "right"), [](const std::string& a, const std::string& r) { return a + "+" + r; },
+       join_windows::of(1s), stream_joined<std::string, std::string, std::string>::as("j"))
       .to("out");
   join_harness h(b, {.partitions = {{"left", 2}, {"right", 3}}});
   const auto& t = h.driver.topology_ref();
@@ -158,7 +176,8 @@ TEST(stream_stream_join, key_changed_sides_are_repartitioned_and_co_partitioned)
   // The repartition topic is aligned with the other join input.
   EXPECT_EQ(h.driver.partitions("test-app-j-left-repartition"), 3);
   ASSERT_EQ(t.copartition_groups().size(), 1u);
-  EXPECT_EQ(t.copartition_groups()[0], (std::vector<topic_ref>{{"j-left", true}, {"right", false}}));
+  EXPECT_EQ(t.copartition_groups()[0],
+            (std::vector<topic_ref>{{"j-left", true}, {"right", false}}));
   h.left.pipe("1", "kiwi", from_epoch_ms(1000));
   h.right.pipe("k", "x", from_epoch_ms(1500));
   EXPECT_EQ(h.read(), (strings{"k=kiwi+x@1500"}));
@@ -166,19 +185,26 @@ TEST(stream_stream_join, key_changed_sides_are_repartitioned_and_co_partitioned)
 
 TEST(stream_stream_join, inputs_with_different_partition_counts_are_rejected) {
   streams_builder b;
-  side(b, "left").join(side(b, "right"), [](const std::string& a, const std::string& r) { return a + r; },
-                       join_windows::of(1s)).to("out");
+  side(b, "left")
+      .join(
+          side(b, "right"), [](const std::string& a, const std::string& r) { return a + r; },
+          join_windows::of(1s))
+      .to("out");
   EXPECT_THROW(join_harness(b, {.partitions = {{"left", 2}, {"right", 3}}}), topology_error);
 }
 
 TEST(stream_table_join, inner_and_left_join_read_the_table_as_of_arrival) {
   streams_builder b;
-  auto table = b.table<std::string, std::string>("right", materialized<std::string, std::string>::as("users"));
+  auto table = b.table<std::string, std::string>(
+      "right", materialized<std::string, std::string>::as("users"));
   auto s = side(b, "left");
   s.join(table, [](const std::string& v, const std::string& t) { return v + "+" + t; }).to("out");
-  s.left_join(table, [](const std::string& v, const std::string* t) { return v + "+" + opt(t); }).to("left-out");
+  s.left_join(table, [](const std::string& v, const std::string* t) {
+     return v + "+" + opt(t);
+   }).to("left-out");
   join_harness h(b);
-  auto left_out = h.driver.create_output_topic<std::string, std::string>("left-out", serdes::string{}, serdes::string{});
+  auto left_out = h.driver.create_output_topic<std::string, std::string>(
+      "left-out", serdes::string{}, serdes::string{});
   h.left.pipe("k", "a", from_epoch_ms(1));   // no row yet: inner drops, left emits null
   h.right.pipe("k", "x", from_epoch_ms(2));  // table updates do not trigger output
   h.left.pipe("k", "b", from_epoch_ms(3));
@@ -195,7 +221,9 @@ TEST(stream_table_join, joins_through_filtered_and_mapped_table) {
   auto table = b.table<std::string, std::string>("right")
                    .filter([](const std::string&, const std::string& v) { return v != "hidden"; })
                    .map_values([](const std::string& v) { return "<" + v + ">"; });
-  side(b, "left").join(table, [](const std::string& v, const std::string& t) { return v + "+" + t; }).to("out");
+  side(b, "left")
+      .join(table, [](const std::string& v, const std::string& t) { return v + "+" + t; })
+      .to("out");
   join_harness h(b);
   h.right.pipe("k", "x", from_epoch_ms(1));
   h.right.pipe("h", "hidden", from_epoch_ms(2));
@@ -207,14 +235,18 @@ TEST(stream_table_join, joins_through_filtered_and_mapped_table) {
 struct table_harness {
   explicit table_harness(streams_builder& b)
       : driver(b.build()),
-        left(driver.create_input_topic<std::string, std::string>("left", serdes::string{}, serdes::string{})),
-        out(driver.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{})) {}
+        left(driver.create_input_topic<std::string, std::string>("left", serdes::string{},
+                                                                 serdes::string{})),
+        out(driver.create_output_topic<std::string, std::string>("out", serdes::string{},
+                                                                 serdes::string{})) {}
   test_input_topic<std::string, std::string> right_topic() {
-    return driver.create_input_topic<std::string, std::string>("right", serdes::string{}, serdes::string{});
+    return driver.create_input_topic<std::string, std::string>("right", serdes::string{},
+                                                               serdes::string{});
   }
   std::vector<std::string> read() {
     std::vector<std::string> v;
-    for (auto& r : out.read_records()) v.push_back(r.key.value_or("null") + "=" + r.value.value_or("TOMBSTONE"));
+    for (auto& r : out.read_records())
+      v.push_back(r.key.value_or("null") + "=" + r.value.value_or("TOMBSTONE"));
     return v;
   }
   topology_test_driver driver;
@@ -231,14 +263,14 @@ TEST(table_table_join, inner_join_updates_and_tombstones) {
       .to("out");
   table_harness h(b);
   auto right = h.right_topic();
-  h.left.pipe("k", "a", from_epoch_ms(1));   // right missing: nothing
-  right.pipe("k", "x", from_epoch_ms(2));  // a+x
-  h.left.pipe("k", "b", from_epoch_ms(3));   // b+x
-  right.pipe("k", "y", from_epoch_ms(4));  // b+y
-  right.pipe_tombstone("k", from_epoch_ms(5));  // tombstone
-  h.left.pipe("k", "c", from_epoch_ms(6));   // right missing: nothing
-  h.left.pipe_tombstone("k", from_epoch_ms(7));   // right missing: nothing to delete
-  right.pipe("k", "z", from_epoch_ms(8));  // left missing: nothing
+  h.left.pipe("k", "a", from_epoch_ms(1));       // right missing: nothing
+  right.pipe("k", "x", from_epoch_ms(2));        // a+x
+  h.left.pipe("k", "b", from_epoch_ms(3));       // b+x
+  right.pipe("k", "y", from_epoch_ms(4));        // b+y
+  right.pipe_tombstone("k", from_epoch_ms(5));   // tombstone
+  h.left.pipe("k", "c", from_epoch_ms(6));       // right missing: nothing
+  h.left.pipe_tombstone("k", from_epoch_ms(7));  // right missing: nothing to delete
+  right.pipe("k", "z", from_epoch_ms(8));        // left missing: nothing
   EXPECT_EQ(h.read(), (strings{"k=a+x", "k=b+x", "k=b+y", "k=TOMBSTONE"}));
 }
 
@@ -251,11 +283,11 @@ TEST(table_table_join, left_join_updates_and_tombstones) {
       .to("out");
   table_harness h(b);
   auto right = h.right_topic();
-  right.pipe("k", "x", from_epoch_ms(1));       // left missing: nothing
-  h.left.pipe("k", "a", from_epoch_ms(2));        // a+x
-  right.pipe_tombstone("k", from_epoch_ms(3));  // a+null
-  h.left.pipe("j", "b", from_epoch_ms(4));        // b+null
-  h.left.pipe_tombstone("k", from_epoch_ms(5));   // tombstone
+  right.pipe("k", "x", from_epoch_ms(1));        // left missing: nothing
+  h.left.pipe("k", "a", from_epoch_ms(2));       // a+x
+  right.pipe_tombstone("k", from_epoch_ms(3));   // a+null
+  h.left.pipe("j", "b", from_epoch_ms(4));       // b+null
+  h.left.pipe_tombstone("k", from_epoch_ms(5));  // tombstone
   EXPECT_EQ(h.read(), (strings{"k=a+x", "k=a+null", "j=b+null", "k=TOMBSTONE"}));
 }
 
@@ -268,23 +300,30 @@ TEST(table_table_join, outer_join_updates_and_tombstones) {
       .to("out");
   table_harness h(b);
   auto right = h.right_topic();
-  right.pipe("k", "x", from_epoch_ms(1));       // null+x
-  h.left.pipe("k", "a", from_epoch_ms(2));        // a+x
-  right.pipe_tombstone("k", from_epoch_ms(3));  // a+null
-  h.left.pipe_tombstone("k", from_epoch_ms(4));   // both gone: tombstone
+  right.pipe("k", "x", from_epoch_ms(1));        // null+x
+  h.left.pipe("k", "a", from_epoch_ms(2));       // a+x
+  right.pipe_tombstone("k", from_epoch_ms(3));   // a+null
+  h.left.pipe_tombstone("k", from_epoch_ms(4));  // both gone: tombstone
   EXPECT_EQ(h.read(), (strings{"k=null+x", "k=a+x", "k=a+null", "k=TOMBSTONE"}));
 }
 
 TEST(table_table_join, joined_table_can_be_joined_again) {
   streams_builder b;
   auto ab = b.table<std::string, std::string>("left").join(
-      b.table<std::string, std::string>("right"), [](const std::string& l, const std::string& r) { return l + r; });
-  side(b, "events").join(ab, [](const std::string& e, const std::string& t) { return e + ":" + t; }).to("out");
+      b.table<std::string, std::string>("right"),
+      [](const std::string& l, const std::string& r) { return l + r; });
+  side(b, "events")
+      .join(ab, [](const std::string& e, const std::string& t) { return e + ":" + t; })
+      .to("out");
   topology_test_driver d(b.build());
-  auto left = d.create_input_topic<std::string, std::string>("left", serdes::string{}, serdes::string{});
-  auto right = d.create_input_topic<std::string, std::string>("right", serdes::string{}, serdes::string{});
-  auto events = d.create_input_topic<std::string, std::string>("events", serdes::string{}, serdes::string{});
-  auto out = d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto left =
+      d.create_input_topic<std::string, std::string>("left", serdes::string{}, serdes::string{});
+  auto right =
+      d.create_input_topic<std::string, std::string>("right", serdes::string{}, serdes::string{});
+  auto events =
+      d.create_input_topic<std::string, std::string>("events", serdes::string{}, serdes::string{});
+  auto out =
+      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
   left.pipe("k", "a", from_epoch_ms(1));
   right.pipe("k", "b", from_epoch_ms(2));
   events.pipe("k", "e", from_epoch_ms(3));

@@ -46,14 +46,19 @@ class counting final : public processor<std::string, std::string, std::string, i
 TEST(processor_api, store_access_named_forwarding_and_stream_time_punctuation) {
   streams_builder b;
   b.add_state_store(stores::key_value<std::string, int64_t>("counts"));
-  auto out = b.stream<std::string, std::string>("in").process([] { return std::make_unique<counting>(); }, {"counts"});
+  auto out = b.stream<std::string, std::string>("in").process(
+      [] { return std::make_unique<counting>(); }, {"counts"});
   out.to("running", {.value_serde = serdes::int64{}, .name = "running"});
   out.to("totals", {.value_serde = serdes::int64{}, .name = "totals"});
   topology_test_driver d(b.build());
-  auto in = d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-  auto running = d.create_output_topic<std::string, int64_t>("running", serdes::string{}, serdes::int64{});
-  auto totals = d.create_output_topic<std::string, int64_t>("totals", serdes::string{}, serdes::int64{});
-  in.pipe("a", "x", from_epoch_ms(1000));  // first stream time: the punctuator fires at once (total 1)
+  auto in =
+      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
+  auto running =
+      d.create_output_topic<std::string, int64_t>("running", serdes::string{}, serdes::int64{});
+  auto totals =
+      d.create_output_topic<std::string, int64_t>("totals", serdes::string{}, serdes::int64{});
+  in.pipe("a", "x",
+          from_epoch_ms(1000));  // first stream time: the punctuator fires at once (total 1)
   in.pipe("a", "x", from_epoch_ms(5000));
   in.pipe("b", "x", from_epoch_ms(11000));  // 1000 + 10000 reached: fires (total 3)
   in.pipe("b", "x", from_epoch_ms(12000));
@@ -74,16 +79,16 @@ class metadata_probe final : public processor<std::string, std::string, std::str
   void init(processor_context<std::string, std::string>& ctx) override {
     _ctx = &ctx;
     _handle = ctx.schedule(1s, punctuation_type::wall_clock_time, [this](timestamp now) {
-      _ctx->forward(record<std::string, std::string>{"tick", _last + " in-punctuator:" +
-                                                               (_ctx->metadata() ? "meta" : "none"),
-                                                     now, {}});
+      _ctx->forward(record<std::string, std::string>{
+          "tick", _last + " in-punctuator:" + (_ctx->metadata() ? "meta" : "none"), now, {}});
       if (++_ticks == 2) _handle.cancel();
     });
   }
   void process(const record<std::string, std::string>& r) override {
     const auto& m = *_ctx->metadata();
-    _last = std::string(m.topic) + "/" + std::to_string(m.partition.value()) + "/" + std::to_string(m.off.value()) +
-            "/" + std::to_string(core::to_epoch_ms(r.ts)) + "/" + std::to_string(_ctx->task().partition.value());
+    _last = std::string(m.topic) + "/" + std::to_string(m.partition.value()) + "/" +
+            std::to_string(m.off.value()) + "/" + std::to_string(core::to_epoch_ms(r.ts)) + "/" +
+            std::to_string(_ctx->task().partition.value());
   }
 
  private:
@@ -95,10 +100,14 @@ class metadata_probe final : public processor<std::string, std::string, std::str
 
 TEST(processor_api, metadata_and_wall_clock_punctuation_with_cancel) {
   streams_builder b;
-  b.stream<std::string, std::string>("in").process([] { return std::make_unique<metadata_probe>(); }).to("out");
+  b.stream<std::string, std::string>("in")
+      .process([] { return std::make_unique<metadata_probe>(); })
+      .to("out");
   topology_test_driver d(b.build(), {.wall_clock_start = from_epoch_ms(100000)});
-  auto in = d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-  auto out = d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto in =
+      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
+  auto out =
+      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
   in.pipe("k", "v", from_epoch_ms(7));
   in.pipe("k", "v", from_epoch_ms(8));
   EXPECT_TRUE(out.is_empty());  // wall-clock punctuators run only when the clock moves
@@ -138,7 +147,8 @@ TEST(processor_api, process_values_keeps_the_key_so_no_repartition_is_needed) {
   topology t = b.build();
   EXPECT_TRUE(t.repartition_topics().empty());
   topology_test_driver d(std::move(t));
-  auto in = d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
+  auto in =
+      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
   auto out = d.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{});
   in.pipe("k", "abc", from_epoch_ms(1));
   EXPECT_EQ(out.read_key_values(), (count_kvs{{"k", 1}}));
@@ -186,7 +196,8 @@ TEST(processor_api, typed_store_types_are_checked) {
   };
   streams_builder b;
   b.add_state_store(stores::key_value<std::string, int64_t>("counts"));
-  b.stream<std::string, std::string>("in").process([] { return std::make_unique<wrong_types>(); }, {"counts"});
+  b.stream<std::string, std::string>("in").process([] { return std::make_unique<wrong_types>(); },
+                                                   {"counts"});
   EXPECT_THROW(topology_test_driver(b.build()), processing_error);
 }
 
@@ -212,10 +223,14 @@ class window_writer final : public processor<std::string, std::string, std::stri
 TEST(processor_api, window_store_with_retention) {
   streams_builder b;
   b.add_state_store(stores::window<std::string, std::string>("recent", 10s, 0ms));
-  b.stream<std::string, std::string>("in").process([] { return std::make_unique<window_writer>(); }, {"recent"}).to("out");
+  b.stream<std::string, std::string>("in")
+      .process([] { return std::make_unique<window_writer>(); }, {"recent"})
+      .to("out");
   topology_test_driver d(b.build());
-  auto in = d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-  auto out = d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto in =
+      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
+  auto out =
+      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
   in.pipe("k", "a", from_epoch_ms(1000));
   in.pipe("k", "b", from_epoch_ms(5000));
   in.pipe("k", "c", from_epoch_ms(12000));  // a (1000 <= 12000 - 10000) has expired

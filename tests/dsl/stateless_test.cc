@@ -22,15 +22,19 @@ using str_kvs = std::vector<str_kv>;
 struct harness {
   explicit harness(streams_builder& b, driver_config cfg = {})
       : driver(b.build(), std::move(cfg)),
-        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{})) {}
+        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{},
+                                                               serdes::string{})) {}
   test_output_topic<std::string, std::string> out(const std::string& topic = "out") {
-    return driver.create_output_topic<std::string, std::string>(topic, serdes::string{}, serdes::string{});
+    return driver.create_output_topic<std::string, std::string>(topic, serdes::string{},
+                                                                serdes::string{});
   }
   topology_test_driver driver;
   test_input_topic<std::string, std::string> in;
 };
 
-kstream<std::string, std::string> source(streams_builder& b) { return b.stream<std::string, std::string>("in"); }
+kstream<std::string, std::string> source(streams_builder& b) {
+  return b.stream<std::string, std::string>("in");
+}
 
 TEST(stateless, filter_and_filter_not) {
   streams_builder b;
@@ -50,7 +54,8 @@ TEST(stateless, map_values_with_and_without_key_keeps_timestamp_and_headers) {
   streams_builder b;
   source(b)
       .map_values([](const std::string& v) { return static_cast<int64_t>(v.size()); })
-      .map_values([](const std::string& k, const int64_t& n) { return k + ":" + std::to_string(n); })
+      .map_values(
+          [](const std::string& k, const int64_t& n) { return k + ":" + std::to_string(n); })
       .to("out");
   harness h(b);
   auto out = h.out();
@@ -66,10 +71,13 @@ TEST(stateless, map_values_with_and_without_key_keeps_timestamp_and_headers) {
 TEST(stateless, map_changes_key_and_value_types) {
   streams_builder b;
   source(b)
-      .map([](const std::string& k, const std::string& v) { return std::pair{v, static_cast<int64_t>(k.size())}; })
+      .map([](const std::string& k, const std::string& v) {
+        return std::pair{v, static_cast<int64_t>(k.size())};
+      })
       .to("out", {.value_serde = serdes::int64{}});
   harness h(b);
-  auto out = h.driver.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{});
+  auto out =
+      h.driver.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{});
   h.in.pipe("abc", "x", from_epoch_ms(1));
   EXPECT_EQ(out.read_key_value(), (std::pair<std::string, int64_t>{"x", 3}));
 }
@@ -82,7 +90,9 @@ TEST(stateless, flat_map_and_flat_map_values) {
      for (char c : v) out.emplace_back(k + c, std::string(1, c));
      return out;
    }).to("fm");
-  s.flat_map_values([](const std::string& v) { return std::vector<std::string>{v, v + v}; }).to("fmv");
+  s.flat_map_values([](const std::string& v) {
+     return std::vector<std::string>{v, v + v};
+   }).to("fmv");
   harness h(b);
   auto fm = h.out("fm");
   auto fmv = h.out("fmv");
@@ -98,7 +108,9 @@ TEST(stateless, select_key_peek_and_foreach) {
   std::vector<str_kv> seen;
   auto s = source(b)
                .select_key([](const std::string&, const std::string& v) { return v.substr(0, 1); })
-               .peek([&peeked](const std::string& k, const std::string& v) { peeked.emplace_back(k, v); });
+               .peek([&peeked](const std::string& k, const std::string& v) {
+                 peeked.emplace_back(k, v);
+               });
   s.to("out");
   s.foreach ([&seen](const std::string& k, const std::string& v) { seen.emplace_back(k, v); });
   harness h(b);
@@ -113,12 +125,13 @@ TEST(stateless, select_key_peek_and_foreach) {
 
 TEST(stateless, split_routes_to_first_matching_named_branch_and_default) {
   streams_builder b;
-  auto branches = source(b)
-                      .split(named::as("fruit-"))
-                      .branch([](const std::string&, const std::string& v) { return v.starts_with("a"); },
-                              branched::as("a"))
-                      .branch([](const std::string&, const std::string& v) { return v.size() > 3; })
-                      .default_branch(branched::as("other"));
+  auto branches =
+      source(b)
+          .split(named::as("fruit-"))
+          .branch([](const std::string&, const std::string& v) { return v.starts_with("a"); },
+                  branched::as("a"))
+          .branch([](const std::string&, const std::string& v) { return v.size() > 3; })
+          .default_branch(branched::as("other"));
   ASSERT_EQ(branches.size(), 3u);
   ASSERT_TRUE(branches.contains("fruit-a"));
   ASSERT_TRUE(branches.contains("fruit-2"));
@@ -159,7 +172,8 @@ TEST(stateless, merge_interleaves_in_arrival_order) {
   auto s2 = b.stream<std::string, std::string>("in2");
   s1.merge(s2).to("out");
   harness h(b);
-  auto in2 = h.driver.create_input_topic<std::string, std::string>("in2", serdes::string{}, serdes::string{});
+  auto in2 = h.driver.create_input_topic<std::string, std::string>("in2", serdes::string{},
+                                                                   serdes::string{});
   auto out = h.out();
   h.in.pipe("a", "1", from_epoch_ms(1));
   in2.pipe("b", "2", from_epoch_ms(2));
@@ -171,9 +185,12 @@ TEST(stateless, stream_of_several_topics) {
   streams_builder b;
   b.stream<std::string, std::string>(std::vector<std::string>{"t1", "t2"}).to("out");
   topology_test_driver d(b.build());
-  auto t1 = d.create_input_topic<std::string, std::string>("t1", serdes::string{}, serdes::string{});
-  auto t2 = d.create_input_topic<std::string, std::string>("t2", serdes::string{}, serdes::string{});
-  auto out = d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto t1 =
+      d.create_input_topic<std::string, std::string>("t1", serdes::string{}, serdes::string{});
+  auto t2 =
+      d.create_input_topic<std::string, std::string>("t2", serdes::string{}, serdes::string{});
+  auto out =
+      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
   t1.pipe("a", "1", from_epoch_ms(1));
   t2.pipe("b", "2", from_epoch_ms(2));
   EXPECT_EQ(out.read_key_values(), (str_kvs{{"a", "1"}, {"b", "2"}}));
@@ -182,7 +199,8 @@ TEST(stateless, stream_of_several_topics) {
 TEST(stateless, to_with_custom_partitioner_and_default_partitioner) {
   streams_builder b;
   auto s = source(b);
-  s.to("custom", {.partitioner = [](const std::string&, const std::string& k, const std::string&, int32_t n) {
+  s.to("custom",
+       {.partitioner = [](const std::string&, const std::string& k, const std::string&, int32_t n) {
          return std::optional<int32_t>(static_cast<int32_t>(k.size()) % n);
        }});
   s.to("default");
@@ -191,7 +209,8 @@ TEST(stateless, to_with_custom_partitioner_and_default_partitioner) {
   auto def = h.out("default");
   h.in.pipe("abcd", "v", from_epoch_ms(1));
   EXPECT_EQ(custom.read_record().partition, partition_id{1});
-  EXPECT_EQ(def.read_record().partition, partition_id{core::partition_for_key(core::as_bytes("abcd"), 4)});
+  EXPECT_EQ(def.read_record().partition,
+            partition_id{core::partition_for_key(core::as_bytes("abcd"), 4)});
 }
 
 TEST(stateless, to_topic_extractor_picks_topic_per_record) {
@@ -256,30 +275,38 @@ struct event {
   int64_t seconds = 0;
 };
 struct event_serde {
-  result<bytes> serialize(const event& e) const { return to_bytes(e.name + "|" + std::to_string(e.seconds)); }
+  result<bytes> serialize(const event& e) const {
+    return to_bytes(e.name + "|" + std::to_string(e.seconds));
+  }
   result<event> deserialize(bytes_view b) const {
     const std::string s = core::to_string(b);
     const auto bar = s.find('|');
-    if (bar == std::string::npos) return core::failure(core::make_error_code(core::errc::deserialization_failed));
+    if (bar == std::string::npos)
+      return core::failure(core::make_error_code(core::errc::deserialization_failed));
     return event{s.substr(0, bar), std::stoll(s.substr(bar + 1))};
   }
 };
 
 TEST(stateless, timestamp_extractors) {
   streams_builder b;
-  b.stream<std::string, event>("events", {.value_serde = event_serde{},
-                                          .timestamp_extractor = [](const std::string&, const event& e, timestamp) {
-                                            return from_epoch_ms(e.seconds * 1000);
-                                          }})
+  b.stream<std::string, event>(
+       "events", {.value_serde = event_serde{},
+                  .timestamp_extractor = [](const std::string&, const event& e,
+                                            timestamp) { return from_epoch_ms(e.seconds * 1000); }})
       .map_values([](const event& e) { return e.name; })
       .to("by-field");
-  b.stream<std::string, std::string>("clocked", {.timestamp_extractor = timestamp_extractor<std::string, std::string>::wall_clock()})
+  b.stream<std::string, std::string>(
+       "clocked",
+       {.timestamp_extractor = timestamp_extractor<std::string, std::string>::wall_clock()})
       .to("by-clock");
   topology_test_driver d(b.build(), {.wall_clock_start = from_epoch_ms(7000)});
   auto events = d.create_input_topic<std::string, event>("events", serdes::string{}, event_serde{});
-  auto clocked = d.create_input_topic<std::string, std::string>("clocked", serdes::string{}, serdes::string{});
-  auto by_field = d.create_output_topic<std::string, std::string>("by-field", serdes::string{}, serdes::string{});
-  auto by_clock = d.create_output_topic<std::string, std::string>("by-clock", serdes::string{}, serdes::string{});
+  auto clocked =
+      d.create_input_topic<std::string, std::string>("clocked", serdes::string{}, serdes::string{});
+  auto by_field = d.create_output_topic<std::string, std::string>("by-field", serdes::string{},
+                                                                  serdes::string{});
+  auto by_clock = d.create_output_topic<std::string, std::string>("by-clock", serdes::string{},
+                                                                  serdes::string{});
   events.pipe("k", event{"e", 12}, from_epoch_ms(1));
   EXPECT_EQ(by_field.read_record().ts, from_epoch_ms(12000));
   d.advance_wall_clock_time(500ms);
@@ -289,9 +316,10 @@ TEST(stateless, timestamp_extractors) {
 
 TEST(stateless, negative_extracted_timestamp_drops_and_counts) {
   streams_builder b;
-  b.stream<std::string, std::string>("in", {.timestamp_extractor = [](const std::string&, const std::string& v, timestamp t) {
-                                              return v == "bad" ? from_epoch_ms(-1) : t;
-                                            }})
+  b.stream<std::string, std::string>(
+       "in",
+       {.timestamp_extractor = [](const std::string&, const std::string& v,
+                                  timestamp t) { return v == "bad" ? from_epoch_ms(-1) : t; }})
       .to("out");
   harness h(b);
   auto out = h.out();
@@ -315,8 +343,9 @@ TEST(stateless, piping_an_unread_topic_throws) {
   streams_builder b;
   source(b).to("out");
   topology_test_driver d(b.build());
-  EXPECT_THROW((d.create_input_topic<std::string, std::string>("nope", serdes::string{}, serdes::string{})),
-               std::invalid_argument);
+  EXPECT_THROW(
+      (d.create_input_topic<std::string, std::string>("nope", serdes::string{}, serdes::string{})),
+      std::invalid_argument);
 }
 
 }  // namespace

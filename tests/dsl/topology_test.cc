@@ -20,16 +20,21 @@ void build_sample(streams_builder& b, bool with_extra_branch) {
   auto views = b.stream<std::string, std::string>("views");
   auto users = b.table<std::string, std::string>("users");
   if (with_extra_branch) {
-    b.stream<std::string, std::string>("audit").filter([](const std::string&, const std::string&) { return true; }).to("audit-out");
+    b.stream<std::string, std::string>("audit")
+        .filter([](const std::string&, const std::string&) { return true; })
+        .to("audit-out");
     views.peek([](const std::string&, const std::string&) {}).to("views-copy");
   }
-  views.join(users, [](const std::string& v, const std::string& u) { return v + u; }).to("enriched");
+  views.join(users, [](const std::string& v, const std::string& u) { return v + u; })
+      .to("enriched");
   views.select_key([](const std::string&, const std::string& v) { return v; })
       .group_by_key()
       .windowed_by(time_windows::of(1min))
       .count()
       .to_stream()
-      .map([](const windowed<std::string>& w, const int64_t& c) { return std::pair{w.key, c}; })
+      .map([](const windowed<std::string>& w, const int64_t& c) {
+        return std::pair{w.key, c};
+      })
       .to("counts", {.value_serde = serdes::int64{}});
 }
 
@@ -56,7 +61,8 @@ TEST(topology, sub_topologies_split_at_repartition_topics_and_list_sources_sinks
   const topic_ref rp{t.repartition_topics()[0].name, true};
   EXPECT_EQ(s0.sources, (std::vector<topic_ref>{{"views", false}, {"users", false}}));
   EXPECT_NE(std::find(s0.sinks.begin(), s0.sinks.end(), rp), s0.sinks.end());
-  EXPECT_NE(std::find(s0.sinks.begin(), s0.sinks.end(), topic_ref{"enriched", false}), s0.sinks.end());
+  EXPECT_NE(std::find(s0.sinks.begin(), s0.sinks.end(), topic_ref{"enriched", false}),
+            s0.sinks.end());
   EXPECT_EQ(s1.sources, (std::vector<topic_ref>{rp}));
   EXPECT_EQ(s1.sinks, (std::vector<topic_ref>{{"counts", false}}));
   ASSERT_EQ(t.stores().size(), 2u);
@@ -68,7 +74,8 @@ TEST(topology, sub_topologies_split_at_repartition_topics_and_list_sources_sinks
   EXPECT_EQ(rp.resolve("app"), "app-" + rp.name + "-repartition");
   // views and users are joined: one co-partitioning group.
   ASSERT_EQ(t.copartition_groups().size(), 1u);
-  EXPECT_EQ(t.copartition_groups()[0], (std::vector<topic_ref>{{"users", false}, {"views", false}}));
+  EXPECT_EQ(t.copartition_groups()[0],
+            (std::vector<topic_ref>{{"users", false}, {"views", false}}));
   EXPECT_EQ(t.source_topics().size(), 2u);
 }
 
@@ -84,13 +91,13 @@ TEST(topology, resolve_partitions_follows_upstream_and_checks_copartitioning) {
   EXPECT_EQ(t.task_count(0, counts), 4);
   EXPECT_EQ(t.task_count(1, counts), 4);
   EXPECT_THROW(t.resolve_partitions([](std::string_view topic) -> std::optional<int32_t> {
-                 return topic == "views" ? 4 : 3;
-               }),
+    return topic == "views" ? 4 : 3;
+  }),
                topology_error);
   EXPECT_THROW(t.resolve_partitions([](std::string_view topic) -> std::optional<int32_t> {
-                 if (topic == "views") return 1;
-                 return std::nullopt;
-               }),
+    if (topic == "views") return 1;
+    return std::nullopt;
+  }),
                topology_error);
 }
 
@@ -152,7 +159,8 @@ TEST(names, adding_unrelated_operators_does_not_rename_stores_or_topics) {
   // Node names of the unchanged part are the same too.
   for (const auto& n : t1.subtopologies()[1].nodes) {
     bool found = false;
-    for (const auto& s : t2.subtopologies()) found = found || std::find(s.nodes.begin(), s.nodes.end(), n) != s.nodes.end();
+    for (const auto& s : t2.subtopologies())
+      found = found || std::find(s.nodes.begin(), s.nodes.end(), n) != s.nodes.end();
     EXPECT_TRUE(found) << n;
   }
 }
@@ -162,7 +170,8 @@ TEST(names, generated_names_have_operator_prefix_and_hash) {
   build_sample(b, false);
   topology t = b.build();
   for (const auto& s : t.stores()) {
-    EXPECT_TRUE(s.name.starts_with("KSTREAM-AGGREGATE-STATE-STORE-") || s.name.starts_with("KTABLE-SOURCE-STATE-STORE-"))
+    EXPECT_TRUE(s.name.starts_with("KSTREAM-AGGREGATE-STATE-STORE-") ||
+                s.name.starts_with("KTABLE-SOURCE-STATE-STORE-"))
         << s.name;
   }
   EXPECT_TRUE(t.repartition_topics()[0].name.starts_with("KSTREAM-REPARTITION-"));
@@ -175,9 +184,13 @@ TEST(names, identical_siblings_get_suffixes) {
   s.filter([](const std::string&, const std::string&) { return false; }).to("b");
   topology t = b.build();
   const auto& nodes = t.subtopologies()[0].nodes;
-  const auto filters = std::count_if(nodes.begin(), nodes.end(), [](const std::string& n) { return n.starts_with("KSTREAM-FILTER-"); });
+  const auto filters = std::count_if(nodes.begin(), nodes.end(), [](const std::string& n) {
+    return n.starts_with("KSTREAM-FILTER-");
+  });
   EXPECT_EQ(filters, 2);
-  EXPECT_EQ(std::count_if(nodes.begin(), nodes.end(), [](const std::string& n) { return n.ends_with("-2"); }), 1);
+  EXPECT_EQ(std::count_if(nodes.begin(), nodes.end(),
+                          [](const std::string& n) { return n.ends_with("-2"); }),
+            1);
 }
 
 TEST(names, user_names_are_used_for_stores_topics_and_nodes) {
@@ -208,7 +221,8 @@ TEST(topology_errors, missing_serde_names_the_operator) {
     EXPECT_NE(std::string(e.what()).find("no value serde"), std::string::npos) << e.what();
   }
   streams_builder b2;
-  auto s = b2.stream<std::string, std::string>("in").map_values([](const std::string&) { return opaque{}; });
+  auto s = b2.stream<std::string, std::string>("in").map_values(
+      [](const std::string&) { return opaque{}; });
   try {
     s.to("out", {.name = "the-sink"});
     FAIL() << "expected topology_error";
@@ -222,7 +236,8 @@ TEST(topology_errors, store_not_added_or_not_connected) {
     void process(const record<std::string, std::string>&) override {}
   };
   streams_builder b;
-  b.stream<std::string, std::string>("in").process([] { return std::make_unique<noop>(); }, {"missing"}, named::as("proc"));
+  b.stream<std::string, std::string>("in").process([] { return std::make_unique<noop>(); },
+                                                   {"missing"}, named::as("proc"));
   try {
     b.build();
     FAIL() << "expected topology_error";
@@ -244,7 +259,9 @@ TEST(topology_errors, duplicate_names) {
   streams_builder b;
   auto s = b.stream<std::string, std::string>("in");
   s.filter([](const std::string&, const std::string&) { return true; }, named::as("f"));
-  EXPECT_THROW(s.filter([](const std::string&, const std::string&) { return true; }, named::as("f")), topology_error);
+  EXPECT_THROW(
+      s.filter([](const std::string&, const std::string&) { return true; }, named::as("f")),
+      topology_error);
   s.group_by_key().count(materialized<std::string, int64_t>::as("store"));
   EXPECT_THROW(s.group_by_key().reduce([](const std::string& a, const std::string&) { return a; },
                                        materialized<std::string, std::string>::as("store")),
@@ -264,8 +281,9 @@ TEST(topology_errors, join_inputs_that_cannot_be_co_partitioned) {
   streams_builder b;
   auto l = b.stream<std::string, std::string>("l").repartition({.name = "l2", .partitions = 2});
   auto r = b.stream<std::string, std::string>("r").repartition({.name = "r3", .partitions = 3});
-  l.join(r, [](const std::string& a, const std::string& c) { return a + c; }, join_windows::of(1s),
-         stream_joined<std::string, std::string, std::string>::as("bad-join"))
+  l.join(
+       r, [](const std::string& a, const std::string& c) { return a + c; }, join_windows::of(1s),
+       stream_joined<std::string, std::string, std::string>::as("bad-join"))
       .to("out");
   try {
     b.build();
@@ -293,7 +311,8 @@ TEST(windows, windows_for_tumbling_and_hopping) {
   std::vector<int64_t> starts;
   for (const auto& w : hopping) starts.push_back(core::to_epoch_ms(w.start));
   EXPECT_EQ(starts, (std::vector<int64_t>{3000, 6000, 9000, 12000}));
-  EXPECT_EQ(time_windows::of(10s).advance_by(3s).windows_for(core::from_epoch_ms(1000)).size(), 1u);  // no negative starts
+  EXPECT_EQ(time_windows::of(10s).advance_by(3s).windows_for(core::from_epoch_ms(1000)).size(),
+            1u);  // no negative starts
 }
 
 }  // namespace
