@@ -125,7 +125,6 @@ struct joined {
   std::optional<std::string> name;
   std::optional<core::serde<K>> key_serde;
   std::optional<core::serde<V>> value_serde;
-  std::optional<core::serde<VT>> other_value_serde;
 
   static joined as(std::string name) { return {.name = std::move(name)}; }
 };
