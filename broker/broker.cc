@@ -93,7 +93,7 @@ void broker::impl::dispatch(bytes_view frame, std::function<void(net::frame_resu
       protocol::encode_response_header(w, *key, 0, prefix->correlation_id);
       auto list = advertised_api_versions_response().api_keys;
       protocol::api_versions_response::unsupported_version_fallback(std::move(list)).encode(w, 0);
-      return done({frame_result::kind::respond, std::move(out)});
+      return done({frame_result::kind::respond, std::move(out), {}});
     }
     log().warn("unsupported {} version {}", protocol::name(*key), prefix->api_version);
     return done({frame_result::kind::close, {}});
@@ -111,12 +111,10 @@ void broker::impl::dispatch(bytes_view frame, std::function<void(net::frame_resu
                   done = std::move(done)](reply r) {
     if (r.what == reply::kind::none) return done({frame_result::kind::no_response, {}});
     if (r.what == reply::kind::malformed) return done({frame_result::kind::close, {}});
-    core::bytes out;
-    out.reserve(r.body.size() + 16);
-    protocol::writer w(out);
+    core::bytes head;
+    protocol::writer w(head);
     protocol::encode_response_header(w, key, version, correlation);
-    out.insert(out.end(), r.body.begin(), r.body.end());
-    done({frame_result::kind::respond, std::move(out)});
+    done({frame_result::kind::respond, std::move(head), std::move(r.body)});
   };
   entry->fn(*context, req, std::move(respond));
 }

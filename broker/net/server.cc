@@ -189,11 +189,12 @@ struct server::impl final : broker_services {
           }
           if (r.what == frame_result::kind::no_response) continue;
           std::array<std::byte, 4> out_size{};
-          auto len = static_cast<uint32_t>(r.frame.size());
+          auto len = static_cast<uint32_t>(r.head.size() + r.body.size());
           for (int i = 3; i >= 0; --i, len >>= 8) {
             out_size[static_cast<size_t>(i)] = static_cast<std::byte>(len & 0xff);
           }
-          std::array<asio::const_buffer, 2> bufs{asio::buffer(out_size), asio::buffer(r.frame)};
+          std::array<asio::const_buffer, 3> bufs{asio::buffer(out_size), asio::buffer(r.head),
+                                                 asio::buffer(r.body)};
           auto [wec, w] = co_await asio::async_write(socket, bufs, asio::as_tuple(use_awaitable));
           if (wec) {
             close();

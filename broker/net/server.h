@@ -33,7 +33,10 @@ struct server_options {
 /// What a frame handler decided for one request.
 struct frame_result {
   enum class kind { respond, no_response, close } what = kind::close;
-  core::bytes frame;  ///< the response (header + body, without the size prefix) for `respond`
+  /// The response for `respond`, without the size prefix: `head` then `body`, written with one
+  /// gather write (so a large body is never copied just to put a header in front of it).
+  core::bytes head;
+  core::bytes body;
 };
 
 /// Called once per request frame (header + body, without the size prefix). Must call `done`

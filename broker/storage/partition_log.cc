@@ -102,7 +102,7 @@ partition_log::~partition_log() = default;
 
 result<void> partition_log::roll_locked(int64_t next_offset) {
   auto current = active();
-  SLUICE_TRY(current->flush());
+  SLUICE_TRY(current->write_indexes());
   SLUICE_TRY(auto s, segment::create(_dir, next_offset, _config.index_interval_bytes));
   _segments.emplace(next_offset, std::move(s));
   return core::success();

@@ -96,7 +96,8 @@ class segment {
   /// and only the one batch that qualifies is decoded.
   result<timestamp_offset> find_record_by_timestamp(int64_t ts, int64_t min_offset) const;
 
-  /// Makes appended data durable (data file, then index files).
+  /// Makes appended data durable (the `.log` file; indexes are written by `write_indexes`).
+  /// Safe to call concurrently with appends and with itself.
   result<void> flush();
 
   /// Scans the whole log: stops at the first short, malformed or CRC-failing batch, truncates
@@ -107,6 +108,7 @@ class segment {
   result<void> truncate_to(int64_t offset);
 
   /// Writes the index files out in full (on roll and clean shutdown).
+  /// REQUIRES: no concurrent append or write_indexes (the partition lock is held).
   result<void> write_indexes();
 
   /// Deletes the segment's files. The object stays readable through open descriptors.
