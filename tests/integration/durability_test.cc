@@ -334,6 +334,7 @@ TEST(broker_process, acknowledged_records_survive_kill_9) {
   std::unique_ptr<RdKafka::Conf> cconf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   cconf->set("bootstrap.servers", bootstrap, err);
   cconf->set("group.id", "kill9-reader", err);
+  cconf->set("enable.auto.commit", "false", err);
   std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(cconf.get(), err));
   ASSERT_TRUE(c) << err;
   std::vector<RdKafka::TopicPartition*> tps{RdKafka::TopicPartition::create(t, 0, RdKafka::Topic::OFFSET_BEGINNING)};
