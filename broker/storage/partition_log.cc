@@ -101,8 +101,9 @@ result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path
 partition_log::~partition_log() = default;
 
 result<void> partition_log::roll_locked(int64_t next_offset) {
-  auto current = active();
-  SLUICE_TRY(current->write_indexes());
+  // The rolled segment's indexes are written by the next flush (blocking pool or
+  // housekeeping), before the recovery point moves past it: never an fsync here, on the
+  // appending network thread.
   SLUICE_TRY(auto s, segment::create(_dir, next_offset, _config.index_interval_bytes));
   _segments.emplace(next_offset, std::move(s));
   return core::success();
@@ -198,12 +199,14 @@ size_t partition_log::segment_count() const {
 
 result<void> partition_log::flush() {
   std::vector<std::shared_ptr<segment>> dirty;
+  std::shared_ptr<segment> current;
   int64_t end;
   {
     std::lock_guard lock(_mutex);
     end = _log_end.load(std::memory_order_relaxed);
     if (end <= _recovery_point.load(std::memory_order_relaxed)) return core::success();
     int64_t rp = _recovery_point.load(std::memory_order_relaxed);
+    current = active();
     for (auto& [base, s] : _segments) {
       if (s->next_offset() > rp) dirty.push_back(s);
     }
@@ -212,7 +215,12 @@ result<void> partition_log::flush() {
   }
   // fsync outside the lock: appends continue meanwhile, and concurrent flushes of the same
   // partition coalesce in the kernel (group commit).
-  for (auto& s : dirty) SLUICE_TRY(s->flush());
+  for (auto& s : dirty) {
+    SLUICE_TRY(s->flush());
+    // A rolled segment takes no more appends: persist its indexes before the recovery point
+    // passes it, so a restart after a crash may trust them.
+    if (s != current) SLUICE_TRY(s->write_indexes());
+  }
   int64_t prev = _recovery_point.load(std::memory_order_relaxed);
   while (prev < end && !_recovery_point.compare_exchange_weak(prev, end)) {
   }
@@ -224,6 +232,9 @@ bool partition_log::flush_due(std::chrono::steady_clock::time_point now) const {
   if (_log_end.load(std::memory_order_relaxed) <= _recovery_point.load(std::memory_order_relaxed)) {
     return false;
   }
+  // A rolled segment is flushed (and its indexes written) soon after the roll, as Kafka does,
+  // whatever the flush policy: it will never be appended to again.
+  if (_recovery_point.load(std::memory_order_relaxed) < active()->base_offset()) return true;
   if (_config.flush_interval_ms == INT64_MAX) return false;
   return now - _last_flush >= std::chrono::milliseconds(_config.flush_interval_ms);
 }

@@ -87,7 +87,8 @@ class partition_log {
 
   /// fsyncs everything appended so far and advances the recovery point.
   result<void> flush();
-  /// True when flush.interval.ms has elapsed with unflushed data.
+  /// True when flush.interval.ms has elapsed with unflushed data, or a rolled segment has not
+  /// been flushed yet.
   bool flush_due(std::chrono::steady_clock::time_point now) const;
 
   /// Advances the log start offset (DeleteRecords). `offset` = -1 means the high watermark.

@@ -210,6 +210,11 @@ result<timestamp_offset> segment::find_record_by_timestamp(int64_t ts, int64_t m
 }
 
 result<void> segment::write_indexes() {
+  std::lock_guard lock(_index_write_mutex);
+  if (_index_persisted == _index.size() && _time_index_persisted == _time_index.size() &&
+      std::filesystem::exists(path_with(".index"))) {
+    return core::success();
+  }
   bytes idx(_index.size() * 8);
   for (size_t i = 0; i < _index.size(); ++i) {
     store_be32(idx.data() + i * 8, static_cast<int32_t>(_index[i].relative_offset));

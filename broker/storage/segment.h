@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -107,8 +108,10 @@ class segment {
   /// Drops every batch at or after `offset` (used by recovery and tests).
   result<void> truncate_to(int64_t offset);
 
-  /// Writes the index files out in full (on roll and clean shutdown).
-  /// REQUIRES: no concurrent append or write_indexes (the partition lock is held).
+  /// Writes the index files out in full, unless they already match memory. Called for a
+  /// segment that no longer takes appends (from the flush path, off the network threads) and
+  /// for every segment at clean shutdown. Serialized internally.
+  /// REQUIRES: no concurrent append to this segment.
   result<void> write_indexes();
 
   /// Deletes the segment's files. The object stays readable through open descriptors.
@@ -139,6 +142,7 @@ class segment {
   uint64_t _bytes_since_time_index = 0;
   std::vector<index_entry> _index;
   std::vector<time_entry> _time_index;
+  std::mutex _index_write_mutex;
   size_t _index_persisted = 0;
   size_t _time_index_persisted = 0;
   std::chrono::steady_clock::time_point _created = std::chrono::steady_clock::now();
