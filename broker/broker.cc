@@ -1,6 +1,7 @@
 #include "broker/broker.h"
 
 #include "broker/broker_context.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
 #include "broker/handlers/handlers.h"
 #include "broker/net/server.h"
@@ -56,6 +57,24 @@ result<std::string> load_or_create_cluster_id(const std::filesystem::path& dir,
   return id;
 }
 
+/// The group coordinator's clock, timers and blocking pool: the network layer's services.
+class services_scheduler final : public group::scheduler {
+ public:
+  explicit services_scheduler(broker_services& s) : _services(s) {}
+  int64_t now_ms() override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  void run_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
+    _services.run_after(delay, std::move(fn));
+  }
+  void run_blocking(std::function<void()> fn) override { _services.run_blocking(std::move(fn)); }
+
+ private:
+  broker_services& _services;
+};
+
 }  // namespace
 
 struct broker::impl {
@@ -63,6 +82,10 @@ struct broker::impl {
   std::string cluster_id;
   std::unique_ptr<storage::log_manager> logs;
   std::unique_ptr<net::server> server;
+  // Declared after the server: destroyed first, so answers it still holds go before the
+  // connections they belong to.
+  std::unique_ptr<services_scheduler> group_scheduler;
+  std::unique_ptr<group::group_coordinator> groups;
   std::unique_ptr<broker_context> context;
   std::thread housekeeper;
   std::mutex stop_mutex;
@@ -70,11 +93,12 @@ struct broker::impl {
   bool stopping = false;
   bool stopped = false;
 
-  void dispatch(bytes_view frame, std::function<void(net::frame_result)> done);
+  void dispatch(bytes_view frame, const std::string& peer, std::function<void(net::frame_result)> done);
   void housekeeping_loop();
 };
 
-void broker::impl::dispatch(bytes_view frame, std::function<void(net::frame_result)> done) {
+void broker::impl::dispatch(bytes_view frame, const std::string& peer,
+                            std::function<void(net::frame_result)> done) {
   using net::frame_result;
   auto prefix = protocol::peek_request_prefix(frame);
   if (!prefix) return done({frame_result::kind::close, {}});
@@ -106,6 +130,7 @@ void broker::impl::dispatch(bytes_view frame, std::function<void(net::frame_resu
   req.version = prefix->api_version;
   req.correlation_id = prefix->correlation_id;
   req.client_id = header.value().client_id.value_or("");
+  if (!peer.empty()) req.client_host = "/" + peer;
   req.body = frame.subspan(r.position());
   auto respond = [key = *key, version = req.version, correlation = req.correlation_id,
                   done = std::move(done)](reply r) {
@@ -169,8 +194,8 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   so.max_connections = options.max_connections;
   auto* raw = i.get();
   i->server = std::make_unique<net::server>(
-      so, [raw](bytes_view frame, std::function<void(net::frame_result)> done) {
-        raw->dispatch(frame, std::move(done));
+      so, [raw](bytes_view frame, const std::string& peer, std::function<void(net::frame_result)> done) {
+        raw->dispatch(frame, peer, std::move(done));
       });
 
   broker_settings settings;
@@ -185,6 +210,11 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   SLUICE_TRY(i->server->bind());
   settings.advertised_port = options.advertised_port != 0 ? options.advertised_port : i->server->port();
   i->context = std::make_unique<broker_context>(*i->logs, settings, i->server->services());
+  // Rebuild groups and committed offsets from __consumer_offsets before the first request.
+  i->group_scheduler = std::make_unique<services_scheduler>(i->server->services());
+  SLUICE_TRY(auto groups, group::group_coordinator::open(*i->logs, *i->group_scheduler, options.groups));
+  i->groups = std::move(groups);
+  i->context->attach_groups(*i->groups);
   i->server->run();
   i->housekeeper = std::thread([raw] { raw->housekeeping_loop(); });
   log().info("sluice-broker node {} of cluster {} serving on {}:{} with data in {}",
@@ -211,6 +241,7 @@ result<void> broker::stop() {
   _impl->stop_cv.notify_all();
   if (_impl->housekeeper.joinable()) _impl->housekeeper.join();
   _impl->server->stop();
+  if (_impl->groups) _impl->groups->shutdown();
   return _impl->logs->shutdown();
 }
 

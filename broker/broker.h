@@ -8,6 +8,7 @@
 /// Lifecycle: `start` → serve → `stop` (flushes, writes the clean-shutdown marker). The
 /// destructor stops a running broker.
 
+#include "broker/group/coordinator_config.h"
 #include "broker/storage/partition_log.h"
 #include "core/error.h"
 
@@ -36,6 +37,7 @@ struct broker_options {
   int64_t housekeeping_interval_ms = 1000;
   int64_t retention_check_interval_ms = 300000;
   storage::log_config log;  ///< broker-wide log defaults (segment, retention, flush, message size)
+  group::coordinator_config groups;  ///< group coordinator (group.*, offsets.topic.*, offset.*)
 };
 
 class broker {

@@ -81,6 +81,18 @@ core::config_def make_def() {
                    "Largest request frame; a larger one closes the connection."));
   d.define(int_key("max.connections", i32max, 1, i32max, "Most client connections at once."));
   d.define(int_key("num.network.threads", 2, 1, 64, "Threads serving connections."));
+  d.define(int_key("group.min.session.timeout.ms", 6000, 1, i32max,
+                   "Shortest session timeout a JoinGroup may ask for."));
+  d.define(int_key("group.max.session.timeout.ms", 1800000, 1, i32max,
+                   "Longest session timeout a JoinGroup may ask for."));
+  d.define(int_key("group.initial.rebalance.delay.ms", 3000, 0, i32max,
+                   "How long the first rebalance of an empty group waits for more members."));
+  d.define(int_key("offsets.topic.num.partitions", 4, 1, 1000,
+                   "Partitions of __consumer_offsets when the broker creates it."));
+  d.define(int_key("offsets.topic.segment.bytes", 104857600, 14, i32max,
+                   "Segment size of __consumer_offsets when the broker creates it."));
+  d.define(int_key("offset.metadata.max.bytes", 4096, 0, i32max,
+                   "Longest metadata string an offset commit may carry."));
   d.define(enum_key("log.level", "info", {"trace", "debug", "info", "warn", "error", "off"},
                     "Logging level."));
   return d;
@@ -144,6 +156,18 @@ broker_options to_broker_options(const core::config& c) {
   o.log.flush_interval_ms = c.get_int("log.flush.interval.ms");
   o.log.index_interval_bytes = static_cast<uint32_t>(c.get_int("log.index.interval.bytes"));
   o.log.max_message_bytes = static_cast<int32_t>(c.get_int("message.max.bytes"));
+  o.groups.min_session_timeout_ms = static_cast<int32_t>(c.get_int("group.min.session.timeout.ms"));
+  o.groups.max_session_timeout_ms = static_cast<int32_t>(c.get_int("group.max.session.timeout.ms"));
+  if (o.groups.min_session_timeout_ms > o.groups.max_session_timeout_ms) {
+    throw core::config_exception({"invalid value '" + std::to_string(o.groups.min_session_timeout_ms) +
+                                  "' for config 'group.min.session.timeout.ms': larger than "
+                                  "group.max.session.timeout.ms (" +
+                                  std::to_string(o.groups.max_session_timeout_ms) + ")"});
+  }
+  o.groups.initial_rebalance_delay_ms = static_cast<int32_t>(c.get_int("group.initial.rebalance.delay.ms"));
+  o.groups.offsets_topic_partitions = static_cast<int32_t>(c.get_int("offsets.topic.num.partitions"));
+  o.groups.offsets_topic_segment_bytes = c.get_int("offsets.topic.segment.bytes");
+  o.groups.offset_metadata_max_bytes = static_cast<int32_t>(c.get_int("offset.metadata.max.bytes"));
   return o;
 }
 

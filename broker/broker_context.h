@@ -17,6 +17,10 @@
 
 namespace sluice::broker {
 
+namespace group {
+class group_coordinator;
+}  // namespace group
+
 /// Broker-wide settings handlers need, resolved from the configuration at start-up.
 struct broker_settings {
   int32_t node_id = 0;
@@ -60,12 +64,17 @@ class broker_context {
   const broker_settings& settings() const noexcept { return _settings; }
   broker_services& services() noexcept { return _services; }
   fetch_waiters& waiters() noexcept { return _waiters; }
+  /// Consumer groups and committed offsets. REQUIRES: attached (the broker does so before
+  /// serving).
+  group::group_coordinator& groups() noexcept { return *_groups; }
+  void attach_groups(group::group_coordinator& g) noexcept { _groups = &g; }
 
  private:
   storage::log_manager& _logs;
   broker_settings _settings;
   broker_services& _services;
   fetch_waiters _waiters;
+  group::group_coordinator* _groups = nullptr;
 };
 
 }  // namespace sluice::broker

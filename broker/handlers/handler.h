@@ -24,6 +24,8 @@ struct request {
   int16_t version = 0;
   int32_t correlation_id = 0;
   std::string client_id;
+  /// The client's address as Kafka reports it ("/127.0.0.1"); "" if unknown.
+  std::string client_host;
   /// The body after the header. Valid until the responder has been called.
   bytes_view body;
 };

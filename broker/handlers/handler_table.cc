@@ -4,12 +4,23 @@
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/create_partitions.h"
 #include "broker/protocol/create_topics.h"
+#include "broker/protocol/delete_groups.h"
 #include "broker/protocol/delete_records.h"
 #include "broker/protocol/delete_topics.h"
+#include "broker/protocol/describe_groups.h"
 #include "broker/protocol/fetch.h"
+#include "broker/protocol/find_coordinator.h"
+#include "broker/protocol/heartbeat.h"
+#include "broker/protocol/join_group.h"
+#include "broker/protocol/leave_group.h"
+#include "broker/protocol/list_groups.h"
 #include "broker/protocol/list_offsets.h"
 #include "broker/protocol/metadata.h"
+#include "broker/protocol/offset_commit.h"
+#include "broker/protocol/offset_delete.h"
+#include "broker/protocol/offset_fetch.h"
 #include "broker/protocol/produce.h"
+#include "broker/protocol/sync_group.h"
 
 #include <algorithm>
 #include <array>
@@ -25,6 +36,17 @@ constexpr std::array table{
     handler_entry{api_key::fetch, protocol::fetch_versions, &handle_fetch},
     handler_entry{api_key::list_offsets, protocol::list_offsets_versions, &handle_list_offsets},
     handler_entry{api_key::metadata, protocol::metadata_versions, &handle_metadata},
+    handler_entry{api_key::offset_commit, protocol::offset_commit_versions, &handle_offset_commit},
+    handler_entry{api_key::offset_fetch, protocol::offset_fetch_versions, &handle_offset_fetch},
+    handler_entry{api_key::find_coordinator, protocol::find_coordinator_versions,
+                  &handle_find_coordinator},
+    handler_entry{api_key::join_group, protocol::join_group_versions, &handle_join_group},
+    handler_entry{api_key::heartbeat, protocol::heartbeat_versions, &handle_heartbeat},
+    handler_entry{api_key::leave_group, protocol::leave_group_versions, &handle_leave_group},
+    handler_entry{api_key::sync_group, protocol::sync_group_versions, &handle_sync_group},
+    handler_entry{api_key::describe_groups, protocol::describe_groups_versions,
+                  &handle_describe_groups},
+    handler_entry{api_key::list_groups, protocol::list_groups_versions, &handle_list_groups},
     handler_entry{api_key::api_versions, protocol::api_versions_versions, &handle_api_versions},
     handler_entry{api_key::create_topics, protocol::create_topics_versions, &handle_create_topics},
     handler_entry{api_key::delete_topics, protocol::delete_topics_versions, &handle_delete_topics},
@@ -32,6 +54,8 @@ constexpr std::array table{
                   &handle_delete_records},
     handler_entry{api_key::create_partitions, protocol::create_partitions_versions,
                   &handle_create_partitions},
+    handler_entry{api_key::delete_groups, protocol::delete_groups_versions, &handle_delete_groups},
+    handler_entry{api_key::offset_delete, protocol::offset_delete_versions, &handle_offset_delete},
 };
 
 }  // namespace

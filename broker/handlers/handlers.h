@@ -23,6 +23,18 @@ void handle_create_topics(broker_context& ctx, const request& req, responder res
 void handle_delete_topics(broker_context& ctx, const request& req, responder respond);
 void handle_create_partitions(broker_context& ctx, const request& req, responder respond);
 void handle_delete_records(broker_context& ctx, const request& req, responder respond);
+// Group coordinator APIs (broker/group).
+void handle_find_coordinator(broker_context& ctx, const request& req, responder respond);
+void handle_join_group(broker_context& ctx, const request& req, responder respond);
+void handle_sync_group(broker_context& ctx, const request& req, responder respond);
+void handle_heartbeat(broker_context& ctx, const request& req, responder respond);
+void handle_leave_group(broker_context& ctx, const request& req, responder respond);
+void handle_offset_commit(broker_context& ctx, const request& req, responder respond);
+void handle_offset_fetch(broker_context& ctx, const request& req, responder respond);
+void handle_offset_delete(broker_context& ctx, const request& req, responder respond);
+void handle_describe_groups(broker_context& ctx, const request& req, responder respond);
+void handle_list_groups(broker_context& ctx, const request& req, responder respond);
+void handle_delete_groups(broker_context& ctx, const request& req, responder respond);
 
 /// The ApiVersions list: every entry of the handler table with its version window.
 std::vector<std::pair<int16_t, protocol::version_range>> advertised_versions();

@@ -99,7 +99,8 @@ struct server::impl final : broker_services {
           reader_wake(strand) {
       boost::system::error_code ec;
       auto peer = socket.remote_endpoint(ec);
-      peer_name = ec ? std::string("?") : peer.address().to_string() + ":" + std::to_string(peer.port());
+      peer_address = ec ? std::string() : peer.address().to_string();
+      peer_name = ec ? std::string("?") : peer_address + ":" + std::to_string(peer.port());
     }
 
     void start() {
@@ -163,7 +164,7 @@ struct server::impl final : broker_services {
         if (bec) break;
         slot* raw = s.get();
         queue.push_back(std::move(s));
-        server.handler(raw->frame, [self, raw](frame_result r) {
+        server.handler(raw->frame, peer_address, [self, raw](frame_result r) {
           asio::post(self->strand, [self, raw, r = std::move(r)]() mutable {
             raw->result = std::move(r);
             self->writer_wake.cancel();
@@ -216,6 +217,7 @@ struct server::impl final : broker_services {
     asio::steady_timer reader_wake;
     std::deque<std::unique_ptr<slot>> queue;
     bool reader_done = false;
+    std::string peer_address;
     std::string peer_name;
   };
 

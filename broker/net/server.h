@@ -39,9 +39,10 @@ struct frame_result {
   core::bytes body;
 };
 
-/// Called once per request frame (header + body, without the size prefix). Must call `done`
-/// exactly once, from any thread. `frame` stays valid until then.
-using frame_handler = std::function<void(bytes_view frame, std::function<void(frame_result)> done)>;
+/// Called once per request frame (header + body, without the size prefix) with the peer's IP
+/// address. Must call `done` exactly once, from any thread. `frame` stays valid until then.
+using frame_handler = std::function<void(bytes_view frame, const std::string& peer_address,
+                                         std::function<void(frame_result)> done)>;
 
 class server {
  public:

@@ -1,0 +1,43 @@
+#include "broker/broker_context.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/describe_groups.h"
+
+namespace sluice::broker {
+namespace {
+
+protocol::error_code map_error(group::errc e) noexcept {
+  using group::errc;
+  using protocol::error_code;
+  switch (e) {
+    case errc::ok: return error_code::none;
+    case errc::invalid_group_id: return error_code::invalid_group_id;
+    case errc::coordinator_not_available: return error_code::coordinator_not_available;
+    default: return error_code::unknown_server_error;
+  }
+}
+
+}  // namespace
+
+// An unknown group is described as state "Dead" without an error, as Apache Kafka does for
+// these versions: kafkajs's describeGroups throws for the whole request on any group error.
+void handle_describe_groups(broker_context& ctx, const request& req, responder respond) {
+  auto body = decode_body<protocol::describe_groups_request>(req);
+  if (!body) return respond(reply::malformed());
+  protocol::describe_groups_response resp;
+  for (auto& d : ctx.groups().describe_groups(body->groups)) {
+    auto& g = resp.groups.emplace_back();
+    g.error_code = map_error(d.error);
+    g.group_id = std::move(d.group_id);
+    g.group_state = std::string(group::to_string(d.state));
+    g.protocol_type = std::move(d.protocol_type);
+    g.protocol_data = std::move(d.protocol_name);
+    for (auto& m : d.members) {
+      g.members.push_back({std::move(m.member_id), std::move(m.group_instance_id), std::move(m.client_id),
+                           std::move(m.client_host), std::move(m.metadata), std::move(m.assignment)});
+    }
+  }
+  respond(encode_body(resp, req.version));
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,59 @@
+#include "broker/broker_context.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/offset_commit.h"
+
+namespace sluice::broker {
+namespace {
+
+protocol::error_code map_error(group::errc e) noexcept {
+  using group::errc;
+  using protocol::error_code;
+  switch (e) {
+    case errc::ok: return error_code::none;
+    case errc::invalid_group_id: return error_code::invalid_group_id;
+    case errc::unknown_member_id: return error_code::unknown_member_id;
+    case errc::illegal_generation: return error_code::illegal_generation;
+    case errc::rebalance_in_progress: return error_code::rebalance_in_progress;
+    case errc::fenced_instance_id: return error_code::fenced_instance_id;
+    case errc::unknown_topic_or_partition: return error_code::unknown_topic_or_partition;
+    case errc::offset_metadata_too_large: return error_code::offset_metadata_too_large;
+    case errc::record_too_large: return error_code::invalid_commit_offset_size;
+    case errc::coordinator_not_available:
+    case errc::storage_error: return error_code::coordinator_not_available;
+    default: return error_code::unknown_server_error;
+  }
+}
+
+}  // namespace
+
+void handle_offset_commit(broker_context& ctx, const request& req, responder respond) {
+  auto body = decode_body<protocol::offset_commit_request>(req);
+  if (!body) return respond(reply::malformed());
+  group::offset_commit_request cr;
+  cr.group_id = std::move(body->group_id);
+  cr.generation = body->generation_id_or_member_epoch;
+  cr.member_id = std::move(body->member_id);
+  cr.group_instance_id = std::move(body->group_instance_id);
+  // The answer lists topics and partitions as the request did; keep that shape.
+  auto shape = std::make_shared<protocol::offset_commit_response>();
+  for (auto& t : body->topics) {
+    auto& tr = shape->topics.emplace_back();
+    tr.name = t.name;
+    for (auto& p : t.partitions) {
+      tr.partitions.push_back({p.partition_index, protocol::error_code::none});
+      cr.offsets.push_back({{t.name, p.partition_index}, p.committed_offset.value(),
+                            p.committed_leader_epoch, std::move(p.committed_metadata)});
+    }
+  }
+  ctx.groups().commit_offsets(std::move(cr), [respond = std::move(respond), version = req.version,
+                                              shape](group::offset_commit_result r) {
+    size_t i = 0;
+    for (auto& t : shape->topics) {
+      for (auto& p : t.partitions) p.error_code = i < r.size() ? map_error(r[i++]) : protocol::error_code::unknown_server_error;
+    }
+    respond(encode_body(*shape, version));
+  });
+}
+
+}  // namespace sluice::broker
