@@ -18,6 +18,8 @@ protocol::error_code to_kafka_error(std::error_code ec) noexcept {
       case storage::errc::invalid_topic: return error_code::invalid_topic_exception;
       case storage::errc::invalid_partitions: return error_code::invalid_partitions;
       case storage::errc::io_error: return error_code::kafka_storage_error;
+      // Kafka answers INVALID_RECORD from Produce v8; we serve up to v7, where it is this.
+      case storage::errc::invalid_record: return error_code::corrupt_message;
     }
   }
   if (ec.category() == std::generic_category() || ec.category() == std::system_category()) {

@@ -153,11 +153,20 @@ result<core::bytes> encode_record_batch(std::span<const core::record> records,
   core::bytes body;
   core::bytes scratch;
   writer bw(body);
+  const auto& deltas = options.offset_deltas;
+  SLUICE_ASSERT(deltas.empty() || deltas.size() == records.size(),
+                "encode_record_batch: one offset delta per record");
   for (size_t i = 0; i < records.size(); ++i) {
     const int64_t ts = core::to_epoch_ms(records[i].ts);
     max_ts = std::max(max_ts, ts);
-    write_record(bw, scratch, records[i], ts - base_ts, static_cast<int32_t>(i));
+    const int32_t delta = deltas.empty() ? static_cast<int32_t>(i) : deltas[i];
+    SLUICE_ASSERT(i == 0 || deltas.empty() || delta > deltas[i - 1],
+                  "encode_record_batch: offset deltas must increase");
+    write_record(bw, scratch, records[i], ts - base_ts, delta);
   }
+  const int32_t last_delta = deltas.empty() ? static_cast<int32_t>(records.size() - 1) : deltas.back();
+  SLUICE_ASSERT(!options.last_offset_delta || *options.last_offset_delta >= last_delta,
+                "encode_record_batch: last_offset_delta below the last record's delta");
 
   core::bytes compressed;
   core::bytes_view payload = body;
@@ -184,7 +193,7 @@ result<core::bytes> encode_record_batch(std::span<const core::record> records,
   w.write_int8(batch_magic_v2);
   const size_t crc_at = w.reserve_int32();
   w.write_int16(attributes);
-  w.write_int32(static_cast<int32_t>(records.size() - 1));  // last_offset_delta
+  w.write_int32(options.last_offset_delta.value_or(last_delta));
   w.write_int64(base_ts);
   w.write_int64(max_ts);
   w.write_int64(options.producer_id.value());

@@ -154,6 +154,13 @@ struct record_batch_options {
   core::producer_id producer_id{-1};
   core::producer_epoch producer_epoch{-1};
   int32_t base_sequence = -1;
+  /// The offset delta of each record; empty = 0, 1, …, n-1. Log compaction keeps the original
+  /// deltas so offsets survive with gaps. REQUIRES: empty, or one per record and increasing.
+  std::span<const int32_t> offset_deltas;
+  /// The last_offset_delta to write; nullopt = the last record's delta. Compaction keeps the
+  /// original batch's, so the batch still spans its original offsets (and its producer's
+  /// sequence range). REQUIRES: >= the last record's delta.
+  std::optional<int32_t> last_offset_delta;
 };
 
 /// Builds a magic-2 batch holding `records` (compressed per `options.codec`), with the CRC

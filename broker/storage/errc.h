@@ -16,6 +16,7 @@ enum class errc {
   topic_exists,          ///< CreateTopics on an existing name
   invalid_topic,         ///< a name Kafka would reject
   invalid_partitions,    ///< a partition count that is not positive or does not grow
+  invalid_record,        ///< a record the topic's config forbids (no key in a compacted topic)
 };
 
 const std::error_category& storage_category() noexcept;

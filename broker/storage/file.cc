@@ -28,6 +28,7 @@ class storage_category_impl final : public std::error_category {
       case errc::topic_exists: return "topic already exists";
       case errc::invalid_topic: return "invalid topic name";
       case errc::invalid_partitions: return "invalid partition count";
+      case errc::invalid_record: return "record without a key in a compacted topic";
     }
     return "unknown storage error " + std::to_string(code);
   }

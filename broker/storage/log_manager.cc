@@ -179,7 +179,10 @@ result<topic_info> log_manager::create_topic(const std::string& name, int32_t pa
   }
   _topics.emplace(name, info);
   SLUICE_TRY(save_topics_locked());
-  for (auto& [tp, plog] : created) _logs.emplace(tp, std::move(plog));
+  for (auto& [tp, plog] : created) {
+    if (_listener.added) _listener.added(plog);
+    _logs.emplace(tp, std::move(plog));
+  }
   log().info("created topic {} with {} partition(s)", name, partitions);
   return info;
 }
@@ -195,6 +198,7 @@ result<void> log_manager::delete_topic(const std::string& name) {
       if (l != _logs.end()) {
         doomed.push_back(l->second);
         _logs.erase(l);
+        if (_listener.removed) _listener.removed({name, core::partition_id{p}});
       }
     }
     _topics.erase(it);
@@ -214,7 +218,9 @@ result<void> log_manager::create_partitions(const std::string& name, int32_t tot
   for (int32_t p = it->second.partitions; p < total; ++p) {
     core::topic_partition tp{name, core::partition_id{p}};
     SLUICE_TRY(auto plog, partition_log::open(partition_dir(name, p), tp, cfg, true, 0, 0));
-    _logs.emplace(tp, std::shared_ptr<partition_log>(std::move(plog)));
+    std::shared_ptr<partition_log> shared(std::move(plog));
+    if (_listener.added) _listener.added(shared);
+    _logs.emplace(tp, std::move(shared));
   }
   it->second.partitions = total;
   return save_topics_locked();
@@ -232,6 +238,31 @@ result<void> log_manager::set_topic_configs(const std::string& name,
     if (l != _logs.end()) l->second->set_config(cfg);
   }
   return save_topics_locked();
+}
+
+log_config log_manager::defaults() const {
+  std::shared_lock lock(_mutex);
+  return _defaults;
+}
+
+void log_manager::set_defaults(const log_config& defaults) {
+  std::unique_lock lock(_mutex);
+  _defaults = defaults;
+  for (const auto& [name, info] : _topics) {
+    auto cfg = resolve_log_config(_defaults, info.configs);
+    for (int32_t p = 0; p < info.partitions; ++p) {
+      auto l = _logs.find({name, core::partition_id{p}});
+      if (l != _logs.end()) l->second->set_config(cfg);
+    }
+  }
+}
+
+void log_manager::set_partition_listener(partition_listener listener) {
+  std::unique_lock lock(_mutex);
+  _listener = std::move(listener);
+  if (_listener.added) {
+    for (const auto& [tp, plog] : _logs) _listener.added(plog);
+  }
 }
 
 std::shared_ptr<partition_log> log_manager::get(const core::topic_partition& tp) const {

@@ -25,6 +25,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -69,7 +70,22 @@ class log_manager {
   std::shared_ptr<partition_log> get(const core::topic_partition& tp) const;
   std::optional<topic_info> topic(const std::string& name) const;
   std::vector<topic_info> topics() const;
-  const log_config& defaults() const noexcept { return _defaults; }
+  /// The broker-wide defaults every topic's overrides apply over.
+  log_config defaults() const;
+  /// Replaces the defaults (a dynamic broker config change) and applies the result to every
+  /// partition live. Nothing is persisted here (config_manager keeps dynamic broker configs).
+  void set_defaults(const log_config& defaults);
+  const std::filesystem::path& dir() const noexcept { return _dir; }
+
+  /// Told when partitions appear (open, CreateTopics, CreatePartitions) and disappear
+  /// (DeleteTopics); the broker hangs its per-partition metrics on it. Called with the manager's
+  /// lock held: the callbacks must not call back into the manager.
+  struct partition_listener {
+    std::function<void(const std::shared_ptr<partition_log>&)> added;
+    std::function<void(const core::topic_partition&)> removed;
+  };
+  /// Installs the listener and calls `added` for every existing partition.
+  void set_partition_listener(partition_listener listener);
 
   /// Periodic work: time-based flushes, retention (when `run_retention`), checkpoints. Cheap
   /// when nothing is due.
@@ -94,6 +110,7 @@ class log_manager {
   std::map<std::string, topic_info> _topics;
   std::map<core::topic_partition, std::shared_ptr<partition_log>> _logs;
   mutable std::mutex _checkpoint_mutex;
+  partition_listener _listener;
 };
 
 }  // namespace sluice::broker::storage

@@ -1,6 +1,8 @@
 #include "broker/storage/partition_log.h"
 
+#include "broker/storage/append_rules.h"
 #include "broker/storage/errc.h"
+#include "broker/storage/log_cleaner.h"
 #include "core/log.h"
 
 #include <fmt/ostream.h>
@@ -28,7 +30,11 @@ result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return ec;
+  // Finish or undo a compaction that a crash interrupted (see log_cleaner.h) before looking at
+  // the segments.
+  SLUICE_TRY(recover_interrupted_clean(dir));
   std::unique_ptr<partition_log> p(new partition_log(dir, std::move(tp), config));
+  p->set_config(config);
 
   std::vector<int64_t> bases;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -85,7 +91,10 @@ result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path
   while (p->_segments.size() > 1 && p->active()->empty()) {
     auto last = std::prev(p->_segments.end());
     auto prev_end = std::prev(last)->second->next_offset();
-    if (last->first == prev_end) break;  // a legitimately rolled, still-empty active segment
+    // A legitimately rolled, still-empty active segment. Its base may lie beyond the previous
+    // segment's end when compaction removed that segment's last batches: the empty segment is
+    // then what remembers the log end offset, and dropping it would reuse offsets.
+    if (last->first >= prev_end) break;
     SLUICE_TRY(last->second->remove_files());
     p->_segments.erase(last);
   }
@@ -114,6 +123,21 @@ result<append_result> partition_log::append(bytes_view batch) {
     return errc::message_too_large;
   }
   SLUICE_TRY(auto h, validate_producer_batch(batch));
+  // Compacted topics need keys; compression.type may ask for recompression (append_rules.h).
+  bytes converted;
+  const auto codec = _recompress_to.load(std::memory_order_relaxed);
+  const std::optional<protocol::compression_codec> target =
+      codec < 0 ? std::nullopt : protocol::to_compression_codec(codec);
+  const bool compacted = _requires_keys.load(std::memory_order_relaxed);
+  if (append_rules_apply(h, compacted, target)) {
+    SLUICE_TRY(auto ruled, apply_append_rules(batch, h, compacted, target, converted));
+    batch = ruled;
+    if (batch.size() > static_cast<size_t>(std::max(_config.max_message_bytes, 0))) {
+      return errc::message_too_large;
+    }
+    SLUICE_TRY(auto converted_header, parse_batch_header(batch));
+    h = converted_header;
+  }
   std::lock_guard lock(_mutex);
   int64_t base = _log_end.load(std::memory_order_relaxed);
   auto seg = active();
@@ -266,6 +290,7 @@ result<int64_t> partition_log::delete_records_before(int64_t offset) {
 result<size_t> partition_log::enforce_retention(int64_t now) {
   std::lock_guard lock(_mutex);
   size_t deleted = 0;
+  if (!_config.cleanup_delete) return deleted;  // cleanup.policy=compact: the cleaner's job
   auto delete_first = [&]() -> result<void> {
     auto first = _segments.begin();
     int64_t next = first->second->next_offset();
@@ -304,6 +329,54 @@ result<size_t> partition_log::enforce_retention(int64_t now) {
 void partition_log::set_config(const log_config& c) {
   std::lock_guard lock(_mutex);
   _config = c;
+  _requires_keys.store(c.cleanup_compact, std::memory_order_relaxed);
+  _recompress_to.store(c.compression ? static_cast<int8_t>(*c.compression) : int8_t{-1},
+                       std::memory_order_relaxed);
+  _min_insync.store(c.min_insync_replicas, std::memory_order_relaxed);
+}
+
+std::vector<std::shared_ptr<segment>> partition_log::closed_segments() const {
+  std::lock_guard lock(_mutex);
+  std::vector<std::shared_ptr<segment>> out;
+  for (auto it = _segments.begin(); std::next(it) != _segments.end(); ++it) out.push_back(it->second);
+  return out;
+}
+
+result<bool> partition_log::roll_if_idle(std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(_mutex);
+  auto seg = active();
+  if (seg->empty() ||
+      now - seg->created() <= std::chrono::milliseconds(_config.segment_ms)) {
+    return false;
+  }
+  SLUICE_TRY(roll_locked(_log_end.load(std::memory_order_relaxed)));
+  return true;
+}
+
+result<bool> partition_log::replace_segments(
+    std::span<const std::shared_ptr<segment>> old,
+    const std::function<result<std::shared_ptr<segment>>(int64_t next_base)>& swap) {
+  std::lock_guard lock(_mutex);
+  if (old.empty()) return false;
+  auto first = _segments.find(old.front()->base_offset());
+  auto it = first;
+  for (const auto& s : old) {
+    if (it == _segments.end() || it->second != s) return false;
+    ++it;
+  }
+  if (it == _segments.end()) return false;  // never the active segment
+  SLUICE_TRY(auto replacement, swap(it->first));
+  const bool front = first == _segments.begin();
+  _segments.erase(first, it);
+  if (replacement) {
+    auto base = replacement->base_offset();
+    _segments.emplace(base, std::move(replacement));
+  } else if (front && _log_start.load(std::memory_order_relaxed) < _segments.begin()->first) {
+    // Everything before the next segment was compacted away: the log now starts there, as it
+    // would after a restart.
+    _log_start.store(_segments.begin()->first, std::memory_order_release);
+  }
+  return true;
 }
 
 log_config partition_log::config() const {

@@ -18,11 +18,27 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace sluice::core {
+class counter;
+}
 
 namespace sluice::broker::storage {
+
+/// Counters the broker's metrics hang on a partition (shared by all partitions of a topic and
+/// owned by the metrics, which outlive the logs). Updated by the produce and fetch handlers.
+struct traffic_counters {
+  core::counter* bytes_in = nullptr;
+  core::counter* records_in = nullptr;
+  core::counter* bytes_out = nullptr;
+};
 
 /// The per-partition knobs, resolved from topic and broker configuration.
 struct log_config {
@@ -34,6 +50,16 @@ struct log_config {
   int64_t flush_interval_ms = INT64_MAX;
   uint32_t index_interval_bytes = 4096;
   int32_t max_message_bytes = 1024 * 1024 + 12;
+  // cleanup.policy: which cleaners run; both may be on ("compact,delete"). Retention by time
+  // and size runs only with `cleanup_delete`; the log cleaner only with `cleanup_compact`.
+  bool cleanup_delete = true;
+  bool cleanup_compact = false;
+  int64_t delete_retention_ms = 24LL * 3600 * 1000;  ///< compaction keeps tombstones this long
+  double min_cleanable_dirty_ratio = 0.5;            ///< compaction starts at this dirty share
+  /// compression.type: nullopt = "producer" (keep each batch's codec); otherwise batches
+  /// in another codec are recompressed to this one on append.
+  std::optional<protocol::compression_codec> compression;
+  int32_t min_insync_replicas = 1;  ///< acks=all fails when > 1 (a single node)
 };
 
 /// What an append did.
@@ -101,6 +127,31 @@ class partition_log {
   void set_config(const log_config& c);
   log_config config() const;
 
+  /// min.insync.replicas, readable without the lock (Produce checks it for acks=all).
+  int32_t min_insync_replicas() const noexcept { return _min_insync.load(std::memory_order_relaxed); }
+
+  /// Metrics: the topic's traffic counters, or nullptr before the broker attached them.
+  const traffic_counters* traffic() const noexcept { return _traffic.load(std::memory_order_acquire); }
+  void set_traffic(const traffic_counters* t) noexcept { _traffic.store(t, std::memory_order_release); }
+
+  // ---- log compaction (log_cleaner.h) ----------------------------------------------------
+
+  /// Every segment but the active one, oldest first.
+  std::vector<std::shared_ptr<segment>> closed_segments() const;
+  /// Rolls the active segment if it holds data and is older than segment.ms, so that the last
+  /// records of an idle compacted log become cleanable. Returns whether it rolled.
+  result<bool> roll_if_idle(std::chrono::steady_clock::time_point now);
+  /// Replaces `old` — consecutive closed segments — by the segment `swap` installs. Under the
+  /// log's lock, checks that `old` is still current, then calls `swap(next_base)` (next_base =
+  /// base offset of the segment after `old`), which runs the cleaner's file protocol and
+  /// returns the new segment, or nullptr when nothing was left of `old` (if `old` began the
+  /// log, the log start offset moves to `next_base`). Returns false without calling `swap`
+  /// when `old` is no longer current (retention, DeleteRecords or topic deletion got there
+  /// first).
+  result<bool> replace_segments(
+      std::span<const std::shared_ptr<segment>> old,
+      const std::function<result<std::shared_ptr<segment>>(int64_t next_base)>& swap);
+
   /// Writes index files and syncs; the log stays usable. Called on clean shutdown.
   result<void> close();
 
@@ -126,6 +177,11 @@ class partition_log {
   std::atomic<int64_t> _recovery_point{0};
   int64_t _unflushed_messages = 0;
   std::chrono::steady_clock::time_point _last_flush = std::chrono::steady_clock::now();
+  std::atomic<const traffic_counters*> _traffic{nullptr};
+  // The append rules of the config (append_rules.h), readable without the lock.
+  std::atomic<bool> _requires_keys{false};  ///< cleanup.policy contains compact
+  std::atomic<int8_t> _recompress_to{-1};   ///< compression.type codec; -1 = producer
+  std::atomic<int32_t> _min_insync{1};
 };
 
 }  // namespace sluice::broker::storage

@@ -211,6 +211,7 @@ result<timestamp_offset> segment::find_record_by_timestamp(int64_t ts, int64_t m
 
 result<void> segment::write_indexes() {
   std::lock_guard lock(_index_write_mutex);
+  if (_removed) return core::success();
   if (_index_persisted == _index.size() && _time_index_persisted == _time_index.size() &&
       std::filesystem::exists(path_with(".index"))) {
     return core::success();
@@ -282,6 +283,11 @@ result<void> segment::truncate_to(int64_t offset) {
 }
 
 result<void> segment::remove_files() {
+  // After this, write_indexes() is a no-op: a flush still holding this segment must not
+  // recreate index files that may by now belong to a segment with the same base offset (the
+  // log cleaner's replacement).
+  std::lock_guard lock(_index_write_mutex);
+  _removed = true;
   std::error_code ec;
   std::filesystem::remove(path_with(".log"), ec);
   if (ec) return ec;

@@ -114,7 +114,8 @@ class segment {
   /// REQUIRES: no concurrent append to this segment.
   result<void> write_indexes();
 
-  /// Deletes the segment's files. The object stays readable through open descriptors.
+  /// Deletes the segment's files. The object stays readable through open descriptors;
+  /// write_indexes() does nothing from then on.
   result<void> remove_files();
 
   const std::vector<index_entry>& index() const noexcept { return _index; }
@@ -143,6 +144,7 @@ class segment {
   std::vector<index_entry> _index;
   std::vector<time_entry> _time_index;
   std::mutex _index_write_mutex;
+  bool _removed = false;  ///< remove_files() ran; guarded by _index_write_mutex
   size_t _index_persisted = 0;
   size_t _time_index_persisted = 0;
   std::chrono::steady_clock::time_point _created = std::chrono::steady_clock::now();

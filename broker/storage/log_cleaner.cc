@@ -1,0 +1,693 @@
+#include "broker/storage/log_cleaner.h"
+
+#include "broker/protocol/reader.h"
+#include "broker/storage/errc.h"
+#include "broker/storage/file.h"
+#include "broker/storage/log_manager.h"
+#include "core/log.h"
+
+#include <fmt/ostream.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace sluice::broker::storage {
+namespace {
+
+const core::logger& log() {
+  static const core::logger instance("broker.cleaner");
+  return instance;
+}
+
+constexpr const char* checkpoint_name = "cleaner-offset-checkpoint";
+constexpr uint64_t read_chunk = 1u << 20;
+constexpr size_t write_chunk = 1u << 20;
+
+std::error_code interrupted() { return std::make_error_code(std::errc::interrupted); }
+
+struct string_hash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using key_set = std::unordered_set<std::string, string_hash, std::equal_to<>>;
+
+/// The key map of a pass: key -> latest offset, with open addressing (linear probing over
+/// 24-byte slots holding the key's 64-bit hash) and the key bytes packed in one arena. A lookup
+/// touches one slot and, on a hash match, the key bytes — about half the cache misses of a
+/// node-based map, which is what bounds a pass over a large key space. Keys are compared in
+/// full: a hash collision can never make one key's record supersede another's.
+class key_offset_map {
+ public:
+  /// The latest offset recorded for `key`, or -1.
+  int64_t find(std::string_view key) const noexcept {
+    if (_slots.empty()) return -1;
+    const uint64_t h = hash(key);
+    for (size_t i = h & _mask;; i = (i + 1) & _mask) {
+      const slot& s = _slots[i];
+      if (s.key_length == empty) return -1;
+      if (s.hash == h && key_at(s) == key) return s.offset;
+    }
+  }
+
+  /// Records `offset` for `key` if it is newer than what the map holds.
+  void put(std::string_view key, int64_t offset) {
+    if ((_size + 1) * 2 > _slots.size()) grow();
+    const uint64_t h = hash(key);
+    for (size_t i = h & _mask;; i = (i + 1) & _mask) {
+      slot& s = _slots[i];
+      if (s.key_length == empty) {
+        s = {h, offset, static_cast<uint32_t>(_arena.size()), static_cast<uint32_t>(key.size())};
+        _arena.append(key);
+        ++_size;
+        return;
+      }
+      if (s.hash == h && key_at(s) == key) {
+        s.offset = std::max(s.offset, offset);
+        return;
+      }
+    }
+  }
+
+  size_t size() const noexcept { return _size; }
+  /// Bytes held (slots and key bytes), for log.cleaner.dedupe.buffer.size.
+  size_t memory() const noexcept { return _slots.size() * sizeof(slot) + _arena.size(); }
+
+ private:
+  static constexpr uint32_t empty = UINT32_MAX;
+  struct slot {
+    uint64_t hash = 0;
+    int64_t offset = -1;
+    uint32_t key_position = 0;
+    uint32_t key_length = empty;
+  };
+  static uint64_t hash(std::string_view key) noexcept { return std::hash<std::string_view>{}(key); }
+  std::string_view key_at(const slot& s) const noexcept {
+    return std::string_view(_arena).substr(s.key_position, s.key_length);
+  }
+  void grow() {
+    std::vector<slot> old = std::move(_slots);
+    _slots.assign(std::max<size_t>(1024, old.size() * 2), slot{});
+    _mask = _slots.size() - 1;
+    for (const auto& s : old) {
+      if (s.key_length == empty) continue;
+      size_t i = s.hash & _mask;
+      while (_slots[i].key_length != empty) i = (i + 1) & _mask;
+      _slots[i] = s;
+    }
+  }
+
+  std::vector<slot> _slots;
+  size_t _mask = 0;
+  size_t _size = 0;
+  std::string _arena;
+};
+
+// ---- checkpoint ---------------------------------------------------------------------------
+
+/// `cleaner-offset-checkpoint`, text: a version line `0`, then `<first dirty offset>
+/// <tombstone deadline ms>` (-1 = no retained tombstone).
+struct cleaner_checkpoint {
+  int64_t first_dirty = 0;
+  int64_t tombstone_deadline_ms = -1;
+};
+
+cleaner_checkpoint read_checkpoint(const std::filesystem::path& dir) {
+  cleaner_checkpoint cp;
+  auto data = read_whole_file(dir / checkpoint_name);
+  if (!data) return cp;
+  std::istringstream in(core::to_string(data.value()));
+  int version = -1;
+  cleaner_checkpoint read;
+  if (in >> version >> read.first_dirty >> read.tombstone_deadline_ms && version == 0) return read;
+  return cp;
+}
+
+result<void> write_checkpoint(const std::filesystem::path& dir, const cleaner_checkpoint& cp) {
+  std::string text = "0\n" + std::to_string(cp.first_dirty) + " " +
+                     std::to_string(cp.tombstone_deadline_ms) + "\n";
+  return write_file_atomically(dir / checkpoint_name, core::as_bytes(text));
+}
+
+// ---- files --------------------------------------------------------------------------------
+
+/// Last modification time of a file in ms since the epoch, or -1 if it cannot be read.
+int64_t mtime_ms(const std::filesystem::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+result<void> set_mtime_ms(const std::filesystem::path& p, int64_t ms) {
+  timespec times[2];
+  times[0].tv_sec = 0;
+  times[0].tv_nsec = UTIME_OMIT;
+  times[1].tv_sec = ms / 1000;
+  times[1].tv_nsec = (ms % 1000) * 1000000;
+  if (::utimensat(AT_FDCWD, p.c_str(), times, 0) != 0) return std::error_code(errno, std::generic_category());
+  return core::success();
+}
+
+std::filesystem::path segment_path(const std::filesystem::path& dir, int64_t base, const char* ext) {
+  return dir / (segment_file_stem(base) + ext);
+}
+
+std::filesystem::path swap_path(const std::filesystem::path& dir, int64_t base, int64_t next_base) {
+  return dir / (segment_file_stem(base) + "-" + segment_file_stem(next_base) + ".swap");
+}
+
+std::optional<int64_t> parse_stem_offset(std::string_view s) {
+  if (s.size() != 20 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc()) return std::nullopt;
+  return v;
+}
+
+result<void> rename_file(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::error_code ec;
+  std::filesystem::rename(from, to, ec);
+  if (ec) return ec;
+  return core::success();
+}
+
+// ---- reading segments ---------------------------------------------------------------------
+
+/// Calls `fn(batch, header)` for every batch of a closed segment, in order, reading the file in
+/// chunks of about a megabyte.
+template <class Fn>
+result<void> for_each_batch(const segment& seg, Fn&& fn) {
+  const uint64_t size = seg.size();
+  uint64_t pos = 0;
+  bytes buf;
+  while (pos < size) {
+    buf.clear();
+    SLUICE_TRY(seg.read(segment::range{pos, std::min<uint64_t>(read_chunk, size - pos)}, buf));
+    size_t off = 0;
+    while (off + batch_header_size <= buf.size()) {
+      SLUICE_TRY(auto h, parse_batch_header(bytes_view(buf).subspan(off)));
+      if (off + h.size_bytes() > buf.size()) break;
+      SLUICE_TRY(fn(bytes_view(buf).subspan(off, h.size_bytes()), h));
+      off += h.size_bytes();
+    }
+    if (off == 0) {
+      // One batch larger than the chunk: read exactly it.
+      if (buf.size() < batch_header_size) return errc::corrupt_batch;
+      SLUICE_TRY(auto h, parse_batch_header(buf));
+      if (pos + h.size_bytes() > size) return errc::corrupt_batch;
+      buf.clear();
+      SLUICE_TRY(seg.read(segment::range{pos, h.size_bytes()}, buf));
+      SLUICE_TRY(fn(bytes_view(buf), h));
+      off = h.size_bytes();
+    }
+    pos += off;
+  }
+  return core::success();
+}
+
+/// What the cleaner needs of a record: borrowed from the batch (or its decompressed records).
+struct record_ref {
+  int32_t offset_delta = 0;
+  std::optional<std::string_view> key;
+  bool has_value = false;
+};
+
+/// Calls `fn(record_ref)` for every record of a data batch without copying keys or values —
+/// the cheap path for building the key map and for batches that survive whole. Checks the CRC
+/// (rewriting a corrupt batch under a fresh CRC would hide the damage) and the record framing.
+/// `scratch` holds the decompressed records of a compressed batch.
+template <class Fn>
+result<void> scan_records(bytes_view batch, const batch_header& h, bytes& scratch, Fn&& fn) {
+  if (protocol::compute_batch_crc(batch) != h.crc) return errc::corrupt_batch;
+  auto codec = h.codec();
+  if (!codec) return errc::corrupt_batch;
+  bytes_view records = batch.subspan(batch_header_size);
+  if (*codec != protocol::compression_codec::none) {
+    SLUICE_TRY(auto plain, protocol::decompress(*codec, records, 64u << 20));
+    scratch = std::move(plain);
+    records = scratch;
+  }
+  protocol::reader r(records);
+  for (int32_t i = 0; i < h.record_count; ++i) {
+    const int32_t length = r.read_varint();
+    if (!r.ok() || length < 0 || static_cast<size_t>(length) > r.remaining()) return errc::corrupt_batch;
+    protocol::reader rec(r.read_raw(static_cast<size_t>(length)));
+    (void)rec.read_int8();     // attributes
+    (void)rec.read_varlong();  // timestamp delta
+    record_ref ref;
+    ref.offset_delta = rec.read_varint();
+    const int32_t key_length = rec.read_varint();
+    if (key_length >= 0) {
+      if (static_cast<size_t>(key_length) > rec.remaining()) return errc::corrupt_batch;
+      ref.key = core::as_string_view(rec.read_raw(static_cast<size_t>(key_length)));
+    }
+    const int32_t value_length = rec.read_varint();
+    ref.has_value = value_length >= 0;
+    if (!rec.ok() || key_length < -1 || value_length < -1) return errc::corrupt_batch;
+    fn(ref);
+  }
+  if (!r.ok() || r.remaining() != 0) return errc::corrupt_batch;
+  return core::success();
+}
+
+/// Buffered sequential writer of the `.cleaned` file.
+class cleaned_writer {
+ public:
+  static result<cleaned_writer> open(const std::filesystem::path& path) {
+    SLUICE_TRY(auto f, file::open(path));
+    SLUICE_TRY(f.truncate(0));
+    cleaned_writer w;
+    w._file = std::move(f);
+    return w;
+  }
+  result<void> write(bytes_view data) {
+    _buffer.insert(_buffer.end(), data.begin(), data.end());
+    if (_buffer.size() >= write_chunk) return flush_buffer();
+    return core::success();
+  }
+  result<void> finish() {
+    SLUICE_TRY(flush_buffer());
+    return _file.sync();
+  }
+  uint64_t size() const noexcept { return _written + _buffer.size(); }
+
+ private:
+  result<void> flush_buffer() {
+    if (_buffer.empty()) return core::success();
+    SLUICE_TRY(_file.pwrite(_written, _buffer));
+    _written += _buffer.size();
+    _buffer.clear();
+    return core::success();
+  }
+  file _file;
+  bytes _buffer;
+  uint64_t _written = 0;
+};
+
+// ---- one pass -----------------------------------------------------------------------------
+
+struct pass {
+  partition_log& log;
+  const std::filesystem::path& dir;
+  const log_config& config;
+  const cleaner_options& options;
+  const std::atomic<bool>* cancel;
+  int64_t now_ms;
+  int64_t log_start;
+  clean_stats& stats;
+  key_offset_map map;
+  /// Keys of transactional records kept so far (in offset order): a later tombstone of such a
+  /// key must stay, or the transactional value would come back.
+  key_set txn_keys;
+  int64_t tombstone_deadline = -1;
+  bytes scratch;           ///< decompressed records of the batch being scanned
+  std::vector<bool> keep;  ///< per record of the batch being cleaned
+
+  bool cancelled() const noexcept { return cancel != nullptr && cancel->load(); }
+  bool fail(clean_stage stage) const { return options.failpoint && options.failpoint(stage); }
+
+  /// Adds the dirty records of `seg` (offsets >= first_dirty) to the key map.
+  result<void> map_segment(const segment& seg, int64_t first_dirty) {
+    return for_each_batch(seg, [&](bytes_view batch, const batch_header& h) -> result<void> {
+      if (cancelled()) return interrupted();
+      stats.bytes_read += batch.size();
+      if (h.is_control() || h.is_transactional() || h.last_offset().value() < first_dirty) {
+        return core::success();
+      }
+      return scan_records(batch, h, scratch, [&](const record_ref& r) {
+        const int64_t offset = h.base_offset.value() + r.offset_delta;
+        if (offset < first_dirty || !r.key) return;
+        map.put(*r.key, offset);
+      });
+    });
+  }
+
+  /// Writes the cleaned form of `group` to `out`. Returns whether anything changed.
+  result<bool> clean_group(std::span<const std::shared_ptr<segment>> group, cleaned_writer& out) {
+    bool changed = false;
+    for (const auto& seg : group) {
+      const int64_t written = mtime_ms(segment_path(dir, seg->base_offset(), ".log"));
+      const bool expired = written >= 0 && now_ms - written > config.delete_retention_ms;
+      SLUICE_TRY(for_each_batch(*seg, [&](bytes_view batch, const batch_header& h) -> result<void> {
+        if (cancelled()) return interrupted();
+        stats.bytes_read += batch.size();
+        if (h.last_offset().value() < log_start) {  // below the log start: already deleted
+          changed = true;
+          return core::success();
+        }
+        if (h.is_control()) return out.write(batch);
+        if (h.is_transactional()) {
+          SLUICE_TRY(scan_records(batch, h, scratch, [&](const record_ref& r) {
+            if (r.key) txn_keys.emplace(*r.key);
+          }));
+          return out.write(batch);
+        }
+        // Decide per record on borrowed keys; decode only batches that must be rewritten.
+        keep.clear();
+        SLUICE_TRY(scan_records(batch, h, scratch, [&](const record_ref& r) {
+          ++stats.records_read;
+          const int64_t offset = h.base_offset.value() + r.offset_delta;
+          bool kept = true;
+          if (r.key) {
+            if (offset < map.find(*r.key)) {
+              kept = false;  // a later record of the key exists
+            } else if (!r.has_value) {
+              if (expired && !txn_keys.contains(*r.key)) {
+                kept = false;
+                ++stats.tombstones_removed;
+              } else if (!expired && written >= 0) {
+                const int64_t due = written + config.delete_retention_ms + 1;
+                tombstone_deadline = tombstone_deadline < 0 ? due : std::min(tombstone_deadline, due);
+              }
+            }
+          }
+          if (!kept) ++stats.records_removed;
+          keep.push_back(kept);
+        }));
+        const auto survivors = static_cast<size_t>(std::count(keep.begin(), keep.end(), true));
+        if (survivors == keep.size()) return out.write(batch);
+        changed = true;
+        if (survivors == 0) return core::success();
+        SLUICE_TRY(auto records, protocol::decode_record_batch(batch));
+        if (records.size() != keep.size()) return errc::corrupt_batch;
+        std::vector<core::record> kept;
+        std::vector<int32_t> deltas;
+        kept.reserve(survivors);
+        deltas.reserve(survivors);
+        for (size_t i = 0; i < records.size(); ++i) {
+          if (!keep[i]) continue;
+          deltas.push_back(records[i].offset_delta);
+          kept.push_back(std::move(records[i].record));
+        }
+        protocol::record_batch_options o;
+        o.codec = h.codec().value_or(protocol::compression_codec::none);
+        o.ts_type = h.ts_type();
+        o.base_offset = h.base_offset;
+        o.partition_leader_epoch = h.partition_leader_epoch;
+        o.producer_id = h.producer_id;
+        o.producer_epoch = h.producer_epoch;
+        o.base_sequence = h.base_sequence;
+        o.offset_deltas = deltas;
+        o.last_offset_delta = h.last_offset_delta;
+        SLUICE_TRY(auto encoded, protocol::encode_record_batch(kept, o));
+        return out.write(encoded);
+      }));
+    }
+    return changed;
+  }
+
+  /// Steps 2–4 of the swap protocol, under the log's lock (see the header).
+  result<std::shared_ptr<segment>> swap(std::span<const std::shared_ptr<segment>> group,
+                                        const std::filesystem::path& cleaned, bool empty,
+                                        int64_t next_base) {
+    const int64_t base = group.front()->base_offset();
+    const auto committed = swap_path(dir, base, next_base);
+    SLUICE_TRY(rename_file(cleaned, committed));
+    SLUICE_TRY(sync_directory(dir));
+    if (fail(clean_stage::swap_committed)) return interrupted();
+    for (size_t i = 0; i < group.size(); ++i) {
+      SLUICE_TRY(group[i]->remove_files());
+      if (i == 0 && fail(clean_stage::source_deleted)) return interrupted();
+    }
+    if (fail(clean_stage::sources_deleted)) return interrupted();
+    if (empty) {
+      std::error_code ec;
+      std::filesystem::remove(committed, ec);
+      if (ec) return ec;
+      SLUICE_TRY(sync_directory(dir));
+      return std::shared_ptr<segment>();
+    }
+    SLUICE_TRY(rename_file(committed, segment_path(dir, base, ".log")));
+    if (fail(clean_stage::swapped)) return interrupted();
+    SLUICE_TRY(auto seg, segment::open(dir, base, config.index_interval_bytes, false));
+    SLUICE_TRY(seg->recover());  // checks what was written and builds both indexes
+    SLUICE_TRY(sync_directory(dir));
+    return seg;
+  }
+};
+
+/// Consecutive segments [begin, end) of `segments` whose combined size fits segment.bytes and
+/// whose offsets fit one segment's 32-bit relative index.
+std::vector<std::pair<size_t, size_t>> group_segments(
+    const std::vector<std::shared_ptr<segment>>& segments, size_t count, uint64_t max_bytes) {
+  std::vector<std::pair<size_t, size_t>> groups;
+  size_t i = 0;
+  while (i < count) {
+    size_t j = i + 1;
+    uint64_t size = segments[i]->size();
+    while (j < count) {
+      const uint64_t next = size + segments[j]->size();
+      const int64_t span = segments[j]->next_offset() - segments[i]->base_offset();
+      if (next > max_bytes || next > std::numeric_limits<uint32_t>::max() ||
+          span > std::numeric_limits<int32_t>::max()) {
+        break;
+      }
+      size = next;
+      ++j;
+    }
+    groups.emplace_back(i, j);
+    i = j;
+  }
+  return groups;
+}
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+result<clean_stats> clean_log(partition_log& plog, int64_t now_ms, const cleaner_options& options,
+                              bool force, const std::atomic<bool>* cancel) {
+  clean_stats stats;
+  const log_config config = plog.config();
+  if (!config.cleanup_compact) return stats;
+  SLUICE_TRY(plog.roll_if_idle(std::chrono::steady_clock::now()));
+  auto segments = plog.closed_segments();
+  if (segments.empty()) return stats;
+  const auto& dir = plog.dir();
+  const auto checkpoint = read_checkpoint(dir);
+  const int64_t log_start = plog.log_start_offset();
+  const int64_t first_dirty = std::max(checkpoint.first_dirty, log_start);
+
+  uint64_t total = 0;
+  uint64_t dirty = 0;
+  size_t first_dirty_index = segments.size();
+  for (size_t i = 0; i < segments.size(); ++i) {
+    total += segments[i]->size();
+    if (segments[i]->next_offset() > first_dirty) {
+      dirty += segments[i]->size();
+      first_dirty_index = std::min(first_dirty_index, i);
+    }
+  }
+  const bool tombstones_due =
+      checkpoint.tombstone_deadline_ms >= 0 && now_ms >= checkpoint.tombstone_deadline_ms;
+  const double ratio = total == 0 ? 0.0 : static_cast<double>(dirty) / static_cast<double>(total);
+  if (total == 0) return stats;
+  if (!force && !tombstones_due && (dirty == 0 || ratio < config.min_cleanable_dirty_ratio)) {
+    return stats;
+  }
+
+  pass p{plog, dir, config, options, cancel, now_ms, log_start, stats, {}, {}, -1, {}, {}};
+  stats.first_dirty = first_dirty;
+
+  // The key map over the dirty segments, as many as fit the buffer (at least one).
+  size_t end_index = first_dirty_index;
+  const auto limit = static_cast<size_t>(std::max<int64_t>(options.dedupe_buffer_bytes, 1));
+  for (size_t i = first_dirty_index; i < segments.size(); ++i) {
+    if (i > first_dirty_index && p.map.memory() >= limit) break;
+    SLUICE_TRY(p.map_segment(*segments[i], first_dirty));
+    end_index = i + 1;
+  }
+  stats.end_offset = end_index == 0 ? first_dirty
+                                    : std::max(first_dirty, segments[end_index - 1]->next_offset());
+
+  for (auto [begin, end] : group_segments(segments, end_index, config.segment_bytes)) {
+    std::span<const std::shared_ptr<segment>> group(segments.data() + begin, end - begin);
+    const int64_t base = group.front()->base_offset();
+    const auto cleaned = segment_path(dir, base, ".cleaned");
+    uint64_t before = 0;
+    int64_t newest_write = -1;
+    for (const auto& s : group) {
+      before += s->size();
+      newest_write = std::max(newest_write, mtime_ms(segment_path(dir, s->base_offset(), ".log")));
+    }
+    SLUICE_TRY(auto out, cleaned_writer::open(cleaned));
+    auto changed = p.clean_group(group, out);
+    if (changed) {
+      if (auto finished = out.finish(); !finished) changed = finished.error();
+    }
+    auto discard = [&] {
+      std::error_code ec;
+      std::filesystem::remove(cleaned, ec);
+    };
+    if (!changed) {
+      discard();
+      return changed.error();
+    }
+    if (!changed.value() && group.size() == 1) {  // nothing to gain from rewriting it
+      discard();
+      stats.bytes_before += before;
+      stats.bytes_after += before;
+      continue;
+    }
+    const bool empty = out.size() == 0;
+    // The cleaned segment keeps its sources' age, which is what tombstone expiry measures.
+    if (!empty && newest_write >= 0) SLUICE_TRY(set_mtime_ms(cleaned, newest_write));
+    if (p.fail(clean_stage::cleaned_written)) return interrupted();
+    SLUICE_TRY(auto replaced, plog.replace_segments(group, [&](int64_t next_base) {
+      return p.swap(group, cleaned, empty, next_base);
+    }));
+    if (!replaced) {
+      // Retention, DeleteRecords or deletion changed the log meanwhile: try again next time.
+      discard();
+      log().debug("{}: segments changed during cleaning; pass abandoned", fmt::streamed(plog.tp()));
+      return stats;
+    }
+    stats.bytes_before += before;
+    stats.bytes_after += out.size();
+  }
+
+  stats.segments_before = segments.size();
+  stats.segments_after = plog.closed_segments().size();
+  stats.cleaned = true;
+  SLUICE_TRY(write_checkpoint(dir, {stats.end_offset, p.tombstone_deadline}));
+  return stats;
+}
+
+result<void> recover_interrupted_clean(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return core::success();
+  std::vector<std::filesystem::path> swaps;
+  std::vector<std::pair<int64_t, std::filesystem::path>> segment_files;
+  bool touched = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto& path = entry.path();
+    const auto ext = path.extension().string();
+    if (ext == ".cleaned") {
+      // Step 1 never committed: the sources are intact.
+      std::filesystem::remove(path, ec);
+      if (ec) return ec;
+      touched = true;
+    } else if (ext == ".swap") {
+      swaps.push_back(path);
+    } else if (ext == ".log" || ext == ".index" || ext == ".timeindex") {
+      if (auto base = parse_stem_offset(path.stem().string())) segment_files.emplace_back(*base, path);
+    }
+  }
+  if (ec) return ec;
+  std::sort(swaps.begin(), swaps.end());
+  for (const auto& swap : swaps) {
+    const auto stem = swap.stem().string();
+    const auto dash = stem.find('-');
+    auto base = dash == std::string::npos ? std::nullopt : parse_stem_offset(stem.substr(0, dash));
+    auto next = dash == std::string::npos ? std::nullopt : parse_stem_offset(stem.substr(dash + 1));
+    if (!base || !next || *next <= *base) {
+      log().warn("{}: ignoring unrecognised swap file", swap.string());
+      continue;
+    }
+    // Step 2 committed: finish steps 3 and 4.
+    for (const auto& [b, path] : segment_files) {
+      if (b >= *base && b < *next) {
+        std::filesystem::remove(path, ec);
+        if (ec) return ec;
+      }
+    }
+    const auto size = std::filesystem::file_size(swap, ec);
+    if (ec) return ec;
+    if (size == 0) {
+      std::filesystem::remove(swap, ec);
+      if (ec) return ec;
+    } else {
+      SLUICE_TRY(rename_file(swap, segment_path(dir, *base, ".log")));
+    }
+    log().info("{}: completed an interrupted compaction of offsets [{}, {})", dir.string(), *base,
+               *next);
+    touched = true;
+  }
+  if (touched) SLUICE_TRY(sync_directory(dir));
+  return core::success();
+}
+
+// ---- log_cleaner --------------------------------------------------------------------------
+
+log_cleaner::log_cleaner(log_manager& logs, cleaner_options options)
+    : _logs(logs), _options(std::move(options)) {}
+
+log_cleaner::~log_cleaner() { stop(); }
+
+void log_cleaner::start() {
+  if (_thread.joinable()) return;
+  _thread = std::thread([this] { loop(); });
+}
+
+void log_cleaner::stop() {
+  {
+    std::lock_guard lock(_mutex);
+    _stopping.store(true);
+  }
+  _cv.notify_all();
+  if (_thread.joinable()) _thread.join();
+}
+
+void log_cleaner::wake() {
+  {
+    std::lock_guard lock(_mutex);
+    _woken = true;
+  }
+  _cv.notify_all();
+}
+
+result<size_t> log_cleaner::run_once(int64_t now_ms, bool force) {
+  size_t cleaned = 0;
+  for (const auto& topic : _logs.topics()) {
+    for (int32_t p = 0; p < topic.partitions; ++p) {
+      if (_stopping.load()) return cleaned;
+      auto plog = _logs.get({topic.name, core::partition_id{p}});
+      if (!plog || !plog->config().cleanup_compact) continue;
+      auto r = clean_log(*plog, now_ms, _options, force, &_stopping);
+      if (!r) {
+        std::error_code ec;
+        if (_stopping.load() || !std::filesystem::exists(plog->dir(), ec)) continue;
+        log().error("{}: compaction failed: {}", fmt::streamed(plog->tp()), r.error().message());
+        continue;
+      }
+      if (!r.value().cleaned) continue;
+      ++cleaned;
+      const auto& s = r.value();
+      _bytes_cleaned.fetch_add(s.bytes_before);
+      log().info("{}: compacted offsets [{}, {}): {} -> {} bytes, {} record(s) removed ({} "
+                 "tombstone(s)), {} -> {} closed segment(s)",
+                 fmt::streamed(plog->tp()), s.first_dirty, s.end_offset, s.bytes_before,
+                 s.bytes_after, s.records_removed, s.tombstones_removed, s.segments_before,
+                 s.segments_after);
+    }
+  }
+  _passes.fetch_add(1);
+  return cleaned;
+}
+
+void log_cleaner::loop() {
+  while (!_stopping.load()) {
+    auto cleaned = run_once(wall_ms());
+    if (cleaned && cleaned.value() > 0) continue;  // more may be due right away
+    std::unique_lock lock(_mutex);
+    _cv.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, _options.backoff_ms)),
+                 [this] { return _stopping.load() || _woken; });
+    _woken = false;
+  }
+}
+
+}  // namespace sluice::broker::storage
