@@ -1,13 +1,18 @@
 #include "broker/broker.h"
 
+#include "broker/broker_config.h"
 #include "broker/broker_context.h"
+#include "broker/broker_metrics.h"
+#include "broker/config_manager.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handler.h"
 #include "broker/handlers/handlers.h"
+#include "broker/net/metrics_server.h"
 #include "broker/net/server.h"
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/request_header.h"
 #include "broker/storage/file.h"
+#include "broker/storage/log_cleaner.h"
 #include "broker/storage/log_manager.h"
 #include "core/log.h"
 
@@ -80,7 +85,12 @@ class services_scheduler final : public group::scheduler {
 struct broker::impl {
   broker_options options;
   std::string cluster_id;
+  // Declared before the logs: partition logs point at its counters, so it is destroyed last.
+  std::unique_ptr<broker_metrics> metrics;
   std::unique_ptr<storage::log_manager> logs;
+  std::unique_ptr<config_manager> configs;
+  std::unique_ptr<storage::log_cleaner> cleaner;
+  std::unique_ptr<net::metrics_server> metrics_endpoint;
   std::unique_ptr<net::server> server;
   // Declared after the server: destroyed first, so answers it still holds go before the
   // connections they belong to.
@@ -108,6 +118,8 @@ void broker::impl::dispatch(bytes_view frame, const std::string& peer,
     log().warn("unknown API key {} (correlation id {})", prefix->api_key, prefix->correlation_id);
     return done({frame_result::kind::close, {}});
   }
+  const broker_metrics::api_handles* api = metrics->api(*key);
+  if (api != nullptr) api->requests->inc();
   if (!entry->versions.contains(prefix->api_version)) {
     if (*key == protocol::api_key::api_versions) {
       // Kafka's fallback: a v0 body with UNSUPPORTED_VERSION and our ApiVersions range, so the
@@ -120,11 +132,15 @@ void broker::impl::dispatch(bytes_view frame, const std::string& peer,
       return done({frame_result::kind::respond, std::move(out), {}});
     }
     log().warn("unsupported {} version {}", protocol::name(*key), prefix->api_version);
+    metrics->count_malformed(*key);
     return done({frame_result::kind::close, {}});
   }
   protocol::reader r(frame);
   auto header = protocol::request_header::decode(r);
-  if (!header) return done({frame_result::kind::close, {}});
+  if (!header) {
+    metrics->count_malformed(*key);
+    return done({frame_result::kind::close, {}});
+  }
   request req;
   req.key = *key;
   req.version = prefix->api_version;
@@ -133,9 +149,18 @@ void broker::impl::dispatch(bytes_view frame, const std::string& peer,
   if (!peer.empty()) req.client_host = "/" + peer;
   req.body = frame.subspan(r.position());
   auto respond = [key = *key, version = req.version, correlation = req.correlation_id,
-                  done = std::move(done)](reply r) {
+                  done = std::move(done), m = metrics.get(), api,
+                  started = std::chrono::steady_clock::now()](reply r) {
+    if (api != nullptr) {
+      api->latency->observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    if (!r.errors.empty()) m->count_errors(key, r.errors);
     if (r.what == reply::kind::none) return done({frame_result::kind::no_response, {}});
-    if (r.what == reply::kind::malformed) return done({frame_result::kind::close, {}});
+    if (r.what == reply::kind::malformed) {
+      m->count_malformed(key);
+      return done({frame_result::kind::close, {}});
+    }
     core::bytes head;
     protocol::writer w(head);
     protocol::encode_response_header(w, key, version, correlation);
@@ -183,8 +208,19 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   if (ec) return ec;
   SLUICE_TRY(auto cluster_id, load_or_create_cluster_id(options.data_dir, options.cluster_id));
   i->cluster_id = std::move(cluster_id);
+  i->metrics = std::make_unique<broker_metrics>();
   SLUICE_TRY(auto logs, storage::log_manager::open(options.data_dir, options.log));
   i->logs = std::move(logs);
+  {
+    auto* m = i->metrics.get();
+    i->logs->set_partition_listener(
+        {[m](const std::shared_ptr<storage::partition_log>& l) { m->partition_added(l); },
+         [m](const core::topic_partition& tp) { m->partition_removed(tp); }});
+  }
+  // Dynamic broker configs persisted by an earlier run apply before anything is served.
+  SLUICE_TRY(auto configs, config_manager::open(options.data_dir, to_properties(options),
+                                                options.node_id, *i->logs));
+  i->configs = std::move(configs);
 
   net::server_options so;
   so.host = options.host;
@@ -215,6 +251,31 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   SLUICE_TRY(auto groups, group::group_coordinator::open(*i->logs, *i->group_scheduler, options.groups));
   i->groups = std::move(groups);
   i->context->attach_groups(*i->groups);
+  i->context->attach_configs(*i->configs);
+  i->context->attach_metrics(*i->metrics);
+  {
+    auto* server = i->server.get();
+    i->metrics->set_connection_source([server] { return server->active_connections(); });
+  }
+  if (!options.metrics_listen.empty()) {
+    std::pair<std::string, uint16_t> listener;
+    try {
+      listener = parse_listener("metrics.listen", options.metrics_listen);
+    } catch (const core::config_exception& e) {
+      log().error("{}", e.what());
+      return core::errc::invalid_config;
+    }
+    i->metrics_endpoint = std::make_unique<net::metrics_server>(
+        listener.first, listener.second, [m = i->metrics.get()] { return m->render(); });
+    SLUICE_TRY(i->metrics_endpoint->start());
+  }
+  if (options.cleaner_enable) {
+    storage::cleaner_options co;
+    co.backoff_ms = options.cleaner_backoff_ms;
+    co.dedupe_buffer_bytes = options.cleaner_dedupe_buffer_bytes;
+    i->cleaner = std::make_unique<storage::log_cleaner>(*i->logs, std::move(co));
+    i->cleaner->start();
+  }
   i->server->run();
   i->housekeeper = std::thread([raw] { raw->housekeeping_loop(); });
   log().info("sluice-broker node {} of cluster {} serving on {}:{} with data in {}",
@@ -231,6 +292,16 @@ std::string broker::bootstrap() const {
 
 const std::string& broker::cluster_id() const noexcept { return _impl->cluster_id; }
 
+uint16_t broker::metrics_port() const noexcept {
+  return _impl->metrics_endpoint ? _impl->metrics_endpoint->port() : 0;
+}
+
+broker_metrics& broker::metrics() noexcept { return *_impl->metrics; }
+
+storage::log_manager& broker::logs() noexcept { return *_impl->logs; }
+
+storage::log_cleaner* broker::cleaner() noexcept { return _impl->cleaner.get(); }
+
 result<void> broker::stop() {
   if (!_impl || _impl->stopped) return core::success();
   _impl->stopped = true;
@@ -240,6 +311,8 @@ result<void> broker::stop() {
   }
   _impl->stop_cv.notify_all();
   if (_impl->housekeeper.joinable()) _impl->housekeeper.join();
+  if (_impl->cleaner) _impl->cleaner->stop();
+  if (_impl->metrics_endpoint) _impl->metrics_endpoint->stop();
   _impl->server->stop();
   if (_impl->groups) _impl->groups->shutdown();
   return _impl->logs->shutdown();

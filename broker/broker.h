@@ -19,6 +19,12 @@
 
 namespace sluice::broker {
 
+class broker_metrics;
+namespace storage {
+class log_cleaner;
+class log_manager;
+}  // namespace storage
+
 struct broker_options {
   std::string host = "127.0.0.1";
   uint16_t port = 9092;  ///< 0 = any free port
@@ -38,6 +44,12 @@ struct broker_options {
   int64_t retention_check_interval_ms = 300000;
   storage::log_config log;  ///< broker-wide log defaults (segment, retention, flush, message size)
   group::coordinator_config groups;  ///< group coordinator (group.*, offsets.topic.*, offset.*)
+  /// The log cleaner (compaction): log.cleaner.enable, .backoff.ms, .dedupe.buffer.size.
+  bool cleaner_enable = true;
+  int64_t cleaner_backoff_ms = 15000;
+  int64_t cleaner_dedupe_buffer_bytes = 128LL * 1024 * 1024;
+  /// metrics.listen: "host:port" of the HTTP /metrics and /health endpoint; empty = off.
+  std::string metrics_listen;
 };
 
 class broker {
@@ -52,6 +64,15 @@ class broker {
   /// "host:port" for clients' bootstrap.servers.
   std::string bootstrap() const;
   const std::string& cluster_id() const noexcept;
+  /// The port of the metrics endpoint (`metrics.listen`), or 0 when it is off.
+  uint16_t metrics_port() const noexcept;
+  /// The broker's metrics; the group coordinator feeds its snapshot through
+  /// `metrics().set_group_source(...)`.
+  broker_metrics& metrics() noexcept;
+  /// The logs, for tests and embedding.
+  storage::log_manager& logs() noexcept;
+  /// The log cleaner, or nullptr when log.cleaner.enable=false.
+  storage::log_cleaner* cleaner() noexcept;
   /// Stops serving, flushes every log and writes the clean-shutdown marker. Idempotent.
   result<void> stop();
 

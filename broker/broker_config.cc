@@ -1,5 +1,8 @@
 #include "broker/broker_config.h"
 
+#include "broker/storage/topic_config.h"
+#include "core/log.h"
+
 #include <charconv>
 #include <limits>
 
@@ -62,25 +65,25 @@ core::config_def make_def() {
                    "Partitions of auto-created topics and of CreateTopics with -1."));
   d.define(bool_key("auto.create.topics.enable", true,
                     "Create unknown topics named in Metadata requests that allow it."));
-  d.define(int_key("log.segment.bytes", 1073741824, 14, i32max, "Roll a segment past this size."));
-  d.define(int_key("log.roll.ms", 604800000, 1, i64max, "Roll a segment older than this."));
-  d.define(int_key("log.retention.ms", 604800000, -1, i64max,
-                   "Delete segments whose newest record is older than this (-1 = keep)."));
-  d.define(int_key("log.retention.bytes", -1, -1, i64max,
-                   "Delete old segments beyond this partition size (-1 = no limit)."));
+  // The log defaults (log.retention.ms, message.max.bytes, …) are the broker synonyms of the
+  // topic-level keys and are defined once, in storage/topic_config.
+  storage::define_broker_defaults(d);
   d.define(int_key("log.retention.check.interval.ms", 300000, 1, i64max,
                    "How often retention runs."));
-  d.define(int_key("log.flush.interval.messages", i64max, 1, i64max,
-                   "fsync after this many records; 1 = before acknowledging every batch."));
-  d.define(int_key("log.flush.interval.ms", i64max, 0, i64max,
-                   "fsync partitions with unflushed data at least this often."));
-  d.define(int_key("log.index.interval.bytes", 4096, 0, i32max,
-                   "Bytes of log between offset-index entries."));
-  d.define(int_key("message.max.bytes", 1048588, 0, i32max, "Largest record batch accepted."));
+  d.define(bool_key("log.cleaner.enable", true,
+                    "Run the log cleaner (compaction of cleanup.policy=compact topics)."));
+  d.define(int_key("log.cleaner.backoff.ms", 15000, 1, i64max,
+                   "How long the cleaner sleeps when no log needs cleaning."));
+  d.define(int_key("log.cleaner.dedupe.buffer.size", 134217728, 1024 * 1024, i64max,
+                   "Memory for the cleaner's key map; a pass cleans as many dirty segments as "
+                   "fit."));
   d.define(int_key("socket.request.max.bytes", 104857600, 1, i32max,
                    "Largest request frame; a larger one closes the connection."));
   d.define(int_key("max.connections", i32max, 1, i32max, "Most client connections at once."));
   d.define(int_key("num.network.threads", 2, 1, 64, "Threads serving connections."));
+  d.define(string_key("metrics.listen", "",
+                      "host:port of the HTTP endpoint serving /metrics (Prometheus) and "
+                      "/health; empty = off."));
   d.define(int_key("group.min.session.timeout.ms", 6000, 1, i32max,
                    "Shortest session timeout a JoinGroup may ask for."));
   d.define(int_key("group.max.session.timeout.ms", 1800000, 1, i32max,
@@ -148,14 +151,16 @@ broker_options to_broker_options(const core::config& c) {
   o.max_connections = c.get_int("max.connections");
   o.network_threads = static_cast<int>(c.get_int("num.network.threads"));
   o.retention_check_interval_ms = c.get_int("log.retention.check.interval.ms");
-  o.log.segment_bytes = static_cast<uint64_t>(c.get_int("log.segment.bytes"));
-  o.log.segment_ms = c.get_int("log.roll.ms");
-  o.log.retention_ms = c.get_int("log.retention.ms");
-  o.log.retention_bytes = c.get_int("log.retention.bytes");
-  o.log.flush_interval_messages = c.get_int("log.flush.interval.messages");
-  o.log.flush_interval_ms = c.get_int("log.flush.interval.ms");
-  o.log.index_interval_bytes = static_cast<uint32_t>(c.get_int("log.index.interval.bytes"));
-  o.log.max_message_bytes = static_cast<int32_t>(c.get_int("message.max.bytes"));
+  for (const auto& entry : c.entries()) {
+    if (storage::find_topic_key_by_broker_name(entry.name) != nullptr) {
+      storage::apply_config(o.log, entry.name, entry.value);
+    }
+  }
+  o.cleaner_enable = c.get_bool("log.cleaner.enable");
+  o.cleaner_backoff_ms = c.get_int("log.cleaner.backoff.ms");
+  o.cleaner_dedupe_buffer_bytes = c.get_int("log.cleaner.dedupe.buffer.size");
+  o.metrics_listen = c.get_string("metrics.listen");
+  if (!o.metrics_listen.empty()) (void)parse_listener("metrics.listen", o.metrics_listen);
   o.groups.min_session_timeout_ms = static_cast<int32_t>(c.get_int("group.min.session.timeout.ms"));
   o.groups.max_session_timeout_ms = static_cast<int32_t>(c.get_int("group.max.session.timeout.ms"));
   if (o.groups.min_session_timeout_ms > o.groups.max_session_timeout_ms) {
@@ -169,6 +174,44 @@ broker_options to_broker_options(const core::config& c) {
   o.groups.offsets_topic_segment_bytes = c.get_int("offsets.topic.segment.bytes");
   o.groups.offset_metadata_max_bytes = static_cast<int32_t>(c.get_int("offset.metadata.max.bytes"));
   return o;
+}
+
+core::properties to_properties(const broker_options& o) {
+  core::properties p;
+  auto listener = [](const std::string& host, int port) {
+    bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  };
+  p["listeners"] = listener(o.host, o.port);
+  p["advertised.listeners"] =
+      o.advertised_host.empty() && o.advertised_port == 0
+          ? std::string()
+          : listener(o.advertised_host.empty() ? o.host : o.advertised_host,
+                     o.advertised_port != 0 ? o.advertised_port : o.port);
+  p["log.dirs"] = o.data_dir.string();
+  p["node.id"] = std::to_string(o.node_id);
+  p["cluster.id"] = o.cluster_id;
+  p["num.partitions"] = std::to_string(o.num_partitions);
+  p["auto.create.topics.enable"] = o.auto_create_topics ? "true" : "false";
+  for (const auto& k : storage::topic_keys()) {
+    p[std::string(k.broker_name)] = storage::topic_config_value(o.log, k.name);
+  }
+  p["log.retention.check.interval.ms"] = std::to_string(o.retention_check_interval_ms);
+  p["log.cleaner.enable"] = o.cleaner_enable ? "true" : "false";
+  p["log.cleaner.backoff.ms"] = std::to_string(o.cleaner_backoff_ms);
+  p["log.cleaner.dedupe.buffer.size"] = std::to_string(o.cleaner_dedupe_buffer_bytes);
+  p["socket.request.max.bytes"] = std::to_string(o.max_request_bytes);
+  p["max.connections"] = std::to_string(o.max_connections);
+  p["num.network.threads"] = std::to_string(o.network_threads);
+  p["metrics.listen"] = o.metrics_listen;
+  p["group.min.session.timeout.ms"] = std::to_string(o.groups.min_session_timeout_ms);
+  p["group.max.session.timeout.ms"] = std::to_string(o.groups.max_session_timeout_ms);
+  p["group.initial.rebalance.delay.ms"] = std::to_string(o.groups.initial_rebalance_delay_ms);
+  p["offsets.topic.num.partitions"] = std::to_string(o.groups.offsets_topic_partitions);
+  p["offsets.topic.segment.bytes"] = std::to_string(o.groups.offsets_topic_segment_bytes);
+  p["offset.metadata.max.bytes"] = std::to_string(o.groups.offset_metadata_max_bytes);
+  p["log.level"] = std::string(core::to_string(core::get_log_level()));
+  return p;
 }
 
 }  // namespace sluice::broker

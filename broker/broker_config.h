@@ -17,6 +17,10 @@ const core::config_def& broker_config_def();
 /// that are individually valid but unusable together or malformed addresses.
 broker_options to_broker_options(const core::config& config);
 
+/// The inverse of `to_broker_options`: every key of `broker_config_def()` with the text of the
+/// value `options` holds (what DescribeConfigs reports as the broker's static configuration).
+core::properties to_properties(const broker_options& options);
+
 /// Splits "host:port", "PLAINTEXT://host:port" or "[::1]:port". Throws config_exception naming
 /// `key` on anything else.
 std::pair<std::string, uint16_t> parse_listener(std::string_view key, std::string_view value);

@@ -17,6 +17,8 @@
 
 namespace sluice::broker {
 
+class config_manager;
+class broker_metrics;
 namespace group {
 class group_coordinator;
 }  // namespace group
@@ -64,6 +66,13 @@ class broker_context {
   const broker_settings& settings() const noexcept { return _settings; }
   broker_services& services() noexcept { return _services; }
   fetch_waiters& waiters() noexcept { return _waiters; }
+
+  /// DescribeConfigs/AlterConfigs state. REQUIRES: attached (the broker does so before serving).
+  config_manager& configs() noexcept { return *_configs; }
+  void attach_configs(config_manager& c) noexcept { _configs = &c; }
+  /// The broker's metrics, or nullptr (contexts built by tests without a broker).
+  broker_metrics* metrics() noexcept { return _metrics; }
+  void attach_metrics(broker_metrics& m) noexcept { _metrics = &m; }
   /// Consumer groups and committed offsets. REQUIRES: attached (the broker does so before
   /// serving).
   group::group_coordinator& groups() noexcept { return *_groups; }
@@ -74,6 +83,8 @@ class broker_context {
   broker_settings _settings;
   broker_services& _services;
   fetch_waiters _waiters;
+  config_manager* _configs = nullptr;
+  broker_metrics* _metrics = nullptr;
   group::group_coordinator* _groups = nullptr;
 };
 

@@ -69,7 +69,7 @@ void handle_create_topics(broker_context& ctx, const request& req, responder res
         config_error = err;
         break;
       }
-      overrides[c.name] = *c.value;
+      overrides[c.name] = storage::canonical_topic_config(c.name, *c.value);
     }
     if (config_error) {
       fail(protocol::error_code::invalid_config, *config_error);

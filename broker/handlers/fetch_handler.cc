@@ -2,6 +2,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/fetch.h"
 #include "broker/storage/errc.h"
+#include "core/metrics.h"
 
 #include <algorithm>
 #include <atomic>
@@ -61,6 +62,7 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     int64_t budget = std::max(0, _req.max_bytes);
     int64_t total = 0;
     bool error = false;
+    std::vector<std::pair<core::counter*, size_t>> sent;  // bytes out per topic, if answered
     for (const auto& t : _req.topics) {
       auto& tr = resp.responses.emplace_back();
       tr.topic = t.topic;
@@ -93,6 +95,9 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
         pr.high_watermark = core::offset{read.value().high_watermark};
         pr.log_start_offset = core::offset{read.value().log_start_offset};
         total += static_cast<int64_t>(read.value().records.size());
+        if (const auto* traffic = plog->traffic(); traffic && !read.value().records.empty()) {
+          sent.emplace_back(traffic->bytes_out, read.value().records.size());
+        }
         pr.records = std::move(read.value().records);
       }
     }
@@ -101,7 +106,14 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     }
     if (_done.exchange(true)) return true;
     _waiter.reset();
-    _respond(encode_body(resp, _version));
+    for (auto [counter, bytes] : sent) counter->inc(bytes);
+    reply out(encode_body(resp, _version));
+    for (const auto& tr : resp.responses) {
+      for (const auto& pr : tr.partitions) {
+        if (pr.error_code != protocol::error_code::none) out.errors.push_back(pr.error_code);
+      }
+    }
+    _respond(std::move(out));
     return true;
   }
 

@@ -8,12 +8,14 @@
 /// written in request order by the connection, whatever order handlers finish in.
 
 #include "broker/protocol/api_key.h"
+#include "broker/protocol/error_code.h"
 #include "core/bytes.h"
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sluice::broker {
 
@@ -36,6 +38,10 @@ struct reply {
   enum class kind { body, none, malformed };
   kind what = kind::body;
   core::bytes body;
+  /// The non-zero error codes inside `body` (one per failed partition or resource), for the
+  /// per-API error metrics. Optional: a handler that leaves it empty reports no errors. Empty on
+  /// the success path, so it costs nothing there.
+  std::vector<protocol::error_code> errors;
 
   reply(core::bytes b) : body(std::move(b)) {}  // NOLINT: a body is the usual reply
   static reply none() { return reply(kind::none); }

@@ -1,12 +1,14 @@
 #include "broker/handlers/handler.h"
 
 #include "broker/handlers/handlers.h"
+#include "broker/protocol/alter_configs.h"
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/create_partitions.h"
 #include "broker/protocol/create_topics.h"
 #include "broker/protocol/delete_groups.h"
 #include "broker/protocol/delete_records.h"
 #include "broker/protocol/delete_topics.h"
+#include "broker/protocol/describe_configs.h"
 #include "broker/protocol/describe_groups.h"
 #include "broker/protocol/fetch.h"
 #include "broker/protocol/find_coordinator.h"
@@ -52,6 +54,10 @@ constexpr std::array table{
     handler_entry{api_key::delete_topics, protocol::delete_topics_versions, &handle_delete_topics},
     handler_entry{api_key::delete_records, protocol::delete_records_versions,
                   &handle_delete_records},
+    handler_entry{api_key::describe_configs, protocol::describe_configs_versions,
+                  &handle_describe_configs},
+    handler_entry{api_key::alter_configs, protocol::alter_configs_versions,
+                  &handle_alter_configs},
     handler_entry{api_key::create_partitions, protocol::create_partitions_versions,
                   &handle_create_partitions},
     handler_entry{api_key::delete_groups, protocol::delete_groups_versions, &handle_delete_groups},

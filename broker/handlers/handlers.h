@@ -23,6 +23,8 @@ void handle_create_topics(broker_context& ctx, const request& req, responder res
 void handle_delete_topics(broker_context& ctx, const request& req, responder respond);
 void handle_create_partitions(broker_context& ctx, const request& req, responder respond);
 void handle_delete_records(broker_context& ctx, const request& req, responder respond);
+void handle_describe_configs(broker_context& ctx, const request& req, responder respond);
+void handle_alter_configs(broker_context& ctx, const request& req, responder respond);
 // Group coordinator APIs (broker/group).
 void handle_find_coordinator(broker_context& ctx, const request& req, responder respond);
 void handle_join_group(broker_context& ctx, const request& req, responder respond);

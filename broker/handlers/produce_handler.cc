@@ -1,6 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/produce.h"
+#include "core/metrics.h"
 #include "core/log.h"
 
 #include <fmt/ostream.h>
@@ -44,12 +45,23 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
         pr.error_code = protocol::error_code::corrupt_message;
         continue;
       }
+      if (body->acks == -1 && plog->min_insync_replicas() > 1) {
+        // One broker is the whole in-sync replica set: acks=all cannot reach more (Kafka with
+        // replication factor 1 answers the same).
+        pr.error_code = protocol::error_code::not_enough_replicas;
+        continue;
+      }
       auto appended = plog->append(*part.records);
       if (!appended) {
         pr.error_code = to_kafka_error(appended.error());
         log().debug("{}: rejected batch from {}: {}", fmt::streamed(tp), req.client_id,
                     appended.error().message());
         continue;
+      }
+      if (const auto* traffic = plog->traffic()) {
+        traffic->bytes_in->inc(part.records->size());
+        traffic->records_in->inc(static_cast<uint64_t>(appended.value().last_offset -
+                                                       appended.value().base_offset + 1));
       }
       pr.base_offset = core::offset{appended.value().base_offset};
       pr.log_start_offset = core::offset{plog->log_start_offset()};
@@ -60,13 +72,22 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
 
   const int16_t version = req.version;
   const bool silent = body->acks == 0;
+  auto answer = [](const protocol::produce_response& r, int16_t v) {
+    reply out(encode_body(r, v));
+    for (const auto& tr : r.responses) {
+      for (const auto& pr : tr.partition_responses) {
+        if (pr.error_code != protocol::error_code::none) out.errors.push_back(pr.error_code);
+      }
+    }
+    return out;
+  };
   if (to_flush.empty()) {
     if (silent) return respond(reply::none());
-    return respond(encode_body(*resp, version));
+    return respond(answer(*resp, version));
   }
   // The flush policy wants these logs durable before the producer hears back: fsync on the
   // blocking pool, never on a network thread, then answer from there.
-  ctx.services().run_blocking([resp, to_flush = std::move(to_flush), version, silent,
+  ctx.services().run_blocking([resp, to_flush = std::move(to_flush), version, silent, answer,
                                respond = std::move(respond)]() {
     for (auto& plog : to_flush) {
       if (auto r = plog->flush(); !r) {
@@ -83,7 +104,7 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
       }
     }
     if (silent) return respond(reply::none());
-    respond(encode_body(*resp, version));
+    respond(answer(*resp, version));
   });
 }
 

@@ -1,0 +1,70 @@
+#include "broker/broker_context.h"
+#include "broker/config_manager.h"
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/alter_configs.h"
+#include "broker/protocol/describe_configs.h"
+
+#include <set>
+#include <utility>
+
+namespace sluice::broker {
+namespace {
+
+/// The one mapping of configuration failures to Kafka error codes for this API.
+protocol::error_code map_error(const config_error& e) noexcept {
+  switch (e.what) {
+    case config_error::kind::unknown_topic: return protocol::error_code::unknown_topic_or_partition;
+    case config_error::kind::invalid_config: return protocol::error_code::invalid_config;
+    case config_error::kind::invalid_request: return protocol::error_code::invalid_request;
+    case config_error::kind::storage: return to_kafka_error(e.storage_error);
+  }
+  return protocol::error_code::unknown_server_error;
+}
+
+}  // namespace
+
+void handle_alter_configs(broker_context& ctx, const request& req, responder respond) {
+  auto body = decode_body<protocol::alter_configs_request>(req);
+  if (!body) return respond(reply::malformed());
+  protocol::alter_configs_response resp;
+  std::vector<protocol::error_code> errors;
+  // A resource named twice in one request is ambiguous: both get INVALID_REQUEST (as in Kafka).
+  std::set<std::pair<int8_t, std::string>> seen, repeated;
+  for (const auto& res : body->resources) {
+    if (!seen.insert({res.resource_type, res.resource_name}).second) {
+      repeated.insert({res.resource_type, res.resource_name});
+    }
+  }
+  for (const auto& res : body->resources) {
+    auto& out = resp.responses.emplace_back();
+    out.resource_type = res.resource_type;
+    out.resource_name = res.resource_name;
+    std::vector<config_assignment> configs;
+    configs.reserve(res.configs.size());
+    for (const auto& c : res.configs) configs.emplace_back(c.name, c.value);
+    std::optional<config_error> failed;
+    if (repeated.contains({res.resource_type, res.resource_name})) {
+      failed = config_error{config_error::kind::invalid_request,
+                            "resource '" + res.resource_name + "' appears more than once", {}};
+    } else if (res.resource_type == protocol::config_resource_topic) {
+      failed = ctx.configs().alter_topic(res.resource_name, configs, body->validate_only);
+    } else if (res.resource_type == protocol::config_resource_broker) {
+      failed = ctx.configs().alter_broker(res.resource_name, configs, body->validate_only);
+    } else {
+      failed = config_error{config_error::kind::invalid_request,
+                            "resource type " + std::to_string(res.resource_type) +
+                                " is not supported: only TOPIC (2) and BROKER (4)",
+                            {}};
+    }
+    if (failed) {
+      out.error_code = map_error(*failed);
+      out.error_message = failed->message;
+      errors.push_back(out.error_code);
+    }
+  }
+  reply r(encode_body(resp, req.version));
+  r.errors = std::move(errors);
+  respond(std::move(r));
+}
+
+}  // namespace sluice::broker

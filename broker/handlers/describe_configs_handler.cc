@@ -1,0 +1,87 @@
+#include "broker/broker_context.h"
+#include "broker/config_manager.h"
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/describe_configs.h"
+
+namespace sluice::broker {
+namespace {
+
+protocol::config_source to_source(config_origin o) noexcept {
+  using protocol::config_source;
+  switch (o) {
+    case config_origin::topic_override: return config_source::dynamic_topic_config;
+    case config_origin::broker_override: return config_source::dynamic_broker_config;
+    case config_origin::cluster_default_override: return config_source::dynamic_default_broker_config;
+    case config_origin::static_config: return config_source::static_broker_config;
+    case config_origin::default_value: return config_source::default_config;
+  }
+  return config_source::unknown;
+}
+
+/// The one mapping of configuration failures to Kafka error codes for this API.
+protocol::error_code map_error(const config_error& e) noexcept {
+  switch (e.what) {
+    case config_error::kind::unknown_topic: return protocol::error_code::unknown_topic_or_partition;
+    case config_error::kind::invalid_config: return protocol::error_code::invalid_config;
+    case config_error::kind::invalid_request: return protocol::error_code::invalid_request;
+    case config_error::kind::storage: return to_kafka_error(e.storage_error);
+  }
+  return protocol::error_code::unknown_server_error;
+}
+
+}  // namespace
+
+void handle_describe_configs(broker_context& ctx, const request& req, responder respond) {
+  auto body = decode_body<protocol::describe_configs_request>(req);
+  if (!body) return respond(reply::malformed());
+  using response = protocol::describe_configs_response;
+  response resp;
+  std::vector<protocol::error_code> errors;
+  for (const auto& res : body->resources) {
+    auto& result = resp.results.emplace_back();
+    result.resource_type = res.resource_type;
+    result.resource_name = res.resource_name;
+    std::vector<config_description> described;
+    std::optional<config_error> failed;
+    const bool topic = res.resource_type == protocol::config_resource_topic;
+    if (topic) {
+      failed = ctx.configs().describe_topic(res.resource_name, res.configuration_keys, described);
+    } else if (res.resource_type == protocol::config_resource_broker) {
+      failed = ctx.configs().describe_broker(res.resource_name, res.configuration_keys, described);
+    } else {
+      failed = config_error{config_error::kind::invalid_request,
+                            "resource type " + std::to_string(res.resource_type) +
+                                " is not supported: only TOPIC (2) and BROKER (4)",
+                            {}};
+    }
+    if (failed) {
+      result.error_code = map_error(*failed);
+      result.error_message = failed->message;
+      errors.push_back(result.error_code);
+      continue;
+    }
+    for (auto& d : described) {
+      auto& c = result.configs.emplace_back();
+      c.name = std::move(d.name);
+      c.value = d.sensitive ? std::nullopt : std::optional<std::string>(std::move(d.value));
+      c.read_only = d.read_only;
+      // v0's IsDefault: "the configuration is not set" on this resource.
+      c.is_default = topic ? d.origin != config_origin::topic_override
+                           : d.origin == config_origin::default_value;
+      c.config_source = static_cast<int8_t>(to_source(d.origin));
+      c.is_sensitive = d.sensitive;
+      if (body->include_synonyms) {
+        for (auto& s : d.synonyms) {
+          c.synonyms.push_back({std::move(s.name),
+                                d.sensitive ? std::nullopt : std::optional<std::string>(std::move(s.value)),
+                                static_cast<int8_t>(to_source(s.origin))});
+        }
+      }
+    }
+  }
+  reply r(encode_body(resp, req.version));
+  r.errors = std::move(errors);
+  respond(std::move(r));
+}
+
+}  // namespace sluice::broker

@@ -1,0 +1,449 @@
+// DescribeConfigs and AlterConfigs through librdkafka's admin API: topic and broker resources,
+// sources and synonyms, AlterConfigs' replace-all semantics, validation, live effect and
+// persistence across restarts.
+
+#include "tests/integration/broker_fixture.h"
+
+#include "broker/protocol/alter_configs.h"
+#include "broker/protocol/describe_configs.h"
+#include "broker/protocol/request_header.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::testing {
+namespace {
+
+struct entry {
+  std::string value;
+  rd_kafka_ConfigSource_t source = RD_KAFKA_CONFIG_SOURCE_UNKNOWN_CONFIG;
+  bool read_only = false;
+  bool is_default = false;
+  bool sensitive = false;
+  std::vector<std::pair<std::string, rd_kafka_ConfigSource_t>> synonyms;  ///< name, source
+};
+
+struct described {
+  rd_kafka_resp_err_t error = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::string message;
+  std::map<std::string, entry> configs;
+};
+
+class configs : public broker_test {
+ protected:
+  rd_kafka_event_t* call(RdKafka::Producer& p,
+                         const std::function<void(rd_kafka_t*, rd_kafka_queue_t*)>& fn) {
+    rd_kafka_queue_t* q = rd_kafka_queue_new(p.c_ptr());
+    fn(p.c_ptr(), q);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+    rd_kafka_queue_destroy(q);
+    return ev;
+  }
+
+  described describe(rd_kafka_ResourceType_t type, const std::string& name) {
+    auto p = make_producer();
+    rd_kafka_ConfigResource_t* res = rd_kafka_ConfigResource_new(type, name.c_str());
+    auto* ev = call(*p, [&](rd_kafka_t* rk, rd_kafka_queue_t* q) {
+      rd_kafka_DescribeConfigs(rk, &res, 1, nullptr, q);
+    });
+    described out;
+    EXPECT_NE(ev, nullptr);
+    if (ev == nullptr) return out;
+    EXPECT_EQ(rd_kafka_event_error(ev), RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_event_error_string(ev);
+    size_t n = 0;
+    const auto** results =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &n);
+    EXPECT_EQ(n, 1u);
+    if (n == 1) {
+      out.error = rd_kafka_ConfigResource_error(results[0]);
+      if (const char* m = rd_kafka_ConfigResource_error_string(results[0])) out.message = m;
+      size_t cnt = 0;
+      const auto** entries = rd_kafka_ConfigResource_configs(results[0], &cnt);
+      for (size_t i = 0; i < cnt; ++i) {
+        entry e;
+        const char* v = rd_kafka_ConfigEntry_value(entries[i]);
+        e.value = v ? v : "<null>";
+        e.source = rd_kafka_ConfigEntry_source(entries[i]);
+        e.read_only = rd_kafka_ConfigEntry_is_read_only(entries[i]) != 0;
+        e.is_default = rd_kafka_ConfigEntry_is_default(entries[i]) != 0;
+        e.sensitive = rd_kafka_ConfigEntry_is_sensitive(entries[i]) != 0;
+        size_t sn = 0;
+        const auto** syn = rd_kafka_ConfigEntry_synonyms(entries[i], &sn);
+        for (size_t j = 0; j < sn; ++j) {
+          e.synonyms.emplace_back(rd_kafka_ConfigEntry_name(syn[j]), rd_kafka_ConfigEntry_source(syn[j]));
+        }
+        out.configs[rd_kafka_ConfigEntry_name(entries[i])] = e;
+      }
+    }
+    rd_kafka_event_destroy(ev);
+    rd_kafka_ConfigResource_destroy(res);
+    return out;
+  }
+
+  /// AlterConfigs (librdkafka sends v0); returns the resource's error and message.
+  std::pair<rd_kafka_resp_err_t, std::string> alter(
+      rd_kafka_ResourceType_t type, const std::string& name,
+      const std::vector<std::pair<std::string, std::string>>& values, bool validate_only = false) {
+    auto p = make_producer();
+    rd_kafka_ConfigResource_t* res = rd_kafka_ConfigResource_new(type, name.c_str());
+    for (const auto& [k, v] : values) {
+      EXPECT_EQ(rd_kafka_ConfigResource_set_config(res, k.c_str(), v.c_str()), RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(p->c_ptr(), RD_KAFKA_ADMIN_OP_ALTERCONFIGS);
+    char err[256];
+    rd_kafka_AdminOptions_set_validate_only(opts, validate_only ? 1 : 0, err, sizeof err);
+    auto* ev = call(*p, [&](rd_kafka_t* rk, rd_kafka_queue_t* q) {
+      rd_kafka_AlterConfigs(rk, &res, 1, opts, q);
+    });
+    std::pair<rd_kafka_resp_err_t, std::string> out{RD_KAFKA_RESP_ERR__FAIL, "no result"};
+    EXPECT_NE(ev, nullptr);
+    if (ev != nullptr) {
+      size_t n = 0;
+      const auto** results =
+          rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &n);
+      if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        out = {rd_kafka_event_error(ev), rd_kafka_event_error_string(ev)};
+      } else if (n == 1) {
+        const char* m = rd_kafka_ConfigResource_error_string(results[0]);
+        out = {rd_kafka_ConfigResource_error(results[0]), m ? m : ""};
+      }
+      rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_ConfigResource_destroy(res);
+    return out;
+  }
+
+  /// Produces one record on a producer of its own and returns the delivery report's error.
+  RdKafka::ErrorCode delivery_error(const std::string& t, std::optional<std::string> key,
+                                    const std::map<std::string, std::string>& extra = {}) {
+    struct capture : RdKafka::DeliveryReportCb {
+      RdKafka::ErrorCode err = RdKafka::ERR__TIMED_OUT;
+      bool done = false;
+      void dr_cb(RdKafka::Message& m) override {
+        err = m.err();
+        done = true;
+      }
+    } cb;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    std::string err;
+    conf->set("bootstrap.servers", bootstrap(), err);
+    conf->set("message.send.max.retries", "0", err);
+    conf->set("message.timeout.ms", "10000", err);
+    for (const auto& [k, v] : extra) EXPECT_EQ(conf->set(k, v, err), RdKafka::Conf::CONF_OK) << err;
+    conf->set("dr_cb", &cb, err);
+    std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+    EXPECT_TRUE(p) << err;
+    std::string value = "v";
+    auto e = p->produce(t, 0, RdKafka::Producer::RK_MSG_COPY, value.data(), value.size(),
+                        key ? key->data() : nullptr, key ? key->size() : 0, 0, nullptr);
+    if (e != RdKafka::ERR_NO_ERROR) return e;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!cb.done && std::chrono::steady_clock::now() < deadline) p->poll(50);
+    return cb.err;
+  }
+};
+
+/// One request over a plain socket, for what librdkafka cannot send (DescribeConfigs v0/v2,
+/// AlterConfigs v1, the cluster-default broker resource "", null values).
+template <class Response, class Request>
+std::optional<Response> raw_call(uint16_t port, broker::protocol::api_key key, int16_t version,
+                                 const Request& body) {
+  namespace protocol = broker::protocol;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  core::bytes frame;
+  protocol::request_header header{key, version, 7, std::string("raw-test")};
+  protocol::encode_request_frame(frame, header, body);
+  bool ok = ::send(fd, frame.data(), frame.size(), 0) == static_cast<ssize_t>(frame.size());
+  auto read_exact = [&](std::byte* out, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+      auto r = ::recv(fd, out + got, n - got, 0);
+      if (r <= 0) return false;
+      got += static_cast<size_t>(r);
+    }
+    return true;
+  };
+  std::array<std::byte, 4> size_buf{};
+  ok = ok && read_exact(size_buf.data(), 4);
+  uint32_t size = 0;
+  for (auto b : size_buf) size = (size << 8) | static_cast<uint8_t>(b);
+  core::bytes response(size);
+  ok = ok && read_exact(response.data(), size);
+  ::close(fd);
+  if (!ok) return std::nullopt;
+  protocol::reader r(response);
+  auto correlation = protocol::decode_response_header(r, key, version);
+  if (!correlation || correlation.value() != 7) return std::nullopt;
+  auto decoded = Response::decode(r, version);
+  if (!decoded) return std::nullopt;
+  return std::move(decoded).value();
+}
+
+const std::vector<std::string> topic_keys{
+    "cleanup.policy",    "compression.type",          "delete.retention.ms",
+    "flush.messages",    "flush.ms",                  "index.interval.bytes",
+    "max.message.bytes", "min.cleanable.dirty.ratio", "min.insync.replicas",
+    "retention.bytes",   "retention.ms",              "segment.bytes",
+    "segment.ms"};
+
+TEST_F(configs, describe_topic_reports_every_key_with_its_source) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"retention.ms", "3600000"}, {"cleanup.policy", "compact, delete"}}),
+            RdKafka::ERR_NO_ERROR);
+  auto d = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  ASSERT_EQ(d.error, RD_KAFKA_RESP_ERR_NO_ERROR) << d.message;
+  for (const auto& k : topic_keys) EXPECT_TRUE(d.configs.contains(k)) << k;
+  EXPECT_EQ(d.configs.size(), topic_keys.size());
+
+  const auto& retention = d.configs["retention.ms"];
+  EXPECT_EQ(retention.value, "3600000");
+  EXPECT_EQ(retention.source, RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+  EXPECT_FALSE(retention.is_default);
+  EXPECT_FALSE(retention.read_only);
+  EXPECT_FALSE(retention.sensitive);
+  EXPECT_EQ(d.configs["cleanup.policy"].value, "compact,delete");  // canonical form
+
+  const auto& segment = d.configs["segment.bytes"];
+  EXPECT_EQ(segment.value, "1073741824");
+  EXPECT_EQ(segment.source, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+  EXPECT_TRUE(segment.is_default);
+  EXPECT_EQ(d.configs["compression.type"].value, "producer");
+  EXPECT_EQ(d.configs["min.cleanable.dirty.ratio"].value, "0.5");
+  EXPECT_EQ(d.configs["min.insync.replicas"].value, "1");
+  EXPECT_EQ(d.configs["delete.retention.ms"].value, "86400000");
+
+  // Synonyms, highest precedence first, when the client asks for them (librdkafka does).
+  if (!retention.synonyms.empty()) {
+    ASSERT_EQ(retention.synonyms.size(), 2u);
+    EXPECT_EQ(retention.synonyms[0],
+              std::make_pair(std::string("retention.ms"), RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG));
+    EXPECT_EQ(retention.synonyms[1],
+              std::make_pair(std::string("log.retention.ms"), RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG));
+  }
+
+  auto missing = describe(RD_KAFKA_RESOURCE_TOPIC, topic("missing"));
+  EXPECT_EQ(missing.error, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+}
+
+TEST_F(configs, alter_topic_replaces_the_dynamic_set_applies_live_and_persists) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"retention.ms", "3600000"}}), RdKafka::ERR_NO_ERROR);
+  auto p = make_producer();
+  EXPECT_EQ(produce(*p, t, 0, std::nullopt, "keyless is fine for delete"), 0);
+
+  auto r = alter(RD_KAFKA_RESOURCE_TOPIC, t, {{"cleanup.policy", "compact"}, {"segment.ms", "100"}});
+  ASSERT_EQ(r.first, RD_KAFKA_RESP_ERR_NO_ERROR) << r.second;
+  auto d = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(d.configs["cleanup.policy"].value, "compact");
+  EXPECT_EQ(d.configs["cleanup.policy"].source, RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+  EXPECT_EQ(d.configs["segment.ms"].value, "100");
+  // Not in the new set: back to the broker default.
+  EXPECT_EQ(d.configs["retention.ms"].value, "604800000");
+  EXPECT_EQ(d.configs["retention.ms"].source, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+
+  // Live: the topic is compacted now, so a keyless record is refused and a keyed one is not.
+  EXPECT_EQ(delivery_error(t, std::nullopt), RdKafka::ERR_INVALID_MSG);
+  EXPECT_EQ(delivery_error(t, "k"), RdKafka::ERR_NO_ERROR);
+
+  stop_broker();
+  start_broker();
+  d = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(d.configs["cleanup.policy"].value, "compact");
+  EXPECT_EQ(d.configs["segment.ms"].value, "100");
+  EXPECT_EQ(d.configs["retention.ms"].source, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+}
+
+TEST_F(configs, invalid_values_and_validate_only_change_nothing) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"retention.ms", "3600000"}}), RdKafka::ERR_NO_ERROR);
+  auto bad = alter(RD_KAFKA_RESOURCE_TOPIC, t, {{"retention.ms", "soon"}});
+  EXPECT_EQ(bad.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  EXPECT_NE(bad.second.find("retention.ms"), std::string::npos) << bad.second;
+  auto policy = alter(RD_KAFKA_RESOURCE_TOPIC, t, {{"cleanup.policy", "shred"}});
+  EXPECT_EQ(policy.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  EXPECT_NE(policy.second.find("cleanup.policy"), std::string::npos) << policy.second;
+  auto codec = alter(RD_KAFKA_RESOURCE_TOPIC, t, {{"compression.type", "brotli"}});
+  EXPECT_EQ(codec.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  auto unknown = alter(RD_KAFKA_RESOURCE_TOPIC, t, {{"retention.msec", "1"}});
+  EXPECT_EQ(unknown.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  EXPECT_NE(unknown.second.find("retention.msec"), std::string::npos) << unknown.second;
+  auto ratio = alter(RD_KAFKA_RESOURCE_TOPIC, t, {{"min.cleanable.dirty.ratio", "1.5"}});
+  EXPECT_EQ(ratio.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  auto missing = alter(RD_KAFKA_RESOURCE_TOPIC, topic("missing"), {{"retention.ms", "1"}});
+  EXPECT_EQ(missing.first, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+
+  auto dry = alter(RD_KAFKA_RESOURCE_TOPIC, t, {{"retention.ms", "1000"}}, true);
+  EXPECT_EQ(dry.first, RD_KAFKA_RESP_ERR_NO_ERROR) << dry.second;
+  auto d = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(d.configs["retention.ms"].value, "3600000");
+}
+
+TEST_F(configs, broker_resource_describes_effective_keys_and_alters_log_defaults) {
+  const std::string node = "0";
+  auto d = describe(RD_KAFKA_RESOURCE_BROKER, node);
+  ASSERT_EQ(d.error, RD_KAFKA_RESP_ERR_NO_ERROR) << d.message;
+  EXPECT_EQ(d.configs["log.retention.ms"].value, "604800000");
+  EXPECT_FALSE(d.configs["log.retention.ms"].read_only);
+  EXPECT_EQ(d.configs["log.retention.ms"].source, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+  EXPECT_TRUE(d.configs["listeners"].read_only);
+  // The fixture listens on port 0, not the default 9092: a static setting.
+  EXPECT_EQ(d.configs["listeners"].source, RD_KAFKA_CONFIG_SOURCE_STATIC_BROKER_CONFIG);
+  EXPECT_TRUE(d.configs["log.dirs"].read_only);
+  EXPECT_TRUE(d.configs.contains("log.cleaner.min.cleanable.ratio"));
+  EXPECT_TRUE(d.configs.contains("metrics.listen"));
+
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"segment.bytes", "100000"}}), RdKafka::ERR_NO_ERROR);
+
+  auto r = alter(RD_KAFKA_RESOURCE_BROKER, node, {{"log.retention.ms", "1234567"}});
+  ASSERT_EQ(r.first, RD_KAFKA_RESP_ERR_NO_ERROR) << r.second;
+  d = describe(RD_KAFKA_RESOURCE_BROKER, node);
+  EXPECT_EQ(d.configs["log.retention.ms"].value, "1234567");
+  EXPECT_EQ(d.configs["log.retention.ms"].source, RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG);
+  // Topics without their own value follow the new default at once.
+  auto td = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(td.configs["retention.ms"].value, "1234567");
+  EXPECT_EQ(td.configs["retention.ms"].source, RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG);
+  EXPECT_EQ(td.configs["segment.bytes"].value, "100000");
+
+  auto ro = alter(RD_KAFKA_RESOURCE_BROKER, node, {{"listeners", "127.0.0.1:1"}});
+  EXPECT_EQ(ro.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  EXPECT_NE(ro.second.find("listeners"), std::string::npos) << ro.second;
+  auto bad = alter(RD_KAFKA_RESOURCE_BROKER, node, {{"log.retention.ms", "-7"}});
+  EXPECT_EQ(bad.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+
+  // Persisted in the data directory.
+  stop_broker();
+  start_broker();
+  td = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(td.configs["retention.ms"].value, "1234567");
+
+  // Replacing the broker's set with nothing returns to the static/default value.
+  r = alter(RD_KAFKA_RESOURCE_BROKER, node, {});
+  ASSERT_EQ(r.first, RD_KAFKA_RESP_ERR_NO_ERROR) << r.second;
+  td = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(td.configs["retention.ms"].value, "604800000");
+  EXPECT_EQ(td.configs["retention.ms"].source, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+}
+
+TEST_F(configs, min_insync_replicas_above_one_fails_acks_all_on_one_broker) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"min.insync.replicas", "2"}}), RdKafka::ERR_NO_ERROR);
+  EXPECT_EQ(delivery_error(t, "k", {{"acks", "all"}}), RdKafka::ERR_NOT_ENOUGH_REPLICAS);
+  // acks=1 is not subject to min.insync.replicas.
+  EXPECT_EQ(delivery_error(t, "k", {{"acks", "1"}}), RdKafka::ERR_NO_ERROR);
+  auto d = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(d.configs["min.insync.replicas"].value, "2");
+}
+
+TEST_F(configs, compression_type_recompresses_and_consumers_read_it) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"compression.type", "gzip"}}), RdKafka::ERR_NO_ERROR);
+  auto p = make_producer({{"compression.codec", "lz4"}, {"linger.ms", "0"}});
+  EXPECT_EQ(produce(*p, t, 0, "a", "1"), 0);
+  EXPECT_EQ(produce(*p, t, 0, "b", "2"), 1);
+  auto got = consume(t, {0}, 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].value, "1");
+  EXPECT_EQ(got[1].value, "2");
+}
+
+TEST_F(configs, protocol_versions_synonyms_and_the_cluster_default_resource) {
+  namespace protocol = broker::protocol;
+  using dreq = protocol::describe_configs_request;
+  using dresp = protocol::describe_configs_response;
+  using areq = protocol::alter_configs_request;
+  using aresp = protocol::alter_configs_response;
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"retention.ms", "3600000"}}), RdKafka::ERR_NO_ERROR);
+  const uint16_t port = _broker->port();
+
+  // v0: is_default is "not set on this topic"; no sources or synonyms on the wire.
+  dreq d0;
+  d0.resources.push_back({protocol::config_resource_topic, t, std::vector<std::string>{"retention.ms", "segment.ms", "no.such.key"}});
+  auto v0 = raw_call<dresp>(port, protocol::api_key::describe_configs, 0, d0);
+  ASSERT_TRUE(v0);
+  ASSERT_EQ(v0->results.size(), 1u);
+  ASSERT_EQ(v0->results[0].configs.size(), 2u);  // unknown names are skipped
+  EXPECT_EQ(v0->results[0].configs[0].name, "retention.ms");
+  EXPECT_FALSE(v0->results[0].configs[0].is_default);
+  EXPECT_EQ(v0->results[0].configs[1].name, "segment.ms");
+  EXPECT_TRUE(v0->results[0].configs[1].is_default);
+
+  // v2 with synonyms: the topic override first, then the broker default it hides.
+  dreq d2;
+  d2.include_synonyms = true;
+  d2.resources.push_back({protocol::config_resource_topic, t, std::vector<std::string>{"retention.ms"}});
+  d2.resources.push_back({protocol::config_resource_broker_logger, "0", std::nullopt});
+  auto v2 = raw_call<dresp>(port, protocol::api_key::describe_configs, 2, d2);
+  ASSERT_TRUE(v2);
+  ASSERT_EQ(v2->results.size(), 2u);
+  const auto& c = v2->results[0].configs.at(0);
+  EXPECT_EQ(c.config_source, static_cast<int8_t>(protocol::config_source::dynamic_topic_config));
+  ASSERT_EQ(c.synonyms.size(), 2u);
+  EXPECT_EQ(c.synonyms[0].name, "retention.ms");
+  EXPECT_EQ(c.synonyms[0].value, "3600000");
+  EXPECT_EQ(c.synonyms[1].name, "log.retention.ms");
+  EXPECT_EQ(c.synonyms[1].value, "604800000");
+  EXPECT_EQ(c.synonyms[1].source, static_cast<int8_t>(protocol::config_source::default_config));
+  EXPECT_EQ(v2->results[1].error_code, protocol::error_code::invalid_request);
+
+  // AlterConfigs v1 on the cluster-default resource "".
+  areq a;
+  a.resources.push_back({protocol::config_resource_broker, "", {{"log.retention.bytes", "1048576"}}});
+  auto ar = raw_call<aresp>(port, protocol::api_key::alter_configs, 1, a);
+  ASSERT_TRUE(ar);
+  EXPECT_EQ(ar->responses.at(0).error_code, protocol::error_code::none)
+      << ar->responses.at(0).error_message.value_or("");
+  dreq dd;
+  dd.include_synonyms = true;
+  dd.resources.push_back({protocol::config_resource_broker, "", std::nullopt});
+  dd.resources.push_back({protocol::config_resource_topic, t, std::vector<std::string>{"retention.bytes"}});
+  dd.resources.push_back({protocol::config_resource_broker, "0", std::vector<std::string>{"log.retention.bytes"}});
+  auto dr = raw_call<dresp>(port, protocol::api_key::describe_configs, 1, dd);
+  ASSERT_TRUE(dr);
+  ASSERT_EQ(dr->results.at(0).configs.size(), 1u);  // only what the layer sets
+  EXPECT_EQ(dr->results[0].configs[0].name, "log.retention.bytes");
+  EXPECT_EQ(dr->results[0].configs[0].value, "1048576");
+  const auto src = static_cast<int8_t>(protocol::config_source::dynamic_default_broker_config);
+  EXPECT_EQ(dr->results[0].configs[0].config_source, src);
+  EXPECT_EQ(dr->results.at(1).configs.at(0).value, "1048576");
+  EXPECT_EQ(dr->results[1].configs[0].config_source, src);
+  const auto& broker_key = dr->results.at(2).configs.at(0);
+  EXPECT_EQ(broker_key.config_source, src);
+  ASSERT_EQ(broker_key.synonyms.size(), 2u);
+  EXPECT_EQ(broker_key.synonyms[1].source, static_cast<int8_t>(protocol::config_source::default_config));
+
+  // Null values, repeated keys and repeated resources are refused whole.
+  areq bad;
+  bad.resources.push_back({protocol::config_resource_topic, t, {{"retention.ms", std::nullopt}}});
+  bad.resources.push_back({protocol::config_resource_broker, "0", {{"log.roll.ms", "1"}, {"log.roll.ms", "2"}}});
+  bad.resources.push_back({protocol::config_resource_broker, "7", {}});
+  auto br = raw_call<aresp>(port, protocol::api_key::alter_configs, 0, bad);
+  ASSERT_TRUE(br);
+  ASSERT_EQ(br->responses.size(), 3u);
+  for (const auto& r : br->responses) EXPECT_EQ(r.error_code, protocol::error_code::invalid_request);
+  EXPECT_NE(br->responses[0].error_message.value_or("").find("retention.ms"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::testing

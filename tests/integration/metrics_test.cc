@@ -1,0 +1,203 @@
+// The metrics endpoint: scrape /metrics over HTTP after real traffic, parse the Prometheus text
+// and check the numbers against what was produced and what is on disk; /health; group metrics
+// through the coordinator's interface.
+
+#include "tests/integration/broker_fixture.h"
+
+#include "broker/broker_metrics.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+
+namespace sluice::testing {
+namespace {
+
+struct http_response {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+http_response http_get(uint16_t port, const std::string& path, const std::string& method = "GET") {
+  http_response out;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return out;
+  }
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  (void)::send(fd, req.data(), req.size(), 0);
+  std::string raw;
+  char buf[4096];
+  for (;;) {
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    raw.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  auto head_end = raw.find("\r\n\r\n");
+  if (head_end == std::string::npos) return out;
+  std::istringstream head(raw.substr(0, head_end));
+  std::string version;
+  head >> version >> out.status;
+  std::string line;
+  while (std::getline(head, line)) {
+    if (line.rfind("Content-Type:", 0) == 0) out.content_type = line.substr(14, line.size() - 15);
+  }
+  out.body = raw.substr(head_end + 4);
+  return out;
+}
+
+/// Prometheus text: `name{labels} value` per sample, keyed by "name{labels}" exactly as
+/// rendered. Also checks that every sample's family has HELP and TYPE lines.
+std::map<std::string, double> parse_prometheus(const std::string& text) {
+  std::map<std::string, double> samples;
+  std::map<std::string, std::string> types;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (line.rfind("# TYPE ", 0) == 0) {
+      std::istringstream t(line.substr(7));
+      std::string name, type;
+      t >> name >> type;
+      types[name] = type;
+      continue;
+    }
+    if (line[0] == '#') continue;
+    auto space = line.rfind(' ');
+    EXPECT_NE(space, std::string::npos) << line;
+    auto key = line.substr(0, space);
+    samples[key] = std::stod(line.substr(space + 1));
+    auto name = key.substr(0, key.find('{'));
+    bool typed = types.contains(name);
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      std::string s(suffix);
+      if (!typed && name.size() > s.size() && name.ends_with(s)) {
+        typed = types.contains(name.substr(0, name.size() - s.size()));
+      }
+    }
+    EXPECT_TRUE(typed) << "no TYPE for " << name;
+  }
+  return samples;
+}
+
+class metrics : public broker_test {
+ protected:
+  void SetUp() override {
+    _options.metrics_listen = "127.0.0.1:0";
+    broker_test::SetUp();
+  }
+
+  std::map<std::string, double> scrape() {
+    auto r = http_get(_broker->metrics_port(), "/metrics");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    return parse_prometheus(r.body);
+  }
+};
+
+TEST_F(metrics, health_and_unknown_paths) {
+  ASSERT_NE(_broker->metrics_port(), 0);
+  auto h = http_get(_broker->metrics_port(), "/health");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.body, "ok");
+  EXPECT_EQ(http_get(_broker->metrics_port(), "/nope").status, 404);
+  EXPECT_EQ(http_get(_broker->metrics_port(), "/metrics", "POST").status, 405);
+  auto head = http_get(_broker->metrics_port(), "/metrics", "HEAD");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+}
+
+TEST_F(metrics, scrape_reflects_produced_and_fetched_traffic) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 2), RdKafka::ERR_NO_ERROR);
+  auto p = make_producer();
+  const int n = 25;
+  for (int i = 0; i < n; ++i) ASSERT_EQ(produce(*p, t, 0, "k" + std::to_string(i), "value-" + std::to_string(i)), i);
+  ASSERT_EQ(consume(t, {0}, n).size(), static_cast<size_t>(n));
+
+  auto m = scrape();
+  const std::string topic_label = "{topic=\"" + t + "\"}";
+  const std::string p0 = "{partition=\"0\",topic=\"" + t + "\"}";
+  const std::string p1 = "{partition=\"1\",topic=\"" + t + "\"}";
+  EXPECT_EQ(m["sluice_broker_topic_records_in_total" + topic_label], n);
+  // Batches are stored exactly as sent: bytes in == the log's size on disk.
+  EXPECT_GT(m["sluice_broker_topic_bytes_in_total" + topic_label], 0);
+  EXPECT_EQ(m["sluice_broker_topic_bytes_in_total" + topic_label], m["sluice_broker_log_size_bytes" + p0]);
+  // The consumer read everything at least once.
+  EXPECT_GE(m["sluice_broker_topic_bytes_out_total" + topic_label],
+            m["sluice_broker_topic_bytes_in_total" + topic_label]);
+  EXPECT_EQ(m["sluice_broker_log_end_offset" + p0], n);
+  EXPECT_EQ(m["sluice_broker_log_start_offset" + p0], 0);
+  EXPECT_EQ(m["sluice_broker_log_end_offset" + p1], 0);
+
+  const double produces = m["sluice_broker_requests_total{api=\"Produce\"}"];
+  EXPECT_GE(produces, n);
+  EXPECT_EQ(m["sluice_broker_request_latency_seconds_count{api=\"Produce\"}"], produces);
+  EXPECT_EQ(m["sluice_broker_request_latency_seconds_bucket{api=\"Produce\",le=\"+Inf\"}"], produces);
+  EXPECT_GT(m["sluice_broker_request_latency_seconds_sum{api=\"Produce\"}"], 0);
+  EXPECT_GE(m["sluice_broker_requests_total{api=\"Fetch\"}"], 1);
+  EXPECT_GE(m["sluice_broker_requests_total{api=\"Metadata\"}"], 1);
+  EXPECT_GE(m["sluice_broker_requests_total{api=\"ApiVersions\"}"], 1);
+  EXPECT_GE(m["sluice_broker_active_connections"], 1);  // the producer is still connected
+
+  // Every partition the broker hosts is counted and has its gauges.
+  size_t partitions = 0;
+  for (const auto& [k, v] : m) partitions += k.rfind("sluice_broker_log_end_offset{", 0) == 0;
+  EXPECT_EQ(m["sluice_broker_partitions"], static_cast<double>(partitions));
+  EXPECT_GE(partitions, 2u);
+}
+
+TEST_F(metrics, errors_are_counted_per_api_and_error_code) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"cleanup.policy", "compact"}}), RdKafka::ERR_NO_ERROR);
+  {
+    // A keyless record in a compacted topic: CORRUPT_MESSAGE from Produce.
+    auto p = make_producer({{"message.send.max.retries", "0"}});
+    std::string v = "v";
+    ASSERT_EQ(p->produce(t, 0, RdKafka::Producer::RK_MSG_COPY, v.data(), v.size(), nullptr, 0, 0, nullptr),
+              RdKafka::ERR_NO_ERROR);
+    p->flush(10000);
+  }
+  auto m = scrape();
+  EXPECT_GE((m["sluice_broker_request_errors_total{api=\"Produce\",error=\"CORRUPT_MESSAGE\"}"]), 1);
+  EXPECT_EQ(m["sluice_broker_log_end_offset{partition=\"0\",topic=\"" + t + "\"}"], 0);
+}
+
+TEST_F(metrics, group_metrics_come_from_the_coordinator_interface) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  auto p = make_producer();
+  for (int i = 0; i < 10; ++i) produce(*p, t, 0, "k", "v");
+  std::vector<broker::group_metrics_snapshot> groups{
+      {"orders-app", 2, {{{t, core::partition_id{0}}, 4}}}};
+  _broker->metrics().set_group_source([&groups] { return groups; }, &_broker->logs());
+
+  auto m = scrape();
+  const std::string labels = "{group=\"orders-app\",partition=\"0\",topic=\"" + t + "\"}";
+  EXPECT_EQ(m["sluice_broker_consumer_groups"], 1);
+  EXPECT_EQ(m["sluice_broker_consumer_group_members{group=\"orders-app\"}"], 2);
+  EXPECT_EQ(m["sluice_broker_consumer_group_committed_offset" + labels], 4);
+  EXPECT_EQ(m["sluice_broker_consumer_group_lag" + labels], 6);
+
+  // A group that disappears takes its series with it.
+  groups.clear();
+  m = scrape();
+  EXPECT_EQ(m["sluice_broker_consumer_groups"], 0);
+  EXPECT_FALSE(m.contains("sluice_broker_consumer_group_members{group=\"orders-app\"}"));
+  EXPECT_FALSE(m.contains("sluice_broker_consumer_group_lag" + labels));
+}
+
+}  // namespace
+}  // namespace sluice::testing
