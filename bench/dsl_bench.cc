@@ -3,7 +3,10 @@
 // the output) in the same run.
 //
 // Families (`<family>/<implementation>`, one record per iteration):
-//   stateless/…            filter -> map_values -> to, string keys and values
+//   stateless/…            filter -> map_values -> to, string keys and values, one partition
+//   stateless_4p/…         the same with 4 partitions in and out: the driver routes every
+//                          record to one of 4 tasks by murmur2 of its key and partitions the
+//                          output the same way; the hand loop computes both partitions too
 //   windowed_count_memory/… group_by_key -> 1-minute tumbling count, in-memory window store
 //   windowed_count_rocksdb/… the same on the RocksDB window store
 //   join_memory/…          inner stream-stream join (10 s window), in-memory window stores
@@ -12,9 +15,15 @@
 // RocksDB baseline for the stores themselves is in state_bench (the RocksDB window store
 // against raw rocksdb::DB), so it is not repeated here.
 //
-// After the run a table prints records/s and each driver's cost relative to its hand loop.
+// After the run a table prints, per family and implementation, the median over repetitions of
+// the CPU time and of the real time per record, records/s by CPU time, and each driver's cost
+// relative to its hand loop. CPU time is the figure to quote on a shared machine (real time
+// includes time the thread waited for a core). Run with
+//     taskset -c 1 sluice_dsl_bench --benchmark_repetitions=5 \
+//         --benchmark_enable_random_interleaving=true
 // Add --benchmark_out=dsl.json --benchmark_out_format=json for machine-readable results.
 
+#include "core/murmur2.h"
 #include "core/serde.h"
 #include "dsl/streams.h"
 #include "dsl/testing/topology_test_driver.h"
@@ -23,6 +32,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -132,6 +142,45 @@ void stateless_hand_loop(benchmark::State& state) {
     }
     if (++i % batch == 0) out.clear();
   }
+  benchmark::DoNotOptimize(out.data());
+  state.SetItemsProcessed(state.iterations());
+}
+
+// ---- stateless, 4 partitions ------------------------------------------------------------------
+
+void stateless_4p_driver(benchmark::State& state) {
+  streams_builder b;
+  b.stream<std::string, std::string>("in")
+      .filter([](const std::string&, const std::string& v) { return v[0] != 'x'; })
+      .map_values([](const std::string& v) { return v + "!"; })
+      .to("out");
+  topology_test_driver d(b.build(), {.partitions = {{"in", 4}, {"out", 4}}});
+  pipe_all(state, d, "in", 1, {"out"});
+}
+
+void stateless_4p_hand_loop(benchmark::State& state) {
+  const auto& in = data();
+  const serdes::string s;
+  std::vector<std::pair<int32_t, dsl::sink_record>> out;
+  std::size_t i = 0;
+  int64_t ts = 0;
+  int64_t routed = 0;
+  for (auto _ : state) {
+    const std::size_t k = i % distinct_keys;
+    core::record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
+    routed += core::partition_for_key(*rec.key, 4);  // the task that reads the record
+    const std::string key = must(s.deserialize(*rec.key));
+    const std::string value = must(s.deserialize(*rec.value));
+    if (value[0] != 'x') {
+      const std::string mapped = value + "!";
+      dsl::sink_record r{"out",  std::nullopt, must(s.serialize(key)), must(s.serialize(mapped)),
+                         rec.ts, rec.hdrs};
+      const int32_t p = core::partition_for_key(*r.key, 4);  // the output partition
+      out.emplace_back(p, std::move(r));
+    }
+    if (++i % batch == 0) out.clear();
+  }
+  benchmark::DoNotOptimize(routed);
   benchmark::DoNotOptimize(out.data());
   state.SetItemsProcessed(state.iterations());
 }
@@ -250,8 +299,8 @@ void join_hand_loop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-/// Console output, then records/s per implementation and each driver's cost relative to the
-/// hand loop of its family.
+/// Console output, then per family and implementation the median CPU and real time per record
+/// over repetitions, and each driver's cost relative to the hand loop of its family.
 class ratio_reporter final : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
@@ -262,39 +311,51 @@ class ratio_reporter final : public benchmark::ConsoleReporter {
       const auto slash = name.find('/');
       if (slash == std::string::npos) continue;
       auto& cell = _ns[name.substr(0, slash)][name.substr(slash + 1)];
-      cell.first += run.GetAdjustedRealTime();
-      cell.second += 1;
+      cell.cpu.push_back(run.GetAdjustedCPUTime());
+      cell.real.push_back(run.GetAdjustedRealTime());
     }
   }
   void Finalize() override {
     ConsoleReporter::Finalize();
     auto& out = GetOutputStream();
     char line[200];
-    out << "\nDriver against the hand-written loop (same run):\n";
-    std::snprintf(line, sizeof line, "%-24s %-10s %12s %14s %10s\n", "family", "impl", "ns/record",
-                  "records/s", "x hand");
+    out << "\nDriver against the hand-written loop (same run; medians over repetitions):\n";
+    std::snprintf(line, sizeof line, "%-24s %-10s %10s %10s %14s %10s %10s\n", "family", "impl",
+                  "cpu ns/rec", "real ns/rec", "records/s cpu", "x hand cpu", "x hand real");
     out << line;
     for (const auto& [family, impls] : _ns) {
       const auto base = impls.find("hand_loop");
       for (const auto& [impl, cell] : impls) {
-        const double ns = cell.first / cell.second;
-        const double ratio =
-            base == impls.end() ? 0 : ns / (base->second.first / base->second.second);
-        std::snprintf(line, sizeof line, "%-24s %-10s %12.1f %14.0f %10.2f\n", family.c_str(),
-                      impl.c_str(), ns, 1e9 / ns, ratio);
+        const double cpu = median(cell.cpu);
+        const double real = median(cell.real);
+        const double cpu_ratio = base == impls.end() ? 0 : cpu / median(base->second.cpu);
+        const double real_ratio = base == impls.end() ? 0 : real / median(base->second.real);
+        std::snprintf(line, sizeof line, "%-24s %-10s %10.1f %10.1f %14.0f %10.2f %10.2f\n",
+                      family.c_str(), impl.c_str(), cpu, real, 1e9 / cpu, cpu_ratio, real_ratio);
         out << line;
       }
     }
   }
 
  private:
-  std::map<std::string, std::map<std::string, std::pair<double, int>>> _ns;
+  struct cell {
+    std::vector<double> cpu;
+    std::vector<double> real;
+  };
+  static double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+  std::map<std::string, std::map<std::string, cell>> _ns;
 };
 
 }  // namespace
 
 BENCHMARK(stateless_driver)->Name("stateless/driver");
 BENCHMARK(stateless_hand_loop)->Name("stateless/hand_loop");
+BENCHMARK(stateless_4p_driver)->Name("stateless_4p/driver");
+BENCHMARK(stateless_4p_hand_loop)->Name("stateless_4p/hand_loop");
 BENCHMARK(windowed_count_driver<dsl::store_backend::in_memory>)
     ->Name("windowed_count_memory/driver");
 BENCHMARK(windowed_count_hand_loop<dsl::store_backend::in_memory>)

@@ -14,11 +14,14 @@ std::string task_id::to_string() const {
 }
 
 void task_metrics::record_drop(const std::string& node, drop_reason why) {
-  ++_drops[{node, why}];
+  const std::pair<std::string_view, drop_reason> key{node, why};
+  auto it = _drops.find(key);
+  if (it == _drops.end()) it = _drops.emplace(std::pair{node, why}, 0).first;
+  ++it->second;
 }
 
 int64_t task_metrics::dropped(std::string_view node, drop_reason why) const {
-  auto it = _drops.find({std::string(node), why});
+  auto it = _drops.find(std::pair{node, why});
   return it == _drops.end() ? 0 : it->second;
 }
 
@@ -83,6 +86,7 @@ cancellable task_context::schedule(const processor_node& node, millis interval,
 }
 
 bool task_context::run_punctuators(punctuation_type type, timestamp now) {
+  if (_punctuators.empty()) return false;
   bool ran = false;
   // By index: a punctuator may schedule another one.
   for (std::size_t i = 0; i < _punctuators.size(); ++i) {
@@ -120,22 +124,50 @@ void processor_task::init() {
 
 std::vector<std::string> processor_task::source_topics() const {
   std::vector<std::string> out;
-  for (const auto& [t, s] : _by_topic) out.push_back(t);
+  for (const auto& b : _by_topic) out.push_back(b.topic);
+  std::sort(out.begin(), out.end());
   return out;
+}
+
+const source_binding* processor_task::find_source(std::string_view topic) const noexcept {
+  for (const auto& b : _by_topic) {
+    if (b.topic == topic) return &b;
+  }
+  return nullptr;
 }
 
 result<pending_record> processor_task::prepare(std::string_view topic, partition_id partition,
                                                offset off, core::record rec) {
-  auto it = _by_topic.find(topic);
-  if (it == _by_topic.end()) return core::failure(make_error_code(errc::unknown_topic));
+  const source_binding* b = find_source(topic);
+  if (b == nullptr) return core::failure(make_error_code(errc::unknown_topic));
+  return prepare(*b, partition, off, std::move(rec));
+}
+
+result<pending_record> processor_task::prepare(const source_binding& source, partition_id partition,
+                                               offset off, core::record&& rec) {
+  // One result object on every path, so it is built in the caller's slot (no move).
+  result<pending_record> out{std::in_place_type<pending_record>};
+  pending_record& p = out.value();
+  p.source = source.source;
+  p.topic = source.topic;
+  p.partition = partition;
+  p.off = off;
+  p.rec = std::move(rec);
+  if (auto ok = p.source->prepare(p); !ok) [[unlikely]]
+    out = std::move(ok).as_failure();
+  return out;
+}
+
+result<void> processor_task::process(const source_binding& source, partition_id partition,
+                                     offset off, core::record&& rec) {
   pending_record p;
-  p.source = it->second;
-  p.topic = it->first;
+  p.source = source.source;
+  p.topic = source.topic;
   p.partition = partition;
   p.off = off;
   p.rec = std::move(rec);
   SLUICE_TRY(p.source->prepare(p));
-  return p;
+  return process(std::move(p));
 }
 
 result<void> processor_task::process(pending_record&& p) {

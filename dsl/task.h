@@ -7,9 +7,10 @@
 ///
 ///     auto task = topology.create_task(id, config, stores, collector);
 ///     task->init();                                  // after the stores are restored
-///     auto p = task->prepare(topic, partition, offset, std::move(record));   // per consumed
-///     record if (p) queue(*p) else apply the deserialization-error policy;
-///     task->process(std::move(next))                 // records in the order the runtime picks
+///     const source_binding* in = task->find_source(topic);   // once per assigned partition
+///     auto p = task->prepare(*in, partition, offset, std::move(record));  // per consumed record
+///     if (p) queue(*p) else apply the deserialization-error policy;
+///     task->process(std::move(next));                // records in the order the runtime picks
 ///     task->punctuate_stream_time();                 // after each process()
 ///     task->punctuate_wall_clock(now);               // whenever the thread loops
 ///     task->close();
@@ -17,6 +18,11 @@
 /// `prepare` deserializes what the timestamp extractor needs and fixes the record's timestamp,
 /// so the runtime can pick the next record by lowest timestamp across its partition queues
 /// before any processing happens. Stream time is the largest timestamp among processed records.
+/// A caller that processes each record as soon as it reads it (the test driver) uses
+/// `process(*in, partition, offset, std::move(record))`, which does both steps.
+///
+/// Per record, nothing here allocates or looks anything up by name: sources are bound to topics
+/// once, nodes call their children directly, and records travel as pointers to typed objects.
 ///
 /// Thread safety: a task and its context belong to one thread.
 
@@ -82,7 +88,17 @@ class task_metrics {
   void merge(const task_metrics& other);
 
  private:
-  std::map<std::pair<std::string, drop_reason>, int64_t> _drops;
+  /// Orders (node, reason) keys and looks them up by string_view: counting a drop allocates
+  /// only the first time a node drops for a reason.
+  struct key_less {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      const int c = std::string_view(a.first).compare(std::string_view(b.first));
+      return c < 0 || (c == 0 && a.second < b.second);
+    }
+  };
+  std::map<std::pair<std::string, drop_reason>, int64_t, key_less> _drops;
 };
 
 /// What the runtime tells a task about its surroundings.
@@ -228,6 +244,14 @@ class source_node : public processor_node {
   void process(const erased_record& r) override { forward(r); }
 };
 
+/// One topic a task reads and the source node that reads it. Owned by the task; valid while
+/// it lives. Resolve it once (`processor_task::find_source`) and pass it to `prepare` to spare
+/// a lookup by topic name per record.
+struct source_binding {
+  std::string topic;
+  source_node* source = nullptr;
+};
+
 /// One task's processor graph and context. Created by `topology::create_task`.
 class processor_task {
  public:
@@ -240,15 +264,27 @@ class processor_task {
   void init();
   /// The topics this task reads (one partition of each, the task's partition).
   std::vector<std::string> source_topics() const;
+  /// The binding of `topic` to the source node that reads it, or nullptr if this task does not
+  /// read `topic`.
+  const source_binding* find_source(std::string_view topic) const noexcept;
   /// Decodes what the timestamp extractor needs and fixes the timestamp. Fails with
   /// dsl::errc::unknown_topic for a topic this task does not read, or with the serde's error.
   result<pending_record> prepare(std::string_view topic, partition_id partition, offset off,
                                  core::record rec);
+  /// The same for a topic already resolved with find_source(): no lookup by name.
+  /// REQUIRES: `source` belongs to this task.
+  result<pending_record> prepare(const source_binding& source, partition_id partition, offset off,
+                                 core::record&& rec);
   /// Processes one prepared record: advances stream time, runs it through the graph.
   /// A record with a negative timestamp is dropped and counted (drop_reason::invalid_timestamp).
   /// Fails with the serde's error if the rest of the record cannot be decoded; exceptions from
   /// user code and processing_error propagate.
   result<void> process(pending_record&& p);
+  /// prepare() and process() in one step, for callers that process each record as soon as
+  /// they read it (the topology test driver): the record never leaves the task.
+  /// REQUIRES: `source` belongs to this task.
+  result<void> process(const source_binding& source, partition_id partition, offset off,
+                       core::record&& rec);
   /// Runs due stream-time punctuators; true if any ran.
   bool punctuate_stream_time();
   /// Runs due wall-clock punctuators against `now`; true if any ran.
@@ -267,7 +303,7 @@ class processor_task {
   task_context _context;
   std::vector<std::unique_ptr<processor_node>> _nodes;  // in topological order
   std::vector<source_node*> _sources;
-  std::map<std::string, source_node*, std::less<>> _by_topic;
+  std::vector<source_binding> _by_topic;  // a task reads few topics: a linear search is fastest
   bool _initialized = false;
   bool _closed = false;
 };

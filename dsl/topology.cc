@@ -170,7 +170,7 @@ std::unique_ptr<processor_task> topology::create_task(task_id id, task_config co
     if (def.type == detail::node_type::source) {
       auto* src = static_cast<source_node*>(node.get());
       task->_sources.push_back(src);
-      for (const auto& t : src->topics()) task->_by_topic.emplace(t, src);
+      for (const auto& t : src->topics()) task->_by_topic.push_back({t, src});
     }
     task->_nodes.push_back(std::move(node));
   }

@@ -53,25 +53,29 @@ class typed_source final : public source_node {
   }
 
   result<void> deliver(pending_record& p) override {
-    std::optional<K> key;
-    std::optional<V> value;
-    const void* kp = p.key.get();
-    const void* vp = p.value.get();
+    // The decoded key and value live in the results they were decoded into: no moves.
     if (!p.key_ready && p.rec.key) {
-      SLUICE_TRY(K k, _k.deserialize(*p.rec.key));
-      key.emplace(std::move(k));
-      kp = &*key;
+      auto key = _k.deserialize(*p.rec.key);
+      if (!key) [[unlikely]]
+        return std::move(key).as_failure();
+      return deliver_value(p, &key.value());
     }
-    if (!p.value_ready && p.rec.value) {
-      SLUICE_TRY(V v, _v.deserialize(*p.rec.value));
-      value.emplace(std::move(v));
-      vp = &*value;
-    }
-    forward(erased_record{kp, vp, p.rec.ts, &p.rec.hdrs});
-    return core::success();
+    return deliver_value(p, p.key.get());
   }
 
  private:
+  result<void> deliver_value(pending_record& p, const void* key) {
+    if (!p.value_ready && p.rec.value) {
+      auto value = _v.deserialize(*p.rec.value);
+      if (!value) [[unlikely]]
+        return std::move(value).as_failure();
+      forward(erased_record{key, &value.value(), p.rec.ts, &p.rec.hdrs});
+      return core::success();
+    }
+    forward(erased_record{key, p.value.get(), p.rec.ts, &p.rec.hdrs});
+    return core::success();
+  }
+
   std::vector<std::string> _topics;
   core::serde<K> _k;
   core::serde<V> _v;
@@ -94,46 +98,49 @@ class typed_sink final : public processor_node {
         _partitioner(std::move(partitioner)) {}
 
   void process(const erased_record& r) override {
-    sink_record out;
-    std::string dynamic_topic;
-    if (_topic) {
-      out.topic = *_topic;
-    } else {
-      dynamic_topic = _extractor(deref<K>(r.key), deref<V>(r.value));
-      if (dynamic_topic.empty())
-        throw processing_error(name(), "the topic name extractor returned an empty name");
-      out.topic = dynamic_topic;
+    if (_topic) [[likely]] {
+      send(r, *_topic);
+      return;
     }
-    if (r.key != nullptr) {
-      auto b = _k.serialize(*static_cast<const K*>(r.key));
-      if (!b)
-        throw processing_error(name(), "cannot serialize key for topic '" + std::string(out.topic) +
-                                           "': " + b.error().message());
-      out.key = std::move(b).value();
-    }
-    if (r.value != nullptr) {
-      auto b = _v.serialize(*static_cast<const V*>(r.value));
-      if (!b)
-        throw processing_error(name(), "cannot serialize value for topic '" +
-                                           std::string(out.topic) + "': " + b.error().message());
-      out.value = std::move(b).value();
-    }
-    if (_partitioner) {
-      if (auto n = context().collector().partition_count(out.topic); n && *n > 0) {
-        if (auto p = _partitioner(std::string(out.topic), deref<K>(r.key), deref<V>(r.value), *n)) {
-          if (*p < 0 || *p >= *n)
-            throw processing_error(name(), "the partitioner returned partition " +
-                                               std::to_string(*p) + " of " + std::to_string(*n));
-          out.partition = partition_id{*p};
-        }
-      }
-    }
-    out.ts = r.ts;
-    if (r.hdrs != nullptr) out.hdrs = *r.hdrs;
-    context().collector().send(std::move(out));
+    const std::string topic = _extractor(deref<K>(r.key), deref<V>(r.value));
+    if (topic.empty())
+      throw processing_error(name(), "the topic name extractor returned an empty name");
+    send(r, topic);
   }
 
  private:
+  void send(const erased_record& r, std::string_view topic) {
+    sink_record out{.topic = topic, .ts = r.ts};
+    if (r.key != nullptr) out.key.emplace(serialize(_k, r.key, "key", topic));
+    if (r.value != nullptr) out.value.emplace(serialize(_v, r.value, "value", topic));
+    if (_partitioner) out.partition = custom_partition(r, topic);
+    if (r.hdrs != nullptr && !r.hdrs->empty()) out.hdrs = *r.hdrs;
+    context().collector().send(std::move(out));
+  }
+
+  template <class T>
+  bytes serialize(const core::serde<T>& serde, const void* x, const char* what,
+                  std::string_view topic) const {
+    auto b = serde.serialize(*static_cast<const T*>(x));
+    if (!b) [[unlikely]] {
+      throw processing_error(name(), "cannot serialize " + std::string(what) + " for topic '" +
+                                         std::string(topic) + "': " + b.error().message());
+    }
+    return std::move(b).value();
+  }
+
+  std::optional<partition_id> custom_partition(const erased_record& r, std::string_view topic) {
+    const auto n = context().collector().partition_count(topic);
+    if (!n || *n <= 0) return std::nullopt;
+    const auto p = _partitioner(std::string(topic), deref<K>(r.key), deref<V>(r.value), *n);
+    if (!p) return std::nullopt;
+    if (*p < 0 || *p >= *n) {
+      throw processing_error(name(), "the partitioner returned partition " + std::to_string(*p) +
+                                         " of " + std::to_string(*n));
+    }
+    return partition_id{*p};
+  }
+
   std::optional<std::string> _topic;
   topic_name_extractor<K, V> _extractor;
   core::serde<K> _k;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
 #include <set>
 #include <system_error>
 
@@ -47,8 +48,13 @@ struct topology_test_driver::impl final : record_collector {
     state::store_context store_ctx;
     bool processed = false;
   };
+  /// The task reading one partition of a topic, and its source for that topic.
+  struct route {
+    task_entry* entry = nullptr;
+    const source_binding* source = nullptr;
+  };
   /// Everything the driver knows about one topic (by full name). Map nodes are stable, so
-  /// pointers to them are kept in the queue.
+  /// pointers to them are kept in the queue and in the lookup caches.
   struct topic_state {
     std::string name;
     int32_t partitions = 1;
@@ -56,7 +62,8 @@ struct topology_test_driver::impl final : record_collector {
     bool internal = false;
     std::vector<int64_t> next_offset;
     int32_t round_robin = 0;
-    std::deque<driver_record>* output = nullptr;  // external topics only
+    driver_output* output = nullptr;  // external topics only
+    std::vector<route> routes;        // per partition, if the topology reads it
   };
   struct queued {
     topic_state* topic;
@@ -72,6 +79,10 @@ struct topology_test_driver::impl final : record_collector {
   std::map<task_id, std::unique_ptr<task_entry>> tasks;
   std::deque<queued> queue;
   topology_test_driver* owner = nullptr;
+  // One-entry caches of topic lookups by name: piped and produced records mostly go to the
+  // same topic as the one before.
+  topic_state* last_piped = nullptr;
+  topic_state* last_sent = nullptr;
 
   topic_state& topic(std::string_view name) {
     auto it = topics.find(name);
@@ -94,6 +105,7 @@ struct topology_test_driver::impl final : record_collector {
   std::optional<int32_t> partition_count(std::string_view name) override { return count_of(name); }
 
   static partition_id pick_partition(topic_state& t, const std::optional<bytes>& key) {
+    if (t.partitions == 1) return partition_id{0};  // what either rule below gives
     if (key) return partition_id{core::partition_for_key(*key, t.partitions)};
     const int32_t p = t.round_robin;
     t.round_robin = (t.round_robin + 1) % t.partitions;
@@ -101,7 +113,8 @@ struct topology_test_driver::impl final : record_collector {
   }
 
   void send(sink_record&& r) override {
-    topic_state& t = topic(r.topic);
+    if (last_sent == nullptr || last_sent->name != r.topic) last_sent = &topic(r.topic);
+    topic_state& t = *last_sent;
     const partition_id p = r.partition ? *r.partition : pick_partition(t, r.key);
     core::record rec{std::move(r.key), std::move(r.value), r.ts, std::move(r.hdrs)};
     if (t.reader) {
@@ -111,7 +124,7 @@ struct topology_test_driver::impl final : record_collector {
       }
       queue.push_back({&t, p, rec});
     }
-    if (t.output != nullptr) t.output->push_back({p, std::move(rec)});
+    if (t.output != nullptr) t.output->emplace_back(p, std::move(rec));
   }
 
   std::unique_ptr<state::state_store> make_store(const store_spec& spec, const task_id& id) {
@@ -160,21 +173,16 @@ struct topology_test_driver::impl final : record_collector {
     throw std::logic_error("unknown store kind");
   }
 
-  void process_one(topic_state& t, partition_id p, core::record rec) {
-    const task_id id{*t.reader, p};
-    auto it = tasks.find(id);
-    if (it == tasks.end()) {
+  void process_one(topic_state& t, partition_id p, core::record&& rec) {
+    const auto index = static_cast<std::size_t>(p.value());
+    if (p.value() < 0 || index >= t.routes.size() || t.routes[index].entry == nullptr) {
       throw std::invalid_argument("test driver: partition " + std::to_string(p.value()) +
                                   " of topic '" + t.name + "' has no task");
     }
-    auto& entry = *it->second;
-    auto& off = t.next_offset.at(static_cast<std::size_t>(p.value()));
-    auto prepared = entry.task->prepare(t.name, p, offset{off++}, std::move(rec));
-    if (!prepared) {
-      throw std::runtime_error("test driver: cannot deserialize a record of topic '" + t.name +
-                               "': " + prepared.error().message());
-    }
-    auto done = entry.task->process(std::move(prepared).value());
+    const route& to = t.routes[index];
+    auto& entry = *to.entry;
+    auto& off = t.next_offset.at(index);
+    auto done = entry.task->process(*to.source, p, offset{off++}, std::move(rec));
     if (!done) {
       throw std::runtime_error("test driver: cannot deserialize a record of topic '" + t.name +
                                "': " + done.error().message());
@@ -259,6 +267,18 @@ topology_test_driver::topology_test_driver(topology t, driver_config config)
       im.tasks.emplace(id, std::move(entry));
     }
   }
+  // Routes: which task (and which of its sources) reads each partition of each read topic.
+  for (auto& [name, t] : im.topics) {
+    if (!t.reader) continue;
+    t.routes.resize(static_cast<std::size_t>(t.partitions));
+    for (int32_t p = 0; p < t.partitions; ++p) {
+      auto it = im.tasks.find(task_id{*t.reader, partition_id{p}});
+      if (it == im.tasks.end()) continue;
+      const source_binding* b = it->second->task->find_source(name);
+      if (b == nullptr) continue;
+      t.routes[static_cast<std::size_t>(p)] = impl::route{it->second.get(), b};
+    }
+  }
   for (auto& [id, entry] : im.tasks) entry->task->init();
 }
 
@@ -288,9 +308,12 @@ void topology_test_driver::require_input(const std::string& topic) const {
 void topology_test_driver::pipe_raw(std::string_view topic, std::optional<partition_id> partition,
                                     core::record rec) {
   auto& im = *_impl;
-  auto it = im.topics.find(topic);
-  if (it == im.topics.end() || !it->second.reader) require_input(std::string(topic));
-  auto& t = it->second;
+  if (im.last_piped == nullptr || im.last_piped->name != topic) {
+    auto it = im.topics.find(topic);
+    if (it == im.topics.end() || !it->second.reader) require_input(std::string(topic));
+    im.last_piped = &it->second;
+  }
+  auto& t = *im.last_piped;
   const partition_id p = partition ? *partition : impl::pick_partition(t, rec.key);
   if (p.value() < 0 || p.value() >= t.partitions) {
     throw std::invalid_argument("test driver: topic '" + t.name + "' has no partition " +

@@ -39,7 +39,6 @@
 
 #include <any>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -83,6 +82,34 @@ struct test_record {
 struct driver_record {
   partition_id partition{0};
   core::record rec;
+};
+
+/// The unread records of one output topic, oldest first: a FIFO over a vector that keeps its
+/// capacity, so a steady stream of output allocates nothing but the records' own bytes.
+class driver_output {
+ public:
+  bool empty() const noexcept { return _head == _items.size(); }
+  std::size_t size() const noexcept { return _items.size() - _head; }
+  /// The oldest unread record. REQUIRES: !empty().
+  driver_record& front() noexcept { return _items[_head]; }
+  /// Drops the oldest unread record. REQUIRES: !empty().
+  void pop_front() {
+    _items[_head++] = driver_record{};
+    if (_head == _items.size()) clear();
+  }
+  void push_back(driver_record r) { _items.push_back(std::move(r)); }
+  template <class... Args>
+  driver_record& emplace_back(Args&&... args) {
+    return _items.emplace_back(std::forward<Args>(args)...);
+  }
+  void clear() noexcept {
+    _items.clear();
+    _head = 0;
+  }
+
+ private:
+  std::vector<driver_record> _items;
+  std::size_t _head = 0;
 };
 
 class topology_test_driver;
@@ -259,10 +286,9 @@ class topology_test_driver {
   /// everything it causes. Throws std::invalid_argument if the topology does not read `topic`.
   void pipe_raw(std::string_view topic, std::optional<partition_id> partition, core::record rec);
   /// Unread output of `topic`, oldest first.
-  std::deque<driver_record>& output(std::string_view topic) {
+  driver_output& output(std::string_view topic) {
     auto it = _outputs.find(topic);
-    if (it == _outputs.end())
-      it = _outputs.emplace(std::string(topic), std::deque<driver_record>{}).first;
+    if (it == _outputs.end()) it = _outputs.emplace(std::string(topic), driver_output{}).first;
     return it->second;
   }
   /// Partition count of a topic as the driver resolved it (internal topics by full name).
@@ -289,7 +315,7 @@ class topology_test_driver {
 
   topology _topology;
   timestamp _wall_clock;
-  std::map<std::string, std::deque<driver_record>, std::less<>> _outputs;
+  std::map<std::string, driver_output, std::less<>> _outputs;
   std::unique_ptr<impl> _impl;
 };
 
