@@ -294,20 +294,24 @@ kstream<K, VJ> stream_stream_join(const kstream<K, VL>& a, const kstream<K, VR>&
       vl,
       vr,
       joiner};
+  // What describe() shows: the kind of join, the side and the window (left-record view).
+  const auto ms = [](millis d) { return std::to_string(d.count()) + "ms"; };
+  const std::string times = "before " + ms(w.before_ms()) + ", after " + ms(w.after_ms()) +
+                            ", grace " + ms(w.grace_period());
   const std::size_t ln = g.add_processor(
-      base + "-this", op, {left.node()},
+      base + "-this", std::string(op) + " (left side; " + times + ")", {left.node()},
       [lc](std::span<const std::string>) -> std::unique_ptr<processor_node> {
         return std::make_unique<left_node>(lc);
       },
       stores);
   const std::size_t rn = g.add_processor(
-      base + "-other", op, {right.node()},
+      base + "-other", std::string(op) + " (right side; " + times + ")", {right.node()},
       [rc](std::span<const std::string>) -> std::unique_ptr<processor_node> {
         return std::make_unique<right_node>(rc);
       },
       stores);
-  const std::size_t merge =
-      g.add_processor(base, "merge", {ln, rn}, [](std::span<const std::string>) {
+  const std::size_t merge = g.add_processor(
+      base, std::string(op) + " (merge sides)", {ln, rn}, [](std::span<const std::string>) {
         return make_lambda_node(
             [](const processor_node& self, const erased_record& r) { self.forward(r); });
       });

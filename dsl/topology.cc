@@ -204,6 +204,48 @@ std::string dot_quote(std::string_view s) {
   return out + "\"";
 }
 
+/// Text for a Graphviz HTML-like label.
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+/// A two-line HTML-like label: what the node does, in bold, over its name in small grey type.
+std::string dot_label(std::string_view what, std::string_view name) {
+  return "<<b>" + html_escape(what) + "</b><br/><font point-size=\"9\" color=\"#555555\">" +
+         html_escape(name) + "</font>>";
+}
+
+const char* store_kind_label(store_kind k) {
+  switch (k) {
+    case store_kind::key_value:
+      return "key-value store";
+    case store_kind::window:
+      return "window store";
+    case store_kind::session:
+      return "session store";
+  }
+  return "store";
+}
+
 }  // namespace
 
 std::string topology::describe() const {
@@ -234,8 +276,11 @@ std::string topology::describe() const {
       for (std::size_t c : n.children) children.push_back(g._nodes[c].name);
       std::vector<std::string> parents;
       for (std::size_t p : n.parents) parents.push_back(g._nodes[p].name);
-      out << "      --> " << (children.empty() ? std::string("none") : join_names(children))
-          << "\n";
+      // Sinks have no successors and, as in Kafka Streams, print no "-->" line.
+      if (n.type != detail::node_type::sink) {
+        out << "      --> " << (children.empty() ? std::string("none") : join_names(children))
+            << "\n";
+      }
       if (!parents.empty()) out << "      <-- " << join_names(parents) << "\n";
     }
     out << "\n";
@@ -244,48 +289,87 @@ std::string topology::describe() const {
 }
 
 std::string topology::to_dot() const {
+  // Layout: records flow top to bottom; each sub-topology is a cluster; topics (ellipses,
+  // repartition topics dashed) sit between the clusters that write and read them; stores are
+  // cylinders inside their sub-topology, joined to their processors by dashed lines.
   const auto& g = *_graph;
   std::ostringstream out;
-  out << "digraph topology {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
-  std::vector<topic_ref> topics;
+  out << "digraph topology {\n"
+         "  rankdir=TB;\n"
+         "  nodesep=0.35;\n"
+         "  ranksep=0.45;\n"
+         "  fontname=\"Helvetica\";\n"
+         "  node [fontname=\"Helvetica\", fontsize=11, margin=\"0.15,0.06\"];\n"
+         "  edge [color=\"#444444\", arrowsize=0.7];\n";
   for (const auto& sub : g._subtopologies) {
-    out << "  subgraph cluster_" << sub.id
-        << " {\n    label=" << dot_quote("Sub-topology " + std::to_string(sub.id))
-        << ";\n    style=rounded;\n";
+    out << "  subgraph cluster_" << sub.id << " {\n"
+        << "    label=" << dot_quote("Sub-topology " + std::to_string(sub.id)) << ";\n"
+        << "    labeljust=l;\n    fontsize=12;\n    style=\"rounded,filled\";\n"
+        << "    color=\"#888888\";\n    fillcolor=\"#f7f7f7\";\n";
     for (const auto& n : g._nodes) {
       if (n.subtopology != sub.id) continue;
-      const char* shape =
-          n.type == detail::node_type::processor ? "box" : "box, style=filled, fillcolor=lightgrey";
-      std::string label = n.name;
-      if (n.type == detail::node_type::processor) label += "\\n(" + n.op + ")";
-      out << "    " << dot_quote(n.name) << " [shape=" << shape << ", label=" << dot_quote(label)
+      std::string what;
+      const char* style = "shape=box, style=\"rounded,filled\", fillcolor=white";
+      switch (n.type) {
+        case detail::node_type::source:
+          what = "source";
+          style = "shape=box, style=\"rounded,filled\", fillcolor=\"#dbe9f6\"";
+          break;
+        case detail::node_type::processor:
+          what = n.op;
+          break;
+        case detail::node_type::sink:
+          what = "sink";
+          style = "shape=box, style=\"rounded,filled\", fillcolor=\"#dbe9f6\"";
+          break;
+      }
+      out << "    " << dot_quote(n.name) << " [" << style << ", label=" << dot_label(what, n.name)
           << "];\n";
     }
-    for (const auto& s : sub.stores) {
-      out << "    " << dot_quote("store:" + s) << " [shape=cylinder, label=" << dot_quote(s)
-          << "];\n";
+    for (const auto& name : sub.stores) {
+      const store_spec* spec = find_store(name);
+      out << "    " << dot_quote("store:" + name)
+          << " [shape=cylinder, style=filled, fillcolor=\"#fff2cc\", label="
+          << dot_label(name, spec != nullptr ? store_kind_label(spec->kind) : "store") << "];\n";
+      // Beside the first processor that uses it.
+      for (const auto& n : g._nodes) {
+        if (n.subtopology != sub.id ||
+            std::find(n.stores.begin(), n.stores.end(), name) == n.stores.end())
+          continue;
+        out << "    { rank=same; " << dot_quote(n.name) << "; " << dot_quote("store:" + name)
+            << "; }\n";
+        break;
+      }
     }
     out << "  }\n";
+  }
+  std::vector<topic_ref> topics;
+  for (const auto& n : g._nodes) {
+    for (const auto& t : n.topics) {
+      if (std::find(topics.begin(), topics.end(), t) != topics.end()) continue;
+      topics.push_back(t);
+      out << "  " << dot_quote("topic:" + topic_label(t)) << " [shape=ellipse, "
+          << (t.internal ? "style=\"dashed,filled\", fillcolor=white, label=" +
+                               dot_label(topic_label(t), "repartition topic")
+                         : "style=filled, fillcolor=\"#e2f0d9\", label=" +
+                               dot_label(topic_label(t), "topic"))
+          << "];\n";
+    }
   }
   for (const auto& n : g._nodes) {
     for (std::size_t c : n.children)
       out << "  " << dot_quote(n.name) << " -> " << dot_quote(g._nodes[c].name) << ";\n";
+    for (const auto& t : n.topics) {
+      const std::string tid = dot_quote("topic:" + topic_label(t));
+      if (n.type == detail::node_type::source) {
+        out << "  " << tid << " -> " << dot_quote(n.name) << ";\n";
+      } else {
+        out << "  " << dot_quote(n.name) << " -> " << tid << ";\n";
+      }
+    }
     for (const auto& s : n.stores) {
       out << "  " << dot_quote(n.name) << " -> " << dot_quote("store:" + s)
-          << " [dir=both, style=dashed];\n";
-    }
-    for (const auto& t : n.topics) {
-      const std::string tid = "topic:" + topic_label(t);
-      if (std::find(topics.begin(), topics.end(), t) == topics.end()) {
-        topics.push_back(t);
-        out << "  " << dot_quote(tid) << " [shape=ellipse, label=" << dot_quote(topic_label(t))
-            << (t.internal ? ", style=dashed" : "") << "];\n";
-      }
-      if (n.type == detail::node_type::source) {
-        out << "  " << dot_quote(tid) << " -> " << dot_quote(n.name) << ";\n";
-      } else {
-        out << "  " << dot_quote(n.name) << " -> " << dot_quote(tid) << ";\n";
-      }
+          << " [dir=none, style=dashed, color=\"#b7950b\", constraint=false];\n";
     }
   }
   out << "}\n";

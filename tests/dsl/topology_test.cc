@@ -116,7 +116,6 @@ TEST(topology, describe_prints_kafka_streams_style_text) {
             "      --> sink\n"
             "      <-- src\n"
             "    Sink: sink (topic: out)\n"
-            "      --> none\n"
             "      <-- keep\n"
             "\n");
 }
@@ -130,9 +129,26 @@ TEST(topology, dot_has_clusters_topics_and_stores) {
   EXPECT_NE(dot.find("subgraph cluster_0"), std::string::npos);
   EXPECT_NE(dot.find("subgraph cluster_1"), std::string::npos);
   EXPECT_NE(dot.find("\"topic:views\" [shape=ellipse"), std::string::npos);
+  EXPECT_NE(dot.find("\"topic:views\" -> \"KSTREAM-SOURCE-"), std::string::npos);
   EXPECT_NE(dot.find("shape=cylinder"), std::string::npos);
-  EXPECT_NE(dot.find("-repartition\" [shape=ellipse, label="), std::string::npos);
+  EXPECT_NE(dot.find("-repartition\" [shape=ellipse, style=\"dashed"), std::string::npos);
+  // Labels are HTML-like: what the node does in bold over its name.
+  EXPECT_NE(dot.find("label=<<b>count tumbling(60000ms, grace 0ms)</b><br/>"), std::string::npos);
+  EXPECT_NE(dot.find("<b>enriched</b>"), std::string::npos);
   EXPECT_TRUE(dot.ends_with("}\n"));
+  // Every quoted string is closed and braces balance (what `dot` would reject first).
+  EXPECT_EQ(std::count(dot.begin(), dot.end(), '{'), std::count(dot.begin(), dot.end(), '}'));
+}
+
+TEST(topology, dot_escapes_quotes_and_html_in_names) {
+  streams_builder b;
+  b.stream<std::string, std::string>("in \"quoted\"", {.name = "src<&>"})
+      .to("out", {.name = "sink \"x\""});
+  const std::string dot = b.build().to_dot();
+  EXPECT_NE(dot.find("\"src<&>\" ["), std::string::npos) << dot;
+  EXPECT_NE(dot.find("src&lt;&amp;&gt;"), std::string::npos) << dot;
+  EXPECT_NE(dot.find("\"sink \\\"x\\\"\" ["), std::string::npos) << dot;
+  EXPECT_NE(dot.find("in &quot;quoted&quot;"), std::string::npos) << dot;
 }
 
 TEST(names, unchanged_topology_keeps_every_name) {
