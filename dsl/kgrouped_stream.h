@@ -240,15 +240,15 @@ class time_windowed_kstream {
       : _grouped(std::move(grouped)), _windows(windows) {}
 
   /// Records per key and window.
-  ktable<windowed<K>, int64_t> count(materialized<K, int64_t> m = {}) const {
+  ktable<windowed<K>, int64_t> count(materialized<K, int64_t> m = {}, named n = {}) const {
     return aggregate_impl<int64_t>(
         "count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
-        std::move(m));
+        std::move(m), n);
   }
   /// Combines the values per key and window with `reducer(aggregate, value)`.
   template <class F>
   requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
-      ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {})
+      ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {}, named n = {})
   const {
     if (!m.value_serde) m.value_serde = _grouped.value_serde();
     return aggregate_impl<V>(
@@ -256,32 +256,33 @@ class time_windowed_kstream {
         [reducer](const K&, const V& v, const V* agg) mutable {
           return agg ? V(reducer(*agg, v)) : v;
         },
-        std::move(m));
+        std::move(m), n);
   }
   /// Folds the values per key and window: starts from `initializer()`, then
   /// `aggregator(key, value, aggregate)`.
   template <class I, class A, class VA = std::remove_cvref_t<std::invoke_result_t<I&>>>
   requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> &&
       std::copy_constructible<A> && std::copy_constructible<I>
-          ktable<windowed<K>, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {})
+          ktable<windowed<K>, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {},
+                                            named n = {})
   const {
     return aggregate_impl<VA>(
         "aggregate",
         [initializer, aggregator](const K& k, const V& v, const VA* agg) mutable {
           return agg ? VA(aggregator(k, v, *agg)) : VA(aggregator(k, v, initializer()));
         },
-        std::move(m));
+        std::move(m), n);
   }
 
  private:
   template <class VA>
   ktable<windowed<K>, VA> aggregate_impl(std::string op, detail::fold_fn<K, V, VA> fold,
-                                         materialized<K, VA> m) const {
+                                         materialized<K, VA> m, const named& n) const {
     auto& b = _grouped.stream().builder();
     auto& g = b.graph();
     const std::size_t parents[] = {_grouped.stream().node()};
     const std::string extra = op + " " + _windows.describe();
-    const std::string name = g.node_name(std::nullopt, "KSTREAM-AGGREGATE", parents, extra);
+    const std::string name = g.node_name(detail::opt_name(n), "KSTREAM-AGGREGATE", parents, extra);
     const std::string store =
         m.name ? *m.name : g.auto_name("KSTREAM-AGGREGATE-STATE-STORE", parents, extra);
     core::serde<K> ks =
@@ -330,16 +331,17 @@ class session_windowed_kstream {
       : _grouped(std::move(grouped)), _windows(windows) {}
 
   /// Records per key and session.
-  ktable<windowed<K>, int64_t> count(materialized<K, int64_t> m = {}) const {
+  ktable<windowed<K>, int64_t> count(materialized<K, int64_t> m = {}, named n = {}) const {
     return aggregate_impl<int64_t>(
         "count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
-        [](const K&, const int64_t* a, const int64_t& b) { return a ? *a + b : b; }, std::move(m));
+        [](const K&, const int64_t* a, const int64_t& b) { return a ? *a + b : b; }, std::move(m),
+        n);
   }
   /// Combines the values per key and session with `reducer(aggregate, value)`; merged sessions
   /// combine their aggregates with the same reducer.
   template <class F>
   requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
-      ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {})
+      ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {}, named n = {})
   const {
     if (!m.value_serde) m.value_serde = _grouped.value_serde();
     return aggregate_impl<V>(
@@ -348,7 +350,7 @@ class session_windowed_kstream {
           return agg ? V(reducer(*agg, v)) : v;
         },
         [reducer](const K&, const V* a, const V& b) mutable { return a ? V(reducer(*a, b)) : b; },
-        std::move(m));
+        std::move(m), n);
   }
   /// Folds the values per key and session from `initializer()` with `aggregator(key, value,
   /// agg)`; when sessions merge, `merger(key, agg1, agg2)` combines their aggregates.
@@ -357,7 +359,7 @@ class session_windowed_kstream {
       std::is_invocable_r_v<VA, M&, const K&, const VA&, const VA&> && std::copy_constructible<A> &&
       std::copy_constructible<I> && std::copy_constructible<M>
           ktable<windowed<K>, VA> aggregate(I initializer, A aggregator, M merger,
-                                            materialized<K, VA> m = {})
+                                            materialized<K, VA> m = {}, named n = {})
   const {
     return aggregate_impl<VA>(
         "aggregate",
@@ -367,19 +369,20 @@ class session_windowed_kstream {
         [initializer, merger](const K& k, const VA* a, const VA& b) mutable {
           return a ? VA(merger(k, *a, b)) : VA(merger(k, initializer(), b));
         },
-        std::move(m));
+        std::move(m), n);
   }
 
  private:
   template <class VA>
   ktable<windowed<K>, VA> aggregate_impl(std::string op, detail::fold_fn<K, V, VA> fold,
-                                         detail::merge_fn<K, VA> merge,
-                                         materialized<K, VA> m) const {
+                                         detail::merge_fn<K, VA> merge, materialized<K, VA> m,
+                                         const named& n) const {
     auto& b = _grouped.stream().builder();
     auto& g = b.graph();
     const std::size_t parents[] = {_grouped.stream().node()};
     const std::string extra = op + " " + _windows.describe();
-    const std::string name = g.node_name(std::nullopt, "KSTREAM-SESSION-AGGREGATE", parents, extra);
+    const std::string name =
+        g.node_name(detail::opt_name(n), "KSTREAM-SESSION-AGGREGATE", parents, extra);
     const std::string store =
         m.name ? *m.name : g.auto_name("KSTREAM-SESSION-AGGREGATE-STATE-STORE", parents, extra);
     core::serde<K> ks =
@@ -423,15 +426,15 @@ class kgrouped_stream {
   explicit kgrouped_stream(kstream<K, V> stream) : _stream(std::move(stream)) {}
 
   /// Records per key.
-  ktable<K, int64_t> count(materialized<K, int64_t> m = {}) const {
+  ktable<K, int64_t> count(materialized<K, int64_t> m = {}, named n = {}) const {
     return aggregate_impl<int64_t>(
         "count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
-        std::move(m));
+        std::move(m), n);
   }
   /// Combines the values per key with `reducer(aggregate, value)`.
   template <class F>
   requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
-      ktable<K, V> reduce(F reducer, materialized<K, V> m = {})
+      ktable<K, V> reduce(F reducer, materialized<K, V> m = {}, named n = {})
   const {
     if (!m.value_serde) m.value_serde = _stream.value_serde();
     return aggregate_impl<V>(
@@ -439,20 +442,21 @@ class kgrouped_stream {
         [reducer](const K&, const V& v, const V* agg) mutable {
           return agg ? V(reducer(*agg, v)) : v;
         },
-        std::move(m));
+        std::move(m), n);
   }
   /// Folds the values per key: starts from `initializer()`, then `aggregator(key, value, agg)`.
   template <class I, class A, class VA = std::remove_cvref_t<std::invoke_result_t<I&>>>
   requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> &&
       std::copy_constructible<A> && std::copy_constructible<I>
-          ktable<K, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {})
+          ktable<K, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {},
+                                  named n = {})
   const {
     return aggregate_impl<VA>(
         "aggregate",
         [initializer, aggregator](const K& k, const V& v, const VA* agg) mutable {
           return agg ? VA(aggregator(k, v, *agg)) : VA(aggregator(k, v, initializer()));
         },
-        std::move(m));
+        std::move(m), n);
   }
 
   /// Aggregates per time window.
@@ -472,11 +476,11 @@ class kgrouped_stream {
  private:
   template <class VA>
   ktable<K, VA> aggregate_impl(std::string op, detail::fold_fn<K, V, VA> fold,
-                               materialized<K, VA> m) const {
+                               materialized<K, VA> m, const named& n) const {
     auto& b = _stream.builder();
     auto& g = b.graph();
     const std::size_t parents[] = {_stream.node()};
-    const std::string name = g.node_name(std::nullopt, "KSTREAM-AGGREGATE", parents, op);
+    const std::string name = g.node_name(detail::opt_name(n), "KSTREAM-AGGREGATE", parents, op);
     const std::string store =
         m.name ? *m.name : g.auto_name("KSTREAM-AGGREGATE-STATE-STORE", parents, op);
     core::serde<K> ks = detail::resolve_serde<K>(name, "key", m.key_serde, _stream.key_serde());

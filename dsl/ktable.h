@@ -10,7 +10,13 @@
 /// Lookups. Joins read the current value of a key from the other side without materializing
 /// derived tables: every table carries a *value getter* — the store of the table it comes from
 /// (a source table or an aggregation) plus the filters, mappers and joiners applied since —
-/// and a join node is connected to the getter's stores.
+/// and a join node is connected to the getter's stores. `filter`, `filter_not` and
+/// `map_values` also take a `materialized`: the result is then kept in its own key-value store
+/// (queryable, change-logged unless disabled) and lookups read that store.
+///
+/// Windowed tables (`ktable<windowed<K>, V>` from windowed aggregations) support the same
+/// operators; joining two of them joins per key and window, and the joined table can still be
+/// suppressed (its windows close when both inputs' windows have closed).
 ///
 /// Table-table join emission (no old values are kept, so the rules avoid spurious deletes):
 ///  - inner: an update whose key has values on both sides emits the joined value; a tombstone
@@ -72,6 +78,20 @@ getter_ptr<K, V> store_getter(std::string store, core::serde<K> ks, core::serde<
   return g;
 }
 
+/// The store of a materialized table operator (filter / map_values with `materialized`).
+template <class K, class V>
+struct materialized_store {
+  std::string name;
+  core::serde<K> key_serde;
+  core::serde<V> value_serde;
+  /// Lookups of the materialized table read its store.
+  getter_ptr<K, V> getter() const { return store_getter<K, V>(name, key_serde, value_serde); }
+};
+
+/// Stores and forwards the result of a materialized table operator (defined below).
+template <class K, class VIn, class VOut, class Apply>
+class materializing_node;
+
 /// The windows of a windowed table, for suppress(): a window is final once stream time reaches
 /// its end + `close_after` (time windows: grace; session windows, whose end is the last
 /// record's time: gap + grace + 1 ms).
@@ -122,49 +142,50 @@ class ktable {
   template <class P>
   requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P> ktable
   filter(P pred, named n = {})
-  const { return filter_impl("KTABLE-FILTER", "filter", std::move(pred), false, n); }
+  const { return filter_impl("KTABLE-FILTER", "filter", std::move(pred), false, n, nullptr); }
+  /// filter(), with the result materialized in the key-value store `m` names (or an automatic
+  /// one): queryable (e.g. `topology_test_driver::get_key_value_store`), change-logged unless
+  /// disabled, and what joins with the result read instead of re-applying the predicate.
+  template <class P>
+  requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P> ktable
+  filter(P pred, materialized<K, V> m, named n = {})
+  const { return filter_impl("KTABLE-FILTER", "filter", std::move(pred), false, n, &m); }
+  template <class P>
+  requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P> ktable
+  filter(P pred, named n, materialized<K, V> m)
+  const { return filter_impl("KTABLE-FILTER", "filter", std::move(pred), false, n, &m); }
   /// Drops rows for which `pred(key, value)` holds.
   template <class P>
   requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P> ktable
   filter_not(P pred, named n = {})
-  const { return filter_impl("KTABLE-FILTERNOT", "filter_not", std::move(pred), true, n); }
+  const { return filter_impl("KTABLE-FILTERNOT", "filter_not", std::move(pred), true, n, nullptr); }
+  /// filter_not(), materialized like filter(pred, m).
+  template <class P>
+  requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P> ktable
+  filter_not(P pred, materialized<K, V> m, named n = {})
+  const { return filter_impl("KTABLE-FILTERNOT", "filter_not", std::move(pred), true, n, &m); }
+  template <class P>
+  requires std::predicate<P&, const K&, const V&> && std::copy_constructible<P> ktable
+  filter_not(P pred, named n, materialized<K, V> m)
+  const { return filter_impl("KTABLE-FILTERNOT", "filter_not", std::move(pred), true, n, &m); }
 
   /// Maps each row's value with `f(value)` or `f(key, value)`; tombstones stay tombstones.
   template <class F>
   requires detail::value_mapper<F, K, V> ktable<K, detail::value_mapper_result_t<F, K, V>>
   map_values(F f, named n = {})
   const {
-    using V2 = detail::value_mapper_result_t<F, K, V>;
-    auto& g = _b->graph();
-    const std::size_t parents[] = {_node};
-    const std::string name = g.node_name(detail::opt_name(n), "KTABLE-MAPVALUES", parents);
-    const std::size_t node =
-        g.add_processor(name, "map_values", {_node}, [f](std::span<const std::string>) {
-          return detail::make_lambda_node(
-              [f](const processor_node& self, const erased_record& r) mutable {
-                if (r.value == nullptr) {
-                  self.forward(r);
-                  return;
-                }
-                V2 out = detail::call_value_mapper(f, detail::deref<K>(r.key),
-                                                   *static_cast<const V*>(r.value));
-                self.forward(detail::with_kv(r, r.key, &out));
-              });
-        });
-    auto parent = _getter;
-    auto getter = std::make_shared<detail::table_getter<K, V2>>();
-    getter->stores = parent->stores;
-    getter->make = [parent,
-                    f](const processor_node& node) -> std::function<std::optional<V2>(const K&)> {
-      auto lookup = parent->make(node);
-      return [lookup, f](const K& key) mutable -> std::optional<V2> {
-        auto v = lookup(key);
-        if (!v) return std::nullopt;
-        return detail::call_value_mapper(f, key, *v);
-      };
-    };
-    return ktable<K, V2>(*_b, node, _key_serde, std::nullopt, std::move(getter), _win);
+    return map_values_impl<F, detail::value_mapper_result_t<F, K, V>>(std::move(f), n, nullptr);
   }
+  /// map_values(), with the result materialized in the key-value store `m` names (or an
+  /// automatic one), like filter(pred, m).
+  template <class F>
+  requires detail::value_mapper<F, K, V> ktable<K, detail::value_mapper_result_t<F, K, V>>
+  map_values(F f, materialized<K, detail::value_mapper_result_t<F, K, V>> m, named n = {})
+  const { return map_values_impl<F, detail::value_mapper_result_t<F, K, V>>(std::move(f), n, &m); }
+  template <class F>
+  requires detail::value_mapper<F, K, V> ktable<K, detail::value_mapper_result_t<F, K, V>>
+  map_values(F f, named n, materialized<K, detail::value_mapper_result_t<F, K, V>> m)
+  const { return map_values_impl<F, detail::value_mapper_result_t<F, K, V>>(std::move(f), n, &m); }
 
   /// The table's updates as a stream (tombstones are records with a null value).
   kstream<K, V> to_stream(named n = {}) const {
@@ -219,21 +240,32 @@ class ktable {
 
  private:
   template <class P>
-  ktable filter_impl(std::string_view prefix, std::string op, P pred, bool negate,
-                     const named& n) const {
+  ktable filter_impl(std::string_view prefix, std::string op, P pred, bool negate, const named& n,
+                     const materialized<K, V>* m) const {
     auto& g = _b->graph();
     const std::size_t parents[] = {_node};
     const std::string name = g.node_name(detail::opt_name(n), prefix, parents);
+    auto apply = [pred, negate](const K& key, const V* value) mutable -> const V* {
+      return value != nullptr && pred(key, *value) == negate ? nullptr : value;
+    };
+    if (m != nullptr) {
+      const auto store = materialize<V>(name, std::string(prefix) + "-STATE-STORE", *m,
+                                        m->value_serde ? m->value_serde : _value_serde);
+      const std::size_t node = g.add_processor(
+          name, std::move(op), {_node},
+          [store, apply](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+            return std::make_unique<detail::materializing_node<K, V, V, decltype(apply)>>(store,
+                                                                                          apply);
+          },
+          {store.name});
+      return ktable(*_b, node, store.key_serde, store.value_serde, store.getter(), _win);
+    }
     const std::size_t node =
-        g.add_processor(name, std::move(op), {_node}, [pred, negate](std::span<const std::string>) {
+        g.add_processor(name, std::move(op), {_node}, [apply](std::span<const std::string>) {
           return detail::make_lambda_node(
-              [pred, negate](const processor_node& self, const erased_record& r) mutable {
-                if (r.value != nullptr &&
-                    pred(detail::deref<K>(r.key), *static_cast<const V*>(r.value)) == negate) {
-                  self.forward(detail::with_kv(r, r.key, nullptr));
-                } else {
-                  self.forward(r);
-                }
+              [apply](const processor_node& self, const erased_record& r) mutable {
+                const auto* v = static_cast<const V*>(r.value);
+                self.forward(detail::with_kv(r, r.key, apply(detail::deref<K>(r.key), v)));
               });
         });
     auto parent = _getter;
@@ -251,6 +283,81 @@ class ktable {
     return ktable(*_b, node, _key_serde, _value_serde, std::move(getter), _win);
   }
 
+  template <class F, class V2>
+  ktable<K, V2> map_values_impl(F f, const named& n, const materialized<K, V2>* m) const {
+    auto& g = _b->graph();
+    const std::size_t parents[] = {_node};
+    const std::string name = g.node_name(detail::opt_name(n), "KTABLE-MAPVALUES", parents);
+    if (m != nullptr) {
+      const auto store = materialize<V2>(name, "KTABLE-MAPVALUES-STATE-STORE", *m, m->value_serde);
+      // The mapped value lives in `out` until the node has stored and forwarded it.
+      auto apply = [f, out = std::optional<V2>()](const K& key,
+                                                  const V* value) mutable -> const V2* {
+        if (value == nullptr) return nullptr;
+        out.emplace(detail::call_value_mapper(f, key, *value));
+        return &*out;
+      };
+      const std::size_t node = g.add_processor(
+          name, "map_values", {_node},
+          [store, apply](std::span<const std::string>) -> std::unique_ptr<processor_node> {
+            return std::make_unique<detail::materializing_node<K, V, V2, decltype(apply)>>(store,
+                                                                                           apply);
+          },
+          {store.name});
+      return ktable<K, V2>(*_b, node, store.key_serde, store.value_serde, store.getter(), _win);
+    }
+    const std::size_t node =
+        g.add_processor(name, "map_values", {_node}, [f](std::span<const std::string>) {
+          return detail::make_lambda_node(
+              [f](const processor_node& self, const erased_record& r) mutable {
+                if (r.value == nullptr) {
+                  self.forward(r);
+                  return;
+                }
+                V2 out = detail::call_value_mapper(f, detail::deref<K>(r.key),
+                                                   *static_cast<const V*>(r.value));
+                self.forward(detail::with_kv(r, r.key, &out));
+              });
+        });
+    auto parent = _getter;
+    auto getter = std::make_shared<detail::table_getter<K, V2>>();
+    getter->stores = parent->stores;
+    getter->make = [parent,
+                    f](const processor_node& node) -> std::function<std::optional<V2>(const K&)> {
+      auto lookup = parent->make(node);
+      return [lookup, f](const K& key) mutable -> std::optional<V2> {
+        auto v = lookup(key);
+        if (!v) return std::nullopt;
+        return detail::call_value_mapper(f, key, *v);
+      };
+    };
+    return ktable<K, V2>(*_b, node, _key_serde, std::nullopt, std::move(getter), _win);
+  }
+
+  /// Adds the key-value store of a materialized filter/map_values result (named by `m`, else
+  /// automatically after the operator) and returns what its node and getter need.
+  template <class VS>
+  detail::materialized_store<K, VS> materialize(const std::string& node_name,
+                                                std::string_view store_prefix,
+                                                const materialized<K, VS>& m,
+                                                const std::optional<core::serde<VS>>& vs) const {
+    auto& g = _b->graph();
+    const std::size_t parents[] = {_node};
+    detail::materialized_store<K, VS> out{
+        m.name ? *m.name : g.auto_name(store_prefix, parents, node_name),
+        detail::resolve_serde<K>(node_name, "key", m.key_serde, _key_serde),
+        detail::resolve_serde<VS>(node_name, "value", vs)};
+    store_spec spec;
+    spec.name = out.name;
+    spec.kind = store_kind::key_value;
+    spec.logged = m.logging_enabled;
+    spec.type = m.store_type;
+    spec.key_serde = out.key_serde;
+    spec.value_serde = out.value_serde;
+    g.add_store(std::move(spec), node_name);
+    return out;
+  }
+
   template <class VO, class VR, class J>
   ktable<K, VR> table_join(const ktable<K, VO>& other, detail::table_join_kind kind, std::string op,
                            J joiner, const named& n) const;
@@ -264,6 +371,39 @@ class ktable {
 };
 
 namespace detail {
+
+/// A table operator whose result is materialized: `apply(key, value or nullptr)` gives the new
+/// value (nullptr: a tombstone), which is written to the store (or removed from it) and then
+/// forwarded.
+template <class K, class VIn, class VOut, class Apply>
+class materializing_node final : public processor_node {
+ public:
+  materializing_node(materialized_store<K, VOut> store, Apply apply)
+      : _s(std::move(store)), _apply(std::move(apply)) {}
+  void init() override {
+    _store = &context().template store<state::key_value_store>(*this, _s.name);
+  }
+  void process(const erased_record& r) override {
+    if (r.key == nullptr) {
+      context().record_drop(*this, drop_reason::null_key_or_value);
+      return;
+    }
+    const K& key = *static_cast<const K*>(r.key);
+    const VOut* out = _apply(key, static_cast<const VIn*>(r.value));
+    const bytes kb = encode(_s.key_serde, key, *this);
+    if (out == nullptr) {
+      must(_store->remove(kb), *this, _s.name, "remove");
+    } else {
+      must(_store->put(kb, encode(_s.value_serde, *out, *this)), *this, _s.name, "put");
+    }
+    forward(with_kv(r, r.key, out));
+  }
+
+ private:
+  materialized_store<K, VOut> _s;
+  Apply _apply;
+  state::key_value_store* _store = nullptr;
+};
 
 /// The table-source node: writes each update into the table's store and forwards it.
 template <class K, class V>
@@ -439,21 +579,21 @@ ktable<K, VR> ktable<K, V>::table_join(const ktable<K, VO>& other, detail::table
   auto this_getter = _getter;
   auto other_getter = other.getter();
   const std::size_t left = g.add_processor(
-      base + "-left", op, {_node},
+      base + "-left", op + " (left side)", {_node},
       [kind, other_getter, fn](std::span<const std::string>) -> std::unique_ptr<processor_node> {
         return std::make_unique<detail::table_join_node<K, V, VO, VR, true>>(kind, other_getter,
                                                                              fn);
       },
       other_getter->stores);
   const std::size_t right = g.add_processor(
-      base + "-right", op, {other.node()},
+      base + "-right", op + " (right side)", {other.node()},
       [kind, this_getter, fn](std::span<const std::string>) -> std::unique_ptr<processor_node> {
         return std::make_unique<detail::table_join_node<K, V, VO, VR, false>>(kind, this_getter,
                                                                               fn);
       },
       this_getter->stores);
   const std::size_t merge =
-      g.add_processor(base, op, {left, right}, [](std::span<const std::string>) {
+      g.add_processor(base, op + " (merge sides)", {left, right}, [](std::span<const std::string>) {
         return detail::make_lambda_node(
             [](const processor_node& self, const erased_record& r) { self.forward(r); });
       });
@@ -475,7 +615,12 @@ ktable<K, VR> ktable<K, V>::table_join(const ktable<K, VO>& other, detail::table
       return fn(lv ? &*lv : nullptr, rv ? &*rv : nullptr);
     };
   };
-  return ktable<K, VR>(*_b, merge, _key_serde, std::nullopt, std::move(getter));
+  // Joined windowed tables stay windowed (so they can be suppressed): a joined window is final
+  // when both inputs' windows are.
+  std::optional<detail::window_info> win = _win ? _win : other.windows();
+  if (_win && other.windows())
+    win->close_after = std::max(_win->close_after, other.windows()->close_after);
+  return ktable<K, VR>(*_b, merge, _key_serde, std::nullopt, std::move(getter), win);
 }
 
 template <class K, class V>
@@ -515,7 +660,10 @@ ktable<K, V> streams_builder::table(std::string topic, consumed<K, V> c, materia
       g, source_name, {topic_ref{topic, false}}, k, v,
       c.timestamp_extractor.value_or(timestamp_extractor<K, V>{}), c.offset_reset);
   const std::size_t parents[] = {src};
-  const std::string name = g.auto_name("KTABLE-SOURCE", parents);
+  // The table-source processor is named after a named source, else automatically.
+  const std::string name =
+      g.node_name(c.name ? std::optional<std::string>(*c.name + "-table-source") : std::nullopt,
+                  "KTABLE-SOURCE", parents);
   const std::string store = m.name ? *m.name : g.auto_name("KTABLE-SOURCE-STATE-STORE", parents);
   store_spec spec;
   spec.name = store;
