@@ -173,6 +173,56 @@ TEST(flagship_page_views, suppressed_emits_one_final_count_per_page_and_window) 
   EXPECT_EQ(h.driver.metrics().dropped_total(dsl::drop_reason::late), 1);
 }
 
+TEST(flagship_page_views, describe_is_kafka_streams_style_text_with_stable_names) {
+  // Generated names are a hash of the operator, its parents and what distinguishes it, so this
+  // text changes only when the topology does: the store, changelog and repartition topic names
+  // a deployed application relies on stay put.
+  EXPECT_EQ(page_view_counts(true).describe(),
+            "Topologies:\n"
+            "   Sub-topology: 0\n"
+            "    Source: KSTREAM-SOURCE-1e1d204f (topics: [page-views])\n"
+            "      --> KSTREAM-KEY-SELECT-b1995c62\n"
+            "    Processor: KSTREAM-KEY-SELECT-b1995c62 (select_key, stores: [])\n"
+            "      --> KSTREAM-SINK-b9311ee9\n"
+            "      <-- KSTREAM-SOURCE-1e1d204f\n"
+            "    Sink: KSTREAM-SINK-b9311ee9 (topic: views-by-page-repartition)\n"
+            "      <-- KSTREAM-KEY-SELECT-b1995c62\n"
+            "\n"
+            "   Sub-topology: 1\n"
+            "    Source: KSTREAM-SOURCE-68b3b89f (topics: [views-by-page-repartition])\n"
+            "      --> KSTREAM-AGGREGATE-5ca14c99\n"
+            "    Processor: KSTREAM-AGGREGATE-5ca14c99 (count tumbling(60000ms, grace 30000ms), "
+            "stores: [page-view-counts])\n"
+            "      --> KTABLE-SUPPRESS-0bd9ab50\n"
+            "      <-- KSTREAM-SOURCE-68b3b89f\n"
+            "    Processor: KTABLE-SUPPRESS-0bd9ab50 (suppress, stores: "
+            "[KTABLE-SUPPRESS-0bd9ab50-store])\n"
+            "      --> KTABLE-TOSTREAM-6e4fc2ca\n"
+            "      <-- KSTREAM-AGGREGATE-5ca14c99\n"
+            "    Processor: KTABLE-TOSTREAM-6e4fc2ca (to_stream, stores: [])\n"
+            "      --> KSTREAM-SINK-7c81f099\n"
+            "      <-- KTABLE-SUPPRESS-0bd9ab50\n"
+            "    Sink: KSTREAM-SINK-7c81f099 (topic: page-view-counts)\n"
+            "      <-- KTABLE-TOSTREAM-6e4fc2ca\n"
+            "\n");
+}
+
+TEST(flagship_page_views, runs_are_deterministic_across_partitions_and_reruns) {
+  auto run = [] {
+    page_view_harness h(false, 3);
+    for (int i = 0; i < 300; ++i) {
+      // In order, out of order within grace, and late, across pages and partitions.
+      const int64_t t = minute + i - (i % 7 == 3 ? 80 : 0) + (i % 5 == 1 ? 20 : 0);
+      h.view("/p" + std::to_string(i % 11), "u" + std::to_string(i), t);
+    }
+    return std::pair{h.counts.read_records(), h.driver.metrics().dropped_total()};
+  };
+  const auto first = run();
+  EXPECT_GT(first.first.size(), 250u);
+  EXPECT_GT(first.second, 0);
+  EXPECT_EQ(run(), first);  // same records, timestamps and partitions, in the same order
+}
+
 TEST(flagship_page_views, several_partitions_give_the_same_totals) {
   page_view_harness h(false, 3);
   const std::vector<std::string> pages{"/a", "/b", "/c", "/d"};
@@ -270,6 +320,41 @@ TEST(flagship_orders_payments, joins_within_the_window_in_either_order) {
   EXPECT_TRUE(h.out.is_empty());
   // Payments were re-keyed by order id through a repartition topic aligned with "orders".
   EXPECT_EQ(h.driver.partitions("test-app-orders-payments-right-repartition"), 2);
+}
+
+TEST(flagship_orders_payments, describe_is_kafka_streams_style_text_with_stable_names) {
+  EXPECT_EQ(orders_with_payments().describe(),
+            "Topologies:\n"
+            "   Sub-topology: 0\n"
+            "    Source: KSTREAM-SOURCE-a776eb69 (topics: [orders])\n"
+            "      --> orders-payments-this\n"
+            "    Source: KSTREAM-SOURCE-4b6d9915 (topics: [orders-payments-right-repartition])\n"
+            "      --> orders-payments-other\n"
+            "    Processor: orders-payments-this (join (left side; before 600000ms, after "
+            "600000ms, grace 60000ms), stores: [orders-payments-this-join-store, "
+            "orders-payments-other-join-store])\n"
+            "      --> orders-payments\n"
+            "      <-- KSTREAM-SOURCE-a776eb69\n"
+            "    Processor: orders-payments-other (join (right side; before 600000ms, after "
+            "600000ms, grace 60000ms), stores: [orders-payments-this-join-store, "
+            "orders-payments-other-join-store])\n"
+            "      --> orders-payments\n"
+            "      <-- KSTREAM-SOURCE-4b6d9915\n"
+            "    Processor: orders-payments (join (merge sides), stores: [])\n"
+            "      --> KSTREAM-SINK-69cb91c9\n"
+            "      <-- orders-payments-this, orders-payments-other\n"
+            "    Sink: KSTREAM-SINK-69cb91c9 (topic: orders-with-payments)\n"
+            "      <-- orders-payments\n"
+            "\n"
+            "   Sub-topology: 1\n"
+            "    Source: KSTREAM-SOURCE-e1a9a661 (topics: [payments])\n"
+            "      --> KSTREAM-KEY-SELECT-1b2d0de1\n"
+            "    Processor: KSTREAM-KEY-SELECT-1b2d0de1 (select_key, stores: [])\n"
+            "      --> KSTREAM-SINK-e08ffde3\n"
+            "      <-- KSTREAM-SOURCE-e1a9a661\n"
+            "    Sink: KSTREAM-SINK-e08ffde3 (topic: orders-payments-right-repartition)\n"
+            "      <-- KSTREAM-KEY-SELECT-1b2d0de1\n"
+            "\n");
 }
 
 /// A key that the default partitioner puts on the same partition as `key`.

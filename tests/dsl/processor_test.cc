@@ -241,5 +241,54 @@ TEST(processor_api, window_store_with_retention) {
   EXPECT_EQ(recent.fetch("k", from_epoch_ms(5000)), "b");
 }
 
+/// Records what the Processor API hands it: the record's headers on the way in, and close().
+class lifecycle_probe final : public processor<std::string, std::string, std::string, std::string> {
+ public:
+  explicit lifecycle_probe(std::vector<std::string>* log) : _log(log) {}
+  void init(processor_context<std::string, std::string>& ctx) override {
+    _ctx = &ctx;
+    _log->push_back("init");
+  }
+  void process(const record<std::string, std::string>& r) override {
+    const core::header* h = r.hdrs.last("trace");
+    _log->push_back("process " + r.key +
+                    " trace=" + (h != nullptr && h->value ? core::to_string(*h->value) : "none"));
+    core::headers out = r.hdrs;
+    out.add("seen-by", core::to_bytes("probe"));
+    _ctx->forward(record<std::string, std::string>{r.key, r.value, r.ts, std::move(out)});
+  }
+  void close() override { _log->push_back("close"); }
+
+ private:
+  std::vector<std::string>* _log;
+  processor_context<std::string, std::string>* _ctx = nullptr;
+};
+
+TEST(processor_api, headers_in_and_out_and_close_when_the_task_ends) {
+  std::vector<std::string> log;
+  {
+    streams_builder b;
+    b.stream<std::string, std::string>("in")
+        .process([&log] { return std::make_unique<lifecycle_probe>(&log); })
+        .to("out");
+    topology_test_driver d(b.build());
+    auto in =
+        d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
+    auto out =
+        d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+    in.pipe("k", "v", from_epoch_ms(1), core::headers{{"trace", core::to_bytes("t-1")}});
+    in.pipe("j", "w", from_epoch_ms(2));
+    auto r = out.read_records();
+    ASSERT_EQ(r.size(), 2u);
+    ASSERT_NE(r[0].hdrs.last("trace"), nullptr);
+    EXPECT_EQ(r[0].hdrs.last("trace")->value, core::to_bytes("t-1"));
+    ASSERT_NE(r[0].hdrs.last("seen-by"), nullptr);
+    EXPECT_EQ(r[1].hdrs.size(), 1u);  // only the processor's own header
+    EXPECT_EQ(log,
+              (std::vector<std::string>{"init", "process k trace=t-1", "process j trace=none"}));
+  }
+  EXPECT_EQ(log.back(), "close");  // the driver closes its tasks when it is destroyed
+}
+
 }  // namespace
 }  // namespace sluice::dsl
