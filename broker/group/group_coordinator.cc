@@ -1336,6 +1336,27 @@ coordinator_stats group_coordinator::stats() {
   return s;
 }
 
+std::vector<group_snapshot> group_coordinator::snapshot() {
+  std::vector<std::shared_ptr<group>> all;
+  {
+    std::lock_guard lock(_mutex);
+    for (const auto& [id, g] : _groups) all.push_back(g);
+  }
+  std::vector<group_snapshot> out;
+  for (const auto& g : all) {
+    std::lock_guard lock(g->mutex);
+    if (g->state == group_state::dead) continue;
+    group_snapshot s;
+    s.group_id = g->id();
+    s.state = g->state;
+    s.members = g->members.size();
+    for (const auto& [tp, v] : g->offsets) s.committed.emplace_back(tp, v.offset);
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.group_id < b.group_id; });
+  return out;
+}
+
 void group_coordinator::shutdown() {
   if (_stopped.exchange(true)) return;
   std::vector<std::shared_ptr<group>> all;

@@ -182,6 +182,14 @@ struct group_listing {
   group_state state = group_state::empty;
 };
 
+/// One group as the metrics endpoint sees it (lag = log end offset − committed).
+struct group_snapshot {
+  std::string group_id;
+  group_state state = group_state::empty;
+  size_t members = 0;
+  std::vector<std::pair<core::topic_partition, int64_t>> committed;
+};
+
 /// Counters for tests and the metrics endpoint.
 struct coordinator_stats {
   size_t groups = 0;
@@ -234,6 +242,8 @@ class group_coordinator {
   /// Partition of __consumer_offsets that holds `group_id`'s records.
   int32_t partition_for(std::string_view group_id) const noexcept;
   coordinator_stats stats();
+  /// Every live group with its member count and committed offsets (sorted by group id).
+  std::vector<group_snapshot> snapshot();
   /// Drops every held JoinGroup/SyncGroup answer without calling it and makes timers inert.
   void shutdown();
 

@@ -737,6 +737,28 @@ TEST_F(coordinator_test, describe_and_list) {
   EXPECT_FALSE(parse_group_state("Rebalancing"));
 }
 
+TEST_F(coordinator_test, snapshot_reports_members_and_committed_offsets) {
+  auto [m1, gen] = stable_single("g");
+  offset_commit_request c = simple_commit("g", 17);
+  c.generation = gen;
+  c.member_id = m1;
+  commit(c);
+  commit(simple_commit("manual", 3));
+  auto snap = coord->snapshot();
+  ASSERT_EQ(snap.size(), 2u);
+  EXPECT_EQ(snap[0].group_id, "g");
+  EXPECT_EQ(snap[0].state, group_state::stable);
+  EXPECT_EQ(snap[0].members, 1u);
+  ASSERT_EQ(snap[0].committed.size(), 1u);
+  EXPECT_EQ(snap[0].committed[0].second, 17);
+  EXPECT_EQ(snap[1].group_id, "manual");
+  EXPECT_EQ(snap[1].members, 0u);
+  auto stats = coord->stats();
+  EXPECT_EQ(stats.groups, 2u);
+  EXPECT_EQ(stats.members, 1u);
+  EXPECT_GE(stats.rebalances, 1u);
+}
+
 // ---- persistence -----------------------------------------------------------------------------
 
 TEST_F(coordinator_test, offsets_and_group_state_survive_a_restart) {
