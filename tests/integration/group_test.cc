@@ -5,6 +5,12 @@
 
 #include "tests/integration/broker_fixture.h"
 
+#include "broker/protocol/describe_groups.h"
+#include "broker/protocol/find_coordinator.h"
+#include "broker/protocol/heartbeat.h"
+#include "broker/protocol/join_group.h"
+#include "broker/protocol/leave_group.h"
+#include "broker/protocol/request_header.h"
 #include "core/log.h"
 
 #include <librdkafka/rdkafka.h>
@@ -449,6 +455,137 @@ TEST_F(group_test, a_restarted_static_member_rejoins_without_a_rebalance) {
   EXPECT_TRUE(group_log_contains("static member static-b rejoined"));
   EXPECT_FALSE(group_log_contains("expired"));
   EXPECT_EQ(b2.assigned(), b_partitions);
+}
+
+// ---- raw requests: versions and paths the clients above do not take ---------------------------
+
+namespace protocol = broker::protocol;
+
+/// A blocking client that sends one request and reads one response frame.
+class raw_client {
+ public:
+  explicit raw_client(uint16_t port) {
+    _fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    timeval tv{10, 0};
+    ::setsockopt(_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~raw_client() { ::close(_fd); }
+
+  /// Sends `body` as version `version` of `key`; returns the response body (after the header).
+  template <class Response, class Request>
+  std::optional<Response> call(protocol::api_key key, int16_t version, const Request& body) {
+    core::bytes frame;
+    protocol::encode_request_frame(frame, {key, version, ++_correlation, "raw-client"}, body);
+    if (::send(_fd, frame.data(), frame.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(frame.size())) return std::nullopt;
+    unsigned char sz[4];
+    if (!read_exact(sz, 4)) return std::nullopt;
+    core::bytes in((uint32_t(sz[0]) << 24) | (uint32_t(sz[1]) << 16) | (uint32_t(sz[2]) << 8) | sz[3]);
+    if (!read_exact(in.data(), in.size())) return std::nullopt;
+    protocol::reader r(in);
+    auto correlation = protocol::decode_response_header(r, key, version);
+    if (!correlation || correlation.value() != _correlation) return std::nullopt;
+    auto decoded = Response::decode(r, version);
+    if (!decoded) return std::nullopt;
+    return std::move(decoded).value();
+  }
+
+ private:
+  bool read_exact(void* p, size_t n) {
+    auto* c = static_cast<char*>(p);
+    while (n > 0) {
+      ssize_t r = ::recv(_fd, c, n, 0);
+      if (r <= 0) return false;
+      c += r;
+      n -= static_cast<size_t>(r);
+    }
+    return true;
+  }
+  int _fd = -1;
+  int32_t _correlation = 0;
+};
+
+TEST_F(group_test, find_coordinator_answers_this_node_for_groups_and_transactions) {
+  raw_client c(options().port);
+  for (int8_t type : {protocol::coordinator_type_group, protocol::coordinator_type_transaction}) {
+    auto r = c.call<protocol::find_coordinator_response>(protocol::api_key::find_coordinator, 2,
+                                                         protocol::find_coordinator_request{"some-key", type});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->error_code, protocol::error_code::none);
+    EXPECT_EQ(r->node_id, core::node_id{0});
+    EXPECT_EQ(r->host, "127.0.0.1");
+    EXPECT_EQ(r->port, options().port);
+  }
+  auto v0 = c.call<protocol::find_coordinator_response>(protocol::api_key::find_coordinator, 0,
+                                                        protocol::find_coordinator_request{"g", 0});
+  ASSERT_TRUE(v0);
+  EXPECT_EQ(v0->port, options().port);
+  auto bad = c.call<protocol::find_coordinator_response>(protocol::api_key::find_coordinator, 1,
+                                                         protocol::find_coordinator_request{"g", 5});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->error_code, protocol::error_code::invalid_request);
+}
+
+TEST_F(group_test, old_protocol_versions_join_heartbeat_and_leave) {
+  raw_client c(options().port);
+  protocol::join_group_request join;
+  join.group_id = "raw-old";
+  join.session_timeout_ms = 6000;
+  join.rebalance_timeout_ms = 10000;
+  join.protocol_type = "consumer";
+  join.protocols.push_back({"range", core::to_bytes("sub")});
+  // v3 predates MEMBER_ID_REQUIRED: the member id comes with the first answer.
+  auto joined = c.call<protocol::join_group_response>(protocol::api_key::join_group, 3, join);
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->error_code, protocol::error_code::none);
+  EXPECT_EQ(joined->generation_id, 1);
+  EXPECT_EQ(joined->protocol_name, "range");
+  EXPECT_EQ(joined->leader, joined->member_id);
+  ASSERT_EQ(joined->members.size(), 1u);
+  EXPECT_EQ(joined->members[0].metadata, core::to_bytes("sub"));
+  EXPECT_TRUE(joined->member_id.starts_with("raw-client-"));
+
+  // v4+: MEMBER_ID_REQUIRED first.
+  protocol::join_group_request second = join;
+  second.group_id = "raw-new";
+  auto required = c.call<protocol::join_group_response>(protocol::api_key::join_group, 5, second);
+  ASSERT_TRUE(required);
+  EXPECT_EQ(required->error_code, protocol::error_code::member_id_required);
+  EXPECT_FALSE(required->member_id.empty());
+
+  protocol::heartbeat_request hb{"raw-old", joined->generation_id, joined->member_id, std::nullopt};
+  auto beat = c.call<protocol::heartbeat_response>(protocol::api_key::heartbeat, 0, hb);
+  ASSERT_TRUE(beat);
+  EXPECT_EQ(beat->error_code, protocol::error_code::none);  // CompletingRebalance
+  hb.generation_id = 7;
+  EXPECT_EQ(c.call<protocol::heartbeat_response>(protocol::api_key::heartbeat, 0, hb)->error_code,
+            protocol::error_code::illegal_generation);
+  hb.member_id = "nobody";
+  EXPECT_EQ(c.call<protocol::heartbeat_response>(protocol::api_key::heartbeat, 0, hb)->error_code,
+            protocol::error_code::unknown_member_id);
+
+  protocol::leave_group_request leave;
+  leave.group_id = "raw-old";
+  leave.member_id = "nobody";
+  EXPECT_EQ(c.call<protocol::leave_group_response>(protocol::api_key::leave_group, 0, leave)->error_code,
+            protocol::error_code::unknown_member_id);
+  leave.member_id = joined->member_id;
+  EXPECT_EQ(c.call<protocol::leave_group_response>(protocol::api_key::leave_group, 1, leave)->error_code,
+            protocol::error_code::none);
+
+  protocol::describe_groups_request describe;
+  describe.groups = {"raw-old", "raw-never"};
+  auto described = c.call<protocol::describe_groups_response>(protocol::api_key::describe_groups, 0, describe);
+  ASSERT_TRUE(described);
+  ASSERT_EQ(described->groups.size(), 2u);
+  EXPECT_EQ(described->groups[0].group_state, "Empty");
+  EXPECT_EQ(described->groups[0].protocol_type, "consumer");
+  EXPECT_EQ(described->groups[1].group_state, "Dead");
+  EXPECT_EQ(described->groups[1].error_code, protocol::error_code::none);
 }
 
 // ---- librdkafka admin API on groups ----------------------------------------------------------
