@@ -19,8 +19,8 @@
 // the CPU time and of the real time per record, records/s by CPU time, and each driver's cost
 // relative to its hand loop. CPU time is the figure to quote on a shared machine (real time
 // includes time the thread waited for a core). Run with
-//     taskset -c 1 sluice_dsl_bench --benchmark_repetitions=5 \
-//         --benchmark_enable_random_interleaving=true
+//     taskset -c 1 sluice_dsl_bench --benchmark_repetitions=5
+//         --benchmark_enable_random_interleaving=true   (one line)
 // Add --benchmark_out=dsl.json --benchmark_out_format=json for machine-readable results.
 
 #include "core/murmur2.h"
