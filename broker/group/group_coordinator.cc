@@ -21,6 +21,8 @@ const core::logger& log() {
 
 int64_t wall_now_ms() { return core::to_epoch_ms(core::wall_clock_now()); }
 
+constexpr size_t max_client_id_in_member_id = 1024;
+
 /// A random version-4 UUID in its 36-character text form.
 std::string random_uuid() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -275,7 +277,9 @@ void group_coordinator::forget_group(const std::shared_ptr<group>& g) {
 }
 
 std::string group_coordinator::new_member_id(std::string_view client_id) {
-  return std::string(client_id) + "-" + random_uuid();
+  // Kafka's form, client id + "-" + UUID; the client id part is capped so that an id always
+  // fits the int16-length strings of the protocol and of the log format.
+  return std::string(client_id.substr(0, max_client_id_in_member_id)) + "-" + random_uuid();
 }
 
 // ---- JoinGroup -------------------------------------------------------------------------------

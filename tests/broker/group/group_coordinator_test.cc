@@ -174,6 +174,22 @@ TEST_F(coordinator_test, join_before_v4_gets_a_member_id_without_the_extra_round
   EXPECT_EQ(j->leader, j->member_id);
 }
 
+TEST_F(coordinator_test, member_ids_from_huge_client_ids_stay_encodable) {
+  auto r = make_join("g");
+  r.client_id = std::string(32767, 'c');
+  r.require_known_member_id = false;
+  auto& j = join(r);
+  ASSERT_TRUE(j.ready());
+  EXPECT_EQ(j->error, errc::ok);
+  EXPECT_EQ(j->member_id.size(), 1024u + 37u);
+  // The group metadata with that member (and its full client id) is written and read back.
+  auto& s = sync("g", j->generation, j->member_id, {{j->member_id, bytes_of("x")}});
+  ASSERT_TRUE(s.ready());
+  EXPECT_EQ(s->error, errc::ok);
+  reopen();
+  EXPECT_EQ(describe("g").members.at(0).client_id.size(), 32767u);
+}
+
 TEST_F(coordinator_test, session_timeout_outside_the_bounds_is_refused) {
   auto r = make_join("g");
   r.session_timeout_ms = 5999;
