@@ -119,9 +119,9 @@ result<void> partition_log::roll_locked(int64_t next_offset) {
 }
 
 result<append_result> partition_log::append(bytes_view batch) {
-  if (batch.size() > static_cast<size_t>(std::max(_config.max_message_bytes, 0))) {
-    return errc::message_too_large;
-  }
+  const auto max_bytes =
+      static_cast<size_t>(std::max(_max_message_bytes.load(std::memory_order_relaxed), 0));
+  if (batch.size() > max_bytes) return errc::message_too_large;
   SLUICE_TRY(auto h, validate_producer_batch(batch));
   // Compacted topics need keys; compression.type may ask for recompression (append_rules.h).
   bytes converted;
@@ -132,9 +132,7 @@ result<append_result> partition_log::append(bytes_view batch) {
   if (append_rules_apply(h, compacted, target)) {
     SLUICE_TRY(auto ruled, apply_append_rules(batch, h, compacted, target, converted));
     batch = ruled;
-    if (batch.size() > static_cast<size_t>(std::max(_config.max_message_bytes, 0))) {
-      return errc::message_too_large;
-    }
+    if (batch.size() > max_bytes) return errc::message_too_large;
     SLUICE_TRY(auto converted_header, parse_batch_header(batch));
     h = converted_header;
   }
@@ -333,6 +331,7 @@ void partition_log::set_config(const log_config& c) {
   _recompress_to.store(c.compression ? static_cast<int8_t>(*c.compression) : int8_t{-1},
                        std::memory_order_relaxed);
   _min_insync.store(c.min_insync_replicas, std::memory_order_relaxed);
+  _max_message_bytes.store(c.max_message_bytes, std::memory_order_relaxed);
 }
 
 std::vector<std::shared_ptr<segment>> partition_log::closed_segments() const {

@@ -182,6 +182,8 @@ class partition_log {
   std::atomic<bool> _requires_keys{false};  ///< cleanup.policy contains compact
   std::atomic<int8_t> _recompress_to{-1};   ///< compression.type codec; -1 = producer
   std::atomic<int32_t> _min_insync{1};
+  /// max.message.bytes: checked before the lock; AlterConfigs may change it at any time.
+  std::atomic<int32_t> _max_message_bytes{1024 * 1024 + 12};
 };
 
 }  // namespace sluice::broker::storage
