@@ -184,10 +184,10 @@ result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
     }
     if (it == _segments.end()) return out;
     seg = it->second;
-    SLUICE_TRY(auto located, seg->locate(offset, max_bytes, max_offset));
+    SLUICE_TRY(auto located, seg->locate(offset));
     range = located;
   }
-  if (range.size > 0) SLUICE_TRY(seg->read(range, out.records));
+  if (range.size > 0) SLUICE_TRY(seg->read_batches(range, max_bytes, max_offset, out.records));
   return out;
 }
 

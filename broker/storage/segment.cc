@@ -153,23 +153,41 @@ result<uint64_t> segment::position_of(int64_t offset) const {
   return pos;
 }
 
-result<segment::range> segment::locate(int64_t offset, uint64_t max_bytes,
-                                       int64_t max_offset) const {
+result<segment::range> segment::locate(int64_t offset) const {
   SLUICE_TRY(auto start, position_of(offset));
-  range r{start, 0};
-  uint64_t pos = start;
-  std::array<std::byte, batch_header_size> hdr{};
-  while (pos < _size) {
-    SLUICE_TRY(auto n, _log.pread(pos, hdr));
-    if (n < batch_header_size) break;
-    SLUICE_TRY(auto h, parse_batch_header(hdr));
-    if (h.base_offset.value() >= max_offset) break;
-    if (r.size > 0 && r.size + h.size_bytes() > max_bytes) break;
-    r.size += h.size_bytes();
-    pos += h.size_bytes();
-    if (r.size >= max_bytes) break;
+  return range{start, _size > start ? _size - start : 0};
+}
+
+result<void> segment::read_batches(range r, uint64_t max_bytes, int64_t max_offset,
+                                   bytes& out) const {
+  // One pread of up to max_bytes, then the batch boundaries are walked in memory (no pread per
+  // header) and the tail that is not a whole batch, or starts at/after max_offset, is cut off.
+  const size_t old = out.size();
+  uint64_t want = std::min(r.size, std::max<uint64_t>(max_bytes, batch_header_size));
+  out.resize(old + want);
+  SLUICE_TRY(auto got, _log.pread(r.position, std::span<std::byte>(out.data() + old, want)));
+  out.resize(old + got);
+  uint64_t keep = 0;
+  while (keep + batch_header_size <= got) {
+    auto h = parse_batch_header(bytes_view(out).subspan(old + keep));
+    if (!h) return errc::corrupt_batch;
+    if (h.value().base_offset.value() >= max_offset) break;
+    uint64_t size = h.value().size_bytes();
+    if (keep + size > got) {
+      // KIP-74: a first batch larger than max_bytes still goes out whole.
+      if (keep == 0 && size <= r.size) {
+        out.resize(old + size);
+        SLUICE_TRY(auto more, _log.pread(r.position + got,
+                                         std::span<std::byte>(out.data() + old + got, size - got)));
+        if (more != size - got) return errc::io_error;
+        return core::success();
+      }
+      break;
+    }
+    keep += size;
   }
-  return r;
+  out.resize(old + keep);
+  return core::success();
 }
 
 result<void> segment::read(range r, bytes& out) const {

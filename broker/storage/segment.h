@@ -84,10 +84,14 @@ class segment {
   /// The same, for a batch given as a rewritten header prefix `head` followed by `tail`.
   result<void> append(bytes_view head, bytes_view tail, const batch_header& h);
 
-  /// The range of whole batches starting with the batch that contains `offset`, stopping before
-  /// `max_bytes` would be exceeded (the first batch is always included whole) and before any
-  /// batch starting at or past `max_offset`. Empty when no batch qualifies.
-  result<range> locate(int64_t offset, uint64_t max_bytes, int64_t max_offset) const;
+  /// From the batch that contains `offset` to the current end of the log (a snapshot: call it
+  /// under the partition lock so that the end is a batch boundary).
+  result<range> locate(int64_t offset) const;
+
+  /// Appends to `out` the whole batches at the start of `r` that fit in `max_bytes` (the first
+  /// batch always goes out whole) and start before `max_offset`. Safe without the partition
+  /// lock: it never reads past `r`.
+  result<void> read_batches(range r, uint64_t max_bytes, int64_t max_offset, bytes& out) const;
 
   /// Reads `r` from the log file into `out` (appending).
   result<void> read(range r, bytes& out) const;
