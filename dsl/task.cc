@@ -160,12 +160,11 @@ result<pending_record> processor_task::prepare(const source_binding& source, par
 
 result<void> processor_task::process(const source_binding& source, partition_id partition,
                                      offset off, core::record&& rec) {
-  pending_record p;
-  p.source = source.source;
-  p.topic = source.topic;
-  p.partition = partition;
-  p.off = off;
-  p.rec = std::move(rec);
+  pending_record p{.source = source.source,
+                   .topic = source.topic,
+                   .partition = partition,
+                   .off = off,
+                   .rec = std::move(rec)};
   SLUICE_TRY(p.source->prepare(p));
   return process(std::move(p));
 }

@@ -124,7 +124,7 @@ struct topology_test_driver::impl final : record_collector {
       }
       queue.push_back({&t, p, rec});
     }
-    if (t.output != nullptr) t.output->emplace_back(p, std::move(rec));
+    if (t.output != nullptr) t.output->push_back(driver_record{p, std::move(rec)});
   }
 
   std::unique_ptr<state::state_store> make_store(const store_spec& spec, const task_id& id) {

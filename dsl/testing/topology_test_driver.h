@@ -97,11 +97,7 @@ class driver_output {
     _items[_head++] = driver_record{};
     if (_head == _items.size()) clear();
   }
-  void push_back(driver_record r) { _items.push_back(std::move(r)); }
-  template <class... Args>
-  driver_record& emplace_back(Args&&... args) {
-    return _items.emplace_back(std::forward<Args>(args)...);
-  }
+  void push_back(driver_record&& r) { _items.push_back(std::move(r)); }
   void clear() noexcept {
     _items.clear();
     _head = 0;
