@@ -1,0 +1,46 @@
+#include "runtime/detail/partition_group.h"
+
+#include "core/assert.h"
+
+namespace sluice::runtime::detail {
+
+std::optional<std::size_t> partition_group::next(clock::time_point now,
+                                                 std::chrono::milliseconds max_idle) {
+  if (_total == 0) {
+    _waiting_since.reset();
+    return std::nullopt;
+  }
+  std::optional<std::size_t> best;
+  bool all_buffered = true;
+  for (std::size_t i = 0; i < _queues.size(); ++i) {
+    if (_queues[i].empty()) {
+      all_buffered = false;
+      continue;
+    }
+    if (!best || _queues[i].front().rec.ts < _queues[*best].front().rec.ts) best = i;
+  }
+  if (all_buffered || max_idle.count() == 0) {
+    _waiting_since.reset();
+    return best;
+  }
+  if (!_waiting_since) _waiting_since = now;
+  if (now - *_waiting_since >= max_idle) return best;
+  return std::nullopt;
+}
+
+dsl::pending_record partition_group::pop(std::size_t index) {
+  auto& q = _queues[index];
+  SLUICE_ASSERT(!q.empty(), "partition_group::pop on an empty queue");
+  dsl::pending_record r = std::move(q.front());
+  q.pop_front();
+  --_total;
+  return r;
+}
+
+void partition_group::clear() {
+  for (auto& q : _queues) q.clear();
+  _total = 0;
+  _waiting_since.reset();
+}
+
+}  // namespace sluice::runtime::detail

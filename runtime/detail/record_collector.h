@@ -1,0 +1,94 @@
+#pragma once
+/// `kafka_record_collector`: a stream thread's producer. Tasks send their output and
+/// repartition records through it (`dsl::record_collector`), their stores' changelog records
+/// (`send_changelog`), and the thread its dead-letter records.
+///
+/// Partitioning: a record without an explicit partition goes where librdkafka's
+/// `murmur2_random` partitioner puts it — Kafka's Java-compatible murmur2 of the key bytes,
+/// random for null keys — so keys land where Java and kafkajs producers put them. Changelog
+/// records go to the task's partition.
+///
+/// Delivery: sends are asynchronous. Delivery reports are served by `poll()` and `flush()` on
+/// the owning thread; a record that is finally not delivered is a failure of the thread
+/// (`failure()`): at-least-once must not drop output silently. Every acknowledged changelog
+/// record advances that changelog partition's `changelog_position` — the offset a store's
+/// checkpoint records once the producer is flushed.
+///
+/// Ownership: owns the producer. Thread safety: one stream thread.
+
+#include "core/bytes.h"
+#include "core/record.h"
+#include "core/types.h"
+#include "dsl/record_collector.h"
+#include "runtime/detail/kafka.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+extern "C" {
+struct rd_kafka_message_s;
+}
+
+namespace sluice::runtime::detail {
+
+class kafka_record_collector final : public dsl::record_collector {
+ public:
+  /// The next offset after the last acknowledged record of one changelog partition (-1: none
+  /// acknowledged yet). Addresses are stable for the collector's lifetime.
+  struct changelog_position {
+    int64_t next = -1;
+  };
+
+  /// `settings`: librdkafka producer settings (bootstrap, client id, pass-through); the
+  /// partitioner is set here. `partition_counts`: the counts known at start, consulted by
+  /// partition_count() before asking the cluster.
+  kafka_record_collector(core::properties settings, std::string name,
+                         std::map<std::string, int32_t, std::less<>> partition_counts);
+  ~kafka_record_collector() override;
+  kafka_record_collector(const kafka_record_collector&) = delete;
+  kafka_record_collector& operator=(const kafka_record_collector&) = delete;
+
+  void send(dsl::sink_record&& r) override;
+  std::optional<int32_t> partition_count(std::string_view topic) override;
+
+  changelog_position& position(const core::topic_partition& changelog);
+  void send_changelog(const core::topic_partition& changelog, changelog_position& position,
+                      bytes_view key, std::optional<bytes_view> value, core::timestamp ts);
+  /// Produces `r` as it is to `topic` (the partitioner picks the partition).
+  void send_record(std::string_view topic, const core::record& r);
+
+  /// Serves delivery reports without blocking.
+  void poll();
+  /// Blocks until every record sent so far is acknowledged or has failed, serving reports.
+  /// `keep_waiting` is asked between waits; returning false abandons the flush (shutdown).
+  /// Fails with errc::produce_failed if any record has failed (then see failure()).
+  result<void> flush(const std::function<bool()>& keep_waiting);
+  /// Records sent and not yet acknowledged.
+  int64_t in_flight() const;
+  /// The first delivery failure, described.
+  const std::optional<std::string>& failure() const noexcept { return _failure; }
+
+ private:
+  static void configure(rd_kafka_conf_s* conf, void* opaque);
+  static void on_delivery(rd_kafka_s* rk, const rd_kafka_message_s* m, void* opaque);
+  rd_kafka_topic_s* topic(std::string_view name);
+  void produce(rd_kafka_topic_s* t, int32_t partition, std::optional<bytes_view> key,
+               std::optional<bytes_view> value, core::timestamp ts, const core::headers* hdrs,
+               void* opaque);
+
+  std::string _name;
+  kafka_client _producer;
+  std::map<std::string, int32_t, std::less<>> _partition_counts;
+  std::map<std::string, topic_handle, std::less<>> _topics;
+  std::map<core::topic_partition, changelog_position> _positions;
+  std::optional<std::string> _failure;
+  // One-entry cache: consecutive sends mostly go to the same topic.
+  const std::string* _last_name = nullptr;
+  rd_kafka_topic_s* _last_topic = nullptr;
+};
+
+}  // namespace sluice::runtime::detail

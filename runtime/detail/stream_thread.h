@@ -1,0 +1,189 @@
+#pragma once
+/// `stream_thread`: one of a `streams` instance's `num.stream.threads` threads. It owns a
+/// librdkafka consumer (member of the group `application.id`), a producer
+/// (`kafka_record_collector`), a restore consumer (`changelog_reader`), its share of the record
+/// cache, and its tasks; every processor, punctuator and store of its tasks runs on it.
+///
+/// The loop:
+///
+///     poll the consumer (rebalance callbacks run here) ─▶ buffer records per task partition
+///     ─▶ restore a slice of changelog records ─▶ process records by lowest timestamp
+///     ─▶ wall-clock punctuation ─▶ commit every commit.interval.ms ─▶ metrics
+///
+/// Assignment. Range assignment (`partition.assignment.strategy=range`) gives each member the
+/// same partition numbers of every topic with the same partition count, because it splits each
+/// topic's partitions over the same sorted member list. Co-partitioned topics have equal
+/// counts (checked at start), so all input partitions of a task (sub-topology, partition) land
+/// on the same consumer — i.e. on one thread of one process.
+///
+/// Rebalance (eager protocol): on revocation every running task is committed and suspended
+/// (kept open), others are closed; on assignment, suspended tasks that come back resume at
+/// once, the rest are closed, and new tasks are created, their stores opened and restored
+/// before they process (their partitions stay paused meanwhile). A lost assignment (the
+/// member was evicted) closes tasks without committing.
+///
+/// Back-pressure: a partition whose queue reaches `buffered.records.per.partition` is paused
+/// and resumed when it drains below half.
+///
+/// Errors: anything that stops the thread — a processor exception, a failed delivery, a store
+/// failure, a deserialization error under log-and-fail — closes its tasks without committing,
+/// leaves the group and ends the thread in `dead` with `error()` set; the owning `streams`
+/// hands it to the uncaught-error handler.
+///
+/// Thread safety: constructed, started, asked to stop and queried (`state`, `metadata`,
+/// `error`) from any thread; everything else runs on the thread itself.
+
+#include "core/metrics.h"
+#include "dsl/topology.h"
+#include "runtime/detail/changelog_reader.h"
+#include "runtime/detail/record_collector.h"
+#include "runtime/detail/stream_task.h"
+#include "runtime/detail/topic_manager.h"
+#include "runtime/metadata.h"
+#include "runtime/streams_config.h"
+#include "state/record_cache.h"
+#include "state/rocksdb_resources.h"
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace sluice::runtime::detail {
+
+/// What every stream thread of an instance shares. Outlives the threads.
+struct app_context {
+  const dsl::topology& topology;
+  const streams_config& config;
+  const topic_layout& layout;
+  state::rocksdb_resources& rocksdb;
+  core::metrics_registry& metrics;
+};
+
+enum class thread_state {
+  created,
+  starting,
+  partitions_revoked,
+  partitions_assigned,
+  running,
+  pending_shutdown,
+  dead,
+};
+
+std::string_view to_string(thread_state s) noexcept;
+
+class stream_thread final : private deserialization_error_sink {
+ public:
+  /// `on_change` is called (from the thread) after every state change.
+  stream_thread(const app_context& app, int index, std::function<void()> on_change);
+  ~stream_thread() override;
+  stream_thread(const stream_thread&) = delete;
+  stream_thread& operator=(const stream_thread&) = delete;
+
+  const std::string& name() const noexcept { return _name; }
+  int index() const noexcept { return _index; }
+  void start();
+  /// Asks the thread to commit, close its tasks and leave the group. Returns at once.
+  void request_shutdown() noexcept;
+  /// Waits until the thread has ended (state dead) or `deadline`; true if it has.
+  bool wait_until_dead(std::chrono::steady_clock::time_point deadline);
+  /// Joins the OS thread. REQUIRES: dead.
+  void join();
+  thread_state state() const noexcept { return _state.load(); }
+  /// Why the thread died, or nullptr after a requested shutdown.
+  std::exception_ptr error() const;
+  thread_metadata metadata() const;
+
+ private:
+  struct input_ref {
+    stream_task* task;
+    std::size_t index;
+  };
+
+  void run() noexcept;
+  void loop();
+  void set_state(thread_state s);
+  void create_clients();
+  void poll_records();
+  void handle_message(const rd_kafka_message_s* m);
+  void open_created_tasks();
+  void restore();
+  int process_records();
+  void punctuate();
+  void maybe_commit();
+  /// Commits every running task that needs it (all running tasks with `all`). Returns whether
+  /// the offsets were committed. Throws streams_error on a failure that ends the thread.
+  bool commit(bool all);
+  void shutdown(bool clean) noexcept;
+
+  friend struct thread_callbacks;  // librdkafka's C callbacks (stream_thread.cc)
+  void on_rebalance(bool assigned, rd_kafka_topic_partition_list_s* parts);
+  void on_assigned(rd_kafka_topic_partition_list_s* parts);
+  void on_revoked();
+  void close_task(stream_task& t, bool clean);
+  void pause(stream_task::input& in, bool pause);
+  void register_lag(const core::topic_partition& tp);
+  void unregister_all_lag();
+  void update_metrics(bool force);
+  void fold_drops(const stream_task& t);
+  void publish_metadata();
+  bool all_tasks_running() const;
+
+  // deserialization_error_sink
+  void on_deserialization_error(const core::topic_partition& tp, core::offset off,
+                                const core::record* raw, const std::error_code& ec) override;
+  bool keeps_raw_records() const noexcept override;
+
+  const app_context& _app;
+  const int _index;
+  const std::string _name;
+  std::function<void()> _on_change;
+  std::thread _thread;
+
+  std::atomic<thread_state> _state{thread_state::created};
+  std::atomic<bool> _shutdown{false};
+  mutable std::mutex _mutex;  // guards _error, _metadata; with _dead_cv, the end of the thread
+  std::condition_variable _dead_cv;
+  std::exception_ptr _error;
+  thread_metadata _metadata;
+
+  // Owned by the thread while it runs.
+  std::unique_ptr<state::record_cache> _cache;
+  std::unique_ptr<kafka_record_collector> _collector;
+  std::unique_ptr<changelog_reader> _reader;
+  kafka_client _consumer;
+  std::map<dsl::task_id, std::unique_ptr<stream_task>> _tasks;
+  std::unordered_map<core::topic_partition, std::vector<input_ref>> _inputs;
+  std::exception_ptr _callback_error;
+  bool _closing = false;
+  std::chrono::steady_clock::time_point _last_commit;
+  std::chrono::steady_clock::time_point _last_open_attempt;
+  std::chrono::steady_clock::time_point _last_metrics;
+  // One-entry cache of the partition lookup: consecutive messages mostly share a partition.
+  const void* _last_rkt = nullptr;
+  int32_t _last_partition = -1;
+  std::vector<input_ref>* _last_refs = nullptr;
+
+  // Metrics (handles into the registry).
+  core::counter& _processed;
+  core::gauge& _process_rate;
+  core::histogram& _commit_latency;
+  core::counter& _skipped;
+  core::counter& _dead_lettered;
+  std::array<core::counter*, 3> _dropped{};
+  core::gauge& _active_tasks;
+  core::gauge& _restoring_tasks;
+  std::map<core::topic_partition, core::gauge*> _lag;
+  std::map<dsl::task_id, std::array<int64_t, 3>> _drops_seen;
+  uint64_t _processed_at_last_metrics = 0;
+};
+
+}  // namespace sluice::runtime::detail

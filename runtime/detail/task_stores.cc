@@ -1,0 +1,234 @@
+#include "runtime/detail/task_stores.h"
+
+#include "core/log.h"
+#include "runtime/errors.h"
+#include "state/caching_key_value_store.h"
+#include "state/caching_window_store.h"
+#include "state/changelogging_key_value_store.h"
+#include "state/changelogging_session_store.h"
+#include "state/changelogging_window_store.h"
+#include "state/stores.h"
+
+#include <algorithm>
+
+namespace sluice::runtime::detail {
+namespace {
+
+const core::logger log("runtime.stores");
+
+/// Segments of a windowed store: Kafka Streams' rule, max(retention / 2, 60 s). It must never
+/// change for an existing store, so it depends on nothing but the retention.
+core::millis segment_interval_for(core::millis retention) {
+  return std::max(retention / 2, core::millis{60000});
+}
+
+}  // namespace
+
+/// Sends a store's changes to its changelog partition through the thread's producer.
+class task_stores::sink final : public state::changelog_sink {
+ public:
+  sink(kafka_record_collector& collector, core::topic_partition topic)
+      : _collector(collector), _topic(std::move(topic)), _position(collector.position(_topic)) {}
+  void on_change(bytes_view key, std::optional<bytes_view> value, core::timestamp ts) override {
+    _collector.send_changelog(_topic, _position, key, value, ts);
+  }
+  const core::topic_partition& topic() const noexcept { return _topic; }
+  kafka_record_collector::changelog_position& position() noexcept { return _position; }
+
+ private:
+  kafka_record_collector& _collector;
+  core::topic_partition _topic;
+  kafka_record_collector::changelog_position& _position;
+};
+
+task_stores::task_stores(dsl::task_id id, std::vector<const dsl::store_spec*> specs, resources res,
+                         state::store_context& context)
+    : _id(id),
+      _specs(std::move(specs)),
+      _res(std::move(res)),
+      _context(context),
+      _dir(_res.state_dir / _res.application_id / id.to_string()),
+      _checkpoint(_dir / std::string(state::checkpoint_file::default_name)) {}
+
+task_stores::~task_stores() {
+  if (_open) close(false);
+}
+
+result<std::unique_ptr<state::state_store>> task_stores::open_one(const dsl::store_spec& spec,
+                                                                  sink* changelog_sink) {
+  const bool persistent = spec.type != dsl::store_type::in_memory;
+  state::window_store_options wopts;
+  state::session_store_options sopts;
+  if (spec.kind == dsl::store_kind::window) {
+    wopts.retention = std::max(spec.retention, core::millis{1});
+    wopts.segment_interval = segment_interval_for(wopts.retention);
+    wopts.retain_duplicates = spec.retain_duplicates;
+  } else if (spec.kind == dsl::store_kind::session) {
+    sopts.retention = std::max(spec.retention, core::millis{1});
+    sopts.segment_interval = segment_interval_for(sopts.retention);
+  }
+  const bool cached = _res.cache != nullptr &&
+                      (spec.kind == dsl::store_kind::key_value ||
+                       (spec.kind == dsl::store_kind::window && !spec.retain_duplicates));
+
+  switch (spec.kind) {
+    case dsl::store_kind::key_value: {
+      std::unique_ptr<state::key_value_store> s;
+      if (persistent) {
+        SLUICE_TRY(auto opened, state::open_rocksdb_key_value_store(spec.name, _dir, *_res.rocksdb));
+        s = std::move(opened);
+      } else {
+        s = state::make_in_memory_key_value_store(spec.name);
+      }
+      if (changelog_sink != nullptr) {
+        s = std::make_unique<state::changelogging_key_value_store>(std::move(s), *changelog_sink,
+                                                                   _context);
+      }
+      if (cached) s = std::make_unique<state::caching_key_value_store>(std::move(s), *_res.cache, _context);
+      return std::unique_ptr<state::state_store>(std::move(s));
+    }
+    case dsl::store_kind::window: {
+      std::unique_ptr<state::window_store> s;
+      if (persistent) {
+        SLUICE_TRY(auto opened,
+                   state::open_rocksdb_window_store(spec.name, _dir, wopts, *_res.rocksdb));
+        s = std::move(opened);
+      } else {
+        s = state::make_in_memory_window_store(spec.name, wopts);
+      }
+      if (changelog_sink != nullptr) {
+        s = std::make_unique<state::changelogging_window_store>(std::move(s), *changelog_sink,
+                                                                _context);
+      }
+      if (cached) s = std::make_unique<state::caching_window_store>(std::move(s), *_res.cache, _context);
+      return std::unique_ptr<state::state_store>(std::move(s));
+    }
+    case dsl::store_kind::session: {
+      std::unique_ptr<state::session_store> s;
+      if (persistent) {
+        SLUICE_TRY(auto opened,
+                   state::open_rocksdb_session_store(spec.name, _dir, sopts, *_res.rocksdb));
+        s = std::move(opened);
+      } else {
+        s = state::make_in_memory_session_store(spec.name, sopts);
+      }
+      if (changelog_sink != nullptr) {
+        s = std::make_unique<state::changelogging_session_store>(std::move(s), *changelog_sink,
+                                                                 _context);
+      }
+      return std::unique_ptr<state::state_store>(std::move(s));
+    }
+  }
+  return core::failure(make_error_code(errc::store_failed));
+}
+
+result<void> task_stores::open() {
+  if (_open) return core::success();
+  std::vector<state::checkpoint_entry> checkpointed;
+  if (auto read = _checkpoint.read(); read) {
+    checkpointed = std::move(read).value();
+  } else {
+    // The stores' own positions are authoritative; a damaged checkpoint only costs a longer
+    // restore.
+    log.warn("task {}: ignoring unreadable checkpoint file {}: {}", _id.to_string(),
+             _checkpoint.path().string(), read.error().message());
+  }
+  std::vector<entry> entries;
+  std::vector<changelog> changelogs;
+  for (const dsl::store_spec* spec : _specs) {
+    entry e;
+    e.spec = spec;
+    if (spec->logged) {
+      e.changelog_sink = std::make_unique<sink>(
+          *_res.collector,
+          core::topic_partition{spec->changelog_topic(_res.application_id), _id.partition});
+    }
+    auto opened = open_one(*spec, e.changelog_sink.get());
+    if (!opened) {
+      for (auto& done : entries) (void)done.store->close();
+      return opened.as_failure();
+    }
+    e.store = std::move(opened).value();
+    if (e.changelog_sink) {
+      changelog c;
+      c.spec = spec;
+      c.store = e.store.get();
+      c.topic = e.changelog_sink->topic();
+      c.produced = &e.changelog_sink->position();
+      c.restore_from = 0;
+      if (e.store->persistent()) {
+        auto committed = e.store->committed_offset();
+        if (!committed) {
+          for (auto& done : entries) (void)done.store->close();
+          (void)e.store->close();
+          return committed.as_failure();
+        }
+        if (committed.value()) {
+          c.restore_from = committed.value()->value();
+          for (const auto& cp : checkpointed) {
+            if (cp.store == spec->name && cp.changelog == c.topic) {
+              c.restore_from = std::max(c.restore_from, cp.offset.value());
+            }
+          }
+        }
+      }
+      changelogs.push_back(c);
+    }
+    entries.push_back(std::move(e));
+  }
+  _entries = std::move(entries);
+  _changelogs = std::move(changelogs);
+  _open = true;
+  return core::success();
+}
+
+state::state_store& task_stores::store(const dsl::store_spec& spec) {
+  for (auto& e : _entries) {
+    if (e.spec->name == spec.name) return *e.store;
+  }
+  throw streams_error("task " + _id.to_string() + " has no store '" + spec.name + "'");
+}
+
+result<void> task_stores::flush() {
+  for (auto& e : _entries) SLUICE_TRY(e.store->flush());
+  return core::success();
+}
+
+int64_t task_stores::position_of(const changelog& c) const {
+  return std::max(c.produced->next, c.restore_from);
+}
+
+result<void> task_stores::checkpoint() {
+  std::vector<state::checkpoint_entry> entries;
+  for (auto& c : _changelogs) {
+    const int64_t pos = position_of(c);
+    c.restore_from = pos;
+    SLUICE_TRY(c.store->commit_batch(core::offset{pos}));
+    if (c.store->persistent()) entries.push_back({c.spec->name, c.topic, core::offset{pos}});
+  }
+  if (entries.empty()) return core::success();
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.store < b.store; });
+  return _checkpoint.write(entries);
+}
+
+void task_stores::close(bool clean) {
+  if (!_open) return;
+  if (clean) {
+    if (auto ok = checkpoint(); !ok) {
+      log.warn("task {}: cannot write the checkpoint at close: {}", _id.to_string(),
+               ok.error().message());
+    }
+  }
+  for (auto& e : _entries) {
+    if (auto ok = e.store->close(); !ok) {
+      log.warn("task {}: closing store '{}' failed: {}", _id.to_string(), e.spec->name,
+               ok.error().message());
+    }
+  }
+  _entries.clear();
+  _changelogs.clear();
+  _open = false;
+}
+
+}  // namespace sluice::runtime::detail

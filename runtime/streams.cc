@@ -1,0 +1,466 @@
+#include "runtime/streams.h"
+
+#include "core/assert.h"
+#include "core/log.h"
+#include "runtime/detail/kafka.h"
+#include "runtime/detail/stream_thread.h"
+#include "runtime/detail/topic_manager.h"
+#include "state/rocksdb_resources.h"
+
+#include <librdkafka/rdkafka.h>
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace sluice::runtime {
+namespace {
+
+const core::logger log("runtime.streams");
+
+using steady = std::chrono::steady_clock;
+
+constexpr std::array<streams_state, 7> all_states{
+    streams_state::created,      streams_state::rebalancing,   streams_state::running,
+    streams_state::pending_shutdown, streams_state::not_running, streams_state::pending_error,
+    streams_state::error};
+
+bool valid_transition(streams_state from, streams_state to) {
+  using s = streams_state;
+  switch (from) {
+    case s::created: return to == s::rebalancing || to == s::pending_shutdown;
+    case s::rebalancing:
+    case s::running:
+      return to == s::running || to == s::rebalancing || to == s::pending_shutdown ||
+             to == s::pending_error;
+    case s::pending_shutdown: return to == s::not_running;
+    case s::pending_error: return to == s::error || to == s::pending_shutdown;
+    case s::error: return to == s::pending_shutdown;
+    case s::not_running: return false;
+  }
+  return false;
+}
+
+std::string random_process_id() {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  return fmt::format("{:016x}{:016x}", gen(), gen());
+}
+
+std::string describe(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "a non-standard exception";
+  }
+}
+
+struct message_deleter {
+  void operator()(rd_kafka_message_t* m) const noexcept { rd_kafka_message_destroy(m); }
+};
+
+}  // namespace
+
+std::string_view to_string(streams_state s) noexcept {
+  switch (s) {
+    case streams_state::created: return "created";
+    case streams_state::rebalancing: return "rebalancing";
+    case streams_state::running: return "running";
+    case streams_state::pending_shutdown: return "pending_shutdown";
+    case streams_state::not_running: return "not_running";
+    case streams_state::pending_error: return "pending_error";
+    case streams_state::error: return "error";
+  }
+  return "unknown";
+}
+
+struct streams::impl {
+  impl(dsl::topology t, const core::properties& props, core::metrics_registry* external)
+      : topology(std::move(t)),
+        config(streams_config::parse(props)),
+        own_metrics(external == nullptr ? std::make_unique<core::metrics_registry>() : nullptr),
+        metrics(external != nullptr ? *external : *own_metrics),
+        process_id(random_process_id()),
+        alive_threads(metrics.register_gauge("sluice_streams_alive_threads",
+                                             "Stream threads running in this instance.")) {
+    for (auto s : all_states) {
+      state_gauges[static_cast<std::size_t>(s)] = &metrics.register_gauge(
+          "sluice_streams_state", "1 for the instance's current state, 0 for the others.",
+          {{"state", std::string(to_string(s))}});
+    }
+    state_gauges[static_cast<std::size_t>(streams_state::created)]->set(1);
+  }
+
+  // Declaration order is destruction order in reverse: threads go before what they use.
+  dsl::topology topology;
+  streams_config config;
+  std::unique_ptr<core::metrics_registry> own_metrics;
+  core::metrics_registry& metrics;
+  std::string process_id;
+  std::unique_ptr<state::rocksdb_resources> rocksdb;
+  detail::topic_layout layout;
+  std::unique_ptr<detail::app_context> context;
+  detail::kafka_client control_consumer;  // the supervisor's
+  detail::kafka_client control_producer;  // created when a shutdown request is sent
+
+  core::gauge& alive_threads;
+  std::array<core::gauge*, all_states.size()> state_gauges{};
+
+  std::mutex listener_mutex;  // serializes transitions and listener/handler calls
+  mutable std::mutex mutex;   // guards the fields below
+  std::condition_variable cv;
+  streams_state state = streams_state::created;
+  state_listener listener;
+  uncaught_error_handler handler;
+  std::vector<std::unique_ptr<detail::stream_thread>> threads;
+  int next_index = 0;
+  bool wakeup = false;
+  bool stop_supervisor = false;
+  bool shutting_down = false;  // no more thread replacements
+  std::thread supervisor;
+
+  /// Moves to `to` if allowed and tells the listener; false if the transition is not allowed.
+  bool transition(streams_state to) {
+    std::lock_guard serial(listener_mutex);
+    streams_state from;
+    state_listener l;
+    {
+      std::lock_guard lock(mutex);
+      from = state;
+      if (from == to || !valid_transition(from, to)) return false;
+      state = to;
+      l = listener;
+    }
+    state_gauges[static_cast<std::size_t>(from)]->set(0);
+    state_gauges[static_cast<std::size_t>(to)]->set(1);
+    log.info("application '{}': state {} -> {}", config.application_id, to_string(from), to_string(to));
+    if (l) {
+      try {
+        l(to, from);
+      } catch (const std::exception& e) {
+        log.error("the state listener threw: {}", e.what());
+      }
+    }
+    return true;
+  }
+
+  streams_state current() const {
+    std::lock_guard lock(mutex);
+    return state;
+  }
+
+  void notify() {
+    std::lock_guard lock(mutex);
+    wakeup = true;
+    cv.notify_all();
+  }
+
+  void add_thread() {
+    // REQUIRES: mutex held.
+    auto t = std::make_unique<detail::stream_thread>(*context, next_index++, [this] { notify(); });
+    t->start();
+    threads.push_back(std::move(t));
+  }
+
+  void start_control_consumer() {
+    core::properties settings = config.consumer;
+    settings.erase("auto.offset.reset");
+    settings["bootstrap.servers"] = config.bootstrap_servers;
+    settings["client.id"] = config.client_id + "-control-consumer";
+    settings["group.id"] = config.application_id + "-control";
+    settings["enable.auto.commit"] = "false";
+    control_consumer = detail::make_client(detail::client_type::consumer, settings, "control consumer");
+    int64_t low = 0, high = 0;
+    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        control_consumer.get(), layout.control_topic.c_str(), 0, &low, &high, 30000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw streams_error(fmt::format("cannot read the end of control topic '{}': {}",
+                                      layout.control_topic, rd_kafka_err2str(err)));
+    }
+    detail::partition_list l = detail::make_partition_list({{layout.control_topic, core::partition_id{0}}});
+    l->elems[0].offset = high;  // only requests made from now on
+    rd_kafka_assign(control_consumer.get(), l.get());
+  }
+
+  /// Publishes a request that every instance of the application shuts down.
+  void request_application_shutdown(const std::string& reason) {
+    try {
+      if (!control_producer) {
+        core::properties settings = config.producer;
+        settings["bootstrap.servers"] = config.bootstrap_servers;
+        settings["client.id"] = config.client_id + "-control-producer";
+        control_producer = detail::make_client(detail::client_type::producer, settings, "control producer");
+      }
+      const std::string value =
+          nlohmann::json{{"type", "shutdown_application"}, {"process", process_id}, {"reason", reason}}.dump();
+      rd_kafka_producev(control_producer.get(), RD_KAFKA_V_TOPIC(layout.control_topic.c_str()),
+                        RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                        RD_KAFKA_V_KEY(config.application_id.data(), config.application_id.size()),
+                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_END);
+      if (rd_kafka_flush(control_producer.get(), 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log.error("the shutdown request to '{}' was not acknowledged in time", layout.control_topic);
+      }
+    } catch (const std::exception& e) {
+      log.error("cannot publish the shutdown request: {}", e.what());
+    }
+  }
+
+  /// Checks the control topic for shutdown requests of other instances.
+  void poll_control() {
+    if (!control_consumer) return;
+    for (;;) {
+      std::unique_ptr<rd_kafka_message_t, message_deleter> m(rd_kafka_consumer_poll(control_consumer.get(), 0));
+      if (!m) return;
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      const std::string text(static_cast<const char*>(m->payload), m->len);
+      auto j = nlohmann::json::parse(text, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || j.value("type", "") != "shutdown_application") continue;
+      if (j.value("process", "") == process_id) continue;
+      log.error("application '{}': another instance asked every instance to shut down: {}",
+                config.application_id, j.value("reason", std::string("(no reason given)")));
+      begin_error_shutdown();
+    }
+  }
+
+  void begin_error_shutdown() {
+    if (!transition(streams_state::pending_error)) return;
+    std::lock_guard lock(mutex);
+    shutting_down = true;
+    for (auto& t : threads) t->request_shutdown();
+  }
+
+  void handle_dead_threads() {
+    std::vector<detail::stream_thread*> failed;
+    {
+      std::lock_guard lock(mutex);
+      for (auto& t : threads) {
+        if (t->state() == detail::thread_state::dead && t->error() && !shutting_down) failed.push_back(t.get());
+      }
+    }
+    for (detail::stream_thread* t : failed) {
+      const std::exception_ptr error = t->error();
+      uncaught_error_response response = uncaught_error_response::shutdown_client;
+      uncaught_error_handler h;
+      {
+        std::lock_guard lock(mutex);
+        h = handler;
+      }
+      if (h) {
+        std::lock_guard serial(listener_mutex);
+        try {
+          response = h(error);
+        } catch (const std::exception& e) {
+          log.error("the uncaught-error handler threw ({}); shutting the client down", e.what());
+        }
+      }
+      const std::string what = describe(error);
+      switch (response) {
+        case uncaught_error_response::replace_thread: {
+          log.warn("{} failed ({}); replacing it", t->name(), what);
+          std::unique_ptr<detail::stream_thread> dead;
+          std::lock_guard lock(mutex);
+          if (shutting_down) break;
+          for (auto& owned : threads) {
+            if (owned.get() == t) {
+              dead = std::move(owned);
+              owned = nullptr;
+            }
+          }
+          std::erase(threads, nullptr);
+          add_thread();
+          if (dead) dead->join();
+          break;
+        }
+        case uncaught_error_response::shutdown_client:
+          log.error("{} failed ({}); shutting this instance down", t->name(), what);
+          begin_error_shutdown();
+          break;
+        case uncaught_error_response::shutdown_application:
+          log.error("{} failed ({}); shutting the whole application down", t->name(), what);
+          request_application_shutdown(t->name() + ": " + what);
+          begin_error_shutdown();
+          break;
+      }
+    }
+  }
+
+  void update_state() {
+    std::size_t alive = 0;
+    bool all_running = true;
+    {
+      std::lock_guard lock(mutex);
+      for (auto& t : threads) {
+        const auto s = t->state();
+        if (s == detail::thread_state::dead) continue;
+        ++alive;
+        if (s != detail::thread_state::running) all_running = false;
+      }
+    }
+    alive_threads.set(static_cast<double>(alive));
+    const streams_state now = current();
+    if (now == streams_state::pending_error && alive == 0) {
+      transition(streams_state::error);
+      return;
+    }
+    if (now != streams_state::running && now != streams_state::rebalancing) return;
+    if (alive == 0) return;
+    transition(all_running ? streams_state::running : streams_state::rebalancing);
+  }
+
+  void supervise() {
+    for (;;) {
+      {
+        std::unique_lock lock(mutex);
+        cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return wakeup || stop_supervisor; });
+        if (stop_supervisor) return;
+        wakeup = false;
+      }
+      handle_dead_threads();
+      poll_control();
+      update_state();
+    }
+  }
+};
+
+streams::streams(dsl::topology topology, const core::properties& config,
+                 core::metrics_registry* metrics)
+    : _impl(std::make_unique<impl>(std::move(topology), config, metrics)) {}
+
+streams::~streams() {
+  if (_impl) {
+    while (!close(std::chrono::hours(1))) {
+    }
+  }
+}
+
+void streams::set_state_listener(state_listener listener) {
+  std::lock_guard lock(_impl->mutex);
+  SLUICE_ASSERT(_impl->state == streams_state::created, "set_state_listener after start()");
+  _impl->listener = std::move(listener);
+}
+
+void streams::set_uncaught_error_handler(uncaught_error_handler handler) {
+  std::lock_guard lock(_impl->mutex);
+  SLUICE_ASSERT(_impl->state == streams_state::created, "set_uncaught_error_handler after start()");
+  _impl->handler = std::move(handler);
+}
+
+void streams::start() {
+  impl& m = *_impl;
+  SLUICE_ASSERT(m.current() == streams_state::created, "streams::start called twice");
+  const streams_config& cfg = m.config;
+  if (cfg.guarantee == processing_guarantee::exactly_once_v2) {
+    throw streams_error(
+        "processing.guarantee=exactly_once_v2 is not supported by this version of the Sluice "
+        "runtime: its transactional commit path is not implemented yet (see runtime/README.md, "
+        "\"Exactly-once v2\"); use at_least_once");
+  }
+  const std::filesystem::path app_dir = cfg.state_dir / cfg.application_id;
+  std::error_code ec;
+  std::filesystem::create_directories(app_dir, ec);
+  if (ec) {
+    throw streams_error(fmt::format("cannot create the state directory '{}' (state.dir): {}",
+                                    app_dir.string(), ec.message()));
+  }
+  state::rocksdb_resources_config rc;
+  rc.memory_budget_bytes = static_cast<std::size_t>(cfg.rocksdb_memory_bytes);
+  rc.write_buffer_size = std::min<std::size_t>(rc.write_buffer_size, rc.memory_budget_bytes / 8);
+  m.rocksdb = std::make_unique<state::rocksdb_resources>(rc);
+
+  {
+    detail::topic_manager topics(cfg);
+    m.layout = topics.prepare(m.topology);
+  }
+  m.context = std::make_unique<detail::app_context>(
+      detail::app_context{m.topology, m.config, m.layout, *m.rocksdb, m.metrics});
+  m.start_control_consumer();
+  log.info("application '{}' starting: {} stream thread(s), {} source topic(s), state in {}",
+           cfg.application_id, cfg.num_stream_threads, m.layout.source_topics.size(),
+           app_dir.string());
+  m.transition(streams_state::rebalancing);
+  {
+    std::lock_guard lock(m.mutex);
+    for (int i = 0; i < cfg.num_stream_threads; ++i) m.add_thread();
+  }
+  m.supervisor = std::thread([&m] { m.supervise(); });
+}
+
+bool streams::close(std::chrono::milliseconds timeout) {
+  impl& m = *_impl;
+  const auto deadline = steady::now() + timeout;
+  const streams_state s = m.current();
+  if (s == streams_state::not_running) return true;
+  if (s == streams_state::created) {
+    m.transition(streams_state::pending_shutdown);
+    m.transition(streams_state::not_running);
+    return true;
+  }
+  if (s == streams_state::pending_error) {
+    // Let the failing instance reach error first, then close it like any other.
+    while (m.current() == streams_state::pending_error && steady::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  m.transition(streams_state::pending_shutdown);
+  std::vector<detail::stream_thread*> threads;
+  {
+    std::lock_guard lock(m.mutex);
+    m.shutting_down = true;
+    for (auto& t : m.threads) {
+      t->request_shutdown();
+      threads.push_back(t.get());
+    }
+  }
+  for (auto* t : threads) {
+    if (!t->wait_until_dead(deadline)) {
+      log.warn("close: {} did not stop within the timeout", t->name());
+      return false;
+    }
+  }
+  {
+    std::lock_guard lock(m.mutex);
+    m.stop_supervisor = true;
+    m.cv.notify_all();
+  }
+  if (m.supervisor.joinable()) m.supervisor.join();
+  {
+    std::lock_guard lock(m.mutex);
+    for (auto& t : m.threads) t->join();
+    m.threads.clear();
+  }
+  m.alive_threads.set(0);
+  m.control_consumer.reset();
+  if (m.control_producer) {
+    rd_kafka_flush(m.control_producer.get(), 5000);
+    m.control_producer.reset();
+  }
+  m.transition(streams_state::not_running);
+  return true;
+}
+
+streams_state streams::state() const { return _impl->current(); }
+
+std::vector<thread_metadata> streams::metadata() const {
+  std::lock_guard lock(_impl->mutex);
+  std::vector<thread_metadata> out;
+  for (auto& t : _impl->threads) {
+    if (t->state() != detail::thread_state::dead) out.push_back(t->metadata());
+  }
+  return out;
+}
+
+core::metrics_registry& streams::metrics() noexcept { return _impl->metrics; }
+
+const streams_config& streams::config() const noexcept { return _impl->config; }
+
+const dsl::topology& streams::topology() const noexcept { return _impl->topology; }
+
+}  // namespace sluice::runtime

@@ -1,0 +1,86 @@
+#include "tests/integration/streams_fixture.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <thread>
+
+namespace sluice::testing {
+
+void streams_test::SetUp() {
+  _options.groups.initial_rebalance_delay_ms = 0;
+  broker_test::SetUp();
+}
+
+void streams_test::TearDown() { broker_test::TearDown(); }
+
+core::properties streams_test::app_config(const std::string& instance,
+                                          const core::properties& extra) {
+  core::properties p{
+      {"application.id", application_id()},
+      {"bootstrap.servers", bootstrap()},
+      {"state.dir", (data_dir() / ("state-" + instance)).string()},
+      {"commit.interval.ms", "200"},
+      {"poll.ms", "50"},
+      {"rocksdb.memory.bytes", std::to_string(32 << 20)},
+      {"consumer.session.timeout.ms", "6000"},
+      {"consumer.heartbeat.interval.ms", "500"},
+      {"consumer.fetch.wait.max.ms", "100"},
+      {"producer.linger.ms", "5"},
+  };
+  for (const auto& [k, v] : extra) p[k] = v;
+  return p;
+}
+
+void streams_test::produce_all(const std::string& topic, const std::vector<keyed>& records) {
+  auto p = make_producer();
+  for (const auto& r : records) {
+    for (;;) {
+      auto err = p->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                            r.value ? const_cast<char*>(r.value->data()) : nullptr,
+                            r.value ? r.value->size() : 0, r.key ? r.key->data() : nullptr,
+                            r.key ? r.key->size() : 0, r.timestamp, nullptr, nullptr);
+      if (err == RdKafka::ERR__QUEUE_FULL) {
+        p->poll(10);
+        continue;
+      }
+      ASSERT_EQ(err, RdKafka::ERR_NO_ERROR) << RdKafka::err2str(err);
+      break;
+    }
+  }
+  ASSERT_EQ(p->flush(30000), RdKafka::ERR_NO_ERROR);
+}
+
+bool streams_test::eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
+
+bool streams_test::wait_for_state(const streams& app, streams_state state,
+                                  std::chrono::milliseconds timeout) {
+  return eventually([&] { return app.state() == state; }, timeout);
+}
+
+int32_t streams_test::partitions_of(const std::string& topic) {
+  auto p = make_producer();
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(p.get(), topic, nullptr, err));
+  RdKafka::Metadata* md = nullptr;
+  if (p->metadata(false, t.get(), &md, 10000) != RdKafka::ERR_NO_ERROR) return -1;
+  std::unique_ptr<RdKafka::Metadata> owned(md);
+  if (md->topics()->empty() || md->topics()->at(0)->err() != RdKafka::ERR_NO_ERROR) return -1;
+  return static_cast<int32_t>(md->topics()->at(0)->partitions()->size());
+}
+
+std::vector<consumed> streams_test::read_all(const std::string& topic, std::size_t count,
+                                             std::chrono::milliseconds timeout) {
+  const int32_t n = partitions_of(topic);
+  std::vector<int32_t> parts;
+  for (int32_t i = 0; i < n; ++i) parts.push_back(i);
+  return consume(topic, parts, count, timeout, {{"isolation.level", "read_committed"}});
+}
+
+}  // namespace sluice::testing

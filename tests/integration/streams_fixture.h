@@ -1,0 +1,51 @@
+#pragma once
+/// Fixture for the streams runtime's end-to-end tests: an in-process sluice-broker (quick group
+/// rebalances), `streams` instances talking to it through librdkafka, bulk producing and
+/// reading back with librdkafka.
+
+#include "runtime/streams.h"
+#include "tests/integration/broker_fixture.h"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::testing {
+
+struct keyed {
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  int64_t timestamp = 0;
+};
+
+class streams_test : public broker_test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  /// Properties of an application on this broker: unique application.id, a state directory
+  /// under the test's temporary directory, fast commits and group timeouts.
+  core::properties app_config(const std::string& instance = "a",
+                              const core::properties& extra = {});
+  /// Produces every record (partitioned by key with murmur2, as Java producers do) and waits
+  /// until all are acknowledged.
+  void produce_all(const std::string& topic, const std::vector<keyed>& records);
+  /// Waits until `pred` holds or `timeout` passes; returns whether it held.
+  static bool eventually(const std::function<bool()>& pred,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  /// Waits until the instance reports `state`.
+  static bool wait_for_state(const streams& app, streams_state state,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  /// Reads all records of `topic` (every partition) until `count` were read or `timeout`.
+  std::vector<consumed> read_all(const std::string& topic, std::size_t count,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  int32_t partitions_of(const std::string& topic);
+
+  std::string application_id() const { return topic("app"); }
+};
+
+}  // namespace sluice::testing
