@@ -96,6 +96,7 @@ class metrics : public broker_test {
  protected:
   void SetUp() override {
     _options.metrics_listen = "127.0.0.1:0";
+    _options.groups.initial_rebalance_delay_ms = 0;
     broker_test::SetUp();
   }
 
@@ -197,6 +198,40 @@ TEST_F(metrics, group_metrics_come_from_the_coordinator_interface) {
   EXPECT_EQ(m["sluice_broker_consumer_groups"], 0);
   EXPECT_FALSE(m.contains("sluice_broker_consumer_group_members{group=\"orders-app\"}"));
   EXPECT_FALSE(m.contains("sluice_broker_consumer_group_lag" + labels));
+}
+
+TEST_F(metrics, a_real_consumer_group_shows_members_committed_offsets_and_lag) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  auto p = make_producer();
+  for (int i = 0; i < 5; ++i) produce(*p, t, 0, "k", "v");
+
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  conf->set("bootstrap.servers", bootstrap(), err);
+  conf->set("group.id", "metrics-group", err);
+  conf->set("enable.auto.commit", "false", err);
+  conf->set("auto.offset.reset", "earliest", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  ASSERT_TRUE(c) << err;
+  ASSERT_EQ(c->subscribe({t}), RdKafka::ERR_NO_ERROR);
+  int got = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (got < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(c->consume(100));
+    if (m->err() == RdKafka::ERR_NO_ERROR) ++got;
+  }
+  ASSERT_EQ(got, 5);
+  ASSERT_EQ(c->commitSync(), RdKafka::ERR_NO_ERROR);
+  for (int i = 0; i < 3; ++i) produce(*p, t, 0, "k", "v");
+
+  auto m = scrape();
+  const std::string labels = "{group=\"metrics-group\",partition=\"0\",topic=\"" + t + "\"}";
+  EXPECT_EQ(m["sluice_broker_consumer_groups"], 1);
+  EXPECT_EQ(m["sluice_broker_consumer_group_members{group=\"metrics-group\"}"], 1);
+  EXPECT_EQ(m["sluice_broker_consumer_group_committed_offset" + labels], 5);
+  EXPECT_EQ(m["sluice_broker_consumer_group_lag" + labels], 3);
+  c->close();
 }
 
 }  // namespace
