@@ -266,16 +266,16 @@ struct streams::impl {
         case uncaught_error_response::replace_thread: {
           log.warn("{} failed ({}); replacing it", t->name(), what);
           std::unique_ptr<detail::stream_thread> dead;
-          std::lock_guard lock(mutex);
-          if (shutting_down) break;
-          for (auto& owned : threads) {
-            if (owned.get() == t) {
-              dead = std::move(owned);
-              owned = nullptr;
+          {
+            std::lock_guard lock(mutex);
+            if (shutting_down) break;
+            for (auto& owned : threads) {
+              if (owned.get() == t) dead = std::move(owned);
             }
+            std::erase(threads, nullptr);
+            add_thread();
           }
-          std::erase(threads, nullptr);
-          add_thread();
+          // Joined without the lock: the dying thread's last state change takes it.
           if (dead) dead->join();
           break;
         }
@@ -431,11 +431,15 @@ bool streams::close(std::chrono::milliseconds timeout) {
     m.cv.notify_all();
   }
   if (m.supervisor.joinable()) m.supervisor.join();
+  std::vector<std::unique_ptr<detail::stream_thread>> stopped;
   {
     std::lock_guard lock(m.mutex);
-    for (auto& t : m.threads) t->join();
+    stopped = std::move(m.threads);
     m.threads.clear();
   }
+  // Joined without the lock: a thread's last state change (dead) notifies under it.
+  for (auto& t : stopped) t->join();
+  stopped.clear();
   m.alive_threads.set(0);
   m.control_consumer.reset();
   if (m.control_producer) {
