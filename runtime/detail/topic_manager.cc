@@ -71,6 +71,11 @@ std::optional<int32_t> topic_manager::partitions_of(const std::string& topic) {
   return it->second;
 }
 
+void topic_manager::create_topic(const std::string& name, int32_t partitions,
+                                 std::map<std::string, std::string> configs, std::string what) {
+  create({{name, partitions, std::move(configs), std::move(what)}});
+}
+
 void topic_manager::create(const std::vector<wanted>& topics) {
   if (topics.empty()) return;
   std::vector<rd_kafka_NewTopic_t*> news;

@@ -63,6 +63,11 @@ class topic_manager {
 
   /// The partition count of `topic`, or nullopt if it does not exist.
   std::optional<int32_t> partitions_of(const std::string& topic);
+  /// Creates one topic; `what` names it in errors ("changelog topic of store 'x'"). Throws
+  /// streams_error with the broker's answer. An existing topic with the same partition count
+  /// is fine.
+  void create_topic(const std::string& name, int32_t partitions,
+                    std::map<std::string, std::string> configs, std::string what);
 
  private:
   struct wanted {

@@ -6,7 +6,10 @@
 #include "runtime/streams.h"
 #include "tests/integration/broker_fixture.h"
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +18,23 @@
 #include <vector>
 
 namespace sluice::testing {
+
+/// A child process (a worker, generator, reader) with its output in a log file.
+struct child_process {
+  pid_t pid = -1;
+  std::filesystem::path log;
+};
+
+/// Starts `args` (args[0] is the binary) with stdout and stderr appended to `log`.
+child_process spawn(const std::vector<std::string>& args, const std::filesystem::path& log);
+/// Waits for `pid` to exit; its exit status, 128 + signal if killed, or -1 on timeout.
+int wait_exit(pid_t pid, std::chrono::milliseconds timeout);
+/// Runs `args` to completion; exit status (or -1 on timeout) and its stdout.
+std::pair<int, std::string> run_tool(const std::vector<std::string>& args,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(120));
+std::string read_file(const std::filesystem::path& p);
+/// GET http://127.0.0.1:<port><path>; the status line's code and the body, or nullopt.
+std::optional<std::pair<int, std::string>> http_get(uint16_t port, const std::string& path);
 
 struct keyed {
   std::optional<std::string> key;

@@ -1,0 +1,305 @@
+// The two examples end to end: their worker, generator, reader and verifier binaries as
+// separate processes against an in-process sluice-broker — one worker with two threads, two
+// worker processes, a worker joining mid-stream (tasks move with their state), and a worker
+// killed with SIGKILL (at-least-once: nothing is lost).
+
+#include "tests/integration/streams_fixture.h"
+
+#include <nlohmann/json.hpp>
+
+#include <signal.h>
+
+#include <deque>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace sluice::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+#if defined(SLUICE_PAGE_VIEWS_WORKER) && defined(SLUICE_ORDER_PAYMENT_WORKER)
+
+using counts = std::map<std::pair<int64_t, std::string>, int64_t>;
+
+counts parse_tsv(const std::string& text) {
+  counts out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream row(line);
+    int64_t start = 0, n = 0;
+    std::string page;
+    if (row >> start >> page >> n) out[{start, page}] += n;
+  }
+  return out;
+}
+
+int64_t total_of(const counts& c) {
+  int64_t t = 0;
+  for (const auto& [k, n] : c) t += n;
+  return t;
+}
+
+class streams_examples_test : public streams_test {
+ protected:
+  void TearDown() override {
+    for (auto& w : _workers) {
+      if (w.pid > 0 && wait_exit(w.pid, 0ms) < 0) {
+        ::kill(w.pid, SIGKILL);
+        wait_exit(w.pid, 10s);
+      }
+    }
+    streams_test::TearDown();
+  }
+
+  /// Starts a worker process of an example on the test's broker.
+  child_process& start_worker(const std::string& binary, const std::string& name, int threads) {
+    const auto dir = data_dir() / name;
+    std::filesystem::create_directories(dir);
+    _workers.push_back(spawn({binary, "--bootstrap", bootstrap(), "--state-dir", (dir / "state").string(),
+                              "--threads", std::to_string(threads), "--http", "127.0.0.1:0",
+                              "--set", "commit.interval.ms=200", "--set", "poll.ms=50",
+                              "--set", "rocksdb.memory.bytes=33554432",
+                              "--set", "consumer.session.timeout.ms=6000",
+                              "--set", "consumer.heartbeat.interval.ms=500",
+                              "--set", "consumer.fetch.wait.max.ms=100",
+                              "--shutdown-timeout-ms", "20000"},
+                             dir / "worker.log"));
+    return _workers.back();
+  }
+
+  /// The worker's HTTP port, from the line it prints when it starts serving.
+  static uint16_t http_port(const child_process& w) {
+    const std::regex line(R"(metrics on http://127\.0\.0\.1:(\d+)/metrics)");
+    uint16_t port = 0;
+    eventually([&] {
+      std::smatch m;
+      const std::string log = read_file(w.log);
+      if (!std::regex_search(log, m, line)) return false;
+      port = static_cast<uint16_t>(std::stoi(m[1]));
+      return true;
+    }, 30s);
+    return port;
+  }
+
+  static nlohmann::json health(const child_process& w) {
+    const uint16_t port = http_port(w);
+    if (port == 0) return {};
+    auto r = http_get(port, "/health");
+    if (!r) return {};
+    auto j = nlohmann::json::parse(r->second, nullptr, false);
+    return j.is_discarded() ? nlohmann::json{} : j;
+  }
+
+  static std::set<std::string> tasks_of(const nlohmann::json& h) {
+    std::set<std::string> out;
+    if (!h.contains("threads")) return out;
+    for (const auto& t : h["threads"]) {
+      for (const auto& task : t["tasks"]) out.insert(task["id"].get<std::string>());
+    }
+    return out;
+  }
+
+  /// Waits until every worker reports running and together they own exactly `tasks`.
+  bool wait_split(const std::vector<child_process*>& workers, const std::set<std::string>& tasks,
+                  bool each_has_some = true) {
+    return eventually([&] {
+      std::set<std::string> all;
+      for (auto* w : workers) {
+        auto h = health(*w);
+        if (!h.contains("state") || h["state"] != "running") return false;
+        auto mine = tasks_of(h);
+        if (each_has_some && mine.empty()) return false;
+        all.insert(mine.begin(), mine.end());
+      }
+      return all == tasks;
+    }, 60s);
+  }
+
+  /// SIGTERM, then the exit status (the worker must commit and close within its bound).
+  int stop(child_process& w) {
+    ::kill(w.pid, SIGTERM);
+    const int status = wait_exit(w.pid, 30s);
+    if (status != 0) {
+      ADD_FAILURE() << "worker " << w.log << " exited with " << status << ":\n" << read_file(w.log);
+      if (status < 0) ::kill(w.pid, SIGKILL);
+      wait_exit(w.pid, 10s);
+    }
+    w.pid = -1;
+    return status;
+  }
+
+  counts generate_page_views(int count, int64_t start, int64_t span, int seed) {
+    auto [status, out] = run_tool({SLUICE_PAGE_VIEWS_GENERATOR, "--bootstrap", bootstrap(),
+                                   "--count", std::to_string(count), "--start", std::to_string(start),
+                                   "--span-seconds", std::to_string(span), "--seed",
+                                   std::to_string(seed), "--print-expected"});
+    EXPECT_EQ(status, 0);
+    return parse_tsv(out);
+  }
+
+  counts read_counts(int64_t until_total, std::chrono::milliseconds timeout = 60s) {
+    std::vector<std::string> args{SLUICE_PAGE_VIEWS_READER, "--bootstrap", bootstrap(), "--tsv",
+                                  "--timeout-ms", std::to_string(timeout.count()), "--idle-ms", "1000"};
+    if (until_total > 0) {
+      args.push_back("--until-total");
+      args.push_back(std::to_string(until_total));
+    }
+    auto [status, out] = run_tool(args);
+    EXPECT_EQ(status, 0);
+    return parse_tsv(out);
+  }
+
+  std::pair<int, std::string> verify_orders(int count, bool allow_duplicates) {
+    std::vector<std::string> args{SLUICE_ORDER_PAYMENT_VERIFIER, "--bootstrap", bootstrap(),
+                                  "--count", std::to_string(count), "--idle-ms", "2000",
+                                  "--timeout-ms", "60000"};
+    if (allow_duplicates) args.push_back("--allow-duplicates");
+    return run_tool(args);
+  }
+
+  const std::set<std::string> page_view_tasks{"0_0", "0_1", "0_2", "1_0", "1_1", "1_2"};
+  const std::set<std::string> join_tasks{"0_0", "0_1", "0_2"};
+  std::deque<child_process> _workers;  // a deque: references stay valid as workers are added
+};
+
+constexpr int64_t minute = 1700000040;
+
+TEST_F(streams_examples_test, page_views_one_worker_with_two_threads_counts_every_minute_exactly) {
+  auto& w = start_worker(SLUICE_PAGE_VIEWS_WORKER, "w1", 2);
+  ASSERT_TRUE(wait_split({&w}, page_view_tasks)) << read_file(w.log);
+  const counts expected = generate_page_views(600, minute, 150, 1);
+  ASSERT_EQ(total_of(expected), 600);
+  EXPECT_EQ(read_counts(600), expected);
+  // Both threads have tasks.
+  auto h = health(w);
+  ASSERT_EQ(h["threads"].size(), 2u);
+  for (const auto& t : h["threads"]) EXPECT_FALSE(t["tasks"].empty());
+  // The metrics endpoint reports processing, commits and lag.
+  auto metrics = http_get(http_port(w), "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->first, 200);
+  for (const char* name : {"sluice_streams_records_processed_total", "sluice_streams_process_rate",
+                           "sluice_streams_commit_latency_seconds_count", "sluice_streams_records_lag",
+                           "sluice_streams_dropped_records_total", "sluice_streams_state{state=\"running\"} 1"}) {
+    EXPECT_NE(metrics->second.find(name), std::string::npos) << name;
+  }
+  EXPECT_EQ(stop(w), 0) << read_file(w.log);
+}
+
+TEST_F(streams_examples_test, page_views_two_worker_processes_split_the_tasks_and_count_exactly) {
+  auto& a = start_worker(SLUICE_PAGE_VIEWS_WORKER, "a", 1);
+  auto& b = start_worker(SLUICE_PAGE_VIEWS_WORKER, "b", 1);
+  ASSERT_TRUE(wait_split({&a, &b}, page_view_tasks)) << read_file(a.log) << read_file(b.log);
+  const counts expected = generate_page_views(900, minute, 150, 7);
+  EXPECT_EQ(read_counts(900), expected);
+  EXPECT_EQ(stop(a), 0);
+  EXPECT_EQ(stop(b), 0);
+}
+
+TEST_F(streams_examples_test, page_views_second_worker_joining_takes_over_tasks_with_their_state) {
+  auto& a = start_worker(SLUICE_PAGE_VIEWS_WORKER, "a", 1);
+  ASSERT_TRUE(wait_split({&a}, page_view_tasks));
+  counts expected = generate_page_views(500, minute, 100, 3);
+  ASSERT_EQ(read_counts(500), expected);
+
+  auto& b = start_worker(SLUICE_PAGE_VIEWS_WORKER, "b", 1);
+  ASSERT_TRUE(wait_split({&a, &b}, page_view_tasks)) << read_file(b.log);
+  // The tasks b took over were restored from their changelogs before they processed.
+  auto metrics = http_get(http_port(b), "/metrics");
+  ASSERT_TRUE(metrics);
+  const std::regex restored(R"(sluice_streams_restored_records_total\{thread="stream-thread-0"\} (\d+))");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(metrics->second, m, restored)) << metrics->second;
+  EXPECT_GT(std::stoll(m[1]), 0);
+
+  // Counting continues across the move, exactly (a committed before giving its tasks away).
+  for (const auto& [k, n] : generate_page_views(500, minute + 30, 100, 4)) expected[k] += n;
+  EXPECT_EQ(read_counts(1000), expected);
+  EXPECT_EQ(stop(a), 0);
+  EXPECT_EQ(stop(b), 0);
+}
+
+TEST_F(streams_examples_test, page_views_worker_killed_with_sigkill_loses_nothing) {
+  auto& a = start_worker(SLUICE_PAGE_VIEWS_WORKER, "a", 1);
+  auto& b = start_worker(SLUICE_PAGE_VIEWS_WORKER, "b", 1);
+  ASSERT_TRUE(wait_split({&a, &b}, page_view_tasks));
+  counts expected = generate_page_views(500, minute, 100, 5);
+  ASSERT_EQ(read_counts(500), expected);
+  for (const auto& [k, n] : generate_page_views(500, minute + 30, 100, 6)) expected[k] += n;
+  ::kill(b.pid, SIGKILL);  // mid-stream: b may hold processed but uncommitted records
+  EXPECT_EQ(wait_exit(b.pid, 10s), 128 + SIGKILL);
+  b.pid = -1;
+  // a takes over b's tasks after the session timeout, restores them and processes the rest.
+  ASSERT_TRUE(wait_split({&a}, page_view_tasks)) << read_file(a.log);
+  counts got;
+  const bool complete = eventually([&] {
+    got = read_counts(0, 5s);
+    for (const auto& [k, n] : expected) {
+      if (got[k] < n) return false;
+    }
+    return true;
+  }, 60s);
+  EXPECT_TRUE(complete);
+  for (const auto& [k, n] : expected) EXPECT_GE(got[k], n) << k.first << " " << k.second;
+  for (const auto& [k, n] : got) EXPECT_TRUE(expected.contains(k)) << "unexpected " << k.second;
+  EXPECT_EQ(stop(a), 0);
+}
+
+TEST_F(streams_examples_test, order_payment_join_one_worker_joins_every_paid_order_exactly_once) {
+  auto& w = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "w1", 1);
+  ASSERT_TRUE(wait_split({&w}, join_tasks));
+  auto [gen, gen_out] = run_tool({SLUICE_ORDER_PAYMENT_GENERATOR, "--bootstrap", bootstrap(), "--count", "300"});
+  ASSERT_EQ(gen, 0);
+  auto [status, out] = verify_orders(300, false);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("OK: 240 orders joined"), std::string::npos) << out;
+  EXPECT_EQ(stop(w), 0);
+}
+
+TEST_F(streams_examples_test, order_payment_join_two_worker_processes_join_exactly_once) {
+  auto& a = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "a", 1);
+  auto& b = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "b", 2);
+  ASSERT_TRUE(wait_split({&a, &b}, join_tasks));
+  auto [gen, gen_out] = run_tool({SLUICE_ORDER_PAYMENT_GENERATOR, "--bootstrap", bootstrap(), "--count", "400"});
+  ASSERT_EQ(gen, 0);
+  auto [status, out] = verify_orders(400, false);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("OK: 320 orders joined"), std::string::npos) << out;
+  EXPECT_EQ(stop(a), 0);
+  EXPECT_EQ(stop(b), 0);
+}
+
+TEST_F(streams_examples_test, order_payment_join_survives_a_killed_worker_without_losing_a_join) {
+  auto& a = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "a", 1);
+  auto& b = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "b", 1);
+  ASSERT_TRUE(wait_split({&a, &b}, join_tasks));
+  // The generator's records keep arriving while b dies.
+  child_process gen = spawn({SLUICE_ORDER_PAYMENT_GENERATOR, "--bootstrap", bootstrap(), "--count", "600"},
+                            data_dir() / "generator.log");
+  std::this_thread::sleep_for(300ms);
+  ::kill(b.pid, SIGKILL);
+  EXPECT_EQ(wait_exit(b.pid, 10s), 128 + SIGKILL);
+  b.pid = -1;
+  EXPECT_EQ(wait_exit(gen.pid, 60s), 0) << read_file(gen.log);
+  ASSERT_TRUE(wait_split({&a}, join_tasks));
+  std::pair<int, std::string> verdict;
+  EXPECT_TRUE(eventually([&] {
+    verdict = verify_orders(600, true);
+    return verdict.first == 0;
+  }, 60s)) << verdict.second;
+  EXPECT_EQ(stop(a), 0);
+}
+
+#else
+
+TEST(streams_examples_test, DISABLED_examples_not_built) {}
+
+#endif
+
+}  // namespace
+}  // namespace sluice::testing
