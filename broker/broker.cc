@@ -253,6 +253,16 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   i->context->attach_groups(*i->groups);
   i->context->attach_configs(*i->configs);
   i->context->attach_metrics(*i->metrics);
+  // Group count, members and committed offsets (lag) at each scrape, from the coordinator.
+  i->metrics->set_group_source(
+      [g = i->groups.get()] {
+        std::vector<group_metrics_snapshot> out;
+        for (auto& s : g->snapshot()) {
+          out.push_back({std::move(s.group_id), static_cast<int32_t>(s.members), std::move(s.committed)});
+        }
+        return out;
+      },
+      i->logs.get());
   {
     auto* server = i->server.get();
     i->metrics->set_connection_source([server] { return server->active_connections(); });
