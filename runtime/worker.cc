@@ -170,7 +170,12 @@ int run_worker(dsl::topology topology, int argc, const char* const* argv,
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t previous;
+  pthread_sigmask(SIG_BLOCK, &signals, &previous);
+  struct restore_mask {
+    sigset_t mask;
+    ~restore_mask() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+  } restore{previous};
 
   std::unique_ptr<embedded_cluster> cluster;
   if (!opts.config.contains("bootstrap.servers")) {

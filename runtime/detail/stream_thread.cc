@@ -322,14 +322,20 @@ void stream_thread::loop() {
   }
 }
 
-void stream_thread::poll_records() {
-  bool busy = !_reader->idle();
+bool stream_thread::has_processable_records() {
+  const auto now = steady::now();
   for (const auto& [id, t] : _tasks) {
-    if (t->current_state() == stream_task::state::created ||
-        (t->current_state() == stream_task::state::running && t->buffered() > 0)) {
-      busy = true;
-      break;
-    }
+    if (t->processable(now, _app.config.max_task_idle)) return true;
+  }
+  return false;
+}
+
+void stream_thread::poll_records() {
+  // Block in poll only when there is nothing else to do (records waiting for
+  // max.task.idle.ms do not count: polling is how their missing partitions arrive).
+  bool busy = !_reader->idle() || has_processable_records();
+  for (const auto& [id, t] : _tasks) {
+    if (t->current_state() == stream_task::state::created) busy = true;
   }
   int timeout = busy ? 0 : timeout_ms(_app.config.poll_interval);
   for (int i = 0; i < max_poll_records; ++i) {
@@ -425,10 +431,7 @@ void stream_thread::open_created_tasks() {
 }
 
 void stream_thread::restore() {
-  bool busy = false;
-  for (const auto& [id, t] : _tasks) {
-    if (t->current_state() == stream_task::state::running && t->buffered() > 0) busy = true;
-  }
+  const bool busy = has_processable_records();
   if (!_reader->idle()) {
     if (auto ok = _reader->step(busy ? std::chrono::milliseconds(0) : _app.config.poll_interval); !ok) {
       throw streams_error(fmt::format("{}: restoring state failed: {}", _name, ok.error().message()));

@@ -113,6 +113,7 @@ class stream_thread final : private deserialization_error_sink {
   void set_state(thread_state s);
   void create_clients();
   void poll_records();
+  bool has_processable_records();
   void handle_message(const rd_kafka_message_s* m);
   void open_created_tasks();
   void restore();

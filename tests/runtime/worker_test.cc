@@ -1,0 +1,161 @@
+#include "dsl/streams.h"
+#include "runtime/errors.h"
+#include "runtime/http_endpoint.h"
+#include "runtime/worker.h"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::runtime {
+namespace {
+
+worker_options parse(std::vector<std::string> args, const core::properties& defaults = {}) {
+  args.insert(args.begin(), "worker");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parse_worker_args(static_cast<int>(argv.size()), argv.data(), defaults);
+}
+
+std::string error_of(std::vector<std::string> args) {
+  try {
+    (void)parse(std::move(args));
+  } catch (const core::config_exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(worker_args, flags_map_to_streams_configuration_over_the_defaults) {
+  const auto o = parse({"--bootstrap", "k1:9092,k2:9092", "--application-id=orders", "--threads", "3",
+                        "--state-dir", "/var/lib/x", "--set", "commit.interval.ms=500", "--http",
+                        "0.0.0.0:9100", "--shutdown-timeout-ms", "5000", "--broker-listen",
+                        "127.0.0.1:19092"},
+                       {{"application.id", "default-id"}, {"cache.max.bytes", "0"}});
+  EXPECT_EQ(o.config.at("bootstrap.servers"), "k1:9092,k2:9092");
+  EXPECT_EQ(o.config.at("application.id"), "orders");
+  EXPECT_EQ(o.config.at("num.stream.threads"), "3");
+  EXPECT_EQ(o.config.at("state.dir"), "/var/lib/x");
+  EXPECT_EQ(o.config.at("commit.interval.ms"), "500");
+  EXPECT_EQ(o.config.at("cache.max.bytes"), "0");  // default kept
+  EXPECT_EQ(o.http_listen, "0.0.0.0:9100");
+  EXPECT_EQ(o.shutdown_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(o.broker_listen, "127.0.0.1:19092");
+  EXPECT_FALSE(o.help);
+}
+
+TEST(worker_args, a_config_file_sits_between_the_defaults_and_the_flags) {
+  const auto file = std::filesystem::temp_directory_path() / "sluice-worker-test.properties";
+  {
+    std::ofstream f(file);
+    f << "# streams\napplication.id = from-file\nnum.stream.threads=2\npoll.ms=30\n";
+  }
+  const auto o = parse({"--config", file.string(), "--threads", "4"},
+                       {{"application.id", "default"}, {"poll.ms", "10"}, {"max.task.idle.ms", "7"}});
+  EXPECT_EQ(o.config.at("application.id"), "from-file");
+  EXPECT_EQ(o.config.at("num.stream.threads"), "4");
+  EXPECT_EQ(o.config.at("poll.ms"), "30");
+  EXPECT_EQ(o.config.at("max.task.idle.ms"), "7");
+  std::filesystem::remove(file);
+}
+
+TEST(worker_args, http_can_be_turned_off_and_help_is_recognized) {
+  EXPECT_EQ(parse({"--http", "off"}).http_listen, "");
+  EXPECT_EQ(parse({}).http_listen, "127.0.0.1:0");
+  EXPECT_TRUE(parse({"--help"}).help);
+  EXPECT_NE(worker_usage("pv").find("usage: pv"), std::string::npos);
+}
+
+TEST(worker_args, bad_flags_are_named) {
+  EXPECT_NE(error_of({"--bogus"}).find("unknown flag '--bogus'"), std::string::npos);
+  EXPECT_NE(error_of({"--threads"}).find("flag '--threads' needs a value"), std::string::npos);
+  EXPECT_NE(error_of({"--http", "nowhere"}).find("--http"), std::string::npos);
+  EXPECT_NE(error_of({"--broker-listen", "host:99999"}).find("--broker-listen"), std::string::npos);
+  EXPECT_NE(error_of({"--shutdown-timeout-ms", "soon"}).find("--shutdown-timeout-ms"), std::string::npos);
+  EXPECT_NE(error_of({"--set", "nokey"}).find("="), std::string::npos) << error_of({"--set", "nokey"});
+  EXPECT_NE(error_of({"--config", "/nonexistent/x.properties"}).find("/nonexistent/x.properties"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--log-level", "loud"}).find("--log-level"), std::string::npos);
+}
+
+/// A minimal HTTP/1.1 client: the status code and body of one request.
+std::optional<std::pair<int, std::string>> request(uint16_t port, const std::string& method,
+                                                   const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  const std::string req = method + " " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
+  (void)::write(fd, req.data(), req.size());
+  std::string resp;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) resp.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  const auto body = resp.find("\r\n\r\n");
+  if (resp.size() < 12 || body == std::string::npos) return std::nullopt;
+  return std::pair{std::stoi(resp.substr(9, 3)), resp.substr(body + 4)};
+}
+
+TEST(http_endpoint, serves_the_handlers_answers_and_only_get) {
+  std::vector<std::string> asked;
+  http_endpoint http("127.0.0.1", 0, [&](std::string_view path) {
+    asked.emplace_back(path);
+    if (path == "/metrics") return http_endpoint::response{200, "text/plain", "a_metric 1\n"};
+    if (path == "/boom") throw std::runtime_error("handler failed");
+    return http_endpoint::response{404, "text/plain", "nope\n"};
+  });
+  ASSERT_GT(http.port(), 0);
+  EXPECT_EQ(request(http.port(), "GET", "/metrics?x=1"), (std::pair<int, std::string>{200, "a_metric 1\n"}));
+  EXPECT_EQ(request(http.port(), "GET", "/other")->first, 404);
+  EXPECT_EQ(request(http.port(), "GET", "/boom")->first, 500);
+  EXPECT_EQ(request(http.port(), "POST", "/metrics")->first, 405);
+  EXPECT_EQ(asked, (std::vector<std::string>{"/metrics", "/other", "/boom"}));
+}
+
+TEST(http_endpoint, an_address_in_use_is_a_clear_error) {
+  http_endpoint first("127.0.0.1", 0, [](std::string_view) { return http_endpoint::response{}; });
+  try {
+    http_endpoint second("127.0.0.1", first.port(),
+                         [](std::string_view) { return http_endpoint::response{}; });
+    FAIL() << "bound twice";
+  } catch (const streams_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot serve HTTP on 127.0.0.1:"), std::string::npos) << e.what();
+  }
+}
+
+TEST(run_worker, without_a_bootstrap_or_an_embedded_cluster_it_is_a_usage_error) {
+  std::vector<const char*> argv{"worker", "--http", "off"};
+  streams_builder b;
+  b.stream<std::string, std::string>("in").to("out");
+  EXPECT_EQ(run_worker(b.build(), static_cast<int>(argv.size()), argv.data(),
+                       {.config = {{"application.id", "x"}}}),
+            2);
+}
+
+TEST(run_worker, bad_configuration_exits_with_status_2) {
+  std::vector<const char*> argv{"worker", "--bootstrap", "127.0.0.1:1", "--http", "off", "--set",
+                                "num.stream.threads=zero"};
+  streams_builder b;
+  b.stream<std::string, std::string>("in").to("out");
+  EXPECT_EQ(run_worker(b.build(), static_cast<int>(argv.size()), argv.data(),
+                       {.config = {{"application.id", "x"}}}),
+            2);
+}
+
+}  // namespace
+}  // namespace sluice::runtime
