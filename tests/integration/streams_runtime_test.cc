@@ -8,6 +8,7 @@
 #include "dsl/streams.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -137,6 +138,38 @@ TEST_F(streams_test, stateful_counts_survive_losing_the_local_state_by_restoring
   for (int k = 0; k < 10; ++k) EXPECT_EQ(totals["w" + std::to_string(k)], 30) << k;
   const std::string metrics = app.metrics().render_prometheus();
   EXPECT_NE(metrics.find("sluice_streams_restored_records_total"), std::string::npos);
+  EXPECT_TRUE(app.close(30s));
+}
+
+TEST_F(streams_test, restarting_on_the_same_state_directory_restores_nothing_and_continues) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 2), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(create_topic(out, 2), RdKafka::ERR_NO_ERROR);
+  std::vector<keyed> first;
+  for (int i = 0; i < 100; ++i) first.push_back({"w" + std::to_string(i % 5), "x", 1000 + i});
+  produce_all(in, first);
+  {
+    streams app(counts(in, out), app_config("a"));
+    app.start();
+    ASSERT_EQ(read_all(out, 100).size(), 100u);
+    EXPECT_TRUE(app.close(30s));
+  }
+  // The stores' positions (in RocksDB and in each task's .checkpoint) are at the end of
+  // their changelogs: nothing to restore.
+  for (int p = 0; p < 2; ++p) {
+    EXPECT_TRUE(std::filesystem::exists(data_dir() / "state-a" / application_id() /
+                                        ("0_" + std::to_string(p)) / ".checkpoint"));
+  }
+  produce_all(in, first);
+  streams app(counts(in, out), app_config("a"));
+  app.start();
+  auto got = read_all(out, 200);
+  ASSERT_EQ(got.size(), 200u);
+  for (const auto& [k, n] : latest(got)) EXPECT_EQ(n, 40) << k;
+  const std::string metrics = app.metrics().render_prometheus();
+  EXPECT_NE(metrics.find("sluice_streams_restored_records_total{thread=\"stream-thread-0\"} 0"),
+            std::string::npos)
+      << metrics;
   EXPECT_TRUE(app.close(30s));
 }
 
