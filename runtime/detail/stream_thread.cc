@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <set>
 
+#include <pthread.h>
+
 namespace sluice::runtime::detail {
 namespace {
 
@@ -230,6 +232,8 @@ bool stream_thread::all_tasks_running() const {
 // ---- the thread body --------------------------------------------------------------------------
 
 void stream_thread::run() noexcept {
+  // Visible in top, perf and gdb (at most 15 characters).
+  pthread_setname_np(pthread_self(), fmt::format("sluice-st-{}", _index).substr(0, 15).c_str());
   try {
     set_state(thread_state::starting);
     create_clients();
