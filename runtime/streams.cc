@@ -114,6 +114,7 @@ struct streams::impl {
   core::gauge& alive_threads;
   std::array<core::gauge*, all_states.size()> state_gauges{};
 
+  std::timed_mutex close_mutex;  // one close() at a time
   std::mutex listener_mutex;  // serializes transitions and listener/handler calls
   mutable std::mutex mutex;   // guards the fields below
   std::condition_variable cv;
@@ -396,6 +397,8 @@ void streams::start() {
 bool streams::close(std::chrono::milliseconds timeout) {
   impl& m = *_impl;
   const auto deadline = steady::now() + timeout;
+  std::unique_lock closing(m.close_mutex, std::defer_lock);
+  if (!closing.try_lock_until(deadline)) return false;
   const streams_state s = m.current();
   if (s == streams_state::not_running) return true;
   if (s == streams_state::created) {

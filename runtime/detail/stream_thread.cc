@@ -445,10 +445,9 @@ void stream_thread::restore() {
   if (completed.empty()) return;
   for (stream_task* t : completed) {
     t->start_running();
-    for (auto& in : t->inputs()) {
-      if (t->buffered(static_cast<std::size_t>(&in - t->inputs().data())) <
-          static_cast<std::size_t>(_app.config.buffered_records_per_partition)) {
-        pause(in, false);
+    for (std::size_t i = 0; i < t->inputs().size(); ++i) {
+      if (t->buffered(i) < static_cast<std::size_t>(_app.config.buffered_records_per_partition)) {
+        pause(t->inputs()[i], false);
       }
     }
     log.info("{}: task {} restored; processing", _name, t->id().to_string());

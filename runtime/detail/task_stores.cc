@@ -135,6 +135,11 @@ result<void> task_stores::open() {
   }
   std::vector<entry> entries;
   std::vector<changelog> changelogs;
+  // On a failure every store opened so far is closed again: the caller retries later.
+  auto abandon = [&](std::error_code ec) -> result<void> {
+    for (auto& done : entries) (void)done.store->close();
+    return core::failure(ec);
+  };
   for (const dsl::store_spec* spec : _specs) {
     entry e;
     e.spec = spec;
@@ -144,10 +149,7 @@ result<void> task_stores::open() {
           core::topic_partition{spec->changelog_topic(_res.application_id), _id.partition});
     }
     auto opened = open_one(*spec, e.changelog_sink.get());
-    if (!opened) {
-      for (auto& done : entries) (void)done.store->close();
-      return opened.as_failure();
-    }
+    if (!opened) return abandon(opened.error());
     e.store = std::move(opened).value();
     if (e.changelog_sink) {
       changelog c;
@@ -159,9 +161,8 @@ result<void> task_stores::open() {
       if (e.store->persistent()) {
         auto committed = e.store->committed_offset();
         if (!committed) {
-          for (auto& done : entries) (void)done.store->close();
           (void)e.store->close();
-          return committed.as_failure();
+          return abandon(committed.error());
         }
         if (committed.value()) {
           c.restore_from = committed.value()->value();
