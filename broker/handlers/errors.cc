@@ -20,6 +20,8 @@ protocol::error_code to_kafka_error(std::error_code ec) noexcept {
       case storage::errc::io_error: return error_code::kafka_storage_error;
       // Kafka answers INVALID_RECORD from Produce v8; we serve up to v7, where it is this.
       case storage::errc::invalid_record: return error_code::corrupt_message;
+      case storage::errc::invalid_producer_epoch: return error_code::invalid_producer_epoch;
+      case storage::errc::out_of_order_sequence: return error_code::out_of_order_sequence_number;
     }
   }
   if (ec.category() == std::generic_category() || ec.category() == std::system_category()) {

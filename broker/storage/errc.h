@@ -17,6 +17,8 @@ enum class errc {
   invalid_topic,         ///< a name Kafka would reject
   invalid_partitions,    ///< a partition count that is not positive or does not grow
   invalid_record,        ///< a record the topic's config forbids (no key in a compacted topic)
+  invalid_producer_epoch,  ///< a producer batch with an epoch older than the partition knows
+  out_of_order_sequence,   ///< a producer batch whose sequence does not follow the last one
 };
 
 const std::error_category& storage_category() noexcept;

@@ -29,6 +29,8 @@ class storage_category_impl final : public std::error_category {
       case errc::invalid_topic: return "invalid topic name";
       case errc::invalid_partitions: return "invalid partition count";
       case errc::invalid_record: return "record without a key in a compacted topic";
+      case errc::invalid_producer_epoch: return "producer epoch older than the partition's";
+      case errc::out_of_order_sequence: return "producer sequence number out of order";
     }
     return "unknown storage error " + std::to_string(code);
   }

@@ -19,6 +19,33 @@ const core::logger& log() {
   return instance;
 }
 
+constexpr size_t snapshots_kept = 3;
+
+std::filesystem::path snapshot_path(const std::filesystem::path& dir, int64_t offset) {
+  return dir / (segment_file_stem(offset) + ".snapshot");
+}
+
+/// Offsets of the `<20 digits>.snapshot` files in `dir`, ascending.
+std::vector<int64_t> list_snapshots(const std::filesystem::path& dir) {
+  std::vector<int64_t> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto& path = entry.path();
+    if (path.extension() != ".snapshot") continue;
+    const auto stem = path.stem().string();
+    if (stem.size() != 20 || !std::all_of(stem.begin(), stem.end(), ::isdigit)) continue;
+    out.push_back(std::stoll(stem));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path dir,
@@ -104,7 +131,106 @@ result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path
   p->_log_start.store(std::min(start, end));
   p->_recovery_point.store(end);
   if (truncated_total > 0 || !clean_shutdown) SLUICE_TRY(p->flush());
+  SLUICE_TRY(p->load_producer_state());
   return p;
+}
+
+result<void> partition_log::load_producer_state() {
+  const int64_t end = _log_end.load();
+  // Replay must start at or before the first segment whose aborted-transaction index is not
+  // known (recovered after a crash, or never written: the active segment after kill -9).
+  int64_t rebuild_from = end;
+  for (auto& [base, s] : _segments) {
+    if (!s->txn_index_known()) {
+      rebuild_from = base;
+      break;
+    }
+  }
+  const int64_t first_base = _segments.begin()->first;
+  int64_t from = first_base;
+  auto snapshots = list_snapshots(_dir);
+  std::error_code ec;
+  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
+    if (*it > end) {  // beyond a truncated tail: describes data that is gone
+      std::filesystem::remove(snapshot_path(_dir, *it), ec);
+      continue;
+    }
+    if (*it > rebuild_from) continue;
+    auto data = read_whole_file(snapshot_path(_dir, *it));
+    if (!data) continue;
+    auto parsed = producer_state::deserialize(data.value());
+    if (!parsed || parsed.value().first != *it) {
+      log().warn("{}: ignoring damaged producer snapshot {}", fmt::streamed(_tp),
+                 segment_file_stem(*it));
+      continue;
+    }
+    _producers = std::move(parsed.value().second);
+    from = std::max(*it, first_base);
+    break;
+  }
+  // Replay from `from` to the end: batch headers, and the whole batch of every marker.
+  int64_t replayed = 0;
+  for (auto& [base, s] : _segments) {
+    if (s->next_offset() <= from || s->empty()) continue;
+    auto seg = s;
+    SLUICE_TRY(seg->scan(std::max(from, base), [&](bytes_view batch, const batch_header& h) -> result<void> {
+      if (h.last_offset().value() < from) return core::success();
+      ++replayed;
+      SLUICE_TRY(auto aborted, _producers.replay(h, batch, storage::next_offset(h)));
+      if (aborted) seg->add_aborted(*aborted);
+      return core::success();
+    }));
+  }
+  for (auto& [base, s] : _segments) {
+    if (s->txn_index_known()) continue;
+    s->set_aborted(std::vector<aborted_txn_entry>(s->aborted()));
+    if (s != active()) SLUICE_TRY(s->write_indexes());
+  }
+  publish_first_unstable();
+  if (replayed > 0) {
+    log().info("{}: producer state rebuilt from offset {} ({} batch(es) replayed, {} producer(s))",
+               fmt::streamed(_tp), from, replayed, _producers.producers().size());
+  }
+  clean_snapshots(end);
+  return core::success();
+}
+
+void partition_log::publish_first_unstable() noexcept {
+  _first_unstable.store(_producers.first_unstable_offset().value_or(-1), std::memory_order_release);
+}
+
+void partition_log::clean_snapshots(int64_t end) const {
+  auto snapshots = list_snapshots(_dir);
+  std::error_code ec;
+  const int64_t start = _log_start.load(std::memory_order_relaxed);
+  size_t kept = 0;
+  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
+    const bool newest = kept == 0;
+    if (*it > end || (!newest && (*it < start || kept >= snapshots_kept))) {
+      std::filesystem::remove(snapshot_path(_dir, *it), ec);
+      continue;
+    }
+    ++kept;
+  }
+}
+
+int64_t partition_log::last_stable_offset() const noexcept {
+  // _log_end first: see _first_unstable.
+  const int64_t end = _log_end.load(std::memory_order_acquire);
+  const int64_t unstable = _first_unstable.load(std::memory_order_acquire);
+  return unstable >= 0 ? std::min(unstable, end) : end;
+}
+
+producer_state partition_log::producers() const {
+  std::lock_guard lock(_mutex);
+  return _producers;
+}
+
+std::vector<aborted_txn_entry> partition_log::aborted_transactions() const {
+  std::lock_guard lock(_mutex);
+  std::vector<aborted_txn_entry> out;
+  for (auto& [base, s] : _segments) out.insert(out.end(), s->aborted().begin(), s->aborted().end());
+  return out;
 }
 
 partition_log::~partition_log() = default;
@@ -115,14 +241,53 @@ result<void> partition_log::roll_locked(int64_t next_offset) {
   // appending network thread.
   SLUICE_TRY(auto s, segment::create(_dir, next_offset, _config.index_interval_bytes));
   _segments.emplace(next_offset, std::move(s));
+  // The producer state as of the roll, so that recovery replays at most the new segment.
+  _pending_snapshots.emplace_back(next_offset, _producers.serialize(next_offset));
   return core::success();
 }
 
-result<append_result> partition_log::append(bytes_view batch) {
+result<void> partition_log::maybe_roll_locked(int64_t base, size_t size, int32_t last_offset_delta) {
+  auto seg = active();
+  bool too_big = !seg->empty() && seg->size() + size > _config.segment_bytes;
+  bool too_old = !seg->empty() && std::chrono::steady_clock::now() - seg->created() >
+                                      std::chrono::milliseconds(_config.segment_ms);
+  bool offsets_overflow = base + last_offset_delta - seg->base_offset() > INT32_MAX;
+  if (too_big || too_old || offsets_overflow) SLUICE_TRY(roll_locked(base));
+  return core::success();
+}
+
+result<append_result> partition_log::append_marker(core::producer_id producer, int16_t epoch,
+                                                   bool commit, int32_t coordinator_epoch) {
+  const int64_t now = wall_clock_ms();
+  std::lock_guard lock(_mutex);
+  const int64_t base = _log_end.load(std::memory_order_relaxed);
+  SLUICE_TRY(auto batch, protocol::encode_control_batch(
+                             commit ? protocol::control_record_type::commit
+                                    : protocol::control_record_type::abort,
+                             producer, core::producer_epoch{epoch}, coordinator_epoch,
+                             core::from_epoch_ms(now), core::offset{base}));
+  SLUICE_TRY(auto h, parse_batch_header(batch));
+  SLUICE_TRY(maybe_roll_locked(base, batch.size(), h.last_offset_delta));
+  auto seg = active();
+  SLUICE_TRY(seg->append(batch, h));
+  auto aborted = _producers.on_marker(producer, epoch, commit, coordinator_epoch, base, now, base + 1);
+  if (aborted) seg->add_aborted(*aborted);
+  _log_end.store(base + 1, std::memory_order_release);
+  publish_first_unstable();  // after the end moved: the LSO never runs ahead of the marker
+  _unflushed_messages += 1;
+  append_result r;
+  r.base_offset = base;
+  r.last_offset = base;
+  r.flush_required = _unflushed_messages >= _config.flush_interval_messages;
+  return r;
+}
+
+result<append_result> partition_log::append(bytes_view batch, append_origin origin) {
   const auto max_bytes =
       static_cast<size_t>(std::max(_max_message_bytes.load(std::memory_order_relaxed), 0));
   if (batch.size() > max_bytes) return errc::message_too_large;
-  SLUICE_TRY(auto h, validate_producer_batch(batch));
+  const bool from_producer = origin == append_origin::producer;
+  SLUICE_TRY(auto h, validate_producer_batch(batch, from_producer));
   // Compacted topics need keys; compression.type may ask for recompression (append_rules.h).
   bytes converted;
   const auto codec = _recompress_to.load(std::memory_order_relaxed);
@@ -137,16 +302,25 @@ result<append_result> partition_log::append(bytes_view batch) {
     h = converted_header;
   }
   std::lock_guard lock(_mutex);
-  int64_t base = _log_end.load(std::memory_order_relaxed);
-  auto seg = active();
-  bool too_big = !seg->empty() && seg->size() + batch.size() > _config.segment_bytes;
-  bool too_old = !seg->empty() && std::chrono::steady_clock::now() - seg->created() >
-                                      std::chrono::milliseconds(_config.segment_ms);
-  bool offsets_overflow = base + h.last_offset_delta - seg->base_offset() > INT32_MAX;
-  if (too_big || too_old || offsets_overflow) {
-    SLUICE_TRY(roll_locked(base));
-    seg = active();
+  const bool idempotent = h.producer_id.value() >= 0;
+  if (idempotent && from_producer) {
+    // The check and the append share the lock: a retry racing its original sees it.
+    SLUICE_TRY(auto duplicate, _producers.check(h));
+    if (duplicate) {
+      append_result r;
+      r.base_offset = duplicate->first_offset;
+      r.last_offset = duplicate->last_offset;
+      r.duplicate = true;
+      // The original may not be durable yet (its own flush still running): with a flush
+      // policy, the retry's answer waits for it too.
+      r.flush_required = _config.flush_interval_messages != INT64_MAX &&
+                         _recovery_point.load(std::memory_order_relaxed) <= duplicate->last_offset;
+      return r;
+    }
   }
+  int64_t base = _log_end.load(std::memory_order_relaxed);
+  SLUICE_TRY(maybe_roll_locked(base, batch.size(), h.last_offset_delta));
+  auto seg = active();
   // base_offset and partition_leader_epoch lie outside the CRC: rewrite them in a copy of the
   // first 17 bytes and write that prefix and the untouched rest with one vectored write.
   std::array<std::byte, 17> head{};
@@ -154,6 +328,11 @@ result<append_result> partition_log::append(bytes_view batch) {
   assign_batch_offset(head, base, 0);
   h.base_offset = core::offset{base};
   SLUICE_TRY(seg->append(head, batch.subspan(head.size()), h));
+  if (idempotent) {
+    _producers.on_append(h, from_producer);
+    // Before the end moves: a new transaction's data must never be below a published LSO.
+    publish_first_unstable();
+  }
   _log_end.store(storage::next_offset(h), std::memory_order_release);
   _unflushed_messages += h.record_count;
   append_result r;
@@ -164,10 +343,11 @@ result<append_result> partition_log::append(bytes_view batch) {
 }
 
 result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
-                                        int64_t max_offset) const {
+                                        int64_t max_offset, bool read_committed) const {
   std::shared_ptr<segment> seg;
   segment::range range;
   read_result out;
+  std::vector<aborted_txn_entry> candidates;
   {
     std::lock_guard lock(_mutex);
     out.log_start_offset = _log_start.load(std::memory_order_relaxed);
@@ -186,8 +366,32 @@ result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
     seg = it->second;
     SLUICE_TRY(auto located, seg->locate(offset));
     range = located;
+    if (read_committed) {
+      // Markers at or after `offset` live in this segment or later ones.
+      for (auto s = it; s != _segments.end(); ++s) {
+        for (const auto& e : s->second->aborted()) {
+          if (e.last_offset >= offset && e.first_offset < max_offset) candidates.push_back(e);
+        }
+      }
+    }
   }
   if (range.size > 0) SLUICE_TRY(seg->read_batches(range, max_bytes, max_offset, out.records));
+  if (!candidates.empty() && !out.records.empty()) {
+    // Kafka's collectAbortedTxns: up to the end of the data returned.
+    int64_t upper = offset;
+    protocol::batch_iterator batches(out.records);
+    for (;;) {
+      auto next = batches.next();
+      if (!next || !next.value()) break;
+      SLUICE_TRY(auto h, parse_batch_header(*next.value()));
+      upper = storage::next_offset(h);
+    }
+    std::sort(candidates.begin(), candidates.end(),
+              [](const auto& a, const auto& b) { return a.first_offset < b.first_offset; });
+    for (const auto& e : candidates) {
+      if (e.first_offset < upper) out.aborted.push_back({e.producer_id, e.first_offset});
+    }
+  }
   return out;
 }
 
@@ -222,11 +426,14 @@ size_t partition_log::segment_count() const {
 result<void> partition_log::flush() {
   std::vector<std::shared_ptr<segment>> dirty;
   std::shared_ptr<segment> current;
+  std::vector<std::pair<int64_t, bytes>> snapshots;
   int64_t end;
   {
     std::lock_guard lock(_mutex);
     end = _log_end.load(std::memory_order_relaxed);
-    if (end <= _recovery_point.load(std::memory_order_relaxed)) return core::success();
+    if (end <= _recovery_point.load(std::memory_order_relaxed) && _pending_snapshots.empty()) {
+      return core::success();
+    }
     int64_t rp = _recovery_point.load(std::memory_order_relaxed);
     current = active();
     for (auto& [base, s] : _segments) {
@@ -234,6 +441,7 @@ result<void> partition_log::flush() {
     }
     _unflushed_messages = 0;
     _last_flush = std::chrono::steady_clock::now();
+    snapshots.swap(_pending_snapshots);
   }
   // fsync outside the lock: appends continue meanwhile, and concurrent flushes of the same
   // partition coalesce in the kernel (group commit).
@@ -243,6 +451,13 @@ result<void> partition_log::flush() {
     // passes it, so a restart after a crash may trust them.
     if (s != current) SLUICE_TRY(s->write_indexes());
   }
+  // Producer snapshots taken at rolls: the data below them is durable now. After the rolled
+  // segments' indexes, so a snapshot never points past an aborted-transaction index that was
+  // not written.
+  for (const auto& [offset, data] : snapshots) {
+    SLUICE_TRY(write_file_atomically(snapshot_path(_dir, offset), data));
+  }
+  if (!snapshots.empty()) clean_snapshots(end);
   int64_t prev = _recovery_point.load(std::memory_order_relaxed);
   while (prev < end && !_recovery_point.compare_exchange_weak(prev, end)) {
   }
@@ -387,6 +602,10 @@ result<void> partition_log::close() {
   SLUICE_TRY(flush());
   std::lock_guard lock(_mutex);
   for (auto& [base, s] : _segments) SLUICE_TRY(s->write_indexes());
+  // The producer state at the log end: the next open replays nothing.
+  const int64_t end = _log_end.load(std::memory_order_relaxed);
+  SLUICE_TRY(write_file_atomically(snapshot_path(_dir, end), _producers.serialize(end)));
+  clean_snapshots(end);
   return core::success();
 }
 

@@ -7,7 +7,17 @@
 /// truncation serialize on an internal mutex; reads take the mutex only to locate their byte
 /// range and then read the file outside it, so a slow fetch never holds up producers.
 /// Lifecycle: `open` (recovering if the previous shutdown was not clean), use, `close`.
+///
+/// Idempotence and transactions: the log owns the partition's `producer_state`
+/// (producer_state.h). A producer batch is checked against it and appended under the same
+/// lock, so a retry racing its original is either appended once or answered as a duplicate.
+/// The state is snapshotted to `<offset>.snapshot` when a segment rolls (written by the next
+/// flush, off the network threads, once the data below it is durable) and at `close`; `open`
+/// loads the newest valid snapshot at or below the point to rebuild from and replays batch
+/// headers from there to the log end (after torn-tail truncation), rebuilding the
+/// aborted-transaction index of segments that were recovered or lack one.
 
+#include "broker/storage/producer_state.h"
 #include "broker/storage/record_batch.h"
 #include "broker/storage/segment.h"
 #include "core/bytes.h"
@@ -62,6 +72,12 @@ struct log_config {
   int32_t min_insync_replicas = 1;  ///< acks=all fails when > 1 (a single node)
 };
 
+/// Who writes a batch: a client's Produce request (idempotence rules apply), or one of the
+/// broker's own coordinators (the group coordinator's `__consumer_offsets` records, possibly
+/// transactional with base_sequence -1): no sequence checks, but a transactional batch still
+/// opens its producer's transaction.
+enum class append_origin { producer, coordinator };
+
 /// What an append did.
 struct append_result {
   int64_t base_offset = -1;
@@ -69,6 +85,16 @@ struct append_result {
   int64_t log_append_time = -1;
   /// The flush policy wants the log durable before the producer is acknowledged.
   bool flush_required = false;
+  /// The batch repeated one of its producer's last five batches: nothing was appended, and the
+  /// offsets are those of the original.
+  bool duplicate = false;
+};
+
+/// An aborted transaction as Fetch reports it.
+struct aborted_txn {
+  int64_t producer_id = -1;
+  int64_t first_offset = -1;
+  bool operator==(const aborted_txn&) const = default;
 };
 
 /// What a read found.
@@ -76,6 +102,9 @@ struct read_result {
   bytes records;  ///< whole batches, as stored
   int64_t high_watermark = 0;
   int64_t log_start_offset = 0;
+  /// read_committed only: every aborted transaction whose marker is at or after the fetch
+  /// offset and whose first offset lies before the end of `records`, by first offset.
+  std::vector<aborted_txn> aborted;
 };
 
 class partition_log {
@@ -93,12 +122,36 @@ class partition_log {
 
   /// Validates a producer batch, assigns its offsets and appends it. `batch` must be exactly
   /// one batch; it is not modified (the rewritten header prefix is written from a copy).
-  result<append_result> append(bytes_view batch);
+  /// With origin `producer` and a producer id, the idempotence rules of producer_state.h run
+  /// first: `invalid_producer_epoch`, `out_of_order_sequence`, or success with
+  /// `duplicate = true` and the original offsets.
+  result<append_result> append(bytes_view batch, append_origin origin = append_origin::producer);
+
+  /// Appends a transaction marker: a control batch (attributes transactional|control = 0x30,
+  /// producer id/epoch, base_sequence -1, one record with key = int16 0 + int16 type (0 ABORT,
+  /// 1 COMMIT) and value = int16 0 + int32 coordinator_epoch). Ends `producer`'s open
+  /// transaction in this partition (an ABORT adds an aborted-transaction index entry
+  /// [producer, first offset, marker offset]); an epoch newer than the stored one becomes the
+  /// producer's epoch (fencing older epochs). Always appends, even with no open transaction
+  /// or for a producer this partition never saw (which then becomes known with that epoch).
+  /// Honours the flush policy like append (flush_required). The caller wakes fetchers.
+  result<append_result> append_marker(core::producer_id producer, int16_t epoch, bool commit,
+                                      int32_t coordinator_epoch);
+
+  /// First offset of the oldest open transaction, or the high watermark when none is open.
+  int64_t last_stable_offset() const noexcept;
 
   /// Reads whole batches starting with the batch that contains `offset`, up to `max_bytes`
-  /// (at least one batch), never past `max_offset` (the high watermark or LSO).
+  /// (at least one batch), never past `max_offset` (the high watermark or LSO). With
+  /// `read_committed`, also lists the aborted transactions of the data returned.
   /// Fails with offset_out_of_range when offset < log start or > log end.
-  result<read_result> read(int64_t offset, uint64_t max_bytes, int64_t max_offset) const;
+  result<read_result> read(int64_t offset, uint64_t max_bytes, int64_t max_offset,
+                           bool read_committed = false) const;
+
+  /// A copy of the producer state (tests, diagnostics).
+  producer_state producers() const;
+  /// Every aborted-transaction index entry of the log, in marker order (tests, diagnostics).
+  std::vector<aborted_txn_entry> aborted_transactions() const;
 
   /// The first record (at or after the log start) whose timestamp >= ts.
   result<timestamp_offset> offset_for_timestamp(int64_t ts) const;
@@ -165,6 +218,16 @@ class partition_log {
   result<void> roll_locked(int64_t next_offset);
   result<void> delete_segments_below_locked(int64_t offset);
   result<void> flush_locked();
+  /// Rolls when the next batch (of `size` bytes spanning `last_offset_delta`) does not belong
+  /// in the active segment.
+  result<void> maybe_roll_locked(int64_t base, size_t size, int32_t last_offset_delta);
+  /// Replays batches from the newest usable snapshot to the log end (see the class comment).
+  result<void> load_producer_state();
+  /// Publishes the producer state's first unstable offset for lock-free LSO reads.
+  void publish_first_unstable() noexcept;
+  /// Deletes snapshots beyond `end`, below the log start (but the newest) and all but the
+  /// newest `snapshots_kept`.
+  void clean_snapshots(int64_t end) const;
   std::shared_ptr<segment> active() const { return _segments.rbegin()->second; }
 
   std::filesystem::path _dir;
@@ -184,6 +247,13 @@ class partition_log {
   std::atomic<int32_t> _min_insync{1};
   /// max.message.bytes: checked before the lock; AlterConfigs may change it at any time.
   std::atomic<int32_t> _max_message_bytes{1024 * 1024 + 12};
+  producer_state _producers;
+  /// First offset of the oldest open transaction, -1 = none. Lowered before `_log_end` moves
+  /// past a new transaction's first batch and raised only after a marker is appended, so a
+  /// reader that loads `_log_end` first never sees an LSO beyond undecided data.
+  std::atomic<int64_t> _first_unstable{-1};
+  /// Snapshots taken at rolls, written by the next flush once the data below is durable.
+  std::vector<std::pair<int64_t, bytes>> _pending_snapshots;
 };
 
 }  // namespace sluice::broker::storage

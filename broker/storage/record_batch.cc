@@ -23,13 +23,15 @@ void store_be32(std::byte* p, int32_t v) noexcept {
   for (int i = 3; i >= 0; --i, u >>= 8) p[i] = static_cast<std::byte>(u & 0xff);
 }
 
-result<batch_header> validate_producer_batch(bytes_view batch) {
+result<batch_header> validate_producer_batch(bytes_view batch, bool require_sequence) {
   auto checked = protocol::validate_batch(batch);
   if (!checked) return errc::corrupt_batch;
   const auto& h = checked.value();
   if (h.record_count <= 0 || h.last_offset_delta != h.record_count - 1) return errc::invalid_batch;
   if (h.is_control()) return errc::invalid_batch;
-  if (h.producer_id.value() >= 0 && h.base_sequence < 0) return errc::invalid_batch;
+  if (require_sequence && h.producer_id.value() >= 0 && h.base_sequence < 0) {
+    return errc::invalid_batch;
+  }
   if (h.is_transactional() && h.producer_id.value() < 0) return errc::invalid_batch;
   return h;
 }

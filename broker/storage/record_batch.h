@@ -27,7 +27,9 @@ inline int64_t next_offset(const batch_header& h) noexcept { return h.last_offse
 /// Checks a batch received from a producer: exactly one whole batch with a good CRC
 /// (protocol::validate_batch), record_count > 0 and == last_offset_delta + 1, no control bit,
 /// and sequence/transactional fields consistent. `invalid_batch` or `corrupt_batch` otherwise.
-result<batch_header> validate_producer_batch(bytes_view batch);
+/// `require_sequence` false accepts a producer id with base_sequence -1 (the broker's own
+/// coordinators write such batches).
+result<batch_header> validate_producer_batch(bytes_view batch, bool require_sequence = true);
 
 /// Rewrites base_offset and partition_leader_epoch in place; both lie outside the CRC.
 /// REQUIRES: batch.size() >= 17.

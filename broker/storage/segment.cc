@@ -28,6 +28,7 @@ result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& di
   std::error_code ec;
   std::filesystem::remove(s->path_with(".index"), ec);
   std::filesystem::remove(s->path_with(".timeindex"), ec);
+  std::filesystem::remove(s->path_with(".txnindex"), ec);
   return s;
 }
 
@@ -40,6 +41,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
   s->_log = std::move(log_file);
   SLUICE_TRY(auto size, s->_log.size());
   s->_size = size;
+  s->load_txn_index();
   if (!trust_indexes) return s;  // the caller runs recover()
   auto loaded = s->load_indexes();
   if (!loaded || !s->indexes_consistent()) {
@@ -85,6 +87,45 @@ result<void> segment::load_indexes() {
   _index_persisted = _index.size();
   _time_index_persisted = _time_index.size();
   return core::success();
+}
+
+namespace {
+constexpr size_t txn_entry_size = 34;
+}  // namespace
+
+void segment::load_txn_index() {
+  _aborted.clear();
+  _aborted_persisted = false;
+  auto data = read_whole_file(path_with(".txnindex"));
+  _aborted_known = static_cast<bool>(data);
+  if (!data) return;
+  // A torn tail (a partial entry) is dropped; entries past the log end are dropped by recover.
+  for (size_t i = 0; i + txn_entry_size <= data.value().size(); i += txn_entry_size) {
+    const std::byte* p = data.value().data() + i;
+    if (p[0] != std::byte{0} || p[1] != std::byte{0}) {  // unknown version: rebuild instead
+      _aborted.clear();
+      _aborted_known = false;
+      return;
+    }
+    _aborted.push_back({load_be64(p + 2), load_be64(p + 10), load_be64(p + 18), load_be64(p + 26)});
+  }
+  _aborted_persisted = data.value().size() == _aborted.size() * txn_entry_size;
+}
+
+void segment::add_aborted(const aborted_txn_entry& e) {
+  for (const auto& x : _aborted) {
+    if (x.last_offset == e.last_offset) return;
+  }
+  _aborted.push_back(e);
+  std::sort(_aborted.begin(), _aborted.end(),
+            [](const auto& a, const auto& b) { return a.last_offset < b.last_offset; });
+  _aborted_persisted = false;
+}
+
+void segment::set_aborted(std::vector<aborted_txn_entry> entries) {
+  _aborted = std::move(entries);
+  _aborted_known = true;
+  _aborted_persisted = false;
 }
 
 bool segment::indexes_consistent() const {
@@ -201,6 +242,37 @@ result<void> segment::read(range r, bytes& out) const {
   return core::success();
 }
 
+result<void> segment::scan(
+    int64_t offset, const std::function<result<void>(bytes_view, const batch_header&)>& fn) const {
+  constexpr uint64_t chunk = 1u << 20;
+  SLUICE_TRY(uint64_t pos, position_of(offset));
+  const uint64_t size = _size;
+  bytes buf;
+  while (pos < size) {
+    buf.clear();
+    SLUICE_TRY(read(range{pos, std::min<uint64_t>(chunk, size - pos)}, buf));
+    size_t off = 0;
+    while (off + batch_header_size <= buf.size()) {
+      SLUICE_TRY(auto h, parse_batch_header(bytes_view(buf).subspan(off)));
+      if (off + h.size_bytes() > buf.size()) break;
+      SLUICE_TRY(fn(bytes_view(buf).subspan(off, h.size_bytes()), h));
+      off += h.size_bytes();
+    }
+    if (off == 0) {
+      // One batch larger than the chunk: read exactly it.
+      if (buf.size() < batch_header_size) return errc::corrupt_batch;
+      SLUICE_TRY(auto h, parse_batch_header(buf));
+      if (pos + h.size_bytes() > size) return errc::corrupt_batch;
+      buf.clear();
+      SLUICE_TRY(read(range{pos, h.size_bytes()}, buf));
+      SLUICE_TRY(fn(bytes_view(buf), h));
+      off = h.size_bytes();
+    }
+    pos += off;
+  }
+  return core::success();
+}
+
 result<timestamp_offset> segment::find_record_by_timestamp(int64_t ts, int64_t min_offset) const {
   if (_max_timestamp < ts) return timestamp_offset{};
   // Start from the last time-index entry whose timestamp < ts (everything before it is older).
@@ -230,8 +302,9 @@ result<timestamp_offset> segment::find_record_by_timestamp(int64_t ts, int64_t m
 result<void> segment::write_indexes() {
   std::lock_guard lock(_index_write_mutex);
   if (_removed) return core::success();
+  const bool txn_due = _aborted_known && !_aborted_persisted;
   if (_index_persisted == _index.size() && _time_index_persisted == _time_index.size() &&
-      std::filesystem::exists(path_with(".index"))) {
+      !txn_due && std::filesystem::exists(path_with(".index"))) {
     return core::success();
   }
   bytes idx(_index.size() * 8);
@@ -246,6 +319,19 @@ result<void> segment::write_indexes() {
   }
   SLUICE_TRY(write_file_atomically(path_with(".index"), idx));
   SLUICE_TRY(write_file_atomically(path_with(".timeindex"), tidx));
+  if (txn_due) {
+    bytes txn(_aborted.size() * txn_entry_size);
+    for (size_t i = 0; i < _aborted.size(); ++i) {
+      std::byte* p = txn.data() + i * txn_entry_size;
+      p[0] = p[1] = std::byte{0};
+      store_be64(p + 2, _aborted[i].producer_id);
+      store_be64(p + 10, _aborted[i].first_offset);
+      store_be64(p + 18, _aborted[i].last_offset);
+      store_be64(p + 26, _aborted[i].last_stable_offset);
+    }
+    SLUICE_TRY(write_file_atomically(path_with(".txnindex"), txn));
+    _aborted_persisted = true;
+  }
   _index_persisted = _index.size();
   _time_index_persisted = _time_index.size();
   return core::success();
@@ -287,6 +373,10 @@ result<uint64_t> segment::recover() {
     SLUICE_TRY(_log.truncate(pos));
     SLUICE_TRY(_log.sync());
   }
+  // Markers of a torn tail are gone; the owner rebuilds the rest by replay (txn_index_known).
+  std::erase_if(_aborted, [this](const aborted_txn_entry& e) { return e.last_offset >= _next_offset; });
+  _aborted_known = false;
+  _aborted_persisted = false;
   _size = pos;
   SLUICE_TRY(write_indexes());
   return truncated;
@@ -311,6 +401,7 @@ result<void> segment::remove_files() {
   if (ec) return ec;
   std::filesystem::remove(path_with(".index"), ec);
   std::filesystem::remove(path_with(".timeindex"), ec);
+  std::filesystem::remove(path_with(".txnindex"), ec);
   return core::success();
 }
 

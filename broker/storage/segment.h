@@ -16,7 +16,20 @@
 /// |   0 |    8 | max timestamp so far (ms)               |
 /// |   8 |    4 | relative offset of the batch that set it |
 ///
-/// Both indexes are caches: `recover()` rebuilds them from the log, which is the only truth.
+/// `.txnindex` entry (34 bytes, big-endian; Kafka's TransactionIndex), one per transaction
+/// aborted by an ABORT marker stored in this segment, in marker order:
+/// | off | size | field           |
+/// |-----|------|-----------------|
+/// |   0 |    2 | version = 0                                   |
+/// |   2 |    8 | producer id                                   |
+/// |  10 |    8 | first offset of the aborted transaction       |
+/// |  18 |    8 | last offset (the ABORT marker's offset)        |
+/// |  26 |    8 | last stable offset right after the marker     |
+///
+/// Both offset indexes are caches: `recover()` rebuilds them from the log, which is the only
+/// truth. The aborted-transaction index needs producer state to rebuild, so `partition_log`
+/// rebuilds it by replaying batches when the file is missing or the segment was recovered;
+/// `txn_index_known()` tells which.
 ///
 /// Ownership and threads: owned by its `partition_log` through `shared_ptr` because an
 /// in-flight fetch may still read a segment that retention has just deleted (the open file
@@ -25,6 +38,7 @@
 /// `pread` that follows runs outside it.
 
 #include "broker/storage/file.h"
+#include "broker/storage/producer_state.h"
 #include "broker/storage/record_batch.h"
 #include "core/bytes.h"
 #include "core/error.h"
@@ -32,6 +46,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -96,6 +111,12 @@ class segment {
   /// Reads `r` from the log file into `out` (appending).
   result<void> read(range r, bytes& out) const;
 
+  /// Calls `fn(batch, header)` for every whole batch from the one containing `offset` to the
+  /// end (`batch` is the batch's bytes, valid during the call), reading about a megabyte at a
+  /// time. Call it under the partition lock or on a segment that takes no appends.
+  result<void> scan(int64_t offset,
+                    const std::function<result<void>(bytes_view, const batch_header&)>& fn) const;
+
   /// Offset and timestamp of the first record at or after `min_offset` whose timestamp >= ts
   /// ({-1, -1} if none): the time index narrows the scan, batch headers skip whole batches,
   /// and only the one batch that qualifies is decoded.
@@ -124,6 +145,18 @@ class segment {
 
   const std::vector<index_entry>& index() const noexcept { return _index; }
 
+  /// The aborted transactions whose ABORT marker lies in this segment, in marker order.
+  /// Read and changed under the partition's lock.
+  const std::vector<aborted_txn_entry>& aborted() const noexcept { return _aborted; }
+  /// Adds an entry (an ABORT marker was appended or replayed); one per marker offset.
+  void add_aborted(const aborted_txn_entry& e);
+  /// Replaces the entries (the log cleaner's rewrite, a rebuild) and marks them known.
+  void set_aborted(std::vector<aborted_txn_entry> entries);
+  /// False when the `.txnindex` file was missing at open or the segment was recovered after
+  /// an unclean shutdown: its entries must be rebuilt by replay before they are trusted (and
+  /// before write_indexes() persists them).
+  bool txn_index_known() const noexcept { return _aborted_known; }
+
  private:
   segment(std::filesystem::path dir, int64_t base_offset, uint32_t index_interval_bytes)
       : _dir(std::move(dir)), _base_offset(base_offset), _next_offset(base_offset),
@@ -131,6 +164,7 @@ class segment {
 
   std::filesystem::path path_with(const char* ext) const;
   result<void> load_indexes();
+  void load_txn_index();
   bool indexes_consistent() const;
   /// Position of the batch containing `offset`, found through the index then a header scan.
   result<uint64_t> position_of(int64_t offset) const;
@@ -151,6 +185,9 @@ class segment {
   bool _removed = false;  ///< remove_files() ran; guarded by _index_write_mutex
   size_t _index_persisted = 0;
   size_t _time_index_persisted = 0;
+  std::vector<aborted_txn_entry> _aborted;
+  bool _aborted_known = true;
+  bool _aborted_persisted = false;  ///< the .txnindex file matches `_aborted`
   std::chrono::steady_clock::time_point _created = std::chrono::steady_clock::now();
 };
 

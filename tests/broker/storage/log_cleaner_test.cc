@@ -487,6 +487,7 @@ TEST(append_rules, compression_type_recompresses_other_codecs) {
   append(*log, {rec("a", "1", 1000), rec("b", "2", 999)}, o);
   c.compression = std::nullopt;  // producer
   log->set_config(c);
+  o.base_sequence = 2;  // the producer's next sequence
   append(*log, {rec("c", "3")}, o);
   auto r = log->read(0, 1 << 20, log->high_watermark());
   protocol::batch_iterator it(r.value().records);
