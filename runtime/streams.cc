@@ -12,9 +12,17 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -63,6 +71,69 @@ std::string describe(const std::exception_ptr& e) {
   }
 }
 
+/// An exclusive flock(2) on a file, released at destruction (or when the process dies).
+class file_lock {
+ public:
+  explicit file_lock(int fd) : _fd(fd) {}
+  file_lock(file_lock&& o) noexcept : _fd(std::exchange(o._fd, -1)) {}
+  file_lock& operator=(file_lock&&) = delete;
+  ~file_lock() {
+    if (_fd >= 0) ::close(_fd);  // releases the lock
+  }
+
+ private:
+  int _fd;
+};
+
+file_lock lock_state_dir(const std::filesystem::path& app_dir) {
+  const auto path = app_dir / ".lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw streams_error(fmt::format("cannot open '{}' (state.dir): {}", path.string(),
+                                    std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int e = errno;
+    ::close(fd);
+    throw streams_error(fmt::format(
+        "the state directory '{}' (state.dir) is in use by another instance of application "
+        "'{}'{}: with processing.guarantee=exactly_once_v2 each instance needs its own state.dir",
+        app_dir.string(), app_dir.filename().string(),
+        e == EWOULDBLOCK ? "" : std::string(" (") + std::strerror(e) + ")"));
+  }
+  return file_lock(fd);
+}
+
+/// The id in `<app_dir>/process-id`, created (atomically, synced) on first use.
+std::string persistent_process_id(const std::filesystem::path& app_dir) {
+  const auto path = app_dir / "process-id";
+  {
+    std::ifstream in(path);
+    std::string id;
+    if (in >> id && id.size() == 32 &&
+        id.find_first_not_of("0123456789abcdef") == std::string::npos) {
+      return id;
+    }
+  }
+  const std::string id = random_process_id();
+  const auto tmp = app_dir / "process-id.tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const std::string line = id + "\n";
+  if (fd < 0 || ::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
+      ::fsync(fd) != 0 || ::close(fd) != 0) {
+    const int e = errno;
+    if (fd >= 0) ::close(fd);
+    throw streams_error(fmt::format("cannot write '{}' (state.dir): {}", tmp.string(), std::strerror(e)));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    throw streams_error(fmt::format("cannot write '{}' (state.dir): {}", path.string(), ec.message()));
+  }
+  log.info("new process id {} in {}", id, path.string());
+  return id;
+}
+
 struct message_deleter {
   void operator()(rd_kafka_message_t* m) const noexcept { rd_kafka_message_destroy(m); }
 };
@@ -105,6 +176,7 @@ struct streams::impl {
   std::unique_ptr<core::metrics_registry> own_metrics;
   core::metrics_registry& metrics;
   std::string process_id;
+  std::optional<file_lock> state_dir_lock;  // exactly-once: <state.dir>/<application.id>/.lock
   std::unique_ptr<state::rocksdb_resources> rocksdb;
   detail::topic_layout layout;
   std::unique_ptr<detail::app_context> context;
@@ -361,8 +433,8 @@ void streams::start() {
   if (cfg.guarantee == processing_guarantee::exactly_once_v2) {
     throw streams_error(
         "processing.guarantee=exactly_once_v2 is not supported by this version of the Sluice "
-        "runtime: its transactional commit path is not implemented yet (see runtime/README.md, "
-        "\"Exactly-once v2\"); use at_least_once");
+        "runtime: its transactional commit path is not tested against a broker with "
+        "transactions yet (see runtime/README.md, \"Exactly-once v2\"); use at_least_once");
   }
   const std::filesystem::path app_dir = cfg.state_dir / cfg.application_id;
   std::error_code ec;
@@ -370,6 +442,13 @@ void streams::start() {
   if (ec) {
     throw streams_error(fmt::format("cannot create the state directory '{}' (state.dir): {}",
                                     app_dir.string(), ec.message()));
+  }
+  if (cfg.guarantee == processing_guarantee::exactly_once_v2) {
+    // The transactional.ids are <application.id>-<process id>-<thread index>: stable across
+    // restarts on this state directory (a restarted worker fences its previous incarnation at
+    // once), and unique to it — hence the lock.
+    m.state_dir_lock.emplace(lock_state_dir(app_dir));
+    m.process_id = persistent_process_id(app_dir);
   }
   state::rocksdb_resources_config rc;
   rc.memory_budget_bytes = static_cast<std::size_t>(cfg.rocksdb_memory_bytes);
@@ -381,7 +460,7 @@ void streams::start() {
     m.layout = topics.prepare(m.topology);
   }
   m.context = std::make_unique<detail::app_context>(
-      detail::app_context{m.topology, m.config, m.layout, *m.rocksdb, m.metrics});
+      detail::app_context{m.topology, m.config, m.layout, *m.rocksdb, m.metrics, m.process_id});
   m.start_control_consumer();
   log.info("application '{}' starting: {} stream thread(s), {} source topic(s), state in {}",
            cfg.application_id, cfg.num_stream_threads, m.layout.source_topics.size(),
@@ -449,6 +528,7 @@ bool streams::close(std::chrono::milliseconds timeout) {
     rd_kafka_flush(m.control_producer.get(), 5000);
     m.control_producer.reset();
   }
+  m.state_dir_lock.reset();
   m.transition(streams_state::not_running);
   return true;
 }

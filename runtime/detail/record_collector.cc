@@ -18,6 +18,39 @@ struct metadata_deleter {
   void operator()(const rd_kafka_metadata_t* m) const noexcept { rd_kafka_metadata_destroy(m); }
 };
 
+struct error_deleter {
+  void operator()(rd_kafka_error_t* e) const noexcept { rd_kafka_error_destroy(e); }
+};
+using error_ptr = std::unique_ptr<rd_kafka_error_t, error_deleter>;
+
+struct group_metadata_deleter {
+  void operator()(rd_kafka_consumer_group_metadata_t* m) const noexcept {
+    rd_kafka_consumer_group_metadata_destroy(m);
+  }
+};
+
+using steady = std::chrono::steady_clock;
+
+/// Delivery errors that belong to the transaction rather than to the record: the producer was
+/// fenced or lost its epoch. The transaction is aborted
+/// and the work since the last commit redone; the thread does not fail.
+bool transaction_delivery_error(rd_kafka_resp_err_t e) {
+  switch (e) {
+    case RD_KAFKA_RESP_ERR__FENCED:
+    case RD_KAFKA_RESP_ERR__FATAL:
+    case RD_KAFKA_RESP_ERR__STATE:
+    case RD_KAFKA_RESP_ERR_PRODUCER_FENCED:
+    case RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH:
+    case RD_KAFKA_RESP_ERR_INVALID_TXN_STATE:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID:
+    case RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER:
+    case RD_KAFKA_RESP_ERR_TRANSACTION_COORDINATOR_FENCED:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 void kafka_record_collector::configure(rd_kafka_conf_t* conf, void* /*opaque*/) {
@@ -26,9 +59,18 @@ void kafka_record_collector::configure(rd_kafka_conf_t* conf, void* /*opaque*/) 
 
 kafka_record_collector::kafka_record_collector(
     core::properties settings, std::string name,
-    std::map<std::string, int32_t, std::less<>> partition_counts)
+    std::map<std::string, int32_t, std::less<>> partition_counts,
+    std::optional<std::string> transactional_id)
     : _name(std::move(name)), _partition_counts(std::move(partition_counts)) {
   settings["partitioner"] = "murmur2_random";
+  if (transactional_id) {
+    _transactional = true;
+    settings["transactional.id"] = *transactional_id;
+    // Kafka Streams' default under exactly-once: a crashed thread's open transaction blocks
+    // read_committed readers of its partitions (the last stable offset) until the coordinator
+    // aborts it, so keep that short.
+    if (!settings.contains("transaction.timeout.ms")) settings["transaction.timeout.ms"] = "10000";
+  }
   _producer = make_client(client_type::producer, settings, _name, &configure, this);
 }
 
@@ -42,6 +84,20 @@ void kafka_record_collector::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_mess
                                          void* opaque) {
   auto* self = static_cast<kafka_record_collector*>(opaque);
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (self->_transactional && (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+                                 m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)) {
+      return;  // thrown away by our own abort (or after a fatal error, which fatal() reports)
+    }
+    if (self->_transactional && transaction_delivery_error(m->err)) {
+      if (!self->_txn_failure) {
+        self->_txn_failure = fmt::format("{}: the transaction failed: a record for {}-{} was not "
+                                         "delivered: {}",
+                                         self->_name, rd_kafka_topic_name(m->rkt), m->partition,
+                                         rd_kafka_err2str(m->err));
+        log.warn("{}", *self->_txn_failure);
+      }
+      return;
+    }
     if (!self->_failure) {
       self->_failure = fmt::format("{}: a record for {}-{} was not delivered: {}", self->_name,
                                    rd_kafka_topic_name(m->rkt), m->partition,
@@ -88,6 +144,7 @@ void kafka_record_collector::produce(rd_kafka_topic_t* t, int32_t partition,
   const void* vp = value ? static_cast<const void*>(value->data()) : nullptr;
   const std::size_t klen = key ? key->size() : 0;
   const std::size_t vlen = value ? value->size() : 0;
+  if (_transactional && !_in_transaction) begin_transaction();
   for (;;) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         _producer.get(), RD_KAFKA_V_RKT(t), RD_KAFKA_V_PARTITION(partition),
@@ -103,6 +160,10 @@ void kafka_record_collector::produce(rd_kafka_topic_t* t, int32_t partition,
     if (h != nullptr) rd_kafka_headers_destroy(h);
     std::string what = fmt::format("{}: cannot produce to {}-{}: {}", _name, rd_kafka_topic_name(t),
                                    partition, rd_kafka_err2str(err));
+    if (_transactional && (err == RD_KAFKA_RESP_ERR__STATE || err == RD_KAFKA_RESP_ERR__FENCED ||
+                           err == RD_KAFKA_RESP_ERR__FATAL)) {
+      throw transaction_error(what, fatal());
+    }
     if (!_failure) _failure = what;
     throw streams_error(what);
   }
@@ -154,13 +215,125 @@ void kafka_record_collector::poll() { rd_kafka_poll(_producer.get(), 0); }
 
 int64_t kafka_record_collector::in_flight() const { return rd_kafka_outq_len(_producer.get()); }
 
+bool kafka_record_collector::fatal() const {
+  char reason[256];
+  return rd_kafka_fatal_error(_producer.get(), reason, sizeof reason) != RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+void kafka_record_collector::init_transactions(std::chrono::milliseconds timeout) {
+  const auto deadline = steady::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+    error_ptr e(rd_kafka_init_transactions(_producer.get(), timeout_ms(std::max(left, std::chrono::milliseconds(1000)))));
+    if (!e) return;
+    if (rd_kafka_error_is_retriable(e.get()) && steady::now() < deadline) {
+      log.info("{}: initializing transactions: {}; retrying", _name, rd_kafka_error_string(e.get()));
+      continue;
+    }
+    throw streams_error(fmt::format("{}: cannot initialize transactions (processing.guarantee="
+                                    "exactly_once_v2 needs a cluster with transactions): {}",
+                                    _name, rd_kafka_error_string(e.get())));
+  }
+}
+
+void kafka_record_collector::begin_transaction() {
+  error_ptr e(rd_kafka_begin_transaction(_producer.get()));
+  if (e) {
+    throw transaction_error(fmt::format("{}: cannot begin a transaction: {}", _name,
+                                        rd_kafka_error_string(e.get())),
+                            rd_kafka_error_is_fatal(e.get()) != 0 || fatal());
+  }
+  _in_transaction = true;
+  _txn_failure.reset();
+}
+
+void kafka_record_collector::commit_transaction(rd_kafka_topic_partition_list_t* offsets,
+                                                rd_kafka_t* consumer,
+                                                std::chrono::milliseconds timeout) {
+  const bool has_offsets = offsets != nullptr && offsets->cnt > 0;
+  if (!_in_transaction && !has_offsets) return;
+  if (!_in_transaction) begin_transaction();
+  const auto deadline = steady::now() + timeout;
+  auto left = [&] {
+    return timeout_ms(std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()),
+                               std::chrono::milliseconds(1000)));
+  };
+  // Classifies a failed step: retry it, or abort (throwing transaction_error either way).
+  auto fail = [&](rd_kafka_error_t* e, const char* step) {
+    const bool is_fatal = rd_kafka_error_is_fatal(e) != 0 || fatal();
+    std::string what = fmt::format("{}: {} failed: {}", _name, step, rd_kafka_error_string(e));
+    if (!is_fatal) {
+      // Abortable, or retriable past the deadline, or unclassified: abort and redo the work.
+      try {
+        abort_transaction(timeout);
+      } catch (const transaction_error& abort_failed) {
+        throw transaction_error(what + "; then " + abort_failed.what(), true);
+      }
+    }
+    throw transaction_error(what, is_fatal);
+  };
+  if (_txn_failure) {
+    // A record of this transaction was fenced or purged: it cannot commit.
+    const std::string what = *_txn_failure;
+    const bool is_fatal = fatal();
+    if (!is_fatal) abort_transaction(timeout);
+    throw transaction_error(what, is_fatal);
+  }
+  if (has_offsets) {
+    std::unique_ptr<rd_kafka_consumer_group_metadata_t, group_metadata_deleter> group(
+        rd_kafka_consumer_group_metadata(consumer));
+    for (;;) {
+      error_ptr e(rd_kafka_send_offsets_to_transaction(_producer.get(), offsets, group.get(), left()));
+      if (!e) break;
+      if (rd_kafka_error_is_retriable(e.get()) && !rd_kafka_error_txn_requires_abort(e.get()) &&
+          steady::now() < deadline) {
+        continue;  // same offsets, same group metadata (as librdkafka recommends)
+      }
+      fail(e.get(), "sending the consumed offsets into the transaction");
+    }
+  }
+  for (;;) {
+    error_ptr e(rd_kafka_commit_transaction(_producer.get(), left()));
+    if (!e) break;
+    if (rd_kafka_error_is_retriable(e.get()) && !rd_kafka_error_txn_requires_abort(e.get()) &&
+        steady::now() < deadline) {
+      continue;  // resumable
+    }
+    fail(e.get(), "committing the transaction");
+  }
+  _in_transaction = false;
+  rd_kafka_poll(_producer.get(), 0);
+}
+
+void kafka_record_collector::abort_transaction(std::chrono::milliseconds timeout) {
+  if (!_in_transaction) return;
+  const auto deadline = steady::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+    error_ptr e(rd_kafka_abort_transaction(_producer.get(), timeout_ms(std::max(left, std::chrono::milliseconds(1000)))));
+    if (!e) break;
+    if (rd_kafka_error_is_retriable(e.get()) && !rd_kafka_error_is_fatal(e.get()) &&
+        steady::now() < deadline) {
+      continue;
+    }
+    throw transaction_error(fmt::format("{}: aborting the transaction failed: {}", _name,
+                                        rd_kafka_error_string(e.get())),
+                            true);
+  }
+  _in_transaction = false;
+  rd_kafka_poll(_producer.get(), 0);  // the purged records' reports
+  _txn_failure.reset();
+  log.info("{}: transaction aborted", _name);
+}
+
 result<void> kafka_record_collector::flush(const std::function<bool()>& keep_waiting) {
-  while (rd_kafka_outq_len(_producer.get()) > 0 && !_failure) {
+  while (rd_kafka_outq_len(_producer.get()) > 0 && !_failure && !_txn_failure) {
     rd_kafka_flush(_producer.get(), 100);
     if (keep_waiting && !keep_waiting()) break;
   }
   rd_kafka_poll(_producer.get(), 0);
   if (_failure) return core::failure(make_error_code(errc::produce_failed));
+  if (_txn_failure) return core::failure(make_error_code(errc::task_migrated));
   if (rd_kafka_outq_len(_producer.get()) > 0) return core::failure(make_error_code(errc::produce_failed));
   return core::success();
 }

@@ -14,6 +14,16 @@
 /// record advances that changelog partition's `changelog_position` — the offset a store's
 /// checkpoint records once the producer is flushed.
 ///
+/// Exactly-once (`transactional_id` given): the producer is transactional. `init_transactions()`
+/// once after construction (fencing any earlier producer with the same id and aborting its
+/// open transaction); the first send after a commit or abort begins a transaction;
+/// `commit_transaction()` adds the consumed offsets (with the consumer's group metadata) and
+/// commits; `abort_transaction()` throws away everything sent since the last commit. A delivery
+/// failure caused by the transaction (fenced, epoch bumped, purged by an abort) is not a
+/// failure of the thread but `transaction_failure()`: the thread aborts, closes its tasks
+/// dirty and resumes from the last commit. Other delivery failures fail the thread as under
+/// at-least-once.
+///
 /// Ownership: owns the producer. Thread safety: one stream thread.
 
 #include "core/bytes.h"
@@ -21,7 +31,9 @@
 #include "core/types.h"
 #include "dsl/record_collector.h"
 #include "runtime/detail/kafka.h"
+#include "runtime/errors.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,6 +47,20 @@ struct rd_kafka_message_s;
 
 namespace sluice::runtime::detail {
 
+/// The transaction of a stream thread's producer failed: its work since the last commit must be
+/// thrown away. `fatal()`: the producer itself is unusable (fenced by a newer producer with the
+/// same transactional.id, or librdkafka raised a fatal error) and must be recreated; otherwise
+/// the transaction was, or can be, aborted and the producer goes on.
+class transaction_error : public streams_error {
+ public:
+  transaction_error(const std::string& message, bool fatal)
+      : streams_error(message), _fatal(fatal) {}
+  bool fatal() const noexcept { return _fatal; }
+
+ private:
+  bool _fatal;
+};
+
 class kafka_record_collector final : public dsl::record_collector {
  public:
   /// The next offset after the last acknowledged record of one changelog partition (-1: none
@@ -46,8 +72,11 @@ class kafka_record_collector final : public dsl::record_collector {
   /// `settings`: librdkafka producer settings (bootstrap, client id, pass-through); the
   /// partitioner is set here. `partition_counts`: the counts known at start, consulted by
   /// partition_count() before asking the cluster.
+  /// `transactional_id`: exactly-once; the producer becomes transactional with this id (call
+  /// init_transactions() before the first send).
   kafka_record_collector(core::properties settings, std::string name,
-                         std::map<std::string, int32_t, std::less<>> partition_counts);
+                         std::map<std::string, int32_t, std::less<>> partition_counts,
+                         std::optional<std::string> transactional_id = std::nullopt);
   ~kafka_record_collector() override;
   kafka_record_collector(const kafka_record_collector&) = delete;
   kafka_record_collector& operator=(const kafka_record_collector&) = delete;
@@ -72,10 +101,32 @@ class kafka_record_collector final : public dsl::record_collector {
   /// The first delivery failure, described.
   const std::optional<std::string>& failure() const noexcept { return _failure; }
 
+  // ---- exactly-once ----------------------------------------------------------------------------
+
+  bool transactional() const noexcept { return _transactional; }
+  /// Registers the transactional.id with its coordinator, fencing earlier producers with the
+  /// same id. Retries retriable errors until `timeout`; throws streams_error otherwise.
+  void init_transactions(std::chrono::milliseconds timeout);
+  /// True between the first send (or offsets) after a commit/abort and the next commit/abort.
+  bool in_transaction() const noexcept { return _in_transaction; }
+  /// Why the current transaction cannot commit (a fencing or purge delivery error), if so.
+  const std::optional<std::string>& transaction_failure() const noexcept { return _txn_failure; }
+  /// True if librdkafka raised a fatal error: the producer must be recreated.
+  bool fatal() const;
+  /// Sends `offsets` (consumer positions; may be empty) into the transaction with `consumer`'s
+  /// group metadata and commits it. A transaction that cannot commit is aborted; throws
+  /// transaction_error then (fatal() if the producer is unusable). Nothing to commit: no-op.
+  void commit_transaction(rd_kafka_topic_partition_list_s* offsets, rd_kafka_s* consumer,
+                          std::chrono::milliseconds timeout);
+  /// Aborts the current transaction, if any (records not yet sent are purged). Throws
+  /// transaction_error (fatal) if even that fails.
+  void abort_transaction(std::chrono::milliseconds timeout);
+
  private:
   static void configure(rd_kafka_conf_s* conf, void* opaque);
   static void on_delivery(rd_kafka_s* rk, const rd_kafka_message_s* m, void* opaque);
   rd_kafka_topic_s* topic(std::string_view name);
+  void begin_transaction();
   void produce(rd_kafka_topic_s* t, int32_t partition, std::optional<bytes_view> key,
                std::optional<bytes_view> value, core::timestamp ts, const core::headers* hdrs,
                void* opaque);
@@ -86,6 +137,9 @@ class kafka_record_collector final : public dsl::record_collector {
   std::map<std::string, topic_handle, std::less<>> _topics;
   std::map<core::topic_partition, changelog_position> _positions;
   std::optional<std::string> _failure;
+  bool _transactional = false;
+  bool _in_transaction = false;
+  std::optional<std::string> _txn_failure;
   // One-entry cache: consecutive sends mostly go to the same topic.
   const std::string* _last_name = nullptr;
   rd_kafka_topic_s* _last_topic = nullptr;

@@ -77,6 +77,13 @@ result<void> stream_task::open() {
 
 void stream_task::start_running() {
   SLUICE_ASSERT(_state == state::restoring, "stream_task::start_running outside restoring");
+  if (_stores && _stores->exactly_once()) {
+    // From here on the task's writes wait in pending batches for the transaction to commit.
+    if (auto ok = _stores->begin_batches(); !ok) {
+      throw streams_error(fmt::format("task {}: cannot begin a batch in its stores: {}",
+                                      _id.to_string(), ok.error().message()));
+    }
+  }
   _task->init();
   _state = state::running;
 }

@@ -16,9 +16,12 @@
 ///   each record, wall-clock ones from `punctuate()`.
 /// - suspended: after a clean commit at a rebalance; kept open in case the task comes back.
 ///
-/// Commit protocol (at-least-once), driven by the stream thread for all its tasks at once:
-/// `flush()` every task → flush the producer → commit the consumer offsets from
-/// `committable_offsets()` → `checkpoint()` every task.
+/// Commit protocol, driven by the stream thread for all its tasks at once: `flush()` every
+/// task → flush the producer → commit the consumer offsets from `committable_offsets()`
+/// (exactly-once: send them into the transaction and commit it) → `checkpoint()` every task
+/// (exactly-once: the stores' pending batches are applied with their changelog positions and
+/// new ones opened; they were opened by `start_running()`). Closing a task without a commit
+/// under exactly-once discards its stores' batches: they roll back to the last commit.
 ///
 /// Ownership: owned by its stream_thread; the topology, collector and cache outlive it.
 /// Thread safety: the stream thread only.
@@ -122,7 +125,8 @@ class stream_task {
   /// suspended → running, with new input bindings from the new assignment.
   void resume();
   /// → closed. With `clean` (after a commit) the checkpoint is written; otherwise the stores
-  /// are closed as they are (at-least-once: local state ahead of the checkpoint is harmless).
+  /// are closed as they are (at-least-once: local state ahead of the checkpoint is harmless;
+  /// exactly-once: uncommitted writes are discarded either way).
   void close(bool clean);
 
   /// Records dropped by the processors so far (late, null key, invalid timestamp).

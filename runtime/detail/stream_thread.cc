@@ -31,6 +31,8 @@ constexpr int records_per_iteration = 2000;
 constexpr auto store_open_retry = std::chrono::milliseconds(200);
 constexpr auto metrics_interval = std::chrono::seconds(1);
 constexpr int committed_timeout_ms = 30000;
+/// Exactly-once: how long init_transactions, a commit or an abort may take before it fails.
+constexpr auto transaction_timeout = std::chrono::seconds(60);
 
 constexpr std::array<dsl::drop_reason, 3> drop_reasons{
     dsl::drop_reason::late, dsl::drop_reason::null_key_or_value,
@@ -123,6 +125,7 @@ stream_thread::stream_thread(const app_context& app, int index, std::function<vo
       _index(index),
       _name(fmt::format("stream-thread-{}", index)),
       _on_change(std::move(on_change)),
+      _eos(app.config.guarantee == processing_guarantee::exactly_once_v2),
       _processed(app.metrics.register_counter("sluice_streams_records_processed_total",
                                               "Records processed by the thread's tasks.",
                                               {{"thread", _name}})),
@@ -267,10 +270,19 @@ void stream_thread::create_clients() {
   core::properties producer = cfg.producer;
   producer["bootstrap.servers"] = cfg.bootstrap_servers;
   producer["client.id"] = client + "-producer";
+  std::optional<std::string> transactional_id;
+  if (_eos) transactional_id = fmt::format("{}-{}-{}", cfg.application_id, _app.process_id, _index);
   _collector = std::make_unique<kafka_record_collector>(
       producer, _name + " producer",
       std::map<std::string, int32_t, std::less<>>(_app.layout.partitions.begin(),
-                                                   _app.layout.partitions.end()));
+                                                   _app.layout.partitions.end()),
+      transactional_id);
+  if (_eos) {
+    // Before the consumer joins: fences an earlier incarnation of this thread and aborts its
+    // open transaction, so the last stable offsets of its partitions move on.
+    _collector->init_transactions(transaction_timeout);
+    log.info("{}: exactly-once, transactional.id '{}'", _name, *transactional_id);
+  }
 
   core::properties restore = cfg.consumer;
   restore["bootstrap.servers"] = cfg.bootstrap_servers;
@@ -308,22 +320,96 @@ void stream_thread::create_clients() {
 
 void stream_thread::loop() {
   while (!_shutdown.load(std::memory_order_relaxed)) {
-    poll_records();
-    if (_callback_error) std::rethrow_exception(std::exchange(_callback_error, nullptr));
-    if (_collector->failure()) throw streams_error(*_collector->failure());
-    open_created_tasks();
-    restore();
-    if (_state.load() == thread_state::partitions_assigned && all_tasks_running() &&
-        _reader->idle()) {
-      set_state(thread_state::running);
-      publish_metadata();
+    try {
+      if (_pending_txn_error) {
+        const transaction_error e = *std::exchange(_pending_txn_error, std::nullopt);
+        recover(e);
+      }
+      poll_records();
+      if (_callback_error) std::rethrow_exception(std::exchange(_callback_error, nullptr));
+      if (_collector->failure()) throw streams_error(*_collector->failure());
+      if (_collector->transaction_failure()) {
+        throw transaction_error(*_collector->transaction_failure(), _collector->fatal());
+      }
+      open_created_tasks();
+      restore();
+      if (_state.load() == thread_state::partitions_assigned && all_tasks_running() &&
+          _reader->idle()) {
+        set_state(thread_state::running);
+        publish_metadata();
+      }
+      process_records();
+      punctuate();
+      maybe_commit();
+      _collector->poll();
+      update_metrics(false);
+    } catch (const transaction_error& e) {
+      if (!_eos) throw;
+      recover(e);
     }
-    process_records();
-    punctuate();
-    maybe_commit();
-    _collector->poll();
-    update_metrics(false);
   }
+}
+
+void stream_thread::close_all_tasks_dirty() {
+  for (auto& [id, t] : _tasks) {
+    try {
+      close_task(*t, false);
+    } catch (const std::exception& e) {
+      log.error("{}: closing task {} failed: {}", _name, id.to_string(), e.what());
+    }
+  }
+  _tasks.clear();
+  _inputs.clear();
+  _last_refs = nullptr;
+  unregister_all_lag();
+}
+
+void stream_thread::recover(const transaction_error& e) {
+  bool fatal = e.fatal() || _collector->fatal();
+  log.warn("{}: {}; discarding the work since the last commit{}", _name, e.what(),
+           fatal ? " and recreating the producer" : "");
+  // Tasks first: anything their processors send while closing lands in the aborted transaction.
+  close_all_tasks_dirty();
+  if (!fatal) {
+    try {
+      _collector->abort_transaction(transaction_timeout);
+    } catch (const transaction_error& abort_failed) {
+      log.warn("{}: {}", _name, abort_failed.what());
+      fatal = true;
+    }
+  }
+  if (fatal) {
+    if (_recreated_since_commit && steady::now() - _last_recreation < std::chrono::seconds(30)) {
+      throw streams_error(fmt::format("{}: the producer failed again before any commit after it "
+                                      "was recreated ({}); is another instance using the same "
+                                      "state directory (and so the same transactional.id)?",
+                                      _name, e.what()));
+    }
+    _recreated_since_commit = true;
+    _last_recreation = steady::now();
+    _collector.reset();
+    const streams_config& cfg = _app.config;
+    core::properties producer = cfg.producer;
+    producer["bootstrap.servers"] = cfg.bootstrap_servers;
+    producer["client.id"] = cfg.client_id + "-" + _name + "-producer";
+    _collector = std::make_unique<kafka_record_collector>(
+        producer, _name + " producer",
+        std::map<std::string, int32_t, std::less<>>(_app.layout.partitions.begin(),
+                                                     _app.layout.partitions.end()),
+        fmt::format("{}-{}-{}", cfg.application_id, _app.process_id, _index));
+    _collector->init_transactions(transaction_timeout);
+  }
+  // Start again from the committed offsets, with the partitions the consumer holds now: new
+  // tasks restore their stores' committed tails (aborted records are invisible to
+  // read_committed). If the group moved on, the consumer's next rebalance sorts that out.
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (const rd_kafka_resp_err_t err = rd_kafka_assignment(_consumer.get(), &raw); err) {
+    throw streams_error(fmt::format("{}: cannot read the assignment: {}", _name, rd_kafka_err2str(err)));
+  }
+  partition_list current(raw);
+  rd_kafka_assign(_consumer.get(), nullptr);  // drops records fetched for the old positions
+  if (current->cnt > 0) on_assigned(current.get());
+  publish_metadata();
 }
 
 bool stream_thread::has_processable_records() {
@@ -506,7 +592,7 @@ bool stream_thread::commit(bool all) {
       tasks.push_back(t.get());
     }
   }
-  if (tasks.empty()) return true;
+  if (tasks.empty() && !(_eos && _collector->in_transaction())) return true;
   const auto started = steady::now();
   for (stream_task* t : tasks) {
     if (auto ok = t->flush(); !ok) {
@@ -515,6 +601,9 @@ bool stream_thread::commit(bool all) {
     }
   }
   if (auto ok = _collector->flush([] { return true; }); !ok) {
+    if (_collector->transaction_failure() && !_collector->failure()) {
+      throw transaction_error(*_collector->transaction_failure(), _collector->fatal());
+    }
     throw streams_error(_collector->failure().value_or(_name + ": flushing the producer failed"));
   }
   std::vector<core::topic_partition> tps;
@@ -526,7 +615,14 @@ bool stream_thread::commit(bool all) {
     }
   }
   bool committed = true;
-  if (!tps.empty()) {
+  if (_eos) {
+    // Offsets, outputs and changelog records commit together or not at all; on failure this
+    // throws transaction_error and the stores' batches stay pending (to be discarded).
+    partition_list list = make_partition_list(tps);
+    for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = offsets[static_cast<std::size_t>(i)];
+    _collector->commit_transaction(list.get(), _consumer.get(), transaction_timeout);
+    _recreated_since_commit = false;
+  } else if (!tps.empty()) {
     partition_list list = make_partition_list(tps);
     for (int i = 0; i < list->cnt; ++i) list->elems[i].offset = offsets[static_cast<std::size_t>(i)];
     rd_kafka_resp_err_t err = rd_kafka_commit(_consumer.get(), list.get(), 0);
@@ -588,7 +684,16 @@ void stream_thread::on_revoked() {
   const bool lost = rd_kafka_assignment_lost(_consumer.get()) != 0;
   bool committed = false;
   if (!lost) {
-    committed = commit(true);
+    try {
+      committed = commit(true);
+    } catch (const transaction_error& e) {
+      if (!_eos) throw;
+      // The tasks are closed dirty below; the transaction was aborted (or the producer is
+      // unusable, and the loop recreates it).
+      log.warn("{}: the commit at revocation failed: {}; closing tasks without committing",
+               _name, e.what());
+      if (e.fatal()) _pending_txn_error.emplace(e);
+    }
   } else {
     log.warn("{}: assignment lost (evicted from the group); closing tasks without committing",
              _name);
@@ -606,6 +711,14 @@ void stream_thread::on_revoked() {
   _inputs.clear();
   _last_refs = nullptr;
   unregister_all_lag();
+  if (_eos && !committed && !_pending_txn_error) {
+    // Whatever the closed tasks sent since the last commit must not become visible.
+    try {
+      _collector->abort_transaction(transaction_timeout);
+    } catch (const transaction_error& e) {
+      _pending_txn_error.emplace(e);
+    }
+  }
   rd_kafka_assign(_consumer.get(), nullptr);
   publish_metadata();
 }
@@ -638,7 +751,7 @@ void stream_thread::on_assigned(rd_kafka_topic_partition_list_t* parts) {
     }
   }
   task_stores::resources res{_app.config.application_id, _app.config.state_dir, &_app.rocksdb,
-                             _cache.get(), _collector.get()};
+                             _cache.get(), _collector.get(), _eos};
   for (auto& [id, inputs] : wanted) {
     if (_tasks.contains(id)) continue;
     _tasks.emplace(id, std::make_unique<stream_task>(_app.topology, id, inputs,
@@ -648,7 +761,11 @@ void stream_thread::on_assigned(rd_kafka_topic_partition_list_t* parts) {
   }
 
   // Where each partition starts: the committed offset, else the source's reset policy.
-  if (const rd_kafka_resp_err_t err = rd_kafka_committed(_consumer.get(), parts, committed_timeout_ms); err) {
+  // Under exactly-once librdkafka asks for stable offsets: a previous owner's pending offset
+  // commit holds this until its transaction ends (at worst its transaction.timeout.ms plus the
+  // coordinator's abort check), hence the longer wait.
+  const int wait_ms = _eos ? 3 * committed_timeout_ms : committed_timeout_ms;
+  if (const rd_kafka_resp_err_t err = rd_kafka_committed(_consumer.get(), parts, wait_ms); err) {
     throw streams_error(fmt::format("{}: cannot read the committed offsets: {}", _name, rd_kafka_err2str(err)));
   }
   std::map<core::topic_partition, int64_t> start;
@@ -714,7 +831,15 @@ void stream_thread::shutdown(bool clean) noexcept {
     rd_kafka_destroy(_consumer.release());
   }
   _reader.reset();
-  if (_collector) {
+  if (_collector && _eos) {
+    // Nothing since the last commit may become visible; a clean shutdown has committed it all.
+    try {
+      if (!_collector->fatal()) _collector->abort_transaction(std::chrono::seconds(30));
+    } catch (const std::exception& e) {
+      log.warn("{}: {}", _name, e.what());
+    }
+    _collector.reset();
+  } else if (_collector) {
     // Output already produced by closed tasks (at-least-once: also after a failure).
     (void)_collector->flush([deadline = steady::now() + std::chrono::seconds(30)] {
       return steady::now() < deadline;

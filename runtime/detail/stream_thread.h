@@ -25,6 +25,21 @@
 /// Back-pressure: a partition whose queue reaches `buffered.records.per.partition` is paused
 /// and resumed when it drains below half.
 ///
+/// Exactly-once (processing.guarantee=exactly_once_v2): the producer is transactional with
+/// `transactional.id = <application.id>-<process id>-<thread index>`, initialized (fencing any
+/// earlier incarnation) before the consumer subscribes. A commit flushes the stores (caches
+/// send their changelog records inside the transaction), sends the consumed offsets into the
+/// transaction with the consumer's group metadata, commits it, and only then applies the
+/// stores' pending batches with their changelog positions. When the transaction cannot commit
+/// (`transaction_error`: fenced, abortable error, lost assignment) the thread throws away
+/// everything since the last commit: its tasks are closed dirty (their stores' batches are
+/// discarded, so they stand at the last commit again), buffered records are dropped, the
+/// transaction is aborted, and the tasks of the current assignment are created anew from the
+/// committed offsets (the consumer rejoins by itself if the group has moved on). A fatal
+/// producer error (fenced by a newer producer with the same transactional.id) recreates the
+/// producer the same way; a second one within 30 s and before any successful commit fails the
+/// thread.
+///
 /// Errors: anything that stops the thread — a processor exception, a failed delivery, a store
 /// failure, a deserialization error under log-and-fail — closes its tasks without committing,
 /// leaves the group and ends the thread in `dead` with `error()` set; the owning `streams`
@@ -51,6 +66,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -66,6 +82,9 @@ struct app_context {
   const topic_layout& layout;
   state::rocksdb_resources& rocksdb;
   core::metrics_registry& metrics;
+  /// This instance's stable id (persisted under the state directory): part of the
+  /// transactional.id of every thread's producer under exactly-once.
+  const std::string& process_id;
 };
 
 enum class thread_state {
@@ -123,6 +142,11 @@ class stream_thread final : private deserialization_error_sink {
   /// Commits every running task that needs it (all running tasks with `all`). Returns whether
   /// the offsets were committed. Throws streams_error on a failure that ends the thread.
   bool commit(bool all);
+  /// Exactly-once: throws away the work since the last commit (see above) and starts again
+  /// from the committed offsets; `fatal`: the producer is recreated.
+  void recover(const transaction_error& e);
+  /// Closes every task without committing and forgets the assignment's partitions.
+  void close_all_tasks_dirty();
   void shutdown(bool clean) noexcept;
 
   friend struct thread_callbacks;  // librdkafka's C callbacks (stream_thread.cc)
@@ -165,6 +189,13 @@ class stream_thread final : private deserialization_error_sink {
   std::unordered_map<core::topic_partition, std::vector<input_ref>> _inputs;
   std::exception_ptr _callback_error;
   bool _closing = false;
+  const bool _eos;
+  /// Exactly-once: the producer was recreated (at `_last_recreation`) and nothing has been
+  /// committed since.
+  bool _recreated_since_commit = false;
+  std::chrono::steady_clock::time_point _last_recreation;
+  /// Exactly-once: a rebalance callback found the producer unusable; recreate it.
+  std::optional<transaction_error> _pending_txn_error;
   std::chrono::steady_clock::time_point _last_commit;
   std::chrono::steady_clock::time_point _last_open_attempt;
   std::chrono::steady_clock::time_point _last_metrics;

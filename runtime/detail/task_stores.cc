@@ -125,7 +125,10 @@ result<std::unique_ptr<state::state_store>> task_stores::open_one(const dsl::sto
 result<void> task_stores::open() {
   if (_open) return core::success();
   std::vector<state::checkpoint_entry> checkpointed;
-  if (auto read = _checkpoint.read(); read) {
+  if (_res.exactly_once) {
+    // The positions inside the stores are exact; a checkpoint file (left by an at-least-once
+    // run) could only claim more than was committed.
+  } else if (auto read = _checkpoint.read(); read) {
     checkpointed = std::move(read).value();
   } else {
     // The stores' own positions are authoritative; a damaged checkpoint only costs a longer
@@ -199,7 +202,29 @@ int64_t task_stores::position_of(const changelog& c) const {
   return std::max(c.produced->next, c.restore_from);
 }
 
+result<void> task_stores::begin_batches() {
+  for (auto& e : _entries) {
+    if (!e.store->batch_active()) SLUICE_TRY(e.store->begin_batch());
+  }
+  return core::success();
+}
+
 result<void> task_stores::checkpoint() {
+  if (_res.exactly_once) {
+    for (auto& e : _entries) {
+      // Unlogged stores have no changelog position; they still commit their batch.
+      int64_t pos = 0;
+      for (auto& c : _changelogs) {
+        if (c.store == e.store.get()) {
+          pos = position_of(c);
+          c.restore_from = pos;
+        }
+      }
+      SLUICE_TRY(e.store->commit_batch(core::offset{pos}));
+      SLUICE_TRY(e.store->begin_batch());
+    }
+    return core::success();
+  }
   std::vector<state::checkpoint_entry> entries;
   for (auto& c : _changelogs) {
     const int64_t pos = position_of(c);
@@ -215,7 +240,7 @@ result<void> task_stores::checkpoint() {
 
 void task_stores::close(bool clean) {
   if (!_open) return;
-  if (clean) {
+  if (clean && !_res.exactly_once) {
     if (auto ok = checkpoint(); !ok) {
       log.warn("task {}: cannot write the checkpoint at close: {}", _id.to_string(),
                ok.error().message());

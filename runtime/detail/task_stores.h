@@ -24,6 +24,14 @@
 /// `restore_batch`, then the task runs; `flush()` and `checkpoint()` at every commit;
 /// `close()`.
 ///
+/// Exactly-once (`resources::exactly_once`): when the task starts running, `begin_batches()`
+/// opens a pending batch in every store, so what the task writes stays out of RocksDB until
+/// the Kafka transaction that carries its changelog records has committed; `checkpoint()`
+/// then applies each batch with the changelog position in one atomic write (`commit_batch`)
+/// and opens the next one. No checkpoint file is read or written (the position inside each
+/// RocksDB store is exact). `close()` — clean or not — discards the open batch: the store stays
+/// at its last committed state and position.
+///
 /// Ownership: owned by its stream_task; the record collector, record cache, RocksDB resources
 /// and store context are borrowed and outlive it. Thread safety: one stream thread.
 
@@ -64,6 +72,8 @@ class task_stores final : public dsl::store_provider {
     state::rocksdb_resources* rocksdb = nullptr;
     state::record_cache* cache = nullptr;  ///< nullptr: no caching layer
     kafka_record_collector* collector = nullptr;
+    /// processing.guarantee=exactly_once_v2: writes are batched between commits.
+    bool exactly_once = false;
   };
 
   task_stores(dsl::task_id id, std::vector<const dsl::store_spec*> specs, resources res,
@@ -76,6 +86,7 @@ class task_stores final : public dsl::store_provider {
   /// leaves nothing open) if a store cannot be opened; the caller may retry.
   result<void> open();
   bool is_open() const noexcept { return _open; }
+  bool exactly_once() const noexcept { return _res.exactly_once; }
   /// The task directory (exists only for tasks with RocksDB stores).
   const std::filesystem::path& directory() const noexcept { return _dir; }
 
@@ -85,10 +96,15 @@ class task_stores final : public dsl::store_provider {
   /// Flushes every store: caches write down (and their changelog records go to the producer),
   /// RocksDB syncs its write-ahead log.
   result<void> flush();
-  /// After the producer is flushed: records each store's changelog position in the store
-  /// (`commit_batch`) and writes the task's checkpoint file.
+  /// Exactly-once: opens a pending batch in every store. REQUIRES: restored.
+  result<void> begin_batches();
+  /// After the producer is flushed (exactly-once: after the transaction committed): records
+  /// each store's changelog position in the store (`commit_batch`, which under exactly-once
+  /// also applies the batch) and writes the task's checkpoint file (at-least-once) or opens
+  /// the next batch (exactly-once).
   result<void> checkpoint();
-  /// Closes every store; with `clean`, writes the checkpoint file first.
+  /// Closes every store; with `clean` (at-least-once), writes the checkpoint file first.
+  /// Under exactly-once every open batch is discarded.
   /// REQUIRES: after a successful flush() and producer flush when `clean`.
   void close(bool clean);
 
