@@ -50,6 +50,11 @@ struct broker_options {
   int64_t cleaner_dedupe_buffer_bytes = 128LL * 1024 * 1024;
   /// metrics.listen: "host:port" of the HTTP /metrics and /health endpoint; empty = off.
   std::string metrics_listen;
+  /// Tests only (sluice.test.drop.produce.responses): the next N Produce requests whose
+  /// batches are in the log (appended, or duplicates of batches already there) get their
+  /// connection closed instead of a response, after the append and its flush, so that clients
+  /// retry batches already written.
+  int32_t test_drop_produce_responses = 0;
 };
 
 class broker {

@@ -96,6 +96,13 @@ core::config_def make_def() {
                    "Segment size of __consumer_offsets when the broker creates it."));
   d.define(int_key("offset.metadata.max.bytes", 4096, 0, i32max,
                    "Longest metadata string an offset commit may carry."));
+  d.define(int_key("producer.id.expiration.ms", 86400000, 1, i32max,
+                   "Per partition, producer state (idempotence) whose batches are all below the "
+                   "log start and whose last write is older than this is forgotten."));
+  d.define(int_key("sluice.test.drop.produce.responses", 0, 0, i32max,
+                   "TESTS ONLY: the next N Produce requests whose batches are in the log (appended "
+                   "or duplicates) are answered by closing the connection (after the append and "
+                   "its flush), so that producers retry batches already written."));
   d.define(enum_key("log.level", "info", {"trace", "debug", "info", "warn", "error", "off"},
                     "Logging level."));
   return d;
@@ -160,6 +167,8 @@ broker_options to_broker_options(const core::config& c) {
   o.cleaner_backoff_ms = c.get_int("log.cleaner.backoff.ms");
   o.cleaner_dedupe_buffer_bytes = c.get_int("log.cleaner.dedupe.buffer.size");
   o.metrics_listen = c.get_string("metrics.listen");
+  o.test_drop_produce_responses = static_cast<int32_t>(c.get_int("sluice.test.drop.produce.responses"));
+  o.log.producer_id_expiration_ms = c.get_int("producer.id.expiration.ms");
   if (!o.metrics_listen.empty()) (void)parse_listener("metrics.listen", o.metrics_listen);
   o.groups.min_session_timeout_ms = static_cast<int32_t>(c.get_int("group.min.session.timeout.ms"));
   o.groups.max_session_timeout_ms = static_cast<int32_t>(c.get_int("group.max.session.timeout.ms"));
@@ -204,6 +213,8 @@ core::properties to_properties(const broker_options& o) {
   p["max.connections"] = std::to_string(o.max_connections);
   p["num.network.threads"] = std::to_string(o.network_threads);
   p["metrics.listen"] = o.metrics_listen;
+  p["sluice.test.drop.produce.responses"] = std::to_string(o.test_drop_produce_responses);
+  p["producer.id.expiration.ms"] = std::to_string(o.log.producer_id_expiration_ms);
   p["group.min.session.timeout.ms"] = std::to_string(o.groups.min_session_timeout_ms);
   p["group.max.session.timeout.ms"] = std::to_string(o.groups.max_session_timeout_ms);
   p["group.initial.rebalance.delay.ms"] = std::to_string(o.groups.initial_rebalance_delay_ms);

@@ -6,6 +6,7 @@
 #include "broker/storage/log_manager.h"
 #include "core/types.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,10 @@ struct broker_settings {
   bool auto_create_topics = true;
   int32_t num_partitions = 1;
   int32_t message_max_bytes = 1024 * 1024 + 12;
+  /// Test-only fault (`sluice.test.drop.produce.responses`): this many Produce requests whose
+  /// batches are in the log (appended, or duplicates of batches already there) are answered by
+  /// closing the connection after the append and its flush.
+  int32_t test_drop_produce_responses = 0;
 };
 
 /// Services implemented by the network layer.
@@ -60,12 +65,21 @@ class fetch_waiters {
 class broker_context {
  public:
   broker_context(storage::log_manager& logs, broker_settings settings, broker_services& services)
-      : _logs(logs), _settings(std::move(settings)), _services(services) {}
+      : _logs(logs), _settings(std::move(settings)), _services(services),
+        _produce_responses_to_drop(_settings.test_drop_produce_responses) {}
 
   storage::log_manager& logs() noexcept { return _logs; }
   const broker_settings& settings() const noexcept { return _settings; }
   broker_services& services() noexcept { return _services; }
   fetch_waiters& waiters() noexcept { return _waiters; }
+  /// Test-only fault injection: true (and one fewer left) when this Produce response must be
+  /// dropped by closing the connection (see broker_settings::test_drop_produce_responses).
+  bool take_produce_response_drop() noexcept {
+    int32_t left = _produce_responses_to_drop.load(std::memory_order_relaxed);
+    while (left > 0 && !_produce_responses_to_drop.compare_exchange_weak(left, left - 1)) {
+    }
+    return left > 0;
+  }
 
   /// DescribeConfigs/AlterConfigs state. REQUIRES: attached (the broker does so before serving).
   config_manager& configs() noexcept { return *_configs; }
@@ -83,6 +97,7 @@ class broker_context {
   broker_settings _settings;
   broker_services& _services;
   fetch_waiters _waiters;
+  std::atomic<int32_t> _produce_responses_to_drop;
   config_manager* _configs = nullptr;
   broker_metrics* _metrics = nullptr;
   group::group_coordinator* _groups = nullptr;

@@ -75,8 +75,9 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
           error = true;
           continue;
         }
+        // The LSO before the watermark: both only grow, so stable <= hwm holds.
+        int64_t stable = plog->last_stable_offset();
         int64_t hwm = plog->high_watermark();
-        int64_t stable = hwm;  // no transactions yet: the last stable offset is the watermark
         pr.high_watermark = core::offset{hwm};
         pr.last_stable_offset = core::offset{stable};
         pr.log_start_offset = core::offset{plog->log_start_offset()};
@@ -85,8 +86,9 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
         uint64_t limit = static_cast<uint64_t>(std::max(0, p.partition_max_bytes));
         if (total > 0) limit = std::min<uint64_t>(limit, static_cast<uint64_t>(std::max<int64_t>(0, budget - total)));
         if (total > 0 && limit == 0) continue;
-        int64_t upto = _req.isolation_level == 1 ? stable : hwm;
-        auto read = plog->read(p.fetch_offset.value(), std::max<uint64_t>(limit, 1), upto);
+        const bool committed = _req.isolation_level == 1;
+        int64_t upto = committed ? stable : hwm;
+        auto read = plog->read(p.fetch_offset.value(), std::max<uint64_t>(limit, 1), upto, committed);
         if (!read) {
           pr.error_code = to_kafka_error(read.error());
           error = true;
@@ -99,6 +101,9 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
           sent.emplace_back(traffic->bytes_out, read.value().records.size());
         }
         pr.records = std::move(read.value().records);
+        for (const auto& a : read.value().aborted) {
+          pr.aborted_transactions.push_back({core::producer_id{a.producer_id}, core::offset{a.first_offset}});
+        }
       }
     }
     if (!final && !error && total < std::max(1, _req.min_bytes) && clock::now() < _deadline) {

@@ -20,8 +20,9 @@ void handle_list_offsets(broker_context& ctx, const request& req, responder resp
         continue;
       }
       if (p.timestamp == protocol::list_offsets_latest) {
-        // No transactions yet, so the last stable offset equals the high watermark.
-        pr.offset = core::offset{plog->high_watermark()};
+        // read_committed consumers end at the last stable offset.
+        pr.offset = core::offset{body->isolation_level == 1 ? plog->last_stable_offset()
+                                                            : plog->high_watermark()};
       } else if (p.timestamp == protocol::list_offsets_earliest) {
         pr.offset = core::offset{plog->log_start_offset()};
       } else if (p.timestamp >= 0) {

@@ -25,6 +25,7 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
 
   auto resp = std::make_shared<protocol::produce_response>();
   std::vector<std::shared_ptr<storage::partition_log>> to_flush;
+  bool in_log = false;  // some batch of the request is in the log (appended or a duplicate)
   for (const auto& topic : body->topic_data) {
     auto& tr = resp->responses.emplace_back();
     tr.name = topic.name;
@@ -58,7 +59,13 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
                     appended.error().message());
         continue;
       }
-      if (const auto* traffic = plog->traffic()) {
+      // A retry of a batch already written (idempotent producer): success with the original
+      // base offset, nothing appended, nothing to wake.
+      const bool duplicate = appended.value().duplicate;
+      if (duplicate) {
+        log().debug("{}: duplicate batch from {} answered with its offset {}", fmt::streamed(tp),
+                    req.client_id, appended.value().base_offset);
+      } else if (const auto* traffic = plog->traffic()) {
         traffic->bytes_in->inc(part.records->size());
         traffic->records_in->inc(static_cast<uint64_t>(appended.value().last_offset -
                                                        appended.value().base_offset + 1));
@@ -66,12 +73,17 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
       pr.base_offset = core::offset{appended.value().base_offset};
       pr.log_start_offset = core::offset{plog->log_start_offset()};
       if (appended.value().flush_required) to_flush.push_back(plog);
-      ctx.waiters().notify(tp);
+      in_log = true;
+      if (!duplicate) ctx.waiters().notify(tp);
     }
   }
 
   const int16_t version = req.version;
   const bool silent = body->acks == 0;
+  // Test-only fault: lose the response of a request whose batch is in the log, as a network
+  // failure would, so the producer retries it (closing the connection after the flush below).
+  const bool drop = in_log && ctx.take_produce_response_drop();
+  if (drop) log().warn("test fault: dropping the Produce response to {}", req.client_id);
   auto answer = [](const protocol::produce_response& r, int16_t v) {
     reply out(encode_body(r, v));
     for (const auto& tr : r.responses) {
@@ -82,12 +94,13 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
     return out;
   };
   if (to_flush.empty()) {
+    if (drop) return respond(reply::malformed());
     if (silent) return respond(reply::none());
     return respond(answer(*resp, version));
   }
   // The flush policy wants these logs durable before the producer hears back: fsync on the
   // blocking pool, never on a network thread, then answer from there.
-  ctx.services().run_blocking([resp, to_flush = std::move(to_flush), version, silent, answer,
+  ctx.services().run_blocking([resp, to_flush = std::move(to_flush), version, silent, drop, answer,
                                respond = std::move(respond)]() {
     for (auto& plog : to_flush) {
       if (auto r = plog->flush(); !r) {
@@ -103,6 +116,7 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
         }
       }
     }
+    if (drop) return respond(reply::malformed());
     if (silent) return respond(reply::none());
     respond(answer(*resp, version));
   });

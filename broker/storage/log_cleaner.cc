@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -310,6 +312,27 @@ struct pass {
   /// key must stay, or the transactional value would come back.
   key_set txn_keys;
   int64_t tombstone_deadline = -1;
+  /// Aborted transactions by producer id: [first offset, marker offset] of each.
+  std::map<int64_t, std::vector<std::pair<int64_t, int64_t>>> aborted;
+  /// Offsets of the ABORT markers this pass removed (their index entries go with them).
+  std::set<int64_t> removed_markers;
+
+  /// Whether a transactional batch of `producer` at `offset` belongs to an aborted transaction.
+  bool is_aborted(int64_t producer, int64_t offset) const {
+    auto it = aborted.find(producer);
+    if (it == aborted.end()) return false;
+    for (const auto& [first, marker] : it->second) {
+      if (first <= offset && offset < marker) return true;
+    }
+    return false;
+  }
+
+  /// Keeps the latest time a retained entry (tombstone or marker) written at `written` expires.
+  void note_retained(int64_t written) {
+    if (written < 0) return;
+    const int64_t due = written + config.delete_retention_ms + 1;
+    tombstone_deadline = tombstone_deadline < 0 ? due : std::min(tombstone_deadline, due);
+  }
   bytes scratch;           ///< decompressed records of the batch being scanned
   std::vector<bool> keep;  ///< per record of the batch being cleaned
 
@@ -345,7 +368,34 @@ struct pass {
           changed = true;
           return core::success();
         }
-        if (h.is_control()) return out.write(batch);
+        if (h.is_control()) {
+          // An ABORT marker goes once delete.retention.ms has passed: by then the aborted
+          // records before it are gone (removed by this pass or an earlier one, which always
+          // rewrite from the log start), and consumers had that long to read past it. COMMIT
+          // markers stay with the committed records, which are kept.
+          SLUICE_TRY(auto reader, protocol::record_batch_reader::open(batch));
+          SLUICE_TRY(auto first, reader.next());
+          bool abort = false;
+          if (first && first->record.key) {
+            auto type = protocol::decode_control_record_key(*first->record.key);
+            abort = type && type.value() == protocol::control_record_type::abort;
+          }
+          if (abort && expired) {
+            removed_markers.insert(h.base_offset.value());
+            ++stats.markers_removed;
+            changed = true;
+            return core::success();
+          }
+          if (abort) note_retained(written);
+          return out.write(batch);
+        }
+        if (h.is_transactional() && is_aborted(h.producer_id.value(), h.base_offset.value())) {
+          // Records of an aborted transaction: no reader may ever see them.
+          stats.records_removed += h.record_count;
+          stats.aborted_records_removed += h.record_count;
+          changed = true;
+          return core::success();
+        }
         if (h.is_transactional()) {
           SLUICE_TRY(scan_records(batch, h, scratch, [&](const record_ref& r) {
             if (r.key) txn_keys.emplace(*r.key);
@@ -365,9 +415,8 @@ struct pass {
               if (expired && !txn_keys.contains(*r.key)) {
                 kept = false;
                 ++stats.tombstones_removed;
-              } else if (!expired && written >= 0) {
-                const int64_t due = written + config.delete_retention_ms + 1;
-                tombstone_deadline = tombstone_deadline < 0 ? due : std::min(tombstone_deadline, due);
+              } else if (!expired) {
+                note_retained(written);
               }
             }
           }
@@ -431,6 +480,16 @@ struct pass {
     if (fail(clean_stage::swapped)) return interrupted();
     SLUICE_TRY(auto seg, segment::open(dir, base, config.index_interval_bytes, false));
     SLUICE_TRY(seg->recover());  // checks what was written and builds both indexes
+    // The aborted-transaction entries of the sources, but those whose marker was removed. A
+    // crash before this is written leaves the index missing; the next open rebuilds it.
+    std::vector<aborted_txn_entry> entries;
+    for (const auto& s : group) {
+      for (const auto& e : s->aborted()) {
+        if (!removed_markers.contains(e.last_offset)) entries.push_back(e);
+      }
+    }
+    seg->set_aborted(std::move(entries));
+    SLUICE_TRY(seg->write_indexes());
     SLUICE_TRY(sync_directory(dir));
     return seg;
   }
@@ -476,6 +535,9 @@ result<clean_stats> clean_log(partition_log& plog, int64_t now_ms, const cleaner
   if (!config.cleanup_compact) return stats;
   SLUICE_TRY(plog.roll_if_idle(std::chrono::steady_clock::now()));
   auto segments = plog.closed_segments();
+  // Never at or after the last stable offset: undecided transactions are not cleaned.
+  const int64_t stable = plog.last_stable_offset();
+  while (!segments.empty() && segments.back()->next_offset() > stable) segments.pop_back();
   if (segments.empty()) return stats;
   const auto& dir = plog.dir();
   const auto checkpoint = read_checkpoint(dir);
@@ -500,8 +562,11 @@ result<clean_stats> clean_log(partition_log& plog, int64_t now_ms, const cleaner
     return stats;
   }
 
-  pass p{plog, dir, config, options, cancel, now_ms, log_start, stats, {}, {}, -1, {}, {}};
+  pass p{plog, dir, config, options, cancel, now_ms, log_start, stats, {}, {}, -1, {}, {}, {}, {}};
   stats.first_dirty = first_dirty;
+  for (const auto& e : plog.aborted_transactions()) {
+    p.aborted[e.producer_id].emplace_back(e.first_offset, e.last_offset);
+  }
 
   // The key map over the dirty segments, as many as fit the buffer (at least one).
   size_t end_index = first_dirty_index;

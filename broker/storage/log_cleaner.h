@@ -93,6 +93,8 @@ struct clean_stats {
   int64_t records_read = 0;
   int64_t records_removed = 0;    ///< superseded records and expired tombstones
   int64_t tombstones_removed = 0;
+  int64_t aborted_records_removed = 0;  ///< records of aborted transactions
+  int64_t markers_removed = 0;          ///< ABORT markers past delete.retention.ms
   size_t segments_before = 0;
   size_t segments_after = 0;
 };

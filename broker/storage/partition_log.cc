@@ -503,6 +503,12 @@ result<int64_t> partition_log::delete_records_before(int64_t offset) {
 result<size_t> partition_log::enforce_retention(int64_t now) {
   std::lock_guard lock(_mutex);
   size_t deleted = 0;
+  // Expire first: producers whose data the deletions below remove expire at the next run.
+  if (auto n = _producers.expire(_log_start.load(std::memory_order_relaxed), now,
+                                 _config.producer_id_expiration_ms);
+      n > 0) {
+    log().info("{}: expired {} idle producer id(s)", fmt::streamed(_tp), n);
+  }
   if (!_config.cleanup_delete) return deleted;  // cleanup.policy=compact: the cleaner's job
   auto delete_first = [&]() -> result<void> {
     auto first = _segments.begin();

@@ -70,6 +70,9 @@ struct log_config {
   /// in another codec are recompressed to this one on append.
   std::optional<protocol::compression_codec> compression;
   int32_t min_insync_replicas = 1;  ///< acks=all fails when > 1 (a single node)
+  /// producer.id.expiration.ms (broker-wide): producer state whose batches all lie below the
+  /// log start and whose last write is older than this is forgotten by `enforce_retention`.
+  int64_t producer_id_expiration_ms = 24LL * 3600 * 1000;
 };
 
 /// Who writes a batch: a client's Produce request (idempotence rules apply), or one of the
@@ -174,7 +177,9 @@ class partition_log {
   /// Returns the new log start offset.
   result<int64_t> delete_records_before(int64_t offset);
 
-  /// Deletes whole segments past retention.ms / retention.bytes. Returns segments deleted.
+  /// Deletes whole segments past retention.ms / retention.bytes (`delete` policy), then forgets
+  /// producers idle longer than producer.id.expiration.ms whose data is all below the log start
+  /// (any policy). Returns segments deleted.
   result<size_t> enforce_retention(int64_t now_ms);
 
   void set_config(const log_config& c);

@@ -118,6 +118,10 @@ std::vector<stored> read_all(const partition_log& log, int64_t from = -1) {
       EXPECT_TRUE(b);
       if (!b || !b.value()) break;
       auto h = protocol::decode_batch_header(*b.value()).value();
+      if (h.is_control()) {  // transaction markers: consumers do not see them as records
+        next = h.last_offset().value() + 1;
+        continue;
+      }
       auto records = protocol::decode_record_batch(*b.value());
       EXPECT_TRUE(records) << records.error().message();
       for (const auto& d : records.value()) {
@@ -355,11 +359,110 @@ TEST(log_cleaner, a_tombstone_after_a_kept_transactional_record_stays) {
   append(*log, {rec("a", "in-txn")}, txn);
   append(*log, {rec("a", std::nullopt)});
   append(*log, {rec("b", std::nullopt)});
+  // Committed: the cleaner never cleans at or after the last stable offset.
+  ASSERT_TRUE(log->append_marker(core::producer_id{7}, 0, true, 0));
   roll(*log);
   clean(*log, true, wall_ms() + 10);
   // The transactional record is kept intact, so a's tombstone must stay; b's goes.
   auto all = read_all(*log);
   EXPECT_EQ(all, (std::vector<stored>{{0, "a", "in-txn"}, {1, "a", std::nullopt}}));
+}
+
+/// Control batches in the log, as (offset, is_abort).
+std::vector<std::pair<int64_t, bool>> markers_in(const partition_log& log) {
+  std::vector<std::pair<int64_t, bool>> out;
+  auto r = log.read(log.log_start_offset(), 1 << 20, log.high_watermark());
+  EXPECT_TRUE(r);
+  protocol::batch_iterator it(r.value().records);
+  for (;;) {
+    auto b = it.next();
+    if (!b || !b.value()) break;
+    auto h = protocol::decode_batch_header(*b.value()).value();
+    if (!h.is_control()) continue;
+    auto records = protocol::decode_record_batch(*b.value()).value();
+    auto type = protocol::decode_control_record_key(*records.at(0).record.key).value();
+    out.emplace_back(h.base_offset.value(), type == protocol::control_record_type::abort);
+  }
+  return out;
+}
+
+protocol::record_batch_options txn_options(int64_t pid, int32_t seq) {
+  protocol::record_batch_options o;
+  o.transactional = true;
+  o.producer_id = core::producer_id{pid};
+  o.producer_epoch = core::producer_epoch{0};
+  o.base_sequence = seq;
+  return o;
+}
+
+TEST(log_cleaner, aborted_records_are_removed_committed_kept_abort_markers_go_after_retention) {
+  temp_dir dir;
+  auto c = compact_config();
+  c.delete_retention_ms = 60'000;
+  auto log = open_log(dir.path(), c);
+  append(*log, {rec("a", "aborted-1"), rec("x", "aborted-2")}, txn_options(1, 0));  // 0-1
+  append(*log, {rec("b", "committed")}, txn_options(2, 0));                           // 2
+  append(*log, {rec("c", "plain")});                                                 // 3
+  append(*log, {rec("a", "aborted-3")}, txn_options(1, 2));                          // 4
+  ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 0));                // 5
+  ASSERT_TRUE(log->append_marker(core::producer_id{2}, 0, true, 0));                 // 6
+  append(*log, {rec("a", "after")}, txn_options(1, 3));                              // 7: committed
+  ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, true, 0));                 // 8
+  roll(*log);
+  ASSERT_EQ(log->aborted_transactions().size(), 1u);
+  const int64_t now = wall_ms();
+
+  auto first = clean(*log, true, now);
+  EXPECT_TRUE(first.cleaned);
+  EXPECT_EQ(first.aborted_records_removed, 3);
+  EXPECT_EQ(first.markers_removed, 0);
+  EXPECT_EQ(read_all(*log),
+            (std::vector<stored>{{2, "b", "committed"}, {3, "c", "plain"}, {7, "a", "after"}}));
+  // The ABORT marker stays (readers may be between the aborted records and it), and with it
+  // its aborted-transaction entry.
+  EXPECT_EQ(markers_in(*log), (std::vector<std::pair<int64_t, bool>>{{5, true}, {6, false}, {8, false}}));
+  EXPECT_EQ(log->aborted_transactions().size(), 1u);
+  auto r = log->read(0, 1 << 20, log->last_stable_offset(), true);
+  EXPECT_EQ(r.value().aborted, (std::vector<aborted_txn>{{1, 0}}));
+
+  // delete.retention.ms later the marker is due (no data of its transaction is left).
+  EXPECT_FALSE(clean(*log, false, now + 30'000).cleaned);
+  auto second = clean(*log, false, now + 61'000);
+  EXPECT_TRUE(second.cleaned);
+  EXPECT_EQ(second.markers_removed, 1);
+  EXPECT_EQ(markers_in(*log), (std::vector<std::pair<int64_t, bool>>{{6, false}, {8, false}}));
+  EXPECT_TRUE(log->aborted_transactions().empty());
+  EXPECT_EQ(read_all(*log),
+            (std::vector<stored>{{2, "b", "committed"}, {3, "c", "plain"}, {7, "a", "after"}}));
+  // A restart agrees: no aborted transaction, no open one, sequences continue.
+  ASSERT_TRUE(log->close());
+  log = open_log(dir.path(), c);
+  EXPECT_TRUE(log->aborted_transactions().empty());
+  EXPECT_EQ(log->last_stable_offset(), log->high_watermark());
+  EXPECT_EQ(append(*log, {rec("d", "next")}, txn_options(1, 4)), 9);
+}
+
+TEST(log_cleaner, never_cleans_at_or_after_the_last_stable_offset) {
+  temp_dir dir;
+  auto c = compact_config();
+  auto log = open_log(dir.path(), c);
+  append(*log, {rec("k", "1")});
+  roll(*log);
+  append(*log, {rec("t", "open")}, txn_options(3, 0));  // 1: an open transaction
+  append(*log, {rec("k", "2")});
+  roll(*log);
+  append(*log, {rec("k", "3")});
+  roll(*log);
+  // Only the first segment lies below the LSO (1); alone it has nothing to compact.
+  auto before = clean(*log, true);
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{0, "k", "1"}, {1, "t", "open"}, {2, "k", "2"},
+                                                 {3, "k", "3"}}));
+  EXPECT_EQ(before.end_offset, 1);
+  ASSERT_TRUE(log->append_marker(core::producer_id{3}, 0, true, 0));  // 4
+  roll(*log);
+  auto after = clean(*log, true);
+  EXPECT_TRUE(after.cleaned);
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{1, "t", "open"}, {3, "k", "3"}}));
 }
 
 TEST(log_cleaner, honours_min_cleanable_dirty_ratio) {

@@ -277,5 +277,31 @@ TEST(transaction_log, damaged_snapshot_falls_back_to_an_older_one_or_the_log) {
   EXPECT_TRUE(log->append(pbatch(1, 0, 9, 1, "v")).value().duplicate);
 }
 
+TEST(transaction_log, retention_expires_idle_producers_whose_data_is_gone) {
+  scratch_dir d;
+  log_config c;
+  c.segment_bytes = 100;  // one batch per segment
+  c.producer_id_expiration_ms = 60'000;
+  auto log = open_log(d.path(), c);
+  ASSERT_TRUE(log->append(pbatch(1, 0, 0, 1, "gone")));  // 0
+  ASSERT_TRUE(log->append(pbatch(2, 0, 0, 1, "kept")));  // 1
+  ASSERT_TRUE(log->append(pbatch(3, 0, 0, 1, "tail")));  // 2 (active segment)
+  ASSERT_TRUE(log->delete_records_before(1));
+  // The batches' timestamps are from 1970: every producer is idle. Only producer 1's data is
+  // all below the log start.
+  ASSERT_TRUE(log->enforce_retention(2'000'000'000'000));
+  auto state = log->producers();
+  EXPECT_EQ(state.find(core::producer_id{1}), nullptr);
+  EXPECT_NE(state.find(core::producer_id{2}), nullptr);
+  EXPECT_NE(state.find(core::producer_id{3}), nullptr);
+  // An expired producer is unknown again: any sequence is accepted.
+  EXPECT_FALSE(log->append(pbatch(1, 0, 17, 1, "back")).value().duplicate);
+  EXPECT_EQ(log->append(pbatch(2, 0, 5, 1, "gap")).error(), errc::out_of_order_sequence);
+  // Not before producer.id.expiration.ms of idleness.
+  ASSERT_TRUE(log->delete_records_before(3));
+  ASSERT_TRUE(log->enforce_retention(1'000'000 + 30'000));
+  EXPECT_NE(log->producers().find(core::producer_id{2}), nullptr);
+}
+
 }  // namespace
 }  // namespace sluice::broker::storage
