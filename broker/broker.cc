@@ -5,6 +5,7 @@
 #include "broker/broker_metrics.h"
 #include "broker/config_manager.h"
 #include "broker/group/group_coordinator.h"
+#include "broker/txn/transaction_coordinator.h"
 #include "broker/handlers/handler.h"
 #include "broker/handlers/handlers.h"
 #include "broker/net/metrics_server.h"
@@ -96,6 +97,7 @@ struct broker::impl {
   // connections they belong to.
   std::unique_ptr<services_scheduler> group_scheduler;
   std::unique_ptr<group::group_coordinator> groups;
+  std::unique_ptr<txn::transaction_coordinator> transactions;
   std::unique_ptr<broker_context> context;
   std::thread housekeeper;
   std::mutex stop_mutex;
@@ -252,6 +254,16 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   SLUICE_TRY(auto groups, group::group_coordinator::open(*i->logs, *i->group_scheduler, options.groups));
   i->groups = std::move(groups);
   i->context->attach_groups(*i->groups);
+  // Producer ids and transactions: replays __transaction_state and finishes every transaction a
+  // crash left between its decision and its markers, before the first request.
+  SLUICE_TRY(auto transactions,
+             txn::transaction_coordinator::open(*i->logs, *i->group_scheduler, *i->groups, options.data_dir,
+                                                options.transactions,
+                                                [ctx = i->context.get()](const core::topic_partition& tp) {
+                                                  ctx->waiters().notify(tp);
+                                                }));
+  i->transactions = std::move(transactions);
+  i->context->attach_transactions(*i->transactions);
   i->context->attach_configs(*i->configs);
   i->context->attach_metrics(*i->metrics);
   // Group count, members and committed offsets (lag) at each scrape, from the coordinator.
@@ -325,6 +337,7 @@ result<void> broker::stop() {
   if (_impl->cleaner) _impl->cleaner->stop();
   if (_impl->metrics_endpoint) _impl->metrics_endpoint->stop();
   _impl->server->stop();
+  if (_impl->transactions) _impl->transactions->shutdown();
   if (_impl->groups) _impl->groups->shutdown();
   return _impl->logs->shutdown();
 }

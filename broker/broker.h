@@ -10,6 +10,7 @@
 
 #include "broker/group/coordinator_config.h"
 #include "broker/storage/partition_log.h"
+#include "broker/txn/txn_config.h"
 #include "core/error.h"
 
 #include <cstdint>
@@ -44,6 +45,7 @@ struct broker_options {
   int64_t retention_check_interval_ms = 300000;
   storage::log_config log;  ///< broker-wide log defaults (segment, retention, flush, message size)
   group::coordinator_config groups;  ///< group coordinator (group.*, offsets.topic.*, offset.*)
+  txn::txn_config transactions;  ///< transaction coordinator (transaction.*)
   /// The log cleaner (compaction): log.cleaner.enable, .backoff.ms, .dedupe.buffer.size.
   bool cleaner_enable = true;
   int64_t cleaner_backoff_ms = 15000;

@@ -96,6 +96,14 @@ core::config_def make_def() {
                    "Segment size of __consumer_offsets when the broker creates it."));
   d.define(int_key("offset.metadata.max.bytes", 4096, 0, i32max,
                    "Longest metadata string an offset commit may carry."));
+  d.define(int_key("transaction.max.timeout.ms", 900000, 1, i32max,
+                   "Longest transaction.timeout.ms a transactional producer may ask for."));
+  d.define(int_key("transaction.state.log.num.partitions", 4, 1, 1000,
+                   "Partitions of __transaction_state when the broker creates it."));
+  d.define(int_key("transaction.state.log.segment.bytes", 104857600, 14, i32max,
+                   "Segment size of __transaction_state when the broker creates it."));
+  d.define(int_key("transaction.abort.timed.out.transaction.cleanup.interval.ms", 10000, 1, i32max,
+                   "How often open transactions are checked against their timeout."));
   d.define(int_key("producer.id.expiration.ms", 86400000, 1, i32max,
                    "Per partition, producer state (idempotence) whose batches are all below the "
                    "log start and whose last write is older than this is forgotten."));
@@ -181,6 +189,12 @@ broker_options to_broker_options(const core::config& c) {
   o.groups.initial_rebalance_delay_ms = static_cast<int32_t>(c.get_int("group.initial.rebalance.delay.ms"));
   o.groups.offsets_topic_partitions = static_cast<int32_t>(c.get_int("offsets.topic.num.partitions"));
   o.groups.offsets_topic_segment_bytes = c.get_int("offsets.topic.segment.bytes");
+  o.transactions.max_timeout_ms = static_cast<int32_t>(c.get_int("transaction.max.timeout.ms"));
+  o.transactions.state_topic_partitions =
+      static_cast<int32_t>(c.get_int("transaction.state.log.num.partitions"));
+  o.transactions.state_topic_segment_bytes = c.get_int("transaction.state.log.segment.bytes");
+  o.transactions.abort_check_interval_ms =
+      static_cast<int32_t>(c.get_int("transaction.abort.timed.out.transaction.cleanup.interval.ms"));
   o.groups.offset_metadata_max_bytes = static_cast<int32_t>(c.get_int("offset.metadata.max.bytes"));
   return o;
 }
@@ -221,6 +235,11 @@ core::properties to_properties(const broker_options& o) {
   p["offsets.topic.num.partitions"] = std::to_string(o.groups.offsets_topic_partitions);
   p["offsets.topic.segment.bytes"] = std::to_string(o.groups.offsets_topic_segment_bytes);
   p["offset.metadata.max.bytes"] = std::to_string(o.groups.offset_metadata_max_bytes);
+  p["transaction.max.timeout.ms"] = std::to_string(o.transactions.max_timeout_ms);
+  p["transaction.state.log.num.partitions"] = std::to_string(o.transactions.state_topic_partitions);
+  p["transaction.state.log.segment.bytes"] = std::to_string(o.transactions.state_topic_segment_bytes);
+  p["transaction.abort.timed.out.transaction.cleanup.interval.ms"] =
+      std::to_string(o.transactions.abort_check_interval_ms);
   p["log.level"] = std::string(core::to_string(core::get_log_level()));
   return p;
 }

@@ -23,6 +23,9 @@ class broker_metrics;
 namespace group {
 class group_coordinator;
 }  // namespace group
+namespace txn {
+class transaction_coordinator;
+}  // namespace txn
 
 /// Broker-wide settings handlers need, resolved from the configuration at start-up.
 struct broker_settings {
@@ -91,6 +94,9 @@ class broker_context {
   /// serving).
   group::group_coordinator& groups() noexcept { return *_groups; }
   void attach_groups(group::group_coordinator& g) noexcept { _groups = &g; }
+  /// Producer ids and transactions. REQUIRES: attached (the broker does so before serving).
+  txn::transaction_coordinator& transactions() noexcept { return *_transactions; }
+  void attach_transactions(txn::transaction_coordinator& t) noexcept { _transactions = &t; }
 
  private:
   storage::log_manager& _logs;
@@ -101,6 +107,7 @@ class broker_context {
   config_manager* _configs = nullptr;
   broker_metrics* _metrics = nullptr;
   group::group_coordinator* _groups = nullptr;
+  txn::transaction_coordinator* _transactions = nullptr;
 };
 
 }  // namespace sluice::broker

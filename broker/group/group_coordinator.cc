@@ -154,7 +154,7 @@ result<void> group_coordinator::load() {
   size_t members = 0;
   for (auto it = _groups.begin(); it != _groups.end();) {
     group& g = *it->second;
-    if (g.members.empty() && g.offsets.empty() && !g.persisted) {
+    if (g.members.empty() && g.offsets.empty() && g.pending_txn_offsets.empty() && !g.persisted) {
       it = _groups.erase(it);
       continue;
     }
@@ -185,7 +185,20 @@ result<void> group_coordinator::replay_partition(const std::shared_ptr<storage::
       SLUICE_TRY(auto reader, protocol::record_batch_reader::open(*batch));
       const auto& h = reader.header();
       progressed = std::max(progressed, h.last_offset().value() + 1);
-      if (h.is_control()) continue;  // transaction markers (Broker III) carry no group state
+      if (h.is_control()) {
+        // A transaction marker: the producer's pending offsets in this partition's groups are
+        // committed or dropped, as they were when the marker was first written.
+        SLUICE_TRY(auto marker, reader.next());
+        if (!marker || !marker->record.key || marker->record.key->size() != 4) continue;
+        const bool commit = static_cast<uint8_t>((*marker->record.key)[3]) == 1;
+        for (auto& [id, g] : _groups) {
+          if (partition_for(id) != plog->tp().partition.value()) continue;
+          auto node = g->pending_txn_offsets.extract(h.producer_id);
+          if (node.empty() || !commit) continue;
+          for (auto& [tp, v] : node.mapped()) g->offsets[tp] = std::move(v);
+        }
+        continue;
+      }
       for (;;) {
         SLUICE_TRY(auto rec, reader.next());
         if (!rec) break;
@@ -208,8 +221,13 @@ result<void> group_coordinator::replay_partition(const std::shared_ptr<storage::
           }
           auto v = decode_offset_value(*value);
           if (!v) return fail("unreadable committed-offset value");
-          g->offsets[ok->tp] = committed_offset{v.value().offset, v.value().leader_epoch,
-                                                v.value().metadata, v.value().commit_timestamp_ms};
+          committed_offset c{v.value().offset, v.value().leader_epoch, v.value().metadata,
+                             v.value().commit_timestamp_ms};
+          if (h.is_transactional()) {
+            g->pending_txn_offsets[h.producer_id][ok->tp] = std::move(c);
+          } else {
+            g->offsets[ok->tp] = std::move(c);
+          }
         } else {
           const auto& gk = std::get<group_key>(key.value());
           auto& g = _groups[gk.group];
@@ -879,8 +897,14 @@ void group_coordinator::commit_offsets(offset_commit_request req,
     } else if (req.generation >= 0 || !req.member_id.empty() || req.group_instance_id) {
       e = validate_member(*g, req.member_id, req.group_instance_id);
       if (e == errc::ok && req.generation != g->generation) e = errc::illegal_generation;
-      if (e == errc::ok && g->state == group_state::completing_rebalance) e = errc::rebalance_in_progress;
+      // KIP-447: a transactional commit is fenced by generation and member only; the group
+      // need not be stable (the transaction aborts if the member was in fact replaced).
+      if (e == errc::ok && !req.transaction && g->state == group_state::completing_rebalance) {
+        e = errc::rebalance_in_progress;
+      }
       if (e == errc::ok) touch_session(*g, *g->find(req.member_id));
+    } else if (req.transaction) {
+      // TxnOffsetCommit below v3 (kafkajs) carries no member: the producer's epoch fences it.
     } else {
       e = errc::unknown_member_id;  // no member fields, but the group has members
     }
@@ -907,8 +931,11 @@ void group_coordinator::commit_offsets(offset_commit_request req,
       accepted.emplace_back(i, std::move(value));
     }
     if (!records.empty()) {
-      if (errc we = append(*g, std::move(records), out); we != errc::ok) {
+      if (errc we = append(*g, std::move(records), out, req.transaction); we != errc::ok) {
         for (const auto& [i, v] : accepted) result[i] = we;
+      } else if (req.transaction) {
+        auto& pending = g->pending_txn_offsets[req.transaction->id];
+        for (auto& [i, v] : accepted) pending[req.offsets[i].tp] = std::move(v);
       } else {
         for (auto& [i, v] : accepted) g->offsets[req.offsets[i].tp] = std::move(v);
       }
@@ -1126,39 +1153,14 @@ std::vector<group_listing> group_coordinator::list_groups(const std::vector<grou
 
 // ---- transactional offsets -------------------------------------------------------------------
 
-void group_coordinator::add_pending_transactional_offsets(const std::string& group_id,
-                                                          core::producer_id producer,
-                                                          const std::vector<offset_commit_entry>& offsets) {
-  auto g = get_or_create_group(group_id);
-  std::lock_guard lock(g->mutex);
-  auto& pending = g->pending_txn_offsets[producer];
-  const int64_t now = wall_now_ms();
-  for (const auto& e : offsets) pending[e.tp] = committed_offset{e.offset, e.leader_epoch, e.metadata, now};
-}
-
 void group_coordinator::complete_transactional_offsets(const std::string& group_id,
-                                                       core::producer_id producer, bool commit,
-                                                       std::function<void(errc)> done) {
+                                                       core::producer_id producer, bool commit) {
   auto g = find_group(group_id);
-  if (!g) return done(errc::ok);
-  outbox out;
-  errc result = errc::ok;
-  {
-    std::lock_guard lock(g->mutex);
-    auto node = g->pending_txn_offsets.extract(producer);
-    if (!node.empty() && commit && g->state != group_state::dead) {
-      std::vector<core::record> records;
-      for (const auto& [tp, v] : node.mapped()) records.push_back(offset_record(g->id(), tp, &v));
-      result = records.empty() ? errc::ok : append(*g, std::move(records), out);
-      if (result == errc::ok) {
-        for (auto& [tp, v] : node.mapped()) g->offsets[tp] = std::move(v);
-      }
-    }
-    out.add([done = std::move(done), result](errc flushed) mutable {
-      done(result != errc::ok ? result : flushed);
-    });
-  }
-  deliver(std::move(out));
+  if (!g) return;
+  std::lock_guard lock(g->mutex);
+  auto node = g->pending_txn_offsets.extract(producer);
+  if (node.empty() || !commit || g->state == group_state::dead) return;
+  for (auto& [tp, v] : node.mapped()) g->offsets[tp] = std::move(v);
 }
 
 // ---- timers ----------------------------------------------------------------------------------
@@ -1280,15 +1282,22 @@ errc group_coordinator::write_group_metadata(group& g, outbox& out) {
   return e;
 }
 
-errc group_coordinator::append(const group& g, std::vector<core::record> records, outbox& out) {
+errc group_coordinator::append(const group& g, std::vector<core::record> records, outbox& out,
+                               const std::optional<txn_producer>& txn) {
   const auto& plog = _partition_logs.at(static_cast<size_t>(partition_for(g.id())));
   protocol::record_batch_options options;
+  if (txn) {
+    options.transactional = true;
+    options.producer_id = txn->id;
+    options.producer_epoch = txn->epoch;
+    options.base_sequence = 0;  // the coordinator's batches are not sequence-checked
+  }
   auto batch = protocol::encode_record_batch(records, options);
   if (!batch) {
     log().error("group {}: could not encode a batch: {}", g.id(), batch.error().message());
     return errc::storage_error;
   }
-  auto appended = plog->append(batch.value());
+  auto appended = plog->append(batch.value(), storage::append_origin::coordinator);
   if (!appended) {
     log().error("group {}: append to {}-{} failed: {}", g.id(), plog->tp().topic,
                 plog->tp().partition.value(), appended.error().message());

@@ -121,12 +121,21 @@ struct offset_commit_entry {
   std::optional<std::string> metadata;
 };
 
+/// The producer of a transactional offset commit (TxnOffsetCommit).
+struct txn_producer {
+  core::producer_id id{-1};
+  core::producer_epoch epoch{-1};
+};
+
 struct offset_commit_request {
   std::string group_id;
   int32_t generation = -1;
   std::string member_id;
   std::optional<std::string> group_instance_id;
   std::vector<offset_commit_entry> offsets;
+  /// Set for TxnOffsetCommit: the offsets are written as a transactional batch of this producer
+  /// and stay pending until its transaction's marker (see complete_transactional_offsets).
+  std::optional<txn_producer> transaction;
 };
 
 /// One error per entry of the request, in order.
@@ -226,18 +235,19 @@ class group_coordinator {
   /// Every live group, optionally only those in `states` (empty = all).
   std::vector<group_listing> list_groups(const std::vector<group_state>& states = {});
 
-  // ---- transactional offsets (for the transaction coordinator, Broker III) -----------------
-  // TxnOffsetCommit stores offsets as pending per (group, producer); OffsetFetch with
-  // require_stable answers UNSTABLE_OFFSET_COMMIT for those partitions until EndTxn resolves
-  // them. These hooks keep that state in memory only; making it durable (transactional batches
-  // in __consumer_offsets resolved by the commit/abort markers) is Broker III's part.
+  // ---- transactional offsets ---------------------------------------------------------------
+  // TxnOffsetCommit (commit_offsets with `transaction` set) appends the offsets to the group's
+  // __consumer_offsets partition as a transactional batch of the producer and keeps them
+  // pending: OffsetFetch does not show them, and with require_stable answers
+  // UNSTABLE_OFFSET_COMMIT for those partitions. The transaction coordinator writes the commit
+  // or abort marker into that partition and then calls complete_transactional_offsets; a
+  // replay after a restart applies the markers it finds the same way, so the outcome survives
+  // kill -9 at any point.
 
-  /// Stores `offsets` as pending for `producer`. REQUIRES: group id not empty.
-  void add_pending_transactional_offsets(const std::string& group_id, core::producer_id producer,
-                                         const std::vector<offset_commit_entry>& offsets);
-  /// Commits (writes and exposes) or drops the pending offsets of `producer` in the group.
+  /// Exposes (commit) or drops the pending offsets of `producer` in the group. In memory only:
+  /// the caller has made the outcome durable with a marker.
   void complete_transactional_offsets(const std::string& group_id, core::producer_id producer,
-                                      bool commit, std::function<void(errc)> done);
+                                      bool commit);
 
   /// Partition of __consumer_offsets that holds `group_id`'s records.
   int32_t partition_for(std::string_view group_id) const noexcept;
@@ -290,7 +300,9 @@ class group_coordinator {
 
   // Persistence (REQUIRES the group's mutex: log order = state order per group).
   errc write_group_metadata(group& g, outbox& out);
-  errc append(const group& g, std::vector<core::record> records, outbox& out);
+  /// Appends `records` to the group's partition; as a transactional batch of `txn` when set.
+  errc append(const group& g, std::vector<core::record> records, outbox& out,
+              const std::optional<txn_producer>& txn = std::nullopt);
   void deliver(outbox&& out);
 
   std::string new_member_id(std::string_view client_id);

@@ -1,6 +1,8 @@
 #include "broker/handlers/handler.h"
 
 #include "broker/handlers/handlers.h"
+#include "broker/protocol/add_offsets_to_txn.h"
+#include "broker/protocol/add_partitions_to_txn.h"
 #include "broker/protocol/alter_configs.h"
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/create_partitions.h"
@@ -10,9 +12,11 @@
 #include "broker/protocol/delete_topics.h"
 #include "broker/protocol/describe_configs.h"
 #include "broker/protocol/describe_groups.h"
+#include "broker/protocol/end_txn.h"
 #include "broker/protocol/fetch.h"
 #include "broker/protocol/find_coordinator.h"
 #include "broker/protocol/heartbeat.h"
+#include "broker/protocol/init_producer_id.h"
 #include "broker/protocol/join_group.h"
 #include "broker/protocol/leave_group.h"
 #include "broker/protocol/list_groups.h"
@@ -23,6 +27,7 @@
 #include "broker/protocol/offset_fetch.h"
 #include "broker/protocol/produce.h"
 #include "broker/protocol/sync_group.h"
+#include "broker/protocol/txn_offset_commit.h"
 
 #include <algorithm>
 #include <array>
@@ -54,6 +59,15 @@ constexpr std::array table{
     handler_entry{api_key::delete_topics, protocol::delete_topics_versions, &handle_delete_topics},
     handler_entry{api_key::delete_records, protocol::delete_records_versions,
                   &handle_delete_records},
+    handler_entry{api_key::init_producer_id, protocol::init_producer_id_versions,
+                  &handle_init_producer_id},
+    handler_entry{api_key::add_partitions_to_txn, protocol::add_partitions_to_txn_versions,
+                  &handle_add_partitions_to_txn},
+    handler_entry{api_key::add_offsets_to_txn, protocol::add_offsets_to_txn_versions,
+                  &handle_add_offsets_to_txn},
+    handler_entry{api_key::end_txn, protocol::end_txn_versions, &handle_end_txn},
+    handler_entry{api_key::txn_offset_commit, protocol::txn_offset_commit_versions,
+                  &handle_txn_offset_commit},
     handler_entry{api_key::describe_configs, protocol::describe_configs_versions,
                   &handle_describe_configs},
     handler_entry{api_key::alter_configs, protocol::alter_configs_versions,

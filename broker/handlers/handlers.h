@@ -37,6 +37,12 @@ void handle_offset_delete(broker_context& ctx, const request& req, responder res
 void handle_describe_groups(broker_context& ctx, const request& req, responder respond);
 void handle_list_groups(broker_context& ctx, const request& req, responder respond);
 void handle_delete_groups(broker_context& ctx, const request& req, responder respond);
+// Transaction coordinator APIs (broker/txn); TxnOffsetCommit lands in the group coordinator.
+void handle_init_producer_id(broker_context& ctx, const request& req, responder respond);
+void handle_add_partitions_to_txn(broker_context& ctx, const request& req, responder respond);
+void handle_add_offsets_to_txn(broker_context& ctx, const request& req, responder respond);
+void handle_end_txn(broker_context& ctx, const request& req, responder respond);
+void handle_txn_offset_commit(broker_context& ctx, const request& req, responder respond);
 
 /// The ApiVersions list: every entry of the handler table with its version window.
 std::vector<std::pair<int16_t, protocol::version_range>> advertised_versions();

@@ -648,26 +648,74 @@ TEST_F(coordinator_test, commits_during_rebalance) {
 
 TEST_F(coordinator_test, require_stable_sees_pending_transactional_offsets) {
   commit(simple_commit("g", 5));
-  coord->add_pending_transactional_offsets("g", core::producer_id{7},
-                                           {{{"orders", core::partition_id{0}}, 11, -1, std::nullopt}});
+  offset_commit_request t = simple_commit("g", 11);
+  t.transaction = txn_producer{core::producer_id{7}, core::producer_epoch{0}};
+  EXPECT_EQ(commit(t).at(0), errc::ok);
   std::vector<core::topic_partition> tp{{"orders", core::partition_id{0}}};
   auto unstable = coord->fetch_offsets({"g", tp, true});
   EXPECT_EQ(unstable.offsets.at(0).error, errc::unstable_offset_commit);
   auto relaxed = coord->fetch_offsets({"g", tp, false});
   EXPECT_EQ(relaxed.offsets.at(0).offset, 5) << "pending offsets stay invisible";
-  capture<errc> done;
-  coord->complete_transactional_offsets("g", core::producer_id{7}, true, done.fn());
-  ASSERT_TRUE(done.ready());
-  EXPECT_EQ(*done, errc::ok);
+  coord->complete_transactional_offsets("g", core::producer_id{7}, true);
   auto after = coord->fetch_offsets({"g", tp, true});
   EXPECT_EQ(after.offsets.at(0).error, errc::ok);
   EXPECT_EQ(after.offsets.at(0).offset, 11);
   // An aborted transaction's offsets disappear.
-  coord->add_pending_transactional_offsets("g", core::producer_id{8},
-                                           {{{"orders", core::partition_id{0}}, 99, -1, std::nullopt}});
-  capture<errc> aborted;
-  coord->complete_transactional_offsets("g", core::producer_id{8}, false, aborted.fn());
+  offset_commit_request a = simple_commit("g", 99);
+  a.transaction = txn_producer{core::producer_id{8}, core::producer_epoch{0}};
+  EXPECT_EQ(commit(a).at(0), errc::ok);
+  coord->complete_transactional_offsets("g", core::producer_id{8}, false);
   EXPECT_EQ(coord->fetch_offsets({"g", tp, true}).offsets.at(0).offset, 11);
+}
+
+TEST_F(coordinator_test, transactional_commit_is_fenced_by_generation_but_not_by_rebalance) {
+  auto [m1, gen1] = stable_single("g");
+  auto& j2 = join_dynamic("g");
+  auto& j1 = join(make_join("g", m1));
+  ASSERT_TRUE(j1.ready() && j2.ready());
+  offset_commit_request t = simple_commit("g", 4);
+  t.transaction = txn_producer{core::producer_id{3}, core::producer_epoch{1}};
+  t.member_id = m1;
+  t.generation = j1->generation;
+  EXPECT_EQ(commit(t).at(0), errc::ok) << "CompletingRebalance does not block a transactional commit";
+  t.generation = gen1;
+  EXPECT_EQ(commit(t).at(0), errc::illegal_generation);
+  t.generation = j1->generation;
+  t.member_id = "someone-else";
+  EXPECT_EQ(commit(t).at(0), errc::unknown_member_id);
+  // kafkajs (TxnOffsetCommit v1) sends no member: the producer epoch fences it, not the group.
+  offset_commit_request anonymous = simple_commit("g", 6);
+  anonymous.transaction = txn_producer{core::producer_id{3}, core::producer_epoch{1}};
+  EXPECT_EQ(commit(anonymous).at(0), errc::ok);
+}
+
+TEST_F(coordinator_test, transactional_offsets_are_resolved_by_markers_after_a_restart) {
+  std::vector<core::topic_partition> tp{{"orders", core::partition_id{0}}};
+  offset_commit_request committed = simple_commit("g", 21);
+  committed.transaction = txn_producer{core::producer_id{7}, core::producer_epoch{2}};
+  ASSERT_EQ(commit(committed).at(0), errc::ok);
+  offset_commit_request aborted = simple_commit("h", 31);
+  aborted.transaction = txn_producer{core::producer_id{8}, core::producer_epoch{0}};
+  ASSERT_EQ(commit(aborted).at(0), errc::ok);
+  offset_commit_request open_txn = simple_commit("k", 41);
+  open_txn.transaction = txn_producer{core::producer_id{9}, core::producer_epoch{0}};
+  ASSERT_EQ(commit(open_txn).at(0), errc::ok);
+  // What the transaction coordinator does on EndTxn: a marker into the group's partition.
+  auto marker = [&](const std::string& group, int64_t pid, int16_t epoch, bool commit) {
+    auto plog = logs->get({"__consumer_offsets", core::partition_id{coord->partition_for(group)}});
+    ASSERT_TRUE(plog);
+    ASSERT_TRUE(plog->append_marker(core::producer_id{pid}, epoch, commit, 0));
+  };
+  marker("g", 7, 2, true);
+  marker("h", 8, 0, false);
+  reopen();
+  EXPECT_EQ(coord->fetch_offsets({"g", tp, true}).offsets.at(0).offset, 21) << "committed by its marker";
+  EXPECT_EQ(coord->fetch_offsets({"h", tp, false}).offsets.at(0).offset, -1) << "dropped by its marker";
+  EXPECT_EQ(coord->fetch_offsets({"h", tp, true}).offsets.at(0).error, errc::ok);
+  EXPECT_EQ(coord->fetch_offsets({"k", tp, true}).offsets.at(0).error, errc::unstable_offset_commit)
+      << "no marker yet: still pending after the restart";
+  coord->complete_transactional_offsets("k", core::producer_id{9}, true);
+  EXPECT_EQ(coord->fetch_offsets({"k", tp, true}).offsets.at(0).offset, 41);
 }
 
 TEST_F(coordinator_test, offset_delete) {
@@ -862,7 +910,7 @@ TEST_F(coordinator_test, groups_map_to_offsets_partitions_by_hash) {
   }
   EXPECT_EQ(used.size(), 4u);
   // The records land in that partition.
-  commit(simple_commit("group-7", 1));
+  ASSERT_EQ(commit(simple_commit("group-7", 1)).at(0), errc::ok);
   auto plog = logs->get({std::string(offsets_topic), core::partition_id{coord->partition_for("group-7")}});
   ASSERT_TRUE(plog);
   EXPECT_EQ(plog->log_end_offset(), 1);

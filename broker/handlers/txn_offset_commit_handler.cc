@@ -1,0 +1,81 @@
+#include "broker/broker_context.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/handlers/handlers.h"
+#include "broker/handlers/txn_errors.h"
+#include "broker/protocol/txn_offset_commit.h"
+#include "broker/txn/transaction_coordinator.h"
+
+#include <memory>
+
+namespace sluice::broker {
+namespace {
+
+protocol::error_code map_group_error(group::errc e) noexcept {
+  using group::errc;
+  using protocol::error_code;
+  switch (e) {
+    case errc::ok: return error_code::none;
+    case errc::invalid_group_id: return error_code::invalid_group_id;
+    case errc::unknown_member_id: return error_code::unknown_member_id;
+    case errc::illegal_generation: return error_code::illegal_generation;
+    case errc::fenced_instance_id: return error_code::fenced_instance_id;
+    case errc::unknown_topic_or_partition: return error_code::unknown_topic_or_partition;
+    case errc::offset_metadata_too_large: return error_code::offset_metadata_too_large;
+    case errc::record_too_large: return error_code::invalid_commit_offset_size;
+    case errc::coordinator_not_available:
+    case errc::storage_error: return error_code::coordinator_not_available;
+    default: return error_code::unknown_server_error;
+  }
+}
+
+}  // namespace
+
+void handle_txn_offset_commit(broker_context& ctx, const request& req, responder respond) {
+  auto body = decode_body<protocol::txn_offset_commit_request>(req);
+  if (!body) return respond(reply::malformed());
+  auto shape = std::make_shared<protocol::txn_offset_commit_response>();
+  group::offset_commit_request cr;
+  for (auto& t : body->topics) {
+    auto& tr = shape->topics.emplace_back();
+    tr.name = t.name;
+    for (auto& p : t.partitions) {
+      tr.partitions.push_back({p.partition_index, protocol::error_code::none});
+      cr.offsets.push_back({{t.name, p.partition_index}, p.committed_offset.value(),
+                            p.committed_leader_epoch, std::move(p.committed_metadata)});
+    }
+  }
+  const int16_t version = req.version;
+  auto answer = [shape, version](const std::vector<protocol::error_code>& codes) {
+    size_t i = 0;
+    std::vector<protocol::error_code> errors;
+    for (auto& t : shape->topics) {
+      for (auto& p : t.partitions) {
+        p.error_code = codes.size() == 1 ? codes[0] : codes.at(i++);
+        if (p.error_code != protocol::error_code::none) errors.push_back(p.error_code);
+      }
+    }
+    reply out(encode_body(*shape, version));
+    out.errors = std::move(errors);
+    return out;
+  };
+  // The transaction must be open, with this producer and epoch, and have the group added by
+  // AddOffsetsToTxn — otherwise the offsets could never be resolved by a marker.
+  if (txn::errc e = ctx.transactions().check_offset_commit(body->transactional_id, body->producer_id,
+                                                           body->producer_epoch, body->group_id);
+      e != txn::errc::ok) {
+    return respond(answer({map_txn_error(e, false)}));
+  }
+  cr.group_id = std::move(body->group_id);
+  cr.generation = body->generation_id;
+  cr.member_id = std::move(body->member_id);
+  cr.group_instance_id = std::move(body->group_instance_id);
+  cr.transaction = group::txn_producer{body->producer_id, body->producer_epoch};
+  ctx.groups().commit_offsets(std::move(cr), [respond = std::move(respond), answer](group::offset_commit_result r) {
+    std::vector<protocol::error_code> codes;
+    for (auto e : r) codes.push_back(map_group_error(e));
+    if (codes.empty()) codes.push_back(protocol::error_code::none);
+    respond(answer(codes));
+  });
+}
+
+}  // namespace sluice::broker

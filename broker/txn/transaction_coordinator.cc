@@ -1,0 +1,514 @@
+#include "broker/txn/transaction_coordinator.h"
+
+#include "broker/group/group_coordinator.h"
+#include "broker/protocol/records.h"
+#include "broker/storage/errc.h"
+#include "broker/storage/topic_config.h"
+#include "core/log.h"
+#include "core/murmur2.h"
+#include "core/time.h"
+
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace sluice::broker::txn {
+namespace {
+
+const core::logger& log() {
+  static const core::logger instance("broker.txn");
+  return instance;
+}
+
+int64_t wall_now_ms() { return core::to_epoch_ms(core::wall_clock_now()); }
+
+/// Kafka's limit: an epoch this high cannot be bumped; the id gets a new producer id instead.
+constexpr int16_t max_epoch = std::numeric_limits<int16_t>::max() - 1;
+
+/// The coordinator epoch written into markers: a single broker never changes coordinator.
+constexpr int32_t coordinator_epoch = 0;
+
+}  // namespace
+
+struct transaction_coordinator::entry {
+  txn_metadata m;
+  /// A transition (a write, markers) is in flight: other requests get CONCURRENT_TRANSACTIONS.
+  bool pending = false;
+};
+
+transaction_coordinator::transaction_coordinator(storage::log_manager& logs, group::scheduler& sched,
+                                                 group::group_coordinator& groups, txn_config config,
+                                                 partition_listener on_marker)
+    : _logs(logs), _sched(sched), _groups(groups), _config(config), _on_marker(std::move(on_marker)) {}
+
+transaction_coordinator::~transaction_coordinator() { shutdown(); }
+
+void transaction_coordinator::shutdown() { _alive->store(false); }
+
+result<std::unique_ptr<transaction_coordinator>> transaction_coordinator::open(
+    storage::log_manager& logs, group::scheduler& sched, group::group_coordinator& groups,
+    const std::filesystem::path& data_dir, txn_config config, partition_listener on_marker) {
+  std::unique_ptr<transaction_coordinator> c(
+      new transaction_coordinator(logs, sched, groups, config, std::move(on_marker)));
+  SLUICE_TRY(c->load(data_dir));
+  c->arm_timeout_timer();
+  return c;
+}
+
+int32_t transaction_coordinator::partition_for(std::string_view transactional_id) const noexcept {
+  return core::partition_for_key(core::as_bytes(transactional_id), _partitions);
+}
+
+// ---- start-up --------------------------------------------------------------------------------
+
+result<void> transaction_coordinator::load(const std::filesystem::path& data_dir) {
+  SLUICE_TRY(auto ids, producer_id_allocator::open(data_dir / "producer-ids"));
+  _ids = std::move(ids);
+
+  const std::string topic(transaction_state_topic);
+  auto info = _logs.topic(topic);
+  if (!info) {
+    storage::topic_overrides overrides;
+    overrides["segment.bytes"] = std::to_string(_config.state_topic_segment_bytes);
+    overrides["cleanup.policy"] = "compact";
+    SLUICE_TRY(auto created, _logs.create_topic(topic, _config.state_topic_partitions, overrides));
+    info = created;
+    log().info("created {} with {} partition(s)", topic, created.partitions);
+  }
+  _partitions = info->partitions;
+  for (int32_t p = 0; p < _partitions; ++p) {
+    auto plog = _logs.get({topic, core::partition_id{p}});
+    if (!plog) return storage::errc::unknown_partition;
+    SLUICE_TRY(replay_partition(plog));
+    _partition_logs.push_back(std::move(plog));
+  }
+
+  // Transactions caught between Prepare* and Complete* are finished now, before the first
+  // request: their outcome was decided and made durable, only markers may be missing.
+  std::vector<std::pair<std::string, txn_metadata>> unfinished;
+  size_t open = 0;
+  for (auto& [id, e] : _txns) {
+    if (e.m.state == txn_state::prepare_commit || e.m.state == txn_state::prepare_abort) {
+      e.pending = true;
+      unfinished.emplace_back(id, e.m);
+    }
+    if (e.m.state == txn_state::ongoing) ++open;
+  }
+  log().info("loaded {} transactional id(s) from {}: {} open, {} to complete", _txns.size(), topic,
+             open, unfinished.size());
+  for (auto& [id, m] : unfinished) {
+    if (errc e = write_markers(id, m); e != errc::ok) {
+      log().error("transactional id {}: could not complete {} at start-up", id, to_string(m.state));
+      return e;
+    }
+    txn_metadata completed = completed_from(m);
+    write_ticket t = append_record_locked(id, completed);
+    if (!t.ok) return errc::coordinator_not_available;
+    if (t.flush) SLUICE_TRY(t.flush->flush());
+    _txns[id].m = completed;
+    _txns[id].pending = false;
+    log().info("transactional id {}: completed {} left by the previous run", id, to_string(m.state));
+  }
+  return core::success();
+}
+
+result<void> transaction_coordinator::replay_partition(const std::shared_ptr<storage::partition_log>& plog) {
+  int64_t next = plog->log_start_offset();
+  const int64_t end = plog->log_end_offset();
+  while (next < end) {
+    SLUICE_TRY(auto chunk, plog->read(next, 4u << 20, end));
+    protocol::batch_iterator batches(chunk.records);
+    int64_t progressed = next;
+    for (;;) {
+      SLUICE_TRY(auto batch, batches.next());
+      if (!batch) break;
+      SLUICE_TRY(auto reader, protocol::record_batch_reader::open(*batch));
+      const auto& h = reader.header();
+      progressed = std::max(progressed, h.last_offset().value() + 1);
+      if (h.is_control()) continue;
+      for (;;) {
+        SLUICE_TRY(auto rec, reader.next());
+        if (!rec) break;
+        if (h.base_offset.value() + rec->offset_delta < next) continue;
+        if (!rec->record.key) return errc::corrupt_log;
+        SLUICE_TRY(auto id, decode_txn_key(*rec->record.key));
+        if (!rec->record.value) {
+          _txns.erase(id);
+          continue;
+        }
+        SLUICE_TRY(auto m, decode_txn_value(*rec->record.value));
+        _txns[id].m = std::move(m);
+      }
+    }
+    if (progressed <= next) break;
+    next = progressed;
+  }
+  return core::success();
+}
+
+// ---- writes ----------------------------------------------------------------------------------
+
+transaction_coordinator::write_ticket transaction_coordinator::append_record_locked(const std::string& id, const txn_metadata& m) {
+  write_ticket t;
+  const auto& plog = _partition_logs.at(static_cast<size_t>(partition_for(id)));
+  core::record r;
+  r.key = encode_txn_key(id);
+  r.value = encode_txn_value(m);
+  r.ts = core::wall_clock_now();
+  auto batch = protocol::encode_record_batch(std::span<const core::record>(&r, 1), {});
+  if (batch) {
+    auto appended = plog->append(batch.value());
+    if (appended) {
+      t.ok = true;
+      if (appended.value().flush_required) t.flush = plog;
+    } else {
+      log().error("transactional id {}: append to {} failed: {}", id, fmt::streamed(plog->tp()),
+                  appended.error().message());
+    }
+  }
+  return t;
+}
+
+void transaction_coordinator::persist_locked(const std::string& id, const txn_metadata& m,
+                                             std::function<void(bool)> then) {
+  write_ticket t = append_record_locked(id, m);
+  // The continuation runs after the caller released the lock: on the blocking pool when an
+  // fsync is due, else on a timer thread right away.
+  if (!t.ok || !t.flush) {
+    _sched.run_after(std::chrono::milliseconds(0), [then = std::move(then), ok = t.ok] { then(ok); });
+    return;
+  }
+  _sched.run_blocking([then = std::move(then), plog = t.flush] {
+    auto flushed = plog->flush();
+    if (!flushed) log().error("flush of {} failed: {}", fmt::streamed(plog->tp()), flushed.error().message());
+    then(flushed.has_value());
+  });
+}
+
+errc transaction_coordinator::write_markers(const std::string& id, const txn_metadata& prepared) {
+  const bool commit = prepared.state == txn_state::prepare_commit;
+  for (const auto& tp : prepared.partitions) {
+    auto plog = _logs.get(tp);
+    if (!plog) {
+      log().warn("transactional id {}: partition {} is gone; no marker written", id, fmt::streamed(tp));
+      continue;
+    }
+    auto appended = plog->append_marker(prepared.producer_id, prepared.producer_epoch.value(), commit,
+                                        coordinator_epoch);
+    if (appended && appended.value().flush_required) {
+      if (auto f = plog->flush(); !f) appended = f.error();
+    }
+    if (!appended) {
+      log().error("transactional id {}: {} marker to {} failed: {}", id, commit ? "commit" : "abort",
+                  fmt::streamed(tp), appended.error().message());
+      return errc::coordinator_not_available;
+    }
+    if (_on_marker) _on_marker(tp);
+  }
+  // The groups' pending transactional offsets become committed offsets (or are dropped): the
+  // markers just written to their __consumer_offsets partitions made that durable.
+  for (const auto& g : prepared.groups) _groups.complete_transactional_offsets(g, prepared.producer_id, commit);
+  return errc::ok;
+}
+
+txn_metadata transaction_coordinator::completed_from(const txn_metadata& prepared) {
+  txn_metadata completed = prepared;
+  completed.state = prepared.state == txn_state::prepare_commit ? txn_state::complete_commit
+                                                                : txn_state::complete_abort;
+  completed.partitions.clear();
+  completed.groups.clear();
+  completed.start_ms = -1;
+  completed.update_ms = wall_now_ms();
+  return completed;
+}
+
+void transaction_coordinator::complete(const std::string& id, txn_metadata prepared,
+                                       std::function<void(errc)> done) {
+  if (errc e = write_markers(id, prepared); e != errc::ok) {
+    // Stay in Prepare* and try again: a repeated marker is harmless (the partition has no open
+    // transaction of this producer any more).
+    auto alive = _alive;
+    _sched.run_after(std::chrono::seconds(1), [this, alive, id, prepared] {
+      if (!alive->load()) return;
+      _sched.run_blocking([this, alive, id, prepared] {
+        if (alive->load()) complete(id, prepared, [](errc) {});
+      });
+    });
+    return done(e);
+  }
+  txn_metadata completed = completed_from(prepared);
+  std::lock_guard lock(_mutex);
+  persist_locked(id, completed, [this, id, completed, done = std::move(done)](bool ok) {
+    {
+      std::lock_guard lock(_mutex);
+      auto it = _txns.find(id);
+      if (it != _txns.end()) {
+        it->second.pending = false;
+        // Even when the Complete* record did not make it, the transaction is over in every
+        // partition; a restart replays Prepare* and writes the markers once more.
+        it->second.m = completed;
+      }
+    }
+    log().debug("transactional id {}: {}", id, to_string(completed.state));
+    done(ok ? errc::ok : errc::coordinator_not_available);
+  });
+}
+
+// ---- InitProducerId --------------------------------------------------------------------------
+
+void transaction_coordinator::init_producer_id(std::optional<std::string> transactional_id,
+                                               int32_t timeout_ms, core::producer_id current_id,
+                                               core::producer_epoch current_epoch,
+                                               std::function<void(init_producer_id_result)> done) {
+  if (!transactional_id) {  // idempotent producer: a fresh id, nothing to remember
+    auto id = _ids->next();
+    if (!id) return done({errc::coordinator_not_available, {}, {}});
+    return done({errc::ok, id.value(), core::producer_epoch{0}});
+  }
+  const std::string& tid = *transactional_id;
+  if (tid.empty()) return done({errc::invalid_request, {}, {}});
+  if (timeout_ms <= 0 || timeout_ms > _config.max_timeout_ms) {
+    return done({errc::invalid_transaction_timeout, {}, {}});
+  }
+
+  std::unique_lock lock(_mutex);
+  auto it = _txns.find(tid);
+  txn_metadata next;
+  if (it == _txns.end()) {
+    auto id = _ids->next();
+    if (!id) return done({errc::coordinator_not_available, {}, {}});
+    next.producer_id = id.value();
+    next.producer_epoch = core::producer_epoch{0};
+    it = _txns.emplace(tid, entry{}).first;
+    it->second.m.producer_id = core::producer_id{-1};  // not usable until the write lands
+  } else {
+    entry& e = it->second;
+    if (e.pending) return done({errc::concurrent_transactions, {}, {}});
+    // KIP-360: a producer that names its current identity may only bump that identity.
+    if (current_id.value() != -1 &&
+        (current_id != e.m.producer_id || current_epoch != e.m.producer_epoch)) {
+      return done({errc::producer_fenced, {}, {}});
+    }
+    switch (e.m.state) {
+      case txn_state::prepare_commit:
+      case txn_state::prepare_abort:
+        return done({errc::concurrent_transactions, {}, {}});
+      case txn_state::ongoing:
+        // A new instance while the old one is mid-transaction: abort it with a bumped epoch
+        // (fencing the old instance); the client retries and then gets its own epoch.
+        log().info("transactional id {}: new producer instance; aborting the open transaction", tid);
+        begin_fenced_abort_locked(tid, e, [](errc) {});
+        return done({errc::concurrent_transactions, {}, {}});
+      case txn_state::empty:
+      case txn_state::complete_commit:
+      case txn_state::complete_abort:
+        break;
+    }
+    next = e.m;
+    if (e.m.producer_epoch.value() >= max_epoch) {
+      auto id = _ids->next();
+      if (!id) return done({errc::coordinator_not_available, {}, {}});
+      next.producer_id = id.value();
+      next.producer_epoch = core::producer_epoch{0};
+    } else {
+      next.producer_epoch = core::producer_epoch{static_cast<int16_t>(e.m.producer_epoch.value() + 1)};
+    }
+  }
+  next.timeout_ms = timeout_ms;
+  next.state = txn_state::empty;
+  next.partitions.clear();
+  next.groups.clear();
+  next.start_ms = -1;
+  next.update_ms = wall_now_ms();
+  it->second.pending = true;
+  persist_locked(tid, next, [this, tid, next, done = std::move(done)](bool ok) {
+    {
+      std::lock_guard lock(_mutex);
+      auto it = _txns.find(tid);
+      if (it != _txns.end()) {
+        it->second.pending = false;
+        if (ok) it->second.m = next;
+        else if (it->second.m.producer_id.value() < 0) _txns.erase(it);
+      }
+    }
+    if (!ok) return done({errc::coordinator_not_available, {}, {}});
+    log().debug("transactional id {}: producer id {} epoch {}", tid, next.producer_id.value(),
+                next.producer_epoch.value());
+    done({errc::ok, next.producer_id, next.producer_epoch});
+  });
+}
+
+// ---- AddPartitionsToTxn / AddOffsetsToTxn ----------------------------------------------------
+
+void transaction_coordinator::add_partitions(const std::string& transactional_id, core::producer_id id,
+                                             core::producer_epoch epoch,
+                                             std::vector<core::topic_partition> partitions,
+                                             std::function<void(errc)> done) {
+  add_to_transaction(transactional_id, id, epoch, std::move(partitions), std::nullopt, std::move(done));
+}
+
+void transaction_coordinator::add_offsets(const std::string& transactional_id, core::producer_id id,
+                                          core::producer_epoch epoch, const std::string& group_id,
+                                          std::function<void(errc)> done) {
+  core::topic_partition tp{std::string(group::offsets_topic), core::partition_id{_groups.partition_for(group_id)}};
+  add_to_transaction(transactional_id, id, epoch, {std::move(tp)}, group_id, std::move(done));
+}
+
+void transaction_coordinator::add_to_transaction(const std::string& tid, core::producer_id pid,
+                                                 core::producer_epoch epoch,
+                                                 std::vector<core::topic_partition> partitions,
+                                                 std::optional<std::string> group,
+                                                 std::function<void(errc)> done) {
+  std::unique_lock lock(_mutex);
+  auto it = _txns.find(tid);
+  if (it == _txns.end() || it->second.m.producer_id != pid) return done(errc::invalid_producer_id_mapping);
+  entry& e = it->second;
+  if (e.m.producer_epoch != epoch) return done(errc::producer_fenced);
+  if (e.pending || e.m.state == txn_state::prepare_commit || e.m.state == txn_state::prepare_abort) {
+    return done(errc::concurrent_transactions);
+  }
+  txn_metadata next = e.m;
+  for (auto& tp : partitions) next.partitions.insert(std::move(tp));
+  if (group) next.groups.insert(*group);
+  if (e.m.state == txn_state::ongoing && next.partitions == e.m.partitions && next.groups == e.m.groups) {
+    return done(errc::ok);  // a retry: everything is in already
+  }
+  if (e.m.state != txn_state::ongoing) next.start_ms = wall_now_ms();
+  next.state = txn_state::ongoing;
+  next.update_ms = wall_now_ms();
+  e.pending = true;
+  persist_locked(tid, next, [this, tid, next, done = std::move(done)](bool ok) {
+    {
+      std::lock_guard lock(_mutex);
+      auto it = _txns.find(tid);
+      if (it != _txns.end()) {
+        it->second.pending = false;
+        if (ok) it->second.m = next;
+      }
+    }
+    done(ok ? errc::ok : errc::coordinator_not_available);
+  });
+}
+
+errc transaction_coordinator::check_offset_commit(const std::string& tid, core::producer_id pid,
+                                                  core::producer_epoch epoch, const std::string& group_id) {
+  std::lock_guard lock(_mutex);
+  auto it = _txns.find(tid);
+  if (it == _txns.end() || it->second.m.producer_id != pid) return errc::invalid_producer_id_mapping;
+  const entry& e = it->second;
+  if (e.m.producer_epoch != epoch) return errc::producer_fenced;
+  if (e.pending && e.m.state != txn_state::ongoing) return errc::concurrent_transactions;
+  if (e.m.state != txn_state::ongoing || !e.m.groups.contains(group_id)) return errc::invalid_txn_state;
+  return errc::ok;
+}
+
+// ---- EndTxn ----------------------------------------------------------------------------------
+
+void transaction_coordinator::end_transaction(const std::string& tid, core::producer_id pid,
+                                              core::producer_epoch epoch, bool commit,
+                                              std::function<void(errc)> done) {
+  std::unique_lock lock(_mutex);
+  auto it = _txns.find(tid);
+  if (it == _txns.end() || it->second.m.producer_id != pid) return done(errc::invalid_producer_id_mapping);
+  entry& e = it->second;
+  if (e.m.producer_epoch != epoch) return done(errc::producer_fenced);
+  if (e.pending) return done(errc::concurrent_transactions);
+  switch (e.m.state) {
+    case txn_state::ongoing: break;
+    case txn_state::prepare_commit:
+    case txn_state::prepare_abort: return done(errc::concurrent_transactions);
+    // A retried EndTxn whose first attempt completed: the same outcome is success.
+    case txn_state::complete_commit: return done(commit ? errc::ok : errc::invalid_txn_state);
+    case txn_state::complete_abort: return done(commit ? errc::invalid_txn_state : errc::ok);
+    case txn_state::empty: return done(errc::invalid_txn_state);
+  }
+  txn_metadata prepared = e.m;
+  prepared.state = commit ? txn_state::prepare_commit : txn_state::prepare_abort;
+  prepared.update_ms = wall_now_ms();
+  e.pending = true;
+  persist_locked(tid, prepared, [this, tid, prepared, done = std::move(done)](bool ok) mutable {
+    if (!ok) {
+      std::lock_guard lock(_mutex);
+      if (auto it = _txns.find(tid); it != _txns.end()) it->second.pending = false;
+      return done(errc::coordinator_not_available);
+    }
+    {
+      std::lock_guard lock(_mutex);
+      if (auto it = _txns.find(tid); it != _txns.end()) it->second.m = prepared;
+    }
+    // Markers may need fsyncs: never on a network thread.
+    _sched.run_blocking([this, tid, prepared, done = std::move(done)]() mutable {
+      complete(tid, prepared, std::move(done));
+    });
+  });
+}
+
+// ---- timeouts and fencing --------------------------------------------------------------------
+
+void transaction_coordinator::begin_fenced_abort_locked(const std::string& tid, entry& e,
+                                                        std::function<void(errc)> done) {
+  txn_metadata prepared = e.m;
+  prepared.state = txn_state::prepare_abort;
+  if (e.m.producer_epoch.value() < max_epoch) {
+    prepared.producer_epoch = core::producer_epoch{static_cast<int16_t>(e.m.producer_epoch.value() + 1)};
+  }
+  prepared.update_ms = wall_now_ms();
+  e.pending = true;
+  persist_locked(tid, prepared, [this, tid, prepared, done = std::move(done)](bool ok) mutable {
+    if (!ok) {
+      std::lock_guard lock(_mutex);
+      if (auto it = _txns.find(tid); it != _txns.end()) it->second.pending = false;
+      return done(errc::coordinator_not_available);
+    }
+    {
+      std::lock_guard lock(_mutex);
+      if (auto it = _txns.find(tid); it != _txns.end()) it->second.m = prepared;
+    }
+    _sched.run_blocking([this, tid, prepared, done = std::move(done)]() mutable {
+      complete(tid, prepared, std::move(done));
+    });
+  });
+}
+
+void transaction_coordinator::abort_timed_out() {
+  const int64_t now = wall_now_ms();
+  std::lock_guard lock(_mutex);
+  for (auto& [id, e] : _txns) {
+    if (e.pending || e.m.state != txn_state::ongoing || e.m.start_ms < 0) continue;
+    if (now - e.m.start_ms <= e.m.timeout_ms) continue;
+    log().info("transactional id {}: transaction open for {} ms (timeout {} ms); aborting it and "
+               "fencing producer id {} epoch {}",
+               id, now - e.m.start_ms, e.m.timeout_ms, e.m.producer_id.value(), e.m.producer_epoch.value());
+    begin_fenced_abort_locked(id, e, [](errc) {});
+  }
+}
+
+void transaction_coordinator::arm_timeout_timer() {
+  auto alive = _alive;
+  _sched.run_after(std::chrono::milliseconds(_config.abort_check_interval_ms), [this, alive] {
+    if (!alive->load()) return;
+    abort_timed_out();
+    arm_timeout_timer();
+  });
+}
+
+// ---- introspection ---------------------------------------------------------------------------
+
+std::optional<txn_metadata> transaction_coordinator::describe(const std::string& tid) {
+  std::lock_guard lock(_mutex);
+  auto it = _txns.find(tid);
+  if (it == _txns.end() || it->second.m.producer_id.value() < 0) return std::nullopt;
+  return it->second.m;
+}
+
+std::vector<txn_description> transaction_coordinator::list() {
+  std::lock_guard lock(_mutex);
+  std::vector<txn_description> out;
+  for (const auto& [id, e] : _txns) {
+    if (e.m.producer_id.value() >= 0) out.push_back({id, e.m});
+  }
+  return out;
+}
+
+}  // namespace sluice::broker::txn

@@ -1,0 +1,168 @@
+#pragma once
+/// `transaction_coordinator`: producer ids and Kafka transactions for the whole broker —
+/// InitProducerId (idempotent and transactional producers, epoch bumps, zombie fencing),
+/// AddPartitionsToTxn, AddOffsetsToTxn, EndTxn and the transaction timeout. Kafka-free types:
+/// the handlers translate wire structs and map `errc` to Kafka codes.
+///
+/// State: one `txn_metadata` per transactional id, persisted as a record in the compacted
+/// internal topic `__transaction_state` (log_format.h; an id's records go to partition
+/// `murmur2(id) % partitions`) before a request that changed it is answered (fsynced first
+/// when the partition's flush policy asks). `open` rebuilds the map by replaying the topic and
+/// finishes every transaction that was between PrepareCommit/PrepareAbort and Complete* when
+/// the broker stopped, so a crash in any state ends each transaction committed or aborted in
+/// all of its partitions.
+///
+/// EndTxn: the Prepare* record is made durable, then a marker (control batch) is written to
+/// every partition of the transaction — including the `__consumer_offsets` partition of each
+/// group added by AddOffsetsToTxn, which commits or drops that group's pending transactional
+/// offsets — then the Complete* record; only then is EndTxn answered. Requests for the id in
+/// the meantime get CONCURRENT_TRANSACTIONS.
+///
+/// Timeouts: every `abort_check_interval_ms` open transactions older than their timeout are
+/// aborted with a bumped epoch, which fences the producer that opened them.
+///
+/// Threads: every method may be called from any thread; answers (`done`) are called exactly
+/// once, from any thread, never while a coordinator lock is held. Marker writes and fsyncs run
+/// on the scheduler's blocking pool.
+/// Lifecycle: `open` → use → `shutdown` (stops timers acting, drops nothing durable) → destroy.
+/// REQUIRES: the scheduler runs no callback of this coordinator after it is destroyed.
+
+#include "broker/group/scheduler.h"
+#include "broker/storage/log_manager.h"
+#include "broker/txn/errc.h"
+#include "broker/txn/log_format.h"
+#include "broker/txn/producer_ids.h"
+#include "broker/txn/txn_config.h"
+#include "core/error.h"
+#include "core/types.h"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::broker::group {
+class group_coordinator;
+}
+
+namespace sluice::broker::txn {
+
+/// The internal topic's name.
+inline constexpr std::string_view transaction_state_topic = "__transaction_state";
+
+struct init_producer_id_result {
+  errc error = errc::ok;
+  core::producer_id producer_id{-1};
+  core::producer_epoch producer_epoch{-1};
+};
+
+/// What the coordinator reports of one transactional id (tests, metrics).
+struct txn_description {
+  std::string transactional_id;
+  txn_metadata metadata;
+};
+
+class transaction_coordinator {
+ public:
+  /// Called after a marker went into a partition (wakes long-polling fetches: the LSO moved).
+  using partition_listener = std::function<void(const core::topic_partition&)>;
+
+  /// Opens the producer-id file in `data_dir`, creates `__transaction_state` if needed,
+  /// replays it and completes the transactions caught between Prepare* and Complete*.
+  static result<std::unique_ptr<transaction_coordinator>> open(
+      storage::log_manager& logs, group::scheduler& sched, group::group_coordinator& groups,
+      const std::filesystem::path& data_dir, txn_config config, partition_listener on_marker);
+  ~transaction_coordinator();
+  transaction_coordinator(const transaction_coordinator&) = delete;
+  transaction_coordinator& operator=(const transaction_coordinator&) = delete;
+
+  /// InitProducerId. `transactional_id` nullopt = an idempotent producer (a fresh id, epoch 0).
+  /// `current_id`/`current_epoch` (v3+, -1 = none) are the caller's present identity (KIP-360).
+  void init_producer_id(std::optional<std::string> transactional_id, int32_t timeout_ms,
+                        core::producer_id current_id, core::producer_epoch current_epoch,
+                        std::function<void(init_producer_id_result)> done);
+
+  /// AddPartitionsToTxn. REQUIRES: every partition exists (the handler checks).
+  void add_partitions(const std::string& transactional_id, core::producer_id id,
+                      core::producer_epoch epoch, std::vector<core::topic_partition> partitions,
+                      std::function<void(errc)> done);
+
+  /// AddOffsetsToTxn: adds the group's `__consumer_offsets` partition to the transaction.
+  void add_offsets(const std::string& transactional_id, core::producer_id id,
+                   core::producer_epoch epoch, const std::string& group_id,
+                   std::function<void(errc)> done);
+
+  /// EndTxn: commit (`commit` true) or abort. Answers after every marker is written.
+  void end_transaction(const std::string& transactional_id, core::producer_id id,
+                       core::producer_epoch epoch, bool commit, std::function<void(errc)> done);
+
+  /// TxnOffsetCommit's check: the id has producer `id`/`epoch` and an open transaction to which
+  /// AddOffsetsToTxn added `group_id`.
+  errc check_offset_commit(const std::string& transactional_id, core::producer_id id,
+                           core::producer_epoch epoch, const std::string& group_id);
+
+  /// Aborts (and fences) open transactions past their timeout. Runs on its own timer too.
+  void abort_timed_out();
+
+  std::optional<txn_metadata> describe(const std::string& transactional_id);
+  std::vector<txn_description> list();
+  /// Makes timers inert; answers still in flight are delivered.
+  void shutdown();
+
+ private:
+  struct entry;
+  transaction_coordinator(storage::log_manager& logs, group::scheduler& sched,
+                          group::group_coordinator& groups, txn_config config,
+                          partition_listener on_marker);
+
+  result<void> load(const std::filesystem::path& data_dir);
+  result<void> replay_partition(const std::shared_ptr<storage::partition_log>& plog);
+  int32_t partition_for(std::string_view transactional_id) const noexcept;
+
+  /// The outcome of appending one record: whether it went in, and the log to fsync before the
+  /// record may be relied on (null when the flush policy does not ask for it).
+  struct write_ticket {
+    bool ok = false;
+    std::shared_ptr<storage::partition_log> flush;
+  };
+  write_ticket append_record_locked(const std::string& id, const txn_metadata& m);
+  /// Appends `m` as the id's record and, once durable, calls `then(ok)` (on any thread).
+  /// REQUIRES: `_mutex` held by the caller (the append happens inside; `then` runs later).
+  void persist_locked(const std::string& id, const txn_metadata& m, std::function<void(bool)> then);
+  /// Writes the markers of `prepared` (Prepare*) into its partitions (fsyncing as the flush
+  /// policy asks) and settles its groups' pending offsets. Blocking.
+  errc write_markers(const std::string& id, const txn_metadata& prepared);
+  static txn_metadata completed_from(const txn_metadata& prepared);
+  /// write_markers, then the Complete* record; `done` gets the outcome (a failed marker is
+  /// retried in the background). Runs on the blocking pool. REQUIRES: the entry is pending.
+  void complete(const std::string& id, txn_metadata prepared, std::function<void(errc)> done);
+  /// Shared checks of AddPartitionsToTxn / AddOffsetsToTxn, then the write.
+  void add_to_transaction(const std::string& id, core::producer_id pid, core::producer_epoch epoch,
+                          std::vector<core::topic_partition> partitions,
+                          std::optional<std::string> group, std::function<void(errc)> done);
+  /// Starts aborting `id`'s open transaction with epoch+1 (fencing). REQUIRES: `_mutex` held,
+  /// entry not pending and Ongoing. `done` gets the outcome.
+  void begin_fenced_abort_locked(const std::string& id, entry& e, std::function<void(errc)> done);
+  void arm_timeout_timer();
+
+  storage::log_manager& _logs;
+  group::scheduler& _sched;
+  group::group_coordinator& _groups;
+  txn_config _config;
+  partition_listener _on_marker;
+  std::unique_ptr<producer_id_allocator> _ids;
+  int32_t _partitions = 1;
+  std::vector<std::shared_ptr<storage::partition_log>> _partition_logs;
+
+  std::mutex _mutex;
+  std::map<std::string, entry> _txns;
+  std::shared_ptr<std::atomic<bool>> _alive = std::make_shared<std::atomic<bool>>(true);
+};
+
+}  // namespace sluice::broker::txn

@@ -1,0 +1,294 @@
+// The transaction coordinator on a real log manager with a manual scheduler: producer ids,
+// the transaction state machine and its errors, markers, fencing, timeouts, and recovery of
+// every state from __transaction_state.
+
+#include "broker/txn/transaction_coordinator.h"
+
+#include "broker/protocol/records.h"
+#include "broker/txn/log_format.h"
+#include "core/murmur2.h"
+#include "tests/broker/group/group_test_util.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace sluice::broker::txn {
+namespace {
+
+using group::test::capture;
+using group::test::manual_scheduler;
+using group::test::temp_dir;
+
+/// The last batch of a partition: whether it is a marker and of which kind.
+struct last_batch {
+  bool control = false;
+  bool commit = false;
+  int64_t producer_id = -1;
+  int16_t epoch = -1;
+};
+
+class txn_coordinator_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    open();
+    ASSERT_TRUE(logs->create_topic("orders", 2, {}));
+    ASSERT_TRUE(logs->create_topic("payments", 1, {}));
+  }
+  void TearDown() override { close(); }
+
+  void open() {
+    auto l = storage::log_manager::open(dir.path() / "data", {});
+    ASSERT_TRUE(l) << l.error().message();
+    logs = std::move(l).value();
+    auto g = group::group_coordinator::open(*logs, sched, {});
+    ASSERT_TRUE(g) << g.error().message();
+    groups = std::move(g).value();
+    auto c = transaction_coordinator::open(*logs, sched, *groups, dir.path(), config,
+                                           [this](const core::topic_partition& tp) { ++markers[tp]; });
+    ASSERT_TRUE(c) << c.error().message();
+    coord = std::move(c).value();
+  }
+  void close() {
+    if (coord) coord->shutdown();
+    coord.reset();
+    if (groups) groups->shutdown();
+    groups.reset();
+    sched.clear();
+    if (logs) {
+      EXPECT_TRUE(logs->shutdown());
+    }
+    logs.reset();
+  }
+  void reopen() {
+    close();
+    open();
+  }
+
+  init_producer_id_result init(std::optional<std::string> id, int32_t timeout = 60000,
+                               int64_t current_id = -1, int16_t current_epoch = -1) {
+    capture<init_producer_id_result> c;
+    coord->init_producer_id(std::move(id), timeout, core::producer_id{current_id},
+                            core::producer_epoch{current_epoch}, c.fn());
+    sched.advance(0);
+    EXPECT_TRUE(c.ready());
+    return c.ready() ? *c : init_producer_id_result{};
+  }
+  errc add(const std::string& id, const init_producer_id_result& p, std::vector<core::topic_partition> tps) {
+    capture<errc> c;
+    coord->add_partitions(id, p.producer_id, p.producer_epoch, std::move(tps), c.fn());
+    sched.advance(0);
+    EXPECT_TRUE(c.ready());
+    return c.ready() ? *c : errc::corrupt_log;
+  }
+  errc end(const std::string& id, const init_producer_id_result& p, bool commit) {
+    capture<errc> c;
+    coord->end_transaction(id, p.producer_id, p.producer_epoch, commit, c.fn());
+    sched.advance(0);
+    EXPECT_TRUE(c.ready());
+    return c.ready() ? *c : errc::corrupt_log;
+  }
+  txn_state state(const std::string& id) {
+    auto d = coord->describe(id);
+    EXPECT_TRUE(d);
+    return d ? d->state : txn_state::empty;
+  }
+  last_batch last(const core::topic_partition& tp) {
+    last_batch out;
+    auto plog = logs->get(tp);
+    EXPECT_TRUE(plog);
+    auto read = plog->read(plog->log_start_offset(), 1u << 20, plog->log_end_offset());
+    EXPECT_TRUE(read);
+    protocol::batch_iterator it(read.value().records);
+    for (;;) {
+      auto b = it.next();
+      EXPECT_TRUE(b);
+      if (!b || !b.value()) break;
+      auto reader = protocol::record_batch_reader::open(*b.value());
+      EXPECT_TRUE(reader);
+      const auto& h = reader.value().header();
+      out = {h.is_control(), false, h.producer_id.value(), h.producer_epoch.value()};
+      if (h.is_control()) {
+        auto rec = reader.value().next();
+        EXPECT_TRUE(rec && rec.value() && rec.value()->record.key);
+        if (rec && rec.value() && rec.value()->record.key) {
+          const auto& key = *rec.value()->record.key;
+          EXPECT_EQ(key.size(), 4u);
+          out.commit = static_cast<uint8_t>(key[3]) == 1;
+        }
+      }
+    }
+    return out;
+  }
+
+  const core::topic_partition orders0{"orders", core::partition_id{0}};
+  const core::topic_partition payments0{"payments", core::partition_id{0}};
+  const std::vector<core::topic_partition> orders0_list{orders0};
+  temp_dir dir;
+  manual_scheduler sched;
+  txn_config config;
+  std::unique_ptr<storage::log_manager> logs;
+  std::unique_ptr<group::group_coordinator> groups;
+  std::unique_ptr<transaction_coordinator> coord;
+  std::map<core::topic_partition, int> markers;
+};
+
+TEST_F(txn_coordinator_test, idempotent_producer_ids_are_never_reused_across_restarts) {
+  auto a = init(std::nullopt);
+  auto b = init(std::nullopt);
+  ASSERT_EQ(a.error, errc::ok);
+  EXPECT_EQ(a.producer_epoch.value(), 0);
+  EXPECT_NE(a.producer_id, b.producer_id);
+  reopen();
+  auto c = init(std::nullopt);
+  EXPECT_GT(c.producer_id.value(), b.producer_id.value());
+}
+
+TEST_F(txn_coordinator_test, init_validates_id_and_timeout) {
+  EXPECT_EQ(init(std::string{}).error, errc::invalid_request);
+  EXPECT_EQ(init("t", 0).error, errc::invalid_transaction_timeout);
+  EXPECT_EQ(init("t", config.max_timeout_ms + 1).error, errc::invalid_transaction_timeout);
+  EXPECT_FALSE(coord->describe("t")) << "nothing is remembered of a refused id";
+}
+
+TEST_F(txn_coordinator_test, commit_writes_markers_and_each_init_bumps_the_epoch) {
+  auto p = init("shop");
+  ASSERT_EQ(p.error, errc::ok);
+  EXPECT_EQ(p.producer_epoch.value(), 0);
+  EXPECT_EQ(state("shop"), txn_state::empty);
+  EXPECT_EQ(end("shop", p, true), errc::invalid_txn_state) << "nothing to commit";
+
+  ASSERT_EQ(add("shop", p, {orders0, payments0}), errc::ok);
+  EXPECT_EQ(state("shop"), txn_state::ongoing);
+  EXPECT_EQ(add("shop", p, {orders0}), errc::ok) << "a retry changes nothing";
+  ASSERT_EQ(end("shop", p, true), errc::ok);
+  EXPECT_EQ(state("shop"), txn_state::complete_commit);
+  for (const auto& tp : {orders0, payments0}) {
+    auto m = last(tp);
+    EXPECT_TRUE(m.control) << tp;
+    EXPECT_TRUE(m.commit) << tp;
+    EXPECT_EQ(m.producer_id, p.producer_id.value());
+    EXPECT_EQ(markers[tp], 1);
+  }
+  EXPECT_EQ(markers.count({"orders", core::partition_id{1}}), 0u) << "only partitions of the transaction";
+  EXPECT_EQ(end("shop", p, true), errc::ok) << "a retried commit is answered again";
+  EXPECT_EQ(end("shop", p, false), errc::invalid_txn_state) << "but it cannot turn into an abort";
+
+  ASSERT_EQ(add("shop", p, {orders0}), errc::ok);
+  ASSERT_EQ(end("shop", p, false), errc::ok);
+  EXPECT_FALSE(last(orders0).commit);
+  EXPECT_EQ(state("shop"), txn_state::complete_abort);
+
+  auto again = init("shop");
+  EXPECT_EQ(again.producer_id, p.producer_id);
+  EXPECT_EQ(again.producer_epoch.value(), 1);
+  EXPECT_EQ(add("shop", p, {orders0}), errc::producer_fenced) << "the old epoch is fenced";
+  EXPECT_EQ(end("shop", p, true), errc::producer_fenced);
+  init_producer_id_result stranger{errc::ok, core::producer_id{p.producer_id.value() + 100}, core::producer_epoch{1}};
+  EXPECT_EQ(add("shop", stranger, {orders0}), errc::invalid_producer_id_mapping);
+  EXPECT_EQ(add("nobody", again, {orders0}), errc::invalid_producer_id_mapping);
+}
+
+TEST_F(txn_coordinator_test, kip_360_current_identity_must_match) {
+  auto p = init("bump");
+  EXPECT_EQ(init("bump", 60000, p.producer_id.value(), 5).error, errc::producer_fenced);
+  auto bumped = init("bump", 60000, p.producer_id.value(), p.producer_epoch.value());
+  EXPECT_EQ(bumped.error, errc::ok);
+  EXPECT_EQ(bumped.producer_epoch.value(), 1);
+}
+
+TEST_F(txn_coordinator_test, a_new_instance_aborts_the_open_transaction_and_fences_the_old_one) {
+  auto old = init("zombie");
+  ASSERT_EQ(add("zombie", old, {orders0}), errc::ok);
+  EXPECT_EQ(init("zombie").error, errc::concurrent_transactions) << "the abort runs first";
+  EXPECT_EQ(state("zombie"), txn_state::complete_abort);
+  auto m = last(orders0);
+  EXPECT_TRUE(m.control);
+  EXPECT_FALSE(m.commit);
+  EXPECT_EQ(m.epoch, 1) << "the abort marker carries the bumped epoch";
+  auto fresh = init("zombie");
+  ASSERT_EQ(fresh.error, errc::ok);
+  EXPECT_EQ(fresh.producer_epoch.value(), 2);
+  EXPECT_EQ(end("zombie", old, true), errc::producer_fenced);
+}
+
+TEST_F(txn_coordinator_test, an_expired_transaction_is_aborted_with_a_bumped_epoch) {
+  auto p = init("slow", 1);
+  ASSERT_EQ(add("slow", p, {orders0}), errc::ok);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the timeout is wall-clock
+  coord->abort_timed_out();
+  sched.advance(0);
+  EXPECT_EQ(state("slow"), txn_state::complete_abort);
+  EXPECT_EQ(coord->describe("slow")->producer_epoch.value(), 1);
+  EXPECT_FALSE(last(orders0).commit);
+  EXPECT_EQ(end("slow", p, true), errc::producer_fenced) << "the producer learns it was fenced";
+}
+
+TEST_F(txn_coordinator_test, offsets_commit_with_the_transaction) {
+  auto p = init("copier");
+  capture<errc> added;
+  coord->add_offsets("copier", p.producer_id, p.producer_epoch, "app", added.fn());
+  sched.advance(0);
+  ASSERT_TRUE(added.ready());
+  ASSERT_EQ(*added, errc::ok);
+  EXPECT_EQ(coord->check_offset_commit("copier", p.producer_id, p.producer_epoch, "app"), errc::ok);
+  EXPECT_EQ(coord->check_offset_commit("copier", p.producer_id, p.producer_epoch, "other"),
+            errc::invalid_txn_state);
+  group::offset_commit_request r;
+  r.group_id = "app";
+  r.offsets.push_back({orders0, 17, -1, std::nullopt});
+  r.transaction = group::txn_producer{p.producer_id, p.producer_epoch};
+  capture<group::offset_commit_result> committed;
+  groups->commit_offsets(r, committed.fn());
+  sched.advance(0);
+  ASSERT_TRUE(committed.ready());
+  ASSERT_EQ(committed->at(0), group::errc::ok);
+  EXPECT_EQ(groups->fetch_offsets({"app", orders0_list, false}).offsets.at(0).offset, -1);
+  ASSERT_EQ(end("copier", p, true), errc::ok);
+  EXPECT_EQ(groups->fetch_offsets({"app", orders0_list, true}).offsets.at(0).offset, 17);
+  reopen();
+  EXPECT_EQ(groups->fetch_offsets({"app", orders0_list, true}).offsets.at(0).offset, 17)
+      << "the marker in __consumer_offsets makes the commit durable";
+}
+
+TEST_F(txn_coordinator_test, state_survives_a_restart_and_prepared_transactions_are_completed) {
+  auto p = init("kept");
+  ASSERT_EQ(add("kept", p, {orders0}), errc::ok);
+  reopen();
+  EXPECT_EQ(state("kept"), txn_state::ongoing) << "an open transaction stays open (its timeout runs on)";
+  EXPECT_EQ(end("kept", p, true), errc::ok);
+  EXPECT_TRUE(last(orders0).commit);
+
+  // A crash after PrepareCommit was written but before any marker: append that record by hand.
+  txn_metadata prepared;
+  prepared.producer_id = core::producer_id{4242};
+  prepared.producer_epoch = core::producer_epoch{3};
+  prepared.state = txn_state::prepare_commit;
+  prepared.partitions = {payments0};
+  prepared.start_ms = 1;
+  core::record rec;
+  rec.key = encode_txn_key("crashed");
+  rec.value = encode_txn_value(prepared);
+  auto batch = protocol::encode_record_batch(std::span<const core::record>(&rec, 1), {});
+  ASSERT_TRUE(batch);
+  bool appended = false;
+  for (int32_t part = 0; part < config.state_topic_partitions; ++part) {
+    if (part != core::partition_for_key(core::as_bytes("crashed"), config.state_topic_partitions)) continue;
+    auto plog = logs->get({"__transaction_state", core::partition_id{part}});
+    ASSERT_TRUE(plog);
+    ASSERT_TRUE(plog->append(batch.value()));
+    appended = true;
+  }
+  ASSERT_TRUE(appended);
+  reopen();
+  EXPECT_EQ(state("crashed"), txn_state::complete_commit) << "completed at start-up";
+  auto m = last(payments0);
+  EXPECT_TRUE(m.control);
+  EXPECT_TRUE(m.commit);
+  EXPECT_EQ(m.producer_id, 4242);
+  reopen();
+  EXPECT_EQ(state("crashed"), txn_state::complete_commit) << "and the completion was recorded";
+}
+
+}  // namespace
+}  // namespace sluice::broker::txn

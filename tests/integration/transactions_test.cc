@@ -1,0 +1,310 @@
+// Transactions against a real sluice-broker with librdkafka's transactional producer: commit
+// and abort across three topics (the lesson's orders / inventory / payments), read_committed
+// against read_uncommitted consumers, send_offsets_to_transaction moving a group's committed
+// offsets only on commit, zombie fencing by a second producer with the same transactional.id,
+// a producer that disappears mid-transaction aborted by the timeout, and transactions across
+// a broker restart.
+
+#include "tests/integration/broker_fixture.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace sluice::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Fails the test with librdkafka's message when `e` is an error; frees it.
+void expect_ok(RdKafka::Error* e, const char* what) {
+  if (e) {
+    ADD_FAILURE() << what << ": " << e->str();
+    delete e;
+  }
+}
+
+class transactions_test : public broker_test {
+ protected:
+  void SetUp() override {
+    options().transactions.abort_check_interval_ms = 200;
+    broker_test::SetUp();
+  }
+
+  std::unique_ptr<RdKafka::Producer> transactional(const std::string& id,
+                                                   std::map<std::string, std::string> extra = {}) {
+    extra.emplace("transactional.id", id);
+    auto p = make_producer(extra);
+    if (p) expect_ok(p->init_transactions(30000), "init_transactions");
+    return p;
+  }
+
+  /// Produces without waiting for the delivery report (inside a transaction the commit flushes).
+  void send(RdKafka::Producer& p, const std::string& topic, int32_t partition, const std::string& key,
+            const std::string& value) {
+    auto err = p.produce(topic, partition, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(value.data()),
+                         value.size(), key.data(), key.size(), 0, nullptr, nullptr);
+    ASSERT_EQ(err, RdKafka::ERR_NO_ERROR) << RdKafka::err2str(err);
+  }
+
+  /// Reads `topic` (all `partitions`) from the beginning with `isolation` until a record with
+  /// value `last` arrived (or 20 s passed); returns the values in partition/offset order.
+  std::vector<consumed> read_until(const std::string& topic, const std::vector<int32_t>& partitions,
+                                   const std::string& isolation, const std::string& last) {
+    auto conf = std::unique_ptr<RdKafka::Conf>(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    std::string err;
+    conf->set("bootstrap.servers", bootstrap(), err);
+    conf->set("group.id", "txn-reader-" + isolation, err);
+    conf->set("enable.auto.commit", "false", err);
+    conf->set("isolation.level", isolation, err);
+    std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+    EXPECT_TRUE(c) << err;
+    std::vector<RdKafka::TopicPartition*> tps;
+    for (int32_t p : partitions) {
+      tps.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+    }
+    EXPECT_EQ(c->assign(tps), RdKafka::ERR_NO_ERROR);
+    RdKafka::TopicPartition::destroy(tps);
+    std::vector<consumed> out;
+    bool seen_last = false;
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    // After the last value shows up, drain briefly: other partitions may still deliver.
+    std::chrono::steady_clock::time_point drain_until{};
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (seen_last && std::chrono::steady_clock::now() > drain_until) break;
+      std::unique_ptr<RdKafka::Message> m(c->consume(100));
+      if (m->err() == RdKafka::ERR__TIMED_OUT || m->err() == RdKafka::ERR__PARTITION_EOF) continue;
+      if (m->err() != RdKafka::ERR_NO_ERROR) {
+        ADD_FAILURE() << "consume error: " << m->errstr();
+        break;
+      }
+      consumed r;
+      r.topic = m->topic_name();
+      r.partition = m->partition();
+      r.offset = m->offset();
+      if (m->key()) r.key = *m->key();
+      if (m->payload()) r.value = std::string(static_cast<const char*>(m->payload()), m->len());
+      if (r.value == last && !seen_last) {
+        seen_last = true;
+        drain_until = std::chrono::steady_clock::now() + 1500ms;
+      }
+      out.push_back(std::move(r));
+    }
+    EXPECT_TRUE(seen_last) << isolation << " reader never saw " << last << " in " << topic;
+    c->close();
+    std::sort(out.begin(), out.end(), [](const consumed& a, const consumed& b) {
+      return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);
+    });
+    return out;
+  }
+
+  static std::multiset<std::string> values(const std::vector<consumed>& records) {
+    std::multiset<std::string> out;
+    for (const auto& r : records) out.insert(r.value.value_or("<null>"));
+    return out;
+  }
+};
+
+TEST_F(transactions_test, commit_and_abort_across_three_topics) {
+  const std::string orders = topic("orders"), inventory = topic("inventory"), payments = topic("payments");
+  ASSERT_EQ(create_topic(orders, 2), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(create_topic(inventory, 1), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(create_topic(payments, 1), RdKafka::ERR_NO_ERROR);
+  auto p = transactional("shop");
+  ASSERT_TRUE(p);
+
+  auto order = [&](int n, const std::string& tag) {
+    const std::string id = "order-" + std::to_string(n);
+    send(*p, orders, RdKafka::Topic::PARTITION_UA, id, tag + ":placed:" + id);
+    send(*p, inventory, 0, "sku-" + std::to_string(n % 3), tag + ":reserve:" + id);
+    send(*p, payments, 0, id, tag + ":charge:" + id);
+  };
+  expect_ok(p->begin_transaction(), "begin 1");
+  for (int n = 0; n < 5; ++n) order(n, "committed");
+  expect_ok(p->commit_transaction(30000), "commit 1");
+
+  expect_ok(p->begin_transaction(), "begin 2");
+  for (int n = 5; n < 9; ++n) order(n, "aborted");
+  ASSERT_EQ(p->flush(30000), RdKafka::ERR_NO_ERROR) << "the aborted records reach the log";
+  expect_ok(p->abort_transaction(30000), "abort 2");
+
+  expect_ok(p->begin_transaction(), "begin 3");
+  for (int n = 9; n < 12; ++n) order(n, "committed");
+  send(*p, orders, 0, "end", "end");
+  send(*p, inventory, 0, "end", "end");
+  send(*p, payments, 0, "end", "end");
+  expect_ok(p->commit_transaction(30000), "commit 3");
+
+  for (const auto& [t, parts] : std::map<std::string, std::vector<int32_t>>{
+           {orders, {0, 1}}, {inventory, {0}}, {payments, {0}}}) {
+    auto committed = read_until(t, parts, "read_committed", "end");
+    auto everything = read_until(t, parts, "read_uncommitted", "end");
+    size_t aborted_seen = 0;
+    for (const auto& r : committed) {
+      EXPECT_EQ(r.value->rfind("aborted:", 0), std::string::npos) << t << ": read_committed saw " << *r.value;
+    }
+    for (const auto& r : everything) aborted_seen += r.value->rfind("aborted:", 0) == 0 ? 1 : 0;
+    EXPECT_EQ(committed.size(), 8u + 1) << t << ": 8 committed orders and the end record";
+    EXPECT_EQ(aborted_seen, 4u) << t << ": read_uncommitted sees the aborted records too";
+    EXPECT_EQ(everything.size(), 8u + 4 + 1) << t;
+    // Markers take offsets but are never delivered: offsets have gaps, values none.
+    const auto committed_values = values(committed);
+    std::set<std::string> unique(committed_values.begin(), committed_values.end());
+    EXPECT_EQ(unique.size(), committed.size()) << t << ": no duplicates";
+  }
+}
+
+TEST_F(transactions_test, send_offsets_commits_group_offsets_only_with_the_transaction) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 1), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(create_topic(out, 1), RdKafka::ERR_NO_ERROR);
+  auto plain = make_producer();
+  for (int i = 0; i < 10; ++i) produce(*plain, in, 0, "k", "v" + std::to_string(i));
+
+  std::string err;
+  auto conf = std::unique_ptr<RdKafka::Conf>(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap(), err);
+  conf->set("group.id", "copier", err);
+  conf->set("enable.auto.commit", "false", err);
+  conf->set("auto.offset.reset", "earliest", err);
+  conf->set("isolation.level", "read_committed", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  ASSERT_TRUE(consumer) << err;
+  ASSERT_EQ(consumer->subscribe({in}), RdKafka::ERR_NO_ERROR);
+
+  auto p = transactional("copier-txn");
+  ASSERT_TRUE(p);
+  auto copy = [&](int n) {  // consume n records, produce them to `out`, return the next offset
+    int64_t next = -1;
+    int got = 0;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (got < n && std::chrono::steady_clock::now() < deadline) {
+      std::unique_ptr<RdKafka::Message> m(consumer->consume(200));
+      if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+      send(*p, out, 0, "k", std::string(static_cast<const char*>(m->payload()), m->len()));
+      next = m->offset() + 1;
+      ++got;
+    }
+    EXPECT_EQ(got, n);
+    return next;
+  };
+  auto committed_offset = [&]() {
+    std::vector<RdKafka::TopicPartition*> tps{RdKafka::TopicPartition::create(in, 0)};
+    EXPECT_EQ(consumer->committed(tps, 10000), RdKafka::ERR_NO_ERROR);
+    int64_t off = tps[0]->offset();
+    RdKafka::TopicPartition::destroy(tps);
+    return off;
+  };
+  auto send_offsets = [&](int64_t next) {
+    std::vector<RdKafka::TopicPartition*> tps{RdKafka::TopicPartition::create(in, 0, next)};
+    std::unique_ptr<RdKafka::ConsumerGroupMetadata> meta(consumer->groupMetadata());
+    expect_ok(p->send_offsets_to_transaction(tps, meta.get(), 30000), "send_offsets_to_transaction");
+    RdKafka::TopicPartition::destroy(tps);
+  };
+
+  expect_ok(p->begin_transaction(), "begin 1");
+  int64_t first = copy(6);
+  send_offsets(first);
+  expect_ok(p->commit_transaction(30000), "commit");
+  EXPECT_EQ(first, 6);
+  EXPECT_EQ(committed_offset(), 6) << "commit moves the group's offset";
+
+  expect_ok(p->begin_transaction(), "begin 2");
+  int64_t second = copy(4);
+  send_offsets(second);
+  expect_ok(p->abort_transaction(30000), "abort");
+  EXPECT_EQ(second, 10);
+  EXPECT_EQ(committed_offset(), 6) << "abort leaves the group's offset where it was";
+  consumer->close();
+
+  auto copied = read_until(out, {0}, "read_committed", "v5");
+  EXPECT_EQ(copied.size(), 6u) << "only the committed copies are visible";
+}
+
+TEST_F(transactions_test, a_second_producer_with_the_same_id_fences_the_first) {
+  const std::string t = topic("fence");
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  auto zombie = transactional("fenced-id");
+  ASSERT_TRUE(zombie);
+  expect_ok(zombie->begin_transaction(), "zombie begin");
+  send(*zombie, t, 0, "k", "zombie-1");
+  ASSERT_EQ(zombie->flush(30000), RdKafka::ERR_NO_ERROR);
+
+  // The new instance's InitProducerId aborts the zombie's open transaction and bumps the epoch.
+  auto successor = transactional("fenced-id");
+  ASSERT_TRUE(successor);
+
+  send(*zombie, t, 0, "k", "zombie-2");
+  RdKafka::Error* e = zombie->commit_transaction(30000);
+  ASSERT_NE(e, nullptr) << "the fenced producer cannot commit";
+  EXPECT_TRUE(e->is_fatal()) << e->str();
+  EXPECT_EQ(e->code(), RdKafka::ERR__FENCED) << e->str();
+  delete e;
+
+  expect_ok(successor->begin_transaction(), "successor begin");
+  send(*successor, t, 0, "k", "successor");
+  expect_ok(successor->commit_transaction(30000), "successor commit");
+
+  auto committed = read_until(t, {0}, "read_committed", "successor");
+  EXPECT_EQ(values(committed), (std::multiset<std::string>{"successor"}))
+      << "nothing of the zombie's transaction is committed";
+}
+
+TEST_F(transactions_test, a_producer_that_vanishes_mid_transaction_is_aborted_by_the_timeout) {
+  const std::string t = topic("vanish");
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  {
+    auto gone = transactional("vanishing", {{"transaction.timeout.ms", "2000"},
+                                            {"message.timeout.ms", "2000"}});
+    ASSERT_TRUE(gone);
+    expect_ok(gone->begin_transaction(), "begin");
+    send(*gone, t, 0, "k", "stuck-1");
+    send(*gone, t, 0, "k", "stuck-2");
+    ASSERT_EQ(gone->flush(30000), RdKafka::ERR_NO_ERROR);
+    // Destroyed without commit or abort: its transaction stays open on the broker.
+  }
+  auto other = transactional("after-vanish");
+  ASSERT_TRUE(other);
+  expect_ok(other->begin_transaction(), "begin");
+  send(*other, t, 0, "k", "after");
+  expect_ok(other->commit_transaction(30000), "commit");
+
+  // The open transaction holds the last stable offset back until the coordinator aborts it.
+  auto committed = read_until(t, {0}, "read_committed", "after");
+  EXPECT_EQ(values(committed), (std::multiset<std::string>{"after"}));
+  auto everything = read_until(t, {0}, "read_uncommitted", "after");
+  EXPECT_EQ(values(everything), (std::multiset<std::string>{"stuck-1", "stuck-2", "after"}));
+}
+
+TEST_F(transactions_test, transactions_survive_a_broker_restart) {
+  const std::string t = topic("restart");
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  {
+    auto p = transactional("restart-id");
+    ASSERT_TRUE(p);
+    expect_ok(p->begin_transaction(), "begin");
+    send(*p, t, 0, "k", "before");
+    expect_ok(p->commit_transaction(30000), "commit");
+    expect_ok(p->begin_transaction(), "begin");
+    send(*p, t, 0, "k", "open-at-restart");
+    ASSERT_EQ(p->flush(30000), RdKafka::ERR_NO_ERROR);
+  }
+  stop_broker();
+  start_broker();
+  // The transactional id's state came back: a new instance fences the old epoch and aborts the
+  // transaction that was open when the broker stopped.
+  auto p = transactional("restart-id");
+  ASSERT_TRUE(p);
+  expect_ok(p->begin_transaction(), "begin");
+  send(*p, t, 0, "k", "after");
+  expect_ok(p->commit_transaction(30000), "commit");
+  auto committed = read_until(t, {0}, "read_committed", "after");
+  EXPECT_EQ(values(committed), (std::multiset<std::string>{"before", "after"}));
+}
+
+}  // namespace
+}  // namespace sluice::testing
