@@ -223,11 +223,25 @@ int main(int argc, char** argv) {
   size_t records = 1'000'000;
   std::string json_path = "broker_e2e.json";
   bool quick = false;
+  // Optional filters: run only the scenarios that match (profiling one case).
+  int only_size = 0, only_parts = 0, only_flush = -1;
+  std::string only_acks;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--records" && i + 1 < argc) records = std::stoul(argv[++i]);
     else if (a == "--json" && i + 1 < argc) json_path = argv[++i];
     else if (a == "--quick") quick = true;
+    else if (a == "--size" && i + 1 < argc) only_size = std::stoi(argv[++i]);
+    else if (a == "--partitions" && i + 1 < argc) only_parts = std::stoi(argv[++i]);
+    else if (a == "--acks" && i + 1 < argc) only_acks = argv[++i];
+    else if (a == "--flush" && i + 1 < argc) only_flush = std::stoi(argv[++i]);
+    else {
+      std::fprintf(stderr,
+                   "usage: %s [--records N] [--json FILE] [--quick] [--size 100|1024] "
+                   "[--partitions 1|12] [--acks 1|all] [--flush 0|1]\n",
+                   argv[0]);
+      return 2;
+    }
   }
   if (quick) records = std::min<size_t>(records, 100'000);
 
@@ -238,7 +252,13 @@ int main(int argc, char** argv) {
   for (size_t size : {size_t{100}, size_t{1024}}) {
     for (const char* acks : {"1", "all"}) {
       for (bool flush : {false, true}) {
-        for (int parts : {1, 12}) scenarios.push_back({size, acks, flush, parts});
+        for (int parts : {1, 12}) {
+          if (only_size != 0 && static_cast<size_t>(only_size) != size) continue;
+          if (only_parts != 0 && only_parts != parts) continue;
+          if (!only_acks.empty() && only_acks != acks) continue;
+          if (only_flush >= 0 && (only_flush == 1) != flush) continue;
+          scenarios.push_back({size, acks, flush, parts});
+        }
       }
     }
   }

@@ -112,7 +112,13 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     if (_done.exchange(true)) return true;
     _waiter.reset();
     for (auto [counter, bytes] : sent) counter->inc(bytes);
-    reply out(encode_body(resp, _version));
+    // Records plus per-partition framing (a few dozen bytes each, more with aborted lists).
+    size_t hint = static_cast<size_t>(total) + 256;
+    for (const auto& tr : resp.responses) {
+      hint += tr.topic.size() + 8;
+      for (const auto& pr : tr.partitions) hint += 64 + pr.aborted_transactions.size() * 16;
+    }
+    reply out(encode_body(resp, _version, hint));
     for (const auto& tr : resp.responses) {
       for (const auto& pr : tr.partitions) {
         if (pr.error_code != protocol::error_code::none) out.errors.push_back(pr.error_code);
