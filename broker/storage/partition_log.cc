@@ -218,7 +218,10 @@ int64_t partition_log::last_stable_offset() const noexcept {
   // _log_end first: see _first_unstable.
   const int64_t end = _log_end.load(std::memory_order_acquire);
   const int64_t unstable = _first_unstable.load(std::memory_order_acquire);
-  return unstable >= 0 ? std::min(unstable, end) : end;
+  if (unstable < 0) return end;
+  // An open transaction whose first records retention or DeleteRecords removed holds nothing
+  // back below the log start (as in Kafka).
+  return std::min(std::max(unstable, _log_start.load(std::memory_order_acquire)), end);
 }
 
 producer_state partition_log::producers() const {

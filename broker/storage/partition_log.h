@@ -141,7 +141,8 @@ class partition_log {
   result<append_result> append_marker(core::producer_id producer, int16_t epoch, bool commit,
                                       int32_t coordinator_epoch);
 
-  /// First offset of the oldest open transaction, or the high watermark when none is open.
+  /// First offset of the oldest open transaction (but at least the log start offset), or the
+  /// high watermark when none is open.
   int64_t last_stable_offset() const noexcept;
 
   /// Reads whole batches starting with the batch that contains `offset`, up to `max_bytes`

@@ -116,6 +116,17 @@ TEST(transaction_log, lso_follows_the_oldest_open_transaction_of_interleaved_pro
   auto aborted = log->aborted_transactions();
   ASSERT_EQ(aborted.size(), 2u);
   EXPECT_EQ(aborted[0], (aborted_txn_entry{2, 3, 7, 2}));
+  // DeleteRecords past the first offset of an open transaction: the LSO does not stay below
+  // the log start.
+  {
+    scratch_dir d2;
+    auto other = open_log(d2.path());
+    ASSERT_TRUE(other->append(pbatch(1, 0, 0, 2, "open", true)));
+    ASSERT_TRUE(other->append(pbatch(2, 0, 0, 2, "plain")));
+    EXPECT_EQ(other->last_stable_offset(), 0);
+    ASSERT_TRUE(other->delete_records_before(1));
+    EXPECT_EQ(other->last_stable_offset(), 1);
+  }
   EXPECT_EQ(aborted[1], (aborted_txn_entry{3, 6, 9, 10}));
   // A marker for a producer without an open transaction is still written, fencing its epoch.
   ASSERT_TRUE(log->append_marker(core::producer_id{1}, 2, false, 6));
