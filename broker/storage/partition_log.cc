@@ -184,7 +184,7 @@ result<void> partition_log::load_producer_state() {
   for (auto& [base, s] : _segments) {
     if (s->txn_index_known()) continue;
     s->set_aborted(std::vector<aborted_txn_entry>(s->aborted()));
-    if (s != active()) SLUICE_TRY(s->write_indexes());
+    SLUICE_TRY(s->write_indexes());  // nothing appends yet, not even to the active segment
   }
   publish_first_unstable();
   if (replayed > 0) {

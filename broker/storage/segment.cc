@@ -99,7 +99,7 @@ void segment::load_txn_index() {
   auto data = read_whole_file(path_with(".txnindex"));
   _aborted_known = static_cast<bool>(data);
   if (!data) return;
-  // A torn tail (a partial entry) is dropped; entries past the log end are dropped by recover.
+  // Entries past the log end are dropped by recover().
   for (size_t i = 0; i + txn_entry_size <= data.value().size(); i += txn_entry_size) {
     const std::byte* p = data.value().data() + i;
     if (p[0] != std::byte{0} || p[1] != std::byte{0}) {  // unknown version: rebuild instead
@@ -109,7 +109,10 @@ void segment::load_txn_index() {
     }
     _aborted.push_back({load_be64(p + 2), load_be64(p + 10), load_be64(p + 18), load_be64(p + 26)});
   }
+  // A torn tail (a crash while the file was replaced cannot leave one, damage can): keep the
+  // whole entries and have the owner rebuild the index by replay.
   _aborted_persisted = data.value().size() == _aborted.size() * txn_entry_size;
+  if (!_aborted_persisted) _aborted_known = false;
 }
 
 void segment::add_aborted(const aborted_txn_entry& e) {

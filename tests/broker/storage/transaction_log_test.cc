@@ -7,6 +7,7 @@
 #include "broker/storage/partition_log.h"
 #include "tests/broker/storage/storage_test_util.h"
 
+#include <algorithm>
 #include <fstream>
 
 namespace sluice::broker::storage {
@@ -312,6 +313,43 @@ TEST(transaction_log, retention_expires_idle_producers_whose_data_is_gone) {
   ASSERT_TRUE(log->delete_records_before(3));
   ASSERT_TRUE(log->enforce_retention(1'000'000 + 30'000));
   EXPECT_NE(log->producers().find(core::producer_id{2}), nullptr);
+}
+
+TEST(transaction_log, torn_or_missing_txnindex_is_rebuilt_from_the_log) {
+  scratch_dir d;
+  log_config c;
+  c.segment_bytes = 100;  // one batch per segment
+  std::vector<aborted_txn_entry> expected;
+  {
+    auto log = open_log(d.path(), c);
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(log->append(pbatch(1, 0, i, 1, "a", true)));
+      ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 0));
+    }
+    expected = log->aborted_transactions();
+    ASSERT_EQ(expected.size(), 3u);
+    ASSERT_TRUE(log->close());
+  }
+  // Tear one index file, delete another; the clean-shutdown snapshot is newer than both.
+  std::vector<std::filesystem::path> indexes;
+  for (const auto& e : std::filesystem::directory_iterator(d.path())) {
+    if (e.path().extension() == ".txnindex" && std::filesystem::file_size(e.path()) == 34) {
+      indexes.push_back(e.path());
+    }
+  }
+  std::sort(indexes.begin(), indexes.end());
+  ASSERT_EQ(indexes.size(), 3u);
+  std::filesystem::resize_file(indexes[0], 20);
+  std::filesystem::remove(indexes[2]);
+  auto log = open_log(d.path(), c);
+  EXPECT_EQ(log->aborted_transactions(), expected);
+  EXPECT_EQ(std::filesystem::file_size(indexes[0]), 34u);  // rewritten whole
+  EXPECT_TRUE(std::filesystem::exists(indexes[2]));
+  // A read returns one segment's batches here: the aborted list covers just that data.
+  EXPECT_EQ(log->read(0, 1 << 20, log->last_stable_offset(), true).value().aborted,
+            (std::vector<aborted_txn>{{1, 0}}));
+  EXPECT_EQ(log->read(4, 1 << 20, log->last_stable_offset(), true).value().aborted,
+            (std::vector<aborted_txn>{{1, 4}}));
 }
 
 }  // namespace
