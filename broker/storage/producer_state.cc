@@ -73,11 +73,14 @@ void producer_state::on_append(const batch_header& h, bool track_sequence) {
   const int64_t id = h.producer_id.value();
   producer_entry& e = _producers[id];
   const int16_t epoch = h.producer_epoch.value();
-  if (epoch != e.epoch) {
-    // A new epoch restarts the sequence history (an older epoch only reaches here unchecked,
-    // from the coordinator or recovery, and is recorded the same way).
+  if (epoch > e.epoch) {
+    // A new epoch restarts the sequence history.
     e.epoch = epoch;
     e.batches.clear();
+  } else if (epoch < e.epoch) {
+    // Only unchecked writes get here (a coordinator's batch of an older epoch): the newer
+    // epoch and its sequence history stay.
+    track_sequence = false;
   }
   if (track_sequence && h.base_sequence >= 0) {
     e.batches.push_back({h.base_sequence, last_sequence_of(h.base_sequence, h.last_offset_delta),

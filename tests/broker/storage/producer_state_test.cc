@@ -109,6 +109,12 @@ TEST(producer_state, transactions_open_at_their_first_batch_and_end_with_markers
   s.on_append(header(3, 0, -1, 1, 17, true), false);
   EXPECT_EQ(s.first_unstable_offset(), 17);
   EXPECT_TRUE(s.find(core::producer_id{3})->batches.empty());
+  // An unchecked write of an older epoch neither lowers the epoch nor touches the history.
+  s.on_append(header(1, 3, 0, 1, 18));
+  s.on_append(header(1, 2, 0, 1, 19, true), false);
+  EXPECT_EQ(s.find(core::producer_id{1})->epoch, 3);
+  EXPECT_EQ(s.find(core::producer_id{1})->batches.size(), 1u);
+  EXPECT_EQ(s.find(core::producer_id{1})->txn_first_offset, 19);
 }
 
 TEST(producer_state, snapshot_round_trips_and_detects_damage) {
