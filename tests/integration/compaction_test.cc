@@ -4,6 +4,8 @@
 
 #include "tests/integration/broker_fixture.h"
 
+#include "broker/storage/log_manager.h"
+
 #include <thread>
 
 namespace sluice::testing {
@@ -66,6 +68,52 @@ TEST_F(compaction, lesson_example_through_librdkafka) {
   start_broker();
   const std::vector<row> after{{3, "user3", "v4"}, {4, "user2", "v5"}, {7, "user4", "v8"}};
   EXPECT_EQ(wait_for(t, after, std::chrono::seconds(10)), after);
+}
+
+TEST_F(compaction, aborted_transactions_are_removed_and_their_markers_expire) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1,
+                         {{"cleanup.policy", "compact"},
+                          {"segment.ms", "100"},  // idle active segments roll
+                          {"min.cleanable.dirty.ratio", "0.01"},
+                          {"delete.retention.ms", "100"}}),
+            RdKafka::ERR_NO_ERROR);
+  auto p = make_producer({{"transactional.id", t + "-txn"}});
+  auto ok = [](RdKafka::Error* e, const char* what) {
+    EXPECT_EQ(e, nullptr) << what << ": " << (e ? e->str() : "");
+    delete e;
+  };
+  ok(p->init_transactions(30000), "init");
+  ok(p->begin_transaction(), "begin 1");
+  ASSERT_EQ(produce(*p, t, 0, "k1", "aborted"), 0);
+  ok(p->abort_transaction(30000), "abort");  // marker at 1
+  ok(p->begin_transaction(), "begin 2");
+  ASSERT_EQ(produce(*p, t, 0, "k2", "committed-2"), 2);
+  ASSERT_EQ(produce(*p, t, 0, "k1", "committed-1"), 3);
+  ok(p->commit_transaction(30000), "commit");  // marker at 4
+  p.reset();
+
+  // Even a read_uncommitted consumer no longer sees the aborted record once the cleaner ran;
+  // committed transactional records stay at their offsets.
+  const std::vector<row> expected{{2, "k2", "committed-2"}, {3, "k1", "committed-1"}};
+  std::vector<row> got;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (got != expected && std::chrono::steady_clock::now() < deadline) {
+    got.clear();
+    for (const auto& r : consume(t, {0}, 100, std::chrono::milliseconds(1500),
+                                 {{"isolation.level", "read_uncommitted"}})) {
+      got.emplace_back(r.offset, r.key.value_or("<null>"), r.value);
+    }
+  }
+  EXPECT_EQ(got, expected);
+  // The ABORT marker goes after delete.retention.ms, and its aborted-transaction entry with it.
+  auto plog = _broker->logs().get({t, core::partition_id{0}});
+  ASSERT_TRUE(plog);
+  while (!plog->aborted_transactions().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(plog->aborted_transactions().empty());
+  EXPECT_EQ(consume(t, {0}, 2, std::chrono::seconds(20), {{"isolation.level", "read_committed"}}).size(), 2u);
 }
 
 TEST_F(compaction, delete_topics_are_left_alone_by_the_cleaner) {
