@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <vector>
 
 namespace sluice::broker::storage {
@@ -460,7 +461,8 @@ result<void> partition_log::flush() {
   for (const auto& [offset, data] : snapshots) {
     SLUICE_TRY(write_file_atomically(snapshot_path(_dir, offset), data));
   }
-  if (!snapshots.empty()) clean_snapshots(end);
+  // Nothing is "beyond the end" here: a concurrent flush may just have written a newer one.
+  if (!snapshots.empty()) clean_snapshots(std::numeric_limits<int64_t>::max());
   int64_t prev = _recovery_point.load(std::memory_order_relaxed);
   while (prev < end && !_recovery_point.compare_exchange_weak(prev, end)) {
   }
