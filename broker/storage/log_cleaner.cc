@@ -648,7 +648,7 @@ result<void> recover_interrupted_clean(const std::filesystem::path& dir) {
       touched = true;
     } else if (ext == ".swap") {
       swaps.push_back(path);
-    } else if (ext == ".log" || ext == ".index" || ext == ".timeindex") {
+    } else if (ext == ".log" || ext == ".index" || ext == ".timeindex" || ext == ".txnindex") {
       if (auto base = parse_stem_offset(path.stem().string())) segment_files.emplace_back(*base, path);
     }
   }

@@ -34,8 +34,8 @@
 /// |------|-------------------------------------------------------------------|-------------------------------|
 /// | 1    | write and fsync `B.cleaned`                                       | `B.cleaned`: deleted at start-up, originals intact |
 /// | 2    | rename `B.cleaned` → `B-E.swap`, fsync the directory (commit)     | `B-E.swap`: start-up finishes the swap |
-/// | 3    | delete every segment (`.log`, `.index`, `.timeindex`) with base in [B, E) | same                 |
-/// | 4    | rename `B-E.swap` → `B.log` (an empty swap file is deleted instead), build its indexes, fsync the directory | done (missing indexes are rebuilt) |
+/// | 3    | delete every segment (`.log`, `.index`, `.timeindex`, `.txnindex`) with base in [B, E) | same    |
+/// | 4    | rename `B-E.swap` → `B.log` (an empty swap file is deleted instead), build its indexes (the aborted-transaction entries of the sources whose markers survived), fsync the directory | done (missing indexes are rebuilt; `.txnindex` by producer-state replay) |
 ///
 /// Start-up (`recover_interrupted_clean`, run by partition_log::open before it reads segments)
 /// deletes `*.cleaned`, and for each `B-E.swap` deletes the segment files in [B, E) and renames

@@ -623,6 +623,35 @@ TEST(log_cleaner, compact_only_logs_skip_time_and_size_retention) {
 
 // ---- crash safety -------------------------------------------------------------------------
 
+TEST(log_cleaner_crash, an_interrupted_swap_leaves_no_stale_aborted_transaction_entry) {
+  temp_dir dir;
+  auto c = compact_config();
+  c.delete_retention_ms = 0;
+  {
+    auto log = open_log(dir.path(), c);
+    append(*log, {rec("a", "aborted")}, txn_options(1, 0));            // 0
+    ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 0));  // 1
+    append(*log, {rec("b", "1")});                                     // 2
+    roll(*log);
+    ASSERT_TRUE(log->flush());  // the rolled segment's .txnindex is on disk
+    ASSERT_EQ(log->aborted_transactions().size(), 1u);
+    cleaner_options o;
+    o.failpoint = [](clean_stage s) { return s == clean_stage::swap_committed; };
+    EXPECT_FALSE(clean_log(*log, wall_ms() + 1000, o, true));  // "crashes" after the commit
+  }
+  // Start-up finishes the swap: the aborted record and its (expired) marker are gone, and so
+  // is the entry — the sources' .txnindex must not be taken for the cleaned segment's.
+  auto log = open_log(dir.path(), c, false);
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{2, "b", "1"}}));
+  EXPECT_TRUE(log->aborted_transactions().empty());
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    if (e.path().extension() != ".txnindex") continue;
+    auto log_file = e.path();
+    log_file.replace_extension(".log");
+    EXPECT_TRUE(fs::exists(log_file)) << "orphan " << e.path();
+  }
+}
+
 /// A log with several merge groups of mixed content, the same each time: produced into small
 /// segments that the cleaner merges three or so at a time.
 void fill_for_crash(partition_log& log) {
