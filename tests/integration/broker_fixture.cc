@@ -2,6 +2,13 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <random>
 #include <thread>
 
@@ -189,6 +196,63 @@ RdKafka::ErrorCode broker_test::create_topic(const std::string& name, int partit
   rd_kafka_queue_destroy(q);
   rd_kafka_NewTopic_destroy(nt);
   return code;
+}
+
+uint16_t free_port() {
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(probe);
+  return ntohs(addr.sin_port);
+}
+
+broker_process::broker_process(std::filesystem::path data, uint16_t port, std::vector<std::string> sets)
+    : _port(port) {
+  std::vector<std::string> args{SLUICE_BROKER_BIN, "--listen", "127.0.0.1:" + std::to_string(port),
+                                "--data-dir", data.string(), "--set", "log.level=warn"};
+  for (auto& s : sets) {
+    args.push_back("--set");
+    args.push_back(std::move(s));
+  }
+  _pid = ::fork();
+  if (_pid == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(SLUICE_BROKER_BIN, argv.data());
+    ::_exit(127);
+  }
+  // Ready when the port accepts a connection.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (up) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "sluice-broker did not start on port " << port;
+}
+
+void broker_process::kill9() {
+  if (_pid <= 0) return;
+  ::kill(_pid, SIGKILL);
+  ::waitpid(_pid, nullptr, 0);
+  _pid = -1;
+}
+
+broker_process::~broker_process() {
+  if (_pid <= 0) return;
+  ::kill(_pid, SIGTERM);
+  ::waitpid(_pid, nullptr, 0);
 }
 
 }  // namespace sluice::testing

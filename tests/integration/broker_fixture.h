@@ -40,6 +40,26 @@ struct consumed {
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
 };
 
+/// A free TCP port on the loopback interface (bound to port 0 and released).
+uint16_t free_port();
+
+/// A `sluice-broker` child process (SLUICE_BROKER_BIN) on 127.0.0.1:`port` with `data` as its
+/// data directory and `--set` for each of `sets`; `kill9()` ends it with SIGKILL, destruction
+/// with SIGTERM (a clean shutdown). Waits until the broker accepts connections.
+class broker_process {
+ public:
+  broker_process(std::filesystem::path data, uint16_t port, std::vector<std::string> sets = {});
+  ~broker_process();
+  broker_process(const broker_process&) = delete;
+  broker_process& operator=(const broker_process&) = delete;
+  std::string bootstrap() const { return "127.0.0.1:" + std::to_string(_port); }
+  void kill9();
+
+ private:
+  int _pid = -1;
+  uint16_t _port;
+};
+
 class broker_test : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -306,5 +306,83 @@ TEST_F(transactions_test, transactions_survive_a_broker_restart) {
   EXPECT_EQ(values(committed), (std::multiset<std::string>{"before", "after"}));
 }
 
+/// kill -9 of the broker process with transactions in every settled state: one committed,
+/// one open (its records in the log), one committed by another producer. After the restart
+/// the committed ones are visible to read_committed readers, the open one is aborted by its
+/// timeout (and fenced), and nothing of it is ever visible.
+TEST(transactions_process, kill_9_leaves_every_transaction_committed_or_aborted) {
+  temp_dir dir;
+  const auto data = dir.path() / "data";
+  const uint16_t port = free_port();
+  const std::vector<std::string> sets{"log.flush.interval.messages=1",
+                                      "transaction.abort.timed.out.transaction.cleanup.interval.ms=200"};
+  auto broker = std::make_unique<broker_process>(data, port, sets);
+  const std::string t = "txn-kill9";
+  auto conf_for = [&](const std::string& id, const std::string& timeout_ms) {
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    std::string err;
+    conf->set("bootstrap.servers", broker->bootstrap(), err);
+    conf->set("transactional.id", id, err);
+    conf->set("transaction.timeout.ms", timeout_ms, err);
+    conf->set("message.timeout.ms", timeout_ms, err);
+    return conf;
+  };
+  auto producer = [&](const std::string& id, const std::string& timeout_ms) {
+    auto conf = conf_for(id, timeout_ms);
+    std::string err;
+    std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+    EXPECT_TRUE(p) << err;
+    if (p) expect_ok(p->init_transactions(30000), "init_transactions");
+    return p;
+  };
+  auto send = [&](RdKafka::Producer& p, const std::string& v) {
+    ASSERT_EQ(p.produce(t, 0, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(v.data()), v.size(),
+                        nullptr, 0, 0, nullptr, nullptr),
+              RdKafka::ERR_NO_ERROR);
+  };
+  {
+    auto a = producer("kill9-a", "4000");
+    auto b = producer("kill9-b", "60000");
+    ASSERT_TRUE(a && b);
+    expect_ok(a->begin_transaction(), "a begin");
+    send(*a, "committed-a");
+    expect_ok(a->commit_transaction(30000), "a commit");
+    expect_ok(a->begin_transaction(), "a begin 2");
+    send(*a, "open-a");
+    ASSERT_EQ(a->flush(30000), RdKafka::ERR_NO_ERROR);
+    expect_ok(b->begin_transaction(), "b begin");
+    send(*b, "committed-b");
+    expect_ok(b->commit_transaction(30000), "b commit");
+    broker->kill9();
+  }
+  broker = std::make_unique<broker_process>(data, port, sets);
+  auto c = producer("kill9-c", "60000");
+  ASSERT_TRUE(c);
+  expect_ok(c->begin_transaction(), "c begin");
+  send(*c, "after");
+  expect_ok(c->commit_transaction(30000), "c commit");
+
+  // Read everything with read_committed until "after" arrives: the open transaction blocks the
+  // LSO until its timeout aborts it on the restarted broker.
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  conf->set("bootstrap.servers", broker->bootstrap(), err);
+  conf->set("group.id", "kill9-reader", err);
+  conf->set("isolation.level", "read_committed", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> reader(RdKafka::KafkaConsumer::create(conf.get(), err));
+  ASSERT_TRUE(reader) << err;
+  std::vector<RdKafka::TopicPartition*> tps{RdKafka::TopicPartition::create(t, 0, RdKafka::Topic::OFFSET_BEGINNING)};
+  ASSERT_EQ(reader->assign(tps), RdKafka::ERR_NO_ERROR);
+  RdKafka::TopicPartition::destroy(tps);
+  std::multiset<std::string> seen;
+  auto deadline = std::chrono::steady_clock::now() + 40s;
+  while (!seen.contains("after") && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(reader->consume(100));
+    if (m->err() == RdKafka::ERR_NO_ERROR) seen.insert(std::string(static_cast<const char*>(m->payload()), m->len()));
+  }
+  reader->close();
+  EXPECT_EQ(seen, (std::multiset<std::string>{"committed-a", "committed-b", "after"}));
+}
+
 }  // namespace
 }  // namespace sluice::testing
