@@ -9,8 +9,14 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -382,6 +388,132 @@ TEST(transactions_process, kill_9_leaves_every_transaction_committed_or_aborted)
   }
   reader->close();
   EXPECT_EQ(seen, (std::multiset<std::string>{"committed-a", "committed-b", "after"}));
+}
+
+/// Not a test on its own: the transactional copier a child process runs for
+/// `copier_killed_repeatedly_copies_exactly_once` (started as this binary with
+/// --gtest_also_run_disabled_tests). Reads topic A in a group (read_committed), writes every
+/// record to the same partition of B inside a transaction together with the consumed offsets,
+/// ten records per transaction (slow on purpose: the kills must land mid-run), until SIGKILL.
+TEST(transactions_child, DISABLED_copier) {
+  const char* bootstrap = std::getenv("SLUICE_COPIER_BOOTSTRAP");
+  const char* in = std::getenv("SLUICE_COPIER_IN");
+  const char* out = std::getenv("SLUICE_COPIER_OUT");
+  if (!bootstrap || !in || !out) GTEST_SKIP() << "only run as a child of transactions_test";
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> cc(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  cc->set("bootstrap.servers", bootstrap, err);
+  cc->set("group.id", "copier", err);
+  cc->set("group.instance.id", "copier-1", err);  // a restarted copier takes its place at once
+  cc->set("session.timeout.ms", "6000", err);
+  cc->set("enable.auto.commit", "false", err);
+  cc->set("auto.offset.reset", "earliest", err);
+  cc->set("isolation.level", "read_committed", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(cc.get(), err));
+  ASSERT_TRUE(consumer) << err;
+  ASSERT_EQ(consumer->subscribe({in}), RdKafka::ERR_NO_ERROR);
+  std::unique_ptr<RdKafka::Conf> pc(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  pc->set("bootstrap.servers", bootstrap, err);
+  pc->set("transactional.id", "copier-txn", err);  // the same id each time: fences the previous one
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(pc.get(), err));
+  ASSERT_TRUE(producer) << err;
+  expect_ok(producer->init_transactions(30000), "init_transactions");
+  for (;;) {
+    std::vector<std::unique_ptr<RdKafka::Message>> batch;
+    auto until = std::chrono::steady_clock::now() + 100ms;
+    while (batch.size() < 10 && std::chrono::steady_clock::now() < until) {
+      std::unique_ptr<RdKafka::Message> m(consumer->consume(20));
+      if (m->err() == RdKafka::ERR_NO_ERROR) batch.push_back(std::move(m));
+    }
+    if (batch.empty()) continue;
+    expect_ok(producer->begin_transaction(), "begin");
+    std::map<int32_t, int64_t> next;
+    for (const auto& m : batch) {
+      ASSERT_EQ(producer->produce(out, m->partition(), RdKafka::Producer::RK_MSG_COPY, m->payload(), m->len(),
+                                  nullptr, 0, 0, nullptr, nullptr),
+                RdKafka::ERR_NO_ERROR);
+      next[m->partition()] = m->offset() + 1;
+    }
+    std::this_thread::sleep_for(20ms);  // widen the window in which a kill lands mid-transaction
+    std::vector<RdKafka::TopicPartition*> offsets;
+    for (auto [partition, offset] : next) offsets.push_back(RdKafka::TopicPartition::create(in, partition, offset));
+    std::unique_ptr<RdKafka::ConsumerGroupMetadata> meta(consumer->groupMetadata());
+    RdKafka::Error* e = producer->send_offsets_to_transaction(offsets, meta.get(), 30000);
+    RdKafka::TopicPartition::destroy(offsets);
+    if (!e) e = producer->commit_transaction(30000);
+    if (e) {
+      // A rebalance fenced the offsets (KIP-447) or the commit failed: abort and resume from
+      // the last committed offsets.
+      const bool fatal = e->is_fatal();
+      delete e;
+      ASSERT_FALSE(fatal) << "the copier was fenced";
+      expect_ok(producer->abort_transaction(30000), "abort");
+      std::vector<RdKafka::TopicPartition*> assigned;
+      consumer->assignment(assigned);
+      consumer->committed(assigned, 10000);
+      for (auto* tp : assigned) consumer->seek(*tp, 10000);
+      RdKafka::TopicPartition::destroy(assigned);
+    }
+  }
+}
+
+/// Kafka's transactions system test in small: a copier reads A and writes B transactionally
+/// with its offsets in the transaction, and is killed with SIGKILL several times during the
+/// run. B must equal A exactly for a read_committed reader: nothing lost, nothing twice.
+TEST_F(transactions_test, copier_killed_repeatedly_copies_exactly_once) {
+  const std::string a = topic("a"), b = topic("b");
+  ASSERT_EQ(create_topic(a, 2), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(create_topic(b, 2), RdKafka::ERR_NO_ERROR);
+  constexpr int n = 3000;
+  {
+    auto p = make_producer({{"linger.ms", "5"}});
+    for (int i = 0; i < n; ++i) {
+      std::string v = "r" + std::to_string(i);
+      ASSERT_EQ(p->produce(a, i % 2, RdKafka::Producer::RK_MSG_COPY, v.data(), v.size(), nullptr, 0, 0, nullptr,
+                           nullptr),
+                RdKafka::ERR_NO_ERROR);
+      if (i % 500 == 0) p->poll(0);
+    }
+    ASSERT_EQ(p->flush(30000), RdKafka::ERR_NO_ERROR);
+  }
+  auto start_copier = [&]() {
+    pid_t child = ::fork();
+    if (child == 0) {
+      ::setenv("SLUICE_COPIER_BOOTSTRAP", bootstrap().c_str(), 1);
+      ::setenv("SLUICE_COPIER_IN", a.c_str(), 1);
+      ::setenv("SLUICE_COPIER_OUT", b.c_str(), 1);
+      ::execl("/proc/self/exe", "copier", "--gtest_filter=transactions_child.DISABLED_copier",
+              "--gtest_also_run_disabled_tests", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    return child;
+  };
+  std::mt19937 rng(7);
+  for (int kill = 0; kill < 4; ++kill) {
+    pid_t child = start_copier();
+    ASSERT_GT(child, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500 + rng() % 1500));
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+  }
+  pid_t last = start_copier();
+  std::vector<consumed> copied;
+  for (int round = 0; round < 6 && copied.size() < n; ++round) {
+    copied = consume(b, {0, 1}, n + 1, std::chrono::seconds(10), {{"isolation.level", "read_committed"}});
+  }
+  ::kill(last, SIGKILL);
+  ::waitpid(last, nullptr, 0);
+  std::map<std::string, int> count;
+  for (const auto& r : copied) ++count[r.value.value_or("<null>")];
+  EXPECT_EQ(copied.size(), static_cast<size_t>(n)) << "B must hold exactly A's records";
+  int missing = 0, duplicated = 0;
+  for (int i = 0; i < n; ++i) {
+    int c = count["r" + std::to_string(i)];
+    missing += c == 0 ? 1 : 0;
+    duplicated += c > 1 ? 1 : 0;
+  }
+  EXPECT_EQ(missing, 0);
+  EXPECT_EQ(duplicated, 0);
 }
 
 }  // namespace
