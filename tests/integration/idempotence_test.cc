@@ -207,5 +207,61 @@ TEST(idempotence_process, retry_after_kill_9_is_still_deduplicated) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/// The high watermark a consumer with `isolation` gets from ListOffsets (the LSO for
+/// read_committed).
+int64_t end_offset(const std::string& bootstrap, const std::string& topic, const std::string& isolation) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap, err);
+  conf->set("group.id", "lso-probe", err);
+  conf->set("isolation.level", isolation, err);
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  EXPECT_TRUE(c) << err;
+  int64_t low = -1, high = -1;
+  EXPECT_EQ(c->query_watermark_offsets(topic, 0, &low, &high, 10000), RdKafka::ERR_NO_ERROR);
+  c->close();
+  return high;
+}
+
+/// kill -9 with a transaction open: after the restart the partition's producer state (replayed
+/// from the log) still holds the LSO at the transaction's first record, and the producer's
+/// commit then releases it.
+TEST(transaction_process, an_open_transaction_survives_kill_9) {
+  temp_dir dir;
+  const auto data = dir.path() / "data";
+  const uint16_t port = free_port();
+  const std::string bootstrap = "127.0.0.1:" + std::to_string(port);
+  const std::string t = "txn-kill9";
+  pid_t pid = launch_broker(data, port, {"log.flush.interval.messages=1", "num.partitions=1"});
+  delivery_counter dr;
+  auto p = idempotent_producer(bootstrap, dr, {{"linger.ms", "0"}, {"transactional.id", "txn-kill9"}, {"message.timeout.ms", "60000"}});
+  auto ok = [](RdKafka::Error* e, const char* what) {
+    EXPECT_EQ(e, nullptr) << what << ": " << (e ? e->str() : "");
+    delete e;
+  };
+  ok(p->init_transactions(30000), "init");
+  ok(p->begin_transaction(), "begin");
+  send(*p, t, "in-transaction");
+  ASSERT_EQ(p->flush(30000), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(dr.delivered.load(), 1);
+  EXPECT_EQ(end_offset(bootstrap, t, "read_committed"), 0);
+  EXPECT_EQ(end_offset(bootstrap, t, "read_uncommitted"), 1);
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+
+  pid = launch_broker(data, port, {"log.flush.interval.messages=1", "num.partitions=1"});
+  EXPECT_EQ(end_offset(bootstrap, t, "read_committed"), 0) << "the open transaction was forgotten";
+  EXPECT_EQ(end_offset(bootstrap, t, "read_uncommitted"), 1);
+  ok(p->commit_transaction(60000), "commit");
+  EXPECT_EQ(end_offset(bootstrap, t, "read_committed"), 2);  // the record and the marker
+  auto values = read_all(bootstrap, t, 1);
+  EXPECT_EQ(values, (std::vector<std::string>{"in-transaction"}));
+  p.reset();
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 }  // namespace
 }  // namespace sluice::testing
