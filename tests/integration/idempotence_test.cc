@@ -5,10 +5,7 @@
 
 #include "tests/integration/broker_fixture.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,19 +119,8 @@ TEST_F(idempotence, lost_responses_are_retried_and_every_record_is_stored_once_i
   for (int i = 0; i < n; ++i) EXPECT_EQ(values[static_cast<size_t>(i)], "v" + std::to_string(i));
 }
 
-/// A free TCP port on the loopback interface.
-uint16_t free_port() {
-  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(probe);
-  return ntohs(addr.sin_port);
-}
-
+/// A broker child process; unlike `broker_process` it hands back the pid, so tests can also
+/// check the exit status of a clean shutdown.
 pid_t launch_broker(const std::filesystem::path& data, uint16_t port,
                     const std::vector<std::string>& sets) {
   std::vector<std::string> args{SLUICE_BROKER_BIN, "--listen", "127.0.0.1:" + std::to_string(port),
