@@ -177,8 +177,14 @@ result<void> partition_log::load_producer_state() {
     SLUICE_TRY(seg->scan(std::max(from, base), [&](bytes_view batch, const batch_header& h) -> result<void> {
       if (h.last_offset().value() < from) return core::success();
       ++replayed;
-      SLUICE_TRY(auto aborted, _producers.replay(h, batch, storage::next_offset(h)));
-      if (aborted) seg->add_aborted(*aborted);
+      auto aborted = _producers.replay(h, batch, storage::next_offset(h));
+      if (!aborted) {
+        // A marker whose record does not decode: it ends nothing (as for a client that reads it).
+        log().warn("{}: skipping undecodable control batch at offset {} in producer-state replay",
+                   fmt::streamed(_tp), h.base_offset.value());
+      } else if (aborted.value()) {
+        seg->add_aborted(*aborted.value());
+      }
       return core::success();
     }));
   }
