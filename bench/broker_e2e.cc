@@ -4,8 +4,11 @@
 // writes to the data directory with and without fsync).
 //
 //   sluice_broker_e2e [--records N] [--json FILE] [--quick]
+//   sluice_broker_e2e --txn [--records N]
 //
-// Prints a plain table and writes JSON (records/s, MB/s, ratio to the mock cluster).
+// Prints a plain table and writes JSON (records/s, MB/s, ratio to the mock cluster). `--txn`
+// instead measures transactional produce with 100 ms transactions beside non-transactional
+// idempotent produce (acks=all) on the same broker, and commit_transaction latency p50/p99.
 
 #include "broker/broker.h"
 
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -162,6 +166,116 @@ double run_consume(const std::string& bootstrap, const std::string& topic, const
   return static_cast<double>(got) / secs;
 }
 
+/// Produces `records` records of `size` bytes round-robin over `partitions`: idempotent
+/// (acks=all) when `txn_ms` is 0, else in transactions of `txn_ms` each. Returns records/s and
+/// fills `commit_ms` with each commit_transaction's latency.
+double run_eos_produce(const std::string& bootstrap, const std::string& topic, size_t size, int partitions,
+                       size_t records, int txn_ms, std::vector<double>& commit_ms) {
+  // A bounded queue (the same for both modes): a transaction then holds about 100 ms of what
+  // the broker absorbs, and its commit flushes a short tail instead of seconds of backlog.
+  std::vector<std::pair<std::string, std::string>> conf{{"enable.idempotence", "true"},
+                                                        {"linger.ms", "5"},
+                                                        {"batch.size", "1000000"},
+                                                        {"queue.buffering.max.messages", "50000"},
+                                                        {"queue.buffering.max.kbytes", "65536"}};
+  if (txn_ms > 0) conf.emplace_back("transactional.id", "bench-" + topic);
+  if (const char* dbg = std::getenv("SLUICE_BENCH_DEBUG"); dbg && std::string(dbg) != "1") conf.emplace_back("debug", dbg);
+  rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, bootstrap, conf);
+  auto check = [](rd_kafka_error_t* e, const char* what) {
+    if (!e) return;
+    std::fprintf(stderr, "%s: %s\n", what, rd_kafka_error_string(e));
+    std::exit(1);
+  };
+  if (txn_ms > 0) check(rd_kafka_init_transactions(rk, 30000), "init_transactions");
+  std::string payload(size, 'x');
+  // Warm-up, not timed: one record per partition (in a transaction of its own when
+  // transactional) so that metadata, the producer id and the partitions' leaders are known —
+  // librdkafka learns a new topic's leaders up to a second after the first send.
+  if (txn_ms > 0) check(rd_kafka_begin_transaction(rk), "begin_transaction");
+  for (int p = 0; p < partitions; ++p) {
+    rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(p),
+                      RD_KAFKA_V_VALUE(payload.data(), payload.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                      RD_KAFKA_V_END);
+  }
+  if (txn_ms > 0) check(rd_kafka_commit_transaction(rk, 60000), "commit_transaction");
+  rd_kafka_flush(rk, 60000);
+  auto start = clock_type::now();
+  auto txn_start = start;
+  bool open = false;
+  size_t full_waits = 0;
+  for (size_t i = 0; i < records; ++i) {
+    if (txn_ms > 0 && !open) {
+      check(rd_kafka_begin_transaction(rk), "begin_transaction");
+      open = true;
+      txn_start = clock_type::now();
+    }
+    for (;;) {
+      auto err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
+                                   RD_KAFKA_V_PARTITION(static_cast<int32_t>(i % partitions)),
+                                   RD_KAFKA_V_VALUE(payload.data(), payload.size()),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        std::fprintf(stderr, "produce: %s\n", rd_kafka_err2str(err));
+        std::exit(1);
+      }
+      ++full_waits;
+      rd_kafka_poll(rk, 1);
+    }
+    if ((i & 0xfff) == 0) rd_kafka_poll(rk, 0);
+    if (open && (i + 1 == records || clock_type::now() - txn_start >= std::chrono::milliseconds(txn_ms))) {
+      auto c = clock_type::now();
+      check(rd_kafka_commit_transaction(rk, 60000), "commit_transaction");
+      commit_ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - c).count());
+      open = false;
+    }
+  }
+  rd_kafka_flush(rk, 120000);
+  double secs = seconds_since(start);
+  rd_kafka_destroy(rk);
+  if (std::getenv("SLUICE_BENCH_DEBUG")) std::fprintf(stderr, "%s: %.3f s, %zu queue-full waits\n", topic.c_str(), secs, full_waits);
+  return static_cast<double>(records) / secs;
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
+
+/// `--txn`: transactional (100 ms transactions) against idempotent produce, same broker.
+int run_txn_comparison(size_t records, const std::filesystem::path& dir) {
+  std::printf("%-6s %5s %5s | %14s %14s %7s | %9s %9s %6s\n", "size", "parts", "txns", "idempotent r/s",
+              "txn 100ms r/s", "ratio", "commit p50", "p99 (ms)", "count");
+  int run = 0;
+  for (size_t size : {size_t{100}, size_t{1024}}) {
+    for (int parts : {1, 4}) {
+      size_t n = size >= 1024 ? records / 4 : records;
+      sluice::broker::broker_options o;
+      o.port = 0;
+      o.data_dir = dir / ("txn-" + std::to_string(run++));
+      auto b = sluice::broker::broker::start(o);
+      if (!b) {
+        std::fprintf(stderr, "broker start failed: %s\n", b.error().message().c_str());
+        return 1;
+      }
+      const std::string bootstrap = b.value()->bootstrap();
+      create_topic(bootstrap, "idem", parts);
+      create_topic(bootstrap, "txn", parts);
+      std::vector<double> none, commits;
+      double idem = run_eos_produce(bootstrap, "idem", size, parts, n, 0, none);
+      const char* ms = std::getenv("SLUICE_BENCH_TXN_MS");
+      double txn = run_eos_produce(bootstrap, "txn", size, parts, n, ms ? std::atoi(ms) : 100, commits);
+      (void)b.value()->stop();
+      std::filesystem::remove_all(o.data_dir);
+      std::printf("%-6zu %5d %5s | %14.0f %14.0f %6.2fx | %9.2f %9.2f %6zu\n", size, parts, "100ms", idem, txn,
+                  txn / idem, percentile(commits, 0.5), percentile(commits, 0.99), commits.size());
+    }
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}
+
 /// Raw loopback TCP: one thread writes 1 MiB buffers, another reads them. Bytes/s.
 double loopback_tcp_limit(size_t total_bytes) {
   int srv = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -223,6 +337,7 @@ int main(int argc, char** argv) {
   size_t records = 1'000'000;
   std::string json_path = "broker_e2e.json";
   bool quick = false;
+  bool txn = false;
   // Optional filters: run only the scenarios that match (profiling one case).
   int only_size = 0, only_parts = 0, only_flush = -1;
   std::string only_acks;
@@ -231,13 +346,14 @@ int main(int argc, char** argv) {
     if (a == "--records" && i + 1 < argc) records = std::stoul(argv[++i]);
     else if (a == "--json" && i + 1 < argc) json_path = argv[++i];
     else if (a == "--quick") quick = true;
+    else if (a == "--txn") txn = true;
     else if (a == "--size" && i + 1 < argc) only_size = std::stoi(argv[++i]);
     else if (a == "--partitions" && i + 1 < argc) only_parts = std::stoi(argv[++i]);
     else if (a == "--acks" && i + 1 < argc) only_acks = argv[++i];
     else if (a == "--flush" && i + 1 < argc) only_flush = std::stoi(argv[++i]);
     else {
       std::fprintf(stderr,
-                   "usage: %s [--records N] [--json FILE] [--quick] [--size 100|1024] "
+                   "usage: %s [--txn] [--records N] [--json FILE] [--quick] [--size 100|1024] "
                    "[--partitions 1|12] [--acks 1|all] [--flush 0|1]\n",
                    argv[0]);
       return 2;
@@ -247,6 +363,7 @@ int main(int argc, char** argv) {
 
   auto dir = std::filesystem::temp_directory_path() / ("sluice-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
+  if (txn) return run_txn_comparison(records, dir);
 
   std::vector<scenario> scenarios;
   for (size_t size : {size_t{100}, size_t{1024}}) {
