@@ -177,7 +177,7 @@ double run_eos_produce(const std::string& bootstrap, const std::string& topic, s
                                                         {"linger.ms", "5"},
                                                         {"batch.size", "1000000"},
                                                         {"queue.buffering.max.messages", "50000"},
-                                                        {"queue.buffering.max.kbytes", "65536"}};
+                                                        {"queue.buffering.max.kbytes", "16384"}};
   if (txn_ms > 0) conf.emplace_back("transactional.id", "bench-" + topic);
   if (const char* dbg = std::getenv("SLUICE_BENCH_DEBUG"); dbg && std::string(dbg) != "1") conf.emplace_back("debug", dbg);
   rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, bootstrap, conf);
