@@ -12,6 +12,8 @@
 
 #include "broker/broker.h"
 
+#include "bench/rdkafka_util.h"
+
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -56,38 +58,8 @@ double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-rd_kafka_t* make_client(rd_kafka_type_t type, const std::string& bootstrap,
-                        const std::vector<std::pair<std::string, std::string>>& extra) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      std::fprintf(stderr, "config %s: %s\n", k.c_str(), err);
-      std::exit(1);
-    }
-  };
-  set("bootstrap.servers", bootstrap);
-  for (const auto& [k, v] : extra) set(k, v);
-  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
-  if (!rk) {
-    std::fprintf(stderr, "rd_kafka_new: %s\n", err);
-    std::exit(1);
-  }
-  return rk;
-}
-
-void create_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
-  rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, bootstrap, {});
-  char err[256];
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  if (ev) rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_destroy(rk);
-}
+using sluice::bench::create_topic;
+using sluice::bench::make_client;
 
 double run_produce(const std::string& bootstrap, const std::string& topic, const scenario& s,
                    size_t records) {
