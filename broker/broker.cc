@@ -166,7 +166,10 @@ void broker::impl::dispatch(bytes_view frame, const std::string& peer,
     core::bytes head;
     protocol::writer w(head);
     protocol::encode_response_header(w, key, version, correlation);
-    done({frame_result::kind::respond, std::move(head), std::move(r.body)});
+    frame_result out{frame_result::kind::respond, std::move(head), std::move(r.body), {}, std::move(r.keepalive)};
+    out.splices.reserve(r.splices.size());
+    for (const auto& sp : r.splices) out.splices.emplace_back(sp.position, sp.data);
+    done(std::move(out));
   };
   entry->fn(*context, req, std::move(respond));
 }

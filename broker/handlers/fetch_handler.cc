@@ -112,14 +112,20 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     if (_done.exchange(true)) return true;
     _waiter.reset();
     for (auto [counter, bytes] : sent) counter->inc(bytes);
-    // Records plus per-partition framing (a few dozen bytes each, more with aborted lists).
-    size_t hint = static_cast<size_t>(total) + 256;
-    for (const auto& tr : resp.responses) {
-      hint += tr.topic.size() + 8;
-      for (const auto& pr : tr.partitions) hint += 64 + pr.aborted_transactions.size() * 16;
-    }
-    reply out(encode_body(resp, _version, hint));
-    for (const auto& tr : resp.responses) {
+    // The records are not copied into the body: the body holds the framing and the network
+    // layer sends each partition's records from `resp` in place (one gather write).
+    auto owned = std::make_shared<protocol::fetch_response>(std::move(resp));
+    core::bytes body;
+    body.reserve(256 + 96 * static_cast<size_t>(_req.topics.size()));
+    std::vector<protocol::splice> splices;
+    protocol::writer w(body);
+    w.splice_large_bytes(splices, 4096);
+    owned->encode(w, _version);
+    reply out(std::move(body));
+    out.splices = std::move(splices);
+    const auto& resp_ref = *owned;
+    out.keepalive = std::move(owned);
+    for (const auto& tr : resp_ref.responses) {
       for (const auto& pr : tr.partitions) {
         if (pr.error_code != protocol::error_code::none) out.errors.push_back(pr.error_code);
       }

@@ -9,10 +9,12 @@
 
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"
+#include "broker/protocol/writer.h"
 #include "core/bytes.h"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +44,10 @@ struct reply {
   /// per-API error metrics. Optional: a handler that leaves it empty reports no errors. Empty on
   /// the success path, so it costs nothing there.
   std::vector<protocol::error_code> errors;
+  /// Bytes sent in the middle of `body` without being copied into it (protocol::splice), kept
+  /// valid by `keepalive` until the response is written. Empty for almost every reply.
+  std::vector<protocol::splice> splices;
+  std::shared_ptr<const void> keepalive;
 
   reply(core::bytes b) : body(std::move(b)) {}  // NOLINT: a body is the usual reply
   static reply none() { return reply(kind::none); }

@@ -51,10 +51,8 @@ protocol::api_versions_response advertised_api_versions_response();
 
 /// Encodes a response body of any message type at `version`.
 template <class Response>
-core::bytes encode_body(const Response& response, int16_t version, size_t size_hint = 0) {
+core::bytes encode_body(const Response& response, int16_t version) {
   core::bytes out;
-  // A large body (a Fetch response) is reserved once instead of growing by reallocation.
-  if (size_hint > 0) out.reserve(size_hint);
   protocol::writer w(out);
   response.encode(w, version);
   return out;

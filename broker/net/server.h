@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
+#include <utility>
 #include <memory>
 #include <string>
 
@@ -37,6 +39,10 @@ struct frame_result {
   /// gather write (so a large body is never copied just to put a header in front of it).
   core::bytes head;
   core::bytes body;
+  /// (position in `body`, bytes): sent right before that body byte, not copied into it.
+  std::vector<std::pair<size_t, bytes_view>> splices;
+  /// Keeps the spliced bytes alive until the write completed.
+  std::shared_ptr<const void> keepalive;
 };
 
 /// Called once per request frame (header + body, without the size prefix) with the peer's IP

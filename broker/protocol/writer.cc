@@ -76,6 +76,10 @@ void writer::write_compact_nullable_string(std::optional<std::string_view> s) {
 void writer::write_bytes(bytes_view b) {
   SLUICE_ASSERT(b.size() <= INT32_MAX, "byte field longer than INT32_MAX cannot be encoded");
   write_int32(static_cast<int32_t>(b.size()));
+  if (_splices != nullptr && b.size() >= _splice_min && !b.empty()) {
+    _splices->push_back({_out->size(), b});
+    return;
+  }
   write_raw(b);
 }
 

@@ -22,8 +22,16 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace sluice::broker::protocol {
+
+/// Bytes a writer left out of its buffer for the network layer to send in their place (a
+/// gather write): `data` goes out right before buffer byte `position`.
+struct splice {
+  size_t position = 0;
+  bytes_view data;
+};
 
 class writer {
  public:
@@ -55,6 +63,15 @@ class writer {
   void write_compact_string(std::string_view s);
   void write_compact_nullable_string(std::optional<std::string_view> s);
 
+  /// From now on, a `write_bytes` of at least `min_size` bytes writes only its length prefix
+  /// and records the bytes in `out` instead of copying them (zero-copy Fetch responses). The
+  /// viewed bytes must outlive the send. REQUIRES: no size prefix is back-filled across such
+  /// a field (`size()` counts only the buffer).
+  void splice_large_bytes(std::vector<splice>& out, size_t min_size) noexcept {
+    _splices = &out;
+    _splice_min = min_size;
+  }
+
   /// REQUIRES: b.size() <= INT32_MAX for every bytes function.
   void write_bytes(bytes_view b);
   void write_nullable_bytes(std::optional<bytes_view> b);
@@ -83,6 +100,8 @@ class writer {
   void put_be(uint64_t v, int n);
 
   core::bytes* _out;
+  std::vector<splice>* _splices = nullptr;
+  size_t _splice_min = 0;
 };
 
 /// Views of optional owned values, for the nullable write functions above (no copy).
