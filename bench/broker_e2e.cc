@@ -98,7 +98,7 @@ double run_consume(const std::string& bootstrap, const std::string& topic, const
   std::vector<std::pair<std::string, std::string>> extra{{"group.id", "bench"},
                                 {"enable.auto.commit", "false"},
                                 {"fetch.max.bytes", "52428800"},
-                                {"max.partition.fetch.bytes", "10485760"},
+                                {"max.partition.fetch.bytes", "1048576"},
                                 {"queued.max.messages.kbytes", "1048576"}};
   if (const char* dbg = std::getenv("SLUICE_BENCH_DEBUG")) extra.emplace_back("debug", dbg);
   rd_kafka_t* rk = make_client(RD_KAFKA_CONSUMER, bootstrap, extra);

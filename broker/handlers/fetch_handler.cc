@@ -27,6 +27,9 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
 
   void start() {
     if (_req.max_wait_ms <= 0) return (void)attempt(true);
+    // The common case under load: enough data is there already — answer without registering
+    // for wake-ups or arming the max_wait timer.
+    if (attempt(false)) return;
     park();
     if (_done.load()) return;
     auto self = shared_from_this();
