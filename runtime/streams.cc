@@ -430,12 +430,6 @@ void streams::start() {
   impl& m = *_impl;
   SLUICE_ASSERT(m.current() == streams_state::created, "streams::start called twice");
   const streams_config& cfg = m.config;
-  if (cfg.guarantee == processing_guarantee::exactly_once_v2) {
-    throw streams_error(
-        "processing.guarantee=exactly_once_v2 is not supported by this version of the Sluice "
-        "runtime: its transactional commit path is not tested against a broker with "
-        "transactions yet (see runtime/README.md, \"Exactly-once v2\"); use at_least_once");
-  }
   const std::filesystem::path app_dir = cfg.state_dir / cfg.application_id;
   std::error_code ec;
   std::filesystem::create_directories(app_dir, ec);

@@ -15,13 +15,16 @@
 ///
 /// Errors. The constructor throws `core::config_exception` naming every bad key. `start()`
 /// throws `streams_error` if the application cannot run (missing source topics, partition
-/// counts that break co-partitioning, an internal topic the broker refuses, an unsupported
-/// processing guarantee). A stream thread that fails later is handed to the uncaught-error
+/// counts that break co-partitioning, an internal topic the broker refuses, under
+/// exactly-once a state directory another instance holds). A stream thread that fails later is handed to the uncaught-error
 /// handler, whose answer decides: replace the thread, shut this instance down (state error),
 /// or shut down every instance of the application (each reaches state error).
 ///
-/// Processing guarantee: at_least_once. exactly_once_v2 is rejected by start() until the
-/// transactional commit path exists (the design is in runtime/README.md).
+/// Processing guarantee: at_least_once (default) or exactly_once_v2 — one transactional
+/// producer per stream thread, offsets committed inside the transactions, read_committed
+/// consumers, stores that roll back to the last commit (runtime/README.md). Under
+/// exactly_once_v2 the instance locks `<state.dir>/<application.id>/` and keeps its process id
+/// there (part of the transactional.ids).
 ///
 /// Thread safety: every member function may be called from any thread, except that `close()`
 /// must not be called from a state listener or the uncaught-error handler (they run on the

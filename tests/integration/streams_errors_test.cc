@@ -101,16 +101,6 @@ TEST_F(streams_test, start_reports_the_brokers_answer_when_it_refuses_an_interna
   EXPECT_NE(e.find("INVALID_REPLICATION_FACTOR"), std::string::npos) << e;
 }
 
-TEST_F(streams_test, exactly_once_v2_is_refused_at_start_until_transactions_exist) {
-  const std::string in = topic("in");
-  ASSERT_EQ(create_topic(in, 1), RdKafka::ERR_NO_ERROR);
-  streams app(counting(in, topic("out")),
-              app_config("a", {{"processing.guarantee", "exactly_once_v2"}}));
-  const std::string e = start_error(app);
-  EXPECT_NE(e.find("exactly_once_v2 is not supported"), std::string::npos) << e;
-  EXPECT_NE(e.find("use at_least_once"), std::string::npos) << e;
-}
-
 TEST_F(streams_test, a_bad_pass_through_setting_fails_start_naming_it) {
   const std::string in = topic("in");
   ASSERT_EQ(create_topic(in, 1), RdKafka::ERR_NO_ERROR);

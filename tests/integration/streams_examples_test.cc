@@ -1,9 +1,13 @@
 // The two examples end to end: their worker, generator, reader and verifier binaries as
 // separate processes against an in-process sluice-broker — one worker with two threads, two
 // worker processes, a worker joining mid-stream (tasks move with their state), and a worker
-// killed with SIGKILL (at-least-once: nothing is lost).
+// killed with SIGKILL (at-least-once: nothing is lost; exactly-once: nothing is lost and
+// nothing counted twice).
 
 #include "tests/integration/streams_fixture.h"
+
+#include "core/serde.h"
+#include "examples/page_views/page_views.h"
 
 #include <nlohmann/json.hpp>
 
@@ -57,11 +61,14 @@ class streams_examples_test : public streams_test {
   }
 
   /// Starts a worker process of an example on the test's broker.
-  child_process& start_worker(const std::string& binary, const std::string& name, int threads) {
+  /// `guarantee`: the worker's processing.guarantee (`--set`).
+  child_process& start_worker(const std::string& binary, const std::string& name, int threads,
+                              const std::string& guarantee = "at_least_once") {
     const auto dir = data_dir() / name;
     std::filesystem::create_directories(dir);
     _workers.push_back(spawn({binary, "--bootstrap", bootstrap(), "--state-dir", (dir / "state").string(),
                               "--threads", std::to_string(threads), "--http", "127.0.0.1:0",
+                              "--set", "processing.guarantee=" + guarantee,
                               "--set", "commit.interval.ms=200", "--set", "poll.ms=50",
                               "--set", "rocksdb.memory.bytes=33554432",
                               "--set", "consumer.session.timeout.ms=6000",
@@ -72,16 +79,60 @@ class streams_examples_test : public streams_test {
     return _workers.back();
   }
 
-  /// The worker's HTTP port, from the line it prints when it starts serving.
+  /// Every committed update of `page-views-per-minute`, in offset order per partition, checked
+  /// in the style of Kafka's EosTestDriver: per (window, page) the counts must rise strictly (a
+  /// view counted twice, or a store restored to an older state, repeats or lowers a count)
+  /// and the last must equal the reference computed from the generated input. Returns the
+  /// problems found (empty: exactly once).
+  std::vector<std::string> verify_exactly_once(const counts& expected) {
+    const auto key_serde = page_views::output_key_serde();
+    auto records = read_all(page_views::output_topic, 1u << 30, 3s);
+    std::stable_sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);
+    });
+    counts last;
+    std::vector<std::string> problems;
+    for (const auto& r : records) {
+      auto key = key_serde.deserialize(core::as_bytes(*r.key));
+      auto n = core::serdes::int64{}.deserialize(core::as_bytes(*r.value));
+      if (!key || !n) {
+        problems.push_back("undecodable record at offset " + std::to_string(r.offset));
+        continue;
+      }
+      const std::pair<int64_t, std::string> k{core::to_epoch_ms(key.value().win.start) / 1000,
+                                              key.value().key};
+      auto it = last.find(k);
+      if (it != last.end() && n.value() <= it->second) {
+        problems.push_back(k.second + "@" + std::to_string(k.first) + ": count " +
+                           std::to_string(n.value()) + " after " + std::to_string(it->second));
+      }
+      last[k] = n.value();
+    }
+    for (const auto& [k, n] : expected) {
+      if (last[k] != n) {
+        problems.push_back(k.second + "@" + std::to_string(k.first) + ": " +
+                           std::to_string(last[k]) + " views, expected " + std::to_string(n));
+      }
+    }
+    for (const auto& [k, n] : last) {
+      if (!expected.contains(k)) problems.push_back("unexpected " + k.second);
+    }
+    return problems;
+  }
+
+  /// The worker's HTTP port, from the line it prints when it starts serving (the last such
+  /// line: a restarted worker appends to its predecessor's log).
   static uint16_t http_port(const child_process& w) {
     const std::regex line(R"(metrics on http://127\.0\.0\.1:(\d+)/metrics)");
     uint16_t port = 0;
     eventually([&] {
-      std::smatch m;
       const std::string log = read_file(w.log);
-      if (!std::regex_search(log, m, line)) return false;
-      port = static_cast<uint16_t>(std::stoi(m[1]));
-      return true;
+      bool found = false;
+      for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
+        port = static_cast<uint16_t>(std::stoi((*it)[1]));
+        found = true;
+      }
+      return found;
     }, 30s);
     return port;
   }
@@ -250,6 +301,52 @@ TEST_F(streams_examples_test, page_views_worker_killed_with_sigkill_loses_nothin
   EXPECT_EQ(stop(a), 0);
 }
 
+TEST_F(streams_examples_test, page_views_worker_killed_with_sigkill_under_exactly_once_counts_exactly) {
+  const std::string eos = "exactly_once_v2";
+  auto& a = start_worker(SLUICE_PAGE_VIEWS_WORKER, "a", 1, eos);
+  auto& b = start_worker(SLUICE_PAGE_VIEWS_WORKER, "b", 1, eos);
+  ASSERT_TRUE(wait_split({&a, &b}, page_view_tasks)) << read_file(a.log) << read_file(b.log);
+  counts expected = generate_page_views(500, minute, 100, 5);
+  ASSERT_EQ(read_counts(500), expected);
+  // b is killed while the second half streams in: it holds processed records, store writes
+  // and output of an open transaction that must all vanish.
+  child_process gen = spawn({SLUICE_PAGE_VIEWS_GENERATOR, "--bootstrap", bootstrap(), "--count", "1500",
+                             "--start", std::to_string(minute + 30), "--span-seconds", "100",
+                             "--seed", "6", "--print-expected"},
+                            data_dir() / "generator.out");
+  std::this_thread::sleep_for(300ms);
+  ::kill(b.pid, SIGKILL);
+  EXPECT_EQ(wait_exit(b.pid, 10s), 128 + SIGKILL);
+  b.pid = -1;
+  ASSERT_EQ(wait_exit(gen.pid, 60s), 0) << read_file(gen.log);
+  for (const auto& [k, n] : parse_tsv(read_file(gen.log))) expected[k] += n;
+  ASSERT_EQ(total_of(expected), 2000);
+  // a takes over b's tasks after the session timeout, restores their committed state and
+  // processes everything after b's last commit once.
+  ASSERT_TRUE(wait_split({&a}, page_view_tasks)) << read_file(a.log);
+  EXPECT_EQ(read_counts(2000), expected);
+  std::vector<std::string> problems;
+  EXPECT_TRUE(eventually([&] {
+    problems = verify_exactly_once(expected);
+    return problems.empty();
+  }, 60s));
+  for (std::size_t i = 0; i < problems.size() && i < 20; ++i) ADD_FAILURE() << problems[i];
+
+  // The killed worker restarts on its state directory (same transactional.ids: its old
+  // producers are fenced) and takes tasks back from their committed positions.
+  auto& b2 = start_worker(SLUICE_PAGE_VIEWS_WORKER, "b", 1, eos);
+  ASSERT_TRUE(wait_split({&a, &b2}, page_view_tasks)) << read_file(a.log) << read_file(b2.log);
+  for (const auto& [k, n] : generate_page_views(300, minute + 60, 60, 8)) expected[k] += n;
+  EXPECT_EQ(read_counts(2300), expected);
+  EXPECT_TRUE(eventually([&] {
+    problems = verify_exactly_once(expected);
+    return problems.empty();
+  }, 60s));
+  for (std::size_t i = 0; i < problems.size() && i < 20; ++i) ADD_FAILURE() << problems[i];
+  EXPECT_EQ(stop(a), 0);
+  EXPECT_EQ(stop(b2), 0);
+}
+
 TEST_F(streams_examples_test, order_payment_join_one_worker_joins_every_paid_order_exactly_once) {
   auto& w = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "w1", 1);
   ASSERT_TRUE(wait_split({&w}, join_tasks));
@@ -292,6 +389,29 @@ TEST_F(streams_examples_test, order_payment_join_survives_a_killed_worker_withou
     verdict = verify_orders(600, true);
     return verdict.first == 0;
   }, 60s)) << verdict.second;
+  EXPECT_EQ(stop(a), 0);
+}
+
+TEST_F(streams_examples_test, order_payment_join_killed_worker_under_exactly_once_joins_every_order_once) {
+  const std::string eos = "exactly_once_v2";
+  auto& a = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "a", 1, eos);
+  auto& b = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "b", 1, eos);
+  ASSERT_TRUE(wait_split({&a, &b}, join_tasks)) << read_file(a.log) << read_file(b.log);
+  child_process gen = spawn({SLUICE_ORDER_PAYMENT_GENERATOR, "--bootstrap", bootstrap(), "--count", "600"},
+                            data_dir() / "generator.log");
+  std::this_thread::sleep_for(300ms);
+  ::kill(b.pid, SIGKILL);
+  EXPECT_EQ(wait_exit(b.pid, 10s), 128 + SIGKILL);
+  b.pid = -1;
+  EXPECT_EQ(wait_exit(gen.pid, 60s), 0) << read_file(gen.log);
+  ASSERT_TRUE(wait_split({&a}, join_tasks));
+  // No --allow-duplicates: every paid order joined exactly once, nothing else.
+  std::pair<int, std::string> verdict;
+  EXPECT_TRUE(eventually([&] {
+    verdict = verify_orders(600, false);
+    return verdict.first == 0;
+  }, 90s)) << verdict.second;
+  EXPECT_NE(verdict.second.find("(0 duplicates)"), std::string::npos) << verdict.second;
   EXPECT_EQ(stop(a), 0);
 }
 
