@@ -259,6 +259,42 @@ TEST_F(streams_eos_test, an_aborted_transactions_changelog_records_are_never_res
   }
 }
 
+TEST_F(streams_eos_test, a_fenced_producer_is_recreated_and_the_work_since_the_last_commit_redone) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 1), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(create_topic(out, 1), RdKafka::ERR_NO_ERROR);
+  std::map<std::string, int64_t> expected;
+  streams app(counting(in, out), app_config("a", eos));
+  std::atomic<int> failed{0};
+  app.set_uncaught_error_handler([&](std::exception_ptr) {
+    ++failed;
+    return uncaught_error_response::replace_thread;
+  });
+  app.start();
+  ASSERT_TRUE(wait_for_state(app, streams_state::running));
+  produce_all(in, records(200, 7, 1000, expected));
+  count_verdict v = settle(out, expected);
+  EXPECT_TRUE(v.problems.empty()) << describe(v);
+
+  // Another producer takes the thread's transactional.id: the thread's producer is fenced.
+  std::string process_id = read_file(data_dir() / "state-a" / application_id() / "process-id");
+  process_id.pop_back();  // the newline
+  auto zombie = make_producer({{"transactional.id", application_id() + "-" + process_id + "-0"}});
+  std::unique_ptr<RdKafka::Error> init(zombie->init_transactions(30000));
+  ASSERT_FALSE(init) << init->str();
+
+  // The thread notices at its next transaction, recreates its producer (fencing this one in
+  // turn), redoes the work since its last commit, and counts every record once.
+  produce_all(in, records(200, 7, 5000, expected));
+  v = settle(out, expected);
+  EXPECT_TRUE(v.problems.empty()) << describe(v);
+  EXPECT_EQ(failed.load(), 0);
+  auto md = app.metadata();
+  ASSERT_EQ(md.size(), 1u);
+  EXPECT_EQ(md[0].thread_name, "stream-thread-0");  // the same thread, not a replacement
+  EXPECT_TRUE(app.close(30s));
+}
+
 TEST_F(streams_eos_test, a_state_directory_is_used_by_one_instance_at_a_time) {
   const std::string in = topic("in"), out = topic("out");
   ASSERT_EQ(create_topic(in, 1), RdKafka::ERR_NO_ERROR);
