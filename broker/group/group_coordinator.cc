@@ -173,104 +173,91 @@ result<void> group_coordinator::load() {
 }
 
 result<void> group_coordinator::replay_partition(const std::shared_ptr<storage::partition_log>& plog) {
-  int64_t next = plog->log_start_offset();
-  const int64_t end = plog->log_end_offset();
-  while (next < end) {
-    SLUICE_TRY(auto chunk, plog->read(next, 4u << 20, end));
-    protocol::batch_iterator batches(chunk.records);
-    int64_t progressed = next;
-    for (;;) {
-      SLUICE_TRY(auto batch, batches.next());
-      if (!batch) break;
-      SLUICE_TRY(auto reader, protocol::record_batch_reader::open(*batch));
-      const auto& h = reader.header();
-      progressed = std::max(progressed, h.last_offset().value() + 1);
-      if (h.is_control()) {
-        // A transaction marker: the producer's pending offsets in this partition's groups are
-        // committed or dropped, as they were when the marker was first written.
-        SLUICE_TRY(auto marker, reader.next());
-        if (!marker || !marker->record.key || marker->record.key->size() != 4) continue;
-        const bool commit = static_cast<uint8_t>((*marker->record.key)[3]) == 1;
-        for (auto& [id, g] : _groups) {
-          if (partition_for(id) != plog->tp().partition.value()) continue;
-          auto node = g->pending_txn_offsets.extract(h.producer_id);
-          if (node.empty() || !commit) continue;
-          for (auto& [tp, v] : node.mapped()) g->offsets[tp] = std::move(v);
-        }
-        continue;
+  return storage::replay_log(*plog, [&](protocol::record_batch_reader& reader, int64_t next) -> result<void> {
+    const auto& h = reader.header();
+    if (h.is_control()) {
+      // A transaction marker: the producer's pending offsets in this partition's groups are
+      // committed or dropped, as they were when the marker was first written.
+      SLUICE_TRY(auto marker, reader.next());
+      if (!marker || !marker->record.key || marker->record.key->size() != 4) return core::success();
+      const bool commit = static_cast<uint8_t>((*marker->record.key)[3]) == 1;
+      for (auto& [id, g] : _groups) {
+        if (partition_for(id) != plog->tp().partition.value()) continue;
+        auto node = g->pending_txn_offsets.extract(h.producer_id);
+        if (node.empty() || !commit) continue;
+        for (auto& [tp, v] : node.mapped()) g->offsets[tp] = std::move(v);
       }
-      for (;;) {
-        SLUICE_TRY(auto rec, reader.next());
-        if (!rec) break;
-        int64_t at = h.base_offset.value() + rec->offset_delta;
-        if (at < next) continue;
-        auto fail = [&](const char* what) {
-          log().error("{}-{} offset {}: {}", plog->tp().topic, plog->tp().partition.value(), at, what);
-          return errc::corrupt_log;
-        };
-        if (!rec->record.key) return fail("record without a key");
-        auto key = decode_key(*rec->record.key);
-        if (!key) return fail("unknown key kind or version");
-        const auto& value = rec->record.value;
-        if (auto* ok = std::get_if<offset_key>(&key.value())) {
-          auto& g = _groups[ok->group];
-          if (!g) g = std::make_shared<group>(ok->group);
-          if (!value) {
-            g->offsets.erase(ok->tp);
-            continue;
-          }
-          auto v = decode_offset_value(*value);
-          if (!v) return fail("unreadable committed-offset value");
-          committed_offset c{v.value().offset, v.value().leader_epoch, v.value().metadata,
-                             v.value().commit_timestamp_ms};
-          if (h.is_transactional()) {
-            g->pending_txn_offsets[h.producer_id][ok->tp] = std::move(c);
-          } else {
-            g->offsets[ok->tp] = std::move(c);
-          }
+      return core::success();
+    }
+    for (;;) {
+      SLUICE_TRY(auto rec, reader.next());
+      if (!rec) break;
+      int64_t at = h.base_offset.value() + rec->offset_delta;
+      if (at < next) continue;
+      auto fail = [&](const char* what) {
+        log().error("{}-{} offset {}: {}", plog->tp().topic, plog->tp().partition.value(), at, what);
+        return errc::corrupt_log;
+      };
+      if (!rec->record.key) return fail("record without a key");
+      auto key = decode_key(*rec->record.key);
+      if (!key) return fail("unknown key kind or version");
+      const auto& value = rec->record.value;
+      if (auto* ok = std::get_if<offset_key>(&key.value())) {
+        auto& g = _groups[ok->group];
+        if (!g) g = std::make_shared<group>(ok->group);
+        if (!value) {
+          g->offsets.erase(ok->tp);
+          continue;
+        }
+        auto v = decode_offset_value(*value);
+        if (!v) return fail("unreadable committed-offset value");
+        committed_offset c{v.value().offset, v.value().leader_epoch, v.value().metadata,
+                           v.value().commit_timestamp_ms};
+        if (h.is_transactional()) {
+          g->pending_txn_offsets[h.producer_id][ok->tp] = std::move(c);
         } else {
-          const auto& gk = std::get<group_key>(key.value());
-          auto& g = _groups[gk.group];
-          if (!g) g = std::make_shared<group>(gk.group);
-          g->members.clear();
-          g->static_members.clear();
-          g->leader.reset();
-          g->protocol_name.reset();
-          if (!value) {  // the group was deleted; its offsets have their own tombstones
-            g->protocol_type.clear();
-            g->generation = 0;
-            g->persisted = false;
-            continue;
-          }
-          auto v = decode_group_value(*value);
-          if (!v) return fail("unreadable group-metadata value");
-          auto& gv = v.value();
-          g->protocol_type = gv.protocol_type;
-          g->generation = gv.generation;
-          g->protocol_name = gv.protocol_name;
-          g->leader = gv.leader;
-          g->persisted = true;
-          for (auto& mv : gv.members) {
-            member m;
-            m.id = mv.member_id;
-            m.instance_id = mv.instance_id;
-            m.client_id = mv.client_id;
-            m.client_host = mv.client_host;
-            m.session_timeout_ms = mv.session_timeout_ms;
-            m.rebalance_timeout_ms = mv.rebalance_timeout_ms;
-            m.protocol_type = gv.protocol_type;
-            for (auto& p : mv.protocols) m.protocols.push_back({std::move(p.name), std::move(p.metadata)});
-            m.assignment = std::move(mv.assignment);
-            if (m.instance_id) g->static_members[*m.instance_id] = m.id;
-            g->members.emplace(m.id, std::move(m));
-          }
+          g->offsets[ok->tp] = std::move(c);
+        }
+      } else {
+        const auto& gk = std::get<group_key>(key.value());
+        auto& g = _groups[gk.group];
+        if (!g) g = std::make_shared<group>(gk.group);
+        g->members.clear();
+        g->static_members.clear();
+        g->leader.reset();
+        g->protocol_name.reset();
+        if (!value) {  // the group was deleted; its offsets have their own tombstones
+          g->protocol_type.clear();
+          g->generation = 0;
+          g->persisted = false;
+          continue;
+        }
+        auto v = decode_group_value(*value);
+        if (!v) return fail("unreadable group-metadata value");
+        auto& gv = v.value();
+        g->protocol_type = gv.protocol_type;
+        g->generation = gv.generation;
+        g->protocol_name = gv.protocol_name;
+        g->leader = gv.leader;
+        g->persisted = true;
+        for (auto& mv : gv.members) {
+          member m;
+          m.id = mv.member_id;
+          m.instance_id = mv.instance_id;
+          m.client_id = mv.client_id;
+          m.client_host = mv.client_host;
+          m.session_timeout_ms = mv.session_timeout_ms;
+          m.rebalance_timeout_ms = mv.rebalance_timeout_ms;
+          m.protocol_type = gv.protocol_type;
+          for (auto& p : mv.protocols) m.protocols.push_back({std::move(p.name), std::move(p.metadata)});
+          m.assignment = std::move(mv.assignment);
+          if (m.instance_id) g->static_members[*m.instance_id] = m.id;
+          g->members.emplace(m.id, std::move(m));
         }
       }
     }
-    if (progressed <= next) break;  // nothing readable past `next` (cannot happen below the end)
-    next = progressed;
-  }
-  return core::success();
+    return core::success();
+  });
 }
 
 // ---- group map -------------------------------------------------------------------------------

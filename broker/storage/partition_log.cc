@@ -635,4 +635,26 @@ result<void> partition_log::remove_all() {
   return core::success();
 }
 
+result<void> replay_log(const partition_log& log,
+                        const std::function<result<void>(protocol::record_batch_reader& batch,
+                                                         int64_t first_offset)>& visit) {
+  int64_t next = log.log_start_offset();
+  const int64_t end = log.log_end_offset();
+  while (next < end) {
+    SLUICE_TRY(auto chunk, log.read(next, 4u << 20, end));
+    protocol::batch_iterator batches(chunk.records);
+    int64_t progressed = next;
+    for (;;) {
+      SLUICE_TRY(auto batch, batches.next());
+      if (!batch) break;
+      SLUICE_TRY(auto reader, protocol::record_batch_reader::open(*batch));
+      progressed = std::max(progressed, reader.header().last_offset().value() + 1);
+      SLUICE_TRY(visit(reader, next));
+    }
+    if (progressed <= next) break;  // nothing readable past `next` (cannot happen below the end)
+    next = progressed;
+  }
+  return core::success();
+}
+
 }  // namespace sluice::broker::storage

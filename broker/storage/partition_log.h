@@ -262,4 +262,13 @@ class partition_log {
   std::vector<std::pair<int64_t, bytes>> _pending_snapshots;
 };
 
+/// Reads `log` from its start to its end as it is at the call, batch by batch in offset order
+/// (whole batches, a few MiB per read), and calls `visit` with each batch opened for reading and
+/// the first offset not delivered before: records below it belong to a batch the log start cut
+/// into and must be skipped. Stops at the first error `visit` returns. For start-up replays of
+/// the coordinators' internal topics.
+result<void> replay_log(const partition_log& log,
+                        const std::function<result<void>(protocol::record_batch_reader& batch,
+                                                         int64_t first_offset)>& visit);
+
 }  // namespace sluice::broker::storage
