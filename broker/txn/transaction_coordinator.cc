@@ -114,37 +114,23 @@ result<void> transaction_coordinator::load(const std::filesystem::path& data_dir
 }
 
 result<void> transaction_coordinator::replay_partition(const std::shared_ptr<storage::partition_log>& plog) {
-  int64_t next = plog->log_start_offset();
-  const int64_t end = plog->log_end_offset();
-  while (next < end) {
-    SLUICE_TRY(auto chunk, plog->read(next, 4u << 20, end));
-    protocol::batch_iterator batches(chunk.records);
-    int64_t progressed = next;
+  return storage::replay_log(*plog, [&](protocol::record_batch_reader& reader, int64_t next) -> result<void> {
+    const auto& h = reader.header();
+    if (h.is_control()) return core::success();
     for (;;) {
-      SLUICE_TRY(auto batch, batches.next());
-      if (!batch) break;
-      SLUICE_TRY(auto reader, protocol::record_batch_reader::open(*batch));
-      const auto& h = reader.header();
-      progressed = std::max(progressed, h.last_offset().value() + 1);
-      if (h.is_control()) continue;
-      for (;;) {
-        SLUICE_TRY(auto rec, reader.next());
-        if (!rec) break;
-        if (h.base_offset.value() + rec->offset_delta < next) continue;
-        if (!rec->record.key) return errc::corrupt_log;
-        SLUICE_TRY(auto id, decode_txn_key(*rec->record.key));
-        if (!rec->record.value) {
-          _txns.erase(id);
-          continue;
-        }
-        SLUICE_TRY(auto m, decode_txn_value(*rec->record.value));
-        _txns[id].m = std::move(m);
+      SLUICE_TRY(auto rec, reader.next());
+      if (!rec) return core::success();
+      if (h.base_offset.value() + rec->offset_delta < next) continue;
+      if (!rec->record.key) return errc::corrupt_log;
+      SLUICE_TRY(auto id, decode_txn_key(*rec->record.key));
+      if (!rec->record.value) {
+        _txns.erase(id);
+        continue;
       }
+      SLUICE_TRY(auto m, decode_txn_value(*rec->record.value));
+      _txns[id].m = std::move(m);
     }
-    if (progressed <= next) break;
-    next = progressed;
-  }
-  return core::success();
+  });
 }
 
 // ---- writes ----------------------------------------------------------------------------------
@@ -426,6 +412,11 @@ void transaction_coordinator::end_transaction(const std::string& tid, core::prod
   txn_metadata prepared = e.m;
   prepared.state = commit ? txn_state::prepare_commit : txn_state::prepare_abort;
   prepared.update_ms = wall_now_ms();
+  prepare_locked(tid, e, std::move(prepared), std::move(done));
+}
+
+void transaction_coordinator::prepare_locked(const std::string& tid, entry& e, txn_metadata prepared,
+                                             std::function<void(errc)> done) {
   e.pending = true;
   persist_locked(tid, prepared, [this, tid, prepared, done = std::move(done)](bool ok) mutable {
     if (!ok) {
@@ -454,21 +445,7 @@ void transaction_coordinator::begin_fenced_abort_locked(const std::string& tid, 
     prepared.producer_epoch = core::producer_epoch{static_cast<int16_t>(e.m.producer_epoch.value() + 1)};
   }
   prepared.update_ms = wall_now_ms();
-  e.pending = true;
-  persist_locked(tid, prepared, [this, tid, prepared, done = std::move(done)](bool ok) mutable {
-    if (!ok) {
-      std::lock_guard lock(_mutex);
-      if (auto it = _txns.find(tid); it != _txns.end()) it->second.pending = false;
-      return done(errc::coordinator_not_available);
-    }
-    {
-      std::lock_guard lock(_mutex);
-      if (auto it = _txns.find(tid); it != _txns.end()) it->second.m = prepared;
-    }
-    _sched.run_blocking([this, tid, prepared, done = std::move(done)]() mutable {
-      complete(tid, prepared, std::move(done));
-    });
-  });
+  prepare_locked(tid, e, std::move(prepared), std::move(done));
 }
 
 void transaction_coordinator::abort_timed_out() {

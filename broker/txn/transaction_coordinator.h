@@ -146,6 +146,10 @@ class transaction_coordinator {
   void add_to_transaction(const std::string& id, core::producer_id pid, core::producer_epoch epoch,
                           std::vector<core::topic_partition> partitions,
                           std::optional<std::string> group, std::function<void(errc)> done);
+  /// Makes `prepared` (PrepareCommit/PrepareAbort) durable, then completes it on the blocking
+  /// pool; `done` gets the outcome. REQUIRES: `_mutex` held, the entry not pending.
+  void prepare_locked(const std::string& id, entry& e, txn_metadata prepared,
+                      std::function<void(errc)> done);
   /// Starts aborting `id`'s open transaction with epoch+1 (fencing). REQUIRES: `_mutex` held,
   /// entry not pending and Ongoing. `done` gets the outcome.
   void begin_fenced_abort_locked(const std::string& id, entry& e, std::function<void(errc)> done);
