@@ -2,6 +2,7 @@
 /// One handler per Kafka API (one .cc file each). Module-private: only the handler table and
 /// tests include this.
 
+#include "broker/group/errc.h"
 #include "broker/handlers/handler.h"
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/error_code.h"
@@ -43,6 +44,9 @@ void handle_add_partitions_to_txn(broker_context& ctx, const request& req, respo
 void handle_add_offsets_to_txn(broker_context& ctx, const request& req, responder respond);
 void handle_end_txn(broker_context& ctx, const request& req, responder respond);
 void handle_txn_offset_commit(broker_context& ctx, const request& req, responder respond);
+
+/// An OffsetCommit / TxnOffsetCommit partition's group-coordinator error as a Kafka code.
+protocol::error_code offset_commit_error(group::errc e) noexcept;
 
 /// The ApiVersions list: every entry of the handler table with its version window.
 std::vector<std::pair<int16_t, protocol::version_range>> advertised_versions();

@@ -4,9 +4,8 @@
 #include "broker/protocol/offset_commit.h"
 
 namespace sluice::broker {
-namespace {
 
-protocol::error_code map_error(group::errc e) noexcept {
+protocol::error_code offset_commit_error(group::errc e) noexcept {
   using group::errc;
   using protocol::error_code;
   switch (e) {
@@ -24,8 +23,6 @@ protocol::error_code map_error(group::errc e) noexcept {
     default: return error_code::unknown_server_error;
   }
 }
-
-}  // namespace
 
 void handle_offset_commit(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::offset_commit_request>(req);
@@ -50,7 +47,7 @@ void handle_offset_commit(broker_context& ctx, const request& req, responder res
                                               shape](group::offset_commit_result r) {
     size_t i = 0;
     for (auto& t : shape->topics) {
-      for (auto& p : t.partitions) p.error_code = i < r.size() ? map_error(r[i++]) : protocol::error_code::unknown_server_error;
+      for (auto& p : t.partitions) p.error_code = i < r.size() ? offset_commit_error(r[i++]) : protocol::error_code::unknown_server_error;
     }
     respond(encode_body(*shape, version));
   });

@@ -8,28 +8,6 @@
 #include <memory>
 
 namespace sluice::broker {
-namespace {
-
-protocol::error_code map_group_error(group::errc e) noexcept {
-  using group::errc;
-  using protocol::error_code;
-  switch (e) {
-    case errc::ok: return error_code::none;
-    case errc::invalid_group_id: return error_code::invalid_group_id;
-    case errc::unknown_member_id: return error_code::unknown_member_id;
-    case errc::illegal_generation: return error_code::illegal_generation;
-    case errc::fenced_instance_id: return error_code::fenced_instance_id;
-    case errc::unknown_topic_or_partition: return error_code::unknown_topic_or_partition;
-    case errc::offset_metadata_too_large: return error_code::offset_metadata_too_large;
-    case errc::record_too_large: return error_code::invalid_commit_offset_size;
-    case errc::coordinator_not_available:
-    case errc::storage_error: return error_code::coordinator_not_available;
-    default: return error_code::unknown_server_error;
-  }
-}
-
-}  // namespace
-
 void handle_txn_offset_commit(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::txn_offset_commit_request>(req);
   if (!body) return respond(reply::malformed());
@@ -72,7 +50,7 @@ void handle_txn_offset_commit(broker_context& ctx, const request& req, responder
   cr.transaction = group::txn_producer{body->producer_id, body->producer_epoch};
   ctx.groups().commit_offsets(std::move(cr), [respond = std::move(respond), answer](group::offset_commit_result r) {
     std::vector<protocol::error_code> codes;
-    for (auto e : r) codes.push_back(map_group_error(e));
+    for (auto e : r) codes.push_back(offset_commit_error(e));
     if (codes.empty()) codes.push_back(protocol::error_code::none);
     respond(answer(codes));
   });
