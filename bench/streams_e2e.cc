@@ -21,6 +21,8 @@
 #include "dsl/streams.h"
 #include "runtime/streams.h"
 
+#include "bench/rdkafka_util.h"
+
 #include <librdkafka/rdkafka.h>
 
 #include <unistd.h>
@@ -50,38 +52,14 @@ double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
+using sluice::bench::create_topic;
+
+/// bench/rdkafka_util.h's client; a consumer also serves its main queue through consumer_poll.
 rd_kafka_t* make_client(rd_kafka_type_t type, const std::string& bootstrap,
                         const std::vector<std::pair<std::string, std::string>>& extra) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      std::fprintf(stderr, "config %s: %s\n", k.c_str(), err);
-      std::exit(1);
-    }
-  };
-  set("bootstrap.servers", bootstrap);
-  for (const auto& [k, v] : extra) set(k, v);
-  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
-  if (!rk) {
-    std::fprintf(stderr, "rd_kafka_new: %s\n", err);
-    std::exit(1);
-  }
+  rd_kafka_t* rk = sluice::bench::make_client(type, bootstrap, extra);
   if (type == RD_KAFKA_CONSUMER) rd_kafka_poll_set_consumer(rk);
   return rk;
-}
-
-void create_topic(const std::string& bootstrap, const std::string& topic, int n) {
-  rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, bootstrap, {});
-  char err[256];
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), n, 1, err, sizeof err);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  if (ev) rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_destroy(rk);
 }
 
 /// `records` records, keys k0..k999 (murmur2 partitioned), timestamps spread over 10 minutes.
