@@ -305,16 +305,7 @@ TEST(broker_process, acknowledged_records_survive_kill_9) {
     }
     return pid;
   };
-  // Pick a free port by binding port 0 and releasing it.
-  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
-  uint16_t port = ntohs(addr.sin_port);
-  ::close(probe);
+  const uint16_t port = free_port();
   std::string bootstrap = "127.0.0.1:" + std::to_string(port);
 
   pid_t pid = launch(port);

@@ -326,19 +326,6 @@ TEST_F(group_test, committed_offsets_survive_a_broker_restart) {
   EXPECT_TRUE(firsts.contains({1, 3}));
 }
 
-/// A free TCP port on 127.0.0.1.
-uint16_t free_port() {
-  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(probe);
-  return ntohs(addr.sin_port);
-}
-
 TEST(group_broker_process, committed_offsets_and_group_membership_survive_kill_9) {
   temp_dir dir;
   const uint16_t port = free_port();
