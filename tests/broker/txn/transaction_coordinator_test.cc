@@ -4,6 +4,7 @@
 
 #include "broker/txn/transaction_coordinator.h"
 
+#include "broker/broker_config.h"
 #include "broker/protocol/records.h"
 #include "broker/txn/log_format.h"
 #include "core/murmur2.h"
@@ -288,6 +289,42 @@ TEST_F(txn_coordinator_test, state_survives_a_restart_and_prepared_transactions_
   EXPECT_EQ(m.producer_id, 4242);
   reopen();
   EXPECT_EQ(state("crashed"), txn_state::complete_commit) << "and the completion was recorded";
+}
+
+TEST(txn_config_keys, broker_keys_reach_the_coordinator_and_shape_its_topic) {
+  core::properties props{{"transaction.max.timeout.ms", "5000"},
+                         {"transaction.state.log.num.partitions", "2"},
+                         {"transaction.state.log.segment.bytes", "1048576"},
+                         {"transaction.abort.timed.out.transaction.cleanup.interval.ms", "250"}};
+  const broker_options o = to_broker_options(broker_config_def().parse(props));
+  EXPECT_EQ(o.transactions.max_timeout_ms, 5000);
+  EXPECT_EQ(o.transactions.state_topic_partitions, 2);
+  EXPECT_EQ(o.transactions.state_topic_segment_bytes, 1048576);
+  EXPECT_EQ(o.transactions.abort_check_interval_ms, 250);
+  EXPECT_THROW(broker_config_def().parse({{"transaction.max.timeout.ms", "0"}}), core::config_exception);
+
+  temp_dir dir;
+  manual_scheduler sched;
+  auto logs = storage::log_manager::open(dir.path() / "data", {});
+  ASSERT_TRUE(logs);
+  auto groups = group::group_coordinator::open(*logs.value(), sched, {});
+  ASSERT_TRUE(groups);
+  auto coord = transaction_coordinator::open(*logs.value(), sched, *groups.value(), dir.path(), o.transactions, {});
+  ASSERT_TRUE(coord);
+  auto info = logs.value()->topic(std::string(transaction_state_topic));
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->partitions, 2);
+  EXPECT_EQ(info->configs.at("segment.bytes"), "1048576");
+  EXPECT_EQ(info->configs.at("cleanup.policy"), "compact");
+  capture<init_producer_id_result> too_long;
+  coord.value()->init_producer_id(std::string("t"), 5001, core::producer_id{-1}, core::producer_epoch{-1},
+                                  too_long.fn());
+  ASSERT_TRUE(too_long.ready());
+  EXPECT_EQ(too_long->error, errc::invalid_transaction_timeout) << "transaction.max.timeout.ms applies";
+  coord.value()->shutdown();
+  groups.value()->shutdown();
+  sched.clear();
+  EXPECT_TRUE(logs.value()->shutdown());
 }
 
 }  // namespace
