@@ -107,11 +107,19 @@ core::config_def make_def() {
             .default_value = "100",
             .doc = "How long a stream thread with nothing to do blocks polling for records.",
             .int_bounds = core::int_range{1, 60000}});
+  d.define({.name = "input.buffer.max.bytes",
+            .type = config_type::integer,
+            .default_value = "536870912",
+            .doc = "Bytes of consumed records buffered in tasks' input queues, for all stream "
+                   "threads together (each gets an equal share). Above its share a thread "
+                   "pauses fetching from every partition with buffered records.",
+            .int_bounds = core::int_range{0, i64max}});
   d.define({.name = "buffered.records.per.partition",
             .type = config_type::integer,
-            .default_value = "1000",
-            .doc = "Records buffered per input partition before fetching from it pauses.",
-            .int_bounds = core::int_range{1, i32max}});
+            .default_value = "0",
+            .doc = "Records buffered per input partition before fetching from it pauses; 0 = "
+                   "no per-partition limit (input.buffer.max.bytes alone bounds the buffers).",
+            .int_bounds = core::int_range{0, i32max}});
   d.define({.name = "max.task.idle.ms",
             .type = config_type::integer,
             .default_value = "0",
@@ -240,6 +248,7 @@ streams_config streams_config::parse(const core::properties& values) {
   }
   out.replication_factor = static_cast<int32_t>(c.get_int("replication.factor"));
   out.poll_interval = c.get_ms("poll.ms");
+  out.input_buffer_max_bytes = c.get_int("input.buffer.max.bytes");
   out.buffered_records_per_partition =
       static_cast<int32_t>(c.get_int("buffered.records.per.partition"));
   out.max_task_idle = c.get_ms("max.task.idle.ms");

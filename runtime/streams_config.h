@@ -58,8 +58,11 @@ struct streams_config {
   /// Replication factor of internal topics; -1 = the broker's default.
   int32_t replication_factor = -1;
   core::millis poll_interval{100};
-  /// A partition's buffered records above which its fetching is paused (back-pressure).
-  int32_t buffered_records_per_partition = 1000;
+  /// Bytes of buffered input records of all stream threads together above which a thread
+  /// pauses fetching (back-pressure; each thread gets an equal share).
+  int64_t input_buffer_max_bytes = 512 * 1024 * 1024;
+  /// A partition's buffered records above which its fetching is paused; 0 = no such limit.
+  int32_t buffered_records_per_partition = 0;
   /// How long a task with data on some but not all of its input partitions waits for the rest
   /// before it processes what it has (0: never waits).
   core::millis max_task_idle{0};

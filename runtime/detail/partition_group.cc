@@ -4,6 +4,14 @@
 
 namespace sluice::runtime::detail {
 
+std::size_t partition_group::footprint(const dsl::pending_record& r) noexcept {
+  std::size_t n = sizeof(dsl::pending_record);
+  if (r.rec.key) n += r.rec.key->size();
+  if (r.rec.value) n += r.rec.value->size();
+  for (const auto& h : r.rec.hdrs) n += sizeof(core::header) + h.key.size() + (h.value ? h.value->size() : 0);
+  return n;
+}
+
 std::optional<std::size_t> partition_group::next(clock::time_point now,
                                                  std::chrono::milliseconds max_idle) {
   if (_total == 0) {
@@ -31,6 +39,7 @@ std::optional<std::size_t> partition_group::next(clock::time_point now,
 dsl::pending_record partition_group::pop(std::size_t index) {
   auto& q = _queues[index];
   SLUICE_ASSERT(!q.empty(), "partition_group::pop on an empty queue");
+  _bytes -= footprint(q.front());
   dsl::pending_record r = std::move(q.front());
   q.pop_front();
   --_total;
@@ -40,6 +49,7 @@ dsl::pending_record partition_group::pop(std::size_t index) {
 void partition_group::clear() {
   for (auto& q : _queues) q.clear();
   _total = 0;
+  _bytes = 0;
   _waiting_since.reset();
 }
 

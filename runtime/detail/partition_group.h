@@ -32,11 +32,16 @@ class partition_group {
 
   std::size_t partitions() const noexcept { return _queues.size(); }
   void push(std::size_t index, dsl::pending_record&& r) {
+    _bytes += footprint(r);
     _queues[index].push_back(std::move(r));
     ++_total;
   }
   std::size_t size(std::size_t index) const noexcept { return _queues[index].size(); }
   std::size_t total() const noexcept { return _total; }
+  /// The buffered records' approximate memory: their bytes plus a fixed overhead each.
+  std::size_t bytes() const noexcept { return _bytes; }
+  /// What one buffered record counts for in bytes().
+  static std::size_t footprint(const dsl::pending_record& r) noexcept;
   bool empty() const noexcept { return _total == 0; }
 
   /// The queue to take the next record from, or nullopt if the task should not process now
@@ -50,6 +55,7 @@ class partition_group {
  private:
   std::vector<std::deque<dsl::pending_record>> _queues;
   std::size_t _total = 0;
+  std::size_t _bytes = 0;
   std::optional<clock::time_point> _waiting_since;
 };
 

@@ -100,6 +100,8 @@ class stream_task {
   void enqueue(std::size_t index, core::offset off, core::record&& rec);
   std::size_t buffered(std::size_t index) const noexcept { return _queues.size(index); }
   std::size_t buffered() const noexcept { return _queues.total(); }
+  /// The buffered records' approximate memory in bytes.
+  std::size_t buffered_bytes() const noexcept { return _queues.bytes(); }
 
   /// Processes up to `max_records` records; returns how many were processed.
   /// REQUIRES: running.

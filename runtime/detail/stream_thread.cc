@@ -126,6 +126,8 @@ stream_thread::stream_thread(const app_context& app, int index, std::function<vo
       _name(fmt::format("stream-thread-{}", index)),
       _on_change(std::move(on_change)),
       _eos(app.config.guarantee == processing_guarantee::exactly_once_v2),
+      _buffer_limit(static_cast<std::size_t>(app.config.input_buffer_max_bytes /
+                                             std::max(1, app.config.num_stream_threads))),
       _processed(app.metrics.register_counter("sluice_streams_records_processed_total",
                                               "Records processed by the thread's tasks.",
                                               {{"thread", _name}})),
@@ -284,13 +286,22 @@ void stream_thread::create_clients() {
     log.info("{}: exactly-once, transactional.id '{}'", _name, *transactional_id);
   }
 
+  // librdkafka 2.0 stops fetching once a consumer's queue holds queued.min.messages (default
+  // 100 000) and looks again only about a second later, however fast the queue drains: at a
+  // few hundred thousand records/s a thread would sit idle for most of every second. A
+  // million keeps it fetching; queued.max.messages.kbytes (64 MiB) still bounds the memory.
+  auto prefetch = [](core::properties& p) {
+    if (!p.contains("queued.min.messages")) p["queued.min.messages"] = "1000000";
+  };
   core::properties restore = cfg.consumer;
+  prefetch(restore);
   restore["bootstrap.servers"] = cfg.bootstrap_servers;
   restore["client.id"] = client + "-restore-consumer";
   restore["group.id"] = cfg.application_id + "-restore";  // never joined: assign() only
   _reader = std::make_unique<changelog_reader>(restore, _name, _app.metrics, changelog_reader::options{});
 
   core::properties consumer = cfg.consumer;
+  prefetch(consumer);
   consumer["bootstrap.servers"] = cfg.bootstrap_servers;
   consumer["client.id"] = client + "-consumer";
   consumer["group.id"] = cfg.application_id;
@@ -327,6 +338,7 @@ void stream_thread::loop() {
       }
       poll_records();
       if (_callback_error) std::rethrow_exception(std::exchange(_callback_error, nullptr));
+      limit_buffers();
       if (_collector->failure()) throw streams_error(*_collector->failure());
       if (_collector->transaction_failure()) {
         throw transaction_error(*_collector->transaction_failure(), _collector->fatal());
@@ -469,8 +481,8 @@ void stream_thread::handle_message(const rd_kafka_message_t* m) {
       task->enqueue(index, off, core::record(rec));
     }
     auto& in = task->inputs()[index];
-    if (!in.paused &&
-        task->buffered(index) >= static_cast<std::size_t>(_app.config.buffered_records_per_partition)) {
+    const int32_t cap = _app.config.buffered_records_per_partition;
+    if (!in.paused && cap > 0 && task->buffered(index) >= static_cast<std::size_t>(cap)) {
       pause(in, true);
     }
   }
@@ -531,13 +543,9 @@ void stream_thread::restore() {
   if (completed.empty()) return;
   for (stream_task* t : completed) {
     t->start_running();
-    for (std::size_t i = 0; i < t->inputs().size(); ++i) {
-      if (t->buffered(i) < static_cast<std::size_t>(_app.config.buffered_records_per_partition)) {
-        pause(t->inputs()[i], false);
-      }
-    }
     log.info("{}: task {} restored; processing", _name, t->id().to_string());
   }
+  resume_drained();
   publish_metadata();
 }
 
@@ -559,17 +567,42 @@ int stream_thread::process_records() {
   }
   if (total > 0) {
     _processed.inc(static_cast<uint64_t>(total));
-    const auto low_water =
-        static_cast<std::size_t>(std::max(1, _app.config.buffered_records_per_partition / 2));
-    for (auto& [id, t] : _tasks) {
-      if (t->current_state() != stream_task::state::running) continue;
-      for (std::size_t i = 0; i < t->inputs().size(); ++i) {
-        auto& in = t->inputs()[i];
-        if (in.paused && t->buffered(i) < low_water) pause(in, false);
-      }
-    }
+    resume_drained();
   }
   return total;
+}
+
+std::size_t stream_thread::buffered_bytes() const {
+  std::size_t n = 0;
+  for (const auto& [id, t] : _tasks) n += t->buffered_bytes();
+  return n;
+}
+
+void stream_thread::limit_buffers() {
+  if (buffered_bytes() <= _buffer_limit) return;
+  for (auto& [id, t] : _tasks) {
+    for (std::size_t i = 0; i < t->inputs().size(); ++i) {
+      auto& in = t->inputs()[i];
+      if (!in.paused && t->buffered(i) > 0) pause(in, true);
+    }
+  }
+}
+
+void stream_thread::resume_drained() {
+  const std::size_t bytes = buffered_bytes();
+  const int32_t cap = _app.config.buffered_records_per_partition;
+  const auto low_water = static_cast<std::size_t>(std::max(1, cap / 2));
+  for (auto& [id, t] : _tasks) {
+    if (t->current_state() != stream_task::state::running) continue;
+    for (std::size_t i = 0; i < t->inputs().size(); ++i) {
+      auto& in = t->inputs()[i];
+      if (!in.paused) continue;
+      const std::size_t n = t->buffered(i);
+      // An empty queue always fetches again; others once the thread is well under its share
+      // and the partition under its own limit.
+      if (n == 0 || (bytes <= _buffer_limit / 2 && (cap == 0 || n < low_water))) pause(in, false);
+    }
+  }
 }
 
 void stream_thread::punctuate() {

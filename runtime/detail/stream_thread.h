@@ -22,8 +22,13 @@
 /// before they process (their partitions stay paused meanwhile). A lost assignment (the
 /// member was evicted) closes tasks without committing.
 ///
-/// Back-pressure: a partition whose queue reaches `buffered.records.per.partition` is paused
-/// and resumed when it drains below half.
+/// Back-pressure: when the records buffered in the thread's task queues take more than its
+/// share of `input.buffer.max.bytes`, every partition with buffered records is paused; a
+/// partition resumes when its queue is empty, or once the thread is under half its share.
+/// `buffered.records.per.partition` (off by default) also pauses one partition whose queue
+/// reaches it, until it drains below half. Pausing is the exception, not the rhythm: librdkafka
+/// drops a paused partition's prefetched records and fetches them again on resume, so a
+/// per-partition limit below one fetch's worth of records would refetch every response.
 ///
 /// Exactly-once (processing.guarantee=exactly_once_v2): the producer is transactional with
 /// `transactional.id = <application.id>-<process id>-<thread index>`, initialized (fencing any
@@ -137,6 +142,11 @@ class stream_thread final : private deserialization_error_sink {
   void open_created_tasks();
   void restore();
   int process_records();
+  std::size_t buffered_bytes() const;
+  /// Pauses every partition with buffered records when the thread is over its buffer share.
+  void limit_buffers();
+  /// Resumes paused partitions of running tasks that may fetch again (see the class comment).
+  void resume_drained();
   void punctuate();
   void maybe_commit();
   /// Commits every running task that needs it (all running tasks with `all`). Returns whether
@@ -190,6 +200,8 @@ class stream_thread final : private deserialization_error_sink {
   std::exception_ptr _callback_error;
   bool _closing = false;
   const bool _eos;
+  /// This thread's share of input.buffer.max.bytes.
+  const std::size_t _buffer_limit;
   /// Exactly-once: the producer was recreated (at `_last_recreation`) and nothing has been
   /// committed since.
   bool _recreated_since_commit = false;

@@ -22,14 +22,19 @@ topology passthrough(const std::string& in, const std::string& out) {
   return b.build();
 }
 
-TEST_F(streams_test, back_pressure_pauses_and_resumes_partitions_without_losing_or_repeating_records) {
+class back_pressure_test : public streams_test {
+ protected:
+  /// 2000 records through a pass-through app under `limits`: every record once, in order per key.
+  void expect_all_records_once_in_order(const core::properties& limits);
+};
+
+void back_pressure_test::expect_all_records_once_in_order(const core::properties& limits) {
   const std::string in = topic("in"), out = topic("out");
   ASSERT_EQ(create_topic(in, 2), RdKafka::ERR_NO_ERROR);
   std::vector<keyed> records;
   for (int i = 0; i < 2000; ++i) records.push_back({"k" + std::to_string(i % 7), std::to_string(i), i});
   produce_all(in, records);
-  // Ten records per partition at most: fetching pauses and resumes hundreds of times.
-  streams app(passthrough(in, out), app_config("a", {{"buffered.records.per.partition", "10"}}));
+  streams app(passthrough(in, out), app_config("a", limits));
   app.start();
   auto got = read_all(out, 2000);
   ASSERT_EQ(got.size(), 2000u);
@@ -47,6 +52,17 @@ TEST_F(streams_test, back_pressure_pauses_and_resumes_partitions_without_losing_
     }
   }
   EXPECT_TRUE(app.close(30s));
+}
+
+TEST_F(back_pressure_test, pausing_partitions_at_a_record_limit_loses_and_repeats_nothing) {
+  // Ten records per partition at most: fetching pauses and resumes hundreds of times.
+  expect_all_records_once_in_order({{"buffered.records.per.partition", "10"}});
+}
+
+TEST_F(back_pressure_test, pausing_at_the_input_buffer_bytes_loses_and_repeats_nothing) {
+  // One byte: every poll leaves the thread over its share, so every partition with buffered
+  // records is paused until its queue is empty.
+  expect_all_records_once_in_order({{"input.buffer.max.bytes", "1"}});
 }
 
 TEST_F(streams_test, a_task_waits_up_to_max_task_idle_for_all_its_partitions_then_takes_the_lowest_timestamp) {

@@ -34,6 +34,8 @@ TEST(streams_config, defaults_follow_kafka_streams) {
   EXPECT_EQ(c.client_id, "app");  // defaults to application.id
   EXPECT_EQ(c.state_dir, "/tmp/sluice-streams");
   EXPECT_TRUE(c.group_instance_id.empty());
+  EXPECT_EQ(c.input_buffer_max_bytes, 512 * 1024 * 1024);
+  EXPECT_EQ(c.buffered_records_per_partition, 0);  // off: the byte budget bounds the buffers
 }
 
 TEST(streams_config, exactly_once_defaults_to_a_100_ms_commit_interval_unless_set) {
@@ -69,6 +71,9 @@ TEST(streams_config, bad_values_name_the_key_and_what_it_accepts) {
   p = minimal();
   p["replication.factor"] = "0";
   EXPECT_NE(error_of(p).find("'replication.factor'"), std::string::npos);
+  p = minimal();
+  p["input.buffer.max.bytes"] = "-1";
+  EXPECT_NE(error_of(p).find("'input.buffer.max.bytes'"), std::string::npos) << error_of(p);
 }
 
 TEST(streams_config, serdes_are_not_configuration_and_say_why) {
