@@ -168,7 +168,9 @@ void broker::impl::dispatch(bytes_view frame, const std::string& peer,
     protocol::encode_response_header(w, key, version, correlation);
     frame_result out{frame_result::kind::respond, std::move(head), std::move(r.body), {}, std::move(r.keepalive)};
     out.splices.reserve(r.splices.size());
-    for (const auto& sp : r.splices) out.splices.emplace_back(sp.position, sp.data);
+    for (const auto& sp : r.splices) {
+      out.splices.push_back({sp.position, sp.data, sp.file.fd, sp.file.position, sp.file.size});
+    }
     done(std::move(out));
   };
   entry->fn(*context, req, std::move(respond));

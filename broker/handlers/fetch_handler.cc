@@ -15,6 +15,10 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
+/// Partitions' records of at least this size are sent from the segment file (sendfile); smaller
+/// ones are read into the response, where one gather write is cheaper than a sendfile call.
+constexpr uint64_t send_from_file_min = 16 * 1024;
+
 /// One Fetch request, possibly parked in a long-poll. It answers when `min_bytes` are
 /// available, when a partition reports an error, or when `max_wait_ms` runs out — whichever
 /// comes first — and answers exactly once.
@@ -62,6 +66,7 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     std::lock_guard lock(_mutex);
     if (_done.load()) return true;
     protocol::fetch_response resp;
+    std::vector<std::shared_ptr<const storage::segment>> files;  // segments sent from
     int64_t budget = std::max(0, _req.max_bytes);
     int64_t total = 0;
     bool error = false;
@@ -91,20 +96,30 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
         if (total > 0 && limit == 0) continue;
         const bool committed = _req.isolation_level == 1;
         int64_t upto = committed ? stable : hwm;
-        auto read = plog->read(p.fetch_offset.value(), std::max<uint64_t>(limit, 1), upto, committed);
-        if (!read) {
-          pr.error_code = to_kafka_error(read.error());
+        // Locate the batches without reading them; large ones are sent straight from the
+        // segment file by the connection.
+        auto slice = plog->read_slice(p.fetch_offset.value(), std::max<uint64_t>(limit, 1), upto, committed);
+        if (!slice) {
+          pr.error_code = to_kafka_error(slice.error());
           error = true;
           continue;
         }
-        pr.high_watermark = core::offset{read.value().high_watermark};
-        pr.log_start_offset = core::offset{read.value().log_start_offset};
-        total += static_cast<int64_t>(read.value().records.size());
-        if (const auto* traffic = plog->traffic(); traffic && !read.value().records.empty()) {
-          sent.emplace_back(traffic->bytes_out, read.value().records.size());
+        auto& s = slice.value();
+        pr.high_watermark = core::offset{s.high_watermark};
+        pr.log_start_offset = core::offset{s.log_start_offset};
+        if (s.size == 0) continue;
+        if (s.size >= send_from_file_min) {
+          pr.records_file = protocol::file_bytes{s.source->log_fd(), s.position, s.size};
+          files.push_back(std::move(s.source));
+        } else if (auto r = s.source->read({s.position, s.size}, pr.records); !r) {
+          pr.error_code = to_kafka_error(r.error());
+          pr.records.clear();
+          error = true;
+          continue;
         }
-        pr.records = std::move(read.value().records);
-        for (const auto& a : read.value().aborted) {
+        total += static_cast<int64_t>(s.size);
+        if (const auto* traffic = plog->traffic()) sent.emplace_back(traffic->bytes_out, s.size);
+        for (const auto& a : s.aborted) {
           pr.aborted_transactions.push_back({core::producer_id{a.producer_id}, core::offset{a.first_offset}});
         }
       }
@@ -116,17 +131,22 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     _waiter.reset();
     for (auto [counter, bytes] : sent) counter->inc(bytes);
     // The records are not copied into the body: the body holds the framing and the network
-    // layer sends each partition's records from `resp` in place (one gather write).
-    auto owned = std::make_shared<protocol::fetch_response>(std::move(resp));
+    // layer sends each partition's records in place — from the segment file (sendfile) or from
+    // `resp` (one gather write) — while `owned` keeps both alive.
+    struct held_records {
+      protocol::fetch_response resp;
+      std::vector<std::shared_ptr<const storage::segment>> files;
+    };
+    auto owned = std::make_shared<held_records>(held_records{std::move(resp), std::move(files)});
     core::bytes body;
     body.reserve(256 + 96 * static_cast<size_t>(_req.topics.size()));
     std::vector<protocol::splice> splices;
     protocol::writer w(body);
     w.splice_large_bytes(splices, 4096);
-    owned->encode(w, _version);
+    owned->resp.encode(w, _version);
     reply out(std::move(body));
     out.splices = std::move(splices);
-    const auto& resp_ref = *owned;
+    const auto& resp_ref = owned->resp;
     out.keepalive = std::move(owned);
     for (const auto& tr : resp_ref.responses) {
       for (const auto& pr : tr.partitions) {

@@ -15,7 +15,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <deque>
 #include <optional>
 #include <atomic>
@@ -190,8 +194,12 @@ struct server::impl final : broker_services {
           }
           if (r.what == frame_result::kind::no_response) continue;
           std::array<std::byte, 4> out_size{};
-          size_t total = r.head.size() + r.body.size();
-          for (const auto& [at, data] : r.splices) total += data.size();
+          uint64_t total = r.head.size() + r.body.size();
+          bool from_files = false;
+          for (const auto& sp : r.splices) {
+            total += sp.size();
+            from_files = from_files || sp.fd >= 0;
+          }
           auto len = static_cast<uint32_t>(total);
           for (int i = 3; i >= 0; --i, len >>= 8) {
             out_size[static_cast<size_t>(i)] = static_cast<std::byte>(len & 0xff);
@@ -202,6 +210,8 @@ struct server::impl final : broker_services {
                                                    asio::buffer(r.body)};
             auto [ec, w] = co_await asio::async_write(socket, bufs, asio::as_tuple(use_awaitable));
             wec = ec;
+          } else if (from_files) {
+            wec = co_await write_with_files(r, out_size);
           } else {
             // Body pieces with the spliced bytes (a Fetch response's records) between them: one
             // gather write, no copy of the records into the body.
@@ -210,10 +220,10 @@ struct server::impl final : broker_services {
             bufs.push_back(asio::buffer(out_size));
             bufs.push_back(asio::buffer(r.head));
             size_t from = 0;
-            for (const auto& [at, data] : r.splices) {
-              bufs.push_back(asio::buffer(r.body.data() + from, at - from));
-              bufs.push_back(asio::buffer(data.data(), data.size()));
-              from = at;
+            for (const auto& sp : r.splices) {
+              bufs.push_back(asio::buffer(r.body.data() + from, sp.position - from));
+              bufs.push_back(asio::buffer(sp.data.data(), sp.data.size()));
+              from = sp.position;
             }
             bufs.push_back(asio::buffer(r.body.data() + from, r.body.size() - from));
             auto [ec, w] = co_await asio::async_write(socket, bufs, asio::as_tuple(use_awaitable));
@@ -230,6 +240,74 @@ struct server::impl final : broker_services {
       }
       // Answers still pending keep this object alive through their completions' `self`.
       close();
+    }
+
+    /// Sends a response some of whose splices are file ranges: the memory pieces between them
+    /// with MSG_MORE (so the framing does not go out as tiny segments of its own), each file
+    /// range with sendfile straight from the page cache. Returns the first error; a file that
+    /// ends before its range does (truncated under us) is an error too, since the frame's size
+    /// has been promised.
+    awaitable<std::error_code> write_with_files(const frame_result& r,
+                                                std::array<std::byte, 4>& out_size) {
+      std::vector<asio::const_buffer> pending;
+      pending.reserve(4 + 2 * r.splices.size());
+      pending.push_back(asio::buffer(out_size));
+      pending.push_back(asio::buffer(r.head));
+      size_t from = 0;
+      for (const auto& sp : r.splices) {
+        pending.push_back(asio::buffer(r.body.data() + from, sp.position - from));
+        from = sp.position;
+        if (sp.fd < 0) {
+          pending.push_back(asio::buffer(sp.data.data(), sp.data.size()));
+          continue;
+        }
+        if (auto ec = co_await send_memory(pending, true)) co_return ec;
+        if (auto ec = co_await send_file(sp.fd, sp.file_position, sp.file_size)) co_return ec;
+      }
+      pending.push_back(asio::buffer(r.body.data() + from, r.body.size() - from));
+      co_return co_await send_memory(pending, false);
+    }
+
+    /// Sends all of `bufs` (and empties it); `more` = more of this response follows.
+    awaitable<std::error_code> send_memory(std::vector<asio::const_buffer>& bufs, bool more) {
+      const auto flags = static_cast<asio::socket_base::message_flags>(more ? MSG_MORE : 0);
+      std::erase_if(bufs, [](const asio::const_buffer& b) { return b.size() == 0; });
+      while (!bufs.empty()) {
+        auto [ec, n] = co_await socket.async_send(bufs, flags, asio::as_tuple(use_awaitable));
+        if (ec) co_return std::error_code(ec.value(), std::system_category());
+        // Drop what went out; the first remaining buffer may be partly sent.
+        size_t i = 0;
+        while (i < bufs.size() && n >= bufs[i].size()) n -= bufs[i++].size();
+        bufs.erase(bufs.begin(), bufs.begin() + static_cast<std::ptrdiff_t>(i));
+        if (n > 0) bufs.front() += n;
+      }
+      co_return std::error_code();
+    }
+
+    awaitable<std::error_code> send_file(int fd, uint64_t position, uint64_t size) {
+      if (!socket.native_non_blocking()) {
+        boost::system::error_code ec;
+        socket.native_non_blocking(true, ec);
+        if (ec) co_return std::error_code(ec.value(), std::system_category());
+      }
+      auto offset = static_cast<off_t>(position);
+      while (size > 0) {
+        ssize_t n = ::sendfile(socket.native_handle(), fd, &offset, size);
+        if (n > 0) {
+          size -= static_cast<uint64_t>(n);
+          continue;
+        }
+        if (n == 0) {
+          log().warn("closing connection to {}: a file ended {} bytes before the range being sent",
+                     peer_name, size);
+          co_return std::make_error_code(std::errc::io_error);
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) co_return std::error_code(errno, std::system_category());
+        auto [ec] = co_await socket.async_wait(tcp::socket::wait_write, asio::as_tuple(use_awaitable));
+        if (ec) co_return std::error_code(ec.value(), std::system_category());
+      }
+      co_return std::error_code();
     }
 
     impl& server;

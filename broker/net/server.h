@@ -32,6 +32,18 @@ struct server_options {
   int64_t max_connections = 1000;                 ///< max.connections
 };
 
+/// Bytes sent in the middle of a response body without being copied into it: `data`, or —
+/// when `fd >= 0` — `file_size` bytes at `file_position` of that file, sent from the page
+/// cache with sendfile (a Fetch response's records).
+struct frame_splice {
+  size_t position = 0;  ///< sent right before this body byte
+  bytes_view data;
+  int fd = -1;
+  uint64_t file_position = 0;
+  uint64_t file_size = 0;
+  uint64_t size() const noexcept { return fd >= 0 ? file_size : data.size(); }
+};
+
 /// What a frame handler decided for one request.
 struct frame_result {
   enum class kind { respond, no_response, close } what = kind::close;
@@ -39,9 +51,9 @@ struct frame_result {
   /// gather write (so a large body is never copied just to put a header in front of it).
   core::bytes head;
   core::bytes body;
-  /// (position in `body`, bytes): sent right before that body byte, not copied into it.
-  std::vector<std::pair<size_t, bytes_view>> splices;
-  /// Keeps the spliced bytes alive until the write completed.
+  /// In body order; each is sent right before its body byte, not copied into the body.
+  std::vector<frame_splice> splices;
+  /// Keeps the spliced bytes (and files) alive until the write completed.
   std::shared_ptr<const void> keepalive;
 };
 

@@ -134,7 +134,11 @@ void fetch_response::encode(writer& w, int16_t version) const {
         write_int(w, a.first_offset);
       });
       if (version >= 11) write_int(w, p.preferred_read_replica);
-      w.write_bytes(p.records);  // length 0 when empty, never null
+      if (p.records_file) {
+        w.write_file_bytes(*p.records_file);
+      } else {
+        w.write_bytes(p.records);  // length 0 when empty, never null
+      }
     });
   });
 }

@@ -26,6 +26,7 @@
 #include "core/types.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,9 @@ struct fetch_response {
     core::node_id preferred_read_replica{-1};  ///< v11+; must stay -1 for librdkafka
     /// Whole record batches, owned. Empty = no data (length 0 on the wire).
     core::bytes records;
+    /// Encoding only, instead of `records`: whole batches that the network layer sends from a
+    /// segment file (`writer::write_file_bytes`; the writer must splice). Never decoded.
+    std::optional<file_bytes> records_file;
     bool operator==(const partition_data&) const = default;
   };
   /// FetchableTopicResponse

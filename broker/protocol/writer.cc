@@ -83,6 +83,13 @@ void writer::write_bytes(bytes_view b) {
   write_raw(b);
 }
 
+void writer::write_file_bytes(const file_bytes& f) {
+  SLUICE_ASSERT(_splices != nullptr, "file bytes need a splicing writer");
+  SLUICE_ASSERT(f.fd >= 0 && f.size <= INT32_MAX, "bad file bytes");
+  write_int32(static_cast<int32_t>(f.size));
+  _splices->push_back({_out->size(), {}, f});
+}
+
 void writer::write_nullable_bytes(std::optional<bytes_view> b) {
   if (!b) {
     write_int32(-1);

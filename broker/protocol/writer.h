@@ -26,11 +26,24 @@
 
 namespace sluice::broker::protocol {
 
+/// Bytes of an open file that the network layer sends itself (sendfile), never read into
+/// memory: `size` bytes at `position` of descriptor `fd`. Whoever produced it keeps the
+/// descriptor open until the response has been written.
+struct file_bytes {
+  int fd = -1;
+  uint64_t position = 0;
+  uint64_t size = 0;
+  bool operator==(const file_bytes&) const = default;
+};
+
 /// Bytes a writer left out of its buffer for the network layer to send in their place (a
-/// gather write): `data` goes out right before buffer byte `position`.
+/// gather write): `data` — or, when `file.fd >= 0`, the file range `file` — goes out right
+/// before buffer byte `position`.
 struct splice {
   size_t position = 0;
   bytes_view data;
+  file_bytes file;
+  uint64_t size() const noexcept { return file.fd >= 0 ? file.size : data.size(); }
 };
 
 class writer {
@@ -77,6 +90,10 @@ class writer {
   void write_nullable_bytes(std::optional<bytes_view> b);
   void write_compact_bytes(bytes_view b);
   void write_compact_nullable_bytes(std::optional<bytes_view> b);
+
+  /// A byte field whose content is `f`: writes the length prefix and records a file splice.
+  /// REQUIRES: `splice_large_bytes` was called; f.size <= INT32_MAX.
+  void write_file_bytes(const file_bytes& f);
 
   /// Appends bytes without a length.
   void write_raw(bytes_view b);

@@ -30,6 +30,9 @@ class file {
   static result<file> open(const std::filesystem::path& path, mode m = mode::read_write_create);
 
   bool is_open() const noexcept { return _fd >= 0; }
+  /// The descriptor, for a caller that sends from the file itself (sendfile). Valid while this
+  /// object is open.
+  int native_handle() const noexcept { return _fd; }
   const std::filesystem::path& path() const noexcept { return _path; }
 
   /// Current size in bytes (fstat).

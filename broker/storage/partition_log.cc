@@ -405,6 +405,56 @@ result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
   return out;
 }
 
+result<log_slice> partition_log::read_slice(int64_t offset, uint64_t max_bytes,
+                                            int64_t max_offset, bool read_committed) const {
+  std::shared_ptr<segment> seg;
+  segment::located located;
+  log_slice out;
+  std::vector<aborted_txn_entry> candidates;
+  {
+    std::lock_guard lock(_mutex);
+    out.log_start_offset = _log_start.load(std::memory_order_relaxed);
+    out.high_watermark = _log_end.load(std::memory_order_relaxed);
+    if (offset < out.log_start_offset || offset > out.high_watermark) {
+      return errc::offset_out_of_range;
+    }
+    if (offset >= max_offset) return out;
+    auto it = _segments.upper_bound(offset);
+    if (it != _segments.begin()) --it;
+    // Skip segments that hold nothing at or after `offset` (e.g. emptied by compaction).
+    for (; it != _segments.end(); ++it) {
+      if (it->second->next_offset() > offset) break;
+    }
+    if (it == _segments.end()) return out;
+    seg = it->second;
+    SLUICE_TRY(auto l, seg->locate_for_slice(offset, max_bytes, max_offset));
+    located = l;
+    if (read_committed) {
+      // Markers at or after `offset` live in this segment or later ones.
+      for (auto s = it; s != _segments.end(); ++s) {
+        for (const auto& e : s->second->aborted()) {
+          if (e.last_offset >= offset && e.first_offset < max_offset) candidates.push_back(e);
+        }
+      }
+    }
+  }
+  if (located.r.size == 0) return out;
+  SLUICE_TRY(auto batches, seg->slice_batches(located, max_bytes, max_offset));
+  if (batches.r.size == 0) return out;
+  out.position = batches.r.position;
+  out.size = batches.r.size;
+  out.source = std::move(seg);
+  if (!candidates.empty()) {
+    // Kafka's collectAbortedTxns, up to the end of the data returned.
+    std::sort(candidates.begin(), candidates.end(),
+              [](const auto& a, const auto& b) { return a.first_offset < b.first_offset; });
+    for (const auto& e : candidates) {
+      if (e.first_offset < batches.end_offset_bound) out.aborted.push_back({e.producer_id, e.first_offset});
+    }
+  }
+  return out;
+}
+
 result<timestamp_offset> partition_log::offset_for_timestamp(int64_t ts) const {
   std::vector<std::shared_ptr<segment>> segs;
   int64_t start;

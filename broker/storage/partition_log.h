@@ -110,6 +110,21 @@ struct read_result {
   std::vector<aborted_txn> aborted;
 };
 
+/// What `read_slice` found: whole batches as a byte range of one segment's `.log` file, for a
+/// caller that sends them from the file (sendfile) instead of reading them into memory.
+struct log_slice {
+  /// Keeps the file open (even if retention deletes the segment meanwhile) until the range has
+  /// been sent. Null when `size` is 0.
+  std::shared_ptr<const segment> source;
+  uint64_t position = 0;
+  uint64_t size = 0;  ///< 0 = no data
+  int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;
+  /// read_committed only: as `read_result::aborted` (possibly with entries starting between
+  /// the last batch's end and the next batch, as Kafka's index-bounded lookup also has).
+  std::vector<aborted_txn> aborted;
+};
+
 class partition_log {
  public:
   /// Opens (creating if needed) the log in `dir`. When `clean_shutdown` is false, segments
@@ -151,6 +166,11 @@ class partition_log {
   /// Fails with offset_out_of_range when offset < log start or > log end.
   result<read_result> read(int64_t offset, uint64_t max_bytes, int64_t max_offset,
                            bool read_committed = false) const;
+
+  /// `read` without reading: the same batches, located through the offset index and batch
+  /// headers only, as a range of one segment's file. Fails like `read`.
+  result<log_slice> read_slice(int64_t offset, uint64_t max_bytes, int64_t max_offset,
+                               bool read_committed = false) const;
 
   /// A copy of the producer state (tests, diagnostics).
   producer_state producers() const;

@@ -202,6 +202,54 @@ result<segment::range> segment::locate(int64_t offset) const {
   return range{start, _size > start ? _size - start : 0};
 }
 
+result<segment::located> segment::locate_for_slice(int64_t offset, uint64_t max_bytes,
+                                                   int64_t max_offset) const {
+  SLUICE_TRY(auto start, position_of(offset));
+  located l{range{start, _size > start ? _size - start : 0}, start, _next_offset};
+  if (_index.empty() || max_offset <= _base_offset) return l;
+  // Both index columns grow: the entries before the first one past either limit qualify.
+  const uint64_t pos_limit = start + max_bytes;
+  const auto rel_limit = static_cast<uint64_t>(max_offset - _base_offset);
+  auto by_pos = std::upper_bound(_index.begin(), _index.end(), pos_limit,
+                                 [](uint64_t p, const index_entry& e) { return p < e.position; });
+  auto by_offset = std::lower_bound(_index.begin(), _index.end(), rel_limit,
+                                    [](const index_entry& e, uint64_t r) { return e.relative_offset < r; });
+  auto it = std::min(by_pos, by_offset);
+  if (it != _index.begin() && std::prev(it)->position > start) l.walk_from = std::prev(it)->position;
+  return l;
+}
+
+result<segment::batch_range> segment::slice_batches(const located& l, uint64_t max_bytes,
+                                                    int64_t max_offset) const {
+  const range r = l.r;
+  if (r.size <= max_bytes && l.end_offset <= max_offset) return batch_range{r, l.end_offset};  // no I/O
+  const uint64_t end = r.position + r.size;
+  const uint64_t limit = r.position + max_bytes;
+  uint64_t pos = std::clamp(l.walk_from, r.position, end);
+  int64_t bound = l.end_offset;
+  std::array<std::byte, batch_header_size> hdr{};
+  while (pos + batch_header_size <= end) {
+    SLUICE_TRY(auto n, _log.pread(pos, hdr));
+    if (n < batch_header_size) return errc::corrupt_batch;
+    SLUICE_TRY(auto h, parse_batch_header(hdr));
+    const uint64_t size = h.size_bytes();
+    if (pos + size > end) return errc::corrupt_batch;  // `r` ends at a batch boundary
+    if (h.base_offset.value() >= max_offset) {
+      bound = h.base_offset.value();
+      break;
+    }
+    if (pos + size > limit && pos > r.position) {
+      bound = h.base_offset.value();
+      break;
+    }
+    // Fits — or is the first batch, which goes out whole even beyond max_bytes (KIP-74).
+    pos += size;
+    bound = storage::next_offset(h);
+    if (pos > limit) break;
+  }
+  return batch_range{range{r.position, pos - r.position}, bound};
+}
+
 result<void> segment::read_batches(range r, uint64_t max_bytes, int64_t max_offset,
                                    bytes& out) const {
   // One pread of up to max_bytes, then the batch boundaries are walked in memory (no pread per

@@ -103,6 +103,35 @@ class segment {
   /// under the partition lock so that the end is a batch boundary).
   result<range> locate(int64_t offset) const;
 
+  /// `locate(offset)` plus what `slice_batches` needs to find the end of a read without
+  /// reading the batches: the log end offset at that moment and, from the offset index, the
+  /// start of the last indexed batch in the range that starts at or before
+  /// `range.position + max_bytes` and below `max_offset` (batches before it fit; headers are
+  /// read from there on). Call it under the partition lock, like `locate`.
+  struct located {
+    range r;
+    uint64_t walk_from = 0;  ///< a batch start in [r.position, r.position + r.size]
+    int64_t end_offset = 0;  ///< next_offset() when `r` was taken: every batch in `r` is below it
+  };
+  result<located> locate_for_slice(int64_t offset, uint64_t max_bytes, int64_t max_offset) const;
+
+  /// Whole batches as a byte range of the `.log` file, and an offset at or past the end of the
+  /// last of them (exact, or the base offset of the batch that follows) — enough to bound the
+  /// aborted transactions they may hold.
+  struct batch_range {
+    range r;
+    int64_t end_offset_bound = 0;
+  };
+  /// The whole batches at the start of `l.r` that fit in `max_bytes` (the first batch always
+  /// goes out whole) and start before `max_offset` — found by reading only batch headers from
+  /// `l.walk_from` (none when all of `l.r` qualifies), so the records themselves can be sent
+  /// from the file. Safe without the partition lock.
+  result<batch_range> slice_batches(const located& l, uint64_t max_bytes, int64_t max_offset) const;
+
+  /// The `.log` file's descriptor (sendfile); valid as long as this segment is alive, even
+  /// after `remove_files()`.
+  int log_fd() const noexcept { return _log.native_handle(); }
+
   /// Appends to `out` the whole batches at the start of `r` that fit in `max_bytes` (the first
   /// batch always goes out whole) and start before `max_offset`. Safe without the partition
   /// lock: it never reads past `r`.

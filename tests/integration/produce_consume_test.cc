@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <map>
 #include <set>
 #include <thread>
 
@@ -89,6 +90,40 @@ TEST_P(compression, codec_round_trips_in_batches) {
 
 INSTANTIATE_TEST_SUITE_P(codecs, compression,
                          ::testing::Values("none", "gzip", "snappy", "lz4", "zstd"));
+
+TEST_F(produce_consume, large_fetches_sent_from_the_segment_files_arrive_whole_and_in_order) {
+  // Partitions holding far more than the per-partition and response limits: every Fetch answer
+  // carries records sent straight from the segment files (sendfile), cut at batch boundaries
+  // by the limits, over many round trips, in both isolation levels.
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 3), RdKafka::ERR_NO_ERROR);
+  auto p = make_producer({{"linger.ms", "20"}, {"batch.size", "200000"}});
+  const int n = 3000;
+  for (int i = 0; i < n; ++i) {
+    std::string v = std::to_string(i) + ":" + std::string(1000 + i % 97, static_cast<char>('a' + i % 26));
+    ASSERT_EQ(p->produce(t, i % 3, RdKafka::Producer::RK_MSG_COPY, v.data(), v.size(), nullptr, 0, 0,
+                         nullptr, nullptr),
+              RdKafka::ERR_NO_ERROR);
+  }
+  ASSERT_EQ(p->flush(30000), RdKafka::ERR_NO_ERROR);
+  for (const char* isolation : {"read_uncommitted", "read_committed"}) {
+    SCOPED_TRACE(isolation);
+    auto got = consume(t, {0, 1, 2}, n, std::chrono::seconds(30),
+                       {{"max.partition.fetch.bytes", "300000"},
+                        {"fetch.max.bytes", "500000"},
+                        {"message.max.bytes", "400000"},
+                        {"isolation.level", isolation}});
+    ASSERT_EQ(got.size(), static_cast<size_t>(n));
+    std::map<int32_t, int64_t> next_offset;
+    for (const auto& r : got) {
+      EXPECT_EQ(r.offset, next_offset[r.partition]++);
+      ASSERT_TRUE(r.value);
+      const int i = std::stoi(r.value->substr(0, r.value->find(':')));
+      EXPECT_EQ(r.partition, i % 3);
+      EXPECT_EQ(*r.value, std::to_string(i) + ":" + std::string(1000 + i % 97, static_cast<char>('a' + i % 26)));
+    }
+  }
+}
 
 TEST_F(produce_consume, records_survive_a_restart) {
   auto t = topic();

@@ -51,6 +51,42 @@ TEST(partition_log, read_limits_and_out_of_range) {
   EXPECT_EQ(log->read(11, 1 << 20, 10).error(), errc::offset_out_of_range);
 }
 
+/// The bytes `read_slice` points at, read back from its segment file.
+core::bytes slice_bytes(const log_slice& s) {
+  core::bytes out;
+  if (s.size > 0) EXPECT_TRUE(s.source->read({s.position, s.size}, out));
+  return out;
+}
+
+TEST(partition_log, read_slice_locates_exactly_the_batches_read_returns) {
+  scratch_dir d;
+  log_config c;
+  c.index_interval_bytes = 150;  // many index entries: the header walk starts from them
+  auto log = open_log(d.path(), c);
+  int64_t next = 0;
+  for (int i = 0; i < 60; ++i) {
+    const int count = 1 + (i * 7) % 5;  // batches of different sizes
+    ASSERT_TRUE(log->append(make_batch(count, static_cast<int>(next))));
+    next += count;
+  }
+  const int64_t end = log->high_watermark();
+  for (int64_t offset : {int64_t{0}, int64_t{1}, int64_t{9}, int64_t{50}, end - 1, end}) {
+    for (uint64_t max_bytes : {uint64_t{1}, uint64_t{100}, uint64_t{333}, uint64_t{1000}, uint64_t{1} << 20}) {
+      for (int64_t max_offset : {end, end - 3, offset + 2, offset}) {
+        SCOPED_TRACE(std::to_string(offset) + " " + std::to_string(max_bytes) + " " + std::to_string(max_offset));
+        auto r = log->read(offset, max_bytes, max_offset);
+        auto s = log->read_slice(offset, max_bytes, max_offset);
+        ASSERT_TRUE(r);
+        ASSERT_TRUE(s);
+        EXPECT_TRUE(core::equal(slice_bytes(s.value()), r.value().records));
+        EXPECT_EQ(s.value().high_watermark, r.value().high_watermark);
+        EXPECT_EQ(s.value().log_start_offset, r.value().log_start_offset);
+      }
+    }
+  }
+  EXPECT_EQ(log->read_slice(end + 1, 100, end).error(), errc::offset_out_of_range);
+}
+
 TEST(partition_log, rejects_bad_batches_without_writing) {
   scratch_dir d;
   auto log = open_log(d.path());

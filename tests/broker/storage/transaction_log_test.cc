@@ -163,6 +163,12 @@ TEST(transaction_log, read_committed_lists_aborted_transactions_of_the_data_retu
   EXPECT_EQ(first_batch_only.value().aborted, (std::vector<aborted_txn>{{1, 0}}));
   // read_uncommitted lists nothing.
   EXPECT_TRUE(log->read(0, 1 << 20, log->high_watermark()).value().aborted.empty());
+  // read_slice (the Fetch path, which sends the batches from the file) lists the same.
+  const int64_t lso = log->last_stable_offset();
+  EXPECT_EQ(log->read_slice(0, 1 << 20, lso, true).value().aborted, all.value().aborted);
+  EXPECT_EQ(log->read_slice(4, 1 << 20, lso, true).value().aborted, later.value().aborted);
+  EXPECT_EQ(log->read_slice(0, 1, lso, true).value().aborted, first_batch_only.value().aborted);
+  EXPECT_TRUE(log->read_slice(0, 1 << 20, log->high_watermark()).value().aborted.empty());
 }
 
 TEST(transaction_log, marker_bytes_are_exact) {
