@@ -3,10 +3,14 @@
 // librdkafka's in-memory mock cluster, and the physical limit (raw loopback TCP, and sequential
 // writes to the data directory with and without fsync).
 //
-//   sluice_broker_e2e [--records N] [--json FILE] [--quick]
+//   sluice_broker_e2e [--records N] [--json FILE] [--quick] [--reps N]
 //   sluice_broker_e2e --txn [--records N]
 //
-// Prints a plain table and writes JSON (records/s, MB/s, ratio to the mock cluster). `--txn`
+// Prints a plain table and writes JSON (records/s, MB/s, ratio to the mock cluster). The mock
+// cluster keeps only the newest 5 MiB of each partition, so consumption is compared on exactly
+// those records on both targets (median of --reps alternating repetitions); sluice's pass over
+// its whole log is reported beside it. SLUICE_BENCH_TIMES=1 prints each consume pass's
+// steady-clock window (for `perf report --time`). `--txn`
 // instead measures transactional produce with 100 ms transactions beside non-transactional
 // idempotent produce (acks=all) on the same broker, and commit_transaction latency p50/p99.
 
@@ -51,7 +55,13 @@ struct measurement {
   std::string target;  // "sluice" or "mock"
   scenario s;
   double produce_rps = 0;
+  /// Median over the consume repetitions, each reading the same records on both targets:
+  /// every partition's newest records, as many as the mock cluster retains.
   double consume_rps = 0;
+  std::vector<double> consume_reps;
+  size_t consumed = 0;  ///< records per repetition
+  /// sluice only: one pass over the whole log (the mock cluster cannot hold it).
+  double consume_full_rps = 0;
 };
 
 double seconds_since(clock_type::time_point t) {
@@ -93,30 +103,48 @@ double run_produce(const std::string& bootstrap, const std::string& topic, const
   return static_cast<double>(records) / secs;
 }
 
+/// Per-partition [low, high) offsets of `topic` as the target reports them.
+std::vector<std::pair<int64_t, int64_t>> watermarks(const std::string& bootstrap,
+                                                    const std::string& topic, int partitions) {
+  rd_kafka_t* rk = make_client(RD_KAFKA_CONSUMER, bootstrap, {{"group.id", "bench-watermarks"}});
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (int p = 0; p < partitions; ++p) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high, 10000) != 0) low = high = 0;
+    out.emplace_back(low, high);
+  }
+  rd_kafka_destroy(rk);
+  return out;
+}
+
+/// Consumes the last `tail[p]` records of every partition p (all of them when `tail` is empty)
+/// with one fresh consumer; records/s from the first record to the last.
 double run_consume(const std::string& bootstrap, const std::string& topic, const scenario& s,
-                   size_t records) {
+                   const std::vector<int64_t>& tail = {}) {
+  // queued.min.messages above any run's record count: librdkafka 2.0.2 stops fetching once
+  // that many messages wait in its queue and looks again only on its next 1 s wake-up, not
+  // when the application drains the queue — a stall that hits whichever target delivers faster
+  // than the application consumes (and the mock too, with 12 partitions), so that figures
+  // measured a client timer rather than the target.
   std::vector<std::pair<std::string, std::string>> extra{{"group.id", "bench"},
                                 {"enable.auto.commit", "false"},
                                 {"fetch.max.bytes", "52428800"},
                                 {"max.partition.fetch.bytes", "1048576"},
+                                {"queued.min.messages", "10000000"},
                                 {"queued.max.messages.kbytes", "1048576"}};
   if (const char* dbg = std::getenv("SLUICE_BENCH_DEBUG")) extra.emplace_back("debug", dbg);
+  auto marks = watermarks(bootstrap, topic, s.partitions);
   rd_kafka_t* rk = make_client(RD_KAFKA_CONSUMER, bootstrap, extra);
   rd_kafka_topic_partition_list_t* tps = rd_kafka_topic_partition_list_new(s.partitions);
+  size_t records = 0;
   for (int p = 0; p < s.partitions; ++p) {
-    rd_kafka_topic_partition_list_add(tps, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    auto [low, high] = marks[static_cast<size_t>(p)];
+    int64_t from = tail.empty() ? low : std::max(low, high - tail[static_cast<size_t>(p)]);
+    rd_kafka_topic_partition_list_add(tps, topic.c_str(), p)->offset = from;
+    records += static_cast<size_t>(high - from);
   }
   rd_kafka_assign(rk, tps);
   rd_kafka_topic_partition_list_destroy(tps);
-  // The mock cluster keeps only the newest part of a large log: read what is actually there.
-  size_t available = 0;
-  for (int p = 0; p < s.partitions; ++p) {
-    int64_t low = 0, high = 0;
-    if (rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &low, &high, 10000) == 0) {
-      available += static_cast<size_t>(high - low);
-    }
-  }
-  records = std::min(records, available);
   size_t got = 0;
   // The clock starts at the first record: connection set-up and offset lookup are not
   // throughput.
@@ -135,7 +163,19 @@ double run_consume(const std::string& bootstrap, const std::string& topic, const
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   if (got < records) std::fprintf(stderr, "consume: only %zu of %zu records\n", got, records);
+  if (std::getenv("SLUICE_BENCH_TIMES")) {
+    std::fprintf(stderr, "consume %s: %zu records in %.4f s [%.6f, %.6f]\n", bootstrap.c_str(), got, secs,
+                 std::chrono::duration<double>(start.time_since_epoch()).count(),
+                 std::chrono::duration<double>(start.time_since_epoch()).count() + secs);
+  }
   return static_cast<double>(got) / secs;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 /// Produces `records` records of `size` bytes round-robin over `partitions`: idempotent
@@ -312,6 +352,7 @@ int main(int argc, char** argv) {
   bool txn = false;
   // Optional filters: run only the scenarios that match (profiling one case).
   int only_size = 0, only_parts = 0, only_flush = -1;
+  int reps = 5;  // consume repetitions per target, alternating
   std::string only_acks;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -323,10 +364,11 @@ int main(int argc, char** argv) {
     else if (a == "--partitions" && i + 1 < argc) only_parts = std::stoi(argv[++i]);
     else if (a == "--acks" && i + 1 < argc) only_acks = argv[++i];
     else if (a == "--flush" && i + 1 < argc) only_flush = std::stoi(argv[++i]);
+    else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::stoi(argv[++i]));
     else {
       std::fprintf(stderr,
                    "usage: %s [--txn] [--records N] [--json FILE] [--quick] [--size 100|1024] "
-                   "[--partitions 1|12] [--acks 1|all] [--flush 0|1]\n",
+                   "[--partitions 1|12] [--acks 1|all] [--flush 0|1] [--reps N]\n",
                    argv[0]);
       return 2;
     }
@@ -369,27 +411,45 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::string topic = "bench";
-    create_topic(b.value()->bootstrap(), topic, s.partitions);
+    const std::string sb = b.value()->bootstrap();
+    create_topic(sb, topic, s.partitions);
     measurement m{"sluice", s};
-    m.produce_rps = run_produce(b.value()->bootstrap(), topic, s, n);
-    m.consume_rps = run_consume(b.value()->bootstrap(), topic, s, n);
-    (void)b.value()->stop();
-    results.push_back(m);
-    std::filesystem::remove_all(o.data_dir);
-
-    if (!s.flush_per_batch) {
-      // The same client against librdkafka's in-memory mock cluster.
+    m.produce_rps = run_produce(sb, topic, s, n);
+    m.consume_full_rps = run_consume(sb, topic, s);
+    if (s.flush_per_batch) {
+      m.consume_rps = m.consume_full_rps;
+      m.consumed = n;
+    } else {
+      // The same client against librdkafka's in-memory mock cluster. It keeps only the newest
+      // 5 MiB of each partition, so both targets are compared on exactly those records: the
+      // newest ones of every partition, as many as the mock holds, in alternating repetitions
+      // (a fresh consumer each) so that load from elsewhere hits both alike.
       rd_kafka_t* holder = make_client(RD_KAFKA_PRODUCER, "", {});
       rd_kafka_mock_cluster_t* mc = rd_kafka_mock_cluster_new(holder, 1);
       std::string mb = rd_kafka_mock_cluster_bootstraps(mc);
       rd_kafka_mock_topic_create(mc, topic.c_str(), s.partitions, 1);
       measurement mm{"mock", s};
       mm.produce_rps = run_produce(mb, topic, s, n);
-      mm.consume_rps = run_consume(mb, topic, s, n);
+      std::vector<int64_t> tail;
+      for (auto [low, high] : watermarks(mb, topic, s.partitions)) {
+        tail.push_back(high - low);
+        mm.consumed += static_cast<size_t>(high - low);
+      }
+      m.consumed = mm.consumed;
+      for (int rep = 0; rep < reps; ++rep) {
+        m.consume_reps.push_back(run_consume(sb, topic, s, tail));
+        mm.consume_reps.push_back(run_consume(mb, topic, s, tail));
+      }
+      m.consume_rps = median(m.consume_reps);
+      mm.consume_rps = median(mm.consume_reps);
       rd_kafka_mock_cluster_destroy(mc);
       rd_kafka_destroy(holder);
+      results.push_back(m);
       results.push_back(mm);
     }
+    if (s.flush_per_batch) results.push_back(m);
+    (void)b.value()->stop();
+    std::filesystem::remove_all(o.data_dir);
   }
 
   size_t raw_bytes = quick ? (256u << 20) : (1024u << 20);
@@ -407,10 +467,12 @@ int main(int argc, char** argv) {
     return nullptr;
   };
 
-  std::printf("%-7s %6s %4s %6s %5s | %12s %9s %8s | %12s %9s %8s\n", "target", "size", "acks",
-              "fsync", "parts", "produce r/s", "MB/s", "vs mock", "consume r/s", "MB/s", "vs mock");
+  std::printf("%-7s %6s %4s %6s %5s | %12s %9s %8s | %12s %9s %8s %8s | %12s\n", "target", "size",
+              "acks", "fsync", "parts", "produce r/s", "MB/s", "vs mock", "consume r/s", "MB/s",
+              "vs mock", "records", "full log r/s");
   std::ofstream json(json_path);
-  json << "{\n  \"records\": " << records << ",\n  \"baselines\": {\"loopback_tcp_MBps\": "
+  json << "{\n  \"records\": " << records << ",\n  \"consume_repetitions\": " << reps
+       << ",\n  \"baselines\": {\"loopback_tcp_MBps\": "
        << tcp / 1e6 << ", \"sequential_write_MBps\": " << seq / 1e6
        << ", \"sequential_write_fsync_per_64KiB_MBps\": " << seq_sync / 1e6 << "},\n  \"runs\": [\n";
   for (size_t i = 0; i < results.size(); ++i) {
@@ -418,20 +480,28 @@ int main(int argc, char** argv) {
     const auto* mock = r.target == "sluice" ? find_mock(r.s) : nullptr;
     double mbp = r.produce_rps * static_cast<double>(r.s.record_size) / 1e6;
     double mbc = r.consume_rps * static_cast<double>(r.s.record_size) / 1e6;
-    char vp[16] = "-", vc[16] = "-";
+    char vp[16] = "-", vc[16] = "-", full[24] = "-";
     if (mock) {
       std::snprintf(vp, sizeof vp, "%.2fx", r.produce_rps / mock->produce_rps);
-      std::snprintf(vc, sizeof vc, "%.2fx", r.consume_rps / mock->consume_rps);
+      // Consumption only where both read the same records (with fsync per batch there is no
+      // mock run of its own).
+      if (mock->consumed == r.consumed) std::snprintf(vc, sizeof vc, "%.2fx", r.consume_rps / mock->consume_rps);
     }
-    std::printf("%-7s %6zu %4s %6s %5d | %12.0f %9.1f %8s | %12.0f %9.1f %8s\n", r.target.c_str(),
-                r.s.record_size, r.s.acks.c_str(), r.s.flush_per_batch ? "batch" : "off",
-                r.s.partitions, r.produce_rps, mbp, vp, r.consume_rps, mbc, vc);
+    if (r.target == "sluice") std::snprintf(full, sizeof full, "%.0f", r.consume_full_rps);
+    std::printf("%-7s %6zu %4s %6s %5d | %12.0f %9.1f %8s | %12.0f %9.1f %8s %8zu | %12s\n",
+                r.target.c_str(), r.s.record_size, r.s.acks.c_str(),
+                r.s.flush_per_batch ? "batch" : "off", r.s.partitions, r.produce_rps, mbp, vp,
+                r.consume_rps, mbc, vc, r.consumed, full);
     json << "    {\"target\": \"" << r.target << "\", \"record_size\": " << r.s.record_size
          << ", \"acks\": \"" << r.s.acks << "\", \"flush_per_batch\": "
          << (r.s.flush_per_batch ? "true" : "false") << ", \"partitions\": " << r.s.partitions
          << ", \"produce_records_per_s\": " << r.produce_rps << ", \"produce_MBps\": " << mbp
          << ", \"consume_records_per_s\": " << r.consume_rps << ", \"consume_MBps\": " << mbc
-         << "}" << (i + 1 < results.size() ? "," : "") << "\n";
+         << ", \"consume_records\": " << r.consumed << ", \"consume_repetitions_records_per_s\": [";
+    for (size_t k = 0; k < r.consume_reps.size(); ++k) json << (k ? ", " : "") << r.consume_reps[k];
+    json << "]";
+    if (r.target == "sluice") json << ", \"consume_full_log_records_per_s\": " << r.consume_full_rps;
+    json << "}" << (i + 1 < results.size() ? "," : "") << "\n";
   }
   json << "  ]\n}\n";
   std::printf("\nphysical limits: loopback TCP %.0f MB/s; sequential write %.0f MB/s "
