@@ -357,16 +357,17 @@ class rocksdb_backend final : public backend {
   }
 
   result<void> commit_barrier() override {
-    if (_options.wal != wal_mode::buffered) return core::success();
+    if (_options.wal == wal_mode::disabled) return core::success();
     auto s = _db->FlushWAL(false);
     if (!s.ok()) return from_status(s, "flush WAL", _path);
     return core::success();
   }
 
   result<void> flush() override {
-    if (_options.wal == wal_mode::buffered) {
-      auto s = _db->FlushWAL(true);
-      if (!s.ok()) return from_status(s, "sync WAL", _path);
+    if (_options.wal != wal_mode::disabled) {
+      const bool sync = _options.wal == wal_mode::buffered;
+      auto s = _db->FlushWAL(sync);
+      if (!s.ok()) return from_status(s, sync ? "sync WAL" : "flush WAL", _path);
       return core::success();
     }
     return flush_memtables();
@@ -377,7 +378,7 @@ class rocksdb_backend final : public backend {
     // Flushing memtables makes the next open fast (no WAL replay) and, without a WAL, is what
     // makes the data durable at all.
     auto flushed = flush_memtables();
-    if (flushed && _options.wal == wal_mode::buffered) {
+    if (flushed && _options.wal != wal_mode::disabled) {
       if (auto s = _db->FlushWAL(true); !s.ok()) flushed = from_status(s, "sync WAL", _path);
     }
     for (auto& [name, ks] : _spaces) ks->release();

@@ -42,6 +42,12 @@ enum class wal_mode : std::uint8_t {
   /// WAL on, buffered in memory (manual_wal_flush): commits hand it to the OS (survives a
   /// process crash), flush() fsyncs it. The default.
   buffered,
+  /// WAL on, buffered in memory; commits and flush() hand it to the OS, only close() fsyncs
+  /// it. For stores whose committed position is written in the same atomic batches as their
+  /// data (exactly-once tasks): an OS crash loses a tail of writes together with the position
+  /// they reached, so the store restores that tail from its changelog. A process crash loses
+  /// nothing.
+  unsynced,
   /// WAL off; flush() flushes memtables (atomically across column families). A crash loses
   /// the writes since the last memtable flush — together with their committed position, so the
   /// store is restored from the changelog from an older offset, never left inconsistent.

@@ -18,6 +18,7 @@ std::optional<std::size_t> partition_group::next(clock::time_point now,
     _waiting_since.reset();
     return std::nullopt;
   }
+  if (_queues.size() == 1) return 0;  // one partition: nothing to choose or wait for
   std::optional<std::size_t> best;
   bool all_buffered = true;
   for (std::size_t i = 0; i < _queues.size(); ++i) {

@@ -67,6 +67,10 @@ result<std::unique_ptr<state::state_store>> task_stores::open_one(const dsl::sto
     sopts.retention = std::max(spec.retention, core::millis{1});
     sopts.segment_interval = segment_interval_for(sopts.retention);
   }
+  // Exactly-once stores keep their committed position in the same atomic batches as their data
+  // (no checkpoint file), so a commit need not fsync the WAL: see state::wal_mode::unsynced.
+  state::rocksdb_store_options ropts;
+  if (_res.exactly_once) ropts.wal = state::wal_mode::unsynced;
   const bool cached = _res.cache != nullptr &&
                       (spec.kind == dsl::store_kind::key_value ||
                        (spec.kind == dsl::store_kind::window && !spec.retain_duplicates));
@@ -75,7 +79,7 @@ result<std::unique_ptr<state::state_store>> task_stores::open_one(const dsl::sto
     case dsl::store_kind::key_value: {
       std::unique_ptr<state::key_value_store> s;
       if (persistent) {
-        SLUICE_TRY(auto opened, state::open_rocksdb_key_value_store(spec.name, _dir, *_res.rocksdb));
+        SLUICE_TRY(auto opened, state::open_rocksdb_key_value_store(spec.name, _dir, *_res.rocksdb, ropts));
         s = std::move(opened);
       } else {
         s = state::make_in_memory_key_value_store(spec.name);
@@ -91,7 +95,7 @@ result<std::unique_ptr<state::state_store>> task_stores::open_one(const dsl::sto
       std::unique_ptr<state::window_store> s;
       if (persistent) {
         SLUICE_TRY(auto opened,
-                   state::open_rocksdb_window_store(spec.name, _dir, wopts, *_res.rocksdb));
+                   state::open_rocksdb_window_store(spec.name, _dir, wopts, *_res.rocksdb, ropts));
         s = std::move(opened);
       } else {
         s = state::make_in_memory_window_store(spec.name, wopts);
@@ -107,7 +111,7 @@ result<std::unique_ptr<state::state_store>> task_stores::open_one(const dsl::sto
       std::unique_ptr<state::session_store> s;
       if (persistent) {
         SLUICE_TRY(auto opened,
-                   state::open_rocksdb_session_store(spec.name, _dir, sopts, *_res.rocksdb));
+                   state::open_rocksdb_session_store(spec.name, _dir, sopts, *_res.rocksdb, ropts));
         s = std::move(opened);
       } else {
         s = state::make_in_memory_session_store(spec.name, sopts);
