@@ -13,7 +13,10 @@
 // - latency: end-to-end latency (produce → read_committed consume of the output) of the
 //   stateless topology under exactly_once_v2 at half the peak rate measured above.
 //
-//   sluice_streams_e2e [--records N] [--threads N] [--only TEXT] [--json FILE] [--quick]
+//   sluice_streams_e2e [--records N] [--threads N] [--only TEXT] [--repeat N] [--latency-rate R]
+//                      [--json FILE] [--quick]
+//
+// With --repeat N every throughput row runs N times (the rows interleaved) and reports the median.
 //
 // Throughput runs read the same preloaded input topic (100-byte values, 1000 keys, 4
 // partitions; the join also a second topic keyed alike) with their own consumer group and write
@@ -49,6 +52,7 @@
 #include <functional>
 #include <fstream>
 #include <map>
+#include <tuple>
 #include <optional>
 #include <string>
 #include <thread>
@@ -388,22 +392,24 @@ std::pair<double, double> raw_read(const std::string& bootstrap, const std::stri
   for (int p = 0; p < partitions; ++p) {
     rd_kafka_topic_partition_list_add(l, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
   }
-  const auto start = clock_type::now();
+  const auto deadline = clock_type::now() + 600s;
   rd_kafka_assign(rk, l);
   rd_kafka_topic_partition_list_destroy(l);
   double bytes = 0;
   int at_end = 0;
-  while (at_end < partitions && seconds_since(start) < 600) {
+  std::optional<clock_type::time_point> first;  // timed from the first record, like restoration
+  while (at_end < partitions && clock_type::now() < deadline) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
     if (m == nullptr) continue;
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       ++at_end;
     } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (!first) first = clock_type::now();
       bytes += static_cast<double>(m->key_len + m->len);
     }
     rd_kafka_message_destroy(m);
   }
-  const double secs = seconds_since(start);
+  const double secs = first ? seconds_since(*first) : 0;
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   return {secs, bytes};
@@ -469,7 +475,8 @@ struct latency_result {
 };
 
 /// The stateless topology under exactly_once_v2, fed `rate` records/s for `seconds`; latency from
-/// the producer's send to a read_committed consumer of the output (the first second is warm-up).
+/// the time a record was due to be sent to its arrival at a read_committed consumer of the
+/// output (the first second is warm-up).
 latency_result latency(const std::string& bootstrap, const std::filesystem::path& state, double rate,
                        double seconds) {
   const std::string in = "latency-input", out = "latency-output";
@@ -502,7 +509,9 @@ latency_result latency(const std::string& bootstrap, const std::filesystem::path
       // Paced per millisecond: send what the rate owes by now.
       const auto owed = static_cast<int64_t>(seconds_since(origin) * rate);
       for (; sent < owed; ++sent) {
-        std::string value = std::to_string(now_us()) + ' ';  // the send time, in µs
+        // The time the record was due, in µs: a producer falling behind counts as latency.
+        const auto due_us = static_cast<int64_t>(static_cast<double>(sent) * 1e6 / rate);
+        std::string value = std::to_string(due_us) + ' ';
         value.resize(value_size, 'v');
         const std::string key = "k" + std::to_string(sent % keys);
         while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(in.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
@@ -552,8 +561,9 @@ struct result_row {
   std::string pipeline;
   std::string mode;
   int threads = 1;
-  double seconds = 0;
+  double seconds = 0;  ///< the median run
   double rps = 0;
+  std::vector<double> runs;  ///< every run's seconds, sorted
 };
 
 }  // namespace
@@ -563,6 +573,8 @@ int main(int argc, char** argv) {
   std::vector<int> thread_counts{1, 2};
   std::string json_path = "streams_e2e.json";
   std::string only;  // run only the rows whose "pipeline mode" contains this
+  double latency_rate = 0;  // records/s for the latency run; 0 = half the stateless EOS peak
+  int repeat = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--records" && i + 1 < argc) records = std::stoll(argv[++i]);
@@ -570,8 +582,10 @@ int main(int argc, char** argv) {
     else if (a == "--json" && i + 1 < argc) json_path = argv[++i];
     else if (a == "--quick") records = 50000;
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
+    else if (a == "--latency-rate" && i + 1 < argc) latency_rate = std::stod(argv[++i]);
+    else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::stoi(argv[++i]));
     else {
-      std::fprintf(stderr, "usage: %s [--records N] [--threads N] [--only TEXT] [--json FILE] [--quick]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--records N] [--threads N] [--only TEXT] [--repeat N] [--latency-rate R] [--json FILE] [--quick]\n", argv[0]);
       return 2;
     }
   }
@@ -603,12 +617,24 @@ int main(int argc, char** argv) {
     preload(bootstrap, in_b, static_cast<std::size_t>(records), 100);
   }
 
+  // Each throughput row runs `repeat` times, the rows interleaved (so the baseline and the
+  // runtime share whatever else the machine is doing); a row reports its median.
   std::vector<result_row> rows;
-  auto add = [&](std::string pipeline, std::string mode, int threads, double secs, int64_t n) {
-    rows.push_back({std::move(pipeline), std::move(mode), threads, secs,
-                    secs > 0 ? static_cast<double>(n) / secs : 0});
-    std::fprintf(stderr, "%s %s, %d thread(s): %.2f s\n", rows.back().pipeline.c_str(),
-                 rows.back().mode.c_str(), threads, secs);
+  std::map<std::tuple<std::string, std::string, int>, std::vector<double>> samples;
+  auto add = [&](const std::string& pipeline, const std::string& mode, int threads, double secs, int64_t n) {
+    std::fprintf(stderr, "%s %s, %d thread(s): %.2f s\n", pipeline.c_str(), mode.c_str(), threads, secs);
+    auto& v = samples[{pipeline, mode, threads}];
+    if (v.empty()) rows.push_back({pipeline, mode, threads, 0, 0});
+    v.push_back(secs);
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    for (auto& r : rows) {
+      if (r.pipeline == pipeline && r.mode == mode && r.threads == threads) {
+        r.seconds = sorted[sorted.size() / 2];
+        r.rps = r.seconds > 0 ? static_cast<double>(n) / r.seconds : 0;
+        r.runs = sorted;
+      }
+    }
   };
   int run = 0;
   auto out_topic = [&] {
@@ -616,13 +642,6 @@ int main(int argc, char** argv) {
     create_topic(bootstrap, t, partitions);
     return t;
   };
-  for (bool txn : {false, true}) {
-    const char* mode = txn ? "raw librdkafka, transactional" : "raw librdkafka";
-    if (!wanted("consume-produce loop", mode)) continue;
-    const std::string out = out_topic();
-    add("consume-produce loop", mode, 1,
-        raw_loop(bootstrap, in, out, "raw-" + std::to_string(run), records, txn), records);
-  }
   struct pipeline {
     const char* name;
     std::function<sluice::topology(const std::string& out)> make;
@@ -633,15 +652,24 @@ int main(int argc, char** argv) {
       {"windowed count", [&](const std::string& out) { return windowed_count(in, out); }, {in}},
       {"join", [&](const std::string& out) { return stream_join(in, in_b, out); }, {in, in_b}},
   };
-  for (const auto& p : pipelines) {
-    for (int threads : thread_counts) {
-      for (const char* guarantee : {"at_least_once", "exactly_once_v2"}) {
-        if (!wanted(p.name, guarantee)) continue;
-        const std::string out = out_topic();
-        const std::string app = "app-" + std::to_string(run);
-        const int64_t n = records * static_cast<int64_t>(p.inputs.size());
-        add(p.name, guarantee, threads,
-            run_streams(bootstrap, dir / "state", p.make(out), app, p.inputs, guarantee, threads, n), n);
+  for (int rep = 0; rep < repeat; ++rep) {
+    for (bool txn : {false, true}) {
+      const char* mode = txn ? "raw librdkafka, transactional" : "raw librdkafka";
+      if (!wanted("consume-produce loop", mode)) continue;
+      const std::string out = out_topic();
+      add("consume-produce loop", mode, 1,
+          raw_loop(bootstrap, in, out, "raw-" + std::to_string(run), records, txn), records);
+    }
+    for (const auto& p : pipelines) {
+      for (int threads : thread_counts) {
+        for (const char* guarantee : {"at_least_once", "exactly_once_v2"}) {
+          if (!wanted(p.name, guarantee)) continue;
+          const std::string out = out_topic();
+          const std::string app = "app-" + std::to_string(run);
+          const int64_t n = records * static_cast<int64_t>(p.inputs.size());
+          add(p.name, guarantee, threads,
+              run_streams(bootstrap, dir / "state", p.make(out), app, p.inputs, guarantee, threads, n), n);
+        }
       }
     }
   }
@@ -657,14 +685,15 @@ int main(int argc, char** argv) {
   std::optional<latency_result> lat;
   if (wanted("latency", "exactly_once_v2")) {
     const double peak = rps("stateless", "exactly_once_v2", 1);
-    lat = latency(bootstrap, dir / "state", peak > 0 ? peak / 2 : 100000, 6);
+    lat = latency(bootstrap, dir / "state", latency_rate > 0 ? latency_rate : peak > 0 ? peak / 2 : 100000, 6);
   }
   (void)b.value()->stop();
   std::filesystem::remove_all(dir);
 
   const double raw = rps("consume-produce loop", "raw librdkafka", 1);
-  std::printf("%lld records per input (%zu-byte values, %d keys, %d partitions), commit every 100 ms\n\n",
-              static_cast<long long>(records), value_size, keys, partitions);
+  std::printf("%lld records per input (%zu-byte values, %d keys, %d partitions), commit every 100 ms, "
+              "median of %d run(s)\n\n",
+              static_cast<long long>(records), value_size, keys, partitions, repeat);
   std::printf("%-22s %-32s %7s %9s %12s %8s %8s\n", "pipeline", "mode", "threads", "seconds",
               "records/s", "vs raw", "vs ALOS");
   std::ofstream json(json_path);
@@ -679,7 +708,9 @@ int main(int argc, char** argv) {
                 r.threads, r.seconds, r.rps, vs_raw, vs_alos);
     json << "    {\"pipeline\": \"" << r.pipeline << "\", \"mode\": \"" << r.mode
          << "\", \"threads\": " << r.threads << ", \"seconds\": " << r.seconds
-         << ", \"records_per_s\": " << r.rps << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
+         << ", \"records_per_s\": " << r.rps << ", \"runs_seconds\": [";
+    for (std::size_t k = 0; k < r.runs.size(); ++k) json << (k ? ", " : "") << r.runs[k];
+    json << "]}" << (i + 1 < rows.size() ? "," : "") << "\n";
   }
   json << "  ]";
   if (restored) {
@@ -695,7 +726,7 @@ int main(int argc, char** argv) {
          << ", \"raw_read_MBps\": " << raw_mbps << "}";
   }
   if (lat) {
-    std::printf("\nlatency, stateless exactly_once_v2 at %.0f records/s (half the peak): p50 %.1f ms, "
+    std::printf("\nlatency, stateless exactly_once_v2 at %.0f records/s: p50 %.1f ms, "
                 "p99 %.1f ms, max %.1f ms (%zu records)\n",
                 lat->rate, lat->p50_ms, lat->p99_ms, lat->max_ms, lat->samples);
     json << ",\n  \"latency\": {\"rate\": " << lat->rate << ", \"samples\": " << lat->samples
