@@ -248,6 +248,7 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   settings.auto_create_topics = options.auto_create_topics;
   settings.num_partitions = options.num_partitions;
   settings.message_max_bytes = options.log.max_message_bytes;
+  settings.fetch_max_bytes = options.fetch_max_bytes;
   settings.test_drop_produce_responses = options.test_drop_produce_responses;
   // Bind first (the advertised port may be the one the kernel picked), build the context, and
   // only then accept: no request can see a half-built broker.

@@ -39,6 +39,9 @@ struct broker_options {
   int64_t max_request_bytes = 100 * 1024 * 1024;
   int64_t max_connections = 1000;
   int network_threads = 2;
+  /// fetch.max.bytes: the most record bytes one Fetch response carries (the client's own limit
+  /// applies too; a first batch larger than both still goes out whole, KIP-74).
+  int32_t fetch_max_bytes = 2 * 1024 * 1024;
   /// How often time-based flushes are checked; retention runs every
   /// `retention_check_interval_ms` (log.retention.check.interval.ms).
   int64_t housekeeping_interval_ms = 1000;

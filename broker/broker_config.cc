@@ -79,6 +79,9 @@ core::config_def make_def() {
                    "fit."));
   d.define(int_key("socket.request.max.bytes", 104857600, 1, i32max,
                    "Largest request frame; a larger one closes the connection."));
+  d.define(int_key("fetch.max.bytes", 2097152, 1024, i32max,
+                   "Largest Fetch response the broker builds, below the client's own "
+                   "fetch.max.bytes (a first batch still goes out whole)."));
   d.define(int_key("max.connections", i32max, 1, i32max, "Most client connections at once."));
   d.define(int_key("num.network.threads", 2, 1, 64, "Threads serving connections."));
   d.define(string_key("metrics.listen", "",
@@ -164,6 +167,7 @@ broker_options to_broker_options(const core::config& c) {
   o.auto_create_topics = c.get_bool("auto.create.topics.enable");
   o.max_request_bytes = c.get_int("socket.request.max.bytes");
   o.max_connections = c.get_int("max.connections");
+  o.fetch_max_bytes = static_cast<int32_t>(c.get_int("fetch.max.bytes"));
   o.network_threads = static_cast<int>(c.get_int("num.network.threads"));
   o.retention_check_interval_ms = c.get_int("log.retention.check.interval.ms");
   for (const auto& entry : c.entries()) {
@@ -225,6 +229,7 @@ core::properties to_properties(const broker_options& o) {
   p["log.cleaner.dedupe.buffer.size"] = std::to_string(o.cleaner_dedupe_buffer_bytes);
   p["socket.request.max.bytes"] = std::to_string(o.max_request_bytes);
   p["max.connections"] = std::to_string(o.max_connections);
+  p["fetch.max.bytes"] = std::to_string(o.fetch_max_bytes);
   p["num.network.threads"] = std::to_string(o.network_threads);
   p["metrics.listen"] = o.metrics_listen;
   p["sluice.test.drop.produce.responses"] = std::to_string(o.test_drop_produce_responses);

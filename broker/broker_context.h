@@ -36,6 +36,9 @@ struct broker_settings {
   bool auto_create_topics = true;
   int32_t num_partitions = 1;
   int32_t message_max_bytes = 1024 * 1024 + 12;
+  /// fetch.max.bytes: the most record bytes one Fetch response carries, below the request's
+  /// own max_bytes.
+  int32_t fetch_max_bytes = 2 * 1024 * 1024;
   /// Test-only fault (`sluice.test.drop.produce.responses`): this many Produce requests whose
   /// batches are in the log (appended, or duplicates of batches already there) are answered by
   /// closing the connection after the append and its flush.

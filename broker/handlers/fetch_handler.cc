@@ -67,7 +67,8 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     if (_done.load()) return true;
     protocol::fetch_response resp;
     std::vector<std::shared_ptr<const storage::segment>> files;  // segments sent from
-    int64_t budget = std::max(0, _req.max_bytes);
+    // The client's limit, and the broker's own (fetch.max.bytes): see broker/README.md.
+    int64_t budget = std::max(0, std::min(_req.max_bytes, _ctx.settings().fetch_max_bytes));
     int64_t total = 0;
     bool error = false;
     std::vector<std::pair<core::counter*, size_t>> sent;  // bytes out per topic, if answered

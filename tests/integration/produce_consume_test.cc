@@ -94,7 +94,9 @@ INSTANTIATE_TEST_SUITE_P(codecs, compression,
 TEST_F(produce_consume, large_fetches_sent_from_the_segment_files_arrive_whole_and_in_order) {
   // Partitions holding far more than the per-partition and response limits: every Fetch answer
   // carries records sent straight from the segment files (sendfile), cut at batch boundaries
-  // by the limits, over many round trips, in both isolation levels.
+  // by the limits, over many round trips, in both isolation levels — with the broker's default
+  // response limit (fetch.max.bytes), then with its smallest, where each response holds the
+  // one first batch that always goes out whole.
   auto t = topic();
   ASSERT_EQ(create_topic(t, 3), RdKafka::ERR_NO_ERROR);
   auto p = make_producer({{"linger.ms", "20"}, {"batch.size", "200000"}});
@@ -106,21 +108,28 @@ TEST_F(produce_consume, large_fetches_sent_from_the_segment_files_arrive_whole_a
               RdKafka::ERR_NO_ERROR);
   }
   ASSERT_EQ(p->flush(30000), RdKafka::ERR_NO_ERROR);
-  for (const char* isolation : {"read_uncommitted", "read_committed"}) {
-    SCOPED_TRACE(isolation);
-    auto got = consume(t, {0, 1, 2}, n, std::chrono::seconds(30),
-                       {{"max.partition.fetch.bytes", "300000"},
-                        {"fetch.max.bytes", "500000"},
-                        {"message.max.bytes", "400000"},
-                        {"isolation.level", isolation}});
-    ASSERT_EQ(got.size(), static_cast<size_t>(n));
-    std::map<int32_t, int64_t> next_offset;
-    for (const auto& r : got) {
-      EXPECT_EQ(r.offset, next_offset[r.partition]++);
-      ASSERT_TRUE(r.value);
-      const int i = std::stoi(r.value->substr(0, r.value->find(':')));
-      EXPECT_EQ(r.partition, i % 3);
-      EXPECT_EQ(*r.value, std::to_string(i) + ":" + std::string(1000 + i % 97, static_cast<char>('a' + i % 26)));
+  for (int32_t broker_limit : {options().fetch_max_bytes, 1024}) {
+    if (options().fetch_max_bytes != broker_limit) {
+      options().fetch_max_bytes = broker_limit;
+      stop_broker();
+      start_broker();
+    }
+    for (const char* isolation : {"read_uncommitted", "read_committed"}) {
+      SCOPED_TRACE(std::string(isolation) + ", broker fetch.max.bytes " + std::to_string(broker_limit));
+      auto got = consume(t, {0, 1, 2}, n, std::chrono::seconds(30),
+                         {{"max.partition.fetch.bytes", "300000"},
+                          {"fetch.max.bytes", "500000"},
+                          {"message.max.bytes", "400000"},
+                          {"isolation.level", isolation}});
+      ASSERT_EQ(got.size(), static_cast<size_t>(n));
+      std::map<int32_t, int64_t> next_offset;
+      for (const auto& r : got) {
+        EXPECT_EQ(r.offset, next_offset[r.partition]++);
+        ASSERT_TRUE(r.value);
+        const int i = std::stoi(r.value->substr(0, r.value->find(':')));
+        EXPECT_EQ(r.partition, i % 3);
+        EXPECT_EQ(*r.value, std::to_string(i) + ":" + std::string(1000 + i % 97, static_cast<char>('a' + i % 26)));
+      }
     }
   }
 }
