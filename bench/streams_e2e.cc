@@ -160,8 +160,9 @@ double raw_loop(const std::string& bootstrap, const std::string& in, const std::
                                       {"isolation.level", "read_committed"},
                                       {"partition.assignment.strategy", "range"},
                                       // As the runtime's consumers: librdkafka 2.0 stops
-                                      // fetching above this and looks again only after ~1 s.
-                                      {"queued.min.messages", "1000000"}});
+                                      // fetching above these and looks again only after ~1 s.
+                                      {"queued.min.messages", "1000000"},
+                                      {"queued.max.messages.kbytes", "262144"}});
   if (transactional) {
     if (rd_kafka_error_t* e = rd_kafka_init_transactions(producer, 60000)) {
       std::fprintf(stderr, "init_transactions: %s\n", rd_kafka_error_string(e));
@@ -488,7 +489,7 @@ latency_result latency(const std::string& bootstrap, const std::filesystem::path
 
   rd_kafka_t* consumer = make_client(RD_KAFKA_CONSUMER, bootstrap,
                                      {{"group.id", "latency-reader"}, {"isolation.level", "read_committed"},
-                                      {"fetch.wait.max.ms", "10"}});
+                                      {"fetch.wait.max.ms", "10"}, {"queued.min.messages", "1000000"}});
   rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(partitions);
   for (int p = 0; p < partitions; ++p) {
     rd_kafka_topic_partition_list_add(l, out.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;

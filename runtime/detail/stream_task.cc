@@ -109,6 +109,28 @@ void stream_task::enqueue(std::size_t index, core::offset off, core::record&& re
   _queues.push(index, std::move(prepared).value());
 }
 
+stream_task::at_once stream_task::process_at_once(std::size_t index, core::offset off, core::record&& rec) {
+  if (_state != state::running || _inputs.size() != 1 || !_queues.empty()) return at_once::queue;
+  input& in = _inputs[index];
+  if (off.value() < in.next_expected) return at_once::duplicate;  // fetched twice (pause/resume)
+  in.next_expected = off.value() + 1;
+  _commit_needed = true;
+  std::optional<core::record> raw;
+  if (_errors.keeps_raw_records()) raw = rec;
+  auto prepared = _task->prepare(*in.binding, in.tp.partition, off, std::move(rec));
+  if (!prepared) {
+    _errors.on_deserialization_error(in.tp, off, raw ? &*raw : nullptr, prepared.error());
+    in.skipped_next = off.value() + 1;
+    in.processed_next = in.skipped_next;
+    return at_once::skipped;
+  }
+  auto ok = _task->process(std::move(prepared).value());
+  if (!ok) _errors.on_deserialization_error(in.tp, off, raw ? &*raw : nullptr, ok.error());
+  in.processed_next = off.value() + 1;
+  _task->punctuate_stream_time();
+  return at_once::processed;
+}
+
 bool stream_task::processable(partition_group::clock::time_point now,
                               std::chrono::milliseconds max_idle) {
   return _state == state::running && _queues.next(now, max_idle).has_value();

@@ -98,6 +98,12 @@ class stream_task {
   /// Buffers a consumed record of input `index` (prepare: timestamp extraction).
   /// A record that cannot be deserialized goes to the error sink.
   void enqueue(std::size_t index, core::offset off, core::record&& rec);
+  /// Processes a consumed record of input `index` at once, without queueing it, when the queue
+  /// could only have handed it out next anyway: the task is running, reads one partition and
+  /// has nothing buffered. Returns `queue`, and leaves `rec` alone, otherwise (then enqueue()
+  /// it). Same effects as enqueue() followed by process() of that record.
+  enum class at_once { queue, processed, skipped, duplicate };
+  at_once process_at_once(std::size_t index, core::offset off, core::record&& rec);
   std::size_t buffered(std::size_t index) const noexcept { return _queues.size(index); }
   std::size_t buffered() const noexcept { return _queues.total(); }
   /// The buffered records' approximate memory in bytes.

@@ -228,6 +228,8 @@ class stream_thread final : private deserialization_error_sink {
   std::map<core::topic_partition, core::gauge*> _lag;
   std::map<dsl::task_id, std::array<int64_t, 3>> _drops_seen;
   uint64_t _processed_at_last_metrics = 0;
+  /// Records processed straight from poll (stream_task::process_at_once) not yet counted.
+  uint64_t _processed_in_poll = 0;
 };
 
 }  // namespace sluice::runtime::detail
