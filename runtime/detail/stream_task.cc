@@ -37,7 +37,11 @@ stream_task::stream_task(const dsl::topology& topology, dsl::task_id id,
                          std::vector<core::topic_partition> inputs, std::string application_id,
                          task_stores::resources stores, kafka_record_collector& collector,
                          deserialization_error_sink& errors)
-    : _id(id), _queues(inputs.size()), _errors(errors), _raw(inputs.size()) {
+    : _id(id),
+      _queues(inputs.size()),
+      _errors(errors),
+      _keep_raw(errors.keeps_raw_records()),
+      _raw(inputs.size()) {
   std::vector<const dsl::store_spec*> specs;
   for (const auto& spec : topology.stores()) {
     if (spec.subtopology == id.subtopology) specs.push_back(&spec);
@@ -93,7 +97,7 @@ void stream_task::enqueue(std::size_t index, core::offset off, core::record&& re
   if (off.value() < in.next_expected) return;  // fetched twice (pause/resume): already queued
   in.next_expected = off.value() + 1;
   std::optional<core::record> raw;
-  if (_errors.keeps_raw_records()) raw = rec;
+  if (_keep_raw) raw = rec;
   auto prepared = _task->prepare(*in.binding, in.tp.partition, off, std::move(rec));
   if (!prepared) {
     _errors.on_deserialization_error(in.tp, off, raw ? &*raw : nullptr, prepared.error());
@@ -116,7 +120,7 @@ stream_task::at_once stream_task::process_at_once(std::size_t index, core::offse
   in.next_expected = off.value() + 1;
   _commit_needed = true;
   std::optional<core::record> raw;
-  if (_errors.keeps_raw_records()) raw = rec;
+  if (_keep_raw) raw = rec;
   auto prepared = _task->prepare(*in.binding, in.tp.partition, off, std::move(rec));
   if (!prepared) {
     _errors.on_deserialization_error(in.tp, off, raw ? &*raw : nullptr, prepared.error());

@@ -150,6 +150,7 @@ class stream_task {
   std::unique_ptr<dsl::processor_task> _task;
   partition_group _queues;
   deserialization_error_sink& _errors;
+  const bool _keep_raw;  ///< _errors.keeps_raw_records(), asked once
   bool _commit_needed = false;
   /// Raw copies kept for the dead-letter handler, parallel to the queued records by offset.
   std::vector<std::deque<std::pair<int64_t, core::record>>> _raw;
