@@ -352,42 +352,70 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
   return r;
 }
 
-result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
-                                        int64_t max_offset, bool read_committed) const {
-  std::shared_ptr<segment> seg;
-  segment::range range;
-  read_result out;
-  std::vector<aborted_txn_entry> candidates;
-  {
-    std::lock_guard lock(_mutex);
-    out.log_start_offset = _log_start.load(std::memory_order_relaxed);
-    out.high_watermark = _log_end.load(std::memory_order_relaxed);
-    if (offset < out.log_start_offset || offset > out.high_watermark) {
-      return errc::offset_out_of_range;
-    }
-    if (offset >= max_offset) return out;
-    auto it = _segments.upper_bound(offset);
-    if (it != _segments.begin()) --it;
-    // Skip segments that hold nothing at or after `offset` (e.g. emptied by compaction).
-    for (; it != _segments.end(); ++it) {
-      if (it->second->next_offset() > offset) break;
-    }
-    if (it == _segments.end()) return out;
-    seg = it->second;
-    SLUICE_TRY(auto located, seg->locate(offset));
-    range = located;
-    if (read_committed) {
-      // Markers at or after `offset` live in this segment or later ones.
-      for (auto s = it; s != _segments.end(); ++s) {
-        for (const auto& e : s->second->aborted()) {
-          if (e.last_offset >= offset && e.first_offset < max_offset) candidates.push_back(e);
-        }
+template <class Locate>
+result<std::shared_ptr<segment>> partition_log::start_read(int64_t offset, int64_t max_offset,
+                                                          bool read_committed, read_bounds& bounds,
+                                                          std::vector<aborted_txn_entry>& candidates,
+                                                          Locate&& locate) const {
+  std::lock_guard lock(_mutex);
+  bounds.log_start_offset = _log_start.load(std::memory_order_relaxed);
+  bounds.high_watermark = _log_end.load(std::memory_order_relaxed);
+  if (offset < bounds.log_start_offset || offset > bounds.high_watermark) {
+    return errc::offset_out_of_range;
+  }
+  if (offset >= max_offset) return std::shared_ptr<segment>();
+  auto it = _segments.upper_bound(offset);
+  if (it != _segments.begin()) --it;
+  // Skip segments that hold nothing at or after `offset` (e.g. emptied by compaction).
+  for (; it != _segments.end(); ++it) {
+    if (it->second->next_offset() > offset) break;
+  }
+  if (it == _segments.end()) return std::shared_ptr<segment>();
+  SLUICE_TRY(locate(*it->second));
+  if (read_committed) {
+    // Markers at or after `offset` live in this segment or later ones.
+    for (auto s = it; s != _segments.end(); ++s) {
+      for (const auto& e : s->second->aborted()) {
+        if (e.last_offset >= offset && e.first_offset < max_offset) candidates.push_back(e);
       }
     }
   }
+  return it->second;
+}
+
+namespace {
+
+/// Kafka's collectAbortedTxns: the candidates whose transaction starts before `upper` (the end
+/// of the data returned), by first offset.
+std::vector<aborted_txn> aborted_before(std::vector<aborted_txn_entry> candidates, int64_t upper) {
+  std::sort(candidates.begin(), candidates.end(),
+            [](const auto& a, const auto& b) { return a.first_offset < b.first_offset; });
+  std::vector<aborted_txn> out;
+  for (const auto& e : candidates) {
+    if (e.first_offset < upper) out.push_back({e.producer_id, e.first_offset});
+  }
+  return out;
+}
+
+}  // namespace
+
+result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
+                                        int64_t max_offset, bool read_committed) const {
+  read_bounds bounds;
+  std::vector<aborted_txn_entry> candidates;
+  segment::range range;
+  SLUICE_TRY(auto seg, start_read(offset, max_offset, read_committed, bounds, candidates,
+                                  [&](const segment& s) -> result<void> {
+                                    SLUICE_TRY(auto r, s.locate(offset));
+                                    range = r;
+                                    return core::success();
+                                  }));
+  read_result out;
+  out.log_start_offset = bounds.log_start_offset;
+  out.high_watermark = bounds.high_watermark;
+  if (seg == nullptr) return out;
   if (range.size > 0) SLUICE_TRY(seg->read_batches(range, max_bytes, max_offset, out.records));
   if (!candidates.empty() && !out.records.empty()) {
-    // Kafka's collectAbortedTxns: up to the end of the data returned.
     int64_t upper = offset;
     protocol::batch_iterator batches(out.records);
     for (;;) {
@@ -396,62 +424,33 @@ result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
       SLUICE_TRY(auto h, parse_batch_header(*next.value()));
       upper = storage::next_offset(h);
     }
-    std::sort(candidates.begin(), candidates.end(),
-              [](const auto& a, const auto& b) { return a.first_offset < b.first_offset; });
-    for (const auto& e : candidates) {
-      if (e.first_offset < upper) out.aborted.push_back({e.producer_id, e.first_offset});
-    }
+    out.aborted = aborted_before(std::move(candidates), upper);
   }
   return out;
 }
 
 result<log_slice> partition_log::read_slice(int64_t offset, uint64_t max_bytes,
                                             int64_t max_offset, bool read_committed) const {
-  std::shared_ptr<segment> seg;
-  segment::located located;
-  log_slice out;
+  read_bounds bounds;
   std::vector<aborted_txn_entry> candidates;
-  {
-    std::lock_guard lock(_mutex);
-    out.log_start_offset = _log_start.load(std::memory_order_relaxed);
-    out.high_watermark = _log_end.load(std::memory_order_relaxed);
-    if (offset < out.log_start_offset || offset > out.high_watermark) {
-      return errc::offset_out_of_range;
-    }
-    if (offset >= max_offset) return out;
-    auto it = _segments.upper_bound(offset);
-    if (it != _segments.begin()) --it;
-    // Skip segments that hold nothing at or after `offset` (e.g. emptied by compaction).
-    for (; it != _segments.end(); ++it) {
-      if (it->second->next_offset() > offset) break;
-    }
-    if (it == _segments.end()) return out;
-    seg = it->second;
-    SLUICE_TRY(auto l, seg->locate_for_slice(offset, max_bytes, max_offset));
-    located = l;
-    if (read_committed) {
-      // Markers at or after `offset` live in this segment or later ones.
-      for (auto s = it; s != _segments.end(); ++s) {
-        for (const auto& e : s->second->aborted()) {
-          if (e.last_offset >= offset && e.first_offset < max_offset) candidates.push_back(e);
-        }
-      }
-    }
-  }
-  if (located.r.size == 0) return out;
+  segment::located located;
+  SLUICE_TRY(auto seg, start_read(offset, max_offset, read_committed, bounds, candidates,
+                                  [&](const segment& s) -> result<void> {
+                                    SLUICE_TRY(auto l, s.locate_for_slice(offset, max_bytes, max_offset));
+                                    located = l;
+                                    return core::success();
+                                  }));
+  log_slice out;
+  out.log_start_offset = bounds.log_start_offset;
+  out.high_watermark = bounds.high_watermark;
+  if (seg == nullptr || located.r.size == 0) return out;
   SLUICE_TRY(auto batches, seg->slice_batches(located, max_bytes, max_offset));
   if (batches.r.size == 0) return out;
   out.position = batches.r.position;
   out.size = batches.r.size;
   out.source = std::move(seg);
-  if (!candidates.empty()) {
-    // Kafka's collectAbortedTxns, up to the end of the data returned.
-    std::sort(candidates.begin(), candidates.end(),
-              [](const auto& a, const auto& b) { return a.first_offset < b.first_offset; });
-    for (const auto& e : candidates) {
-      if (e.first_offset < batches.end_offset_bound) out.aborted.push_back({e.producer_id, e.first_offset});
-    }
-  }
+  // Up to the end of the data returned.
+  if (!candidates.empty()) out.aborted = aborted_before(std::move(candidates), batches.end_offset_bound);
   return out;
 }
 

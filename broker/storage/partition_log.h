@@ -241,6 +241,21 @@ class partition_log {
   partition_log(std::filesystem::path dir, core::topic_partition tp, log_config config)
       : _dir(std::move(dir)), _tp(std::move(tp)), _config(config) {}
 
+  struct read_bounds {
+    int64_t log_start_offset = 0;
+    int64_t high_watermark = 0;
+  };
+  /// read()'s and read_slice()'s start, under the lock: checks `offset` against the log's
+  /// bounds, finds the segment holding it and calls `locate(segment)` there; with
+  /// `read_committed` collects the aborted transactions that may overlap the data from
+  /// `offset` on. Returns the segment, or null when there is nothing to read. Defined in the .cc
+  /// (its only user).
+  template <class Locate>
+  result<std::shared_ptr<segment>> start_read(int64_t offset, int64_t max_offset, bool read_committed,
+                                              read_bounds& bounds,
+                                              std::vector<aborted_txn_entry>& candidates,
+                                              Locate&& locate) const;
+
   result<void> roll_locked(int64_t next_offset);
   result<void> delete_segments_below_locked(int64_t offset);
   result<void> flush_locked();

@@ -92,9 +92,11 @@ void stream_task::start_running() {
   _state = state::running;
 }
 
-void stream_task::enqueue(std::size_t index, core::offset off, core::record&& rec) {
+template <class Admitted>
+stream_task::at_once stream_task::admit(std::size_t index, core::offset off, core::record&& rec,
+                                        Admitted&& admitted) {
   input& in = _inputs[index];
-  if (off.value() < in.next_expected) return;  // fetched twice (pause/resume): already queued
+  if (off.value() < in.next_expected) return at_once::duplicate;  // fetched twice (pause/resume)
   in.next_expected = off.value() + 1;
   std::optional<core::record> raw;
   if (_keep_raw) raw = rec;
@@ -107,32 +109,29 @@ void stream_task::enqueue(std::size_t index, core::offset off, core::record&& re
       in.processed_next = in.skipped_next;
       _commit_needed = true;
     }
-    return;
+    return at_once::skipped;
   }
-  if (raw) _raw[index].emplace_back(off.value(), std::move(*raw));
-  _queues.push(index, std::move(prepared).value());
+  admitted(std::move(prepared).value(), std::move(raw));
+  return at_once::processed;
+}
+
+void stream_task::enqueue(std::size_t index, core::offset off, core::record&& rec) {
+  admit(index, off, std::move(rec), [&](dsl::pending_record&& p, std::optional<core::record>&& raw) {
+    if (raw) _raw[index].emplace_back(off.value(), std::move(*raw));
+    _queues.push(index, std::move(p));
+  });
 }
 
 stream_task::at_once stream_task::process_at_once(std::size_t index, core::offset off, core::record&& rec) {
   if (_state != state::running || _inputs.size() != 1 || !_queues.empty()) return at_once::queue;
-  input& in = _inputs[index];
-  if (off.value() < in.next_expected) return at_once::duplicate;  // fetched twice (pause/resume)
-  in.next_expected = off.value() + 1;
-  _commit_needed = true;
-  std::optional<core::record> raw;
-  if (_keep_raw) raw = rec;
-  auto prepared = _task->prepare(*in.binding, in.tp.partition, off, std::move(rec));
-  if (!prepared) {
-    _errors.on_deserialization_error(in.tp, off, raw ? &*raw : nullptr, prepared.error());
-    in.skipped_next = off.value() + 1;
-    in.processed_next = in.skipped_next;
-    return at_once::skipped;
-  }
-  auto ok = _task->process(std::move(prepared).value());
-  if (!ok) _errors.on_deserialization_error(in.tp, off, raw ? &*raw : nullptr, ok.error());
-  in.processed_next = off.value() + 1;
-  _task->punctuate_stream_time();
-  return at_once::processed;
+  return admit(index, off, std::move(rec), [&](dsl::pending_record&& p, std::optional<core::record>&& raw) {
+    input& in = _inputs[index];
+    _commit_needed = true;
+    auto ok = _task->process(std::move(p));
+    if (!ok) _errors.on_deserialization_error(in.tp, off, raw ? &*raw : nullptr, ok.error());
+    in.processed_next = off.value() + 1;
+    _task->punctuate_stream_time();
+  });
 }
 
 bool stream_task::processable(partition_group::clock::time_point now,

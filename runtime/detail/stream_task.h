@@ -142,6 +142,13 @@ class stream_task {
   core::timestamp stream_time() const { return _task->stream_time(); }
 
  private:
+  /// enqueue()'s and process_at_once()'s common part: drops a duplicate, keeps the raw copy for
+  /// the dead-letter handler, prepares the record (one that cannot be prepared goes to the error
+  /// sink and is skipped) and hands it to `admitted(pending_record&&, optional<record>&& raw)`.
+  /// Returns processed (= admitted), skipped or duplicate. Defined in the .cc.
+  template <class Admitted>
+  at_once admit(std::size_t index, core::offset off, core::record&& rec, Admitted&& admitted);
+
   dsl::task_id _id;
   state _state = state::created;
   std::vector<input> _inputs;

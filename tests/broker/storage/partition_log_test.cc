@@ -54,7 +54,9 @@ TEST(partition_log, read_limits_and_out_of_range) {
 /// The bytes `read_slice` points at, read back from its segment file.
 core::bytes slice_bytes(const log_slice& s) {
   core::bytes out;
-  if (s.size > 0) EXPECT_TRUE(s.source->read({s.position, s.size}, out));
+  if (s.size > 0) {
+    EXPECT_TRUE(s.source->read({s.position, s.size}, out));
+  }
   return out;
 }
 
