@@ -365,10 +365,10 @@ void stream_thread::loop() {
   }
 }
 
-void stream_thread::close_all_tasks_dirty() {
+void stream_thread::close_all_tasks(bool clean) {
   for (auto& [id, t] : _tasks) {
     try {
-      close_task(*t, false);
+      close_task(*t, clean && t->current_state() == stream_task::state::running);
     } catch (const std::exception& e) {
       log.error("{}: closing task {} failed: {}", _name, id.to_string(), e.what());
     }
@@ -384,7 +384,7 @@ void stream_thread::recover(const transaction_error& e) {
   log.warn("{}: {}; discarding the work since the last commit{}", _name, e.what(),
            fatal ? " and recreating the producer" : "");
   // Tasks first: anything their processors send while closing lands in the aborted transaction.
-  close_all_tasks_dirty();
+  close_all_tasks(false);
   if (!fatal) {
     try {
       _collector->abort_transaction(transaction_timeout);
@@ -859,17 +859,7 @@ void stream_thread::shutdown(bool clean) noexcept {
       clean = false;
     }
   }
-  for (auto& [id, t] : _tasks) {
-    try {
-      close_task(*t, clean && t->current_state() == stream_task::state::running);
-    } catch (const std::exception& e) {
-      log.error("{}: closing task {} failed: {}", _name, id.to_string(), e.what());
-    }
-  }
-  _tasks.clear();
-  _inputs.clear();
-  _last_refs = nullptr;
-  unregister_all_lag();
+  close_all_tasks(clean);
   _closing = true;
   if (_consumer) {
     rd_kafka_consumer_close(_consumer.get());  // leaves the group (unless static membership)

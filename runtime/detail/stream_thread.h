@@ -155,8 +155,9 @@ class stream_thread final : private deserialization_error_sink {
   /// Exactly-once: throws away the work since the last commit (see above) and starts again
   /// from the committed offsets; `fatal`: the producer is recreated.
   void recover(const transaction_error& e);
-  /// Closes every task without committing and forgets the assignment's partitions.
-  void close_all_tasks_dirty();
+  /// Closes every task — running ones cleanly (checkpoint) with `clean`, after a commit; all of
+  /// them without committing otherwise — and forgets the assignment's partitions.
+  void close_all_tasks(bool clean);
   void shutdown(bool clean) noexcept;
 
   friend struct thread_callbacks;  // librdkafka's C callbacks (stream_thread.cc)
