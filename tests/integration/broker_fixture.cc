@@ -154,21 +154,7 @@ std::vector<consumed> broker_test::consume(const std::string& topic,
       ADD_FAILURE() << "consume error: " << m->errstr();
       break;
     }
-    consumed r;
-    r.topic = m->topic_name();
-    r.partition = m->partition();
-    r.offset = m->offset();
-    if (m->key()) r.key = *m->key();
-    if (m->payload()) r.value = std::string(static_cast<const char*>(m->payload()), m->len());
-    r.timestamp = m->timestamp().timestamp;
-    if (auto* h = m->headers()) {
-      for (const auto& hd : h->get_all()) {
-        std::optional<std::string> v;
-        if (hd.value()) v = std::string(static_cast<const char*>(hd.value()), hd.value_size());
-        r.headers.emplace_back(hd.key(), v);
-      }
-    }
-    out.push_back(std::move(r));
+    out.push_back(to_consumed(*m));
   }
   c->close();
   return out;
@@ -196,6 +182,38 @@ RdKafka::ErrorCode broker_test::create_topic(const std::string& name, int partit
   rd_kafka_queue_destroy(q);
   rd_kafka_NewTopic_destroy(nt);
   return code;
+}
+
+consumed to_consumed(RdKafka::Message& m) {
+  consumed r;
+  r.topic = m.topic_name();
+  r.partition = m.partition();
+  r.offset = m.offset();
+  if (m.key()) r.key = *m.key();
+  if (m.payload()) r.value = std::string(static_cast<const char*>(m.payload()), m.len());
+  r.timestamp = m.timestamp().timestamp;
+  if (auto* h = m.headers()) {
+    for (const auto& hd : h->get_all()) {
+      std::optional<std::string> v;
+      if (hd.value()) v = std::string(static_cast<const char*>(hd.value()), hd.value_size());
+      r.headers.emplace_back(hd.key(), v);
+    }
+  }
+  return r;
+}
+
+int64_t end_offset(const std::string& bootstrap, const std::string& topic, const std::string& isolation) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap, err);
+  conf->set("group.id", "lso-probe", err);
+  conf->set("isolation.level", isolation, err);
+  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
+  EXPECT_TRUE(c) << err;
+  int64_t low = -1, high = -1;
+  EXPECT_EQ(c->query_watermark_offsets(topic, 0, &low, &high, 10000), RdKafka::ERR_NO_ERROR);
+  c->close();
+  return high;
 }
 
 uint16_t free_port() {

@@ -40,6 +40,13 @@ struct consumed {
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
 };
 
+/// `m` (a record, not an error) as a `consumed`.
+consumed to_consumed(RdKafka::Message& m);
+
+/// The end offset a consumer with `isolation` ("read_committed" / "read_uncommitted") gets from
+/// ListOffsets for partition 0 of `topic`: the high watermark, or the LSO for read_committed.
+int64_t end_offset(const std::string& bootstrap, const std::string& topic, const std::string& isolation);
+
 /// A free TCP port on the loopback interface (bound to port 0 and released).
 uint16_t free_port();
 

@@ -193,22 +193,6 @@ TEST(idempotence_process, retry_after_kill_9_is_still_deduplicated) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-/// The high watermark a consumer with `isolation` gets from ListOffsets (the LSO for
-/// read_committed).
-int64_t end_offset(const std::string& bootstrap, const std::string& topic, const std::string& isolation) {
-  std::string err;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  conf->set("bootstrap.servers", bootstrap, err);
-  conf->set("group.id", "lso-probe", err);
-  conf->set("isolation.level", isolation, err);
-  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
-  EXPECT_TRUE(c) << err;
-  int64_t low = -1, high = -1;
-  EXPECT_EQ(c->query_watermark_offsets(topic, 0, &low, &high, 10000), RdKafka::ERR_NO_ERROR);
-  c->close();
-  return high;
-}
-
 /// kill -9 with a transaction open: after the restart the partition's producer state (replayed
 /// from the log) still holds the LSO at the transaction's first record, and the producer's
 /// commit then releases it.

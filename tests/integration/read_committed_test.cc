@@ -32,21 +32,6 @@ core::bytes batch(const std::vector<std::string>& values, int64_t pid, int32_t s
   return std::move(b).value();
 }
 
-/// The high watermark a consumer with `isolation` gets from ListOffsets.
-int64_t end_offset(const std::string& bootstrap, const std::string& topic, const std::string& isolation) {
-  std::string err;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  conf->set("bootstrap.servers", bootstrap, err);
-  conf->set("group.id", "lso-probe", err);
-  conf->set("isolation.level", isolation, err);
-  std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
-  EXPECT_TRUE(c) << err;
-  int64_t low = -1, high = -1;
-  EXPECT_EQ(c->query_watermark_offsets(topic, 0, &low, &high, 10000), RdKafka::ERR_NO_ERROR);
-  c->close();
-  return high;
-}
-
 std::vector<std::string> values(const std::vector<consumed>& got) {
   std::vector<std::string> out;
   for (const auto& c : got) out.push_back(c.value.value_or("<null>"));

@@ -4,6 +4,7 @@
 // killed with SIGKILL (at-least-once: nothing is lost; exactly-once: nothing is lost and
 // nothing counted twice).
 
+#include "tests/integration/page_view_check.h"
 #include "tests/integration/streams_fixture.h"
 
 #include "core/serde.h"
@@ -17,7 +18,6 @@
 #include <map>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <thread>
 
 namespace sluice::testing {
@@ -27,20 +27,8 @@ using namespace std::chrono_literals;
 
 #if defined(SLUICE_PAGE_VIEWS_WORKER) && defined(SLUICE_ORDER_PAYMENT_WORKER)
 
-using counts = std::map<std::pair<int64_t, std::string>, int64_t>;
+using counts = page_view_counts;
 
-counts parse_tsv(const std::string& text) {
-  counts out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    int64_t start = 0, n = 0;
-    std::string page;
-    if (row >> start >> page >> n) out[{start, page}] += n;
-  }
-  return out;
-}
 
 int64_t total_of(const counts& c) {
   int64_t t = 0;
@@ -79,45 +67,9 @@ class streams_examples_test : public streams_test {
     return _workers.back();
   }
 
-  /// Every committed update of `page-views-per-minute`, in offset order per partition, checked
-  /// in the style of Kafka's EosTestDriver: per (window, page) the counts must rise strictly (a
-  /// view counted twice, or a store restored to an older state, repeats or lowers a count)
-  /// and the last must equal the reference computed from the generated input. Returns the
-  /// problems found (empty: exactly once).
+  /// page_view_problems() of everything committed to `page-views-per-minute`.
   std::vector<std::string> verify_exactly_once(const counts& expected) {
-    const auto key_serde = page_views::output_key_serde();
-    auto records = read_all(page_views::output_topic, 1u << 30, 3s);
-    std::stable_sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);
-    });
-    counts last;
-    std::vector<std::string> problems;
-    for (const auto& r : records) {
-      auto key = key_serde.deserialize(core::as_bytes(*r.key));
-      auto n = core::serdes::int64{}.deserialize(core::as_bytes(*r.value));
-      if (!key || !n) {
-        problems.push_back("undecodable record at offset " + std::to_string(r.offset));
-        continue;
-      }
-      const std::pair<int64_t, std::string> k{core::to_epoch_ms(key.value().win.start) / 1000,
-                                              key.value().key};
-      auto it = last.find(k);
-      if (it != last.end() && n.value() <= it->second) {
-        problems.push_back(k.second + "@" + std::to_string(k.first) + ": count " +
-                           std::to_string(n.value()) + " after " + std::to_string(it->second));
-      }
-      last[k] = n.value();
-    }
-    for (const auto& [k, n] : expected) {
-      if (last[k] != n) {
-        problems.push_back(k.second + "@" + std::to_string(k.first) + ": " +
-                           std::to_string(last[k]) + " views, expected " + std::to_string(n));
-      }
-    }
-    for (const auto& [k, n] : last) {
-      if (!expected.contains(k)) problems.push_back("unexpected " + k.second);
-    }
-    return problems;
+    return page_view_problems(read_all(page_views::output_topic, 1u << 30, 3s), expected);
   }
 
   /// The worker's HTTP port, from the line it prints when it starts serving (the last such
@@ -190,7 +142,7 @@ class streams_examples_test : public streams_test {
                                    "--span-seconds", std::to_string(span), "--seed",
                                    std::to_string(seed), "--print-expected"});
     EXPECT_EQ(status, 0);
-    return parse_tsv(out);
+    return parse_page_view_tsv(out);
   }
 
   counts read_counts(int64_t until_total, std::chrono::milliseconds timeout = 60s) {
@@ -202,8 +154,11 @@ class streams_examples_test : public streams_test {
     }
     auto [status, out] = run_tool(args);
     EXPECT_EQ(status, 0);
-    return parse_tsv(out);
+    return parse_page_view_tsv(out);
   }
+
+  std::pair<int, std::string> join_with_a_killed_worker(const std::string& guarantee,
+                                                        std::chrono::seconds patience);
 
   std::pair<int, std::string> verify_orders(int count, bool allow_duplicates) {
     std::vector<std::string> args{SLUICE_ORDER_PAYMENT_VERIFIER, "--bootstrap", bootstrap(),
@@ -319,7 +274,7 @@ TEST_F(streams_examples_test, page_views_worker_killed_with_sigkill_under_exactl
   EXPECT_EQ(wait_exit(b.pid, 10s), 128 + SIGKILL);
   b.pid = -1;
   ASSERT_EQ(wait_exit(gen.pid, 60s), 0) << read_file(gen.log);
-  for (const auto& [k, n] : parse_tsv(read_file(gen.log))) expected[k] += n;
+  for (const auto& [k, n] : parse_page_view_tsv(read_file(gen.log))) expected[k] += n;
   ASSERT_EQ(total_of(expected), 2000);
   // a takes over b's tasks after the session timeout, restores their committed state and
   // processes everything after b's last commit once.
@@ -371,10 +326,17 @@ TEST_F(streams_examples_test, order_payment_join_two_worker_processes_join_exact
   EXPECT_EQ(stop(b), 0);
 }
 
-TEST_F(streams_examples_test, order_payment_join_survives_a_killed_worker_without_losing_a_join) {
-  auto& a = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "a", 1);
-  auto& b = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "b", 1);
-  ASSERT_TRUE(wait_split({&a, &b}, join_tasks));
+/// Two join workers under `guarantee`; the second is killed with SIGKILL while the generator's
+/// 600 orders arrive. Returns the verifier's final verdict once it passes (or the last one after
+/// `patience`); duplicates are allowed under at-least-once only.
+std::pair<int, std::string> streams_examples_test::join_with_a_killed_worker(const std::string& guarantee,
+                                                                             std::chrono::seconds patience) {
+  auto& a = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "a", 1, guarantee);
+  auto& b = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "b", 1, guarantee);
+  if (!wait_split({&a, &b}, join_tasks)) {
+    ADD_FAILURE() << "the join's tasks did not split over two workers\n" << read_file(a.log) << read_file(b.log);
+    return {1, "no split"};
+  }
   // The generator's records keep arriving while b dies.
   child_process gen = spawn({SLUICE_ORDER_PAYMENT_GENERATOR, "--bootstrap", bootstrap(), "--count", "600"},
                             data_dir() / "generator.log");
@@ -383,36 +345,28 @@ TEST_F(streams_examples_test, order_payment_join_survives_a_killed_worker_withou
   EXPECT_EQ(wait_exit(b.pid, 10s), 128 + SIGKILL);
   b.pid = -1;
   EXPECT_EQ(wait_exit(gen.pid, 60s), 0) << read_file(gen.log);
-  ASSERT_TRUE(wait_split({&a}, join_tasks));
+  if (!wait_split({&a}, join_tasks)) {
+    ADD_FAILURE() << "the surviving worker did not take every join task";
+    return {1, "no takeover"};
+  }
+  const bool allow_duplicates = guarantee == "at_least_once";
   std::pair<int, std::string> verdict;
   EXPECT_TRUE(eventually([&] {
-    verdict = verify_orders(600, true);
+    verdict = verify_orders(600, allow_duplicates);
     return verdict.first == 0;
-  }, 60s)) << verdict.second;
+  }, patience)) << verdict.second;
   EXPECT_EQ(stop(a), 0);
+  return verdict;
+}
+
+TEST_F(streams_examples_test, order_payment_join_survives_a_killed_worker_without_losing_a_join) {
+  join_with_a_killed_worker("at_least_once", 60s);
 }
 
 TEST_F(streams_examples_test, order_payment_join_killed_worker_under_exactly_once_joins_every_order_once) {
-  const std::string eos = "exactly_once_v2";
-  auto& a = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "a", 1, eos);
-  auto& b = start_worker(SLUICE_ORDER_PAYMENT_WORKER, "b", 1, eos);
-  ASSERT_TRUE(wait_split({&a, &b}, join_tasks)) << read_file(a.log) << read_file(b.log);
-  child_process gen = spawn({SLUICE_ORDER_PAYMENT_GENERATOR, "--bootstrap", bootstrap(), "--count", "600"},
-                            data_dir() / "generator.log");
-  std::this_thread::sleep_for(300ms);
-  ::kill(b.pid, SIGKILL);
-  EXPECT_EQ(wait_exit(b.pid, 10s), 128 + SIGKILL);
-  b.pid = -1;
-  EXPECT_EQ(wait_exit(gen.pid, 60s), 0) << read_file(gen.log);
-  ASSERT_TRUE(wait_split({&a}, join_tasks));
   // No --allow-duplicates: every paid order joined exactly once, nothing else.
-  std::pair<int, std::string> verdict;
-  EXPECT_TRUE(eventually([&] {
-    verdict = verify_orders(600, false);
-    return verdict.first == 0;
-  }, 90s)) << verdict.second;
+  const auto verdict = join_with_a_killed_worker("exactly_once_v2", 90s);
   EXPECT_NE(verdict.second.find("(0 duplicates)"), std::string::npos) << verdict.second;
-  EXPECT_EQ(stop(a), 0);
 }
 
 #else

@@ -88,12 +88,7 @@ class transactions_test : public broker_test {
         ADD_FAILURE() << "consume error: " << m->errstr();
         break;
       }
-      consumed r;
-      r.topic = m->topic_name();
-      r.partition = m->partition();
-      r.offset = m->offset();
-      if (m->key()) r.key = *m->key();
-      if (m->payload()) r.value = std::string(static_cast<const char*>(m->payload()), m->len());
+      consumed r = to_consumed(*m);
       if (r.value == last && !seen_last) {
         seen_last = true;
         drain_until = std::chrono::steady_clock::now() + 1500ms;

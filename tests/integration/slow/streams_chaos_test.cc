@@ -4,6 +4,7 @@
 // and every join must be exactly what the input implies: strictly rising counts per (window,
 // page) ending at the reference, every paid order joined once, nothing else.
 
+#include "tests/integration/page_view_check.h"
 #include "tests/integration/streams_fixture.h"
 
 #include "core/serde.h"
@@ -15,7 +16,6 @@
 #include <map>
 #include <random>
 #include <regex>
-#include <sstream>
 #include <thread>
 
 namespace sluice::testing {
@@ -23,24 +23,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using counts = std::map<std::pair<int64_t, std::string>, int64_t>;
+using counts = page_view_counts;
 
 constexpr int64_t minute = 1700000040;
 /// Rounds of (more input, kill one worker, restart it); about 5 s each.
 constexpr int rounds = 36;
-
-counts parse_tsv(const std::string& text) {
-  counts out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream row(line);
-    int64_t start = 0, n = 0;
-    std::string page;
-    if (row >> start >> page >> n) out[{start, page}] += n;
-  }
-  return out;
-}
 
 class streams_chaos_test : public streams_test {
  protected:
@@ -77,39 +64,7 @@ class streams_chaos_test : public streams_test {
   }
 
   std::vector<std::string> verify_page_views(const counts& expected) {
-    const auto key_serde = page_views::output_key_serde();
-    auto records = read_all(page_views::output_topic, 1u << 30, 5s);
-    std::stable_sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset);
-    });
-    counts last;
-    std::vector<std::string> problems;
-    for (const auto& r : records) {
-      auto key = key_serde.deserialize(core::as_bytes(*r.key));
-      auto n = core::serdes::int64{}.deserialize(core::as_bytes(*r.value));
-      if (!key || !n) {
-        problems.push_back("undecodable record");
-        continue;
-      }
-      const std::pair<int64_t, std::string> k{core::to_epoch_ms(key.value().win.start) / 1000,
-                                              key.value().key};
-      auto it = last.find(k);
-      if (it != last.end() && n.value() <= it->second) {
-        problems.push_back(k.second + ": count " + std::to_string(n.value()) + " after " +
-                           std::to_string(it->second));
-      }
-      last[k] = n.value();
-    }
-    for (const auto& [k, n] : expected) {
-      if (last[k] != n) {
-        problems.push_back(k.second + "@" + std::to_string(k.first) + ": " + std::to_string(last[k]) +
-                           " views, expected " + std::to_string(n));
-      }
-    }
-    for (const auto& [k, n] : last) {
-      if (!expected.contains(k)) problems.push_back("unexpected " + k.second);
-    }
-    return problems;
+    return page_view_problems(read_all(page_views::output_topic, 1u << 30, 5s), expected);
   }
 
   std::deque<worker> _workers;
@@ -137,7 +92,7 @@ TEST_F(streams_chaos_test, exactly_once_survives_repeated_sigkills) {
                                    "--span-seconds", "120", "--seed", std::to_string(100 + round),
                                    "--print-expected"});
     ASSERT_EQ(status, 0);
-    for (const auto& [k, n] : parse_tsv(out)) expected[k] += n;
+    for (const auto& [k, n] : parse_page_view_tsv(out)) expected[k] += n;
     worker& victim = _workers[std::uniform_int_distribution<std::size_t>(0, _workers.size() - 1)(rng)];
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(500, 3000)(rng)));
     kill_worker(victim);
