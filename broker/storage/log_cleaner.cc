@@ -31,7 +31,6 @@ const core::logger& log() {
 }
 
 constexpr const char* checkpoint_name = "cleaner-offset-checkpoint";
-constexpr uint64_t read_chunk = 1u << 20;
 constexpr size_t write_chunk = 1u << 20;
 
 std::error_code interrupted() { return std::make_error_code(std::errc::interrupted); }
@@ -185,38 +184,6 @@ result<void> rename_file(const std::filesystem::path& from, const std::filesyste
 
 // ---- reading segments ---------------------------------------------------------------------
 
-/// Calls `fn(batch, header)` for every batch of a closed segment, in order, reading the file in
-/// chunks of about a megabyte.
-template <class Fn>
-result<void> for_each_batch(const segment& seg, Fn&& fn) {
-  const uint64_t size = seg.size();
-  uint64_t pos = 0;
-  bytes buf;
-  while (pos < size) {
-    buf.clear();
-    SLUICE_TRY(seg.read(segment::range{pos, std::min<uint64_t>(read_chunk, size - pos)}, buf));
-    size_t off = 0;
-    while (off + batch_header_size <= buf.size()) {
-      SLUICE_TRY(auto h, parse_batch_header(bytes_view(buf).subspan(off)));
-      if (off + h.size_bytes() > buf.size()) break;
-      SLUICE_TRY(fn(bytes_view(buf).subspan(off, h.size_bytes()), h));
-      off += h.size_bytes();
-    }
-    if (off == 0) {
-      // One batch larger than the chunk: read exactly it.
-      if (buf.size() < batch_header_size) return errc::corrupt_batch;
-      SLUICE_TRY(auto h, parse_batch_header(buf));
-      if (pos + h.size_bytes() > size) return errc::corrupt_batch;
-      buf.clear();
-      SLUICE_TRY(seg.read(segment::range{pos, h.size_bytes()}, buf));
-      SLUICE_TRY(fn(bytes_view(buf), h));
-      off = h.size_bytes();
-    }
-    pos += off;
-  }
-  return core::success();
-}
-
 /// What the cleaner needs of a record: borrowed from the batch (or its decompressed records).
 struct record_ref {
   int32_t offset_delta = 0;
@@ -341,7 +308,7 @@ struct pass {
 
   /// Adds the dirty records of `seg` (offsets >= first_dirty) to the key map.
   result<void> map_segment(const segment& seg, int64_t first_dirty) {
-    return for_each_batch(seg, [&](bytes_view batch, const batch_header& h) -> result<void> {
+    return seg.scan(seg.base_offset(), [&](bytes_view batch, const batch_header& h) -> result<void> {
       if (cancelled()) return interrupted();
       stats.bytes_read += batch.size();
       if (h.is_control() || h.is_transactional() || h.last_offset().value() < first_dirty) {
@@ -361,7 +328,7 @@ struct pass {
     for (const auto& seg : group) {
       const int64_t written = mtime_ms(segment_path(dir, seg->base_offset(), ".log"));
       const bool expired = written >= 0 && now_ms - written > config.delete_retention_ms;
-      SLUICE_TRY(for_each_batch(*seg, [&](bytes_view batch, const batch_header& h) -> result<void> {
+      SLUICE_TRY(seg->scan(seg->base_offset(), [&](bytes_view batch, const batch_header& h) -> result<void> {
         if (cancelled()) return interrupted();
         stats.bytes_read += batch.size();
         if (h.last_offset().value() < log_start) {  // below the log start: already deleted
