@@ -49,10 +49,6 @@ topology counting(const std::string& in, const std::string& out,
   return b.build();
 }
 
-int64_t as_int64(const std::optional<std::string>& v) {
-  return serdes::int64{}.deserialize(core::as_bytes(*v)).value();
-}
-
 /// The exactly-once verdict on a count topic, in the style of Kafka's EosTestDriver: per key,
 /// the counts emitted (in offset order) must rise strictly — a record processed twice, or a
 /// store restored to an older state, would repeat or lower a count — and the last one must be

@@ -1,5 +1,7 @@
 #include "tests/integration/streams_fixture.h"
 
+#include "core/serde.h"
+
 #include <librdkafka/rdkafka.h>
 
 #include <arpa/inet.h>
@@ -72,6 +74,10 @@ std::pair<int, std::string> run_tool(const std::vector<std::string>& args,
     wait_exit(pid, std::chrono::seconds(5));
   }
   return {status, text};
+}
+
+int64_t as_int64(const std::optional<std::string>& v) {
+  return core::serdes::int64{}.deserialize(core::as_bytes(*v)).value();
 }
 
 std::string read_file(const std::filesystem::path& p) {

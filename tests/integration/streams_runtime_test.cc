@@ -43,10 +43,6 @@ topology counts(const std::string& in, const std::string& out) {
   return b.build();
 }
 
-int64_t as_int64(const std::optional<std::string>& v) {
-  return serdes::int64{}.deserialize(core::as_bytes(*v)).value();
-}
-
 /// The last value per key, in partition order.
 std::map<std::string, int64_t> latest(const std::vector<consumed>& records) {
   std::map<std::string, int64_t> out;
