@@ -83,18 +83,7 @@ double run_produce(const std::string& bootstrap, const std::string& topic, const
   std::string payload(s.record_size, 'x');
   auto start = clock_type::now();
   for (size_t i = 0; i < records; ++i) {
-    for (;;) {
-      auto err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
-                                   RD_KAFKA_V_PARTITION(static_cast<int32_t>(i % s.partitions)),
-                                   RD_KAFKA_V_VALUE(payload.data(), payload.size()),
-                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        std::fprintf(stderr, "produce: %s\n", rd_kafka_err2str(err));
-        std::exit(1);
-      }
-      rd_kafka_poll(rk, 1);
-    }
+    sluice::bench::produce(rk, topic, {}, payload, static_cast<int32_t>(i % s.partitions));
     if ((i & 0xfff) == 0) rd_kafka_poll(rk, 0);
   }
   rd_kafka_flush(rk, 120000);
@@ -221,19 +210,7 @@ double run_eos_produce(const std::string& bootstrap, const std::string& topic, s
       open = true;
       txn_start = clock_type::now();
     }
-    for (;;) {
-      auto err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
-                                   RD_KAFKA_V_PARTITION(static_cast<int32_t>(i % partitions)),
-                                   RD_KAFKA_V_VALUE(payload.data(), payload.size()),
-                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        std::fprintf(stderr, "produce: %s\n", rd_kafka_err2str(err));
-        std::exit(1);
-      }
-      ++full_waits;
-      rd_kafka_poll(rk, 1);
-    }
+    full_waits += sluice::bench::produce(rk, topic, {}, payload, static_cast<int32_t>(i % partitions));
     if ((i & 0xfff) == 0) rd_kafka_poll(rk, 0);
     if (open && (i + 1 == records || clock_type::now() - txn_start >= std::chrono::milliseconds(txn_ms))) {
       auto c = clock_type::now();

@@ -1,12 +1,14 @@
 #pragma once
 // librdkafka helpers shared by the end-to-end harnesses: a client from key/value settings
-// (exits with the key's error on a bad setting) and topic creation through the admin API.
+// (exits with the key's error on a bad setting), producing with back-pressure, and topic
+// creation through the admin API.
 
 #include <librdkafka/rdkafka.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,6 +32,27 @@ inline rd_kafka_t* make_client(rd_kafka_type_t type, const std::string& bootstra
     std::exit(1);
   }
   return rk;
+}
+
+/// Produces one record (copied) to `topic`, waiting while librdkafka's queue is full; exits on
+/// any other error. A default-constructed `key` is a null key; `timestamp` 0 is "now". Returns
+/// how many times it found the queue full.
+inline int produce(rd_kafka_t* rk, const std::string& topic, std::string_view key,
+                   std::string_view value, int32_t partition = RD_KAFKA_PARTITION_UA,
+                   int64_t timestamp = 0) {
+  for (int full = 0;; ++full) {
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(key.data(), key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return full;
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      std::fprintf(stderr, "produce to %s: %s\n", topic.c_str(), rd_kafka_err2str(err));
+      std::exit(1);
+    }
+    rd_kafka_poll(rk, 1);
+  }
 }
 
 /// Creates `topic` (replication factor 1) and waits up to 30 s for the answer.

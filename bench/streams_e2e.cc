@@ -95,19 +95,7 @@ void preload(const std::string& bootstrap, const std::string& topic, std::size_t
   for (std::size_t i = 0; i < records; ++i) {
     const std::string key = "k" + std::to_string(i % keys);
     const int64_t ts = t0 + static_cast<int64_t>(i * 600000 / records);
-    for (;;) {
-      auto err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
-                                   RD_KAFKA_V_KEY(key.data(), key.size()),
-                                   RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                   RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                   RD_KAFKA_V_END);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        std::fprintf(stderr, "produce: %s\n", rd_kafka_err2str(err));
-        std::exit(1);
-      }
-      rd_kafka_poll(rk, 1);
-    }
+    sluice::bench::produce(rk, topic, key, value, RD_KAFKA_PARTITION_UA, ts);
   }
   rd_kafka_flush(rk, 120000);
   rd_kafka_destroy(rk);
@@ -433,12 +421,7 @@ restoration_result restoration(const std::string& bootstrap, const std::filesyst
     char key[32];
     for (int64_t i = 0; i < records; ++i) {
       const int n = std::snprintf(key, sizeof key, "key-%012lld", static_cast<long long>(i));
-      while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(in.c_str()), RD_KAFKA_V_KEY(key, static_cast<size_t>(n)),
-                               RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END) ==
-             RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        rd_kafka_poll(rk, 1);
-      }
+      sluice::bench::produce(rk, in, std::string_view(key, static_cast<size_t>(n)), value);
     }
     rd_kafka_flush(rk, 120000);
     rd_kafka_destroy(rk);
@@ -519,12 +502,7 @@ latency_result latency(const std::string& bootstrap, const std::filesystem::path
         std::string value = std::to_string(due_us) + ' ';
         value.resize(value_size, 'v');
         const std::string key = "k" + std::to_string(sent % keys);
-        while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(in.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
-                                 RD_KAFKA_V_VALUE(value.data(), value.size()),
-                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END) ==
-               RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-          rd_kafka_poll(rk, 1);
-        }
+        sluice::bench::produce(rk, in, key, value);
       }
       rd_kafka_poll(rk, 0);
       std::this_thread::sleep_for(1ms);
