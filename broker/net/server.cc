@@ -44,15 +44,31 @@ const core::logger& log() {
 
 }  // namespace
 
+/// The network thread's own context, if the calling thread is one (timers then fire where the
+/// work that armed them runs).
+thread_local asio::io_context* current_context = nullptr;
+
 struct server::impl final : broker_services {
   impl(server_options o, frame_handler h)
-      : options(std::move(o)), handler(std::move(h)), io(options.network_threads),
-        blocking(static_cast<size_t>(options.blocking_threads)), acceptor(io) {}
+      : options(std::move(o)), handler(std::move(h)),
+        blocking(static_cast<size_t>(options.blocking_threads)) {
+    for (int i = 0; i < std::max(1, options.network_threads); ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>());
+      guards.push_back(asio::make_work_guard(*contexts.back()));
+    }
+    acceptor.emplace(*contexts.front());
+  }
+
+  /// The context for new work that belongs to no connection: round-robin.
+  asio::io_context& next_context() {
+    return *contexts[next.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+  }
 
   void run_blocking(std::function<void()> fn) override { asio::post(blocking, std::move(fn)); }
 
   void run_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
-    auto timer = std::make_shared<asio::steady_timer>(io, delay);
+    auto& ctx = current_context != nullptr ? *current_context : next_context();
+    auto timer = std::make_shared<asio::steady_timer>(ctx, delay);
     timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code& ec) {
       if (!ec) fn();
     });
@@ -60,10 +76,12 @@ struct server::impl final : broker_services {
 
   awaitable<void> accept_loop() {
     for (;;) {
-      auto strand = asio::make_strand(io);
-      auto [ec, socket] = co_await acceptor.async_accept(strand, asio::as_tuple(use_awaitable));
+      // Each connection lives on one network thread's context: its reads, handlers and writes
+      // hand nothing to another thread.
+      auto strand = asio::make_strand(next_context());
+      auto [ec, socket] = co_await acceptor->async_accept(strand, asio::as_tuple(use_awaitable));
       if (ec) {
-        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
         log().warn("accept failed: {}", ec.message());
         continue;
       }
@@ -323,9 +341,12 @@ struct server::impl final : broker_services {
 
   server_options options;
   frame_handler handler;
-  asio::io_context io;
+  /// One per network thread, each run by that thread alone.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::atomic<size_t> next{0};
   asio::thread_pool blocking;
-  tcp::acceptor acceptor;
+  std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<int64_t> connections{0};
   std::mutex sockets_mutex;
@@ -344,7 +365,7 @@ result<void> server::bind() {
   auto address = asio::ip::make_address(_impl->options.host, ec);
   if (ec) return std::error_code(ec.value(), std::system_category());
   tcp::endpoint ep(address, _impl->options.port);
-  auto& a = _impl->acceptor;
+  auto& a = *_impl->acceptor;
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
@@ -355,9 +376,12 @@ result<void> server::bind() {
 }
 
 void server::run() {
-  asio::co_spawn(_impl->io, _impl->accept_loop(), asio::detached);
-  for (int i = 0; i < std::max(1, _impl->options.network_threads); ++i) {
-    _impl->threads.emplace_back([this] { _impl->io.run(); });
+  asio::co_spawn(*_impl->contexts.front(), _impl->accept_loop(), asio::detached);
+  for (auto& ctx : _impl->contexts) {
+    _impl->threads.emplace_back([c = ctx.get()] {
+      current_context = c;
+      c->run();
+    });
   }
   log().info("listening on {}:{}", _impl->options.host, _impl->bound_port);
 }
@@ -371,14 +395,14 @@ int64_t server::active_connections() const noexcept { return _impl->connections.
 void server::stop() {
   if (!_impl || _impl->stopped) return;
   _impl->stopped = true;
-  asio::post(_impl->io, [this] {
+  asio::post(*_impl->contexts.front(), [this] {
     boost::system::error_code ec;
-    _impl->acceptor.close(ec);
+    _impl->acceptor->close(ec);
   });
   // Pending fsyncs finish first so that acknowledged data is durable; then the loop stops and
   // the suspended connection coroutines (with their sockets) are destroyed with the context.
   _impl->blocking.join();
-  _impl->io.stop();
+  for (auto& ctx : _impl->contexts) ctx->stop();
   for (auto& t : _impl->threads) t.join();
   _impl->threads.clear();
   std::lock_guard lock(_impl->sockets_mutex);
