@@ -3,7 +3,7 @@
 // librdkafka's in-memory mock cluster, and the physical limit (raw loopback TCP, and sequential
 // writes to the data directory with and without fsync).
 //
-//   sluice_broker_e2e [--records N] [--json FILE] [--quick] [--reps N]
+//   sluice_broker_e2e [--records N] [--json FILE] [--quick] [--reps N] [--produce-reps N]
 //   sluice_broker_e2e --txn [--records N]
 //
 // Prints a plain table and writes JSON (records/s, MB/s, ratio to the mock cluster). The mock
@@ -60,7 +60,8 @@ struct scenario {
 struct measurement {
   std::string target;  // "sluice" or "mock"
   scenario s;
-  double produce_rps = 0;
+  double produce_rps = 0;  ///< median over the produce repetitions
+  std::vector<double> produce_reps;
   /// Median over the consume repetitions, each reading the same records on both targets:
   /// every partition's newest records, as many as the mock cluster retains.
   double consume_rps = 0;
@@ -388,6 +389,7 @@ int main(int argc, char** argv) {
   // Optional filters: run only the scenarios that match (profiling one case).
   int only_size = 0, only_parts = 0, only_flush = -1;
   int reps = 5;  // consume repetitions per target, alternating
+  int produce_reps = 3;  // produce repetitions per target, alternating
   std::string only_acks;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -400,10 +402,11 @@ int main(int argc, char** argv) {
     else if (a == "--acks" && i + 1 < argc) only_acks = argv[++i];
     else if (a == "--flush" && i + 1 < argc) only_flush = std::stoi(argv[++i]);
     else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::stoi(argv[++i]));
+    else if (a == "--produce-reps" && i + 1 < argc) produce_reps = std::max(1, std::stoi(argv[++i]));
     else {
       std::fprintf(stderr,
                    "usage: %s [--txn] [--records N] [--json FILE] [--quick] [--size 100|1024] "
-                   "[--partitions 1|12] [--acks 1|all] [--flush 0|1] [--reps N]\n",
+                   "[--partitions 1|12] [--acks 1|all] [--flush 0|1] [--reps N] [--produce-reps N]\n",
                    argv[0]);
       return 2;
     }
@@ -445,26 +448,45 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "broker start failed: %s\n", b.error().message().c_str());
       return 1;
     }
-    std::string topic = "bench";
     const std::string sb = b.value()->bootstrap();
-    create_topic(sb, topic, s.partitions);
     measurement m{"sluice", s};
-    m.produce_rps = run_produce(sb, topic, s, n);
+    measurement mm{"mock", s};
+    // The same client against librdkafka's in-memory mock cluster (not with fsync per batch,
+    // which the mock cannot do).
+    rd_kafka_t* holder = nullptr;
+    rd_kafka_mock_cluster_t* mc = nullptr;
+    std::string mb;
+    if (!s.flush_per_batch) {
+      holder = make_client(RD_KAFKA_PRODUCER, "", {});
+      mc = rd_kafka_mock_cluster_new(holder, 1);
+      mb = rd_kafka_mock_cluster_bootstraps(mc);
+    }
+    // Production: --produce-reps alternating repetitions, each into a topic of its own; the
+    // median counts, and the last topics are the ones read below.
+    std::string topic;
+    std::vector<double> sluice_produce, mock_produce;
+    for (int rep = 0; rep < produce_reps; ++rep) {
+      topic = "bench-" + std::to_string(rep);
+      create_topic(sb, topic, s.partitions);
+      sluice_produce.push_back(run_produce(sb, topic, s, n));
+      if (mc) {
+        rd_kafka_mock_topic_create(mc, topic.c_str(), s.partitions, 1);
+        mock_produce.push_back(run_produce(mb, topic, s, n));
+      }
+    }
+    m.produce_reps = sluice_produce;
+    mm.produce_reps = mock_produce;
+    m.produce_rps = median(sluice_produce);
+    mm.produce_rps = median(mock_produce);
     m.consume_full_rps = run_consume(sb, topic, s);
     if (s.flush_per_batch) {
       m.consume_rps = m.consume_full_rps;
       m.consumed = n;
     } else {
-      // The same client against librdkafka's in-memory mock cluster. It keeps only the newest
-      // 5 MiB of each partition, so both targets are compared on exactly those records: the
-      // newest ones of every partition, as many as the mock holds, in alternating repetitions
-      // (a fresh consumer each) so that load from elsewhere hits both alike.
-      rd_kafka_t* holder = make_client(RD_KAFKA_PRODUCER, "", {});
-      rd_kafka_mock_cluster_t* mc = rd_kafka_mock_cluster_new(holder, 1);
-      std::string mb = rd_kafka_mock_cluster_bootstraps(mc);
-      rd_kafka_mock_topic_create(mc, topic.c_str(), s.partitions, 1);
-      measurement mm{"mock", s};
-      mm.produce_rps = run_produce(mb, topic, s, n);
+      // The mock keeps only the newest 5 MiB of each partition, so both targets are compared
+      // on exactly those records: the newest ones of every partition, as many as the mock
+      // holds, in alternating repetitions (a fresh consumer each) so that load from elsewhere
+      // hits both alike.
       std::vector<int64_t> tail;
       for (auto [low, high] : watermarks(mb, topic, s.partitions)) {
         tail.push_back(high - low);
@@ -526,6 +548,7 @@ int main(int argc, char** argv) {
               "vs mock", "records", "full log r/s");
   std::ofstream json(json_path);
   json << "{\n  \"records\": " << records << ",\n  \"consume_repetitions\": " << reps
+       << ",\n  \"produce_repetitions\": " << produce_reps
        << ",\n  \"baselines\": {\"loopback_tcp_MBps\": "
        << tcp / 1e6 << ", \"sequential_write_MBps\": " << seq / 1e6
        << ", \"sequential_write_fsync_per_64KiB_MBps\": " << seq_sync / 1e6 << "},\n  \"runs\": [\n";
@@ -553,6 +576,9 @@ int main(int argc, char** argv) {
          << ", \"consume_records_per_s\": " << r.consume_rps << ", \"consume_MBps\": " << mbc
          << ", \"consume_records\": " << r.consumed << ", \"consume_passes\": " << r.cycles << ", \"consume_repetitions_records_per_s\": [";
     for (size_t k = 0; k < r.consume_reps.size(); ++k) json << (k ? ", " : "") << r.consume_reps[k];
+    json << "]";
+    json << ", \"produce_repetitions_records_per_s\": [";
+    for (size_t k = 0; k < r.produce_reps.size(); ++k) json << (k ? ", " : "") << r.produce_reps[k];
     json << "]";
     if (r.target == "sluice") json << ", \"consume_full_log_records_per_s\": " << r.consume_full_rps;
     json << "}" << (i + 1 < results.size() ? "," : "") << "\n";
