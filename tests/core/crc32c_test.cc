@@ -112,6 +112,28 @@ TEST(crc32c, all_paths_agree_on_random_buffers) {
   }
 }
 
+// Lengths at and around the hardware path's lane rounds (three lanes of 256 and of 8192
+// bytes), at several alignments and start values: each round's join and the single-chain
+// tail after it.
+TEST(crc32c, all_paths_agree_around_lane_rounds) {
+  std::mt19937_64 rng(99);
+  std::vector<std::byte> storage(3 * 3 * 8192 + 3 * 256 * 2 + 64);
+  for (auto& b : storage) b = std::byte(rng() & 0xFF);
+  const auto impls = implementations();
+  for (std::size_t len : {767, 768, 769, 775, 776, 1536, 1543, 2303, 24575, 24576, 24577, 24583,
+                          25344, 25351, 49152, 49152 + 768 + 9, 3 * 3 * 8192 + 3 * 256 * 2 + 7}) {
+    for (std::size_t align : {0, 1, 7, 8, 13}) {
+      if (align + len > storage.size()) continue;
+      const bytes_view view(storage.data() + align, len);
+      const uint32_t seed = static_cast<uint32_t>(rng());
+      const uint32_t expected = reference_crc32c(view, seed);
+      for (const auto& impl : impls) {
+        ASSERT_EQ(impl.fn(view, seed), expected) << impl.name << " align=" << align << " len=" << len;
+      }
+    }
+  }
+}
+
 TEST(crc32c, large_buffer_agrees) {
   std::mt19937_64 rng(7);
   bytes big(1 << 20);
