@@ -110,7 +110,10 @@ struct server::impl final : broker_services {
   /// Both coroutines and every completion run on the connection's strand.
   struct connection : std::enable_shared_from_this<connection> {
     struct slot {
-      core::bytes frame;
+      /// Not zero-filled: the read overwrites it (a 1 MiB produce request would otherwise be
+      /// written twice).
+      std::unique_ptr<std::byte[]> frame;
+      size_t frame_size = 0;
       std::optional<frame_result> result;
     };
     /// Requests dispatched but not yet written; bounds memory per connection.
@@ -180,13 +183,14 @@ struct server::impl final : broker_services {
           break;
         }
         auto s = std::make_unique<slot>();
-        s->frame.resize(static_cast<size_t>(size));
-        auto [bec, m] = co_await asio::async_read(socket, asio::buffer(s->frame.data(), s->frame.size()),
+        s->frame_size = static_cast<size_t>(size);
+        s->frame = std::make_unique_for_overwrite<std::byte[]>(s->frame_size);
+        auto [bec, m] = co_await asio::async_read(socket, asio::buffer(s->frame.get(), s->frame_size),
                                                   asio::as_tuple(use_awaitable));
         if (bec) break;
         slot* raw = s.get();
         queue.push_back(std::move(s));
-        server.handler(raw->frame, peer_address, [self, raw](frame_result r) {
+        server.handler(bytes_view(raw->frame.get(), raw->frame_size), peer_address, [self, raw](frame_result r) {
           asio::post(self->strand, [self, raw, r = std::move(r)]() mutable {
             raw->result = std::move(r);
             self->writer_wake.cancel();
