@@ -82,6 +82,25 @@ double seconds_since(clock_type::time_point t) {
 using sluice::bench::create_topic;
 using sluice::bench::make_client;
 
+/// With SLUICE_BENCH_TIMES set: records, seconds, and the process's CPU time and context
+/// switches since `ru0` (both targets run in this process, so this shows what each costs).
+void report_times(const char* what, const std::string& bootstrap, size_t records, double secs,
+                  const struct rusage& ru0) {
+  if (!std::getenv("SLUICE_BENCH_TIMES")) return;
+  struct rusage ru1{};
+  ::getrusage(RUSAGE_SELF, &ru1);
+  auto seconds = [](const struct timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  double user = seconds(ru1.ru_utime) - seconds(ru0.ru_utime);
+  double sys = seconds(ru1.ru_stime) - seconds(ru0.ru_stime);
+  std::fprintf(stderr,
+               "%s %s: %zu records in %.4f s; process cpu %.4f s (user %.4f), %ld+%ld context "
+               "switches\n",
+               what, bootstrap.c_str(), records, secs, user + sys, user, ru1.ru_nvcsw - ru0.ru_nvcsw,
+               ru1.ru_nivcsw - ru0.ru_nivcsw);
+}
+
 double run_produce(const std::string& bootstrap, const std::string& topic, const scenario& s,
                    size_t records) {
   rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, bootstrap,
@@ -92,6 +111,8 @@ double run_produce(const std::string& bootstrap, const std::string& topic, const
                                 {"queue.buffering.max.kbytes", "2097151"},
                                 {"partitioner", "murmur2_random"}});
   std::string payload(s.record_size, 'x');
+  struct rusage ru0{};
+  ::getrusage(RUSAGE_SELF, &ru0);
   auto start = clock_type::now();
   for (size_t i = 0; i < records; ++i) {
     sluice::bench::produce(rk, topic, {}, payload, static_cast<int32_t>(i % s.partitions));
@@ -99,6 +120,7 @@ double run_produce(const std::string& bootstrap, const std::string& topic, const
   }
   rd_kafka_flush(rk, 120000);
   double secs = seconds_since(start);
+  report_times("produce", bootstrap, records, secs, ru0);
   rd_kafka_destroy(rk);
   return static_cast<double>(records) / secs;
 }
@@ -189,19 +211,7 @@ double run_consume(const std::string& bootstrap, const std::string& topic, const
   rd_kafka_topic_partition_list_destroy(tps);
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
-  if (std::getenv("SLUICE_BENCH_TIMES")) {
-    struct rusage ru1{};
-    ::getrusage(RUSAGE_SELF, &ru1);
-    auto cpu = [](const struct rusage& r) {
-      return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
-             static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
-    };
-    std::fprintf(stderr, "consume %s: %zu records in %.4f s; process cpu %.4f s (user %.4f), %ld+%ld context switches\n",
-                 bootstrap.c_str(), total, secs, cpu(ru1) - cpu(ru0),
-                 static_cast<double>(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
-                     static_cast<double>(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6,
-                 ru1.ru_nvcsw - ru0.ru_nvcsw, ru1.ru_nivcsw - ru0.ru_nivcsw);
-  }
+  report_times("consume", bootstrap, total, secs, ru0);
   return static_cast<double>(total) / secs;
 }
 
