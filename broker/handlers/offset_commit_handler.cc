@@ -1,6 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/offset_commit_shape.h"
 #include "broker/protocol/offset_commit.h"
 
 namespace sluice::broker {
@@ -32,24 +33,13 @@ void handle_offset_commit(broker_context& ctx, const request& req, responder res
   cr.generation = body->generation_id_or_member_epoch;
   cr.member_id = std::move(body->member_id);
   cr.group_instance_id = std::move(body->group_instance_id);
-  // The answer lists topics and partitions as the request did; keep that shape.
-  auto shape = std::make_shared<protocol::offset_commit_response>();
-  for (auto& t : body->topics) {
-    auto& tr = shape->topics.emplace_back();
-    tr.name = t.name;
-    for (auto& p : t.partitions) {
-      tr.partitions.push_back({p.partition_index, protocol::error_code::none});
-      cr.offsets.push_back({{t.name, p.partition_index}, p.committed_offset.value(),
-                            p.committed_leader_epoch, std::move(p.committed_metadata)});
-    }
-  }
+  auto shape = offset_commit_shape<protocol::offset_commit_response>(*body, cr.offsets);
   ctx.groups().commit_offsets(std::move(cr), [respond = std::move(respond), version = req.version,
                                               shape](group::offset_commit_result r) {
-    size_t i = 0;
-    for (auto& t : shape->topics) {
-      for (auto& p : t.partitions) p.error_code = i < r.size() ? offset_commit_error(r[i++]) : protocol::error_code::unknown_server_error;
-    }
-    respond(encode_body(*shape, version));
+    auto errors = set_offset_commit_errors(*shape, [&](size_t i) { return offset_commit_code(r, i); });
+    reply out(encode_body(*shape, version));
+    out.errors = std::move(errors);
+    respond(std::move(out));
   });
 }
 
