@@ -309,20 +309,21 @@ void transaction_coordinator::init_producer_id(std::optional<std::string> transa
   next.update_ms = wall_now_ms();
   it->second.pending = true;
   persist_locked(tid, next, [this, tid, next, done = std::move(done)](bool ok) {
-    {
-      std::lock_guard lock(_mutex);
-      auto it = _txns.find(tid);
-      if (it != _txns.end()) {
-        it->second.pending = false;
-        if (ok) it->second.m = next;
-        else if (it->second.m.producer_id.value() < 0) _txns.erase(it);
-      }
-    }
+    settle(tid, next, ok);
     if (!ok) return done({errc::coordinator_not_available, {}, {}});
     log().debug("transactional id {}: producer id {} epoch {}", tid, next.producer_id.value(),
                 next.producer_epoch.value());
     done({errc::ok, next.producer_id, next.producer_epoch});
   });
+}
+
+void transaction_coordinator::settle(const std::string& tid, const txn_metadata& next, bool ok) {
+  std::lock_guard lock(_mutex);
+  auto it = _txns.find(tid);
+  if (it == _txns.end()) return;
+  it->second.pending = false;
+  if (ok) it->second.m = next;
+  else if (it->second.m.producer_id.value() < 0) _txns.erase(it);
 }
 
 // ---- AddPartitionsToTxn / AddOffsetsToTxn ----------------------------------------------------
@@ -365,14 +366,7 @@ void transaction_coordinator::add_to_transaction(const std::string& tid, core::p
   next.update_ms = wall_now_ms();
   e.pending = true;
   persist_locked(tid, next, [this, tid, next, done = std::move(done)](bool ok) {
-    {
-      std::lock_guard lock(_mutex);
-      auto it = _txns.find(tid);
-      if (it != _txns.end()) {
-        it->second.pending = false;
-        if (ok) it->second.m = next;
-      }
-    }
+    settle(tid, next, ok);
     done(ok ? errc::ok : errc::coordinator_not_available);
   });
 }

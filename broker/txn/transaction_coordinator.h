@@ -135,6 +135,10 @@ class transaction_coordinator {
   /// Appends `m` as the id's record and, once durable, calls `then(ok)` (on any thread).
   /// REQUIRES: `_mutex` held by the caller (the append happens inside; `then` runs later).
   void persist_locked(const std::string& id, const txn_metadata& m, std::function<void(bool)> then);
+  /// After persisting `next` for `id` (InitProducerId, AddPartitionsToTxn/AddOffsetsToTxn):
+  /// takes the lock, clears the entry's pending flag and, when `ok`, makes `next` its state. A
+  /// failed first write (the entry has no producer id yet) forgets the entry.
+  void settle(const std::string& id, const txn_metadata& next, bool ok);
   /// Writes the markers of `prepared` (Prepare*) into its partitions (fsyncing as the flush
   /// policy asks) and settles its groups' pending offsets. Blocking.
   errc write_markers(const std::string& id, const txn_metadata& prepared);
