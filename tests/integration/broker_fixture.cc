@@ -247,14 +247,7 @@ broker_process::broker_process(std::filesystem::path data, uint16_t port, std::v
   // Ready when the port accepts a connection.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port);
-    const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    if (up) return;
+    if (loopback_connection(port).connected()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ADD_FAILURE() << "sluice-broker did not start on port " << port;
@@ -267,10 +260,15 @@ void broker_process::kill9() {
   _pid = -1;
 }
 
-broker_process::~broker_process() {
-  if (_pid <= 0) return;
+int broker_process::stop() {
+  if (_pid <= 0) return -1;
   ::kill(_pid, SIGTERM);
-  ::waitpid(_pid, nullptr, 0);
+  int status = 0;
+  ::waitpid(_pid, &status, 0);
+  _pid = -1;
+  return status;
 }
+
+broker_process::~broker_process() { stop(); }
 
 }  // namespace sluice::testing

@@ -3,10 +3,14 @@
 /// temporary data directory, plus small librdkafka helpers. Each test uses unique topic names.
 
 #include "broker/broker.h"
+#include "broker/protocol/request_header.h"
+#include "tests/support/loopback.h"
 
 #include <librdkafka/rdkafkacpp.h>
 
 #include <gtest/gtest.h>
+
+#include <sys/wait.h>
 
 #include <chrono>
 #include <filesystem>
@@ -47,6 +51,27 @@ consumed to_consumed(RdKafka::Message& m);
 /// ListOffsets for partition 0 of `topic`: the high watermark, or the LSO for read_committed.
 int64_t end_offset(const std::string& bootstrap, const std::string& topic, const std::string& isolation);
 
+/// Sends `body` as version `version` of `key` over `c` (for what the clients cannot send: old
+/// versions, odd values) and decodes the answer; nullopt when the connection fails, the answer
+/// carries another correlation id or does not decode.
+template <class Response, class Request>
+std::optional<Response> kafka_call(loopback_connection& c, broker::protocol::api_key key,
+                                   int16_t version, int32_t correlation, const Request& body,
+                                   const std::string& client_id = "raw-test") {
+  namespace protocol = broker::protocol;
+  core::bytes frame;
+  protocol::encode_request_frame(frame, {key, version, correlation, client_id}, body);
+  if (!c.send(frame)) return std::nullopt;
+  auto in = c.read_frame();
+  if (!in) return std::nullopt;
+  protocol::reader r(*in);
+  auto answered = protocol::decode_response_header(r, key, version);
+  if (!answered || answered.value() != correlation) return std::nullopt;
+  auto decoded = Response::decode(r, version);
+  if (!decoded) return std::nullopt;
+  return std::move(decoded).value();
+}
+
 /// A free TCP port on the loopback interface (bound to port 0 and released).
 uint16_t free_port();
 
@@ -61,6 +86,10 @@ class broker_process {
   broker_process& operator=(const broker_process&) = delete;
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(_port); }
   void kill9();
+  /// SIGTERM and wait: the exit status as waitpid reports it (-1 if already ended).
+  int stop();
+  /// Whether the broker ended on its own with exit code 0 after stop().
+  static bool exited_cleanly(int status) { return WIFEXITED(status) && WEXITSTATUS(status) == 0; }
 
  private:
   int _pid = -1;

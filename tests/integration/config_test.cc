@@ -10,9 +10,6 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -159,43 +156,9 @@ class configs : public broker_test {
 template <class Response, class Request>
 std::optional<Response> raw_call(uint16_t port, broker::protocol::api_key key, int16_t version,
                                  const Request& body) {
-  namespace protocol = broker::protocol;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  core::bytes frame;
-  protocol::request_header header{key, version, 7, std::string("raw-test")};
-  protocol::encode_request_frame(frame, header, body);
-  bool ok = ::send(fd, frame.data(), frame.size(), 0) == static_cast<ssize_t>(frame.size());
-  auto read_exact = [&](std::byte* out, size_t n) {
-    size_t got = 0;
-    while (got < n) {
-      auto r = ::recv(fd, out + got, n - got, 0);
-      if (r <= 0) return false;
-      got += static_cast<size_t>(r);
-    }
-    return true;
-  };
-  std::array<std::byte, 4> size_buf{};
-  ok = ok && read_exact(size_buf.data(), 4);
-  uint32_t size = 0;
-  for (auto b : size_buf) size = (size << 8) | static_cast<uint8_t>(b);
-  core::bytes response(size);
-  ok = ok && read_exact(response.data(), size);
-  ::close(fd);
-  if (!ok) return std::nullopt;
-  protocol::reader r(response);
-  auto correlation = protocol::decode_response_header(r, key, version);
-  if (!correlation || correlation.value() != 7) return std::nullopt;
-  auto decoded = Response::decode(r, version);
-  if (!decoded) return std::nullopt;
-  return std::move(decoded).value();
+  loopback_connection c(port);
+  if (!c.connected()) return std::nullopt;
+  return kafka_call<Response>(c, key, version, 7, body);
 }
 
 const std::vector<std::string> topic_keys{

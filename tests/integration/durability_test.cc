@@ -5,10 +5,7 @@
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/request_header.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -172,52 +169,6 @@ TEST_F(retention, time_limit_deletes_segments_with_only_old_records) {
   EXPECT_EQ(fresh, 20u);
 }
 
-/// A raw TCP client for hostile input.
-class raw_socket {
- public:
-  explicit raw_socket(uint16_t port) {
-    _fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::connect(_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    timeval tv{10, 0};
-    ::setsockopt(_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~raw_socket() { ::close(_fd); }
-  void send(const std::string& bytes) { (void)::send(_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
-  void send(const core::bytes& bytes) { (void)::send(_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
-  /// True when the broker closed the connection (recv returns 0 or reset).
-  bool closed_by_peer() {
-    char buf[256];
-    ssize_t n = ::recv(_fd, buf, sizeof buf, 0);
-    return n == 0 || (n < 0 && errno == ECONNRESET);
-  }
-  /// Reads one size-prefixed response frame.
-  std::optional<core::bytes> read_frame() {
-    unsigned char sz[4];
-    if (!read_exact(sz, 4)) return std::nullopt;
-    uint32_t n = (uint32_t(sz[0]) << 24) | (uint32_t(sz[1]) << 16) | (uint32_t(sz[2]) << 8) | sz[3];
-    core::bytes out(n);
-    if (!read_exact(out.data(), n)) return std::nullopt;
-    return out;
-  }
-
- private:
-  bool read_exact(void* p, size_t n) {
-    auto* c = static_cast<char*>(p);
-    while (n > 0) {
-      ssize_t r = ::recv(_fd, c, n, 0);
-      if (r <= 0) return false;
-      c += r;
-      n -= static_cast<size_t>(r);
-    }
-    return true;
-  }
-  int _fd = -1;
-};
-
 class hostile_input : public broker_test {
  protected:
   void expect_broker_still_serves() {
@@ -231,8 +182,8 @@ TEST_F(hostile_input, oversized_frame_closes_only_that_connection) {
   options().max_request_bytes = 1024 * 1024;
   stop_broker();
   start_broker();
-  raw_socket bystander(options().port);
-  raw_socket s(options().port);
+  loopback_connection bystander(options().port);
+  loopback_connection s(options().port);
   s.send(std::string("\x7f\xff\xff\xff", 4));  // a 2 GiB frame: refused before allocating
   EXPECT_TRUE(s.closed_by_peer());
   // The bystander connection still works: ApiVersions v0 gets an answer.
@@ -248,18 +199,18 @@ TEST_F(hostile_input, oversized_frame_closes_only_that_connection) {
 
 TEST_F(hostile_input, garbage_and_truncated_requests_close_the_connection) {
   {
-    raw_socket s(options().port);
+    loopback_connection s(options().port);
     s.send(std::string("\x00\x00\x00\x10garbagegarbage!!", 20));  // unknown API key 0x6761
     EXPECT_TRUE(s.closed_by_peer());
   }
   {
-    raw_socket s(options().port);
+    loopback_connection s(options().port);
     // A Produce v7 header followed by a body cut short.
     s.send(std::string("\x00\x00\x00\x0c\x00\x00\x00\x07\x00\x00\x00\x01\xff\xff\x00\x01", 16));
     EXPECT_TRUE(s.closed_by_peer());
   }
   {
-    raw_socket s(options().port);
+    loopback_connection s(options().port);
     s.send(std::string("\x00\x00\x00\x02\x00\x00", 6));  // a frame too short for a header
     EXPECT_TRUE(s.closed_by_peer());
   }
@@ -267,7 +218,7 @@ TEST_F(hostile_input, garbage_and_truncated_requests_close_the_connection) {
 }
 
 TEST_F(hostile_input, unsupported_api_versions_version_gets_the_v0_fallback) {
-  raw_socket s(options().port);
+  loopback_connection s(options().port);
   core::bytes req;
   // A header for ApiVersions v99 and a body we cannot know the shape of.
   protocol::request_header h{protocol::api_key::api_versions, 99, 42, "future-client"};
@@ -293,22 +244,11 @@ TEST_F(hostile_input, unsupported_api_versions_version_gets_the_v0_fallback) {
 /// log.flush.interval.messages=1 is there after the restart.
 TEST(broker_process, acknowledged_records_survive_kill_9) {
   temp_dir dir;
-  auto launch = [&](uint16_t port) -> pid_t {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      std::string listen = "127.0.0.1:" + std::to_string(port);
-      std::string data = (dir.path() / "data").string();
-      ::execl(SLUICE_BROKER_BIN, SLUICE_BROKER_BIN, "--listen", listen.c_str(), "--data-dir",
-              data.c_str(), "--set", "log.flush.interval.messages=1", "--set", "log.level=warn",
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    return pid;
-  };
   const uint16_t port = free_port();
-  std::string bootstrap = "127.0.0.1:" + std::to_string(port);
+  const std::vector<std::string> sets{"log.flush.interval.messages=1"};
+  auto broker = std::make_unique<broker_process>(dir.path() / "data", port, sets);
+  const std::string bootstrap = broker->bootstrap();
 
-  pid_t pid = launch(port);
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   conf->set("bootstrap.servers", bootstrap, err);
@@ -324,11 +264,10 @@ TEST(broker_process, acknowledged_records_survive_kill_9) {
   }
   ASSERT_EQ(p->flush(30000), RdKafka::ERR_NO_ERROR);  // every record acknowledged
   acked = 200;
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
+  broker->kill9();
   p.reset();
 
-  pid = launch(port);
+  broker = std::make_unique<broker_process>(dir.path() / "data", port, sets);
   std::unique_ptr<RdKafka::Conf> cconf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   cconf->set("bootstrap.servers", bootstrap, err);
   cconf->set("group.id", "kill9-reader", err);
@@ -347,11 +286,8 @@ TEST(broker_process, acknowledged_records_survive_kill_9) {
     ++read;
   }
   c->close();
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
   EXPECT_EQ(read, acked);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(broker_process::exited_cleanly(broker->stop()));
 }
 
 }  // namespace

@@ -15,10 +15,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -329,20 +326,9 @@ TEST_F(group_test, committed_offsets_survive_a_broker_restart) {
 TEST(group_broker_process, committed_offsets_and_group_membership_survive_kill_9) {
   temp_dir dir;
   const uint16_t port = free_port();
-  const std::string bootstrap = "127.0.0.1:" + std::to_string(port);
-  auto launch = [&]() -> pid_t {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      std::string listen = "127.0.0.1:" + std::to_string(port);
-      std::string data = (dir.path() / "data").string();
-      ::execl(SLUICE_BROKER_BIN, SLUICE_BROKER_BIN, "--listen", listen.c_str(), "--data-dir", data.c_str(),
-              "--set", "group.initial.rebalance.delay.ms=0", "--set", "log.level=warn",
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    return pid;
-  };
-  pid_t broker = launch();
+  const std::vector<std::string> sets{"group.initial.rebalance.delay.ms=0"};
+  auto broker = std::make_unique<broker_process>(dir.path() / "data", port, sets);
+  const std::string bootstrap = broker->bootstrap();
   const std::string t = "kill9-offsets";
   std::unique_ptr<RdKafka::Conf> pconf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
@@ -376,9 +362,8 @@ TEST(group_broker_process, committed_offsets_and_group_membership_survive_kill_9
   const int revocations = rb.revocations;
 
   // The commit was acknowledged; now the broker dies without any shutdown and comes back.
-  ::kill(broker, SIGKILL);
-  ::waitpid(broker, nullptr, 0);
-  broker = launch();
+  broker->kill9();
+  broker = std::make_unique<broker_process>(dir.path() / "data", port, sets);
 
   // The consumer never left: the rebuilt group still knows its member id and generation, so
   // it keeps its partition (no revocation) and simply continues after reconnecting.
@@ -406,10 +391,7 @@ TEST(group_broker_process, committed_offsets_and_group_membership_survive_kill_9
   EXPECT_EQ(first, 12);
   c2->close();
   c2.reset();
-  ::kill(broker, SIGTERM);
-  int status = 0;
-  ::waitpid(broker, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(broker_process::exited_cleanly(broker->stop()));
 }
 
 TEST_F(group_test, a_restarted_static_member_rejoins_without_a_rebalance) {
@@ -451,48 +433,16 @@ namespace protocol = broker::protocol;
 /// A blocking client that sends one request and reads one response frame.
 class raw_client {
  public:
-  explicit raw_client(uint16_t port) {
-    _fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::connect(_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    timeval tv{10, 0};
-    ::setsockopt(_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~raw_client() { ::close(_fd); }
+  explicit raw_client(uint16_t port) : _connection(port) { EXPECT_TRUE(_connection.connected()); }
 
   /// Sends `body` as version `version` of `key`; returns the response body (after the header).
   template <class Response, class Request>
   std::optional<Response> call(protocol::api_key key, int16_t version, const Request& body) {
-    core::bytes frame;
-    protocol::encode_request_frame(frame, {key, version, ++_correlation, "raw-client"}, body);
-    if (::send(_fd, frame.data(), frame.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(frame.size())) return std::nullopt;
-    unsigned char sz[4];
-    if (!read_exact(sz, 4)) return std::nullopt;
-    core::bytes in((uint32_t(sz[0]) << 24) | (uint32_t(sz[1]) << 16) | (uint32_t(sz[2]) << 8) | sz[3]);
-    if (!read_exact(in.data(), in.size())) return std::nullopt;
-    protocol::reader r(in);
-    auto correlation = protocol::decode_response_header(r, key, version);
-    if (!correlation || correlation.value() != _correlation) return std::nullopt;
-    auto decoded = Response::decode(r, version);
-    if (!decoded) return std::nullopt;
-    return std::move(decoded).value();
+    return kafka_call<Response>(_connection, key, version, ++_correlation, body, "raw-client");
   }
 
  private:
-  bool read_exact(void* p, size_t n) {
-    auto* c = static_cast<char*>(p);
-    while (n > 0) {
-      ssize_t r = ::recv(_fd, c, n, 0);
-      if (r <= 0) return false;
-      c += r;
-      n -= static_cast<size_t>(r);
-    }
-    return true;
-  }
-  int _fd = -1;
+  loopback_connection _connection;
   int32_t _correlation = 0;
 };
 

@@ -6,9 +6,6 @@
 
 #include "broker/broker_metrics.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <map>
@@ -18,44 +15,9 @@
 namespace sluice::testing {
 namespace {
 
-struct http_response {
-  int status = 0;
-  std::string content_type;
-  std::string body;
-};
-
-http_response http_get(uint16_t port, const std::string& path, const std::string& method = "GET") {
-  http_response out;
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return out;
-  }
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-  (void)::send(fd, req.data(), req.size(), 0);
-  std::string raw;
-  char buf[4096];
-  for (;;) {
-    auto n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    raw.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  auto head_end = raw.find("\r\n\r\n");
-  if (head_end == std::string::npos) return out;
-  std::istringstream head(raw.substr(0, head_end));
-  std::string version;
-  head >> version >> out.status;
-  std::string line;
-  while (std::getline(head, line)) {
-    if (line.rfind("Content-Type:", 0) == 0) out.content_type = line.substr(14, line.size() - 15);
-  }
-  out.body = raw.substr(head_end + 4);
-  return out;
+/// GET (or `method`) of `path` on the metrics port; status 0 when nothing answered.
+http_answer http_get(uint16_t port, const std::string& path, const std::string& method = "GET") {
+  return http_request(port, method, path).value_or(http_answer{});
 }
 
 /// Prometheus text: `name{labels} value` per sample, keyed by "name{labels}" exactly as

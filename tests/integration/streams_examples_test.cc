@@ -92,9 +92,9 @@ class streams_examples_test : public streams_test {
   static nlohmann::json health(const child_process& w) {
     const uint16_t port = http_port(w);
     if (port == 0) return {};
-    auto r = http_get(port, "/health");
+    auto r = http_request(port, "GET", "/health");
     if (!r) return {};
-    auto j = nlohmann::json::parse(r->second, nullptr, false);
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
     return j.is_discarded() ? nlohmann::json{} : j;
   }
 
@@ -186,13 +186,13 @@ TEST_F(streams_examples_test, page_views_one_worker_with_two_threads_counts_ever
   ASSERT_EQ(h["threads"].size(), 2u);
   for (const auto& t : h["threads"]) EXPECT_FALSE(t["tasks"].empty());
   // The metrics endpoint reports processing, commits and lag.
-  auto metrics = http_get(http_port(w), "/metrics");
+  auto metrics = http_request(http_port(w), "GET", "/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_EQ(metrics->first, 200);
+  EXPECT_EQ(metrics->status, 200);
   for (const char* name : {"sluice_streams_records_processed_total", "sluice_streams_process_rate",
                            "sluice_streams_commit_latency_seconds_count", "sluice_streams_records_lag",
                            "sluice_streams_dropped_records_total", "sluice_streams_state{state=\"running\"} 1"}) {
-    EXPECT_NE(metrics->second.find(name), std::string::npos) << name;
+    EXPECT_NE(metrics->body.find(name), std::string::npos) << name;
   }
   EXPECT_EQ(stop(w), 0) << read_file(w.log);
 }
@@ -216,11 +216,11 @@ TEST_F(streams_examples_test, page_views_second_worker_joining_takes_over_tasks_
   auto& b = start_worker(SLUICE_PAGE_VIEWS_WORKER, "b", 1);
   ASSERT_TRUE(wait_split({&a, &b}, page_view_tasks)) << read_file(b.log);
   // The tasks b took over were restored from their changelogs before they processed.
-  auto metrics = http_get(http_port(b), "/metrics");
+  auto metrics = http_request(http_port(b), "GET", "/metrics");
   ASSERT_TRUE(metrics);
   const std::regex restored(R"(sluice_streams_restored_records_total\{thread="stream-thread-0"\} (\d+))");
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(metrics->second, m, restored)) << metrics->second;
+  ASSERT_TRUE(std::regex_search(metrics->body, m, restored)) << metrics->body;
   EXPECT_GT(std::stoll(m[1]), 0);
 
   // Counting continues across the move, exactly (a committed before giving its tasks away).

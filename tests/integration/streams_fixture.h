@@ -35,8 +35,6 @@ std::pair<int, std::string> run_tool(const std::vector<std::string>& args,
 std::string read_file(const std::filesystem::path& p);
 /// A consumed value written with serdes::int64 (counts). REQUIRES: present and 8 bytes.
 int64_t as_int64(const std::optional<std::string>& v);
-/// GET http://127.0.0.1:<port><path>; the status line's code and the body, or nullopt.
-std::optional<std::pair<int, std::string>> http_get(uint16_t port, const std::string& path);
 
 struct keyed {
   std::optional<std::string> key;

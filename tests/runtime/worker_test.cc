@@ -2,12 +2,10 @@
 #include "runtime/errors.h"
 #include "runtime/http_endpoint.h"
 #include "runtime/worker.h"
+#include "tests/support/loopback.h"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,6 +17,8 @@
 
 namespace sluice::runtime {
 namespace {
+
+using sluice::testing::http_request;
 
 worker_options parse(std::vector<std::string> args, const core::properties& defaults = {}) {
   args.insert(args.begin(), "worker");
@@ -88,29 +88,6 @@ TEST(worker_args, bad_flags_are_named) {
   EXPECT_NE(error_of({"--log-level", "loud"}).find("--log-level"), std::string::npos);
 }
 
-/// A minimal HTTP/1.1 client: the status code and body of one request.
-std::optional<std::pair<int, std::string>> request(uint16_t port, const std::string& method,
-                                                   const std::string& path) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  const std::string req = method + " " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n";
-  (void)::write(fd, req.data(), req.size());
-  std::string resp;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) resp.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  const auto body = resp.find("\r\n\r\n");
-  if (resp.size() < 12 || body == std::string::npos) return std::nullopt;
-  return std::pair{std::stoi(resp.substr(9, 3)), resp.substr(body + 4)};
-}
-
 TEST(http_endpoint, serves_the_handlers_answers_and_only_get) {
   std::vector<std::string> asked;
   http_endpoint http("127.0.0.1", 0, [&](std::string_view path) {
@@ -120,10 +97,13 @@ TEST(http_endpoint, serves_the_handlers_answers_and_only_get) {
     return http_endpoint::response{404, "text/plain", "nope\n"};
   });
   ASSERT_GT(http.port(), 0);
-  EXPECT_EQ(request(http.port(), "GET", "/metrics?x=1"), (std::pair<int, std::string>{200, "a_metric 1\n"}));
-  EXPECT_EQ(request(http.port(), "GET", "/other")->first, 404);
-  EXPECT_EQ(request(http.port(), "GET", "/boom")->first, 500);
-  EXPECT_EQ(request(http.port(), "POST", "/metrics")->first, 405);
+  auto metrics = http_request(http.port(), "GET", "/metrics?x=1");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->body, "a_metric 1\n");
+  EXPECT_EQ(http_request(http.port(), "GET", "/other")->status, 404);
+  EXPECT_EQ(http_request(http.port(), "GET", "/boom")->status, 500);
+  EXPECT_EQ(http_request(http.port(), "POST", "/metrics")->status, 405);
   EXPECT_EQ(asked, (std::vector<std::string>{"/metrics", "/other", "/boom"}));
 }
 
