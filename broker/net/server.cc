@@ -44,8 +44,17 @@ const core::logger& log() {
 
 }  // namespace
 
-/// The network thread's own context, if the calling thread is one (timers then fire where the
-/// work that armed them runs).
+/// An io_context whose shutdown (destroying every queued handler while all services are
+/// alive) can be run ahead of its destruction. A handler queued on one context may hold a
+/// connection whose socket, timers and strand belong to another; shutting down every context
+/// before destroying any keeps those objects from outliving their services.
+struct network_context : asio::io_context {
+  using asio::io_context::shutdown;
+};
+
+/// The network thread's own context and the server it belongs to, if the calling thread is one
+/// (timers then fire where the work that armed them runs).
+thread_local const void* current_server = nullptr;
 thread_local asio::io_context* current_context = nullptr;
 
 struct server::impl final : broker_services {
@@ -53,7 +62,7 @@ struct server::impl final : broker_services {
       : options(std::move(o)), handler(std::move(h)),
         blocking(static_cast<size_t>(options.blocking_threads)) {
     for (int i = 0; i < std::max(1, options.network_threads); ++i) {
-      contexts.push_back(std::make_unique<asio::io_context>());
+      contexts.push_back(std::make_unique<network_context>());
       guards.push_back(asio::make_work_guard(*contexts.back()));
     }
     acceptor.emplace(*contexts.front());
@@ -67,7 +76,7 @@ struct server::impl final : broker_services {
   void run_blocking(std::function<void()> fn) override { asio::post(blocking, std::move(fn)); }
 
   void run_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
-    auto& ctx = current_context != nullptr ? *current_context : next_context();
+    auto& ctx = current_server == this && current_context != nullptr ? *current_context : next_context();
     auto timer = std::make_shared<asio::steady_timer>(ctx, delay);
     timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code& ec) {
       if (!ec) fn();
@@ -346,7 +355,7 @@ struct server::impl final : broker_services {
   server_options options;
   frame_handler handler;
   /// One per network thread, each run by that thread alone.
-  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<std::unique_ptr<network_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::atomic<size_t> next{0};
   asio::thread_pool blocking;
@@ -382,7 +391,8 @@ result<void> server::bind() {
 void server::run() {
   asio::co_spawn(*_impl->contexts.front(), _impl->accept_loop(), asio::detached);
   for (auto& ctx : _impl->contexts) {
-    _impl->threads.emplace_back([c = ctx.get()] {
+    _impl->threads.emplace_back([owner = _impl.get(), c = ctx.get()] {
+      current_server = owner;
       current_context = c;
       c->run();
     });
@@ -403,16 +413,20 @@ void server::stop() {
     boost::system::error_code ec;
     _impl->acceptor->close(ec);
   });
-  // Pending fsyncs finish first so that acknowledged data is durable; then the loop stops and
-  // the suspended connection coroutines (with their sockets) are destroyed with the context.
+  // Pending fsyncs finish first so that acknowledged data is durable; then the loops stop.
   _impl->blocking.join();
   for (auto& ctx : _impl->contexts) ctx->stop();
   for (auto& t : _impl->threads) t.join();
   _impl->threads.clear();
-  std::lock_guard lock(_impl->sockets_mutex);
-  boost::system::error_code ec;
-  for (auto& c : _impl->live) c->socket.close(ec);
-  _impl->live.clear();
+  {
+    std::lock_guard lock(_impl->sockets_mutex);
+    boost::system::error_code ec;
+    for (auto& c : _impl->live) c->socket.close(ec);
+    _impl->live.clear();
+  }
+  // The suspended connection coroutines and every other queued handler are destroyed here,
+  // while all contexts are still alive (see network_context).
+  for (auto& ctx : _impl->contexts) ctx->shutdown();
 }
 
 }  // namespace sluice::broker::net
