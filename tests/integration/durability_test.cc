@@ -183,7 +183,9 @@ TEST_F(hostile_input, oversized_frame_closes_only_that_connection) {
   stop_broker();
   start_broker();
   loopback_connection bystander(options().port);
+  ASSERT_TRUE(bystander.connected());
   loopback_connection s(options().port);
+  ASSERT_TRUE(s.connected());
   s.send(std::string("\x7f\xff\xff\xff", 4));  // a 2 GiB frame: refused before allocating
   EXPECT_TRUE(s.closed_by_peer());
   // The bystander connection still works: ApiVersions v0 gets an answer.
@@ -200,17 +202,20 @@ TEST_F(hostile_input, oversized_frame_closes_only_that_connection) {
 TEST_F(hostile_input, garbage_and_truncated_requests_close_the_connection) {
   {
     loopback_connection s(options().port);
+    ASSERT_TRUE(s.connected());
     s.send(std::string("\x00\x00\x00\x10garbagegarbage!!", 20));  // unknown API key 0x6761
     EXPECT_TRUE(s.closed_by_peer());
   }
   {
     loopback_connection s(options().port);
+    ASSERT_TRUE(s.connected());
     // A Produce v7 header followed by a body cut short.
     s.send(std::string("\x00\x00\x00\x0c\x00\x00\x00\x07\x00\x00\x00\x01\xff\xff\x00\x01", 16));
     EXPECT_TRUE(s.closed_by_peer());
   }
   {
     loopback_connection s(options().port);
+    ASSERT_TRUE(s.connected());
     s.send(std::string("\x00\x00\x00\x02\x00\x00", 6));  // a frame too short for a header
     EXPECT_TRUE(s.closed_by_peer());
   }
@@ -219,6 +224,7 @@ TEST_F(hostile_input, garbage_and_truncated_requests_close_the_connection) {
 
 TEST_F(hostile_input, unsupported_api_versions_version_gets_the_v0_fallback) {
   loopback_connection s(options().port);
+  ASSERT_TRUE(s.connected());
   core::bytes req;
   // A header for ApiVersions v99 and a body we cannot know the shape of.
   protocol::request_header h{protocol::api_key::api_versions, 99, 42, "future-client"};

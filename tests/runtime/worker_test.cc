@@ -18,6 +18,7 @@
 namespace sluice::runtime {
 namespace {
 
+using sluice::testing::http_answer;
 using sluice::testing::http_request;
 
 worker_options parse(std::vector<std::string> args, const core::properties& defaults = {}) {
@@ -101,9 +102,9 @@ TEST(http_endpoint, serves_the_handlers_answers_and_only_get) {
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->status, 200);
   EXPECT_EQ(metrics->body, "a_metric 1\n");
-  EXPECT_EQ(http_request(http.port(), "GET", "/other")->status, 404);
-  EXPECT_EQ(http_request(http.port(), "GET", "/boom")->status, 500);
-  EXPECT_EQ(http_request(http.port(), "POST", "/metrics")->status, 405);
+  EXPECT_EQ(http_request(http.port(), "GET", "/other").value_or(http_answer{}).status, 404);
+  EXPECT_EQ(http_request(http.port(), "GET", "/boom").value_or(http_answer{}).status, 500);
+  EXPECT_EQ(http_request(http.port(), "POST", "/metrics").value_or(http_answer{}).status, 405);
   EXPECT_EQ(asked, (std::vector<std::string>{"/metrics", "/other", "/boom"}));
 }
 
