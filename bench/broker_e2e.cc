@@ -9,7 +9,8 @@
 // Prints a plain table and writes JSON (records/s, MB/s, ratio to the mock cluster). The mock
 // cluster keeps only the newest 5 MiB of each partition, so consumption is compared on exactly
 // those records on both targets, from a batch start on both, read again and again (seeking
-// back) until about 64 MiB went by, as the median of --reps alternating repetitions; sluice's
+// back, each pass timed from the seek to its last record) until about 64 MiB went by, as the
+// median of --reps alternating repetitions; sluice's
 // pass over its whole log is reported beside it. SLUICE_BENCH_TIMES=1 prints each consume
 // repetition's records and time. `--txn`
 // instead measures transactional produce with 100 ms transactions beside non-transactional
@@ -70,7 +71,7 @@ struct measurement {
   /// Whether consume_rps read the same stretch of the log as the mock's run (the newest
   /// records, from a batch start on both); not with fsync per batch, which has no mock run.
   bool compared = false;
-  int cycles = 1;  ///< passes over those records per repetition
+  int cycles = 1;  ///< timed passes over those records per repetition (the fewest completed)
   /// sluice only: one pass over the whole log (the mock cluster cannot hold it).
   double consume_full_rps = 0;
 };
@@ -139,23 +140,43 @@ std::vector<std::pair<int64_t, int64_t>> watermarks(const std::string& bootstrap
   return out;
 }
 
+/// Seeks every partition of `tps` to its offset there; false (with a message) if any failed.
+bool seek_all(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* tps) {
+  if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk, tps, 10000)) {
+    std::fprintf(stderr, "seek: %s\n", rd_kafka_error_string(e));
+    rd_kafka_error_destroy(e);
+    return false;
+  }
+  for (int i = 0; i < tps->cnt; ++i) {
+    if (tps->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::fprintf(stderr, "seek of partition %d: %s\n", tps->elems[i].partition,
+                   rd_kafka_err2str(tps->elems[i].err));
+      return false;
+    }
+  }
+  return true;
+}
+
 /// Consumes the last `tail[p]` records of every partition p (all of them when `tail` is empty)
-/// with one fresh consumer, `cycles` times over (seeking back to the start after each pass);
-/// records/s over the time from each pass's first record to its last.
+/// with one fresh consumer. With `cycles` 1: one pass, timed from its first record to its last
+/// (connection set-up and offset lookup are not throughput). With more: an untimed warm-up pass,
+/// then `cycles` passes, each seeking back to the start and timed from the seek's return to the
+/// pass's last record, so every round trip of a timed pass is in its time. `passes_done` gets
+/// the timed passes completed.
 double run_consume(const std::string& bootstrap, const std::string& topic, const scenario& s,
-                   const std::vector<int64_t>& tail = {}, int cycles = 1) {
+                   const std::vector<int64_t>& tail = {}, int cycles = 1, int* passes_done = nullptr) {
   // queued.min.messages above any run's record count: librdkafka 2.0.2 stops fetching once
   // that many messages wait in its queue and looks again only on its next 1 s wake-up, not
   // when the application drains the queue — a stall that hits whichever target delivers faster
   // than the application consumes (and the mock too, with 12 partitions), so that figures
-  // measured a client timer rather than the target. A short fetch.wait.max.ms: at the end of a
-  // pass the client's next Fetch waits at the log end, and a seek takes effect only when it
-  // returns (not timed, but it would make the run long).
+  // measured a client timer rather than the target. fetch.wait.max.ms 0: at the end of a pass
+  // the client's next Fetch would otherwise wait at the log end, and a seek takes effect only
+  // when it returns — inside the next pass's time.
   std::vector<std::pair<std::string, std::string>> extra{{"group.id", "bench"},
                                 {"enable.auto.commit", "false"},
                                 {"fetch.max.bytes", "52428800"},
                                 {"max.partition.fetch.bytes", "1048576"},
-                                {"fetch.wait.max.ms", "5"},
+                                {"fetch.wait.max.ms", "0"},
                                 {"queued.min.messages", "10000000"},
                                 {"queued.max.messages.kbytes", "1048576"}};
   if (const char* dbg = std::getenv("SLUICE_BENCH_DEBUG")) extra.emplace_back("debug", dbg);
@@ -175,19 +196,14 @@ double run_consume(const std::string& bootstrap, const std::string& topic, const
   ::getrusage(RUSAGE_SELF, &ru0);
   size_t total = 0;
   double secs = 0;
+  int timed = 0;
+  const bool warm_up = cycles > 1;
   auto deadline = clock_type::now() + std::chrono::seconds(120);
-  for (int cycle = 0; cycle < cycles && clock_type::now() < deadline; ++cycle) {
-    if (cycle > 0) {
-      if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk, tps, 10000)) {
-        std::fprintf(stderr, "seek: %s\n", rd_kafka_error_string(e));
-        rd_kafka_error_destroy(e);
-        break;
-      }
-    }
+  for (int pass = 0; pass < cycles + (warm_up ? 1 : 0) && clock_type::now() < deadline; ++pass) {
+    if (pass > 0 && !seek_all(rk, tps)) break;
+    const bool timing = !warm_up || pass > 0;
     next = from;
     size_t got = 0;
-    // Each pass's clock starts at its first record: connection set-up, offset lookup and the
-    // seek are not throughput.
     auto start = clock_type::now();
     while (got < records && clock_type::now() < deadline) {
       rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
@@ -195,19 +211,23 @@ double run_consume(const std::string& bootstrap, const std::string& topic, const
       // Only the records this pass expects, in order (nothing from before a seek).
       auto p = static_cast<size_t>(m->partition);
       if (!m->err && p < next.size() && m->offset == next[p]) {
-        if (got == 0) start = clock_type::now();
+        if (got == 0 && !warm_up) start = clock_type::now();
         ++got;
         ++next[p];
       }
       rd_kafka_message_destroy(m);
     }
-    secs += seconds_since(start);
-    total += got;
     if (got < records) {
       std::fprintf(stderr, "consume: only %zu of %zu records\n", got, records);
       break;
     }
+    if (timing) {
+      secs += seconds_since(start);
+      total += got;
+      ++timed;
+    }
   }
+  if (passes_done) *passes_done = timed;
   rd_kafka_topic_partition_list_destroy(tps);
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
@@ -215,18 +235,30 @@ double run_consume(const std::string& bootstrap, const std::string& topic, const
   return static_cast<double>(total) / secs;
 }
 
-/// The base offset of the first batch of `topic`/`partition` in `b`'s log that starts at or
-/// after `offset`.
-int64_t first_batch_at_or_after(sluice::broker::broker& b, const std::string& topic, int partition,
+/// The batch boundary of `topic`/`partition` in `b`'s log nearest to `offset` (the start of the
+/// batch holding it, or of the next one).
+int64_t nearest_batch_start(sluice::broker::broker& b, const std::string& topic, int partition,
                                 int64_t offset) {
   auto log = b.logs().get({topic, sluice::core::partition_id{partition}});
-  if (!log) return offset;
-  auto r = log->read(offset, 1, std::numeric_limits<int64_t>::max());
-  if (!r || r.value().records.empty()) return offset;
+  auto r = log ? log->read(offset, 1, std::numeric_limits<int64_t>::max())
+               : sluice::result<sluice::broker::storage::read_result>(sluice::broker::storage::read_result{});
+  if (!r || r.value().records.empty()) {
+    std::fprintf(stderr, "warning: no batch found at %s-%d offset %lld; comparing from there\n", topic.c_str(),
+                 partition, static_cast<long long>(offset));
+    return offset;
+  }
   auto h = sluice::broker::storage::parse_batch_header(r.value().records);
-  if (!h) return offset;
+  if (!h) {
+    std::fprintf(stderr, "warning: bad batch header at %s-%d offset %lld\n", topic.c_str(), partition,
+                 static_cast<long long>(offset));
+    return offset;
+  }
   int64_t base = h.value().base_offset.value();
-  return base >= offset ? base : sluice::broker::storage::next_offset(h.value());
+  if (base >= offset) return base;
+  // Whichever boundary is nearer: the counts of the two targets then differ by less than half
+  // a batch, in either direction.
+  int64_t end = sluice::broker::storage::next_offset(h.value());
+  return offset - base < end - offset ? base : end;
 }
 
 double median(std::vector<double> v) {
@@ -478,11 +510,12 @@ int main(int argc, char** argv) {
     for (int rep = 0; rep < produce_reps; ++rep) {
       topic = "bench-" + std::to_string(rep);
       create_topic(sb, topic, s.partitions);
+      if (mc) rd_kafka_mock_topic_create(mc, topic.c_str(), s.partitions, 1);
+      // Which target goes first alternates, so that an order effect is no bias.
+      bool mock_first = mc && rep % 2 == 1;
+      if (mock_first) mock_produce.push_back(run_produce(mb, topic, s, n));
       sluice_produce.push_back(run_produce(sb, topic, s, n));
-      if (mc) {
-        rd_kafka_mock_topic_create(mc, topic.c_str(), s.partitions, 1);
-        mock_produce.push_back(run_produce(mb, topic, s, n));
-      }
+      if (mc && !mock_first) mock_produce.push_back(run_produce(mb, topic, s, n));
     }
     m.produce_reps = sluice_produce;
     mm.produce_reps = mock_produce;
@@ -503,7 +536,7 @@ int main(int argc, char** argv) {
         mm.consumed += static_cast<size_t>(high - low);
       }
       // The mock drops whole batches, so its records start at one of its batches; start
-      // sluice's at one of its own batches too (the first one inside the same tail). Otherwise
+      // sluice's at one of its own batches too (the one nearest the same offset). Otherwise
       // its first answer carries records before the start that the client skips, and every
       // pass needs one round trip more than the mock's: with 1 KiB records that is five
       // answers instead of four, a 20 % handicap that has nothing to do with the broker.
@@ -513,7 +546,7 @@ int main(int argc, char** argv) {
       m.compared = true;
       for (int p = 0; p < s.partitions; ++p) {
         auto pi = static_cast<size_t>(p);
-        own_tail[pi] = marks[pi].second - first_batch_at_or_after(*b.value(), topic, p,
+        own_tail[pi] = marks[pi].second - nearest_batch_start(*b.value(), topic, p,
                                                                    marks[pi].second - tail[pi]);
         m.consumed += static_cast<size_t>(own_tail[pi]);
       }
@@ -523,8 +556,11 @@ int main(int argc, char** argv) {
       int cycles = static_cast<int>(std::clamp<size_t>((64u << 20) / std::max<size_t>(tail_bytes, 1), 1, 100));
       m.cycles = mm.cycles = cycles;
       for (int rep = 0; rep < reps; ++rep) {
-        m.consume_reps.push_back(run_consume(sb, topic, s, own_tail, cycles));
-        mm.consume_reps.push_back(run_consume(mb, topic, s, tail, cycles));
+        int done = 0;
+        m.consume_reps.push_back(run_consume(sb, topic, s, own_tail, cycles, &done));
+        m.cycles = std::min(m.cycles, done);
+        mm.consume_reps.push_back(run_consume(mb, topic, s, tail, cycles, &done));
+        mm.cycles = std::min(mm.cycles, done);
       }
       m.consume_rps = median(m.consume_reps);
       mm.consume_rps = median(mm.consume_reps);
