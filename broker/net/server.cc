@@ -197,6 +197,9 @@ struct server::impl final : broker_services {
         auto [bec, m] = co_await asio::async_read(socket, asio::buffer(s->frame.get(), s->frame_size),
                                                   asio::as_tuple(use_awaitable));
         if (bec) break;
+        // Stopping: no new work, so that the fsyncs under way can finish (see server::stop).
+        // The answers already owed are still written; then the writer closes the connection.
+        if (server.draining.load(std::memory_order_acquire)) break;
         slot* raw = s.get();
         queue.push_back(std::move(s));
         server.handler(bytes_view(raw->frame.get(), raw->frame_size), peer_address, [self, raw](frame_result r) {
@@ -362,6 +365,8 @@ struct server::impl final : broker_services {
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<int64_t> connections{0};
+  /// Set by stop(): connections dispatch no further requests.
+  std::atomic<bool> draining{false};
   std::mutex sockets_mutex;
   std::set<std::shared_ptr<connection>> live;
   uint16_t bound_port = 0;
@@ -414,6 +419,9 @@ void server::stop() {
     _impl->acceptor->close(ec);
   });
   // Pending fsyncs finish first so that acknowledged data is durable; then the loops stop.
+  // Requests read from now on are not dispatched: the pool's queue only drains, and join()
+  // cannot be kept waiting by producers that keep sending.
+  _impl->draining.store(true, std::memory_order_release);
   _impl->blocking.join();
   for (auto& ctx : _impl->contexts) ctx->stop();
   for (auto& t : _impl->threads) t.join();

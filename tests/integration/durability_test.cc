@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <thread>
 
@@ -94,6 +95,70 @@ TEST_F(recovery, missing_index_files_are_rebuilt) {
   start_broker();
   auto got = consume(t, {0}, 50);
   EXPECT_EQ(got.size(), 50u);
+}
+
+class shutdown_under_load : public broker_test {};
+
+/// A clean stop while producers keep sending with an fsync per batch: the stop finishes (the
+/// broker stops dispatching requests, then waits for the fsyncs already running), and every
+/// record that was acknowledged is there after a restart.
+TEST_F(shutdown_under_load, stop_finishes_while_producers_keep_sending) {
+  stop_broker();
+  options().log.flush_interval_messages = 1;
+  start_broker();
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 4), RdKafka::ERR_NO_ERROR);
+  std::atomic<bool> done{false};
+  std::atomic<int64_t> acked{0};
+  std::vector<std::thread> producers;
+  for (int i = 0; i < 3; ++i) {
+    producers.emplace_back([&, i] {
+      struct counter : RdKafka::DeliveryReportCb {
+        std::atomic<int64_t>* acked;
+        void dr_cb(RdKafka::Message& m) override {
+          if (m.err() == RdKafka::ERR_NO_ERROR) acked->fetch_add(1);
+        }
+      } cb;
+      cb.acked = &acked;
+      std::string err;
+      std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+      conf->set("bootstrap.servers", bootstrap(), err);
+      conf->set("acks", "all", err);
+      conf->set("linger.ms", "0", err);
+      conf->set("message.timeout.ms", "2000", err);
+      conf->set("dr_cb", &cb, err);
+      std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+      ASSERT_TRUE(p) << err;
+      for (int n = 0; !done.load(); ++n) {
+        std::string v = std::to_string(i) + "-" + std::to_string(n);
+        if (p->produce(t, n % 4, RdKafka::Producer::RK_MSG_COPY, v.data(), v.size(), nullptr, 0, 0, nullptr,
+                       nullptr) == RdKafka::ERR__QUEUE_FULL) {
+          p->poll(10);
+        }
+        p->poll(0);
+      }
+      p->flush(3000);
+    });
+  }
+  // Let the fsync pool be busy, then stop: this must return although requests keep arriving.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (acked.load() < 2000 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_GE(acked.load(), 2000);
+  stop_broker();
+  done = true;
+  for (auto& th : producers) th.join();
+  start_broker();
+  // Everything acknowledged is in the log.
+  int64_t stored = 0;
+  for (int p = 0; p < 4; ++p) {
+    int64_t low = 0, high = 0;
+    auto c = make_producer();
+    ASSERT_EQ(c->query_watermark_offsets(t, p, &low, &high, 10000), RdKafka::ERR_NO_ERROR);
+    stored += high - low;
+  }
+  EXPECT_GE(stored, acked.load());
 }
 
 class retention : public broker_test {};
