@@ -74,6 +74,12 @@ core::config_def make_def() {
             .doc = "How often tasks commit (flush stores, flush the producer, commit offsets, "
                    "write checkpoints). Default 30000, or 100 with exactly_once_v2.",
             .int_bounds = core::int_range{1, i64max}});
+  d.define({.name = "repartition.purge.interval.ms",
+            .type = config_type::integer,
+            .default_value = "30000",
+            .doc = "How often a stream thread deletes the records of repartition topics that its "
+                   "commits have moved past (DeleteRecords).",
+            .int_bounds = core::int_range{0, i64max}});
   d.define({.name = "cache.max.bytes",
             .type = config_type::integer,
             .default_value = "10485760",
@@ -227,6 +233,7 @@ streams_config streams_config::parse(const core::properties& values) {
       out.guarantee == processing_guarantee::exactly_once_v2) {
     out.commit_interval = core::millis{100};
   }
+  out.repartition_purge_interval = c.get_ms("repartition.purge.interval.ms");
   out.cache_max_bytes = c.get_int("cache.max.bytes");
   const std::string& handler = c.get_string("default.deserialization.exception.handler");
   out.on_deserialization_error = handler == "log-and-continue" ? deserialization_handler::log_and_continue

@@ -48,6 +48,8 @@ struct streams_config {
   std::filesystem::path state_dir;
   processing_guarantee guarantee = processing_guarantee::at_least_once;
   core::millis commit_interval{30000};
+  /// How often committed repartition records are deleted (`repartition.purge.interval.ms`).
+  core::millis repartition_purge_interval{30000};
   /// Record cache for all stream threads together (each gets an equal share); 0 disables
   /// caching.
   int64_t cache_max_bytes = 10 * 1024 * 1024;

@@ -318,6 +318,14 @@ void stream_thread::create_clients() {
   }
   _consumer = make_client(client_type::consumer, consumer, _name + " consumer",
                           &thread_callbacks::configure, this);
+  std::set<std::string, std::less<>> repartition_topics;
+  for (const auto& r : _app.topology.repartition_topics()) {
+    repartition_topics.insert(dsl::topic_ref{r.name, true}.resolve(cfg.application_id));
+  }
+  if (!repartition_topics.empty()) {
+    _purger = std::make_unique<repartition_purger>(_consumer.get(), std::move(repartition_topics),
+                                                   cfg.repartition_purge_interval, _name);
+  }
 
   partition_list topics(rd_kafka_topic_partition_list_new(static_cast<int>(_app.layout.source_topics.size())));
   for (const auto& t : _app.layout.source_topics) {
@@ -356,6 +364,7 @@ void stream_thread::loop() {
       process_records();
       punctuate();
       maybe_commit();
+      if (_purger) _purger->poll();
       _collector->poll();
       update_metrics(false);
     } catch (const transaction_error& e) {
@@ -685,6 +694,8 @@ bool stream_thread::commit(bool all) {
       committed = false;
     }
   }
+  // Repartition records before the committed offsets will not be read again.
+  if (committed && _purger) _purger->committed(tps, offsets);
   for (stream_task* t : tasks) {
     if (auto ok = t->checkpoint(committed); !ok) {
       throw streams_error(fmt::format("{}: task {}: writing its checkpoint failed: {}", _name,
@@ -861,6 +872,7 @@ void stream_thread::shutdown(bool clean) noexcept {
   }
   close_all_tasks(clean);
   _closing = true;
+  _purger.reset();
   if (_consumer) {
     rd_kafka_consumer_close(_consumer.get());  // leaves the group (unless static membership)
     rd_kafka_destroy(_consumer.release());

@@ -57,6 +57,7 @@
 #include "dsl/topology.h"
 #include "runtime/detail/changelog_reader.h"
 #include "runtime/detail/record_collector.h"
+#include "runtime/detail/repartition_purger.h"
 #include "runtime/detail/stream_task.h"
 #include "runtime/detail/topic_manager.h"
 #include "runtime/metadata.h"
@@ -196,6 +197,8 @@ class stream_thread final : private deserialization_error_sink {
   std::unique_ptr<kafka_record_collector> _collector;
   std::unique_ptr<changelog_reader> _reader;
   kafka_client _consumer;
+  /// Sends through `_consumer`; reset before it is destroyed.
+  std::unique_ptr<repartition_purger> _purger;
   std::map<dsl::task_id, std::unique_ptr<stream_task>> _tasks;
   std::unordered_map<core::topic_partition, std::vector<input_ref>> _inputs;
   std::exception_ptr _callback_error;

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace sluice::testing {
 namespace {
@@ -52,6 +53,79 @@ std::map<std::string, int64_t> latest(const std::vector<consumed>& records) {
   });
   for (const auto& r : sorted) out[*r.key] = as_int64(r.value);
   return out;
+}
+
+/// The low watermark (log start offset) of each of `partitions` partitions of `topic`.
+std::vector<int64_t> log_starts(const std::string& bootstrap, const std::string& topic, int partitions) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap, err);
+  std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+  std::vector<int64_t> out;
+  for (int i = 0; i < partitions; ++i) {
+    int64_t low = -1, high = -1;
+    if (p->query_watermark_offsets(topic, i, &low, &high, 10000) != RdKafka::ERR_NO_ERROR) low = -1;
+    out.push_back(low);
+  }
+  return out;
+}
+
+class repartition_purge_test : public streams_test {
+ protected:
+  /// Counts words through a repartition topic under `guarantee`; once every count is out, the
+  /// 400 repartition records have been committed past and must be deleted.
+  void expect_committed_repartition_records_purged(const std::string& guarantee);
+};
+
+void repartition_purge_test::expect_committed_repartition_records_purged(const std::string& guarantee) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 2), RdKafka::ERR_NO_ERROR);
+  std::vector<keyed> records;
+  for (int i = 0; i < 400; ++i) records.push_back({"k" + std::to_string(i), "w" + std::to_string(i % 8), 1000 + i});
+  produce_all(in, records);
+  // Words (values) counted through the repartition topic `<app>-by-word-repartition`.
+  streams_builder b;
+  b.stream<std::string, std::string>(in)
+      .group_by([](const std::string&, const std::string& v) { return v; },
+                grouped<std::string, std::string>::as("by-word"))
+      .count(materialized<std::string, int64_t>::as("word-counts"))
+      .to_stream()
+      .to(out, {.value_serde = serdes::int64{}});
+  streams app(b.build(), app_config("a", {{"processing.guarantee", guarantee},
+                                          {"commit.interval.ms", "100"},
+                                          {"repartition.purge.interval.ms", "100"}}));
+  app.start();
+  // Every word reaches 50; then the repartition records before the committed offsets go.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::map<std::string, int64_t> totals;
+  while (std::chrono::steady_clock::now() < deadline) {
+    totals = latest(read_all(out, 1000000, std::chrono::seconds(3)));
+    if (totals.size() == 8 && std::all_of(totals.begin(), totals.end(), [](const auto& e) { return e.second == 50; })) break;
+  }
+  ASSERT_EQ(totals.size(), 8u);
+  for (const auto& [word, n] : totals) EXPECT_EQ(n, 50) << word;
+  const std::string repartition = application_id() + "-by-word-repartition";
+  // The log starts move up to the committed offsets: past 400 records (and, under exactly-once,
+  // the transaction markers between them).
+  int64_t purged = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    purged = 0;
+    for (int64_t low : log_starts(bootstrap(), repartition, 2)) purged += std::max<int64_t>(0, low);
+    if (purged >= 400) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(purged, 400);
+  // Each of the 400 repartition records was counted and committed, so none is left to read.
+  EXPECT_TRUE(read_all(repartition, 1, std::chrono::seconds(2)).empty());
+  EXPECT_TRUE(app.close(30s));
+}
+
+TEST_F(repartition_purge_test, committed_repartition_records_are_purged_under_at_least_once) {
+  expect_committed_repartition_records_purged("at_least_once");
+}
+
+TEST_F(repartition_purge_test, committed_repartition_records_are_purged_under_exactly_once) {
+  expect_committed_repartition_records_purged("exactly_once_v2");
 }
 
 TEST_F(streams_test, stateless_pipeline_processes_every_record_across_partitions) {

@@ -28,6 +28,7 @@ TEST(streams_config, defaults_follow_kafka_streams) {
   EXPECT_EQ(c.num_stream_threads, 1);
   EXPECT_EQ(c.guarantee, processing_guarantee::at_least_once);
   EXPECT_EQ(c.commit_interval, core::millis{30000});
+  EXPECT_EQ(c.repartition_purge_interval, core::millis{30000});
   EXPECT_EQ(c.cache_max_bytes, 10 * 1024 * 1024);
   EXPECT_EQ(c.on_deserialization_error, deserialization_handler::log_and_fail);
   EXPECT_EQ(c.replication_factor, -1);
@@ -68,6 +69,9 @@ TEST(streams_config, bad_values_name_the_key_and_what_it_accepts) {
   p = minimal();
   p["commit.intervall.ms"] = "5";  // a typo gets a suggestion
   EXPECT_NE(error_of(p).find("did you mean 'commit.interval.ms'"), std::string::npos) << error_of(p);
+  p = minimal();
+  p["repartition.purge.interval.ms"] = "-1";
+  EXPECT_NE(error_of(p).find("'repartition.purge.interval.ms'"), std::string::npos) << error_of(p);
   p = minimal();
   p["replication.factor"] = "0";
   EXPECT_NE(error_of(p).find("'replication.factor'"), std::string::npos);
