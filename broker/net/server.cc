@@ -229,11 +229,7 @@ struct server::impl final : broker_services {
           if (r.what == frame_result::kind::no_response) continue;
           std::array<std::byte, 4> out_size{};
           uint64_t total = r.head.size() + r.body.size();
-          bool from_files = false;
-          for (const auto& sp : r.splices) {
-            total += sp.size();
-            from_files = from_files || sp.fd >= 0;
-          }
+          for (const auto& sp : r.splices) total += sp.size();
           auto len = static_cast<uint32_t>(total);
           for (int i = 3; i >= 0; --i, len >>= 8) {
             out_size[static_cast<size_t>(i)] = static_cast<std::byte>(len & 0xff);
@@ -244,24 +240,8 @@ struct server::impl final : broker_services {
                                                    asio::buffer(r.body)};
             auto [ec, w] = co_await asio::async_write(socket, bufs, asio::as_tuple(use_awaitable));
             wec = ec;
-          } else if (from_files) {
-            wec = co_await write_with_files(r, out_size);
           } else {
-            // Body pieces with the spliced bytes (a Fetch response's records) between them: one
-            // gather write, no copy of the records into the body.
-            std::vector<asio::const_buffer> bufs;
-            bufs.reserve(3 + 2 * r.splices.size());
-            bufs.push_back(asio::buffer(out_size));
-            bufs.push_back(asio::buffer(r.head));
-            size_t from = 0;
-            for (const auto& sp : r.splices) {
-              bufs.push_back(asio::buffer(r.body.data() + from, sp.position - from));
-              bufs.push_back(asio::buffer(sp.data.data(), sp.data.size()));
-              from = sp.position;
-            }
-            bufs.push_back(asio::buffer(r.body.data() + from, r.body.size() - from));
-            auto [ec, w] = co_await asio::async_write(socket, bufs, asio::as_tuple(use_awaitable));
-            wec = ec;
+            wec = co_await write_spliced(r, out_size);
           }
           if (wec) {
             close();
@@ -276,13 +256,13 @@ struct server::impl final : broker_services {
       close();
     }
 
-    /// Sends a response some of whose splices are file ranges: the memory pieces between them
-    /// with MSG_MORE (so the framing does not go out as tiny segments of its own), each file
-    /// range with sendfile straight from the page cache. Returns the first error; a file that
-    /// ends before its range does (truncated under us) is an error too, since the frame's size
-    /// has been promised.
-    awaitable<std::error_code> write_with_files(const frame_result& r,
-                                                std::array<std::byte, 4>& out_size) {
+    /// Sends a response with splices (a Fetch response's records). Memory splices go out in
+    /// one gather write with the body pieces around them, never copied into the body. A file
+    /// range goes out with sendfile straight from the page cache, the memory before it with
+    /// MSG_MORE (so the framing does not go out as tiny segments of its own). Returns the
+    /// first error; a file that ends before its range does (truncated under us) is an error
+    /// too, since the frame's size has been promised.
+    awaitable<std::error_code> write_spliced(const frame_result& r, std::array<std::byte, 4>& out_size) {
       std::vector<asio::const_buffer> pending;
       pending.reserve(4 + 2 * r.splices.size());
       pending.push_back(asio::buffer(out_size));
