@@ -235,6 +235,7 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   so.network_threads = options.network_threads;
   so.max_request_bytes = options.max_request_bytes;
   so.max_connections = options.max_connections;
+  so.connections_max_idle_ms = options.connections_max_idle_ms;
   auto* raw = i.get();
   i->server = std::make_unique<net::server>(
       so, [raw](bytes_view frame, const std::string& peer, std::function<void(net::frame_result)> done) {

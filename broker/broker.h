@@ -38,6 +38,9 @@ struct broker_options {
   int32_t num_partitions = 1;
   int64_t max_request_bytes = 100 * 1024 * 1024;
   int64_t max_connections = 1000;
+  /// connections.max.idle.ms: a connection with no bytes moving either way and no request in
+  /// progress for this long is closed (a half-sent frame counts as idle).
+  int64_t connections_max_idle_ms = 600000;
   int network_threads = 2;
   /// fetch.max.bytes: the most record bytes one Fetch response carries (the client's own limit
   /// applies too; a first batch larger than both still goes out whole, KIP-74).

@@ -83,6 +83,9 @@ core::config_def make_def() {
                    "Largest Fetch response the broker builds, below the client's own "
                    "fetch.max.bytes (a first batch still goes out whole)."));
   d.define(int_key("max.connections", i32max, 1, i32max, "Most client connections at once."));
+  d.define(int_key("connections.max.idle.ms", 600000, 1, i64max,
+                   "Close a connection after this long with no bytes moving and no request in "
+                   "progress (a half-sent request frame counts as idle)."));
   d.define(int_key("num.network.threads", 2, 1, 64, "Threads serving connections."));
   d.define(string_key("metrics.listen", "",
                       "host:port of the HTTP endpoint serving /metrics (Prometheus) and "
@@ -167,6 +170,7 @@ broker_options to_broker_options(const core::config& c) {
   o.auto_create_topics = c.get_bool("auto.create.topics.enable");
   o.max_request_bytes = c.get_int("socket.request.max.bytes");
   o.max_connections = c.get_int("max.connections");
+  o.connections_max_idle_ms = c.get_int("connections.max.idle.ms");
   o.fetch_max_bytes = static_cast<int32_t>(c.get_int("fetch.max.bytes"));
   o.network_threads = static_cast<int>(c.get_int("num.network.threads"));
   o.retention_check_interval_ms = c.get_int("log.retention.check.interval.ms");
@@ -229,6 +233,7 @@ core::properties to_properties(const broker_options& o) {
   p["log.cleaner.dedupe.buffer.size"] = std::to_string(o.cleaner_dedupe_buffer_bytes);
   p["socket.request.max.bytes"] = std::to_string(o.max_request_bytes);
   p["max.connections"] = std::to_string(o.max_connections);
+  p["connections.max.idle.ms"] = std::to_string(o.connections_max_idle_ms);
   p["fetch.max.bytes"] = std::to_string(o.fetch_max_bytes);
   p["num.network.threads"] = std::to_string(o.network_threads);
   p["metrics.listen"] = o.metrics_listen;

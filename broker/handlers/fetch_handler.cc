@@ -90,11 +90,14 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
         pr.high_watermark = core::offset{hwm};
         pr.last_stable_offset = core::offset{stable};
         pr.log_start_offset = core::offset{plog->log_start_offset()};
-        // KIP-74: the first batch of the first non-empty partition goes out whole even when it
-        // is larger than the limits; after that the response budget caps what is added.
-        uint64_t limit = static_cast<uint64_t>(std::max(0, p.partition_max_bytes));
-        if (total > 0) limit = std::min<uint64_t>(limit, static_cast<uint64_t>(std::max<int64_t>(0, budget - total)));
-        if (total > 0 && limit == 0) continue;
+        // KIP-74: the partition's own limit and what is left of the response's both apply.
+        // Only the first batch of the first non-empty partition goes out whole when it alone is
+        // larger than them (so that a consumer always makes progress); any later partition
+        // whose first batch does not fit contributes nothing.
+        const bool first_data = total == 0;
+        const uint64_t limit = std::min<uint64_t>(static_cast<uint64_t>(std::max(0, p.partition_max_bytes)),
+                                                  static_cast<uint64_t>(std::max<int64_t>(0, budget - total)));
+        if (!first_data && limit == 0) continue;
         const bool committed = _req.isolation_level == 1;
         int64_t upto = committed ? stable : hwm;
         // Locate the batches without reading them; large ones are sent straight from the
@@ -109,6 +112,9 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
         pr.high_watermark = core::offset{s.high_watermark};
         pr.log_start_offset = core::offset{s.log_start_offset};
         if (s.size == 0) continue;
+        // read_slice returns its first batch whole even beyond `limit`: only a first batch can
+        // exceed it, and only the response's first one may.
+        if (!first_data && s.size > limit) continue;
         if (s.size >= send_from_file_min) {
           pr.records_file = protocol::file_bytes{s.source->log_fd(), s.position, s.size};
           files.push_back(std::move(s.source));

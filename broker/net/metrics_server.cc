@@ -1,4 +1,5 @@
 #include "broker/net/metrics_server.h"
+#include "broker/net/peer_signals.h"
 
 #include "core/log.h"
 
@@ -137,7 +138,10 @@ result<void> metrics_server::start() {
   if (ec) return std::error_code(ec.value(), std::system_category());
   _impl->bound_port = a.local_endpoint().port();
   asio::co_spawn(_impl->io, _impl->accept_loop(), asio::detached);
-  _impl->thread = std::thread([this] { _impl->io.run(); });
+  _impl->thread = std::thread([this] {
+    block_peer_signals_on_this_thread();
+    _impl->io.run();
+  });
   _impl->started = true;
   log().info("metrics endpoint on http://{}:{}/metrics", _impl->host, _impl->bound_port);
   return core::success();

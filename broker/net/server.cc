@@ -1,4 +1,5 @@
 #include "broker/net/server.h"
+#include "broker/net/peer_signals.h"
 
 #include "core/log.h"
 
@@ -15,11 +16,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <deque>
 #include <optional>
 #include <atomic>
@@ -43,6 +47,13 @@ const core::logger& log() {
 }
 
 }  // namespace
+
+void block_peer_signals_on_this_thread() {
+  sigset_t peer;
+  sigemptyset(&peer);
+  sigaddset(&peer, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &peer, nullptr);
+}
 
 /// An io_context whose shutdown (destroying every queued handler while all services are
 /// alive) can be run ahead of its destruction. A handler queued on one context may hold a
@@ -130,7 +141,7 @@ struct server::impl final : broker_services {
 
     connection(impl& owner, asio::strand<asio::io_context::executor_type> st, tcp::socket s)
         : server(owner), strand(std::move(st)), socket(std::move(s)), writer_wake(strand),
-          reader_wake(strand) {
+          reader_wake(strand), idle_timer(strand) {
       boost::system::error_code ec;
       auto peer = socket.remote_endpoint(ec);
       peer_address = ec ? std::string() : peer.address().to_string();
@@ -151,6 +162,7 @@ struct server::impl final : broker_services {
         self->close();
       };
       asio::co_spawn(strand, read_loop(), on_exit);
+      asio::co_spawn(strand, idle_watch(), on_exit);
       asio::co_spawn(strand, write_loop(), [self, on_exit](std::exception_ptr e) {
         on_exit(e);
         self->server.connections.fetch_sub(1);
@@ -163,9 +175,46 @@ struct server::impl final : broker_services {
       boost::system::error_code ec;
       socket.shutdown(tcp::socket::shutdown_both, ec);
       socket.close(ec);
+      closed = true;
       reader_done = true;
       writer_wake.cancel();
       reader_wake.cancel();
+      idle_timer.cancel();
+    }
+
+    void touch() { last_activity = std::chrono::steady_clock::now(); }
+
+    /// Whether a dispatched request has not produced its answer yet (a long-poll Fetch, a
+    /// JoinGroup waiting for the rebalance, a Produce waiting on its fsync).
+    bool request_in_progress() const {
+      for (const auto& s : queue) {
+        if (!s->result) return true;
+      }
+      return false;
+    }
+
+    /// connections.max.idle.ms, as Kafka: a connection with no bytes read or written for that
+    /// long is closed, unless a request is still being worked on. A peer that sent half a frame
+    /// and stalled, or that never reads its answers, is idle: closing it releases the frame
+    /// buffer or the answers it held.
+    awaitable<void> idle_watch() {
+      auto self = shared_from_this();
+      const auto idle = std::chrono::milliseconds(server.options.connections_max_idle_ms);
+      while (!closed) {
+        const auto due = last_activity + idle;
+        if (std::chrono::steady_clock::now() >= due) {
+          if (!request_in_progress()) {
+            log().debug("closing connection from {}: idle for {} ms (connections.max.idle.ms)",
+                       peer_name, idle.count());
+            close();
+            break;
+          }
+          touch();  // the request's answer restarts the clock
+          continue;
+        }
+        idle_timer.expires_at(due);
+        co_await idle_timer.async_wait(asio::as_tuple(use_awaitable));
+      }
     }
 
     awaitable<void> wait_on(asio::steady_timer& t) {
@@ -182,6 +231,7 @@ struct server::impl final : broker_services {
         auto [rec, n] = co_await asio::async_read(socket, asio::buffer(size_buf),
                                                   asio::as_tuple(use_awaitable));
         if (rec) break;  // peer closed or reset, or we closed
+        touch();
         uint32_t u = 0;
         for (auto b : size_buf) u = (u << 8) | static_cast<uint8_t>(b);
         auto size = static_cast<int32_t>(u);
@@ -194,8 +244,15 @@ struct server::impl final : broker_services {
         auto s = std::make_unique<slot>();
         s->frame_size = static_cast<size_t>(size);
         s->frame = std::make_unique_for_overwrite<std::byte[]>(s->frame_size);
-        auto [bec, m] = co_await asio::async_read(socket, asio::buffer(s->frame.get(), s->frame_size),
-                                                  asio::as_tuple(use_awaitable));
+        // Piece by piece, so that a peer still sending is not taken for an idle one.
+        boost::system::error_code bec;
+        for (size_t got = 0; got < s->frame_size && !bec;) {
+          auto [ec, m] = co_await socket.async_read_some(
+              asio::buffer(s->frame.get() + got, s->frame_size - got), asio::as_tuple(use_awaitable));
+          bec = ec;
+          got += m;
+          touch();
+        }
         if (bec) break;
         // Stopping: no new work, so that the fsyncs under way can finish (see server::stop).
         // The answers already owed are still written; then the writer closes the connection.
@@ -243,7 +300,10 @@ struct server::impl final : broker_services {
           } else {
             wec = co_await write_spliced(r, out_size);
           }
+          if (!wec) touch();
           if (wec) {
+            log().debug("closing connection to {}: the peer went away mid-answer ({})", peer_name,
+                        wec.message());
             close();
             break;
           }
@@ -289,6 +349,7 @@ struct server::impl final : broker_services {
       while (!bufs.empty()) {
         auto [ec, n] = co_await socket.async_send(bufs, flags, asio::as_tuple(use_awaitable));
         if (ec) co_return std::error_code(ec.value(), std::system_category());
+        touch();
         // Drop what went out; the first remaining buffer may be partly sent.
         size_t i = 0;
         while (i < bufs.size() && n >= bufs[i].size()) n -= bufs[i++].size();
@@ -309,6 +370,7 @@ struct server::impl final : broker_services {
         ssize_t n = ::sendfile(socket.native_handle(), fd, &offset, size);
         if (n > 0) {
           size -= static_cast<uint64_t>(n);
+          touch();
           continue;
         }
         if (n == 0) {
@@ -329,8 +391,11 @@ struct server::impl final : broker_services {
     tcp::socket socket;
     asio::steady_timer writer_wake;
     asio::steady_timer reader_wake;
+    asio::steady_timer idle_timer;
+    std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
     std::deque<std::unique_ptr<slot>> queue;
     bool reader_done = false;
+    bool closed = false;
     std::string peer_address;
     std::string peer_name;
   };
@@ -377,6 +442,7 @@ void server::run() {
   asio::co_spawn(*_impl->contexts.front(), _impl->accept_loop(), asio::detached);
   for (auto& ctx : _impl->contexts) {
     _impl->threads.emplace_back([owner = _impl.get(), c = ctx.get()] {
+      block_peer_signals_on_this_thread();
       current_server = owner;
       current_context = c;
       c->run();

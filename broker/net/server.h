@@ -33,6 +33,7 @@ struct server_options {
   int blocking_threads = 2;
   int64_t max_request_bytes = 100 * 1024 * 1024;  ///< socket.request.max.bytes
   int64_t max_connections = 1000;                 ///< max.connections
+  int64_t connections_max_idle_ms = 600000;       ///< connections.max.idle.ms
 };
 
 /// Bytes sent in the middle of a response body without being copied into it: `data`, or —

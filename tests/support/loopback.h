@@ -23,9 +23,13 @@ namespace sluice::testing {
 
 class loopback_connection {
  public:
-  /// Connects to 127.0.0.1:`port`; reads give up after 10 s without data.
-  explicit loopback_connection(uint16_t port) {
+  /// Connects to 127.0.0.1:`port`; reads give up after 10 s without data. A positive
+  /// `receive_buffer` sets SO_RCVBUF before connecting (a client that reads slowly, or never).
+  explicit loopback_connection(uint16_t port, int receive_buffer = 0) {
     _fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (_fd >= 0 && receive_buffer > 0) {
+      ::setsockopt(_fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -41,6 +45,18 @@ class loopback_connection {
   loopback_connection& operator=(const loopback_connection&) = delete;
 
   bool connected() const noexcept { return _connected; }
+
+  /// Closes the socket now (FIN, or with `reset` an RST through SO_LINGER 0), without reading
+  /// what the peer sent or is still sending.
+  void hang_up(bool reset = false) {
+    if (_fd < 0) return;
+    if (reset) {
+      linger l{1, 0};
+      ::setsockopt(_fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    }
+    ::close(_fd);
+    _fd = -1;
+  }
 
   /// Sends all of `data`; false if the connection failed.
   bool send(std::string_view data) {
