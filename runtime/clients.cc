@@ -1,7 +1,7 @@
 #include "runtime/clients.h"
 
 #include "runtime/detail/kafka.h"
-#include "runtime/detail/record_collector.h"
+#include "runtime/detail/kafka_record_collector.h"
 #include "runtime/detail/topic_manager.h"
 #include "runtime/errors.h"
 #include "runtime/streams_config.h"
@@ -64,12 +64,13 @@ void simple_producer::send(std::string_view topic, std::optional<bytes_view> key
   r.ts = ts;
   _impl->collector.send_record(topic, r);
   _impl->collector.poll();
-  if (_impl->collector.failure()) throw streams_error(*_impl->collector.failure());
+  _impl->collector.check();
 }
 
 void simple_producer::flush() {
   if (!_impl->collector.flush([] { return true; })) {
-    throw streams_error(_impl->collector.failure().value_or("flushing the producer failed"));
+    _impl->collector.check();
+    throw streams_error("flushing the producer failed");
   }
 }
 

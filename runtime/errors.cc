@@ -13,6 +13,8 @@ class category final : public std::error_category {
       case errc::produce_failed: return "a record could not be produced";
       case errc::store_failed: return "a state store failed";
       case errc::task_migrated: return "tasks migrated to another member of the group";
+      case errc::transaction_failed: return "the transaction cannot commit";
+      case errc::producer_fenced: return "the transactional producer is fenced or failed fatally";
     }
     return "unknown runtime error";
   }

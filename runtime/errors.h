@@ -30,6 +30,8 @@ enum class errc {
   produce_failed,    ///< a record (output, repartition or changelog) was not delivered
   store_failed,      ///< a state store failed (open, flush, restore, checkpoint)
   task_migrated,     ///< the consumer lost its group membership; its tasks moved elsewhere
+  transaction_failed,  ///< exactly-once: the current transaction cannot commit (abort, redo)
+  producer_fenced,   ///< exactly-once: the producer is unusable (fenced, fatal): recreate it
 };
 
 const std::error_category& runtime_category() noexcept;

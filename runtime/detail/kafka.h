@@ -10,10 +10,13 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/record.h"
 #include "core/types.h"
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +26,7 @@ struct rd_kafka_s;
 struct rd_kafka_conf_s;
 struct rd_kafka_topic_s;
 struct rd_kafka_topic_partition_list_s;
+struct rd_kafka_message_s;
 }
 
 namespace sluice::runtime::detail {
@@ -55,6 +59,29 @@ using conf_hook = void (*)(rd_kafka_conf_s* conf, void* opaque);
 /// core::logger("runtime.librdkafka").
 kafka_client make_client(client_type type, const core::properties& settings,
                          std::string_view what, conf_hook hook = nullptr, void* opaque = nullptr);
+
+/// Whether a failed offset commit (librdkafka's error code) only means the offsets are not
+/// committed this time: the group is rebalancing (the revocation that follows commits again)
+/// or the coordinator is moving.
+bool retriable_commit_error(int rd_kafka_resp_err);
+
+/// Pauses or resumes fetching one partition of `consumer`; false (logged, naming `owner`) if
+/// librdkafka refused.
+bool pause_partition(rd_kafka_s* consumer, const core::topic_partition& tp, bool paused, std::string_view owner);
+
+/// The end offset (high watermark) `consumer` last saw for `tp`, without asking the broker.
+std::optional<int64_t> cached_end_offset(rd_kafka_s* consumer, const core::topic_partition& tp);
+
+/// A partition list holding `offsets`.
+partition_list make_offset_list(const std::vector<std::pair<core::topic_partition, int64_t>>& offsets);
+
+/// Commits `offsets` for `consumer`'s group and waits for the answer. Returns whether they were
+/// committed: false after an error that only means "not this time" (retriable_commit_error,
+/// logged); throws streams_error naming `owner` after any other.
+bool commit_offsets(rd_kafka_s* consumer, rd_kafka_topic_partition_list_s* offsets, std::string_view owner);
+
+/// A consumed message as a record (key, value, timestamp and headers copied).
+core::record to_record(const rd_kafka_message_s* m);
 
 /// librdkafka's text for an error code.
 std::string error_string(int rd_kafka_resp_err);

@@ -1,4 +1,4 @@
-#include "runtime/detail/record_collector.h"
+#include "runtime/detail/kafka_record_collector.h"
 
 #include "core/log.h"
 #include "runtime/errors.h"
@@ -86,24 +86,18 @@ void kafka_record_collector::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_mess
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (self->_transactional && (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
                                  m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)) {
-      return;  // thrown away by our own abort (or after a fatal error, which fatal() reports)
+      return;  // thrown away by our own abort (or after a fatal error, which status() reports)
     }
     if (self->_transactional && transaction_delivery_error(m->err)) {
-      if (!self->_txn_failure) {
-        self->_txn_failure = fmt::format("{}: the transaction failed: a record for {}-{} was not "
-                                         "delivered: {}",
-                                         self->_name, rd_kafka_topic_name(m->rkt), m->partition,
-                                         rd_kafka_err2str(m->err));
-        log.warn("{}", *self->_txn_failure);
-      }
+      self->fail(errc::transaction_failed,
+                 fmt::format("{}: the transaction failed: a record for {}-{} was not delivered: {}",
+                             self->_name, rd_kafka_topic_name(m->rkt), m->partition,
+                             rd_kafka_err2str(m->err)));
       return;
     }
-    if (!self->_failure) {
-      self->_failure = fmt::format("{}: a record for {}-{} was not delivered: {}", self->_name,
-                                   rd_kafka_topic_name(m->rkt), m->partition,
-                                   rd_kafka_err2str(m->err));
-      log.error("{}", *self->_failure);
-    }
+    self->fail(errc::produce_failed,
+               fmt::format("{}: a record for {}-{} was not delivered: {}", self->_name,
+                           rd_kafka_topic_name(m->rkt), m->partition, rd_kafka_err2str(m->err)));
     return;
   }
   if (auto* pos = static_cast<changelog_position*>(m->_private)) {
@@ -164,7 +158,7 @@ void kafka_record_collector::produce(rd_kafka_topic_t* t, int32_t partition,
                            err == RD_KAFKA_RESP_ERR__FATAL)) {
       throw transaction_error(what, fatal());
     }
-    if (!_failure) _failure = what;
+    fail(errc::produce_failed, what);
     throw streams_error(what);
   }
 }
@@ -215,9 +209,41 @@ void kafka_record_collector::poll() { rd_kafka_poll(_producer.get(), 0); }
 
 int64_t kafka_record_collector::in_flight() const { return rd_kafka_outq_len(_producer.get()); }
 
-bool kafka_record_collector::fatal() const {
-  char reason[256];
-  return rd_kafka_fatal_error(_producer.get(), reason, sizeof reason) != RD_KAFKA_RESP_ERR_NO_ERROR;
+std::optional<std::string> kafka_record_collector::fatal_reason() const {
+  char reason[512];
+  if (rd_kafka_fatal_error(_producer.get(), reason, sizeof reason) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return std::nullopt;
+  }
+  return std::string(reason);
+}
+
+void kafka_record_collector::fail(errc code, std::string message) {
+  // A failure of the thread outranks a transaction to redo; the first of each kind is kept.
+  if (_status.code == errc::produce_failed || _status.code == code) return;
+  if (code == errc::produce_failed) {
+    log.error("{}", message);
+  } else {
+    log.warn("{}", message);
+  }
+  _status = {make_error_code(code), std::move(message)};
+}
+
+collector_status kafka_record_collector::status() const {
+  if (_status.code == errc::produce_failed) return _status;
+  if (_transactional) {
+    if (auto reason = fatal_reason()) {
+      return {make_error_code(errc::producer_fenced),
+              fmt::format("{}: the producer cannot go on: {}", _name, *reason)};
+    }
+  }
+  return _status;
+}
+
+void kafka_record_collector::check() const {
+  const collector_status s = status();
+  if (s) return;
+  if (s.code == errc::produce_failed) throw streams_error(s.message);
+  throw transaction_error(s.message, s.code == errc::producer_fenced);
 }
 
 void kafka_record_collector::init_transactions(std::chrono::milliseconds timeout) {
@@ -244,7 +270,7 @@ void kafka_record_collector::begin_transaction() {
                             rd_kafka_error_is_fatal(e.get()) != 0 || fatal());
   }
   _in_transaction = true;
-  _txn_failure.reset();
+  if (_status.code == errc::transaction_failed) _status = {};
 }
 
 void kafka_record_collector::commit_transaction(rd_kafka_topic_partition_list_t* offsets,
@@ -272,9 +298,9 @@ void kafka_record_collector::commit_transaction(rd_kafka_topic_partition_list_t*
     }
     throw transaction_error(what, is_fatal);
   };
-  if (_txn_failure) {
+  if (_status.code == errc::transaction_failed) {
     // A record of this transaction was fenced or purged: it cannot commit.
-    const std::string what = *_txn_failure;
+    const std::string what = _status.message;
     const bool is_fatal = fatal();
     if (!is_fatal) abort_transaction(timeout);
     throw transaction_error(what, is_fatal);
@@ -322,18 +348,34 @@ void kafka_record_collector::abort_transaction(std::chrono::milliseconds timeout
   }
   _in_transaction = false;
   rd_kafka_poll(_producer.get(), 0);  // the purged records' reports
-  _txn_failure.reset();
+  if (_status.code == errc::transaction_failed) _status = {};
   log.info("{}: transaction aborted", _name);
 }
 
+void kafka_record_collector::finish(std::chrono::milliseconds timeout) noexcept {
+  try {
+    if (_transactional) {
+      if (!fatal()) abort_transaction(timeout);
+      return;
+    }
+    const auto flushed = flush([deadline = steady::now() + timeout] { return steady::now() < deadline; });
+    if (!flushed) {
+      const auto s = status();
+      log.error("{}: output not delivered at shutdown ({} record(s) still in flight): {}", _name, in_flight(),
+                s ? flushed.error().message() : s.message);
+    }
+  } catch (const std::exception& e) {
+    log.warn("{}: {}", _name, e.what());
+  }
+}
+
 result<void> kafka_record_collector::flush(const std::function<bool()>& keep_waiting) {
-  while (rd_kafka_outq_len(_producer.get()) > 0 && !_failure && !_txn_failure) {
+  while (rd_kafka_outq_len(_producer.get()) > 0 && !_status.code) {
     rd_kafka_flush(_producer.get(), 100);
     if (keep_waiting && !keep_waiting()) break;
   }
   rd_kafka_poll(_producer.get(), 0);
-  if (_failure) return core::failure(make_error_code(errc::produce_failed));
-  if (_txn_failure) return core::failure(make_error_code(errc::task_migrated));
+  if (auto s = status(); !s) return core::failure(s.code);
   if (rd_kafka_outq_len(_producer.get()) > 0) return core::failure(make_error_code(errc::produce_failed));
   return core::success();
 }

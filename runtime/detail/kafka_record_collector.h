@@ -10,7 +10,7 @@
 ///
 /// Delivery: sends are asynchronous. Delivery reports are served by `poll()` and `flush()` on
 /// the owning thread; a record that is finally not delivered is a failure of the thread
-/// (`failure()`): at-least-once must not drop output silently. Every acknowledged changelog
+/// (`status()` says `produce_failed`): at-least-once must not drop output silently. Every acknowledged changelog
 /// record advances that changelog partition's `changelog_position` — the offset a store's
 /// checkpoint records once the producer is flushed.
 ///
@@ -20,9 +20,13 @@
 /// `commit_transaction()` adds the consumed offsets (with the consumer's group metadata) and
 /// commits; `abort_transaction()` throws away everything sent since the last commit. A delivery
 /// failure caused by the transaction (fenced, epoch bumped, purged by an abort) is not a
-/// failure of the thread but `transaction_failure()`: the thread aborts, closes its tasks
-/// dirty and resumes from the last commit. Other delivery failures fail the thread as under
-/// at-least-once.
+/// failure of the thread but `transaction_failed` (or `producer_fenced` once librdkafka calls
+/// the producer unusable): the thread aborts, closes its tasks dirty and resumes from the last
+/// commit (recreating the producer when fenced). Other delivery failures fail the thread as
+/// under at-least-once.
+///
+/// Failures are reported through one `status()`: an errc and a message. `check()` throws what
+/// it says.
 ///
 /// Ownership: owns the producer. Thread safety: one stream thread.
 
@@ -61,6 +65,14 @@ class transaction_error : public streams_error {
   bool _fatal;
 };
 
+/// What a collector reports: no error, or why it cannot go on as it is (runtime::errc
+/// `produce_failed`, `transaction_failed` or `producer_fenced`) with a message for the log.
+struct collector_status {
+  std::error_code code;
+  std::string message;
+  explicit operator bool() const noexcept { return !code; }  ///< true when all is well
+};
+
 class kafka_record_collector final : public dsl::record_collector {
  public:
   /// The next offset after the last acknowledged record of one changelog partition (-1: none
@@ -94,12 +106,24 @@ class kafka_record_collector final : public dsl::record_collector {
   void poll();
   /// Blocks until every record sent so far is acknowledged or has failed, serving reports.
   /// `keep_waiting` is asked between waits; returning false abandons the flush (shutdown).
-  /// Fails with errc::produce_failed if any record has failed (then see failure()).
+  /// Fails with status().code if the collector failed, or with errc::produce_failed if the
+  /// flush was abandoned with records still in flight.
   result<void> flush(const std::function<bool()>& keep_waiting);
   /// Records sent and not yet acknowledged.
   int64_t in_flight() const;
-  /// The first delivery failure, described.
-  const std::optional<std::string>& failure() const noexcept { return _failure; }
+  /// Ends the collector's work before it is destroyed. Exactly-once: aborts the open
+  /// transaction, if the producer can (nothing since the last commit may become visible; a
+  /// clean shutdown committed everything first). At-least-once: waits up to `timeout` for what
+  /// was sent (closed tasks' output, also after a failure) and logs what was not delivered.
+  /// Never throws.
+  void finish(std::chrono::milliseconds timeout) noexcept;
+  /// The collector's state: the first delivery failure of the thread (`produce_failed`), else
+  /// an unusable producer (`producer_fenced`), else a transaction that cannot commit
+  /// (`transaction_failed`), else success.
+  collector_status status() const;
+  /// Throws what status() reports: streams_error for `produce_failed`, transaction_error
+  /// (fatal for `producer_fenced`) for the others. No-op when all is well.
+  void check() const;
 
   // ---- exactly-once ----------------------------------------------------------------------------
 
@@ -109,10 +133,6 @@ class kafka_record_collector final : public dsl::record_collector {
   void init_transactions(std::chrono::milliseconds timeout);
   /// True between the first send (or offsets) after a commit/abort and the next commit/abort.
   bool in_transaction() const noexcept { return _in_transaction; }
-  /// Why the current transaction cannot commit (a fencing or purge delivery error), if so.
-  const std::optional<std::string>& transaction_failure() const noexcept { return _txn_failure; }
-  /// True if librdkafka raised a fatal error: the producer must be recreated.
-  bool fatal() const;
   /// Sends `offsets` (consumer positions; may be empty) into the transaction with `consumer`'s
   /// group metadata and commits it. A transaction that cannot commit is aborted; throws
   /// transaction_error then (fatal() if the producer is unusable). Nothing to commit: no-op.
@@ -127,6 +147,11 @@ class kafka_record_collector final : public dsl::record_collector {
   static void on_delivery(rd_kafka_s* rk, const rd_kafka_message_s* m, void* opaque);
   rd_kafka_topic_s* topic(std::string_view name);
   void begin_transaction();
+  /// librdkafka's reason when it raised a fatal error (the producer must be recreated).
+  std::optional<std::string> fatal_reason() const;
+  bool fatal() const { return fatal_reason().has_value(); }
+  /// Records a failure unless one of the same or a higher rank is recorded already.
+  void fail(runtime::errc code, std::string message);
   void produce(rd_kafka_topic_s* t, int32_t partition, std::optional<bytes_view> key,
                std::optional<bytes_view> value, core::timestamp ts, const core::headers* hdrs,
                void* opaque);
@@ -136,10 +161,10 @@ class kafka_record_collector final : public dsl::record_collector {
   std::map<std::string, int32_t, std::less<>> _partition_counts;
   std::map<std::string, topic_handle, std::less<>> _topics;
   std::map<core::topic_partition, changelog_position> _positions;
-  std::optional<std::string> _failure;
+  /// produce_failed or transaction_failed (producer_fenced is read from librdkafka).
+  collector_status _status;
   bool _transactional = false;
   bool _in_transaction = false;
-  std::optional<std::string> _txn_failure;
   // One-entry cache: consecutive sends mostly go to the same topic.
   const std::string* _last_name = nullptr;
   rd_kafka_topic_s* _last_topic = nullptr;

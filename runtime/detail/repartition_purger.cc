@@ -27,14 +27,26 @@ repartition_purger::repartition_purger(rd_kafka_s* client, std::set<std::string,
       _owner(std::move(owner)),
       _last_send(std::chrono::steady_clock::now()) {}
 
+std::unique_ptr<repartition_purger> repartition_purger::for_topology(rd_kafka_s* client,
+                                                                     const dsl::topology& topology,
+                                                                     const std::string& application_id,
+                                                                     std::chrono::milliseconds interval,
+                                                                     std::string owner) {
+  std::set<std::string, std::less<>> topics;
+  for (const auto& r : topology.repartition_topics()) {
+    topics.insert(dsl::topic_ref{r.name, true}.resolve(application_id));
+  }
+  if (topics.empty()) return nullptr;
+  return std::make_unique<repartition_purger>(client, std::move(topics), interval, std::move(owner));
+}
+
 repartition_purger::~repartition_purger() { rd_kafka_queue_destroy(_queue); }
 
-void repartition_purger::committed(const std::vector<core::topic_partition>& tps,
-                                   const std::vector<int64_t>& offsets) {
-  for (std::size_t i = 0; i < tps.size() && i < offsets.size(); ++i) {
-    if (offsets[i] <= 0 || !_topics.contains(tps[i].topic)) continue;
-    auto [it, fresh] = _pending.try_emplace(tps[i], offsets[i]);
-    if (!fresh) it->second = std::max(it->second, offsets[i]);
+void repartition_purger::committed(const std::vector<std::pair<core::topic_partition, int64_t>>& offsets) {
+  for (const auto& [tp, offset] : offsets) {
+    if (offset <= 0 || !_topics.contains(tp.topic)) continue;
+    auto [it, fresh] = _pending.try_emplace(tp, offset);
+    if (!fresh) it->second = std::max(it->second, offset);
   }
 }
 

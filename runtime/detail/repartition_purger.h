@@ -13,9 +13,11 @@
 /// Thread safety: used by its stream thread only. Destroy it before the client it sends through.
 
 #include "core/types.h"
+#include "dsl/topology.h"
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,6 +31,12 @@ namespace sluice::runtime::detail {
 
 class repartition_purger {
  public:
+  /// A purger of `topology`'s repartition topics (named for `application_id`), or nullptr
+  /// when it has none.
+  static std::unique_ptr<repartition_purger> for_topology(rd_kafka_s* client, const dsl::topology& topology,
+                                                          const std::string& application_id,
+                                                          std::chrono::milliseconds interval, std::string owner);
+
   /// `topics`: the full names of the topology's repartition topics. `owner` names the thread in
   /// log lines.
   repartition_purger(rd_kafka_s* client, std::set<std::string, std::less<>> topics,
@@ -38,7 +46,7 @@ class repartition_purger {
   repartition_purger& operator=(const repartition_purger&) = delete;
 
   /// After a successful commit: its offsets, of which those of repartition topics are kept.
-  void committed(const std::vector<core::topic_partition>& tps, const std::vector<int64_t>& offsets);
+  void committed(const std::vector<std::pair<core::topic_partition, int64_t>>& offsets);
   /// Takes a finished request's answer, and sends the next request when the interval has
   /// passed and offsets are pending. Never blocks.
   void poll();

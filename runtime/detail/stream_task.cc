@@ -72,6 +72,13 @@ std::optional<std::size_t> stream_task::input_index(const core::topic_partition&
   return std::nullopt;
 }
 
+void stream_task::assign(std::size_t index, int64_t start_offset) {
+  input& in = _inputs[index];
+  in.next_expected = start_offset >= 0 ? start_offset : -1;
+  if (start_offset >= 0) in.committed_next = start_offset;
+  in.paused = false;
+}
+
 result<void> stream_task::open() {
   SLUICE_ASSERT(_state == state::created, "stream_task::open twice");
   if (_stores) SLUICE_TRY(_stores->open());

@@ -29,6 +29,7 @@
 #include "core/types.h"
 #include "dsl/task.h"
 #include "dsl/topology.h"
+#include "runtime/detail/kafka_record_collector.h"
 #include "runtime/detail/partition_group.h"
 #include "runtime/detail/task_stores.h"
 #include "state/store_context.h"
@@ -84,11 +85,20 @@ class stream_task {
   const dsl::task_id& id() const noexcept { return _id; }
   state current_state() const noexcept { return _state; }
   bool has_state() const noexcept { return _stores != nullptr; }
-  std::vector<input>& inputs() noexcept { return _inputs; }
+  /// The inputs' state. The task alone changes it: `assign`, `set_paused`, and the record
+  /// path.
+  const std::vector<input>& inputs() const noexcept { return _inputs; }
   /// The index of `tp` in inputs(), or nullopt.
   std::optional<std::size_t> input_index(const core::topic_partition& tp) const;
   /// The task's stores, or nullptr for a stateless task.
   task_stores* stores() noexcept { return _stores.get(); }
+
+  /// Input `index` was (re)assigned: the consumer starts it at `start_offset` (the committed
+  /// offset; negative: a logical offset, beginning or end, whatever comes is taken) and it
+  /// fetches (is not paused).
+  void assign(std::size_t index, int64_t start_offset);
+  /// The consumer stopped (or resumed) fetching input `index`.
+  void set_paused(std::size_t index, bool paused) { _inputs[index].paused = paused; }
 
   /// created → restoring: opens the stores. A failure leaves the task created (retry later).
   result<void> open();

@@ -16,19 +16,15 @@
 /// counts (checked at start), so all input partitions of a task (sub-topology, partition) land
 /// on the same consumer — i.e. on one thread of one process.
 ///
-/// Rebalance (eager protocol): on revocation every running task is committed and suspended
-/// (kept open), others are closed; on assignment, suspended tasks that come back resume at
-/// once, the rest are closed, and new tasks are created, their stores opened and restored
-/// before they process (their partitions stay paused meanwhile). A lost assignment (the
-/// member was evicted) closes tasks without committing.
+/// Rebalance (eager protocol): the thread commits and hands the change to its
+/// `task_manager` (which suspends, resumes, creates and closes tasks); it reads the committed
+/// offsets and gives the consumer its assignment itself. New tasks open their stores and
+/// restore before they process (their partitions stay paused meanwhile). A lost assignment
+/// (the member was evicted) closes tasks without committing.
 ///
-/// Back-pressure: when the records buffered in the thread's task queues take more than its
-/// share of `input.buffer.max.bytes`, every partition with buffered records is paused; a
-/// partition resumes when its queue is empty, or once the thread is under half its share.
-/// `buffered.records.per.partition` (off by default) also pauses one partition whose queue
-/// reaches it, until it drains below half. Pausing is the exception, not the rhythm: librdkafka
-/// drops a paused partition's prefetched records and fetches them again on resume, so a
-/// per-partition limit below one fetch's worth of records would refetch every response.
+/// Parts it owns, each its own class: `client_factory` (every librdkafka client and the
+/// transactional id), `task_manager` (tasks and partition routing), `back_pressure` (when
+/// partitions pause), `deserialization_error_handler` (bad records), `thread_metrics`.
 ///
 /// Exactly-once (processing.guarantee=exactly_once_v2): the producer is transactional with
 /// `transactional.id = <application.id>-<process id>-<thread index>`, initialized (fencing any
@@ -55,17 +51,21 @@
 
 #include "core/metrics.h"
 #include "dsl/topology.h"
+#include "runtime/detail/back_pressure.h"
 #include "runtime/detail/changelog_reader.h"
-#include "runtime/detail/record_collector.h"
+#include "runtime/detail/client_factory.h"
+#include "runtime/detail/deserialization_error_handler.h"
+#include "runtime/detail/kafka_record_collector.h"
 #include "runtime/detail/repartition_purger.h"
 #include "runtime/detail/stream_task.h"
+#include "runtime/detail/task_manager.h"
+#include "runtime/detail/thread_metrics.h"
 #include "runtime/detail/topic_manager.h"
 #include "runtime/metadata.h"
 #include "runtime/streams_config.h"
 #include "state/record_cache.h"
 #include "state/rocksdb_resources.h"
 
-#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -76,7 +76,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 namespace sluice::runtime::detail {
@@ -105,7 +104,7 @@ enum class thread_state {
 
 std::string_view to_string(thread_state s) noexcept;
 
-class stream_thread final : private deserialization_error_sink {
+class stream_thread final : private partition_control, private offset_committer {
  public:
   /// `on_change` is called (from the thread) after every state change.
   stream_thread(const app_context& app, int index, std::function<void()> on_change);
@@ -128,27 +127,15 @@ class stream_thread final : private deserialization_error_sink {
   thread_metadata metadata() const;
 
  private:
-  struct input_ref {
-    stream_task* task;
-    std::size_t index;
-  };
-
   void run() noexcept;
   void loop();
   void set_state(thread_state s);
   void create_clients();
   void poll_records();
-  bool has_processable_records();
   void handle_message(const rd_kafka_message_s* m);
   void open_created_tasks();
   void restore();
   int process_records();
-  std::size_t buffered_bytes() const;
-  /// Pauses every partition with buffered records when the thread is over its buffer share.
-  void limit_buffers();
-  /// Resumes paused partitions of running tasks that may fetch again (see the class comment).
-  void resume_drained();
-  void punctuate();
   void maybe_commit();
   /// Commits every running task that needs it (all running tasks with `all`). Returns whether
   /// the offsets were committed. Throws streams_error on a failure that ends the thread.
@@ -156,28 +143,20 @@ class stream_thread final : private deserialization_error_sink {
   /// Exactly-once: throws away the work since the last commit (see above) and starts again
   /// from the committed offsets; `fatal`: the producer is recreated.
   void recover(const transaction_error& e);
-  /// Closes every task — running ones cleanly (checkpoint) with `clean`, after a commit; all of
-  /// them without committing otherwise — and forgets the assignment's partitions.
   void close_all_tasks(bool clean);
+  void update_metrics(bool force);
   void shutdown(bool clean) noexcept;
 
   friend struct thread_callbacks;  // librdkafka's C callbacks (stream_thread.cc)
   void on_rebalance(bool assigned, rd_kafka_topic_partition_list_s* parts);
   void on_assigned(rd_kafka_topic_partition_list_s* parts);
   void on_revoked();
-  void close_task(stream_task& t, bool clean);
-  void pause(stream_task::input& in, bool pause);
-  void register_lag(const core::topic_partition& tp);
-  void unregister_all_lag();
-  void update_metrics(bool force);
-  void fold_drops(const stream_task& t);
   void publish_metadata();
-  bool all_tasks_running() const;
 
-  // deserialization_error_sink
-  void on_deserialization_error(const core::topic_partition& tp, core::offset off,
-                                const core::record* raw, const std::error_code& ec) override;
-  bool keeps_raw_records() const noexcept override;
+  // partition_control, over the consumer
+  bool pause(const core::topic_partition& tp, bool paused) override;
+  // offset_committer, over the producer and the consumer
+  bool commit_offsets(const std::vector<std::pair<core::topic_partition, int64_t>>& offsets) override;
 
   const app_context& _app;
   const int _index;
@@ -192,6 +171,13 @@ class stream_thread final : private deserialization_error_sink {
   std::exception_ptr _error;
   thread_metadata _metadata;
 
+  const bool _eos;
+  const client_factory _clients;
+  thread_metrics _metrics;
+  deserialization_error_handler _bad_records;
+  const back_pressure _pressure;
+  task_manager _tasks;
+
   // Owned by the thread while it runs.
   std::unique_ptr<state::record_cache> _cache;
   std::unique_ptr<kafka_record_collector> _collector;
@@ -199,13 +185,8 @@ class stream_thread final : private deserialization_error_sink {
   kafka_client _consumer;
   /// Sends through `_consumer`; reset before it is destroyed.
   std::unique_ptr<repartition_purger> _purger;
-  std::map<dsl::task_id, std::unique_ptr<stream_task>> _tasks;
-  std::unordered_map<core::topic_partition, std::vector<input_ref>> _inputs;
   std::exception_ptr _callback_error;
   bool _closing = false;
-  const bool _eos;
-  /// This thread's share of input.buffer.max.bytes.
-  const std::size_t _buffer_limit;
   /// Exactly-once: the producer was recreated (at `_last_recreation`) and nothing has been
   /// committed since.
   bool _recreated_since_commit = false;
@@ -214,24 +195,11 @@ class stream_thread final : private deserialization_error_sink {
   std::optional<transaction_error> _pending_txn_error;
   std::chrono::steady_clock::time_point _last_commit;
   std::chrono::steady_clock::time_point _last_open_attempt;
-  std::chrono::steady_clock::time_point _last_metrics;
   // One-entry cache of the partition lookup: consecutive messages mostly share a partition.
   const void* _last_rkt = nullptr;
   int32_t _last_partition = -1;
-  std::vector<input_ref>* _last_refs = nullptr;
-
-  // Metrics (handles into the registry).
-  core::counter& _processed;
-  core::gauge& _process_rate;
-  core::histogram& _commit_latency;
-  core::counter& _skipped;
-  core::counter& _dead_lettered;
-  std::array<core::counter*, 3> _dropped{};
-  core::gauge& _active_tasks;
-  core::gauge& _restoring_tasks;
-  std::map<core::topic_partition, core::gauge*> _lag;
-  std::map<dsl::task_id, std::array<int64_t, 3>> _drops_seen;
-  uint64_t _processed_at_last_metrics = 0;
+  const std::vector<task_manager::input_ref>* _last_refs = nullptr;
+  uint64_t _last_routing = 0;
   /// Records processed straight from poll (stream_task::process_at_once) not yet counted.
   uint64_t _processed_in_poll = 0;
 };

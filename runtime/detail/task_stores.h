@@ -37,7 +37,7 @@
 
 #include "dsl/task.h"
 #include "dsl/topology.h"
-#include "runtime/detail/record_collector.h"
+#include "runtime/detail/kafka_record_collector.h"
 #include "state/changelog_sink.h"
 #include "state/checkpoint_file.h"
 #include "state/record_cache.h"
