@@ -208,6 +208,11 @@ broker::~broker() {
 }
 
 result<std::unique_ptr<broker>> broker::start(broker_options options) {
+  if (!options.test_hooks && options.test_drop_produce_responses != 0) {
+    log().error("a test hook (sluice.test.drop.produce.responses) without test hooks enabled");
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  if (options.test_hooks) log().warn("test hooks enabled: faults are injected on purpose");
   auto i = std::make_unique<impl>();
   i->options = options;
   std::error_code ec;

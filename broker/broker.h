@@ -58,7 +58,10 @@ struct broker_options {
   int64_t cleaner_dedupe_buffer_bytes = 128LL * 1024 * 1024;
   /// metrics.listen: "host:port" of the HTTP /metrics and /health endpoint; empty = off.
   std::string metrics_listen;
-  /// Tests only (sluice.test.drop.produce.responses): the next N Produce requests whose
+  /// Test hooks (fault injection) are honoured only when this is set; `start` refuses a fault
+  /// without it. Never set by configuration keys: see `test_hook_config_def()`.
+  bool test_hooks = false;
+  /// Test hook (sluice.test.drop.produce.responses): the next N Produce requests whose
   /// batches are in the log (appended, or duplicates of batches already there) get their
   /// connection closed instead of a response, after the append and its flush, so that clients
   /// retry batches already written.

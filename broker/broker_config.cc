@@ -113,10 +113,6 @@ core::config_def make_def() {
   d.define(int_key("producer.id.expiration.ms", 86400000, 1, i32max,
                    "Per partition, producer state (idempotence) whose batches are all below the "
                    "log start and whose last write is older than this is forgotten."));
-  d.define(int_key("sluice.test.drop.produce.responses", 0, 0, i32max,
-                   "TESTS ONLY: the next N Produce requests whose batches are in the log (appended "
-                   "or duplicates) are answered by closing the connection (after the append and "
-                   "its flush), so that producers retry batches already written."));
   d.define(enum_key("log.level", "info", {"trace", "debug", "info", "warn", "error", "off"},
                     "Logging level."));
   return d;
@@ -127,6 +123,24 @@ core::config_def make_def() {
 const core::config_def& broker_config_def() {
   static const core::config_def def = make_def();
   return def;
+}
+
+const core::config_def& test_hook_config_def() {
+  static const core::config_def def = [] {
+    core::config_def d;
+    d.define(int_key(
+        "sluice.test.drop.produce.responses", 0, 0, std::numeric_limits<int32_t>::max(),
+        "The next N Produce requests whose batches are in the log (appended or duplicates) are "
+        "answered by closing the connection (after the append and its flush), so that producers "
+        "retry batches already written."));
+    return d;
+  }();
+  return def;
+}
+
+void apply_test_hooks(broker_options& options, const core::config& hooks) {
+  options.test_hooks = true;
+  options.test_drop_produce_responses = static_cast<int32_t>(hooks.get_int("sluice.test.drop.produce.responses"));
 }
 
 std::pair<std::string, uint16_t> parse_listener(std::string_view key, std::string_view value) {
@@ -183,7 +197,6 @@ broker_options to_broker_options(const core::config& c) {
   o.cleaner_backoff_ms = c.get_int("log.cleaner.backoff.ms");
   o.cleaner_dedupe_buffer_bytes = c.get_int("log.cleaner.dedupe.buffer.size");
   o.metrics_listen = c.get_string("metrics.listen");
-  o.test_drop_produce_responses = static_cast<int32_t>(c.get_int("sluice.test.drop.produce.responses"));
   o.log.producer_id_expiration_ms = c.get_int("producer.id.expiration.ms");
   if (!o.metrics_listen.empty()) (void)parse_listener("metrics.listen", o.metrics_listen);
   o.groups.min_session_timeout_ms = static_cast<int32_t>(c.get_int("group.min.session.timeout.ms"));
@@ -237,7 +250,6 @@ core::properties to_properties(const broker_options& o) {
   p["fetch.max.bytes"] = std::to_string(o.fetch_max_bytes);
   p["num.network.threads"] = std::to_string(o.network_threads);
   p["metrics.listen"] = o.metrics_listen;
-  p["sluice.test.drop.produce.responses"] = std::to_string(o.test_drop_produce_responses);
   p["producer.id.expiration.ms"] = std::to_string(o.log.producer_id_expiration_ms);
   p["group.min.session.timeout.ms"] = std::to_string(o.groups.min_session_timeout_ms);
   p["group.max.session.timeout.ms"] = std::to_string(o.groups.max_session_timeout_ms);

@@ -13,6 +13,15 @@ namespace sluice::broker {
 /// Every key `sluice-broker` accepts, with defaults, ranges and documentation.
 const core::config_def& broker_config_def();
 
+/// Fault-injection keys for tests (`sluice.test.*`). They are not broker configuration:
+/// `broker_config_def()` rejects them, DescribeConfigs never reports them and AlterConfigs cannot
+/// set them. `sluice-broker` accepts them in `--set` only with `--enable-test-hooks`; in-process
+/// brokers set `broker_options::test_hooks`.
+const core::config_def& test_hook_config_def();
+
+/// Enables test hooks in `options` and applies `hooks` (parsed with test_hook_config_def()).
+void apply_test_hooks(broker_options& options, const core::config& hooks);
+
 /// Resolves parsed configuration into broker options. Throws core::config_exception for values
 /// that are individually valid but unusable together or malformed addresses.
 broker_options to_broker_options(const core::config& config);

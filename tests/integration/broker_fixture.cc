@@ -228,10 +228,12 @@ uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-broker_process::broker_process(std::filesystem::path data, uint16_t port, std::vector<std::string> sets)
+broker_process::broker_process(std::filesystem::path data, uint16_t port, std::vector<std::string> sets,
+                               std::vector<std::string> flags)
     : _port(port) {
   std::vector<std::string> args{SLUICE_BROKER_BIN, "--listen", "127.0.0.1:" + std::to_string(port),
                                 "--data-dir", data.string(), "--set", "log.level=warn"};
+  for (auto& f : flags) args.push_back(std::move(f));
   for (auto& s : sets) {
     args.push_back("--set");
     args.push_back(std::move(s));

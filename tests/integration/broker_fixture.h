@@ -76,11 +76,12 @@ std::optional<Response> kafka_call(loopback_connection& c, broker::protocol::api
 uint16_t free_port();
 
 /// A `sluice-broker` child process (SLUICE_BROKER_BIN) on 127.0.0.1:`port` with `data` as its
-/// data directory and `--set` for each of `sets`; `kill9()` ends it with SIGKILL, destruction
+/// data directory, `--set` for each of `sets` and the command-line `flags`; `kill9()` ends it with SIGKILL, destruction
 /// with SIGTERM (a clean shutdown). Waits until the broker accepts connections.
 class broker_process {
  public:
-  broker_process(std::filesystem::path data, uint16_t port, std::vector<std::string> sets = {});
+  broker_process(std::filesystem::path data, uint16_t port, std::vector<std::string> sets = {},
+                 std::vector<std::string> flags = {});
   ~broker_process();
   broker_process(const broker_process&) = delete;
   broker_process& operator=(const broker_process&) = delete;

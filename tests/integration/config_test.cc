@@ -4,13 +4,17 @@
 
 #include "tests/integration/broker_fixture.h"
 
+#include "broker/broker_config.h"
 #include "broker/protocol/alter_configs.h"
 #include "broker/protocol/describe_configs.h"
 #include "broker/protocol/request_header.h"
 
 #include <librdkafka/rdkafka.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <array>
 #include <map>
@@ -306,6 +310,40 @@ TEST_F(configs, broker_resource_describes_effective_keys_and_alters_log_defaults
   td = describe(RD_KAFKA_RESOURCE_TOPIC, t);
   EXPECT_EQ(td.configs["retention.ms"].value, "604800000");
   EXPECT_EQ(td.configs["retention.ms"].source, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+}
+
+TEST_F(configs, test_hooks_are_not_configuration) {
+  // Enabled in this broker, and still neither described nor alterable.
+  stop_broker();
+  options().test_hooks = true;
+  start_broker();
+  const std::string node = "0";
+  auto d = describe(RD_KAFKA_RESOURCE_BROKER, node);
+  ASSERT_EQ(d.error, RD_KAFKA_RESP_ERR_NO_ERROR) << d.message;
+  EXPECT_FALSE(d.configs.empty());
+  for (const auto& [name, e] : d.configs) EXPECT_NE(name.rfind("sluice.test.", 0), 0u) << name;
+  auto r = alter(RD_KAFKA_RESOURCE_BROKER, node, {{"sluice.test.drop.produce.responses", "1"}});
+  EXPECT_NE(r.first, RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(broker::broker_config_def().find("sluice.test.drop.produce.responses"), nullptr);
+}
+
+TEST(broker_binary, test_hooks_need_enable_test_hooks) {
+  temp_dir dir;
+  const std::string base = std::string(SLUICE_BROKER_BIN) + " --listen 127.0.0.1:0 --data-dir " +
+                           (dir.path() / "data").string() + " --set sluice.test.drop.produce.responses=1";
+  FILE* p = ::popen((base + " 2>&1").c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = ::pclose(p);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << out;
+  EXPECT_NE(out.find("sluice.test.drop.produce.responses"), std::string::npos) << out;
+  EXPECT_NE(out.find("--enable-test-hooks"), std::string::npos) << out;
+  // With the flag the same key is taken (the fault itself is exercised by idempotence_test).
+  const uint16_t port = free_port();
+  broker_process b(dir.path() / "hooked", port, {"sluice.test.drop.produce.responses=0"}, {"--enable-test-hooks"});
+  EXPECT_TRUE(broker_process::exited_cleanly(b.stop()));
 }
 
 TEST_F(configs, min_insync_replicas_above_one_fails_acks_all_on_one_broker) {

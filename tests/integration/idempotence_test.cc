@@ -95,6 +95,7 @@ class idempotence : public broker_test {};
 TEST_F(idempotence, lost_responses_are_retried_and_every_record_is_stored_once_in_order) {
   // The first three Produce requests whose batches reach the log lose their response.
   stop_broker();
+  options().test_hooks = true;
   options().test_drop_produce_responses = 3;
   start_broker();
   auto t = topic();
@@ -124,7 +125,8 @@ TEST_F(idempotence, lost_responses_are_retried_and_every_record_is_stored_once_i
 pid_t launch_broker(const std::filesystem::path& data, uint16_t port,
                     const std::vector<std::string>& sets) {
   std::vector<std::string> args{SLUICE_BROKER_BIN, "--listen", "127.0.0.1:" + std::to_string(port),
-                                "--data-dir", data.string(), "--set", "log.level=warn"};
+                                "--data-dir", data.string(), "--set", "log.level=warn",
+                                "--enable-test-hooks"};
   for (const auto& s : sets) {
     args.push_back("--set");
     args.push_back(s);
