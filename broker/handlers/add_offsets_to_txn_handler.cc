@@ -13,7 +13,6 @@ void handle_add_offsets_to_txn(broker_context& ctx, const request& req, responde
     protocol::add_offsets_to_txn_response resp;
     resp.error_code = code;
     reply out(encode_body(resp, version));
-    if (code != protocol::error_code::none) out.errors.push_back(code);
     return out;
   };
   if (body->group_id.empty()) return respond(answer(protocol::error_code::invalid_group_id));

@@ -28,16 +28,12 @@ void handle_add_partitions_to_txn(broker_context& ctx, const request& req, respo
   }
   const int16_t version = req.version;
   auto answer = [resp, version](error_code all) {
-    std::vector<error_code> errors;
     for (auto& t : resp->results_by_topic_v3_and_below) {
       for (auto& p : t.results_by_partition) {
         if (all != error_code::none) p.partition_error_code = all;
-        if (p.partition_error_code != error_code::none) errors.push_back(p.partition_error_code);
       }
     }
-    reply out(encode_body(*resp, version));
-    out.errors = std::move(errors);
-    return out;
+    return encode_body(*resp, version);
   };
   if (unknown) {
     // As Kafka: the unknown partitions fail, the others are not attempted.

@@ -27,7 +27,6 @@ void handle_alter_configs(broker_context& ctx, const request& req, responder res
   auto body = decode_body<protocol::alter_configs_request>(req);
   if (!body) return respond(reply::malformed());
   protocol::alter_configs_response resp;
-  std::vector<protocol::error_code> errors;
   // A resource named twice in one request is ambiguous: both get INVALID_REQUEST (as in Kafka).
   std::set<std::pair<int8_t, std::string>> seen, repeated;
   for (const auto& res : body->resources) {
@@ -59,12 +58,9 @@ void handle_alter_configs(broker_context& ctx, const request& req, responder res
     if (failed) {
       out.error_code = map_error(*failed);
       out.error_message = failed->message;
-      errors.push_back(out.error_code);
     }
   }
-  reply r(encode_body(resp, req.version));
-  r.errors = std::move(errors);
-  respond(std::move(r));
+  respond(encode_body(resp, req.version));
 }
 
 }  // namespace sluice::broker

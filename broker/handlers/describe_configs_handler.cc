@@ -36,7 +36,6 @@ void handle_describe_configs(broker_context& ctx, const request& req, responder 
   if (!body) return respond(reply::malformed());
   using response = protocol::describe_configs_response;
   response resp;
-  std::vector<protocol::error_code> errors;
   for (const auto& res : body->resources) {
     auto& result = resp.results.emplace_back();
     result.resource_type = res.resource_type;
@@ -57,7 +56,6 @@ void handle_describe_configs(broker_context& ctx, const request& req, responder 
     if (failed) {
       result.error_code = map_error(*failed);
       result.error_message = failed->message;
-      errors.push_back(result.error_code);
       continue;
     }
     for (auto& d : described) {
@@ -79,9 +77,7 @@ void handle_describe_configs(broker_context& ctx, const request& req, responder 
       }
     }
   }
-  reply r(encode_body(resp, req.version));
-  r.errors = std::move(errors);
-  respond(std::move(r));
+  respond(encode_body(resp, req.version));
 }
 
 }  // namespace sluice::broker

@@ -15,7 +15,6 @@ void handle_end_txn(broker_context& ctx, const request& req, responder respond) 
         protocol::end_txn_response resp;
         resp.error_code = map_txn_error(e, version >= 2);
         reply out(encode_body(resp, version));
-        if (resp.error_code != protocol::error_code::none) out.errors.push_back(resp.error_code);
         respond(std::move(out));
       });
 }

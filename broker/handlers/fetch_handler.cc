@@ -148,18 +148,15 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     core::bytes body;
     body.reserve(256 + 96 * static_cast<size_t>(_req.topics.size()));
     std::vector<protocol::splice> splices;
+    std::vector<protocol::error_code> errors;
     protocol::writer w(body);
     w.splice_large_bytes(splices, 4096);
+    w.collect_errors(errors);
     owned->resp.encode(w, _version);
     reply out(std::move(body));
     out.splices = std::move(splices);
-    const auto& resp_ref = owned->resp;
+    out.errors = std::move(errors);
     out.keepalive = std::move(owned);
-    for (const auto& tr : resp_ref.responses) {
-      for (const auto& pr : tr.partitions) {
-        if (pr.error_code != protocol::error_code::none) out.errors.push_back(pr.error_code);
-      }
-    }
     _respond(std::move(out));
     return true;
   }

@@ -53,11 +53,13 @@ std::vector<std::pair<int16_t, protocol::version_range>> advertised_versions();
 /// The full ApiVersions response body (also the list inside the unsupported-version fallback).
 protocol::api_versions_response advertised_api_versions_response();
 
-/// Encodes a response body of any message type at `version`.
+/// Encodes a response body of any message type at `version`, with the error codes it carries
+/// (for the per-API error metrics; see protocol::writer::collect_errors).
 template <class Response>
-core::bytes encode_body(const Response& response, int16_t version) {
-  core::bytes out;
-  protocol::writer w(out);
+reply encode_body(const Response& response, int16_t version) {
+  reply out{core::bytes{}};
+  protocol::writer w(out.body);
+  w.collect_errors(out.errors);
   response.encode(w, version);
   return out;
 }

@@ -20,7 +20,6 @@ void handle_init_producer_id(broker_context& ctx, const request& req, responder 
           resp.producer_epoch = r.producer_epoch;
         }
         reply out(encode_body(resp, version));
-        if (resp.error_code != protocol::error_code::none) out.errors.push_back(resp.error_code);
         respond(std::move(out));
       });
 }

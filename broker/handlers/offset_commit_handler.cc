@@ -36,10 +36,8 @@ void handle_offset_commit(broker_context& ctx, const request& req, responder res
   auto shape = offset_commit_shape<protocol::offset_commit_response>(*body, cr.offsets);
   ctx.groups().commit_offsets(std::move(cr), [respond = std::move(respond), version = req.version,
                                               shape](group::offset_commit_result r) {
-    auto errors = set_offset_commit_errors(*shape, [&](size_t i) { return offset_commit_code(r, i); });
-    reply out(encode_body(*shape, version));
-    out.errors = std::move(errors);
-    respond(std::move(out));
+    set_offset_commit_errors(*shape, [&](size_t i) { return offset_commit_code(r, i); });
+    respond(encode_body(*shape, version));
   });
 }
 

@@ -31,19 +31,13 @@ std::shared_ptr<Response> offset_commit_shape(Request& body,
   return shape;
 }
 
-/// Sets the i-th partition's error to `code_at(i)`, in shape order; returns the errors other
-/// than `none` (for the request metrics).
+/// Sets the i-th partition's error to `code_at(i)`, in shape order.
 template <class Response, class CodeAt>
-std::vector<protocol::error_code> set_offset_commit_errors(Response& shape, CodeAt code_at) {
-  std::vector<protocol::error_code> errors;
+void set_offset_commit_errors(Response& shape, CodeAt code_at) {
   size_t i = 0;
   for (auto& t : shape.topics) {
-    for (auto& p : t.partitions) {
-      p.error_code = code_at(i++);
-      if (p.error_code != protocol::error_code::none) errors.push_back(p.error_code);
-    }
+    for (auto& p : t.partitions) p.error_code = code_at(i++);
   }
-  return errors;
 }
 
 /// The coordinator's answer for entry i (one per entry of the request).

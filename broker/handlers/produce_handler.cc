@@ -84,15 +84,7 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
   // failure would, so the producer retries it (closing the connection after the flush below).
   const bool drop = in_log && ctx.take_produce_response_drop();
   if (drop) log().warn("test fault: dropping the Produce response to {}", req.client_id);
-  auto answer = [](const protocol::produce_response& r, int16_t v) {
-    reply out(encode_body(r, v));
-    for (const auto& tr : r.responses) {
-      for (const auto& pr : tr.partition_responses) {
-        if (pr.error_code != protocol::error_code::none) out.errors.push_back(pr.error_code);
-      }
-    }
-    return out;
-  };
+  auto answer = [](const protocol::produce_response& r, int16_t v) { return encode_body(r, v); };
   if (to_flush.empty()) {
     if (drop) return respond(reply::malformed());
     if (silent) return respond(reply::none());

@@ -16,10 +16,8 @@ void handle_txn_offset_commit(broker_context& ctx, const request& req, responder
   auto shape = offset_commit_shape<protocol::txn_offset_commit_response>(*body, cr.offsets);
   const int16_t version = req.version;
   auto answer = [shape, version](auto code_at) {
-    auto errors = set_offset_commit_errors(*shape, code_at);
-    reply out(encode_body(*shape, version));
-    out.errors = std::move(errors);
-    return out;
+    set_offset_commit_errors(*shape, code_at);
+    return encode_body(*shape, version);
   };
   // The transaction must be open, with this producer and epoch, and have the group added by
   // AddOffsetsToTxn — otherwise the offsets could never be resolved by a marker.

@@ -15,6 +15,7 @@
 /// Thread safety: one thread at a time; the target buffer must not be touched by others
 /// while the writer appends to it.
 
+#include "broker/protocol/error_code.h"
 #include "broker/protocol/types.h"
 #include "core/bytes.h"
 
@@ -54,6 +55,13 @@ class writer {
   /// Total size of the target buffer (including what was in it before).
   size_t size() const noexcept { return _out->size(); }
   core::bytes& buffer() noexcept { return *_out; }
+
+  /// From now on, every non-zero error code written (write_error_code) is also appended to
+  /// `out`: the per-API error metrics count what a response says, whatever its shape.
+  void collect_errors(std::vector<error_code>& out) noexcept { _errors = &out; }
+  void note_error(error_code e) {
+    if (_errors != nullptr && e != error_code::none) _errors->push_back(e);
+  }
 
   void write_int8(int8_t v) { put_be(static_cast<uint8_t>(v), 1); }
   void write_int16(int16_t v) { put_be(static_cast<uint16_t>(v), 2); }
@@ -118,6 +126,7 @@ class writer {
 
   core::bytes* _out;
   std::vector<splice>* _splices = nullptr;
+  std::vector<error_code>* _errors = nullptr;
   size_t _splice_min = 0;
 };
 

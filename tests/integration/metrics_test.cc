@@ -5,6 +5,8 @@
 #include "tests/integration/broker_fixture.h"
 
 #include "broker/broker_metrics.h"
+#include "broker/protocol/delete_topics.h"
+#include "broker/protocol/heartbeat.h"
 
 #include <unistd.h>
 
@@ -136,6 +138,33 @@ TEST_F(metrics, errors_are_counted_per_api_and_error_code) {
   auto m = scrape();
   EXPECT_GE((m["sluice_broker_request_errors_total{api=\"Produce\",error=\"CORRUPT_MESSAGE\"}"]), 1);
   EXPECT_EQ(m["sluice_broker_log_end_offset{partition=\"0\",topic=\"" + t + "\"}"], 0);
+}
+
+TEST_F(metrics, errors_of_every_api_are_counted_from_what_the_response_says) {
+  // APIs whose handlers never listed their errors before: the count comes from the encoded
+  // response itself now.
+  loopback_connection c(_broker->port());
+  ASSERT_TRUE(c.connected());
+  namespace protocol = broker::protocol;
+  protocol::heartbeat_request hb;
+  hb.group_id = topic("group");
+  hb.generation_id = 1;
+  hb.member_id = "nobody";
+  auto h = kafka_call<protocol::heartbeat_response>(c, protocol::api_key::heartbeat, 3, 1, hb);
+  ASSERT_TRUE(h);
+  ASSERT_NE(h->error_code, protocol::error_code::none);
+  protocol::delete_topics_request dt;
+  dt.topic_names = {topic("missing-1"), topic("missing-2")};
+  dt.timeout_ms = 1000;
+  auto d = kafka_call<protocol::delete_topics_response>(c, protocol::api_key::delete_topics, 1, 2, dt);
+  ASSERT_TRUE(d);
+  auto m = scrape();
+  double heartbeat_errors = 0;
+  for (const auto& [k, v] : m) {
+    if (k.rfind("sluice_broker_request_errors_total{api=\"Heartbeat\"", 0) == 0) heartbeat_errors += v;
+  }
+  EXPECT_EQ(heartbeat_errors, 1);
+  EXPECT_EQ((m["sluice_broker_request_errors_total{api=\"DeleteTopics\",error=\"UNKNOWN_TOPIC_OR_PARTITION\"}"]), 2);
 }
 
 TEST_F(metrics, group_metrics_come_from_the_coordinator_interface) {

@@ -71,7 +71,10 @@ void write_int(writer& w, T v) {
 }
 
 inline error_code read_error_code(reader& r) { return static_cast<error_code>(r.read_int16()); }
-inline void write_error_code(writer& w, error_code e) { w.write_int16(to_wire(e)); }
+inline void write_error_code(writer& w, error_code e) {
+  w.note_error(e);
+  w.write_int16(to_wire(e));
+}
 
 // ---- arrays -------------------------------------------------------------------------------
 
