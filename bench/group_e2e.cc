@@ -61,7 +61,7 @@ struct row {
 // ---- coordinator, in-process ----------------------------------------------------------------
 
 /// Timers never fire (no member expires within a benchmark); blocking work runs inline.
-class inert_scheduler final : public group::scheduler {
+class inert_scheduler final : public sluice::broker::scheduler {
  public:
   int64_t now_ms() override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now().time_since_epoch()).count();
@@ -74,13 +74,14 @@ struct coordinator_env {
   std::filesystem::path dir;
   std::unique_ptr<sluice::broker::storage::log_manager> logs;
   inert_scheduler sched;
+  sluice::broker::durable_appender appends{sched};
   std::unique_ptr<group::group_coordinator> coord;
 
   explicit coordinator_env(std::filesystem::path d) : dir(std::move(d)) {
     logs = sluice::broker::storage::log_manager::open(dir, {}).value();
     group::coordinator_config cfg;
     cfg.initial_rebalance_delay_ms = 0;
-    coord = group::group_coordinator::open(*logs, sched, cfg).value();
+    coord = group::group_coordinator::open(*logs, appends, cfg).value();
   }
   ~coordinator_env() {
     coord.reset();

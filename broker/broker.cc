@@ -6,12 +6,10 @@
 #include "broker/config_manager.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/txn/transaction_coordinator.h"
-#include "broker/handlers/handler.h"
-#include "broker/handlers/handlers.h"
+#include "broker/durable_appender.h"
+#include "broker/handlers/dispatcher.h"
 #include "broker/net/metrics_server.h"
 #include "broker/net/server.h"
-#include "broker/protocol/api_versions.h"
-#include "broker/protocol/request_header.h"
 #include "broker/storage/file.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/log_manager.h"
@@ -63,24 +61,6 @@ result<std::string> load_or_create_cluster_id(const std::filesystem::path& dir,
   return id;
 }
 
-/// The group coordinator's clock, timers and blocking pool: the network layer's services.
-class services_scheduler final : public group::scheduler {
- public:
-  explicit services_scheduler(broker_services& s) : _services(s) {}
-  int64_t now_ms() override {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-  void run_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
-    _services.run_after(delay, std::move(fn));
-  }
-  void run_blocking(std::function<void()> fn) override { _services.run_blocking(std::move(fn)); }
-
- private:
-  broker_services& _services;
-};
-
 }  // namespace
 
 struct broker::impl {
@@ -93,88 +73,21 @@ struct broker::impl {
   std::unique_ptr<storage::log_cleaner> cleaner;
   std::unique_ptr<net::metrics_server> metrics_endpoint;
   std::unique_ptr<net::server> server;
-  // Declared after the server: destroyed first, so answers it still holds go before the
+  // Declared after the server: destroyed first, so answers they still hold go before the
   // connections they belong to.
-  std::unique_ptr<services_scheduler> group_scheduler;
+  std::unique_ptr<durable_appender> appends;
   std::unique_ptr<group::group_coordinator> groups;
   std::unique_ptr<txn::transaction_coordinator> transactions;
   std::unique_ptr<broker_context> context;
+  std::unique_ptr<dispatcher> requests;
   std::thread housekeeper;
   std::mutex stop_mutex;
   std::condition_variable stop_cv;
   bool stopping = false;
   bool stopped = false;
 
-  void dispatch(bytes_view frame, const std::string& peer, std::function<void(net::frame_result)> done);
   void housekeeping_loop();
 };
-
-void broker::impl::dispatch(bytes_view frame, const std::string& peer,
-                            std::function<void(net::frame_result)> done) {
-  using net::frame_result;
-  auto prefix = protocol::peek_request_prefix(frame);
-  if (!prefix) return done({frame_result::kind::close, {}});
-  auto key = protocol::to_api_key(prefix->api_key);
-  const handler_entry* entry = key ? find_handler(*key) : nullptr;
-  if (entry == nullptr) {
-    log().warn("unknown API key {} (correlation id {})", prefix->api_key, prefix->correlation_id);
-    return done({frame_result::kind::close, {}});
-  }
-  const broker_metrics::api_handles* api = metrics->api(*key);
-  if (api != nullptr) api->requests->inc();
-  if (!entry->versions.contains(prefix->api_version)) {
-    if (*key == protocol::api_key::api_versions) {
-      // Kafka's fallback: a v0 body with UNSUPPORTED_VERSION and our ApiVersions range, so the
-      // client can retry with a version we speak.
-      core::bytes out;
-      protocol::writer w(out);
-      protocol::encode_response_header(w, *key, 0, prefix->correlation_id);
-      auto list = advertised_api_versions_response().api_keys;
-      protocol::api_versions_response::unsupported_version_fallback(std::move(list)).encode(w, 0);
-      return done({frame_result::kind::respond, std::move(out), {}});
-    }
-    log().warn("unsupported {} version {}", protocol::name(*key), prefix->api_version);
-    metrics->count_malformed(*key);
-    return done({frame_result::kind::close, {}});
-  }
-  protocol::reader r(frame);
-  auto header = protocol::request_header::decode(r);
-  if (!header) {
-    metrics->count_malformed(*key);
-    return done({frame_result::kind::close, {}});
-  }
-  request req;
-  req.key = *key;
-  req.version = prefix->api_version;
-  req.correlation_id = prefix->correlation_id;
-  req.client_id = header.value().client_id.value_or("");
-  if (!peer.empty()) req.client_host = "/" + peer;
-  req.body = frame.subspan(r.position());
-  auto respond = [key = *key, version = req.version, correlation = req.correlation_id,
-                  done = std::move(done), m = metrics.get(), api,
-                  started = std::chrono::steady_clock::now()](reply r) {
-    if (api != nullptr) {
-      api->latency->observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    }
-    if (!r.errors.empty()) m->count_errors(key, r.errors);
-    if (r.what == reply::kind::none) return done({frame_result::kind::no_response, {}});
-    if (r.what == reply::kind::malformed) {
-      m->count_malformed(key);
-      return done({frame_result::kind::close, {}});
-    }
-    core::bytes head;
-    protocol::writer w(head);
-    protocol::encode_response_header(w, key, version, correlation);
-    frame_result out{frame_result::kind::respond, std::move(head), std::move(r.body), {}, std::move(r.keepalive)};
-    out.splices.reserve(r.splices.size());
-    for (const auto& sp : r.splices) {
-      out.splices.push_back({sp.position, sp.data, sp.file.fd, sp.file.position, sp.file.size});
-    }
-    done(std::move(out));
-  };
-  entry->fn(*context, req, std::move(respond));
-}
 
 void broker::impl::housekeeping_loop() {
   std::unique_lock lock(stop_mutex);
@@ -244,7 +157,7 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   auto* raw = i.get();
   i->server = std::make_unique<net::server>(
       so, [raw](bytes_view frame, const std::string& peer, std::function<void(net::frame_result)> done) {
-        raw->dispatch(frame, peer, std::move(done));
+        raw->requests->dispatch(frame, peer, std::move(done));
       });
 
   broker_settings settings;
@@ -260,24 +173,21 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
   // only then accept: no request can see a half-built broker.
   SLUICE_TRY(i->server->bind());
   settings.advertised_port = options.advertised_port != 0 ? options.advertised_port : i->server->port();
-  i->context = std::make_unique<broker_context>(*i->logs, settings, i->server->services());
+  // The coordinators, then the context that hands them to handlers, then the dispatcher: each
+  // is complete before anything can reach it.
+  i->appends = std::make_unique<durable_appender>(i->server->scheduler());
   // Rebuild groups and committed offsets from __consumer_offsets before the first request.
-  i->group_scheduler = std::make_unique<services_scheduler>(i->server->services());
-  SLUICE_TRY(auto groups, group::group_coordinator::open(*i->logs, *i->group_scheduler, options.groups));
+  SLUICE_TRY(auto groups, group::group_coordinator::open(*i->logs, *i->appends, options.groups));
   i->groups = std::move(groups);
-  i->context->attach_groups(*i->groups);
   // Producer ids and transactions: replays __transaction_state and finishes every transaction a
   // crash left between its decision and its markers, before the first request.
   SLUICE_TRY(auto transactions,
-             txn::transaction_coordinator::open(*i->logs, *i->group_scheduler, *i->groups, options.data_dir,
-                                                options.transactions,
-                                                [ctx = i->context.get()](const core::topic_partition& tp) {
-                                                  ctx->waiters().notify(tp);
-                                                }));
+             txn::transaction_coordinator::open(*i->logs, *i->appends, *i->groups, options.data_dir,
+                                                options.transactions));
   i->transactions = std::move(transactions);
-  i->context->attach_transactions(*i->transactions);
-  i->context->attach_configs(*i->configs);
-  i->context->attach_metrics(*i->metrics);
+  i->context = std::make_unique<broker_context>(*i->logs, settings, *i->appends, *i->configs,
+                                                i->metrics.get(), *i->groups, *i->transactions);
+  i->requests = std::make_unique<dispatcher>(*i->context, *i->metrics);
   // Group count, members and committed offsets (lag) at each scrape, from the coordinator.
   i->metrics->set_group_source(
       [g = i->groups.get()] {

@@ -1,20 +1,16 @@
 #pragma once
 /// `broker_context`: what request handlers share — the logs, the broker's settings, the
-/// long-poll registry and the two services the network layer provides (a blocking-work pool for
-/// fsync, and timers). Owned by `broker`; outlives every connection. Thread-safe.
+/// durable-append path (with the long-poll registry and the scheduler), the configs, metrics
+/// and the two coordinators. Owned by `broker`; outlives every connection. Thread-safe.
 
+#include "broker/durable_appender.h"
+#include "broker/scheduler.h"
 #include "broker/storage/log_manager.h"
 #include "core/types.h"
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <functional>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
-#include <vector>
 
 namespace sluice::broker {
 
@@ -45,39 +41,24 @@ struct broker_settings {
   int32_t test_drop_produce_responses = 0;
 };
 
-/// Services implemented by the network layer.
-class broker_services {
- public:
-  virtual ~broker_services() = default;
-  /// Runs `fn` on the blocking-work pool (fsync), never on a network thread.
-  virtual void run_blocking(std::function<void()> fn) = 0;
-  /// Runs `fn` on a network thread after `delay`.
-  virtual void run_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
-};
-
-/// Fetches parked in a long-poll register here per partition; an append wakes every waiter of
-/// its partition. A waiter is a callback invoked at most once per registration.
-class fetch_waiters {
- public:
-  using waiter = std::function<void()>;
-  void add(const core::topic_partition& tp, std::shared_ptr<waiter> w);
-  void notify(const core::topic_partition& tp);
-
- private:
-  std::mutex _mutex;
-  std::unordered_map<core::topic_partition, std::vector<std::weak_ptr<waiter>>> _waiters;
-};
-
 class broker_context {
  public:
-  broker_context(storage::log_manager& logs, broker_settings settings, broker_services& services)
-      : _logs(logs), _settings(std::move(settings)), _services(services),
+  /// Everything is built before the context (the broker's composition root does so), so a
+  /// handler never sees a half-built broker. `metrics` may be nullptr (contexts built by tests).
+  broker_context(storage::log_manager& logs, broker_settings settings, durable_appender& appends,
+                 config_manager& configs, broker_metrics* metrics, group::group_coordinator& groups,
+                 txn::transaction_coordinator& transactions)
+      : _logs(logs), _settings(std::move(settings)), _appends(appends), _configs(configs),
+        _metrics(metrics), _groups(groups), _transactions(transactions),
         _produce_responses_to_drop(_settings.test_drop_produce_responses) {}
 
   storage::log_manager& logs() noexcept { return _logs; }
   const broker_settings& settings() const noexcept { return _settings; }
-  broker_services& services() noexcept { return _services; }
-  fetch_waiters& waiters() noexcept { return _waiters; }
+  /// The durable-append path (append, wake long-polls, fsync per the flush policy, answer).
+  durable_appender& appends() noexcept { return _appends; }
+  /// Clock, timers and the blocking pool.
+  scheduler& sched() noexcept { return _appends.sched(); }
+  fetch_waiters& waiters() noexcept { return _appends.waiters(); }
   /// Test-only fault injection: true (and one fewer left) when this Produce response must be
   /// dropped by closing the connection (see broker_settings::test_drop_produce_responses).
   bool take_produce_response_drop() noexcept {
@@ -87,30 +68,24 @@ class broker_context {
     return left > 0;
   }
 
-  /// DescribeConfigs/AlterConfigs state. REQUIRES: attached (the broker does so before serving).
-  config_manager& configs() noexcept { return *_configs; }
-  void attach_configs(config_manager& c) noexcept { _configs = &c; }
-  /// The broker's metrics, or nullptr (contexts built by tests without a broker).
+  /// DescribeConfigs/AlterConfigs state.
+  config_manager& configs() noexcept { return _configs; }
+  /// The broker's metrics, or nullptr.
   broker_metrics* metrics() noexcept { return _metrics; }
-  void attach_metrics(broker_metrics& m) noexcept { _metrics = &m; }
-  /// Consumer groups and committed offsets. REQUIRES: attached (the broker does so before
-  /// serving).
-  group::group_coordinator& groups() noexcept { return *_groups; }
-  void attach_groups(group::group_coordinator& g) noexcept { _groups = &g; }
-  /// Producer ids and transactions. REQUIRES: attached (the broker does so before serving).
-  txn::transaction_coordinator& transactions() noexcept { return *_transactions; }
-  void attach_transactions(txn::transaction_coordinator& t) noexcept { _transactions = &t; }
+  /// Consumer groups and committed offsets.
+  group::group_coordinator& groups() noexcept { return _groups; }
+  /// Producer ids and transactions.
+  txn::transaction_coordinator& transactions() noexcept { return _transactions; }
 
  private:
   storage::log_manager& _logs;
   broker_settings _settings;
-  broker_services& _services;
-  fetch_waiters _waiters;
+  durable_appender& _appends;
+  config_manager& _configs;
+  broker_metrics* _metrics;
+  group::group_coordinator& _groups;
+  txn::transaction_coordinator& _transactions;
   std::atomic<int32_t> _produce_responses_to_drop;
-  config_manager* _configs = nullptr;
-  broker_metrics* _metrics = nullptr;
-  group::group_coordinator* _groups = nullptr;
-  txn::transaction_coordinator* _transactions = nullptr;
 };
 
 }  // namespace sluice::broker

@@ -37,7 +37,7 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     park();
     if (_done.load()) return;
     auto self = shared_from_this();
-    _ctx.services().run_after(std::chrono::milliseconds(_req.max_wait_ms),
+    _ctx.sched().run_after(std::chrono::milliseconds(_req.max_wait_ms),
                               [self] { self->attempt(true); });
   }
 
@@ -48,7 +48,7 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     auto weak = weak_from_this();
     _waiter = std::make_shared<fetch_waiters::waiter>([weak, this_ctx = &_ctx] {
       // Re-run on a network thread, not on the producer's thread that appended.
-      this_ctx->services().run_after(std::chrono::milliseconds(0), [weak] {
+      this_ctx->sched().run_after(std::chrono::milliseconds(0), [weak] {
         if (auto self = weak.lock()) {
           if (!self->_done.load() && !self->attempt(false)) self->park();
         }

@@ -24,7 +24,7 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
   const bool acks_ok = body->acks == 0 || body->acks == 1 || body->acks == -1;
 
   auto resp = std::make_shared<protocol::produce_response>();
-  std::vector<std::shared_ptr<storage::partition_log>> to_flush;
+  flush_set owed;
   bool in_log = false;  // some batch of the request is in the log (appended or a duplicate)
   for (const auto& topic : body->topic_data) {
     auto& tr = resp->responses.emplace_back();
@@ -52,7 +52,7 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
         pr.error_code = protocol::error_code::not_enough_replicas;
         continue;
       }
-      auto appended = plog->append(*part.records);
+      auto appended = ctx.appends().append(plog, *part.records, storage::append_origin::producer, owed);
       if (!appended) {
         pr.error_code = to_kafka_error(appended.error());
         log().debug("{}: rejected batch from {}: {}", fmt::streamed(tp), req.client_id,
@@ -60,7 +60,7 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
         continue;
       }
       // A retry of a batch already written (idempotent producer): success with the original
-      // base offset, nothing appended, nothing to wake.
+      // base offset, nothing appended (and nobody woken).
       const bool duplicate = appended.value().duplicate;
       if (duplicate) {
         log().debug("{}: duplicate batch from {} answered with its offset {}", fmt::streamed(tp),
@@ -72,9 +72,7 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
       }
       pr.base_offset = core::offset{appended.value().base_offset};
       pr.log_start_offset = core::offset{plog->log_start_offset()};
-      if (appended.value().flush_required) to_flush.push_back(plog);
       in_log = true;
-      if (!duplicate) ctx.waiters().notify(tp);
     }
   }
 
@@ -84,33 +82,24 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
   // failure would, so the producer retries it (closing the connection after the flush below).
   const bool drop = in_log && ctx.take_produce_response_drop();
   if (drop) log().warn("test fault: dropping the Produce response to {}", req.client_id);
-  auto answer = [](const protocol::produce_response& r, int16_t v) { return encode_body(r, v); };
-  if (to_flush.empty()) {
-    if (drop) return respond(reply::malformed());
-    if (silent) return respond(reply::none());
-    return respond(answer(*resp, version));
-  }
-  // The flush policy wants these logs durable before the producer hears back: fsync on the
-  // blocking pool, never on a network thread, then answer from there.
-  ctx.services().run_blocking([resp, to_flush = std::move(to_flush), version, silent, drop, answer,
-                               respond = std::move(respond)]() {
-    for (auto& plog : to_flush) {
-      if (auto r = plog->flush(); !r) {
-        log().error("{}: flush failed: {}", fmt::streamed(plog->tp()), r.error().message());
-        for (auto& tr : resp->responses) {
-          if (tr.name != plog->tp().topic) continue;
-          for (auto& pr : tr.partition_responses) {
-            if (pr.index == plog->tp().partition) {
-              pr.error_code = protocol::error_code::kafka_storage_error;
-              pr.base_offset = core::offset{-1};
-            }
+  // The flush policy may want some logs durable before the producer hears back: the append
+  // path fsyncs them on the blocking pool and answers from there (at once when none is owed).
+  ctx.appends().when_durable(std::move(owed), [resp, version, silent, drop, respond = std::move(respond)](
+                                                  std::vector<flush_set::log_ptr> failed) {
+    for (const auto& plog : failed) {
+      for (auto& tr : resp->responses) {
+        if (tr.name != plog->tp().topic) continue;
+        for (auto& pr : tr.partition_responses) {
+          if (pr.index == plog->tp().partition) {
+            pr.error_code = protocol::error_code::kafka_storage_error;
+            pr.base_offset = core::offset{-1};
           }
         }
       }
     }
     if (drop) return respond(reply::malformed());
     if (silent) return respond(reply::none());
-    respond(answer(*resp, version));
+    respond(encode_body(*resp, version));
   });
 }
 

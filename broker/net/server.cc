@@ -68,7 +68,7 @@ struct network_context : asio::io_context {
 thread_local const void* current_server = nullptr;
 thread_local asio::io_context* current_context = nullptr;
 
-struct server::impl final : broker_services {
+struct server::impl final : sluice::broker::scheduler {
   impl(server_options o, frame_handler h)
       : options(std::move(o)), handler(std::move(h)),
         blocking(static_cast<size_t>(options.blocking_threads)) {
@@ -82,6 +82,12 @@ struct server::impl final : broker_services {
   /// The context for new work that belongs to no connection: round-robin.
   asio::io_context& next_context() {
     return *contexts[next.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+  }
+
+  int64_t now_ms() override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
 
   void run_blocking(std::function<void()> fn) override { asio::post(blocking, std::move(fn)); }
@@ -453,7 +459,7 @@ void server::run() {
 
 uint16_t server::port() const noexcept { return _impl->bound_port; }
 
-broker_services& server::services() noexcept { return *_impl; }
+sluice::broker::scheduler& server::scheduler() noexcept { return *_impl; }
 
 int64_t server::active_connections() const noexcept { return _impl->connections.load(); }
 

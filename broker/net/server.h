@@ -10,10 +10,10 @@
 /// on a small VM was a fifth of a Fetch round trip). Each connection is on a strand: its
 /// requests are processed strictly in order, completions from other threads (fsyncs, appends
 /// waking a long-poll) are posted to it, and a long-poll Fetch never stalls another socket. Blocking work (fsync) runs on a separate
-/// pool through `services().run_blocking`. Asio stays inside server.cc.
+/// pool through `scheduler().run_blocking`. Asio stays inside server.cc.
 /// Lifecycle: construct, `bind()`, `run()`, `stop()` (idempotent; also run by the destructor).
 
-#include "broker/broker_context.h"
+#include "broker/scheduler.h"
 #include "core/bytes.h"
 #include "core/error.h"
 
@@ -79,7 +79,9 @@ class server {
   void run();
   /// The bound port (useful with port 0). REQUIRES: bind() succeeded.
   uint16_t port() const noexcept;
-  broker_services& services() noexcept;
+  /// The broker's scheduler: the steady clock, timers on the network threads (on the calling
+  /// network thread when there is one) and the blocking pool.
+  sluice::broker::scheduler& scheduler() noexcept;
   int64_t active_connections() const noexcept;
   /// Stops accepting, closes every connection and joins the threads.
   void stop();

@@ -37,20 +37,18 @@ struct transaction_coordinator::entry {
   bool pending = false;
 };
 
-transaction_coordinator::transaction_coordinator(storage::log_manager& logs, group::scheduler& sched,
-                                                 group::group_coordinator& groups, txn_config config,
-                                                 partition_listener on_marker)
-    : _logs(logs), _sched(sched), _groups(groups), _config(config), _on_marker(std::move(on_marker)) {}
+transaction_coordinator::transaction_coordinator(storage::log_manager& logs, durable_appender& appends,
+                                                 group::group_coordinator& groups, txn_config config)
+    : _logs(logs), _appends(appends), _sched(appends.sched()), _groups(groups), _config(config) {}
 
 transaction_coordinator::~transaction_coordinator() { shutdown(); }
 
 void transaction_coordinator::shutdown() { _alive->store(false); }
 
 result<std::unique_ptr<transaction_coordinator>> transaction_coordinator::open(
-    storage::log_manager& logs, group::scheduler& sched, group::group_coordinator& groups,
-    const std::filesystem::path& data_dir, txn_config config, partition_listener on_marker) {
-  std::unique_ptr<transaction_coordinator> c(
-      new transaction_coordinator(logs, sched, groups, config, std::move(on_marker)));
+    storage::log_manager& logs, durable_appender& appends, group::group_coordinator& groups,
+    const std::filesystem::path& data_dir, txn_config config) {
+  std::unique_ptr<transaction_coordinator> c(new transaction_coordinator(logs, appends, groups, config));
   SLUICE_TRY(c->load(data_dir));
   c->arm_timeout_timer();
   return c;
@@ -105,7 +103,7 @@ result<void> transaction_coordinator::load(const std::filesystem::path& data_dir
     txn_metadata completed = completed_from(m);
     write_ticket t = append_record_locked(id, completed);
     if (!t.ok) return errc::coordinator_not_available;
-    if (t.flush) SLUICE_TRY(t.flush->flush());
+    if (!t.owed.flush_now().empty()) return errc::coordinator_not_available;
     _txns[id].m = completed;
     _txns[id].pending = false;
     log().info("transactional id {}: completed {} left by the previous run", id, to_string(m.state));
@@ -144,10 +142,9 @@ transaction_coordinator::write_ticket transaction_coordinator::append_record_loc
   r.ts = core::wall_clock_now();
   auto batch = protocol::encode_record_batch(std::span<const core::record>(&r, 1), {});
   if (batch) {
-    auto appended = plog->append(batch.value());
+    auto appended = _appends.append(plog, batch.value(), storage::append_origin::coordinator, t.owed);
     if (appended) {
       t.ok = true;
-      if (appended.value().flush_required) t.flush = plog;
     } else {
       log().error("transactional id {}: append to {} failed: {}", id, fmt::streamed(plog->tp()),
                   appended.error().message());
@@ -161,14 +158,9 @@ void transaction_coordinator::persist_locked(const std::string& id, const txn_me
   write_ticket t = append_record_locked(id, m);
   // The continuation runs after the caller released the lock: on the blocking pool when an
   // fsync is due, else on a timer thread right away.
-  if (!t.ok || !t.flush) {
-    _sched.run_after(std::chrono::milliseconds(0), [then = std::move(then), ok = t.ok] { then(ok); });
-    return;
-  }
-  _sched.run_blocking([then = std::move(then), plog = t.flush] {
-    auto flushed = plog->flush();
-    if (!flushed) log().error("flush of {} failed: {}", fmt::streamed(plog->tp()), flushed.error().message());
-    then(flushed.has_value());
+  _appends.when_durable_later(std::move(t.owed), [then = std::move(then), ok = t.ok](
+                                                     std::vector<flush_set::log_ptr> failed) {
+    then(ok && failed.empty());
   });
 }
 
@@ -180,17 +172,15 @@ errc transaction_coordinator::write_markers(const std::string& id, const txn_met
       log().warn("transactional id {}: partition {} is gone; no marker written", id, fmt::streamed(tp));
       continue;
     }
-    auto appended = plog->append_marker(prepared.producer_id, prepared.producer_epoch.value(), commit,
-                                        coordinator_epoch);
-    if (appended && appended.value().flush_required) {
-      if (auto f = plog->flush(); !f) appended = f.error();
-    }
+    flush_set owed;
+    auto appended = _appends.append_marker(plog, prepared.producer_id, prepared.producer_epoch.value(),
+                                           commit, coordinator_epoch, owed);
     if (!appended) {
       log().error("transactional id {}: {} marker to {} failed: {}", id, commit ? "commit" : "abort",
                   fmt::streamed(tp), appended.error().message());
       return errc::coordinator_not_available;
     }
-    if (_on_marker) _on_marker(tp);
+    if (!owed.flush_now().empty()) return errc::coordinator_not_available;
   }
   // The groups' pending transactional offsets become committed offsets (or are dropped): the
   // markers just written to their __consumer_offsets partitions made that durable.

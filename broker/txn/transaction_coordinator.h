@@ -22,12 +22,14 @@
 /// aborted with a bumped epoch, which fences the producer that opened them.
 ///
 /// Threads: every method may be called from any thread; answers (`done`) are called exactly
-/// once, from any thread, never while a coordinator lock is held. Marker writes and fsyncs run
-/// on the scheduler's blocking pool.
+/// once, from any thread, never while a coordinator lock is held. Every record and marker goes
+/// through the broker's durable-append path (which wakes long-polling Fetches: a marker moves
+/// the last stable offset); marker writes and fsyncs run on the scheduler's blocking pool.
 /// Lifecycle: `open` → use → `shutdown` (stops timers acting, drops nothing durable) → destroy.
 /// REQUIRES: the scheduler runs no callback of this coordinator after it is destroyed.
 
-#include "broker/group/scheduler.h"
+#include "broker/durable_appender.h"
+#include "broker/scheduler.h"
 #include "broker/storage/log_manager.h"
 #include "broker/txn/errc.h"
 #include "broker/txn/log_format.h"
@@ -70,14 +72,11 @@ struct txn_description {
 
 class transaction_coordinator {
  public:
-  /// Called after a marker went into a partition (wakes long-polling fetches: the LSO moved).
-  using partition_listener = std::function<void(const core::topic_partition&)>;
-
   /// Opens the producer-id file in `data_dir`, creates `__transaction_state` if needed,
   /// replays it and completes the transactions caught between Prepare* and Complete*.
   static result<std::unique_ptr<transaction_coordinator>> open(
-      storage::log_manager& logs, group::scheduler& sched, group::group_coordinator& groups,
-      const std::filesystem::path& data_dir, txn_config config, partition_listener on_marker);
+      storage::log_manager& logs, durable_appender& appends, group::group_coordinator& groups,
+      const std::filesystem::path& data_dir, txn_config config);
   ~transaction_coordinator();
   transaction_coordinator(const transaction_coordinator&) = delete;
   transaction_coordinator& operator=(const transaction_coordinator&) = delete;
@@ -117,19 +116,18 @@ class transaction_coordinator {
 
  private:
   struct entry;
-  transaction_coordinator(storage::log_manager& logs, group::scheduler& sched,
-                          group::group_coordinator& groups, txn_config config,
-                          partition_listener on_marker);
+  transaction_coordinator(storage::log_manager& logs, durable_appender& appends,
+                          group::group_coordinator& groups, txn_config config);
 
   result<void> load(const std::filesystem::path& data_dir);
   result<void> replay_partition(const std::shared_ptr<storage::partition_log>& plog);
   int32_t partition_for(std::string_view transactional_id) const noexcept;
 
-  /// The outcome of appending one record: whether it went in, and the log to fsync before the
-  /// record may be relied on (null when the flush policy does not ask for it).
+  /// The outcome of appending one record: whether it went in, and the fsync it owes before
+  /// the record may be relied on (none when the flush policy does not ask for it).
   struct write_ticket {
     bool ok = false;
-    std::shared_ptr<storage::partition_log> flush;
+    flush_set owed;
   };
   write_ticket append_record_locked(const std::string& id, const txn_metadata& m);
   /// Appends `m` as the id's record and, once durable, calls `then(ok)` (on any thread).
@@ -160,10 +158,10 @@ class transaction_coordinator {
   void arm_timeout_timer();
 
   storage::log_manager& _logs;
-  group::scheduler& _sched;
+  durable_appender& _appends;
+  scheduler& _sched;
   group::group_coordinator& _groups;
   txn_config _config;
-  partition_listener _on_marker;
   std::unique_ptr<producer_id_allocator> _ids;
   int32_t _partitions = 1;
   std::vector<std::shared_ptr<storage::partition_log>> _partition_logs;

@@ -32,7 +32,7 @@ class coordinator_test : public ::testing::Test {
     auto l = storage::log_manager::open(dir.path() / "data", log_defaults);
     ASSERT_TRUE(l) << l.error().message();
     logs = std::move(l).value();
-    auto c = group_coordinator::open(*logs, sched, config);
+    auto c = group_coordinator::open(*logs, appends, config);
     ASSERT_TRUE(c) << c.error().message();
     coord = std::move(c).value();
   }
@@ -138,6 +138,7 @@ class coordinator_test : public ::testing::Test {
   storage::log_config log_defaults;
   coordinator_config config;
   manual_scheduler sched;
+  durable_appender appends{sched};
   std::unique_ptr<storage::log_manager> logs;
   std::unique_ptr<group_coordinator> coord;
   std::deque<join_capture> joins;

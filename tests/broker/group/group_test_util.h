@@ -3,7 +3,7 @@
 // data directory with a log manager, result capture, and consumer-protocol subscription bytes.
 
 #include "broker/group/group_coordinator.h"
-#include "broker/group/scheduler.h"
+#include "broker/scheduler.h"
 #include "broker/protocol/writer.h"
 #include "broker/storage/log_manager.h"
 
@@ -22,7 +22,7 @@ namespace sluice::broker::group::test {
 
 /// Time moves only when the test says so; timers run in deadline order inside `advance`;
 /// blocking work runs inline (counted, so tests can see that a flush was waited for).
-class manual_scheduler final : public scheduler {
+class manual_scheduler final : public sluice::broker::scheduler {
  public:
   int64_t now_ms() override {
     std::lock_guard lock(_mutex);

@@ -42,11 +42,10 @@ class txn_coordinator_test : public ::testing::Test {
     auto l = storage::log_manager::open(dir.path() / "data", {});
     ASSERT_TRUE(l) << l.error().message();
     logs = std::move(l).value();
-    auto g = group::group_coordinator::open(*logs, sched, {});
+    auto g = group::group_coordinator::open(*logs, appends, {});
     ASSERT_TRUE(g) << g.error().message();
     groups = std::move(g).value();
-    auto c = transaction_coordinator::open(*logs, sched, *groups, dir.path(), config,
-                                           [this](const core::topic_partition& tp) { ++markers[tp]; });
+    auto c = transaction_coordinator::open(*logs, appends, *groups, dir.path(), config);
     ASSERT_TRUE(c) << c.error().message();
     coord = std::move(c).value();
   }
@@ -127,11 +126,21 @@ class txn_coordinator_test : public ::testing::Test {
   const std::vector<core::topic_partition> orders0_list{orders0};
   temp_dir dir;
   manual_scheduler sched;
+  durable_appender appends{sched};
   txn_config config;
   std::unique_ptr<storage::log_manager> logs;
   std::unique_ptr<group::group_coordinator> groups;
   std::unique_ptr<transaction_coordinator> coord;
+  /// Long-poll wake-ups seen per partition (see `watch`).
   std::map<core::topic_partition, int> markers;
+  std::vector<std::shared_ptr<fetch_waiters::waiter>> watchers;
+
+  /// Parks a long-poll waiter on `tp`, as a Fetch would; a marker written there wakes it.
+  void watch(const core::topic_partition& tp) {
+    auto w = std::make_shared<fetch_waiters::waiter>([this, tp] { ++markers[tp]; });
+    appends.waiters().add(tp, w);
+    watchers.push_back(std::move(w));
+  }
 };
 
 TEST_F(txn_coordinator_test, idempotent_producer_ids_are_never_reused_across_restarts) {
@@ -162,6 +171,7 @@ TEST_F(txn_coordinator_test, commit_writes_markers_and_each_init_bumps_the_epoch
   ASSERT_EQ(add("shop", p, {orders0, payments0}), errc::ok);
   EXPECT_EQ(state("shop"), txn_state::ongoing);
   EXPECT_EQ(add("shop", p, {orders0}), errc::ok) << "a retry changes nothing";
+  for (const auto& tp : {orders0, payments0, core::topic_partition{"orders", core::partition_id{1}}}) watch(tp);
   ASSERT_EQ(end("shop", p, true), errc::ok);
   EXPECT_EQ(state("shop"), txn_state::complete_commit);
   for (const auto& tp : {orders0, payments0}) {
@@ -305,11 +315,12 @@ TEST(txn_config_keys, broker_keys_reach_the_coordinator_and_shape_its_topic) {
 
   temp_dir dir;
   manual_scheduler sched;
+  durable_appender appends{sched};
   auto logs = storage::log_manager::open(dir.path() / "data", {});
   ASSERT_TRUE(logs);
-  auto groups = group::group_coordinator::open(*logs.value(), sched, {});
+  auto groups = group::group_coordinator::open(*logs.value(), appends, {});
   ASSERT_TRUE(groups);
-  auto coord = transaction_coordinator::open(*logs.value(), sched, *groups.value(), dir.path(), o.transactions, {});
+  auto coord = transaction_coordinator::open(*logs.value(), appends, *groups.value(), dir.path(), o.transactions);
   ASSERT_TRUE(coord);
   auto info = logs.value()->topic(std::string(transaction_state_topic));
   ASSERT_TRUE(info);

@@ -1,0 +1,245 @@
+#include "broker/group/group_log.h"
+
+#include "broker/group/log_format.h"
+#include "broker/protocol/records.h"
+#include "broker/storage/errc.h"
+#include "broker/storage/topic_config.h"
+#include "core/log.h"
+#include "core/murmur2.h"
+#include "core/time.h"
+
+namespace sluice::broker::group {
+namespace {
+
+const core::logger& log() {
+  static const core::logger instance("broker.group");
+  return instance;
+}
+
+int64_t wall_now_ms() { return core::to_epoch_ms(core::wall_clock_now()); }
+
+group_value to_value(const group& g) {
+  group_value v;
+  v.protocol_type = g.protocol_type;
+  v.generation = g.generation;
+  v.protocol_name = g.protocol_name;
+  v.leader = g.leader;
+  v.state_timestamp_ms = wall_now_ms();
+  if (g.state == group_state::empty) return v;
+  for (const auto& [id, m] : g.members) {
+    member_value mv;
+    mv.member_id = m.id;
+    mv.instance_id = m.instance_id;
+    mv.client_id = m.client_id;
+    mv.client_host = m.client_host;
+    mv.session_timeout_ms = m.session_timeout_ms;
+    mv.rebalance_timeout_ms = m.rebalance_timeout_ms;
+    for (const auto& p : m.protocols) mv.protocols.push_back({p.name, p.metadata});
+    mv.assignment = m.assignment;
+    v.members.push_back(std::move(mv));
+  }
+  return v;
+}
+
+}  // namespace
+
+result<std::unique_ptr<group_log>> group_log::open(storage::log_manager& logs,
+                                                   durable_appender& appends,
+                                                   const coordinator_config& config,
+                                                   group_registry& groups) {
+  std::unique_ptr<group_log> self(new group_log(appends, groups));
+  const std::string topic(offsets_topic);
+  // Compaction keeps the newest record per key; ask for it when storage accepts the policy.
+  const bool compact_ok = !storage::validate_topic_config("cleanup.policy", "compact");
+  auto info = logs.topic(topic);
+  if (!info) {
+    storage::topic_overrides overrides;
+    overrides["segment.bytes"] = std::to_string(config.offsets_topic_segment_bytes);
+    if (compact_ok) overrides["cleanup.policy"] = "compact";
+    SLUICE_TRY(auto created, logs.create_topic(topic, config.offsets_topic_partitions, overrides));
+    info = created;
+    log().info("created {} with {} partition(s){}", topic, created.partitions,
+               compact_ok ? ", cleanup.policy=compact" : " (cleanup.policy=compact not available yet)");
+  } else {
+    if (info->partitions != config.offsets_topic_partitions) {
+      log().warn("{} has {} partitions; offsets.topic.num.partitions={} applies only when the "
+                 "topic is created, so {} stay in use",
+                 topic, info->partitions, config.offsets_topic_partitions, info->partitions);
+    }
+    auto policy = info->configs.find("cleanup.policy");
+    if (compact_ok && (policy == info->configs.end() || policy->second != "compact")) {
+      auto configs = info->configs;
+      configs["cleanup.policy"] = "compact";
+      if (auto r = logs.set_topic_configs(topic, configs); !r) {
+        log().warn("could not switch {} to cleanup.policy=compact: {}", topic, r.error().message());
+      }
+    }
+  }
+  self->_partitions = info->partitions;
+  for (int32_t p = 0; p < self->_partitions; ++p) {
+    auto plog = logs.get({topic, core::partition_id{p}});
+    if (!plog) return storage::errc::unknown_partition;
+    SLUICE_TRY(self->replay_partition(plog));
+    self->_partition_logs.push_back(std::move(plog));
+  }
+  return self;
+}
+
+int32_t group_log::partition_for(std::string_view group_id) const noexcept {
+  return core::partition_for_key(core::as_bytes(group_id), _partitions);
+}
+
+result<void> group_log::replay_partition(const std::shared_ptr<storage::partition_log>& plog) {
+  return storage::replay_log(*plog, [&](protocol::record_batch_reader& reader, int64_t next) -> result<void> {
+    const auto& h = reader.header();
+    if (h.is_control()) {
+      // A transaction marker: the producer's pending offsets in this partition's groups are
+      // committed or dropped, as they were when the marker was first written.
+      SLUICE_TRY(auto marker, reader.next());
+      if (!marker || !marker->record.key || marker->record.key->size() != 4) return core::success();
+      const bool commit = static_cast<uint8_t>((*marker->record.key)[3]) == 1;
+      for (auto& g : _groups.all()) {
+        if (partition_for(g->id()) != plog->tp().partition.value()) continue;
+        auto node = g->pending_txn_offsets.extract(h.producer_id);
+        if (node.empty() || !commit) continue;
+        for (auto& [tp, v] : node.mapped()) g->offsets[tp] = std::move(v);
+      }
+      return core::success();
+    }
+    for (;;) {
+      SLUICE_TRY(auto rec, reader.next());
+      if (!rec) break;
+      int64_t at = h.base_offset.value() + rec->offset_delta;
+      if (at < next) continue;
+      auto fail = [&](const char* what) {
+        log().error("{}-{} offset {}: {}", plog->tp().topic, plog->tp().partition.value(), at, what);
+        return errc::corrupt_log;
+      };
+      if (!rec->record.key) return fail("record without a key");
+      auto key = decode_key(*rec->record.key);
+      if (!key) return fail("unknown key kind or version");
+      const auto& value = rec->record.value;
+      if (auto* ok = std::get_if<offset_key>(&key.value())) {
+        auto g = _groups.get_or_create(ok->group);
+        if (!value) {
+          g->offsets.erase(ok->tp);
+          continue;
+        }
+        auto v = decode_offset_value(*value);
+        if (!v) return fail("unreadable committed-offset value");
+        committed_offset c{v.value().offset, v.value().leader_epoch, v.value().metadata,
+                           v.value().commit_timestamp_ms};
+        if (h.is_transactional()) {
+          g->pending_txn_offsets[h.producer_id][ok->tp] = std::move(c);
+        } else {
+          g->offsets[ok->tp] = std::move(c);
+        }
+      } else {
+        const auto& gk = std::get<group_key>(key.value());
+        auto g = _groups.get_or_create(gk.group);
+        g->members.clear();
+        g->static_members.clear();
+        g->leader.reset();
+        g->protocol_name.reset();
+        if (!value) {  // the group was deleted; its offsets have their own tombstones
+          g->protocol_type.clear();
+          g->generation = 0;
+          g->persisted = false;
+          continue;
+        }
+        auto v = decode_group_value(*value);
+        if (!v) return fail("unreadable group-metadata value");
+        auto& gv = v.value();
+        g->protocol_type = gv.protocol_type;
+        g->generation = gv.generation;
+        g->protocol_name = gv.protocol_name;
+        g->leader = gv.leader;
+        g->persisted = true;
+        for (auto& mv : gv.members) {
+          member m;
+          m.id = mv.member_id;
+          m.instance_id = mv.instance_id;
+          m.client_id = mv.client_id;
+          m.client_host = mv.client_host;
+          m.session_timeout_ms = mv.session_timeout_ms;
+          m.rebalance_timeout_ms = mv.rebalance_timeout_ms;
+          m.protocol_type = gv.protocol_type;
+          for (auto& p : mv.protocols) m.protocols.push_back({std::move(p.name), std::move(p.metadata)});
+          m.assignment = std::move(mv.assignment);
+          if (m.instance_id) g->static_members[*m.instance_id] = m.id;
+          g->members.emplace(m.id, std::move(m));
+        }
+      }
+    }
+    return core::success();
+  });
+}
+
+core::record group_log::offset_record(const std::string& group_id, const core::topic_partition& tp,
+                           const committed_offset* value) {
+  core::record r;
+  r.key = encode_key(offset_key{group_id, tp});
+  if (value != nullptr) {
+    r.value = encode_value(offset_value{value->offset, value->leader_epoch, value->metadata,
+                                        value->commit_timestamp_ms});
+  }
+  r.ts = core::wall_clock_now();
+  return r;
+}
+
+core::record group_log::group_tombstone(const std::string& group_id) {
+  core::record gone;
+  gone.key = encode_key(group_key{group_id});
+  gone.ts = core::wall_clock_now();
+  return gone;
+}
+
+// ---- writes ----------------------------------------------------------------------------------
+
+errc group_log::write_group_metadata(group& g, outbox& out) {
+  core::record r;
+  r.key = encode_key(group_key{g.id()});
+  r.value = encode_value(to_value(g));
+  r.ts = core::wall_clock_now();
+  std::vector<core::record> records;
+  records.push_back(std::move(r));
+  errc e = append(g, std::move(records), out);
+  if (e == errc::ok) g.persisted = true;
+  return e;
+}
+
+errc group_log::append(const group& g, std::vector<core::record> records, outbox& out,
+                       const std::optional<txn_producer>& txn) {
+  const auto& plog = _partition_logs.at(static_cast<size_t>(partition_for(g.id())));
+  protocol::record_batch_options options;
+  if (txn) {
+    options.transactional = true;
+    options.producer_id = txn->id;
+    options.producer_epoch = txn->epoch;
+    options.base_sequence = 0;  // the coordinator's batches are not sequence-checked
+  }
+  auto batch = protocol::encode_record_batch(records, options);
+  if (!batch) {
+    log().error("group {}: could not encode a batch: {}", g.id(), batch.error().message());
+    return errc::storage_error;
+  }
+  auto appended = _appends.append(plog, batch.value(), storage::append_origin::coordinator, out.flush);
+  if (!appended) {
+    log().error("group {}: append to {}-{} failed: {}", g.id(), plog->tp().topic,
+                plog->tp().partition.value(), appended.error().message());
+    return appended.error() == storage::errc::message_too_large ? errc::record_too_large
+                                                                : errc::storage_error;
+  }
+  return errc::ok;
+}
+
+void group_log::deliver(outbox&& out) {
+  // The flush policy wants these records durable before anyone hears of them.
+  _appends.when_durable(std::move(out.flush), [replies = std::move(out.replies)](
+                                                  std::vector<flush_set::log_ptr> failed) mutable {
+    const errc result = failed.empty() ? errc::ok : errc::storage_error;
+    for (auto& reply : replies) reply(result);
+  });
+}
+
+}  // namespace sluice::broker::group

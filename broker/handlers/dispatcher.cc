@@ -1,0 +1,90 @@
+#include "broker/handlers/dispatcher.h"
+
+#include "broker/broker_context.h"
+#include "broker/broker_metrics.h"
+#include "broker/handlers/handler.h"
+#include "broker/handlers/handlers.h"
+#include "broker/protocol/api_versions.h"
+#include "broker/protocol/request_header.h"
+#include "core/log.h"
+
+#include <chrono>
+
+namespace sluice::broker {
+namespace {
+
+const core::logger& log() {
+  static const core::logger instance("broker");
+  return instance;
+}
+
+}  // namespace
+
+void dispatcher::dispatch(bytes_view frame, const std::string& peer,
+                          std::function<void(net::frame_result)> done) {
+  using net::frame_result;
+  auto prefix = protocol::peek_request_prefix(frame);
+  if (!prefix) return done({frame_result::kind::close, {}});
+  auto key = protocol::to_api_key(prefix->api_key);
+  const handler_entry* entry = key ? find_handler(*key) : nullptr;
+  if (entry == nullptr) {
+    log().warn("unknown API key {} (correlation id {})", prefix->api_key, prefix->correlation_id);
+    return done({frame_result::kind::close, {}});
+  }
+  const broker_metrics::api_handles* api = _metrics.api(*key);
+  if (api != nullptr) api->requests->inc();
+  if (!entry->versions.contains(prefix->api_version)) {
+    if (*key == protocol::api_key::api_versions) {
+      // Kafka's fallback: a v0 body with UNSUPPORTED_VERSION and our ApiVersions range, so the
+      // client can retry with a version we speak.
+      core::bytes out;
+      protocol::writer w(out);
+      protocol::encode_response_header(w, *key, 0, prefix->correlation_id);
+      auto list = advertised_api_versions_response().api_keys;
+      protocol::api_versions_response::unsupported_version_fallback(std::move(list)).encode(w, 0);
+      return done({frame_result::kind::respond, std::move(out), {}});
+    }
+    log().warn("unsupported {} version {}", protocol::name(*key), prefix->api_version);
+    _metrics.count_malformed(*key);
+    return done({frame_result::kind::close, {}});
+  }
+  protocol::reader r(frame);
+  auto header = protocol::request_header::decode(r);
+  if (!header) {
+    _metrics.count_malformed(*key);
+    return done({frame_result::kind::close, {}});
+  }
+  request req;
+  req.key = *key;
+  req.version = prefix->api_version;
+  req.correlation_id = prefix->correlation_id;
+  req.client_id = header.value().client_id.value_or("");
+  if (!peer.empty()) req.client_host = "/" + peer;
+  req.body = frame.subspan(r.position());
+  auto respond = [key = *key, version = req.version, correlation = req.correlation_id,
+                  done = std::move(done), m = &_metrics, api,
+                  started = std::chrono::steady_clock::now()](reply r) {
+    if (api != nullptr) {
+      api->latency->observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    if (!r.errors.empty()) m->count_errors(key, r.errors);
+    if (r.what == reply::kind::none) return done({frame_result::kind::no_response, {}});
+    if (r.what == reply::kind::malformed) {
+      m->count_malformed(key);
+      return done({frame_result::kind::close, {}});
+    }
+    core::bytes head;
+    protocol::writer w(head);
+    protocol::encode_response_header(w, key, version, correlation);
+    frame_result out{frame_result::kind::respond, std::move(head), std::move(r.body), {}, std::move(r.keepalive)};
+    out.splices.reserve(r.splices.size());
+    for (const auto& sp : r.splices) {
+      out.splices.push_back({sp.position, sp.data, sp.file.fd, sp.file.position, sp.file.size});
+    }
+    done(std::move(out));
+  };
+  entry->fn(_ctx, req, std::move(respond));
+}
+
+}  // namespace sluice::broker
