@@ -4,24 +4,6 @@
 #include "broker/protocol/delete_groups.h"
 
 namespace sluice::broker {
-namespace {
-
-protocol::error_code map_error(group::errc e) noexcept {
-  using group::errc;
-  using protocol::error_code;
-  switch (e) {
-    case errc::ok: return error_code::none;
-    case errc::invalid_group_id: return error_code::invalid_group_id;
-    case errc::group_id_not_found: return error_code::group_id_not_found;
-    case errc::non_empty_group: return error_code::non_empty_group;
-    case errc::coordinator_not_available:
-    case errc::storage_error: return error_code::coordinator_not_available;
-    default: return error_code::unknown_server_error;
-  }
-}
-
-}  // namespace
-
 void handle_delete_groups(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::delete_groups_request>(req);
   if (!body) return respond(reply::malformed());
@@ -31,7 +13,7 @@ void handle_delete_groups(broker_context& ctx, const request& req, responder res
                               names = std::move(names)](std::vector<group::errc> r) {
     protocol::delete_groups_response resp;
     for (size_t i = 0; i < names.size(); ++i) {
-      resp.results.push_back({names[i], i < r.size() ? map_error(r[i]) : protocol::error_code::unknown_server_error});
+      resp.results.push_back({names[i], i < r.size() ? to_kafka_error(r[i]) : protocol::error_code::unknown_server_error});
     }
     respond(encode_body(resp, version));
   });

@@ -4,21 +4,6 @@
 #include "broker/protocol/describe_groups.h"
 
 namespace sluice::broker {
-namespace {
-
-protocol::error_code map_error(group::errc e) noexcept {
-  using group::errc;
-  using protocol::error_code;
-  switch (e) {
-    case errc::ok: return error_code::none;
-    case errc::invalid_group_id: return error_code::invalid_group_id;
-    case errc::coordinator_not_available: return error_code::coordinator_not_available;
-    default: return error_code::unknown_server_error;
-  }
-}
-
-}  // namespace
-
 // An unknown group is described as state "Dead" without an error, as Apache Kafka does for
 // these versions: kafkajs's describeGroups throws for the whole request on any group error.
 void handle_describe_groups(broker_context& ctx, const request& req, responder respond) {
@@ -27,7 +12,7 @@ void handle_describe_groups(broker_context& ctx, const request& req, responder r
   protocol::describe_groups_response resp;
   for (auto& d : ctx.groups().describe_groups(body->groups)) {
     auto& g = resp.groups.emplace_back();
-    g.error_code = map_error(d.error);
+    g.error_code = to_kafka_error(d.error);
     g.group_id = std::move(d.group_id);
     g.group_state = std::string(group::to_string(d.state));
     g.protocol_type = std::move(d.protocol_type);

@@ -1,4 +1,5 @@
 #include "broker/handlers/handlers.h"
+#include "broker/group/errc.h"
 #include "broker/storage/errc.h"
 
 namespace sluice::broker {
@@ -26,6 +27,35 @@ protocol::error_code to_kafka_error(std::error_code ec) noexcept {
   }
   if (ec.category() == std::generic_category() || ec.category() == std::system_category()) {
     return error_code::kafka_storage_error;
+  }
+  return error_code::unknown_server_error;
+}
+
+protocol::error_code to_kafka_error(group::errc e) noexcept {
+  using group::errc;
+  using protocol::error_code;
+  switch (e) {
+    case errc::ok: return error_code::none;
+    case errc::invalid_group_id: return error_code::invalid_group_id;
+    case errc::unknown_member_id: return error_code::unknown_member_id;
+    case errc::illegal_generation: return error_code::illegal_generation;
+    case errc::rebalance_in_progress: return error_code::rebalance_in_progress;
+    case errc::fenced_instance_id: return error_code::fenced_instance_id;
+    case errc::member_id_required: return error_code::member_id_required;
+    case errc::inconsistent_group_protocol: return error_code::inconsistent_group_protocol;
+    case errc::invalid_session_timeout: return error_code::invalid_session_timeout;
+    case errc::group_id_not_found: return error_code::group_id_not_found;
+    case errc::non_empty_group: return error_code::non_empty_group;
+    case errc::unknown_topic_or_partition: return error_code::unknown_topic_or_partition;
+    case errc::offset_metadata_too_large: return error_code::offset_metadata_too_large;
+    case errc::unstable_offset_commit: return error_code::unstable_offset_commit;
+    case errc::group_subscribed_to_topic: return error_code::group_subscribed_to_topic;
+    // Kafka answers a commit too large for the offsets topic with INVALID_COMMIT_OFFSET_SIZE.
+    case errc::record_too_large: return error_code::invalid_commit_offset_size;
+    // A failed write to __consumer_offsets: the client retries, as Kafka's coordinator has it.
+    case errc::coordinator_not_available:
+    case errc::storage_error: return error_code::coordinator_not_available;
+    case errc::corrupt_log: return error_code::unknown_server_error;
   }
   return error_code::unknown_server_error;
 }

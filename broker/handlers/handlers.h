@@ -45,9 +45,6 @@ void handle_add_offsets_to_txn(broker_context& ctx, const request& req, responde
 void handle_end_txn(broker_context& ctx, const request& req, responder respond);
 void handle_txn_offset_commit(broker_context& ctx, const request& req, responder respond);
 
-/// An OffsetCommit / TxnOffsetCommit partition's group-coordinator error as a Kafka code.
-protocol::error_code offset_commit_error(group::errc e) noexcept;
-
 /// The ApiVersions list: every entry of the handler table with its version window.
 std::vector<std::pair<int16_t, protocol::version_range>> advertised_versions();
 /// The full ApiVersions response body (also the list inside the unsupported-version fallback).
@@ -77,5 +74,8 @@ std::optional<Request> decode_body(const request& req) {
 /// The Kafka error code for a storage or core error (the one mapping all handlers share for
 /// failures that come out of the log layer).
 protocol::error_code to_kafka_error(std::error_code ec) noexcept;
+/// The Kafka error code for a group coordinator error: one mapping for every group API (each
+/// API's coordinator call only produces the errors that API can answer).
+protocol::error_code to_kafka_error(group::errc e) noexcept;
 
 }  // namespace sluice::broker

@@ -4,29 +4,6 @@
 #include "broker/protocol/join_group.h"
 
 namespace sluice::broker {
-namespace {
-
-protocol::error_code map_error(group::errc e) noexcept {
-  using group::errc;
-  using protocol::error_code;
-  switch (e) {
-    case errc::ok: return error_code::none;
-    case errc::invalid_group_id: return error_code::invalid_group_id;
-    case errc::unknown_member_id: return error_code::unknown_member_id;
-    case errc::illegal_generation: return error_code::illegal_generation;
-    case errc::rebalance_in_progress: return error_code::rebalance_in_progress;
-    case errc::fenced_instance_id: return error_code::fenced_instance_id;
-    case errc::member_id_required: return error_code::member_id_required;
-    case errc::inconsistent_group_protocol: return error_code::inconsistent_group_protocol;
-    case errc::invalid_session_timeout: return error_code::invalid_session_timeout;
-    case errc::coordinator_not_available:
-    case errc::storage_error: return error_code::coordinator_not_available;
-    default: return error_code::unknown_server_error;
-  }
-}
-
-}  // namespace
-
 void handle_join_group(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::join_group_request>(req);
   if (!body) return respond(reply::malformed());
@@ -44,7 +21,7 @@ void handle_join_group(broker_context& ctx, const request& req, responder respon
   jr.require_known_member_id = req.version >= 4;
   ctx.groups().join(std::move(jr), [respond = std::move(respond), version = req.version](group::join_result r) {
     protocol::join_group_response resp;
-    resp.error_code = map_error(r.error);
+    resp.error_code = to_kafka_error(r.error);
     resp.generation_id = r.generation;
     resp.protocol_name = std::move(r.protocol_name);
     resp.leader = std::move(r.leader);

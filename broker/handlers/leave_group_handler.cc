@@ -4,22 +4,6 @@
 #include "broker/protocol/leave_group.h"
 
 namespace sluice::broker {
-namespace {
-
-protocol::error_code map_error(group::errc e) noexcept {
-  using group::errc;
-  using protocol::error_code;
-  switch (e) {
-    case errc::ok: return error_code::none;
-    case errc::unknown_member_id: return error_code::unknown_member_id;
-    case errc::fenced_instance_id: return error_code::fenced_instance_id;
-    case errc::coordinator_not_available: return error_code::coordinator_not_available;
-    default: return error_code::unknown_server_error;
-  }
-}
-
-}  // namespace
-
 // v0–v2 name one member; v3 (kafkajs) is the batch form with per-member answers.
 void handle_leave_group(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::leave_group_request>(req);
@@ -33,13 +17,13 @@ void handle_leave_group(broker_context& ctx, const request& req, responder respo
   ctx.groups().leave(std::move(body->group_id), who,
                      [respond = std::move(respond), version = req.version, who](group::leave_result r) {
     protocol::leave_group_response resp;
-    resp.error_code = map_error(r.error);
+    resp.error_code = to_kafka_error(r.error);
     if (version >= 3) {
       for (size_t i = 0; i < r.members.size() && i < who.size(); ++i) {
-        resp.members.push_back({who[i].member_id, who[i].group_instance_id, map_error(r.members[i])});
+        resp.members.push_back({who[i].member_id, who[i].group_instance_id, to_kafka_error(r.members[i])});
       }
     } else if (r.error == group::errc::ok && !r.members.empty()) {
-      resp.error_code = map_error(r.members.front());
+      resp.error_code = to_kafka_error(r.members.front());
     }
     respond(encode_body(resp, version));
   });

@@ -6,25 +6,6 @@
 
 namespace sluice::broker {
 
-protocol::error_code offset_commit_error(group::errc e) noexcept {
-  using group::errc;
-  using protocol::error_code;
-  switch (e) {
-    case errc::ok: return error_code::none;
-    case errc::invalid_group_id: return error_code::invalid_group_id;
-    case errc::unknown_member_id: return error_code::unknown_member_id;
-    case errc::illegal_generation: return error_code::illegal_generation;
-    case errc::rebalance_in_progress: return error_code::rebalance_in_progress;
-    case errc::fenced_instance_id: return error_code::fenced_instance_id;
-    case errc::unknown_topic_or_partition: return error_code::unknown_topic_or_partition;
-    case errc::offset_metadata_too_large: return error_code::offset_metadata_too_large;
-    case errc::record_too_large: return error_code::invalid_commit_offset_size;
-    case errc::coordinator_not_available:
-    case errc::storage_error: return error_code::coordinator_not_available;
-    default: return error_code::unknown_server_error;
-  }
-}
-
 void handle_offset_commit(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::offset_commit_request>(req);
   if (!body) return respond(reply::malformed());

@@ -42,7 +42,7 @@ void set_offset_commit_errors(Response& shape, CodeAt code_at) {
 
 /// The coordinator's answer for entry i (one per entry of the request).
 inline protocol::error_code offset_commit_code(const group::offset_commit_result& r, size_t i) {
-  return i < r.size() ? offset_commit_error(r[i]) : protocol::error_code::unknown_server_error;
+  return i < r.size() ? to_kafka_error(r[i]) : protocol::error_code::unknown_server_error;
 }
 
 }  // namespace sluice::broker

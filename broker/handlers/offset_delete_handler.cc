@@ -4,25 +4,6 @@
 #include "broker/protocol/offset_delete.h"
 
 namespace sluice::broker {
-namespace {
-
-protocol::error_code map_error(group::errc e) noexcept {
-  using group::errc;
-  using protocol::error_code;
-  switch (e) {
-    case errc::ok: return error_code::none;
-    case errc::group_id_not_found: return error_code::group_id_not_found;
-    case errc::non_empty_group: return error_code::non_empty_group;
-    case errc::group_subscribed_to_topic: return error_code::group_subscribed_to_topic;
-    case errc::unknown_topic_or_partition: return error_code::unknown_topic_or_partition;
-    case errc::coordinator_not_available:
-    case errc::storage_error: return error_code::coordinator_not_available;
-    default: return error_code::unknown_server_error;
-  }
-}
-
-}  // namespace
-
 void handle_offset_delete(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::offset_delete_request>(req);
   if (!body) return respond(reply::malformed());
@@ -39,13 +20,13 @@ void handle_offset_delete(broker_context& ctx, const request& req, responder res
   ctx.groups().delete_offsets(std::move(body->group_id), std::move(partitions),
                               [respond = std::move(respond), version = req.version,
                                shape](group::offset_delete_result r) {
-    shape->error_code = map_error(r.error);
+    shape->error_code = to_kafka_error(r.error);
     if (r.error != group::errc::ok) {
       shape->topics.clear();  // a group-level error answers for every partition
     } else {
       size_t i = 0;
       for (auto& t : shape->topics) {
-        for (auto& p : t.partitions) p.error_code = i < r.partitions.size() ? map_error(r.partitions[i++]) : protocol::error_code::unknown_server_error;
+        for (auto& p : t.partitions) p.error_code = i < r.partitions.size() ? to_kafka_error(r.partitions[i++]) : protocol::error_code::unknown_server_error;
       }
     }
     respond(encode_body(*shape, version));

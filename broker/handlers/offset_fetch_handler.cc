@@ -4,21 +4,6 @@
 #include "broker/protocol/offset_fetch.h"
 
 namespace sluice::broker {
-namespace {
-
-protocol::error_code map_error(group::errc e) noexcept {
-  using group::errc;
-  using protocol::error_code;
-  switch (e) {
-    case errc::ok: return error_code::none;
-    case errc::unstable_offset_commit: return error_code::unstable_offset_commit;
-    case errc::coordinator_not_available: return error_code::coordinator_not_available;
-    default: return error_code::unknown_server_error;
-  }
-}
-
-}  // namespace
-
 void handle_offset_fetch(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::offset_fetch_request>(req);
   if (!body) return respond(reply::malformed());
@@ -33,7 +18,7 @@ void handle_offset_fetch(broker_context& ctx, const request& req, responder resp
   }
   auto r = ctx.groups().fetch_offsets(fr);
   protocol::offset_fetch_response resp;
-  resp.error_code = map_error(r.error);
+  resp.error_code = to_kafka_error(r.error);
   for (auto& f : r.offsets) {
     // Request order groups partitions by topic already; the "all" answer is sorted.
     if (resp.topics.empty() || resp.topics.back().name != f.tp.topic) resp.topics.emplace_back().name = f.tp.topic;
@@ -42,7 +27,7 @@ void handle_offset_fetch(broker_context& ctx, const request& req, responder resp
     p.committed_offset = core::offset{f.offset};
     p.committed_leader_epoch = f.leader_epoch;
     p.metadata = std::move(f.metadata);
-    p.error_code = map_error(f.error);
+    p.error_code = to_kafka_error(f.error);
   }
   respond(encode_body(resp, req.version));
 }
