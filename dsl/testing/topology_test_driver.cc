@@ -1,6 +1,7 @@
 #include "dsl/testing/topology_test_driver.h"
 
 #include "core/murmur2.h"
+#include "dsl/detail/store_builder.h"
 #include "dsl/topology_error.h"
 #include "state/rocksdb_resources.h"
 #include "state/stores.h"
@@ -127,50 +128,23 @@ struct topology_test_driver::impl final : record_collector {
     if (t.output != nullptr) t.output->push_back(driver_record{p, std::move(rec)});
   }
 
+  /// The same stores the runtime builds (detail::build_store), without change-logging or
+  /// caching: the driver forwards every update at once.
   std::unique_ptr<state::state_store> make_store(const store_spec& spec, const task_id& id) {
-    const bool persistent =
+    detail::store_layers layers;
+    layers.persistent =
         spec.type == store_type::persistent ||
         (spec.type == store_type::automatic && config.stores == store_backend::rocksdb);
-    state::window_store_options wopts;
-    if (spec.kind == store_kind::window) {
-      wopts.retention = std::max(spec.retention, millis{1});
-      wopts.segment_interval = std::max(wopts.retention / 2, millis{1});
-      wopts.retain_duplicates = spec.retain_duplicates;
-    }
-    state::session_store_options sopts;
-    if (spec.kind == store_kind::session) {
-      sopts.retention = std::max(spec.retention, millis{1});
-      sopts.segment_interval = std::max(sopts.retention / 2, millis{1});
-    }
-    if (!persistent) {
-      switch (spec.kind) {
-        case store_kind::key_value:
-          return state::make_in_memory_key_value_store(spec.name);
-        case store_kind::window:
-          return state::make_in_memory_window_store(spec.name, wopts);
-        case store_kind::session:
-          return state::make_in_memory_session_store(spec.name, sopts);
-      }
-    }
-    if (!rocksdb) {
+    if (layers.persistent && !rocksdb) {
       state::rocksdb_resources_config rc;
       rc.memory_budget_bytes = std::size_t{64} << 20;
       rc.write_buffer_size = std::size_t{4} << 20;
       rocksdb = std::make_unique<state::rocksdb_resources>(rc);
     }
-    const auto dir = state_dir / config.application_id / id.to_string();
-    const std::string what = "test driver: cannot open RocksDB store '" + spec.name + "'";
-    switch (spec.kind) {
-      case store_kind::key_value:
-        return value_or_throw(state::open_rocksdb_key_value_store(spec.name, dir, *rocksdb), what);
-      case store_kind::window:
-        return value_or_throw(state::open_rocksdb_window_store(spec.name, dir, wopts, *rocksdb),
-                              what);
-      case store_kind::session:
-        return value_or_throw(state::open_rocksdb_session_store(spec.name, dir, sopts, *rocksdb),
-                              what);
-    }
-    throw std::logic_error("unknown store kind");
+    layers.rocksdb = rocksdb.get();
+    layers.task_dir = state_dir / config.application_id / id.to_string();
+    return value_or_throw(detail::build_store(spec, layers),
+                          "test driver: cannot open RocksDB store '" + spec.name + "'");
   }
 
   void process_one(topic_state& t, partition_id p, core::record&& rec) {

@@ -2,11 +2,7 @@
 
 #include "core/log.h"
 #include "runtime/errors.h"
-#include "state/caching_key_value_store.h"
-#include "state/caching_window_store.h"
-#include "state/changelogging_key_value_store.h"
-#include "state/changelogging_session_store.h"
-#include "state/changelogging_window_store.h"
+#include "dsl/detail/store_builder.h"
 #include "state/stores.h"
 
 #include <algorithm>
@@ -15,12 +11,6 @@ namespace sluice::runtime::detail {
 namespace {
 
 const core::logger log("runtime.stores");
-
-/// Segments of a windowed store: Kafka Streams' rule, max(retention / 2, 60 s). It must never
-/// change for an existing store, so it depends on nothing but the retention.
-core::millis segment_interval_for(core::millis retention) {
-  return std::max(retention / 2, core::millis{60000});
-}
 
 }  // namespace
 
@@ -56,74 +46,17 @@ task_stores::~task_stores() {
 
 result<std::unique_ptr<state::state_store>> task_stores::open_one(const dsl::store_spec& spec,
                                                                   sink* changelog_sink) {
-  const bool persistent = spec.type != dsl::store_type::in_memory;
-  state::window_store_options wopts;
-  state::session_store_options sopts;
-  if (spec.kind == dsl::store_kind::window) {
-    wopts.retention = std::max(spec.retention, core::millis{1});
-    wopts.segment_interval = segment_interval_for(wopts.retention);
-    wopts.retain_duplicates = spec.retain_duplicates;
-  } else if (spec.kind == dsl::store_kind::session) {
-    sopts.retention = std::max(spec.retention, core::millis{1});
-    sopts.segment_interval = segment_interval_for(sopts.retention);
-  }
+  dsl::detail::store_layers layers;
+  layers.persistent = spec.type != dsl::store_type::in_memory;
+  layers.task_dir = _dir;
+  layers.rocksdb = _res.rocksdb;
   // Exactly-once stores keep their committed position in the same atomic batches as their data
   // (no checkpoint file), so a commit need not fsync the WAL: see state::wal_mode::unsynced.
-  state::rocksdb_store_options ropts;
-  if (_res.exactly_once) ropts.wal = state::wal_mode::unsynced;
-  const bool cached = _res.cache != nullptr &&
-                      (spec.kind == dsl::store_kind::key_value ||
-                       (spec.kind == dsl::store_kind::window && !spec.retain_duplicates));
-
-  switch (spec.kind) {
-    case dsl::store_kind::key_value: {
-      std::unique_ptr<state::key_value_store> s;
-      if (persistent) {
-        SLUICE_TRY(auto opened, state::open_rocksdb_key_value_store(spec.name, _dir, *_res.rocksdb, ropts));
-        s = std::move(opened);
-      } else {
-        s = state::make_in_memory_key_value_store(spec.name);
-      }
-      if (changelog_sink != nullptr) {
-        s = std::make_unique<state::changelogging_key_value_store>(std::move(s), *changelog_sink,
-                                                                   _context);
-      }
-      if (cached) s = std::make_unique<state::caching_key_value_store>(std::move(s), *_res.cache, _context);
-      return std::unique_ptr<state::state_store>(std::move(s));
-    }
-    case dsl::store_kind::window: {
-      std::unique_ptr<state::window_store> s;
-      if (persistent) {
-        SLUICE_TRY(auto opened,
-                   state::open_rocksdb_window_store(spec.name, _dir, wopts, *_res.rocksdb, ropts));
-        s = std::move(opened);
-      } else {
-        s = state::make_in_memory_window_store(spec.name, wopts);
-      }
-      if (changelog_sink != nullptr) {
-        s = std::make_unique<state::changelogging_window_store>(std::move(s), *changelog_sink,
-                                                                _context);
-      }
-      if (cached) s = std::make_unique<state::caching_window_store>(std::move(s), *_res.cache, _context);
-      return std::unique_ptr<state::state_store>(std::move(s));
-    }
-    case dsl::store_kind::session: {
-      std::unique_ptr<state::session_store> s;
-      if (persistent) {
-        SLUICE_TRY(auto opened,
-                   state::open_rocksdb_session_store(spec.name, _dir, sopts, *_res.rocksdb, ropts));
-        s = std::move(opened);
-      } else {
-        s = state::make_in_memory_session_store(spec.name, sopts);
-      }
-      if (changelog_sink != nullptr) {
-        s = std::make_unique<state::changelogging_session_store>(std::move(s), *changelog_sink,
-                                                                 _context);
-      }
-      return std::unique_ptr<state::state_store>(std::move(s));
-    }
-  }
-  return core::failure(make_error_code(errc::store_failed));
+  if (_res.exactly_once) layers.rocksdb_options.wal = state::wal_mode::unsynced;
+  layers.changelog = changelog_sink;
+  layers.cache = _res.cache;
+  layers.context = &_context;
+  return dsl::detail::build_store(spec, layers);
 }
 
 result<void> task_stores::open() {
