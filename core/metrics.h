@@ -3,8 +3,9 @@
 /// exposition format 0.0.4.
 ///
 ///     core::metrics_registry registry;
-///     auto& bytes_in = registry.register_counter("sluice_broker_bytes_in_total",
-///                                                "Bytes appended.", {{"topic", "t"}});
+///     auto& bytes_in = registry.register_counter("sluice_broker_topic_bytes_in_total",
+///                                                "Record batch bytes appended per topic.",
+///                                                {{"topic", "t"}});
 ///     bytes_in.inc(batch.size());   // hot path: one relaxed atomic add
 ///     http_body = registry.render_prometheus();
 ///
