@@ -202,16 +202,9 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
     auto* server = i->server.get();
     i->metrics->set_connection_source([server] { return server->active_connections(); });
   }
-  if (!options.metrics_listen.empty()) {
-    std::pair<std::string, uint16_t> listener;
-    try {
-      listener = parse_listener("metrics.listen", options.metrics_listen);
-    } catch (const core::config_exception& e) {
-      log().error("{}", e.what());
-      return core::errc::invalid_config;
-    }
+  if (options.metrics_listen) {
     i->metrics_endpoint = std::make_unique<net::metrics_server>(
-        listener.first, listener.second, [m = i->metrics.get()] { return m->render(); });
+        options.metrics_listen->host, options.metrics_listen->port, [m = i->metrics.get()] { return m->render(); });
     SLUICE_TRY(i->metrics_endpoint->start());
   }
   if (options.cleaner_enable) {

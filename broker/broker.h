@@ -12,10 +12,12 @@
 #include "broker/storage/partition_log.h"
 #include "broker/txn/txn_config.h"
 #include "core/error.h"
+#include "core/host_port.h"
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sluice::broker {
@@ -56,8 +58,8 @@ struct broker_options {
   bool cleaner_enable = true;
   int64_t cleaner_backoff_ms = 15000;
   int64_t cleaner_dedupe_buffer_bytes = 128LL * 1024 * 1024;
-  /// metrics.listen: "host:port" of the HTTP /metrics and /health endpoint; empty = off.
-  std::string metrics_listen;
+  /// metrics.listen: where the HTTP /metrics and /health endpoint listens; nullopt = off.
+  std::optional<core::host_port> metrics_listen;
   /// Test hooks (fault injection) are honoured only when this is set; `start` refuses a fault
   /// without it. Never set by configuration keys: see `test_hook_config_def()`.
   bool test_hooks = false;

@@ -1,5 +1,7 @@
 #include "broker/broker_config.h"
 
+#include "core/host_port.h"
+
 #include "broker/storage/topic_config.h"
 #include "core/log.h"
 
@@ -152,19 +154,8 @@ std::pair<std::string, uint16_t> parse_listener(std::string_view key, std::strin
     }
     v = v.substr(scheme + 3);
   }
-  auto colon = v.rfind(':');
-  auto bad = [&] {
-    return core::config_exception({"invalid value '" + std::string(value) + "' for config '" +
-                                   std::string(key) + "': expected host:port"});
-  };
-  if (colon == std::string_view::npos || colon == 0) throw bad();
-  std::string host(v.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  auto port_text = v.substr(colon + 1);
-  unsigned port = 0;
-  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535) throw bad();
-  return {host, static_cast<uint16_t>(port)};
+  auto parsed = core::parse_host_port(v, "config '" + std::string(key) + "'");
+  return {std::move(parsed.host), parsed.port};
 }
 
 broker_options to_broker_options(const core::config& c) {
@@ -196,9 +187,10 @@ broker_options to_broker_options(const core::config& c) {
   o.cleaner_enable = c.get_bool("log.cleaner.enable");
   o.cleaner_backoff_ms = c.get_int("log.cleaner.backoff.ms");
   o.cleaner_dedupe_buffer_bytes = c.get_int("log.cleaner.dedupe.buffer.size");
-  o.metrics_listen = c.get_string("metrics.listen");
+  if (auto m = c.get_string("metrics.listen"); !m.empty()) {
+    o.metrics_listen = core::parse_host_port(m, "config 'metrics.listen'");
+  }
   o.log.producer_id_expiration_ms = c.get_int("producer.id.expiration.ms");
-  if (!o.metrics_listen.empty()) (void)parse_listener("metrics.listen", o.metrics_listen);
   o.groups.min_session_timeout_ms = static_cast<int32_t>(c.get_int("group.min.session.timeout.ms"));
   o.groups.max_session_timeout_ms = static_cast<int32_t>(c.get_int("group.max.session.timeout.ms"));
   if (o.groups.min_session_timeout_ms > o.groups.max_session_timeout_ms) {
@@ -249,7 +241,7 @@ core::properties to_properties(const broker_options& o) {
   p["connections.max.idle.ms"] = std::to_string(o.connections_max_idle_ms);
   p["fetch.max.bytes"] = std::to_string(o.fetch_max_bytes);
   p["num.network.threads"] = std::to_string(o.network_threads);
-  p["metrics.listen"] = o.metrics_listen;
+  p["metrics.listen"] = o.metrics_listen ? core::to_string(*o.metrics_listen) : "";
   p["producer.id.expiration.ms"] = std::to_string(o.log.producer_id_expiration_ms);
   p["group.min.session.timeout.ms"] = std::to_string(o.groups.min_session_timeout_ms);
   p["group.max.session.timeout.ms"] = std::to_string(o.groups.max_session_timeout_ms);

@@ -1,5 +1,7 @@
 #include "runtime/worker.h"
 
+#include "core/host_port.h"
+
 #include "core/log.h"
 #include "runtime/clients.h"
 #include "runtime/http_endpoint.h"
@@ -33,14 +35,8 @@ constexpr flag flags[] = {
 };
 
 std::pair<std::string, uint16_t> split_host_port(const std::string& text, std::string_view what) {
-  const auto colon = text.rfind(':');
-  uint16_t port = 0;
-  if (colon == std::string::npos || colon == 0 ||
-      std::from_chars(text.data() + colon + 1, text.data() + text.size(), port).ec != std::errc{} ||
-      text.data() + colon + 1 == text.data() + text.size()) {
-    throw core::config_exception({fmt::format("invalid value '{}' for {}: expected HOST:PORT", text, what)});
-  }
-  return {text.substr(0, colon), port};
+  auto parsed = core::parse_host_port(text, what);
+  return {std::move(parsed.host), parsed.port};
 }
 
 std::string program_name(int argc, const char* const* argv) {

@@ -1,6 +1,7 @@
 #include "runtime/launcher/run.h"
 
 #include "broker/broker.h"
+#include "core/host_port.h"
 #include "runtime/worker.h"
 
 #include <stdexcept>
@@ -13,9 +14,9 @@ class in_process_broker final : public runtime::embedded_cluster {
  public:
   in_process_broker(const std::string& listen, const std::filesystem::path& data_dir) {
     broker::broker_options o;
-    const auto colon = listen.rfind(':');
-    o.host = listen.substr(0, colon);
-    o.port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
+    auto address = core::parse_host_port(listen, "--broker-listen");
+    o.host = std::move(address.host);
+    o.port = address.port;
     o.data_dir = data_dir;
     auto started = broker::broker::start(o);
     if (!started) throw std::runtime_error(started.error().message());

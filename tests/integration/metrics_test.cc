@@ -59,7 +59,7 @@ std::map<std::string, double> parse_prometheus(const std::string& text) {
 class metrics : public broker_test {
  protected:
   void SetUp() override {
-    _options.metrics_listen = "127.0.0.1:0";
+    _options.metrics_listen = core::host_port{"127.0.0.1", 0};
     _options.groups.initial_rebalance_delay_ms = 0;
     broker_test::SetUp();
   }
