@@ -3,7 +3,7 @@
 /// into `broker_options`. Used by `sluice-broker`'s main and by anything that starts a broker
 /// from properties (the embedded-broker launcher).
 ///
-/// Start-up errors throw `core::config_exception` naming the key, per STYLE.md.
+/// Start-up errors throw `core::config_exception` naming the key.
 
 #include "broker/broker.h"
 #include "core/config.h"

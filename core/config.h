@@ -8,7 +8,7 @@
 /// .properties file, `--set key=value` overrides, or a protocol request) into a `config` of
 /// typed values.
 ///
-/// Two error paths, by design (see STYLE.md): start-up loading (`parse`, `parse_properties`,
+/// Two error paths, by design: start-up loading (`parse`, `parse_properties`,
 /// `load_properties_file`, `parse_override`) throws `config_exception`, whose message names
 /// every offending key and what it accepts, e.g.
 ///   invalid value 'abc' for config 'num.partitions': expected an integer in [1, 10000]

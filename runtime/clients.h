@@ -2,7 +2,7 @@
 /// Small blocking Kafka clients for tools around an application — generators, readers,
 /// verifiers, tests: create a topic, produce records, read a topic from the beginning. They go
 /// through librdkafka like the runtime, so they work against any Kafka-compatible cluster, and
-/// keep librdkafka's headers out of the tools (STYLE.md).
+/// keep librdkafka's headers out of the tools.
 ///
 /// Not for the processing path: stream threads have their own clients.
 ///

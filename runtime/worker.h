@@ -26,7 +26,7 @@
 /// Without a bootstrap server the worker needs an embedded cluster: `run_worker` asks the
 /// `embedded` factory for one (the launcher, `sluice::run`, starts an in-process sluice-broker
 /// with its data under `<state.dir>/embedded-broker`); without a factory it is a usage error.
-/// The runtime itself never links the broker (DESIGN.md §1–2).
+/// The runtime itself never links the broker (so that a Sluice app runs unchanged against any Kafka-protocol cluster).
 ///
 /// Exit status: 0 after a clean shutdown on a signal; 1 if the application failed (state error,
 /// a start-up failure, or a shutdown that did not finish in time); 2 for bad flags or

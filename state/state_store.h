@@ -2,7 +2,7 @@
 /// `state_store`: what every store — RocksDB, in-memory, and the decorators layered on them —
 /// offers the runtime: identity, flush/close, exactly-once batches and bulk restoration.
 ///
-/// Exactly-once (DESIGN.md §4, "Exactly-once v2"). Between `begin_batch()` and
+/// Exactly-once (exactly_once_v2). Between `begin_batch()` and
 /// `commit_batch(position)` a store keeps every write in a pending batch that its own reads see
 /// but that does not reach storage. `commit_batch` applies the pending writes *and* the
 /// changelog position in one atomic write (one `rocksdb::WriteBatch`), so after a crash the

@@ -4,7 +4,7 @@
 /// interfaces (same orders, ranges, retention and batch semantics); only persistence differs.
 ///
 /// A RocksDB store named `name` is one RocksDB instance in `<task_dir>/rocksdb/<name>/`
-/// (DESIGN.md §4: `state.dir/<application.id>/<task-id>/`); its layout is in state/README.md.
+/// (`state.dir/<application.id>/<task-id>/`); its layout is in state/README.md.
 /// A store name must be 1..249 characters of [A-Za-z0-9._-]; a bad name or bad options are
 /// topology-building mistakes and throw std::invalid_argument. I/O failures are results.
 ///

@@ -23,7 +23,7 @@ struct version_range {
   constexpr bool operator==(const version_range&) const noexcept = default;
 };
 
-/// Every API in the compatibility matrix of shared/kafka-protocol/NOTES.md.
+/// Every API the broker knows by key (served or not).
 enum class api_key : int16_t {
   produce = 0,
   fetch = 1,

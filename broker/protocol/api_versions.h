@@ -5,9 +5,9 @@
 /// Response: error_code, api_keys [api_key, min_version, max_version], throttle_time_ms (v1+);
 ///           v3 is the compact form with a tag byte per element and at the end.
 ///           The v3 tagged fields (SupportedFeatures, FinalizedFeatures, ...) are never sent:
-///           librdkafka 2.0.2 cannot skip tags (NOTES.md §a).
+///           librdkafka 2.0.2 cannot skip tags.
 ///
-/// Unsupported versions (NOTES.md §a): when a client asks for a version above 3, do not parse
+/// Unsupported versions: when a client asks for a version above 3, do not parse
 /// the body; reply with a v0 body (`unsupported_version_fallback`) encoded as version 0, with
 /// response header v0. kafkajs then retries lower; librdkafka retries with our max.
 

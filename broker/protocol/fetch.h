@@ -13,7 +13,7 @@
 ///           last_stable_offset, log_start_offset (v5+), aborted_transactions [producer_id,
 ///           first_offset], preferred_read_replica (v11+), records]].
 ///
-/// Encoding rules from NOTES.md §f: `records` is always written with its length (0 when
+/// Encoding rules clients depend on: `records` is always written with its length (0 when
 /// empty, never null); `aborted_transactions` is always written as an array (empty when
 /// none; a null on the wire decodes to empty).
 

@@ -7,7 +7,7 @@
 /// Response: responses [name, partition_responses [index, error_code, base_offset,
 ///           log_append_time_ms, log_start_offset (v5+)]], throttle_time_ms (last!).
 ///
-/// acks = 0 requests get no response at all (NOTES.md §a); that is the handler's business.
+/// acks = 0 requests get no response at all (as in Kafka); that is the handler's business.
 
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"

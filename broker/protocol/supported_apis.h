@@ -1,6 +1,6 @@
 #pragma once
 /// The table of implemented API version windows: exactly what the codecs in this folder
-/// decode and encode, for the ApiVersions handler to advertise (NOTES.md §b).
+/// decode and encode, for the ApiVersions handler to advertise.
 ///
 /// Thread safety: immutable data, usable from any thread.
 

@@ -10,7 +10,7 @@
 ///     w.fill_int32(at, static_cast<int32_t>(w.size() - at - 4));   // or w.fill_size_since(at)
 ///
 /// Tagged-field sections are always written empty (a single 0x00): librdkafka 2.0.2 misreads
-/// non-empty ones (shared/kafka-protocol/NOTES.md §a).
+/// non-empty ones.
 ///
 /// Thread safety: one thread at a time; the target buffer must not be touched by others
 /// while the writer appends to it.

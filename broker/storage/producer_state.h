@@ -6,7 +6,7 @@
 /// last marker and the newest timestamp it wrote. From the open transactions follows the first
 /// unstable offset, which bounds the last stable offset (LSO).
 ///
-/// Rules for a producer batch (`check`), per producer id (NOTES.md §c "Idempotence"):
+/// Rules for a producer batch (`check`), per producer id (Kafka's idempotence rules):
 /// - unknown producer: any sequence is accepted (its state may have been lost or expired);
 /// - epoch < stored: `invalid_producer_epoch`;
 /// - epoch > stored (a bump): base_sequence must be 0, else `out_of_order_sequence`;

@@ -2,7 +2,7 @@
 /// librdkafka glue shared by the runtime's .cc files: owning handles, client creation from
 /// properties, librdkafka's log lines routed to core::logger, and small conversions.
 ///
-/// librdkafka's headers stay inside runtime/*.cc (STYLE.md): this header names its C types
+/// librdkafka's headers stay inside runtime/*.cc: this header names its C types
 /// only by forward declaration, so it can sit in other runtime headers.
 ///
 /// Thread safety: the functions are stateless; a client handle is used as librdkafka allows

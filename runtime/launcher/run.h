@@ -14,7 +14,7 @@
 /// generators and readers reach it at that address. With `--bootstrap` the same binary runs
 /// against any Kafka-compatible cluster and no broker starts.
 ///
-/// This is the thin launcher of DESIGN.md §2: the one target (`sluice_launcher`) that links
+/// This is the thin launcher: the one target (`sluice_launcher`) that links
 /// both the runtime and the broker; the runtime itself stays broker-agnostic.
 
 #include "dsl/topology.h"
