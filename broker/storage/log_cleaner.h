@@ -25,8 +25,13 @@
 ///    empty disappear; a group left empty disappears (if it was the first, the log start offset
 ///    moves to the next segment). Offsets are preserved; gaps are expected and the segment
 ///    index and Fetch handle them.
-/// 6. Control batches and transactional batches are kept intact and do not count as newer
-///    values (Broker III will remove aborted records and drop markers once safe).
+/// 6. Transactional batches and markers do not count as newer values. Records of aborted
+///    transactions are removed; an ABORT marker is removed once delete.retention.ms has passed
+///    (its aborted records are gone by then); COMMIT markers stay with the committed records.
+///
+/// Files: cleaner_pass.cc (`clean_log`: the pass), cleaner_key_map.h (the key map),
+/// cleaner_checkpoint.h (the checkpoint file), cleaner_swap.h (swap files and
+/// `recover_interrupted_clean`), log_cleaner.cc (the background thread).
 ///
 /// Swap protocol, per group (B = base offset of the group's first segment, E = base offset of
 /// the segment after the group; both 20 digits):

@@ -3,6 +3,8 @@
 #include "broker/storage/append_rules.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/log_cleaner.h"
+#include "broker/storage/producer_snapshots.h"
+#include "broker/storage/retention.h"
 #include "core/log.h"
 
 #include <fmt/ostream.h>
@@ -20,27 +22,6 @@ const core::logger& log() {
   return instance;
 }
 
-constexpr size_t snapshots_kept = 3;
-
-std::filesystem::path snapshot_path(const std::filesystem::path& dir, int64_t offset) {
-  return dir / (segment_file_stem(offset) + ".snapshot");
-}
-
-/// Offsets of the `<20 digits>.snapshot` files in `dir`, ascending.
-std::vector<int64_t> list_snapshots(const std::filesystem::path& dir) {
-  std::vector<int64_t> out;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const auto& path = entry.path();
-    if (path.extension() != ".snapshot") continue;
-    const auto stem = path.stem().string();
-    if (stem.size() != 20 || !std::all_of(stem.begin(), stem.end(), ::isdigit)) continue;
-    out.push_back(std::stoll(stem));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -49,176 +30,12 @@ int64_t wall_clock_ms() {
 
 }  // namespace
 
-result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path dir,
-                                                           core::topic_partition tp,
-                                                           log_config config,
-                                                           bool clean_shutdown,
-                                                           int64_t recovery_point,
-                                                           int64_t log_start_offset) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return ec;
-  // Finish or undo a compaction that a crash interrupted (see log_cleaner.h) before looking at
-  // the segments.
-  SLUICE_TRY(recover_interrupted_clean(dir));
-  std::unique_ptr<partition_log> p(new partition_log(dir, std::move(tp), config));
-  p->set_config(config);
-
-  std::vector<int64_t> bases;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const auto& path = entry.path();
-    if (path.extension() == ".tmp") {
-      std::filesystem::remove(path, ec);
-      continue;
-    }
-    if (path.extension() != ".log") continue;
-    const auto stem = path.stem().string();
-    if (stem.size() != 20 || !std::all_of(stem.begin(), stem.end(), ::isdigit)) continue;
-    bases.push_back(std::stoll(stem));
-  }
-  if (ec) return ec;
-  std::sort(bases.begin(), bases.end());
-
-  uint64_t truncated_total = 0;
-  bool cut = false;
-  for (size_t i = 0; i < bases.size(); ++i) {
-    int64_t base = bases[i];
-    if (cut) {
-      // A segment after a truncated one cannot be trusted to be contiguous: drop it.
-      SLUICE_TRY(auto s, segment::open(dir, base, config.index_interval_bytes, true));
-      SLUICE_TRY(s->remove_files());
-      continue;
-    }
-    bool next_starts_before_recovery = i + 1 < bases.size() && bases[i + 1] <= recovery_point;
-    bool trust = clean_shutdown || next_starts_before_recovery;
-    SLUICE_TRY(auto s, segment::open(dir, base, config.index_interval_bytes, trust));
-    if (!trust) {
-      SLUICE_TRY(auto truncated, s->recover());
-      if (truncated > 0) {
-        truncated_total += truncated;
-        log().warn("{}: recovered segment {}: truncated {} bytes of torn or corrupt tail",
-                   fmt::streamed(p->_tp), segment_file_stem(base), truncated);
-        cut = true;
-      }
-    }
-    if (!p->_segments.empty() && p->_segments.rbegin()->second->next_offset() > base) {
-      log().warn("{}: segment {} overlaps its predecessor; dropping it", fmt::streamed(p->_tp),
-                 segment_file_stem(base));
-      SLUICE_TRY(s->remove_files());
-      cut = true;
-      continue;
-    }
-    p->_segments.emplace(base, std::move(s));
-  }
-  if (p->_segments.empty()) {
-    int64_t base = std::max<int64_t>(log_start_offset, 0);
-    SLUICE_TRY(auto s, segment::create(dir, base, config.index_interval_bytes));
-    p->_segments.emplace(base, std::move(s));
-  }
-  // Drop empty trailing segments beyond the first (a crash right after a roll leaves one).
-  while (p->_segments.size() > 1 && p->active()->empty()) {
-    auto last = std::prev(p->_segments.end());
-    auto prev_end = std::prev(last)->second->next_offset();
-    // A legitimately rolled, still-empty active segment. Its base may lie beyond the previous
-    // segment's end when compaction removed that segment's last batches: the empty segment is
-    // then what remembers the log end offset, and dropping it would reuse offsets.
-    if (last->first >= prev_end) break;
-    SLUICE_TRY(last->second->remove_files());
-    p->_segments.erase(last);
-  }
-  int64_t end = p->active()->next_offset();
-  p->_log_end.store(end);
-  int64_t start = std::max(log_start_offset, p->_segments.begin()->second->base_offset());
-  p->_log_start.store(std::min(start, end));
-  p->_recovery_point.store(end);
-  if (truncated_total > 0 || !clean_shutdown) SLUICE_TRY(p->flush());
-  SLUICE_TRY(p->load_producer_state());
-  return p;
-}
-
-result<void> partition_log::load_producer_state() {
-  const int64_t end = _log_end.load();
-  // Replay must start at or before the first segment whose aborted-transaction index is not
-  // known (recovered after a crash, or never written: the active segment after kill -9).
-  int64_t rebuild_from = end;
-  for (auto& [base, s] : _segments) {
-    if (!s->txn_index_known()) {
-      rebuild_from = base;
-      break;
-    }
-  }
-  const int64_t first_base = _segments.begin()->first;
-  int64_t from = first_base;
-  auto snapshots = list_snapshots(_dir);
-  std::error_code ec;
-  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
-    if (*it > end) {  // beyond a truncated tail: describes data that is gone
-      std::filesystem::remove(snapshot_path(_dir, *it), ec);
-      continue;
-    }
-    if (*it > rebuild_from) continue;
-    auto data = read_whole_file(snapshot_path(_dir, *it));
-    if (!data) continue;
-    auto parsed = producer_state::deserialize(data.value());
-    if (!parsed || parsed.value().first != *it) {
-      log().warn("{}: ignoring damaged producer snapshot {}", fmt::streamed(_tp),
-                 segment_file_stem(*it));
-      continue;
-    }
-    _producers = std::move(parsed.value().second);
-    from = std::max(*it, first_base);
-    break;
-  }
-  // Replay from `from` to the end: batch headers, and the whole batch of every marker.
-  int64_t replayed = 0;
-  for (auto& [base, s] : _segments) {
-    if (s->next_offset() <= from || s->empty()) continue;
-    auto seg = s;
-    SLUICE_TRY(seg->scan(std::max(from, base), [&](bytes_view batch, const batch_header& h) -> result<void> {
-      if (h.last_offset().value() < from) return core::success();
-      ++replayed;
-      auto aborted = _producers.replay(h, batch, storage::next_offset(h));
-      if (!aborted) {
-        // A marker whose record does not decode: it ends nothing (as for a client that reads it).
-        log().warn("{}: skipping undecodable control batch at offset {} in producer-state replay",
-                   fmt::streamed(_tp), h.base_offset.value());
-      } else if (aborted.value()) {
-        seg->add_aborted(*aborted.value());
-      }
-      return core::success();
-    }));
-  }
-  for (auto& [base, s] : _segments) {
-    if (s->txn_index_known()) continue;
-    s->set_aborted(std::vector<aborted_txn_entry>(s->aborted()));
-    SLUICE_TRY(s->write_indexes());  // nothing appends yet, not even to the active segment
-  }
-  publish_first_unstable();
-  if (replayed > 0) {
-    log().info("{}: producer state rebuilt from offset {} ({} batch(es) replayed, {} producer(s))",
-               fmt::streamed(_tp), from, replayed, _producers.producers().size());
-  }
-  clean_snapshots(end);
-  return core::success();
-}
-
 void partition_log::publish_first_unstable() noexcept {
   _first_unstable.store(_producers.first_unstable_offset().value_or(-1), std::memory_order_release);
 }
 
 void partition_log::clean_snapshots(int64_t end) const {
-  auto snapshots = list_snapshots(_dir);
-  std::error_code ec;
-  const int64_t start = _log_start.load(std::memory_order_relaxed);
-  size_t kept = 0;
-  for (auto it = snapshots.rbegin(); it != snapshots.rend(); ++it) {
-    const bool newest = kept == 0;
-    if (*it > end || (!newest && (*it < start || kept >= snapshots_kept))) {
-      std::filesystem::remove(snapshot_path(_dir, *it), ec);
-      continue;
-    }
-    ++kept;
-  }
+  producer_snapshots(_dir).clean(end, _log_start.load(std::memory_order_relaxed));
 }
 
 int64_t partition_log::last_stable_offset() const noexcept {
@@ -514,7 +331,7 @@ result<void> partition_log::flush() {
   // segments' indexes, so a snapshot never points past an aborted-transaction index that was
   // not written.
   for (const auto& [offset, data] : snapshots) {
-    SLUICE_TRY(write_file_atomically(snapshot_path(_dir, offset), data));
+    SLUICE_TRY(producer_snapshots(_dir).write(offset, data));
   }
   // Nothing is "beyond the end" here: a concurrent flush may just have written a newer one.
   if (!snapshots.empty()) clean_snapshots(std::numeric_limits<int64_t>::max());
@@ -569,34 +386,15 @@ result<size_t> partition_log::enforce_retention(int64_t now) {
       n > 0) {
     log().info("{}: expired {} idle producer id(s)", fmt::streamed(_tp), n);
   }
-  if (!_config.cleanup_delete) return deleted;  // cleanup.policy=compact: the cleaner's job
-  auto delete_first = [&]() -> result<void> {
+  std::vector<segment_facts> facts;
+  facts.reserve(_segments.size());
+  for (const auto& [base, seg] : _segments) facts.push_back({seg->max_timestamp(), seg->size()});
+  for (size_t n = segments_past_retention(facts, _config, now); deleted < n; ++deleted) {
     auto first = _segments.begin();
-    int64_t next = first->second->next_offset();
+    const int64_t next = first->second->next_offset();
     SLUICE_TRY(first->second->remove_files());
     _segments.erase(first);
     if (_log_start.load(std::memory_order_relaxed) < next) _log_start.store(next);
-    ++deleted;
-    return core::success();
-  };
-  if (_config.retention_ms >= 0) {
-    while (_segments.size() > 1) {
-      auto& s = _segments.begin()->second;
-      if (s->max_timestamp() < 0 || now - s->max_timestamp() <= _config.retention_ms) break;
-      SLUICE_TRY(delete_first());
-    }
-  }
-  if (_config.retention_bytes >= 0) {
-    const auto limit = static_cast<uint64_t>(_config.retention_bytes);
-    uint64_t total = 0;
-    for (auto& [base, s] : _segments) total += s->size();
-    // Delete the oldest segments as long as what remains still holds at least `limit` bytes.
-    while (_segments.size() > 1 && total > limit) {
-      auto size = _segments.begin()->second->size();
-      if (total - size < limit) break;
-      total -= size;
-      SLUICE_TRY(delete_first());
-    }
   }
   if (deleted > 0) {
     log().info("{}: retention deleted {} segment(s); log start offset now {}",
@@ -670,7 +468,7 @@ result<void> partition_log::close() {
   for (auto& [base, s] : _segments) SLUICE_TRY(s->write_indexes());
   // The producer state at the log end: the next open replays nothing.
   const int64_t end = _log_end.load(std::memory_order_relaxed);
-  SLUICE_TRY(write_file_atomically(snapshot_path(_dir, end), _producers.serialize(end)));
+  SLUICE_TRY(producer_snapshots(_dir).write(end, _producers.serialize(end)));
   clean_snapshots(end);
   return core::success();
 }

@@ -16,6 +16,10 @@
 /// loads the newest valid snapshot at or below the point to rebuild from and replays batch
 /// headers from there to the log end (after torn-tail truncation), rebuilding the
 /// aborted-transaction index of segments that were recovered or lack one.
+///
+/// Files: partition_log.cc (appends, reads, flushes, retention, compaction swaps),
+/// log_recovery.cc (`open` and the producer-state rebuild), producer_snapshots.h (the snapshot
+/// files), retention.h (which segments retention deletes).
 
 #include "broker/storage/producer_state.h"
 #include "broker/storage/record_batch.h"
@@ -267,7 +271,7 @@ class partition_log {
   /// Publishes the producer state's first unstable offset for lock-free LSO reads.
   void publish_first_unstable() noexcept;
   /// Deletes snapshots beyond `end`, below the log start (but the newest) and all but the
-  /// newest `snapshots_kept`.
+  /// newest `producer_snapshots::kept` (producer_snapshots.h).
   void clean_snapshots(int64_t end) const;
   std::shared_ptr<segment> active() const { return _segments.rbegin()->second; }
 
