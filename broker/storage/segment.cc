@@ -1,4 +1,5 @@
 #include "broker/storage/segment.h"
+#include "core/big_endian.h"
 
 #include "broker/storage/errc.h"
 
@@ -44,12 +45,12 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
   s->load_txn_index();
   if (!trust_indexes) return s;  // the caller runs recover()
   auto loaded = s->load_indexes();
-  if (!loaded || !s->indexes_consistent()) {
+  if (!loaded || !s->_index.consistent(s->_size) || !s->_time_index.consistent()) {
     SLUICE_TRY(s->recover());
     return s;
   }
   // The next offset is the end of the last batch: start from the last index entry.
-  uint64_t pos = s->_index.empty() ? 0 : s->_index.back().position;
+  uint64_t pos = s->_index.empty() ? 0 : s->_index.entries().back().position;
   std::array<std::byte, batch_header_size> hdr{};
   while (pos < s->_size) {
     SLUICE_TRY(auto n, s->_log.pread(pos, hdr));
@@ -63,8 +64,8 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
   if (pos != s->_size) {
     // The index did not lead to a clean end: the tail is not what a clean shutdown leaves.
     SLUICE_TRY(s->recover());
-  } else if (!s->_time_index.empty()) {
-    s->_max_timestamp = std::max(s->_max_timestamp, s->_time_index.back().timestamp);
+  } else {
+    s->_max_timestamp = std::max(s->_max_timestamp, s->_time_index.max_timestamp());
   }
   return s;
 }
@@ -73,87 +74,46 @@ result<void> segment::load_indexes() {
   auto idx = read_whole_file(path_with(".index"));
   auto tidx = read_whole_file(path_with(".timeindex"));
   if (!idx || !tidx) return errc::io_error;
-  if (idx.value().size() % 8 != 0 || tidx.value().size() % 12 != 0) return errc::corrupt_batch;
-  _index.clear();
-  for (size_t i = 0; i < idx.value().size(); i += 8) {
-    const std::byte* p = idx.value().data() + i;
-    _index.push_back({static_cast<uint32_t>(load_be32(p)), static_cast<uint32_t>(load_be32(p + 4))});
-  }
-  _time_index.clear();
-  for (size_t i = 0; i < tidx.value().size(); i += 12) {
-    const std::byte* p = tidx.value().data() + i;
-    _time_index.push_back({load_be64(p), static_cast<uint32_t>(load_be32(p + 8))});
-  }
-  _index_persisted = _index.size();
-  _time_index_persisted = _time_index.size();
+  SLUICE_TRY(auto index, offset_index::decode(idx.value()));
+  SLUICE_TRY(auto times, time_index::decode(tidx.value()));
+  _index = std::move(index);
+  _time_index = std::move(times);
+  _index_persisted = _index.entries().size();
+  _time_index_persisted = _time_index.entries().size();
   return core::success();
 }
-
-namespace {
-constexpr size_t txn_entry_size = 34;
-}  // namespace
 
 void segment::load_txn_index() {
   _aborted.clear();
   _aborted_persisted = false;
   auto data = read_whole_file(path_with(".txnindex"));
-  _aborted_known = static_cast<bool>(data);
-  if (!data) return;
-  // Entries past the log end are dropped by recover().
-  for (size_t i = 0; i + txn_entry_size <= data.value().size(); i += txn_entry_size) {
-    const std::byte* p = data.value().data() + i;
-    if (p[0] != std::byte{0} || p[1] != std::byte{0}) {  // unknown version: rebuild instead
-      _aborted.clear();
-      _aborted_known = false;
-      return;
-    }
-    _aborted.push_back({load_be64(p + 2), load_be64(p + 10), load_be64(p + 18), load_be64(p + 26)});
-  }
-  // A torn tail (a crash while the file was replaced cannot leave one, damage can): keep the
-  // whole entries and have the owner rebuild the index by replay.
-  _aborted_persisted = data.value().size() == _aborted.size() * txn_entry_size;
-  if (!_aborted_persisted) _aborted_known = false;
+  auto decoded = data ? txn_index::decode(data.value()) : std::nullopt;
+  // Missing or untrusted: the owner rebuilds the entries by replay (txn_index_known).
+  _aborted_known = decoded.has_value();
+  if (!decoded) return;
+  _aborted = std::move(*decoded);
+  _aborted_persisted = true;
 }
 
 void segment::add_aborted(const aborted_txn_entry& e) {
-  for (const auto& x : _aborted) {
-    if (x.last_offset == e.last_offset) return;
-  }
-  _aborted.push_back(e);
-  std::sort(_aborted.begin(), _aborted.end(),
-            [](const auto& a, const auto& b) { return a.last_offset < b.last_offset; });
-  _aborted_persisted = false;
+  if (_aborted.add(e)) _aborted_persisted = false;
 }
 
 void segment::set_aborted(std::vector<aborted_txn_entry> entries) {
-  _aborted = std::move(entries);
+  _aborted.assign(std::move(entries));
   _aborted_known = true;
   _aborted_persisted = false;
-}
-
-bool segment::indexes_consistent() const {
-  for (size_t i = 0; i < _index.size(); ++i) {
-    if (_index[i].position >= _size) return false;
-    if (i > 0 && (_index[i].position <= _index[i - 1].position ||
-                  _index[i].relative_offset <= _index[i - 1].relative_offset)) {
-      return false;
-    }
-  }
-  for (size_t i = 1; i < _time_index.size(); ++i) {
-    if (_time_index[i].timestamp < _time_index[i - 1].timestamp) return false;
-  }
-  return _size == 0 || !_index.empty();
 }
 
 void segment::note_batch(const batch_header& h, uint64_t position) {
   auto rel = static_cast<uint32_t>(h.base_offset.value() - _base_offset);
   if (_index.empty() || _bytes_since_index >= _index_interval) {
-    _index.push_back({rel, static_cast<uint32_t>(position)});
+    _index.append(rel, static_cast<uint32_t>(position));
     _bytes_since_index = 0;
   }
   if (h.max_timestamp > _max_timestamp) {
     if (_time_index.empty() || _bytes_since_time_index >= _index_interval) {
-      _time_index.push_back({h.max_timestamp, rel});
+      _time_index.append(h.max_timestamp, rel);
       _bytes_since_time_index = 0;
     }
     _max_timestamp = h.max_timestamp;
@@ -179,12 +139,7 @@ result<void> segment::append(bytes_view head, bytes_view tail, const batch_heade
 
 result<uint64_t> segment::position_of(int64_t offset) const {
   uint64_t pos = 0;
-  if (offset > _base_offset && !_index.empty()) {
-    auto rel = static_cast<uint32_t>(offset - _base_offset);
-    auto it = std::upper_bound(_index.begin(), _index.end(), rel,
-                               [](uint32_t r, const index_entry& e) { return r < e.relative_offset; });
-    if (it != _index.begin()) pos = std::prev(it)->position;
-  }
+  if (offset > _base_offset) pos = _index.floor_position(static_cast<uint32_t>(offset - _base_offset));
   // Scan headers forward to the batch whose last offset >= offset.
   std::array<std::byte, batch_header_size> hdr{};
   while (pos < _size) {
@@ -207,15 +162,8 @@ result<segment::located> segment::locate_for_slice(int64_t offset, uint64_t max_
   SLUICE_TRY(auto start, position_of(offset));
   located l{range{start, _size > start ? _size - start : 0}, start, _next_offset};
   if (_index.empty() || max_offset <= _base_offset) return l;
-  // Both index columns grow: the entries before the first one past either limit qualify.
-  const uint64_t pos_limit = start + max_bytes;
-  const auto rel_limit = static_cast<uint64_t>(max_offset - _base_offset);
-  auto by_pos = std::upper_bound(_index.begin(), _index.end(), pos_limit,
-                                 [](uint64_t p, const index_entry& e) { return p < e.position; });
-  auto by_offset = std::lower_bound(_index.begin(), _index.end(), rel_limit,
-                                    [](const index_entry& e, uint64_t r) { return e.relative_offset < r; });
-  auto it = std::min(by_pos, by_offset);
-  if (it != _index.begin() && std::prev(it)->position > start) l.walk_from = std::prev(it)->position;
+  auto within = _index.last_position_within(start + max_bytes, static_cast<uint64_t>(max_offset - _base_offset));
+  if (within && *within > start) l.walk_from = *within;
   return l;
 }
 
@@ -328,11 +276,7 @@ result<timestamp_offset> segment::find_record_by_timestamp(int64_t ts, int64_t m
   if (_max_timestamp < ts) return timestamp_offset{};
   // Start from the last time-index entry whose timestamp < ts (everything before it is older).
   int64_t start_offset = std::max(_base_offset, min_offset);
-  auto it = std::lower_bound(_time_index.begin(), _time_index.end(), ts,
-                             [](const time_entry& e, int64_t t) { return e.timestamp < t; });
-  if (it != _time_index.begin()) {
-    start_offset = std::max(start_offset, _base_offset + std::prev(it)->relative_offset);
-  }
+  if (auto older = _time_index.before(ts)) start_offset = std::max(start_offset, _base_offset + *older);
   SLUICE_TRY(auto pos, position_of(start_offset));
   std::array<std::byte, batch_header_size> hdr{};
   while (pos < _size) {
@@ -354,37 +298,18 @@ result<void> segment::write_indexes() {
   std::lock_guard lock(_index_write_mutex);
   if (_removed) return core::success();
   const bool txn_due = _aborted_known && !_aborted_persisted;
-  if (_index_persisted == _index.size() && _time_index_persisted == _time_index.size() &&
+  if (_index_persisted == _index.entries().size() && _time_index_persisted == _time_index.entries().size() &&
       !txn_due && std::filesystem::exists(path_with(".index"))) {
     return core::success();
   }
-  bytes idx(_index.size() * 8);
-  for (size_t i = 0; i < _index.size(); ++i) {
-    store_be32(idx.data() + i * 8, static_cast<int32_t>(_index[i].relative_offset));
-    store_be32(idx.data() + i * 8 + 4, static_cast<int32_t>(_index[i].position));
-  }
-  bytes tidx(_time_index.size() * 12);
-  for (size_t i = 0; i < _time_index.size(); ++i) {
-    store_be64(tidx.data() + i * 12, _time_index[i].timestamp);
-    store_be32(tidx.data() + i * 12 + 8, static_cast<int32_t>(_time_index[i].relative_offset));
-  }
-  SLUICE_TRY(write_file_atomically(path_with(".index"), idx));
-  SLUICE_TRY(write_file_atomically(path_with(".timeindex"), tidx));
+  SLUICE_TRY(write_file_atomically(path_with(".index"), _index.encode()));
+  SLUICE_TRY(write_file_atomically(path_with(".timeindex"), _time_index.encode()));
   if (txn_due) {
-    bytes txn(_aborted.size() * txn_entry_size);
-    for (size_t i = 0; i < _aborted.size(); ++i) {
-      std::byte* p = txn.data() + i * txn_entry_size;
-      p[0] = p[1] = std::byte{0};
-      store_be64(p + 2, _aborted[i].producer_id);
-      store_be64(p + 10, _aborted[i].first_offset);
-      store_be64(p + 18, _aborted[i].last_offset);
-      store_be64(p + 26, _aborted[i].last_stable_offset);
-    }
-    SLUICE_TRY(write_file_atomically(path_with(".txnindex"), txn));
+    SLUICE_TRY(write_file_atomically(path_with(".txnindex"), _aborted.encode()));
     _aborted_persisted = true;
   }
-  _index_persisted = _index.size();
-  _time_index_persisted = _time_index.size();
+  _index_persisted = _index.entries().size();
+  _time_index_persisted = _time_index.entries().size();
   return core::success();
 }
 
@@ -425,7 +350,7 @@ result<uint64_t> segment::recover() {
     SLUICE_TRY(_log.sync());
   }
   // Markers of a torn tail are gone; the owner rebuilds the rest by replay (txn_index_known).
-  std::erase_if(_aborted, [this](const aborted_txn_entry& e) { return e.last_offset >= _next_offset; });
+  _aborted.drop_from(_next_offset);
   _aborted_known = false;
   _aborted_persisted = false;
   _size = pos;

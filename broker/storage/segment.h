@@ -3,28 +3,8 @@
 /// travel on the wire, a sparse offset index and a sparse time index, all named by the
 /// segment's base offset as 20 zero-padded digits (`00000000000000000042.log`).
 ///
-/// `.index` entry (8 bytes, big-endian), one every `index_interval_bytes` of log:
-/// | off | size | field           |
-/// |-----|------|-----------------|
-/// |   0 |    4 | relative offset (batch base offset − segment base offset) |
-/// |   4 |    4 | file position of that batch in `.log` |
-///
-/// `.timeindex` entry (12 bytes, big-endian), appended when a batch raises the segment's
-/// maximum timestamp and at least `index_interval_bytes` were written since the last entry:
-/// | off | size | field           |
-/// |-----|------|-----------------|
-/// |   0 |    8 | max timestamp so far (ms)               |
-/// |   8 |    4 | relative offset of the batch that set it |
-///
-/// `.txnindex` entry (34 bytes, big-endian; Kafka's TransactionIndex), one per transaction
-/// aborted by an ABORT marker stored in this segment, in marker order:
-/// | off | size | field           |
-/// |-----|------|-----------------|
-/// |   0 |    2 | version = 0                                   |
-/// |   2 |    8 | producer id                                   |
-/// |  10 |    8 | first offset of the aborted transaction       |
-/// |  18 |    8 | last offset (the ABORT marker's offset)        |
-/// |  26 |    8 | last stable offset right after the marker     |
+/// The index files and their byte tables: segment_indexes.h (`offset_index` → `.index`,
+/// `time_index` → `.timeindex`, `txn_index` → `.txnindex`).
 ///
 /// Both offset indexes are caches: `recover()` rebuilds them from the log, which is the only
 /// truth. The aborted-transaction index needs producer state to rebuild, so `partition_log`
@@ -40,6 +20,7 @@
 #include "broker/storage/file.h"
 #include "broker/storage/producer_state.h"
 #include "broker/storage/record_batch.h"
+#include "broker/storage/segment_indexes.h"
 #include "core/bytes.h"
 #include "core/error.h"
 
@@ -59,14 +40,6 @@ std::string segment_file_stem(int64_t base_offset);
 
 class segment {
  public:
-  struct index_entry {
-    uint32_t relative_offset;
-    uint32_t position;
-  };
-  struct time_entry {
-    int64_t timestamp;
-    uint32_t relative_offset;
-  };
   /// A byte range of the `.log` file holding whole batches.
   struct range {
     uint64_t position = 0;
@@ -172,11 +145,11 @@ class segment {
   /// write_indexes() does nothing from then on.
   result<void> remove_files();
 
-  const std::vector<index_entry>& index() const noexcept { return _index; }
+  const offset_index& index() const noexcept { return _index; }
 
   /// The aborted transactions whose ABORT marker lies in this segment, in marker order.
   /// Read and changed under the partition's lock.
-  const std::vector<aborted_txn_entry>& aborted() const noexcept { return _aborted; }
+  const std::vector<aborted_txn_entry>& aborted() const noexcept { return _aborted.entries(); }
   /// Adds an entry (an ABORT marker was appended or replayed); one per marker offset.
   void add_aborted(const aborted_txn_entry& e);
   /// Replaces the entries (the log cleaner's rewrite, a rebuild) and marks them known.
@@ -194,7 +167,6 @@ class segment {
   std::filesystem::path path_with(const char* ext) const;
   result<void> load_indexes();
   void load_txn_index();
-  bool indexes_consistent() const;
   /// Position of the batch containing `offset`, found through the index then a header scan.
   result<uint64_t> position_of(int64_t offset) const;
   void note_batch(const batch_header& h, uint64_t position);
@@ -208,13 +180,13 @@ class segment {
   int64_t _max_timestamp = -1;
   uint64_t _bytes_since_index = 0;
   uint64_t _bytes_since_time_index = 0;
-  std::vector<index_entry> _index;
-  std::vector<time_entry> _time_index;
+  offset_index _index;
+  time_index _time_index;
   std::mutex _index_write_mutex;
   bool _removed = false;  ///< remove_files() ran; guarded by _index_write_mutex
   size_t _index_persisted = 0;
   size_t _time_index_persisted = 0;
-  std::vector<aborted_txn_entry> _aborted;
+  txn_index _aborted;
   bool _aborted_known = true;
   bool _aborted_persisted = false;  ///< the .txnindex file matches `_aborted`
   std::chrono::steady_clock::time_point _created = std::chrono::steady_clock::now();
