@@ -1,5 +1,7 @@
 #include "core/serde.h"
 
+#include "core/big_endian.h"
+
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -10,20 +12,13 @@ namespace {
 
 template <class U>
 core::bytes to_big_endian(U value) {
-  core::bytes out(sizeof(U));
-  for (std::size_t i = 0; i < sizeof(U); ++i) {
-    out[sizeof(U) - 1 - i] = static_cast<std::byte>(value & 0xFFU);
-    value >>= 8;
-  }
-  return out;
+  return core::to_be_bytes(value);
 }
 
 template <class U>
 result<U> from_big_endian(bytes_view data) {
   if (data.size() != sizeof(U)) return errc::deserialization_failed;
-  U value = 0;
-  for (std::byte b : data) value = static_cast<U>((value << 8) | static_cast<U>(b));
-  return value;
+  return core::load_be<U>(data.data());
 }
 
 }  // namespace

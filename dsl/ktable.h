@@ -31,6 +31,7 @@
 /// A ktable is a handle like kstream; it must not outlive its builder.
 
 #include "dsl/detail/graph.h"
+#include "core/big_endian.h"
 #include "dsl/detail/typed.h"
 #include "dsl/fwd.h"
 #include "dsl/kstream.h"
@@ -519,14 +520,14 @@ class suppress_node final : public processor_node {
     }
     const auto& wkey = *static_cast<const windowed<K>*>(r.key);
     bytes key;
-    append_be64(key, core::to_epoch_ms(wkey.win.end));
+    core::append_be<int64_t>(key, core::to_epoch_ms(wkey.win.end));
     const bytes kb = encode(_wk, wkey, *this);
     key.insert(key.end(), kb.begin(), kb.end());
     if (r.value == nullptr) {
       must(_store->remove(key), *this, _store_name, "remove");
     } else {
       bytes value;
-      append_be64(value, core::to_epoch_ms(r.ts));
+      core::append_be<int64_t>(value, core::to_epoch_ms(r.ts));
       const bytes vb = encode(_v, *static_cast<const V*>(r.value), *this);
       value.insert(value.end(), vb.begin(), vb.end());
       must(_store->put(key, value), *this, _store_name, "put");
@@ -541,7 +542,7 @@ class suppress_node final : public processor_node {
     {
       auto it = must(_store->all(), *this, _store_name, "all");
       for (; it.valid(); it.next()) {
-        const int64_t end = read_be64(it.key().first(8));
+        const int64_t end = core::load_be<int64_t>((it.key().first(8).data()));
         if (end + _win.close_after.count() > now) break;
         due.push_back(
             {bytes(it.key().begin(), it.key().end()), bytes(it.value().begin(), it.value().end())});
@@ -554,7 +555,7 @@ class suppress_node final : public processor_node {
       const V value = decode(_v, bytes_view(e.value).subspan(8), *this);
       static const core::headers no_headers;
       forward(erased_record{&wkey, &value,
-                            core::from_epoch_ms(read_be64(bytes_view(e.value).first(8))),
+                            core::from_epoch_ms(core::load_be<int64_t>((bytes_view(e.value).first(8).data()))),
                             &no_headers});
     }
   }

@@ -93,17 +93,6 @@ std::string join_windows::describe() const {
   return "join(before " + ms(_before) + ", after " + ms(_after) + ", grace " + ms(_grace) + ")";
 }
 
-namespace detail {
-void append_be64(bytes& out, int64_t v) {
-  auto u = static_cast<uint64_t>(v);
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<std::byte>((u >> (i * 8)) & 0xFFU));
-}
-int64_t read_be64(bytes_view eight) {
-  uint64_t u = 0;
-  for (std::size_t i = 0; i < 8; ++i) u = (u << 8) | static_cast<uint64_t>(eight[i]);
-  return static_cast<int64_t>(u);
-}
-}  // namespace detail
 
 }  // namespace sluice::dsl
 

@@ -10,6 +10,7 @@
 /// Thread safety: immutable values.
 
 #include "core/bytes.h"
+#include "core/big_endian.h"
 #include "core/error.h"
 #include "core/serde.h"
 #include "core/time.h"
@@ -172,8 +173,6 @@ class session_windowed_serde {
 };
 
 namespace detail {
-void append_be64(bytes& out, int64_t v);
-int64_t read_be64(bytes_view eight);
 /// Replaces `out` with the windows of `w` that a record at `record_time` updates: those still
 /// open at `stream_time` (stream time < end + grace). Returns true (late) when the record falls
 /// only into closed windows. `out` is reused to spare an allocation per record.
@@ -183,18 +182,18 @@ bool open_windows(const time_windows& w, timestamp record_time, timestamp stream
 
 template <class K>
 void time_windowed_serde<K>::append_start(bytes& out, timestamp start) {
-  detail::append_be64(out, core::to_epoch_ms(start));
+  core::append_be<int64_t>(out, core::to_epoch_ms(start));
 }
 template <class K>
 timestamp time_windowed_serde<K>::read_start(bytes_view eight) {
-  return core::from_epoch_ms(detail::read_be64(eight));
+  return core::from_epoch_ms(core::load_be<int64_t>((eight).data()));
 }
 
 template <class K>
 result<bytes> session_windowed_serde<K>::serialize(const windowed<K>& w) const {
   SLUICE_TRY(bytes out, _key.serialize(w.key));
-  detail::append_be64(out, core::to_epoch_ms(w.win.end));
-  detail::append_be64(out, core::to_epoch_ms(w.win.start));
+  core::append_be<int64_t>(out, core::to_epoch_ms(w.win.end));
+  core::append_be<int64_t>(out, core::to_epoch_ms(w.win.start));
   return out;
 }
 
@@ -203,8 +202,8 @@ result<windowed<K>> session_windowed_serde<K>::deserialize(bytes_view data) cons
   if (data.size() < 16)
     return core::failure(core::make_error_code(core::errc::deserialization_failed));
   SLUICE_TRY(K key, _key.deserialize(data.first(data.size() - 16)));
-  const auto end = core::from_epoch_ms(detail::read_be64(data.subspan(data.size() - 16, 8)));
-  const auto start = core::from_epoch_ms(detail::read_be64(data.last(8)));
+  const auto end = core::from_epoch_ms(core::load_be<int64_t>((data.subspan(data.size() - 16, 8).data())));
+  const auto start = core::from_epoch_ms(core::load_be<int64_t>((data.last(8).data())));
   return windowed<K>{std::move(key), window{start, end}};
 }
 

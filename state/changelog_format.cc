@@ -1,7 +1,7 @@
 #include "state/changelog_format.h"
 
 #include "core/assert.h"
-#include "state/detail/big_endian.h"
+#include "core/big_endian.h"
 
 #include <algorithm>
 #include <cstring>
@@ -43,18 +43,18 @@ bytes encode_window_key(bytes_view key, core::timestamp window_start, std::uint3
   bytes out;
   out.reserve(key.size() + window_key_suffix_size);
   out.insert(out.end(), key.begin(), key.end());
-  detail::append_u64_be(out, static_cast<std::uint64_t>(start));
-  detail::append_u32_be(out, seqnum);
+  core::append_be<std::uint64_t>(out, static_cast<std::uint64_t>(start));
+  core::append_be<std::uint32_t>(out, seqnum);
   return out;
 }
 
 std::optional<window_key_parts> decode_window_key(bytes_view encoded) noexcept {
   if (encoded.size() < window_key_suffix_size) return std::nullopt;
   const std::size_t n = encoded.size() - window_key_suffix_size;
-  const auto start = static_cast<std::int64_t>(detail::read_u64_be(encoded.data() + n));
+  const auto start = static_cast<std::int64_t>(core::load_be<std::uint64_t>(encoded.data() + n));
   if (start < 0) return std::nullopt;
   return window_key_parts{encoded.first(n), core::from_epoch_ms(start),
-                          detail::read_u32_be(encoded.data() + n + 8)};
+                          core::load_be<std::uint32_t>(encoded.data() + n + 8)};
 }
 
 bytes encode_session_key(bytes_view key, core::timestamp start, core::timestamp end) {
@@ -64,16 +64,16 @@ bytes encode_session_key(bytes_view key, core::timestamp start, core::timestamp 
   bytes out;
   out.reserve(key.size() + session_key_suffix_size);
   out.insert(out.end(), key.begin(), key.end());
-  detail::append_u64_be(out, static_cast<std::uint64_t>(e));
-  detail::append_u64_be(out, static_cast<std::uint64_t>(s));
+  core::append_be<std::uint64_t>(out, static_cast<std::uint64_t>(e));
+  core::append_be<std::uint64_t>(out, static_cast<std::uint64_t>(s));
   return out;
 }
 
 std::optional<session_key_parts> decode_session_key(bytes_view encoded) noexcept {
   if (encoded.size() < session_key_suffix_size) return std::nullopt;
   const std::size_t n = encoded.size() - session_key_suffix_size;
-  const auto e = static_cast<std::int64_t>(detail::read_u64_be(encoded.data() + n));
-  const auto s = static_cast<std::int64_t>(detail::read_u64_be(encoded.data() + n + 8));
+  const auto e = static_cast<std::int64_t>(core::load_be<std::uint64_t>(encoded.data() + n));
+  const auto s = static_cast<std::int64_t>(core::load_be<std::uint64_t>(encoded.data() + n + 8));
   if (s < 0 || s > e) return std::nullopt;
   return session_key_parts{encoded.first(n), core::from_epoch_ms(s), core::from_epoch_ms(e)};
 }

@@ -2,7 +2,7 @@
 
 #include "core/assert.h"
 #include "state/changelog_format.h"
-#include "state/detail/big_endian.h"
+#include "core/big_endian.h"
 #include "state/detail/engine.h"
 #include "state/detail/memory_backend.h"
 #include "state/detail/merge.h"
@@ -85,7 +85,7 @@ class engine_key_value_store final : public key_value_store {
 
   result<void> commit_batch(core::offset changelog_position) override {
     const detail::meta_write meta[] = {
-        {detail::meta_position, detail::encode_i64_be(changelog_position.value())}};
+        {detail::meta_position, core::to_be_bytes<std::int64_t>(changelog_position.value())}};
     return _engine.commit(meta);
   }
 
@@ -109,7 +109,7 @@ class engine_key_value_store final : public key_value_store {
         batch.remove(_data, r.key);
       }
     }
-    batch.put_meta(detail::meta_position, detail::encode_i64_be(next_position.value()));
+    batch.put_meta(detail::meta_position, core::to_be_bytes<std::int64_t>(next_position.value()));
     return _engine.write(std::move(batch));
   }
 

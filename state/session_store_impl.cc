@@ -3,7 +3,7 @@
 
 #include "core/assert.h"
 #include "state/changelog_format.h"
-#include "state/detail/big_endian.h"
+#include "core/big_endian.h"
 #include "state/detail/memory_backend.h"
 #include "state/detail/merge.h"
 #include "state/detail/rocksdb_backend.h"
@@ -29,8 +29,8 @@ void validate(const session_store_options& options) {
 session_window session_iterator::window() const noexcept {
   const auto k = _it.key();
   const auto* suffix = k.data() + k.size() - session_key_suffix_size;
-  return {core::from_epoch_ms(static_cast<std::int64_t>(detail::read_u64_be(suffix + 8))),
-          core::from_epoch_ms(static_cast<std::int64_t>(detail::read_u64_be(suffix)))};
+  return {core::from_epoch_ms(static_cast<std::int64_t>(core::load_be<std::uint64_t>(suffix + 8))),
+          core::from_epoch_ms(static_cast<std::int64_t>(core::load_be<std::uint64_t>(suffix)))};
 }
 
 result<std::vector<session_entry>> session_iterator::collect() {
@@ -185,8 +185,8 @@ class engine_session_store final : public session_store {
     auto filtered =
         detail::filter_source(std::move(merged), [earliest_end, latest_start](bytes_view k) {
           const auto* suffix = k.data() + k.size() - session_key_suffix_size;
-          const auto end = static_cast<std::int64_t>(detail::read_u64_be(suffix));
-          const auto start = static_cast<std::int64_t>(detail::read_u64_be(suffix + 8));
+          const auto end = static_cast<std::int64_t>(core::load_be<std::uint64_t>(suffix));
+          const auto start = static_cast<std::int64_t>(core::load_be<std::uint64_t>(suffix + 8));
           return end >= earliest_end && start <= latest_start;
         });
     return session_iterator(key_value_iterator(std::move(filtered)));

@@ -3,7 +3,7 @@
 
 #include "core/assert.h"
 #include "state/changelog_format.h"
-#include "state/detail/big_endian.h"
+#include "core/big_endian.h"
 #include "state/detail/memory_backend.h"
 #include "state/detail/merge.h"
 #include "state/detail/rocksdb_backend.h"
@@ -30,7 +30,7 @@ void validate(const window_store_options& options) {
 core::timestamp window_iterator::window_start() const noexcept {
   const auto k = _it.key();
   return core::from_epoch_ms(
-      static_cast<std::int64_t>(detail::read_u64_be(k.data() + k.size() - window_key_suffix_size)));
+      static_cast<std::int64_t>(core::load_be<std::uint64_t>(k.data() + k.size() - window_key_suffix_size)));
 }
 
 result<std::vector<windowed_entry>> window_iterator::collect() {
@@ -93,7 +93,7 @@ class engine_window_store final : public window_store {
       if (_seq_counter >= _seq_reserved) {
         _seq_reserved = _seq_counter + seqnum_block;
         batch.put_meta(detail::meta_seqnum_reserved,
-                       detail::encode_i64_be(static_cast<std::int64_t>(_seq_reserved)));
+                       core::to_be_bytes<std::int64_t>(static_cast<std::int64_t>(_seq_reserved)));
       }
       seqnum = static_cast<std::uint32_t>(_seq_counter++);
       batch.put(segment, encode_window_key(key, window_start, seqnum), value);
@@ -190,7 +190,7 @@ class engine_window_store final : public window_store {
     }
     if (_seq_reserved != reserved_before) {
       batch.put_meta(detail::meta_seqnum_reserved,
-                     detail::encode_i64_be(static_cast<std::int64_t>(_seq_reserved)));
+                     core::to_be_bytes<std::int64_t>(static_cast<std::int64_t>(_seq_reserved)));
     }
     return _storage.write_restore(std::move(batch), next_position);
   }

@@ -1,15 +1,10 @@
 #include "broker/protocol/reader.h"
+#include "core/big_endian.h"
 
 #include <cstring>
 
 namespace sluice::broker::protocol {
 namespace {
-
-inline uint64_t load_be(const std::byte* p, size_t n) noexcept {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
 
 }  // namespace
 
@@ -32,19 +27,19 @@ int16_t reader::read_int16() noexcept { return static_cast<int16_t>(read_uint16(
 
 uint16_t reader::read_uint16() noexcept {
   const std::byte* p = take(2);
-  return p ? static_cast<uint16_t>(load_be(p, 2)) : 0;
+  return p ? core::load_be<uint16_t>(p) : 0;
 }
 
 int32_t reader::read_int32() noexcept { return static_cast<int32_t>(read_uint32()); }
 
 uint32_t reader::read_uint32() noexcept {
   const std::byte* p = take(4);
-  return p ? static_cast<uint32_t>(load_be(p, 4)) : 0;
+  return p ? core::load_be<uint32_t>(p) : 0;
 }
 
 int64_t reader::read_int64() noexcept {
   const std::byte* p = take(8);
-  return p ? static_cast<int64_t>(load_be(p, 8)) : 0;
+  return p ? core::load_be<int64_t>(p) : 0;
 }
 
 bool reader::read_bool() noexcept { return read_int8() != 0; }

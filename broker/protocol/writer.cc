@@ -1,19 +1,11 @@
 #include "broker/protocol/writer.h"
+#include "core/big_endian.h"
 
 #include "core/assert.h"
 
 #include <cstring>
 
 namespace sluice::broker::protocol {
-
-void writer::put_be(uint64_t v, int n) {
-  const size_t at = _out->size();
-  _out->resize(at + static_cast<size_t>(n));
-  for (int i = n - 1; i >= 0; --i) {
-    (*_out)[at + static_cast<size_t>(i)] = static_cast<std::byte>(v & 0xff);
-    v >>= 8;
-  }
-}
 
 void writer::write_uuid(const uuid& id) {
   write_raw(bytes_view(reinterpret_cast<const std::byte*>(id.value.data()), id.value.size()));
@@ -125,11 +117,7 @@ size_t writer::reserve_int32() {
 
 void writer::fill_int32(size_t position, int32_t v) noexcept {
   SLUICE_ASSERT(position + 4 <= _out->size(), "fill_int32 outside the buffer");
-  auto u = static_cast<uint32_t>(v);
-  for (int i = 3; i >= 0; --i) {
-    (*_out)[position + static_cast<size_t>(i)] = static_cast<std::byte>(u & 0xff);
-    u >>= 8;
-  }
+  core::store_be(_out->data() + position, v);
 }
 
 void writer::fill_size_since(size_t position) noexcept {

@@ -16,6 +16,7 @@
 /// while the writer appends to it.
 
 #include "broker/protocol/error_code.h"
+#include "core/big_endian.h"
 #include "broker/protocol/types.h"
 #include "core/bytes.h"
 
@@ -63,12 +64,12 @@ class writer {
     if (_errors != nullptr && e != error_code::none) _errors->push_back(e);
   }
 
-  void write_int8(int8_t v) { put_be(static_cast<uint8_t>(v), 1); }
-  void write_int16(int16_t v) { put_be(static_cast<uint16_t>(v), 2); }
-  void write_int32(int32_t v) { put_be(static_cast<uint32_t>(v), 4); }
-  void write_int64(int64_t v) { put_be(static_cast<uint64_t>(v), 8); }
-  void write_uint16(uint16_t v) { put_be(v, 2); }
-  void write_uint32(uint32_t v) { put_be(v, 4); }
+  void write_int8(int8_t v) { core::append_be(*_out, v); }
+  void write_int16(int16_t v) { core::append_be(*_out, v); }
+  void write_int32(int32_t v) { core::append_be(*_out, v); }
+  void write_int64(int64_t v) { core::append_be(*_out, v); }
+  void write_uint16(uint16_t v) { core::append_be(*_out, v); }
+  void write_uint32(uint32_t v) { core::append_be(*_out, v); }
   void write_bool(bool v) { write_int8(v ? 1 : 0); }
   void write_uuid(const uuid& id);
 
@@ -122,7 +123,6 @@ class writer {
   void fill_size_since(size_t position) noexcept;
 
  private:
-  void put_be(uint64_t v, int n);
 
   core::bytes* _out;
   std::vector<splice>* _splices = nullptr;

@@ -1,4 +1,5 @@
 #include "broker/storage/producer_state.h"
+#include "core/big_endian.h"
 
 #include "broker/storage/errc.h"
 #include "core/crc32c.h"
@@ -130,7 +131,7 @@ result<std::optional<aborted_txn_entry>> producer_state::replay(const batch_head
   if (!type) return errc::corrupt_batch;
   int32_t coordinator_epoch = -1;
   const auto& value = first.value()->record.value;
-  if (value && value->size() >= 6) coordinator_epoch = load_be32(value->data() + 2);
+  if (value && value->size() >= 6) coordinator_epoch = core::load_be<int32_t>(value->data() + 2);
   return on_marker(h.producer_id, h.producer_epoch.value(),
                    type.value() == protocol::control_record_type::commit, coordinator_epoch,
                    h.base_offset.value(), h.max_timestamp, log_end);
@@ -172,8 +173,8 @@ bytes producer_state::serialize(int64_t offset) const {
     p[1] = static_cast<std::byte>(static_cast<uint16_t>(v) & 0xff);
     p += 2;
   };
-  auto put32 = [&](int32_t v) { store_be32(p, v); p += 4; };
-  auto put64 = [&](int64_t v) { store_be64(p, v); p += 8; };
+  auto put32 = [&](int32_t v) { core::store_be<int32_t>(p, v); p += 4; };
+  auto put64 = [&](int64_t v) { core::store_be<int64_t>(p, v); p += 8; };
   put16(snapshot_version);
   p += 4;  // CRC, filled in below
   put64(offset);
@@ -193,7 +194,7 @@ bytes producer_state::serialize(int64_t offset) const {
     }
   }
   const uint32_t crc = core::crc32c(bytes_view(out).subspan(6));
-  store_be32(out.data() + 2, static_cast<int32_t>(crc));
+  core::store_be<int32_t>(out.data() + 2, static_cast<int32_t>(crc));
   return out;
 }
 
@@ -206,8 +207,8 @@ result<std::pair<int64_t, producer_state>> producer_state::deserialize(bytes_vie
     p += 2;
     return v;
   };
-  auto get32 = [&] { auto v = load_be32(p); p += 4; return v; };
-  auto get64 = [&] { auto v = load_be64(p); p += 8; return v; };
+  auto get32 = [&] { auto v = core::load_be<int32_t>(p); p += 4; return v; };
+  auto get64 = [&] { auto v = core::load_be<int64_t>(p); p += 8; return v; };
   if (get16() != snapshot_version) return errc::corrupt_batch;
   const auto crc = static_cast<uint32_t>(get32());
   if (core::crc32c(data.subspan(6)) != crc) return errc::corrupt_batch;

@@ -47,10 +47,4 @@ struct timestamp_offset {
 /// offset >= min_offset and timestamp >= ts.
 result<timestamp_offset> first_record_at_or_after(bytes_view batch, int64_t ts, int64_t min_offset);
 
-/// Big-endian loads and stores used by the index file formats.
-int64_t load_be64(const std::byte* p) noexcept;
-int32_t load_be32(const std::byte* p) noexcept;
-void store_be64(std::byte* p, int64_t v) noexcept;
-void store_be32(std::byte* p, int32_t v) noexcept;
-
 }  // namespace sluice::broker::storage

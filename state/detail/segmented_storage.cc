@@ -1,6 +1,6 @@
 #include "state/detail/segmented_storage.h"
 
-#include "state/detail/big_endian.h"
+#include "core/big_endian.h"
 #include "state/errc.h"
 
 #include <charconv>
@@ -32,7 +32,7 @@ std::string segmented_storage::segment_name(std::int64_t id) const {
 }
 
 result<void> segmented_storage::open() {
-  const meta_write stamp[] = {{meta_segment_interval, encode_i64_be(_interval)}};
+  const meta_write stamp[] = {{meta_segment_interval, core::to_be_bytes<std::int64_t>(_interval)}};
   SLUICE_TRY(check_format(_engine, _kind, stamp));
   SLUICE_TRY(auto interval, read_i64_meta(_engine, meta_segment_interval));
   if (!interval || *interval != _interval) return errc::incompatible_store;
@@ -96,14 +96,14 @@ result<void> segmented_storage::drop_expired() {
 
 std::vector<meta_write> segmented_storage::time_meta() const {
   std::vector<meta_write> meta;
-  if (_observed) meta.push_back({meta_stream_time, encode_i64_be(*_observed)});
+  if (_observed) meta.push_back({meta_stream_time, core::to_be_bytes<std::int64_t>(*_observed)});
   return meta;
 }
 
 result<void> segmented_storage::persist_observed() {
   if (!_observed) return core::success();
   auto batch = _engine.new_batch();
-  batch.put_meta(meta_stream_time, encode_i64_be(*_observed));
+  batch.put_meta(meta_stream_time, core::to_be_bytes<std::int64_t>(*_observed));
   return _engine.write(std::move(batch));
 }
 
@@ -135,7 +135,7 @@ result<void> segmented_storage::begin() {
 
 result<void> segmented_storage::commit(core::offset changelog_position) {
   auto meta = time_meta();
-  meta.push_back({meta_position, encode_i64_be(changelog_position.value())});
+  meta.push_back({meta_position, core::to_be_bytes<std::int64_t>(changelog_position.value())});
   SLUICE_TRY(_engine.commit(meta));
   return drop_expired();
 }
@@ -147,8 +147,8 @@ result<void> segmented_storage::abort() {
 }
 
 result<void> segmented_storage::write_restore(engine_batch&& batch, core::offset next_position) {
-  if (_observed) batch.put_meta(meta_stream_time, encode_i64_be(*_observed));
-  batch.put_meta(meta_position, encode_i64_be(next_position.value()));
+  if (_observed) batch.put_meta(meta_stream_time, core::to_be_bytes<std::int64_t>(*_observed));
+  batch.put_meta(meta_position, core::to_be_bytes<std::int64_t>(next_position.value()));
   SLUICE_TRY(_engine.write(std::move(batch)));
   return drop_expired();
 }

@@ -1,6 +1,6 @@
 #include "state/detail/store_meta.h"
 
-#include "state/detail/big_endian.h"
+#include "core/big_endian.h"
 #include "state/errc.h"
 
 #include <stdexcept>
@@ -30,7 +30,7 @@ result<std::optional<std::int64_t>> read_i64_meta(engine& e, std::string_view ke
   SLUICE_TRY(auto stored, e.get_meta(key));
   if (!stored) return std::optional<std::int64_t>();
   if (stored->size() != 8) return errc::corruption;
-  return std::optional<std::int64_t>(static_cast<std::int64_t>(read_u64_be(stored->data())));
+  return std::optional<std::int64_t>(static_cast<std::int64_t>(core::load_be<std::uint64_t>(stored->data())));
 }
 
 result<std::optional<core::offset>> read_position(engine& e) {

@@ -3,7 +3,7 @@
 
 #include "core/bytes.h"
 #include "state/changelog_format.h"
-#include "state/detail/big_endian.h"
+#include "core/big_endian.h"
 
 #include <cstdint>
 #include <limits>
@@ -15,7 +15,7 @@ inline constexpr std::int64_t max_time = std::numeric_limits<std::int64_t>::max(
 /// The window start stored in an encoded window key. REQUIRES: a well-formed key.
 inline std::int64_t window_time_of(bytes_view encoded) noexcept {
   return static_cast<std::int64_t>(
-      read_u64_be(encoded.data() + encoded.size() - window_key_suffix_size));
+      core::load_be<std::uint64_t>(encoded.data() + encoded.size() - window_key_suffix_size));
 }
 
 /// The smallest window key ordered after every window of `key` that starts at or before `to`:
