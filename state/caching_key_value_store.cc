@@ -2,6 +2,7 @@
 
 #include "core/assert.h"
 #include "state/changelog_format.h"
+#include "state/detail/cache_batches.h"
 #include "state/detail/merge.h"
 #include "state/detail/named_cache.h"
 #include "state/errc.h"
@@ -10,8 +11,7 @@ namespace sluice::state {
 
 caching_key_value_store::caching_key_value_store(std::unique_ptr<key_value_store> inner,
                                                  record_cache& cache, store_context& context)
-    : _inner(std::move(inner)), _context(&context) {
-  SLUICE_ASSERT(_inner != nullptr, "caching_key_value_store needs a store to wrap");
+    : wrapped_key_value_store(std::move(inner)), _context(&context) {
   _cache = std::make_unique<detail::named_cache>(
       cache, detail::key_layout::bytewise,
       [this](bytes_view key, std::optional<bytes_view> value, core::timestamp ts) {
@@ -138,43 +138,21 @@ result<key_value_iterator> caching_key_value_store::do_all(iteration_order order
   return merged(std::move(below), std::nullopt, std::nullopt, order);
 }
 
-result<void> caching_key_value_store::flush() {
-  if (!is_open()) return errc::store_closed;
-  SLUICE_TRY(_cache->flush());
-  return _inner->flush();
-}
+result<void> caching_key_value_store::flush() { return detail::cache_flush(*_cache, *_inner); }
 
-result<void> caching_key_value_store::close() {
-  if (!is_open()) return core::success();
-  result<void> flushed = core::success();
-  if (!_inner->batch_active()) flushed = _cache->flush();
-  _cache->clear();
-  auto closed = _inner->close();
-  SLUICE_TRY(flushed);
-  return closed;
-}
+result<void> caching_key_value_store::close() { return detail::cache_close(*_cache, *_inner); }
 
-result<void> caching_key_value_store::begin_batch() {
-  if (_cache->dirty_count() != 0) return errc::invalid_state;
-  return _inner->begin_batch();
-}
+result<void> caching_key_value_store::begin_batch() { return detail::cache_begin_batch(*_cache, *_inner); }
 
 result<void> caching_key_value_store::commit_batch(core::offset changelog_position) {
-  if (_cache->dirty_count() != 0) return errc::invalid_state;
-  return _inner->commit_batch(changelog_position);
+  return detail::cache_commit_batch(*_cache, *_inner, changelog_position);
 }
 
-result<void> caching_key_value_store::abort_batch() {
-  // Clean entries may mirror pending writes as well: drop everything.
-  _cache->clear();
-  return _inner->abort_batch();
-}
+result<void> caching_key_value_store::abort_batch() { return detail::cache_abort_batch(*_cache, *_inner); }
 
 result<void> caching_key_value_store::restore_batch(std::span<const changelog_record> records,
                                                     core::offset next_position) {
-  if (_cache->dirty_count() != 0) return errc::invalid_state;
-  _cache->clear();
-  return _inner->restore_batch(records, next_position);
+  return detail::cache_restore_batch(*_cache, *_inner, records, next_position);
 }
 
 }  // namespace sluice::state

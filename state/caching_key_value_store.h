@@ -21,7 +21,7 @@
 ///
 /// Ownership: owns the wrapped store; `cache` and `context` must outlive it. Single-threaded.
 
-#include "state/key_value_store.h"
+#include "state/wrapped_store.h"
 #include "state/record_cache.h"
 #include "state/store_context.h"
 
@@ -35,7 +35,7 @@ namespace detail {
 class named_cache;
 }  // namespace detail
 
-class caching_key_value_store final : public key_value_store {
+class caching_key_value_store final : public wrapped_key_value_store {
  public:
   /// Called for each flushed or evicted entry. `old_value` is the value below before the write
   /// (only if old values were requested). Views are valid during the call only.
@@ -49,22 +49,14 @@ class caching_key_value_store final : public key_value_store {
 
   /// Installs the listener; with `send_old_values` each flush first reads the old value below.
   void set_flush_listener(flush_listener listener, bool send_old_values);
-  key_value_store& inner() noexcept { return *_inner; }
   /// Dirty entries waiting for a flush.
   std::size_t dirty_entries() const noexcept;
 
-  const std::string& name() const noexcept override { return _inner->name(); }
-  bool persistent() const noexcept override { return _inner->persistent(); }
-  bool is_open() const noexcept override { return _inner->is_open(); }
   result<void> flush() override;
   result<void> close() override;
   result<void> begin_batch() override;
   result<void> commit_batch(core::offset changelog_position) override;
   result<void> abort_batch() override;
-  bool batch_active() const noexcept override { return _inner->batch_active(); }
-  result<std::optional<core::offset>> committed_offset() override {
-    return _inner->committed_offset();
-  }
   result<void> restore_batch(std::span<const changelog_record> records,
                              core::offset next_position) override;
 
@@ -73,10 +65,8 @@ class caching_key_value_store final : public key_value_store {
   result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value) override;
   result<std::optional<bytes>> remove(bytes_view key) override;
   result<void> put_all(std::span<const key_value_write> writes) override;
-  /// The store below's estimate (cached writes not yet flushed are not counted).
-  result<std::uint64_t> approximate_num_entries() override {
-    return _inner->approximate_num_entries();
-  }
+  // approximate_num_entries: the store below's estimate (cached writes not yet flushed are
+  // not counted), as wrapped_key_value_store forwards it.
 
  protected:
   result<key_value_iterator> do_range(bytes_view from, bytes_view to,
@@ -89,7 +79,6 @@ class caching_key_value_store final : public key_value_store {
   result<key_value_iterator> merged(key_value_iterator below, std::optional<bytes> lower,
                                     std::optional<bytes> upper, iteration_order order);
 
-  std::unique_ptr<key_value_store> _inner;
   store_context* _context;
   flush_listener _listener;
   bool _send_old_values = false;

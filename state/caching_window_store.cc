@@ -2,6 +2,7 @@
 
 #include "core/assert.h"
 #include "state/changelog_format.h"
+#include "state/detail/cache_batches.h"
 #include "state/detail/merge.h"
 #include "state/detail/named_cache.h"
 #include "state/detail/window_bounds.h"
@@ -20,8 +21,7 @@ using detail::window_upper;
 
 caching_window_store::caching_window_store(std::unique_ptr<window_store> inner, record_cache& cache,
                                            store_context& context)
-    : _inner(std::move(inner)), _context(&context) {
-  SLUICE_ASSERT(_inner != nullptr, "caching_window_store needs a store to wrap");
+    : wrapped_window_store(std::move(inner)), _context(&context) {
   if (_inner->options().retain_duplicates) {
     throw std::invalid_argument("caching_window_store: store '" + _inner->name() +
                                 "' retains duplicates and cannot be cached");
@@ -200,44 +200,25 @@ result<window_iterator> caching_window_store::do_all(iteration_order order) {
                 effective_from(core::from_epoch_ms(0)), max_time, order);
 }
 
-result<void> caching_window_store::flush() {
-  if (!is_open()) return errc::store_closed;
-  SLUICE_TRY(_cache->flush());
-  return _inner->flush();
-}
+result<void> caching_window_store::flush() { return detail::cache_flush(*_cache, *_inner); }
 
-result<void> caching_window_store::close() {
-  if (!is_open()) return core::success();
-  result<void> flushed = core::success();
-  if (!_inner->batch_active()) flushed = _cache->flush();
-  _cache->clear();
-  auto closed = _inner->close();
-  SLUICE_TRY(flushed);
-  return closed;
-}
+result<void> caching_window_store::close() { return detail::cache_close(*_cache, *_inner); }
 
-result<void> caching_window_store::begin_batch() {
-  if (_cache->dirty_count() != 0) return errc::invalid_state;
-  return _inner->begin_batch();
-}
+result<void> caching_window_store::begin_batch() { return detail::cache_begin_batch(*_cache, *_inner); }
 
 result<void> caching_window_store::commit_batch(core::offset changelog_position) {
-  if (_cache->dirty_count() != 0) return errc::invalid_state;
-  return _inner->commit_batch(changelog_position);
+  return detail::cache_commit_batch(*_cache, *_inner, changelog_position);
 }
 
 result<void> caching_window_store::abort_batch() {
-  _cache->clear();
-  SLUICE_TRY(_inner->abort_batch());
+  SLUICE_TRY(detail::cache_abort_batch(*_cache, *_inner));
   resync_stream_time();
   return core::success();
 }
 
 result<void> caching_window_store::restore_batch(std::span<const changelog_record> records,
                                                  core::offset next_position) {
-  if (_cache->dirty_count() != 0) return errc::invalid_state;
-  _cache->clear();
-  SLUICE_TRY(_inner->restore_batch(records, next_position));
+  SLUICE_TRY(detail::cache_restore_batch(*_cache, *_inner, records, next_position));
   if (auto t = _inner->observed_stream_time()) observe(core::to_epoch_ms(*t));
   return core::success();
 }

@@ -15,7 +15,7 @@
 
 #include "state/record_cache.h"
 #include "state/store_context.h"
-#include "state/window_store.h"
+#include "state/wrapped_store.h"
 
 #include <functional>
 #include <memory>
@@ -27,7 +27,7 @@ namespace detail {
 class named_cache;
 }  // namespace detail
 
-class caching_window_store final : public window_store {
+class caching_window_store final : public wrapped_window_store {
  public:
   /// Called for each flushed or evicted window. `old_value` only if old values were requested.
   using flush_listener = std::function<void(
@@ -39,25 +39,16 @@ class caching_window_store final : public window_store {
   ~caching_window_store() override;
 
   void set_flush_listener(flush_listener listener, bool send_old_values);
-  window_store& inner() noexcept { return *_inner; }
   std::size_t dirty_entries() const noexcept;
 
-  const std::string& name() const noexcept override { return _inner->name(); }
-  bool persistent() const noexcept override { return _inner->persistent(); }
-  bool is_open() const noexcept override { return _inner->is_open(); }
   result<void> flush() override;
   result<void> close() override;
   result<void> begin_batch() override;
   result<void> commit_batch(core::offset changelog_position) override;
   result<void> abort_batch() override;
-  bool batch_active() const noexcept override { return _inner->batch_active(); }
-  result<std::optional<core::offset>> committed_offset() override {
-    return _inner->committed_offset();
-  }
   result<void> restore_batch(std::span<const changelog_record> records,
                              core::offset next_position) override;
 
-  const window_store_options& options() const noexcept override { return _inner->options(); }
   result<window_put_result> put(bytes_view key, bytes_view value,
                                 core::timestamp window_start) override;
   result<void> remove(bytes_view key, core::timestamp window_start) override;
@@ -67,7 +58,6 @@ class caching_window_store final : public window_store {
   std::uint64_t dropped_records() const noexcept override {
     return _dropped + _inner->dropped_records();
   }
-  std::size_t segment_count() const noexcept override { return _inner->segment_count(); }
 
  protected:
   result<window_iterator> do_fetch(bytes_view key, core::timestamp from, core::timestamp to,
@@ -90,7 +80,6 @@ class caching_window_store final : public window_store {
                          std::optional<bytes> upper, std::int64_t from, std::int64_t to,
                          iteration_order order);
 
-  std::unique_ptr<window_store> _inner;
   store_context* _context;
   flush_listener _listener;
   bool _send_old_values = false;

@@ -8,9 +8,7 @@ namespace sluice::state {
 changelogging_key_value_store::changelogging_key_value_store(std::unique_ptr<key_value_store> inner,
                                                              changelog_sink& sink,
                                                              const store_context& context)
-    : _inner(std::move(inner)), _sink(&sink), _context(&context) {
-  SLUICE_ASSERT(_inner != nullptr, "changelogging_key_value_store needs a store to wrap");
-}
+    : wrapped_key_value_store(std::move(inner)), _sink(&sink), _context(&context) {}
 
 result<void> changelogging_key_value_store::put(bytes_view key, bytes_view value) {
   SLUICE_TRY(_inner->put(key, value));

@@ -22,60 +22,24 @@
 /// decorator. Single-threaded, like every store.
 
 #include "state/changelog_sink.h"
-#include "state/key_value_store.h"
 #include "state/store_context.h"
+#include "state/wrapped_store.h"
 
 #include <memory>
 
 namespace sluice::state {
 
-class changelogging_key_value_store final : public key_value_store {
+class changelogging_key_value_store final : public wrapped_key_value_store {
  public:
   changelogging_key_value_store(std::unique_ptr<key_value_store> inner, changelog_sink& sink,
                                 const store_context& context);
 
-  key_value_store& inner() noexcept { return *_inner; }
-
-  const std::string& name() const noexcept override { return _inner->name(); }
-  bool persistent() const noexcept override { return _inner->persistent(); }
-  bool is_open() const noexcept override { return _inner->is_open(); }
-  result<void> flush() override { return _inner->flush(); }
-  result<void> close() override { return _inner->close(); }
-  result<void> begin_batch() override { return _inner->begin_batch(); }
-  result<void> commit_batch(core::offset position) override {
-    return _inner->commit_batch(position);
-  }
-  result<void> abort_batch() override { return _inner->abort_batch(); }
-  bool batch_active() const noexcept override { return _inner->batch_active(); }
-  result<std::optional<core::offset>> committed_offset() override {
-    return _inner->committed_offset();
-  }
-  result<void> restore_batch(std::span<const changelog_record> records,
-                             core::offset next_position) override {
-    return _inner->restore_batch(records, next_position);
-  }
-
-  result<std::optional<bytes>> get(bytes_view key) override { return _inner->get(key); }
   result<void> put(bytes_view key, bytes_view value) override;
   result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value) override;
   result<std::optional<bytes>> remove(bytes_view key) override;
   result<void> put_all(std::span<const key_value_write> writes) override;
-  result<std::uint64_t> approximate_num_entries() override {
-    return _inner->approximate_num_entries();
-  }
-
- protected:
-  result<key_value_iterator> do_range(bytes_view from, bytes_view to,
-                                      iteration_order order) override {
-    return _inner->range(from, to, order);
-  }
-  result<key_value_iterator> do_prefix_scan(bytes_view prefix, iteration_order order) override {
-    return _inner->prefix_scan(prefix, order);
-  }
-  result<key_value_iterator> do_all(iteration_order order) override { return _inner->all(order); }
 
  private:
-  std::unique_ptr<key_value_store> _inner;
   changelog_sink* _sink;
   const store_context* _context;
 };

@@ -8,9 +8,7 @@ namespace sluice::state {
 changelogging_session_store::changelogging_session_store(std::unique_ptr<session_store> inner,
                                                          changelog_sink& sink,
                                                          const store_context& context)
-    : _inner(std::move(inner)), _sink(&sink), _context(&context) {
-  SLUICE_ASSERT(_inner != nullptr, "changelogging_session_store needs a store to wrap");
-}
+    : wrapped_session_store(std::move(inner)), _sink(&sink), _context(&context) {}
 
 result<bool> changelogging_session_store::put(bytes_view key, session_window window,
                                               bytes_view value) {

@@ -8,9 +8,7 @@ namespace sluice::state {
 changelogging_window_store::changelogging_window_store(std::unique_ptr<window_store> inner,
                                                        changelog_sink& sink,
                                                        const store_context& context)
-    : _inner(std::move(inner)), _sink(&sink), _context(&context) {
-  SLUICE_ASSERT(_inner != nullptr, "changelogging_window_store needs a store to wrap");
-}
+    : wrapped_window_store(std::move(inner)), _sink(&sink), _context(&context) {}
 
 result<window_put_result> changelogging_window_store::put(bytes_view key, bytes_view value,
                                                           core::timestamp window_start) {
