@@ -1,7 +1,10 @@
 #pragma once
-// librdkafka helpers shared by the end-to-end harnesses: a client from key/value settings
-// (exits with the key's error on a bad setting), producing with back-pressure, and topic
-// creation through the admin API.
+// librdkafka helpers shared by the end-to-end harnesses, on top of the project's one librdkafka
+// wrapper (runtime/kafka/client.h): a client from key/value settings (exits with the key's
+// error on a bad setting), producing with back-pressure, and topic creation through the admin
+// API.
+
+#include "runtime/kafka/client.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -14,24 +17,21 @@
 
 namespace sluice::bench {
 
+/// A client through the project's one librdkafka wrapper (runtime/kafka/client.h), as a raw
+/// handle the harness destroys; exits with the wrapper's message (naming a rejected key) on
+/// failure. librdkafka's logs go to the `runtime.librdkafka` logger.
 inline rd_kafka_t* make_client(rd_kafka_type_t type, const std::string& bootstrap,
                                const std::vector<std::pair<std::string, std::string>>& extra) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const std::string& k, const std::string& v) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      std::fprintf(stderr, "config %s: %s\n", k.c_str(), err);
-      std::exit(1);
-    }
-  };
-  set("bootstrap.servers", bootstrap);
-  for (const auto& [k, v] : extra) set(k, v);
-  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
-  if (!rk) {
-    std::fprintf(stderr, "rd_kafka_new: %s\n", err);
+  core::properties settings{{"bootstrap.servers", bootstrap}};
+  for (const auto& [k, v] : extra) settings[k] = v;
+  try {
+    return kafka::make_client(type == RD_KAFKA_CONSUMER ? kafka::client_type::consumer : kafka::client_type::producer,
+                              settings, {.what = "bench client"})
+        .release();
+  } catch (const kafka::client_error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
     std::exit(1);
   }
-  return rk;
 }
 
 /// Produces one record (copied) to `topic`, waiting while librdkafka's queue is full; exits on
@@ -55,18 +55,19 @@ inline int produce(rd_kafka_t* rk, const std::string& topic, std::string_view ke
   }
 }
 
-/// Creates `topic` (replication factor 1) and waits up to 30 s for the answer.
+/// Creates `topic` (replication factor 1) and waits up to 30 s for the answer (an existing
+/// topic is fine: the harnesses reuse names across scenarios only after deleting the data).
 inline void create_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
-  rd_kafka_t* rk = make_client(RD_KAFKA_PRODUCER, bootstrap, {});
+  kafka::client rk(make_client(RD_KAFKA_PRODUCER, bootstrap, {}));
   char err[256];
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof err);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  if (ev) rd_kafka_event_destroy(ev);
-  rd_kafka_queue_destroy(q);
+  try {
+    (void)kafka::admin_call(rk.get(), "create topic " + topic, std::chrono::seconds(25),
+                            [&](rd_kafka_queue_t* q) { rd_kafka_CreateTopics(rk.get(), &nt, 1, nullptr, q); });
+  } catch (const kafka::client_error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+  }
   rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_destroy(rk);
 }
 
 }  // namespace sluice::bench

@@ -1,9 +1,10 @@
 #pragma once
-/// librdkafka glue shared by the runtime's .cc files: owning handles, client creation from
-/// properties, librdkafka's log lines routed to core::logger, and small conversions.
+/// librdkafka glue of the runtime's .cc files: the shared wrapper (runtime/kafka/client.h) under
+/// the runtime's names and error type, and the consumer-side helpers only the runtime needs
+/// (commits, pausing, conversions).
 ///
-/// librdkafka's headers stay inside runtime/*.cc: this header names its C types
-/// only by forward declaration, so it can sit in other runtime headers.
+/// librdkafka's headers stay inside .cc files: this header names its C types only by forward
+/// declaration, so it can sit in other runtime headers.
 ///
 /// Thread safety: the functions are stateless; a client handle is used as librdkafka allows
 /// (a consumer by the one thread polling it).
@@ -12,6 +13,7 @@
 #include "core/error.h"
 #include "core/record.h"
 #include "core/types.h"
+#include "runtime/kafka/client.h"
 
 #include <chrono>
 #include <memory>
@@ -22,41 +24,24 @@
 #include <vector>
 
 extern "C" {
-struct rd_kafka_s;
-struct rd_kafka_conf_s;
-struct rd_kafka_topic_s;
-struct rd_kafka_topic_partition_list_s;
-struct rd_kafka_message_s;
+struct rd_kafka_message_s;  // the other librdkafka types: runtime/kafka/client.h
 }
 
 namespace sluice::runtime::detail {
 
-struct kafka_client_deleter {
-  /// Closes a consumer (leaving its group) before destroying it.
-  void operator()(rd_kafka_s* rk) const noexcept;
-};
-/// An owned librdkafka client (consumer or producer).
-using kafka_client = std::unique_ptr<rd_kafka_s, kafka_client_deleter>;
+// The shared wrapper's handles under the names the runtime uses (runtime/kafka/client.h).
+using kafka_client = kafka::client;
+using kafka::partition_list;
+using kafka::topic_handle;
+using kafka::client_type;
+using kafka::conf_hook;
+using kafka::error_string;
+using kafka::make_partition_list;
+using kafka::timeout_ms;
 
-struct partition_list_deleter {
-  void operator()(rd_kafka_topic_partition_list_s* l) const noexcept;
-};
-using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_s, partition_list_deleter>;
-
-struct topic_handle_deleter {
-  void operator()(rd_kafka_topic_s* t) const noexcept;
-};
-using topic_handle = std::unique_ptr<rd_kafka_topic_s, topic_handle_deleter>;
-
-enum class client_type { consumer, producer };
-
-/// Called on the new configuration before the client is created, to install callbacks.
-using conf_hook = void (*)(rd_kafka_conf_s* conf, void* opaque);
-
-/// Creates a client from `settings` (librdkafka property names). Throws streams_error naming
-/// the key if librdkafka rejects a setting, or with librdkafka's message if creation fails.
-/// `what` names the client in messages ("stream thread 0 consumer"). Logs go to
-/// core::logger("runtime.librdkafka").
+/// kafka::make_client with librdkafka's logs on the `runtime.librdkafka` logger, throwing
+/// streams_error (naming the key if librdkafka rejects a setting). `what` names the client in
+/// messages ("stream thread 0 consumer").
 kafka_client make_client(client_type type, const core::properties& settings,
                          std::string_view what, conf_hook hook = nullptr, void* opaque = nullptr);
 
@@ -82,16 +67,5 @@ bool commit_offsets(rd_kafka_s* consumer, rd_kafka_topic_partition_list_s* offse
 
 /// A consumed message as a record (key, value, timestamp and headers copied).
 core::record to_record(const rd_kafka_message_s* m);
-
-/// librdkafka's text for an error code.
-std::string error_string(int rd_kafka_resp_err);
-
-/// A new partition list holding `partitions` (offsets unset).
-partition_list make_partition_list(const std::vector<core::topic_partition>& partitions);
-
-/// Milliseconds as librdkafka's int timeouts.
-inline int timeout_ms(std::chrono::milliseconds d) {
-  return d.count() < 0 ? 0 : d.count() > 2147483647 ? 2147483647 : static_cast<int>(d.count());
-}
 
 }  // namespace sluice::runtime::detail

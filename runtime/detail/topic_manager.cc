@@ -22,18 +22,6 @@ constexpr int admin_timeout_ms = 30000;
 /// restore never misses a window the store still holds.
 constexpr int64_t windowed_changelog_extra_retention_ms = 24LL * 60 * 60 * 1000;
 
-struct metadata_deleter {
-  void operator()(const rd_kafka_metadata_t* m) const noexcept { rd_kafka_metadata_destroy(m); }
-};
-
-struct queue_deleter {
-  void operator()(rd_kafka_queue_t* q) const noexcept { rd_kafka_queue_destroy(q); }
-};
-
-struct event_deleter {
-  void operator()(rd_kafka_event_t* e) const noexcept { rd_kafka_event_destroy(e); }
-};
-
 }  // namespace
 
 std::string control_topic_name(std::string_view application_id) {
@@ -48,13 +36,13 @@ topic_manager::topic_manager(const streams_config& config) : _config(config) {
 }
 
 std::map<std::string, int32_t> topic_manager::describe_all() {
-  const rd_kafka_metadata_t* raw = nullptr;
-  const rd_kafka_resp_err_t err = rd_kafka_metadata(_admin.get(), 1, nullptr, &raw, admin_timeout_ms);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw streams_error(fmt::format("cannot read the topics of the Kafka cluster at {}: {}",
-                                    _config.bootstrap_servers, rd_kafka_err2str(err)));
+  std::shared_ptr<const rd_kafka_metadata_t> md;
+  try {
+    md = kafka::fetch_metadata(_admin.get(), _config.bootstrap_servers,
+                               std::chrono::milliseconds(admin_timeout_ms));
+  } catch (const kafka::client_error& e) {
+    throw streams_error(fmt::format("cannot read the topics of the Kafka cluster: {}", e.what()));
   }
-  std::unique_ptr<const rd_kafka_metadata_t, metadata_deleter> md(raw);
   std::map<std::string, int32_t> out;
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];
@@ -90,19 +78,21 @@ void topic_manager::create(const std::vector<wanted>& topics) {
     for (const auto& [k, v] : w.configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
     news.push_back(nt);
   }
-  std::unique_ptr<rd_kafka_queue_t, queue_deleter> queue(rd_kafka_queue_new(_admin.get()));
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(_admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_operation_timeout(options, admin_timeout_ms, err, sizeof err);
-  rd_kafka_CreateTopics(_admin.get(), news.data(), news.size(), options, queue.get());
-  rd_kafka_AdminOptions_destroy(options);
-  rd_kafka_NewTopic_destroy_array(news.data(), news.size());
-
-  std::unique_ptr<rd_kafka_event_t, event_deleter> event(rd_kafka_queue_poll(queue.get(), admin_timeout_ms + 5000));
-  if (!event) throw streams_error("creating internal topics timed out");
-  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw streams_error(fmt::format("cannot create internal topics: {}",
-                                    rd_kafka_event_error_string(event.get())));
+  kafka::event event;
+  try {
+    event = kafka::admin_call(_admin.get(), "cannot create internal topics",
+                              std::chrono::milliseconds(admin_timeout_ms), [&](rd_kafka_queue_t* queue) {
+                                rd_kafka_AdminOptions_t* options =
+                                    rd_kafka_AdminOptions_new(_admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+                                rd_kafka_AdminOptions_set_operation_timeout(options, admin_timeout_ms, err, sizeof err);
+                                rd_kafka_CreateTopics(_admin.get(), news.data(), news.size(), options, queue);
+                                rd_kafka_AdminOptions_destroy(options);
+                              });
+  } catch (const kafka::client_error& e) {
+    rd_kafka_NewTopic_destroy_array(news.data(), news.size());
+    throw streams_error(e.what());
   }
+  rd_kafka_NewTopic_destroy_array(news.data(), news.size());
   const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(event.get());
   size_t n = 0;
   const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
