@@ -7,7 +7,7 @@
 #include "state/detail/memory_backend.h"
 #include "state/detail/merge.h"
 #include "state/detail/rocksdb_backend.h"
-#include "state/detail/segmented_storage.h"
+#include "state/detail/segmented_store.h"
 #include "state/errc.h"
 #include "state/stores.h"
 
@@ -64,7 +64,8 @@ bytes sessions_upper(bytes_view key) {
 }
 
 /// Single-threaded; owned by one task.
-class engine_session_store final : public session_store {
+class engine_session_store final
+    : public detail::segmented_store<session_store, session_store_options> {
  public:
   static result<std::unique_ptr<session_store>> open(std::string name,
                                                      std::unique_ptr<detail::backend> backend,
@@ -75,10 +76,6 @@ class engine_session_store final : public session_store {
     return std::unique_ptr<session_store>(std::move(store));
   }
 
-  const std::string& name() const noexcept override { return _name; }
-  bool persistent() const noexcept override { return engine().persistent(); }
-  bool is_open() const noexcept override { return engine().is_open(); }
-  const session_store_options& options() const noexcept override { return _options; }
 
   result<bool> put(bytes_view key, session_window window, bytes_view value) override {
     if (!is_open()) return errc::store_closed;
@@ -119,45 +116,17 @@ class engine_session_store final : public session_store {
     return engine().get(segment, encode_session_key(key, window.start, window.end));
   }
 
-  std::optional<core::timestamp> observed_stream_time() const noexcept override {
-    if (auto t = _storage.observed()) return core::from_epoch_ms(*t);
-    return std::nullopt;
-  }
-  std::uint64_t dropped_records() const noexcept override { return _dropped; }
-  std::size_t segment_count() const noexcept override { return _storage.segment_count(); }
-
-  result<void> flush() override { return _storage.flush(); }
-  result<void> close() override { return _storage.close(); }
-  result<void> begin_batch() override { return _storage.begin(); }
-  result<void> commit_batch(core::offset changelog_position) override {
-    return _storage.commit(changelog_position);
-  }
-  result<void> abort_batch() override { return _storage.abort(); }
-  bool batch_active() const noexcept override { return engine().pending(); }
-  result<std::optional<core::offset>> committed_offset() override {
-    if (!is_open()) return errc::store_closed;
-    return detail::read_position(engine());
-  }
 
   result<void> restore_batch(std::span<const changelog_record> records,
                              core::offset next_position) override {
-    if (!is_open()) return errc::store_closed;
-    if (engine().pending()) return errc::invalid_state;
-    auto batch = engine().new_batch();
-    for (const auto& r : records) {
-      const auto parts = decode_session_key(r.key);
-      if (!parts) return errc::corruption;
-      const auto end = core::to_epoch_ms(parts->end);
-      _storage.observe(end);
-      if (_storage.expired(end)) continue;
-      SLUICE_TRY(auto segment, _storage.segment_for(end));
-      if (r.value) {
-        batch.put(segment, r.key, *r.value);
-      } else {
-        batch.remove(segment, r.key);
-      }
-    }
-    return _storage.write_restore(std::move(batch), next_position);
+    return restore_records(
+        records, next_position,
+        [](const changelog_record& r) -> std::optional<std::int64_t> {
+          const auto parts = decode_session_key(r.key);
+          if (!parts) return std::nullopt;
+          return core::to_epoch_ms(parts->end);
+        },
+        [](const changelog_record&) {}, [](detail::engine_batch&) {});
   }
 
  protected:
@@ -195,18 +164,8 @@ class engine_session_store final : public session_store {
  private:
   engine_session_store(std::string name, std::unique_ptr<detail::backend> backend,
                        const session_store_options& options)
-      : _name(std::move(name)),
-        _options(options),
-        _storage(std::move(backend), detail::session_keyspace_prefix, detail::store_kind::session,
-                 options.retention.count(), options.segment_interval.count()) {}
-
-  detail::engine& engine() noexcept { return _storage.storage(); }
-  const detail::engine& engine() const noexcept { return _storage.storage(); }
-
-  std::string _name;
-  session_store_options _options;
-  detail::segmented_storage _storage;
-  std::uint64_t _dropped = 0;
+      : segmented_store(std::move(name), std::move(backend), options, detail::session_keyspace_prefix,
+                        detail::store_kind::session) {}
 };
 
 }  // namespace

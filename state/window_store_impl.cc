@@ -7,7 +7,7 @@
 #include "state/detail/memory_backend.h"
 #include "state/detail/merge.h"
 #include "state/detail/rocksdb_backend.h"
-#include "state/detail/segmented_storage.h"
+#include "state/detail/segmented_store.h"
 #include "state/detail/window_bounds.h"
 #include "state/errc.h"
 #include "state/stores.h"
@@ -58,7 +58,8 @@ using detail::window_upper;
 constexpr std::uint64_t seqnum_block = 4096;
 
 /// Single-threaded; owned by one task.
-class engine_window_store final : public window_store {
+class engine_window_store final
+    : public detail::segmented_store<window_store, window_store_options> {
  public:
   static result<std::unique_ptr<window_store>> open(std::string name,
                                                     std::unique_ptr<detail::backend> backend,
@@ -70,10 +71,6 @@ class engine_window_store final : public window_store {
     return std::unique_ptr<window_store>(std::move(store));
   }
 
-  const std::string& name() const noexcept override { return _name; }
-  bool persistent() const noexcept override { return engine().persistent(); }
-  bool is_open() const noexcept override { return engine().is_open(); }
-  const window_store_options& options() const noexcept override { return _options; }
 
   result<window_put_result> put(bytes_view key, bytes_view value,
                                 core::timestamp window_start) override {
@@ -140,59 +137,35 @@ class engine_window_store final : public window_store {
     return std::optional<bytes>(std::in_place, it.value().begin(), it.value().end());
   }
 
-  std::optional<core::timestamp> observed_stream_time() const noexcept override {
-    if (auto t = _storage.observed()) return core::from_epoch_ms(*t);
-    return std::nullopt;
-  }
-  std::uint64_t dropped_records() const noexcept override { return _dropped; }
-  std::size_t segment_count() const noexcept override { return _storage.segment_count(); }
-
-  result<void> flush() override { return _storage.flush(); }
-  result<void> close() override { return _storage.close(); }
-  result<void> begin_batch() override { return _storage.begin(); }
-  result<void> commit_batch(core::offset changelog_position) override {
-    return _storage.commit(changelog_position);
-  }
   result<void> abort_batch() override {
     SLUICE_TRY(_storage.abort());
     return load_seqnum_reservation();
   }
-  bool batch_active() const noexcept override { return engine().pending(); }
-  result<std::optional<core::offset>> committed_offset() override {
-    if (!is_open()) return errc::store_closed;
-    return detail::read_position(engine());
-  }
 
   result<void> restore_batch(std::span<const changelog_record> records,
                              core::offset next_position) override {
-    if (!is_open()) return errc::store_closed;
-    if (engine().pending()) return errc::invalid_state;
-    auto batch = engine().new_batch();
     const auto reserved_before = _seq_reserved;
-    for (const auto& r : records) {
-      const auto parts = decode_window_key(r.key);
-      if (!parts) return errc::corruption;
-      const auto t = core::to_epoch_ms(parts->window_start);
-      _storage.observe(t);
-      if (_storage.expired(t)) continue;
-      SLUICE_TRY(auto segment, _storage.segment_for(t));
-      if (r.value) {
-        batch.put(segment, r.key, *r.value);
-      } else {
-        batch.remove(segment, r.key);
-      }
-      if (_options.retain_duplicates) {
-        _seq_counter = std::max<std::uint64_t>(_seq_counter, std::uint64_t{parts->seqnum} + 1);
-      }
-    }
-    if (_options.retain_duplicates && _seq_counter >= _seq_reserved) {
-      _seq_reserved = _seq_counter + seqnum_block;
-    }
-    if (_seq_reserved != reserved_before) {
-      batch.put_meta(detail::meta_seqnum_reserved,
-                     core::to_be_bytes<std::int64_t>(static_cast<std::int64_t>(_seq_reserved)));
-    }
-    return _storage.write_restore(std::move(batch), next_position);
+    return restore_records(
+        records, next_position,
+        [](const changelog_record& r) -> std::optional<std::int64_t> {
+          const auto parts = decode_window_key(r.key);
+          if (!parts) return std::nullopt;
+          return core::to_epoch_ms(parts->window_start);
+        },
+        [this](const changelog_record& r) {
+          if (!_options.retain_duplicates) return;
+          const auto parts = decode_window_key(r.key);
+          _seq_counter = std::max<std::uint64_t>(_seq_counter, std::uint64_t{parts->seqnum} + 1);
+        },
+        [&](detail::engine_batch& batch) {
+          if (_options.retain_duplicates && _seq_counter >= _seq_reserved) {
+            _seq_reserved = _seq_counter + seqnum_block;
+          }
+          if (_seq_reserved != reserved_before) {
+            batch.put_meta(detail::meta_seqnum_reserved,
+                           core::to_be_bytes<std::int64_t>(static_cast<std::int64_t>(_seq_reserved)));
+          }
+        });
   }
 
  protected:
@@ -240,13 +213,8 @@ class engine_window_store final : public window_store {
  private:
   engine_window_store(std::string name, std::unique_ptr<detail::backend> backend,
                       const window_store_options& options)
-      : _name(std::move(name)),
-        _options(options),
-        _storage(std::move(backend), detail::window_keyspace_prefix, detail::store_kind::window,
-                 options.retention.count(), options.segment_interval.count()) {}
-
-  detail::engine& engine() noexcept { return _storage.storage(); }
-  const detail::engine& engine() const noexcept { return _storage.storage(); }
+      : segmented_store(std::move(name), std::move(backend), options, detail::window_keyspace_prefix,
+                        detail::store_kind::window) {}
 
   result<void> load_seqnum_reservation() {
     SLUICE_TRY(auto reserved, detail::read_i64_meta(engine(), detail::meta_seqnum_reserved));
@@ -282,10 +250,6 @@ class engine_window_store final : public window_store {
     return window_iterator(key_value_iterator(std::move(filtered)));
   }
 
-  std::string _name;
-  window_store_options _options;
-  detail::segmented_storage _storage;
-  std::uint64_t _dropped = 0;
   std::uint64_t _seq_counter = 0;
   std::uint64_t _seq_reserved = 0;
 };
