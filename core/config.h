@@ -30,6 +30,8 @@
 /// access. A `config` keeps its definition alive by sharing it (copying a config or a def is
 /// cheap; a def is copied on the first `define` after it has been shared).
 
+#include "core/properties.h"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -47,9 +49,6 @@
 #include <vector>
 
 namespace sluice::core {
-
-/// Plain string key/value pairs, sorted by key.
-using properties = std::map<std::string, std::string>;
 
 /// A start-up configuration error. `what()` is every problem joined by "; "; each problem names
 /// its key (or file and line).
@@ -205,27 +204,5 @@ class config {
   std::map<std::string, slot, std::less<>> _values;
   std::map<std::string, std::string, std::less<>> _pass_through;
 };
-
-/// Parses the Java .properties format: `key=value`, `key: value` or `key value`; `#` and `!`
-/// comment lines; blank lines; a line ending in an odd number of backslashes continues on the
-/// next (whose leading whitespace is dropped); escapes \t \n \r \f \uXXXX and `\c` for a
-/// literal c. Keys and values are trimmed (a trailing escaped space survives). A key given
-/// twice keeps its last value. Throws config_exception (naming the line) on a malformed \u.
-properties parse_properties(std::string_view text);
-
-/// Reads and parses a .properties file. Throws config_exception naming the file if it cannot
-/// be read or does not parse.
-properties load_properties_file(const std::filesystem::path& path);
-
-/// Writes properties in the format `parse_properties` reads back unchanged.
-std::string format_properties(const properties& values);
-
-/// Splits one `key=value` override (a command line `--set`) at its first '='; both sides are
-/// trimmed. Throws config_exception if there is no '=' or the key is empty.
-std::pair<std::string, std::string> parse_override(std::string_view text);
-
-/// `base` with every `key=value` of `overrides` applied in order (later ones win).
-/// Throws config_exception like `parse_override`.
-properties with_overrides(properties base, std::span<const std::string> overrides);
 
 }  // namespace sluice::core
