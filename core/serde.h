@@ -19,9 +19,9 @@
 /// (IntegerSerializer), `int64` (LongSerializer), `float64` (DoubleSerializer). JSON through
 /// nlohmann lives in "core/json_serde.h" so that this header stays light.
 ///
-/// `default_serde<T>` maps the standard value types to their built-in serde; specialize it for
-/// your own types (for example to `serdes::json<T>`) to let the DSL pick it when no serde is
-/// given.
+/// `sluice::default_serde<T>` maps the standard value types to their built-in serde; specialize
+/// it for your own types (for example to `serdes::json<T>`) to let the DSL pick it when no serde
+/// is given.
 ///
 /// Thread safety: serdes are immutable; a serde and every copy of a `serde<T>` may be used from
 /// any number of threads at once. Custom serdes must keep that promise (no hidden mutable
@@ -126,31 +126,48 @@ struct float64 {
 
 }  // namespace serdes
 
+}  // namespace sluice::core
+
+namespace sluice {
+
+/// The serdes users write topologies with: `sluice::serdes::string`, `sluice::serdes::json<T>`...
+namespace serdes = core::serdes;
+using core::serde;
+
 /// The serde the DSL uses for T when the user names none: `default_serde<T>::type`. Defined
-/// for std::string, int32_t, int64_t, double and bytes; specialize it for your own types.
+/// for std::string, int32_t, int64_t, double and bytes; specialize it for your own types:
+///     template <> struct sluice::default_serde<my_type> {
+///       using type = sluice::serdes::json<my_type>;
+///     };
 template <class T>
 struct default_serde {};
 
 template <>
 struct default_serde<std::string> {
-  using type = serdes::string;
+  using type = core::serdes::string;
 };
 template <>
 struct default_serde<bytes> {
-  using type = serdes::bytes;
+  using type = core::serdes::bytes;
 };
 template <>
 struct default_serde<int32_t> {
-  using type = serdes::int32;
+  using type = core::serdes::int32;
 };
 template <>
 struct default_serde<int64_t> {
-  using type = serdes::int64;
+  using type = core::serdes::int64;
 };
 template <>
 struct default_serde<double> {
-  using type = serdes::float64;
+  using type = core::serdes::float64;
 };
+
+}  // namespace sluice
+
+namespace sluice::core {
+
+using sluice::default_serde;
 
 /// T has a default serde (a `default_serde<T>::type` that is a serde of T).
 template <class T>

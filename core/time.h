@@ -21,5 +21,8 @@ inline constexpr int64_t to_epoch_ms(timestamp t) noexcept { return t.time_since
 }  // namespace sluice::core
 
 namespace sluice {
+using core::from_epoch_ms;
+using core::millis;
 using core::timestamp;
+using core::to_epoch_ms;
 }  // namespace sluice

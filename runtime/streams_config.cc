@@ -194,7 +194,7 @@ streams_config streams_config::parse(const core::properties& values) {
     if (values.contains(std::string(serde_key))) {
       problems.push_back(fmt::format(
           "config '{}' is not used by Sluice: serdes are chosen per type at compile time "
-          "(core::default_serde<T>, or consumed/produced/materialized in the DSL)",
+          "(sluice::default_serde<T>, or consumed/produced/materialized in the DSL)",
           serde_key));
     }
   }

@@ -17,7 +17,7 @@
 /// a prefix is a config error naming the key.
 ///
 /// Serdes are not configuration in Sluice: keys and values are typed in the DSL and their
-/// serdes chosen at compile time (`core::default_serde<T>`, or `consumed`/`produced`/
+/// serdes chosen at compile time (`sluice::default_serde<T>`, or `consumed`/`produced`/
 /// `materialized`), so `default.key.serde` / `default.value.serde` are rejected with that
 /// explanation rather than silently ignored.
 ///

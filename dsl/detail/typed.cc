@@ -18,7 +18,7 @@ void throw_missing_serde(std::string_view op, std::string_view role, const std::
   throw topology_error(std::string(op),
                        "no " + std::string(role) + " serde for type '" + type_name(t) +
                            "': pass one in the operator's parameters, or specialize "
-                           "sluice::core::default_serde for the type");
+                           "sluice::default_serde for the type");
 }
 
 void throw_store_error(const processor_node& node, std::string_view store, std::string_view what,

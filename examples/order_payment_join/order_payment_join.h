@@ -56,15 +56,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order_with_payment, order_id, user_id, total,
 }  // namespace order_payment_join
 
 template <>
-struct sluice::core::default_serde<order_payment_join::order> {
+struct sluice::default_serde<order_payment_join::order> {
   using type = serdes::json<order_payment_join::order>;
 };
 template <>
-struct sluice::core::default_serde<order_payment_join::payment> {
+struct sluice::default_serde<order_payment_join::payment> {
   using type = serdes::json<order_payment_join::payment>;
 };
 template <>
-struct sluice::core::default_serde<order_payment_join::order_with_payment> {
+struct sluice::default_serde<order_payment_join::order_with_payment> {
   using type = serdes::json<order_payment_join::order_with_payment>;
 };
 

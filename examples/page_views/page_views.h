@@ -25,7 +25,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(page_view, page, user, timestamp)
 }  // namespace page_views
 
 template <>
-struct sluice::core::default_serde<page_views::page_view> {
+struct sluice::default_serde<page_views::page_view> {
   using type = serdes::json<page_views::page_view>;
 };
 

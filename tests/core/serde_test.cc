@@ -249,7 +249,7 @@ inline void from_json(const nlohmann::json& j, positive& p) {
 }  // namespace sluice::core
 
 template <>
-struct sluice::core::default_serde<sluice::core::json_test::page_view> {
+struct sluice::default_serde<sluice::core::json_test::page_view> {
   using type = sluice::core::serdes::json<sluice::core::json_test::page_view>;
 };
 
