@@ -1,9 +1,12 @@
-// The two flagship topologies, written exactly as users write them, run through the driver.
+// The two flagship topologies run through the driver: the page-view example's own topology
+// (examples/page_views/page_views.h, also what topology-graph renders), and the order–payment
+// join written as a user writes it.
 
 #include "core/json_serde.h"
 #include "core/murmur2.h"
 #include "dsl/streams.h"
 #include "dsl/testing/topology_test_driver.h"
+#include "examples/page_views/page_views.h"
 
 #include <gtest/gtest.h>
 
@@ -13,13 +16,6 @@
 #include <vector>
 
 namespace flagship {
-
-struct page_view {
-  std::string page;
-  std::string user;
-  int64_t timestamp = 0;  // seconds since the epoch
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(page_view, page, user, timestamp)
 
 struct order {
   std::string order_id;
@@ -54,19 +50,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(order_with_payment, order_id, customer, amoun
 }  // namespace flagship
 
 template <>
-struct sluice::core::default_serde<flagship::page_view> {
-  using type = serdes::json<flagship::page_view>;
-};
-template <>
-struct sluice::core::default_serde<flagship::order> {
+struct sluice::default_serde<flagship::order> {
   using type = serdes::json<flagship::order>;
 };
 template <>
-struct sluice::core::default_serde<flagship::payment> {
+struct sluice::default_serde<flagship::payment> {
   using type = serdes::json<flagship::payment>;
 };
 template <>
-struct sluice::core::default_serde<flagship::order_with_payment> {
+struct sluice::default_serde<flagship::order_with_payment> {
   using type = serdes::json<flagship::order_with_payment>;
 };
 
@@ -78,28 +70,8 @@ using namespace sluice;
 namespace serdes = core::serdes;
 
 // ---- 1. page views per page per 1-minute tumbling window ------------------------------------
-
-/// The page-view topology as a user writes it.
-topology page_view_counts(bool final_only) {
-  streams_builder builder;
-  auto counts =
-      builder
-          .stream<std::string, page_view>(
-              "page-views", {.timestamp_extractor =
-                                 [](const std::string&, const page_view& v, timestamp) {
-                                   return core::from_epoch_ms(
-                                       v.timestamp * 1000);  // the event's own time, in seconds
-                                 }})
-          .group_by([](const std::string&, const page_view& v) { return v.page; },
-                    grouped<std::string, page_view>::as("views-by-page"))
-          .windowed_by(time_windows::of(1min).grace(30s))
-          .count(materialized<std::string, int64_t>::as("page-view-counts"));
-  if (final_only) counts = counts.suppress(suppressed::until_window_closes());
-  counts.to_stream().to("page-view-counts",
-                        {.key_serde = time_windowed_serde<std::string>(serdes::string{}, 1min),
-                         .value_serde = serdes::int64{}});
-  return builder.build();
-}
+// The example's topology: event time from the JSON field, re-keyed by page, 1-minute windows
+// with 3 minutes of grace, every updated count to page-views-per-minute.
 
 constexpr int64_t minute = 1699999980;  // a minute boundary, in seconds
 
@@ -109,13 +81,12 @@ std::string event(const std::string& page, const std::string& user, int64_t seco
 }
 
 struct page_view_harness {
-  page_view_harness(bool final_only, int32_t partitions)
-      : driver(page_view_counts(final_only), {.partitions = {{"page-views", partitions}}}),
-        views(driver.create_input_topic<std::string, std::string>("page-views", serdes::string{},
-                                                                  serdes::string{})),
+  explicit page_view_harness(int32_t partitions)
+      : driver(page_views::make_topology(), {.partitions = {{page_views::input_topic, partitions}}}),
+        views(driver.create_input_topic<std::string, std::string>(page_views::input_topic,
+                                                                  serdes::string{}, serdes::string{})),
         counts(driver.create_output_topic<windowed<std::string>, int64_t>(
-            "page-view-counts", time_windowed_serde<std::string>(serdes::string{}, 1min),
-            serdes::int64{})) {}
+            page_views::output_topic, page_views::output_key_serde(), serdes::int64{})) {}
   /// Pipes raw JSON text with no key, as a web front end would produce it.
   void view(const std::string& page, const std::string& user, int64_t seconds) {
     views.pipe_bytes(std::nullopt, core::to_bytes(event(page, user, seconds)),
@@ -138,46 +109,30 @@ struct page_view_harness {
 using rows = std::vector<std::tuple<std::string, int64_t, int64_t>>;
 
 TEST(flagship_page_views, counts_per_page_per_minute_with_out_of_order_and_late_events) {
-  page_view_harness h(false, 1);
+  page_view_harness h(1);
   h.view("/home", "u1", minute + 5);
   h.view("/home", "u2", minute + 30);
   h.view("/about", "u1", minute + 40);
   h.view("/home", "u3", minute + 65);   // next window; stream time minute + 65
-  h.view("/home", "u4", minute + 50);   // out of order: window closes at minute + 60 + 30
-  h.view("/about", "u2", minute + 95);  // stream time minute + 95: the first window is closed
+  h.view("/home", "u4", minute + 50);   // out of order: window closes at minute + 60 + 180
+  h.view("/about", "u2", minute + 250);  // stream time minute + 250: the first window is closed
   h.view("/home", "u5", minute + 10);   // late: dropped and counted
   EXPECT_EQ(h.read(), (rows{{"/home", minute, 1},
                             {"/home", minute, 2},
                             {"/about", minute, 1},
                             {"/home", minute + 60, 1},
                             {"/home", minute, 3},
-                            {"/about", minute + 60, 1}}));
+                            {"/about", minute + 240, 1}}));
   EXPECT_EQ(h.driver.metrics().dropped_total(dsl::drop_reason::late), 1);
   auto store = h.driver.get_window_store<std::string, int64_t>("page-view-counts");
   EXPECT_EQ(store.fetch("/home", core::from_epoch_ms((minute + 60) * 1000)), 1);
-}
-
-TEST(flagship_page_views, suppressed_emits_one_final_count_per_page_and_window) {
-  page_view_harness h(true, 1);
-  h.view("/home", "u1", minute + 5);
-  h.view("/home", "u2", minute + 30);
-  h.view("/about", "u1", minute + 40);
-  h.view("/home", "u3", minute + 65);
-  h.view("/home", "u4", minute + 50);
-  EXPECT_TRUE(h.counts.is_empty());
-  h.view("/about", "u2", minute + 95);
-  EXPECT_EQ(h.read(), (rows{{"/about", minute, 1}, {"/home", minute, 3}}));
-  h.view("/home", "u5", minute + 10);  // late
-  h.view("/x", "u6", minute + 200);    // closes the second window
-  EXPECT_EQ(h.read(), (rows{{"/about", minute + 60, 1}, {"/home", minute + 60, 1}}));
-  EXPECT_EQ(h.driver.metrics().dropped_total(dsl::drop_reason::late), 1);
 }
 
 TEST(flagship_page_views, describe_is_kafka_streams_style_text_with_stable_names) {
   // Generated names are a hash of the operator, its parents and what distinguishes it, so this
   // text changes only when the topology does: the store, changelog and repartition topic names
   // a deployed application relies on stay put.
-  EXPECT_EQ(page_view_counts(true).describe(),
+  EXPECT_EQ(page_views::make_topology().describe(),
             "Topologies:\n"
             "   Sub-topology: 0\n"
             "    Source: KSTREAM-SOURCE-1e1d204f (topics: [page-views])\n"
@@ -190,29 +145,25 @@ TEST(flagship_page_views, describe_is_kafka_streams_style_text_with_stable_names
             "\n"
             "   Sub-topology: 1\n"
             "    Source: KSTREAM-SOURCE-68b3b89f (topics: [views-by-page-repartition])\n"
-            "      --> KSTREAM-AGGREGATE-5ca14c99\n"
-            "    Processor: KSTREAM-AGGREGATE-5ca14c99 (count tumbling(60000ms, grace 30000ms), "
+            "      --> KSTREAM-AGGREGATE-1f3098ab\n"
+            "    Processor: KSTREAM-AGGREGATE-1f3098ab (count tumbling(60000ms, grace 180000ms), "
             "stores: [page-view-counts])\n"
-            "      --> KTABLE-SUPPRESS-0bd9ab50\n"
+            "      --> KTABLE-TOSTREAM-bc247616\n"
             "      <-- KSTREAM-SOURCE-68b3b89f\n"
-            "    Processor: KTABLE-SUPPRESS-0bd9ab50 (suppress, stores: "
-            "[KTABLE-SUPPRESS-0bd9ab50-store])\n"
-            "      --> KTABLE-TOSTREAM-6e4fc2ca\n"
-            "      <-- KSTREAM-AGGREGATE-5ca14c99\n"
-            "    Processor: KTABLE-TOSTREAM-6e4fc2ca (to_stream, stores: [])\n"
-            "      --> KSTREAM-SINK-7c81f099\n"
-            "      <-- KTABLE-SUPPRESS-0bd9ab50\n"
-            "    Sink: KSTREAM-SINK-7c81f099 (topic: page-view-counts)\n"
-            "      <-- KTABLE-TOSTREAM-6e4fc2ca\n"
+            "    Processor: KTABLE-TOSTREAM-bc247616 (to_stream, stores: [])\n"
+            "      --> KSTREAM-SINK-d4eb8270\n"
+            "      <-- KSTREAM-AGGREGATE-1f3098ab\n"
+            "    Sink: KSTREAM-SINK-d4eb8270 (topic: page-views-per-minute)\n"
+            "      <-- KTABLE-TOSTREAM-bc247616\n"
             "\n");
 }
 
 TEST(flagship_page_views, runs_are_deterministic_across_partitions_and_reruns) {
   auto run = [] {
-    page_view_harness h(false, 3);
+    page_view_harness h(3);
     for (int i = 0; i < 300; ++i) {
       // In order, out of order within grace, and late, across pages and partitions.
-      const int64_t t = minute + i - (i % 7 == 3 ? 80 : 0) + (i % 5 == 1 ? 20 : 0);
+      const int64_t t = minute + i - (i % 7 == 3 ? 250 : 0) + (i % 5 == 1 ? 20 : 0);
       h.view("/p" + std::to_string(i % 11), "u" + std::to_string(i), t);
     }
     return std::pair{h.counts.read_records(), h.driver.metrics().dropped_total()};
@@ -224,7 +175,7 @@ TEST(flagship_page_views, runs_are_deterministic_across_partitions_and_reruns) {
 }
 
 TEST(flagship_page_views, several_partitions_give_the_same_totals) {
-  page_view_harness h(false, 3);
+  page_view_harness h(3);
   const std::vector<std::string> pages{"/a", "/b", "/c", "/d"};
   std::map<std::pair<std::string, int64_t>, int64_t> expected;
   for (int i = 0; i < 200; ++i) {
