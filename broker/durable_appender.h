@@ -7,7 +7,8 @@
 ///      Fetches parked on that partition (new records, or a marker that moved the last stable
 ///      offset); a duplicate of an idempotent producer's batch appends nothing and wakes no one.
 ///   2. Each append notes in the caller's `flush_set` whether the partition's flush policy
-///      (flush.messages / flush.ms) wants it durable before anyone is told.
+///      (flush.messages; flush.ms is a periodic flush by the housekeeping, as in Kafka) wants it
+///      durable before anyone is told.
 ///   3. `when_durable` runs the owed fsyncs on the blocking pool — never on a network thread —
 ///      and then calls the continuation, which answers. Nothing owed: the continuation runs at
 ///      once on the caller's thread (`when_durable`) or from a timer (`when_durable_later`, for

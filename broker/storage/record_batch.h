@@ -2,7 +2,7 @@
 /// The storage layer's view of record batches. The batch layout, header decoding, CRC check and
 /// record decoding live in `broker/protocol/records.h`; this adds what only the log needs: the
 /// produce-side rules a batch must pass before it is appended, the offset/epoch rewrite done on
-/// append, the record-level timestamp lookup, and the big-endian helpers of the index files.
+/// append, and the record-level timestamp lookup.
 
 #include "broker/protocol/records.h"
 #include "core/bytes.h"
