@@ -1,19 +1,10 @@
 #include "broker/group/group_coordinator.h"
 
-#include "core/log.h"
+#include "broker/group/logger.h"
 
 #include <algorithm>
 
 namespace sluice::broker::group {
-namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.group");
-  return instance;
-}
-
-}  // namespace
-
 group_coordinator::group_coordinator(scheduler& sched, coordinator_config config)
     : _sched(sched), _config(config) {}
 

@@ -4,17 +4,12 @@
 #include "broker/protocol/records.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/topic_config.h"
-#include "core/log.h"
+#include "broker/group/logger.h"
 #include "core/murmur2.h"
 #include "core/time.h"
 
 namespace sluice::broker::group {
 namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.group");
-  return instance;
-}
 
 int64_t wall_now_ms() { return core::to_epoch_ms(core::wall_clock_now()); }
 

@@ -1,17 +1,12 @@
 #include "broker/group/membership.h"
 
-#include "core/log.h"
+#include "broker/group/logger.h"
 
 #include <algorithm>
 #include <random>
 
 namespace sluice::broker::group {
 namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.group");
-  return instance;
-}
 
 constexpr size_t max_client_id_in_member_id = 1024;
 

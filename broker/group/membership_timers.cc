@@ -1,19 +1,10 @@
 #include "broker/group/membership.h"
 
-#include "core/log.h"
+#include "broker/group/logger.h"
 
 #include <algorithm>
 
 namespace sluice::broker::group {
-namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.group");
-  return instance;
-}
-
-}  // namespace
-
 // ---- start-up --------------------------------------------------------------------------------
 
 size_t membership::resume_loaded_groups() {

@@ -9,7 +9,7 @@
 #include "broker/storage/errc.h"
 #include "broker/storage/file.h"
 #include "broker/storage/log_cleaner.h"
-#include "core/log.h"
+#include "broker/storage/logger.h"
 
 #include <fmt/ostream.h>
 
@@ -25,11 +25,6 @@
 
 namespace sluice::broker::storage {
 namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.cleaner");
-  return instance;
-}
 
 constexpr size_t write_chunk = 1u << 20;
 
@@ -436,7 +431,7 @@ result<clean_stats> clean_log(partition_log& plog, int64_t now_ms, const cleaner
     if (!replaced) {
       // Retention, DeleteRecords or deletion changed the log meanwhile: try again next time.
       discard();
-      log().debug("{}: segments changed during cleaning; pass abandoned", fmt::streamed(plog.tp()));
+      cleaner_log().debug("{}: segments changed during cleaning; pass abandoned", fmt::streamed(plog.tp()));
       return stats;
     }
     stats.bytes_before += before;

@@ -3,7 +3,7 @@
 #include "broker/storage/file.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/segment.h"
-#include "core/log.h"
+#include "broker/storage/logger.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,15 +15,6 @@
 #include <vector>
 
 namespace sluice::broker::storage {
-namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.cleaner");
-  return instance;
-}
-
-}  // namespace
-
 /// Last modification time of a file in ms since the epoch, or -1 if it cannot be read.
 int64_t mtime_ms(const std::filesystem::path& p) {
   struct stat st {};
@@ -94,7 +85,7 @@ result<void> recover_interrupted_clean(const std::filesystem::path& dir) {
     auto base = dash == std::string::npos ? std::nullopt : parse_stem_offset(stem.substr(0, dash));
     auto next = dash == std::string::npos ? std::nullopt : parse_stem_offset(stem.substr(dash + 1));
     if (!base || !next || *next <= *base) {
-      log().warn("{}: ignoring unrecognised swap file", swap.string());
+      cleaner_log().warn("{}: ignoring unrecognised swap file", swap.string());
       continue;
     }
     // Step 2 committed: finish steps 3 and 4.
@@ -112,7 +103,7 @@ result<void> recover_interrupted_clean(const std::filesystem::path& dir) {
     } else {
       SLUICE_TRY(rename_file(swap, segment_path(dir, *base, ".log")));
     }
-    log().info("{}: completed an interrupted compaction of offsets [{}, {})", dir.string(), *base,
+    cleaner_log().info("{}: completed an interrupted compaction of offsets [{}, {})", dir.string(), *base,
                *next);
     touched = true;
   }

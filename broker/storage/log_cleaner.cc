@@ -1,7 +1,7 @@
 #include "broker/storage/log_cleaner.h"
 
 #include "broker/storage/log_manager.h"
-#include "core/log.h"
+#include "broker/storage/logger.h"
 
 #include <fmt/ostream.h>
 
@@ -10,11 +10,6 @@
 
 namespace sluice::broker::storage {
 namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.cleaner");
-  return instance;
-}
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -64,14 +59,14 @@ result<size_t> log_cleaner::run_once(int64_t now_ms, bool force) {
       if (!r) {
         std::error_code ec;
         if (_stopping.load() || !std::filesystem::exists(plog->dir(), ec)) continue;
-        log().error("{}: compaction failed: {}", fmt::streamed(plog->tp()), r.error().message());
+        cleaner_log().error("{}: compaction failed: {}", fmt::streamed(plog->tp()), r.error().message());
         continue;
       }
       if (!r.value().cleaned) continue;
       ++cleaned;
       const auto& s = r.value();
       _bytes_cleaned.fetch_add(s.bytes_before);
-      log().info("{}: compacted offsets [{}, {}): {} -> {} bytes, {} record(s) removed ({} "
+      cleaner_log().info("{}: compacted offsets [{}, {}): {} -> {} bytes, {} record(s) removed ({} "
                  "tombstone(s)), {} -> {} closed segment(s)",
                  fmt::streamed(plog->tp()), s.first_dirty, s.end_offset, s.bytes_before,
                  s.bytes_after, s.records_removed, s.tombstones_removed, s.segments_before,

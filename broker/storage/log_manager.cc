@@ -2,7 +2,7 @@
 
 #include "broker/storage/errc.h"
 #include "broker/storage/file.h"
-#include "core/log.h"
+#include "broker/storage/logger.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,11 +11,6 @@
 
 namespace sluice::broker::storage {
 namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.storage");
-  return instance;
-}
 
 constexpr const char* topics_file = "topics.json";
 constexpr const char* recovery_file = "recovery-point-offset-checkpoint";

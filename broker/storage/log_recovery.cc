@@ -7,7 +7,7 @@
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/producer_snapshots.h"
-#include "core/log.h"
+#include "broker/storage/logger.h"
 
 #include <fmt/ostream.h>
 
@@ -15,15 +15,6 @@
 #include <vector>
 
 namespace sluice::broker::storage {
-namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.storage");
-  return instance;
-}
-
-}  // namespace
-
 result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path dir,
                                                            core::topic_partition tp,
                                                            log_config config,

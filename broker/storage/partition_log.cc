@@ -5,7 +5,7 @@
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/producer_snapshots.h"
 #include "broker/storage/retention.h"
-#include "core/log.h"
+#include "broker/storage/logger.h"
 
 #include <fmt/ostream.h>
 
@@ -16,11 +16,6 @@
 
 namespace sluice::broker::storage {
 namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.storage");
-  return instance;
-}
 
 int64_t wall_clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -2,22 +2,13 @@
 
 #include "broker/storage/file.h"
 #include "broker/storage/segment.h"
-#include "core/log.h"
+#include "broker/storage/logger.h"
 
 #include <fmt/ostream.h>
 
 #include <algorithm>
 
 namespace sluice::broker::storage {
-namespace {
-
-const core::logger& log() {
-  static const core::logger instance("broker.storage");
-  return instance;
-}
-
-}  // namespace
-
 std::filesystem::path producer_snapshots::path(int64_t offset) const {
   return _dir / (segment_file_stem(offset) + ".snapshot");
 }
