@@ -143,6 +143,22 @@ result<std::optional<core::bytes_view>> batch_iterator::next() {
 
 // ---- encoding -----------------------------------------------------------------------------
 
+record_batch_options same_batch_options(const record_batch_header& h, compression_codec codec,
+                                        std::span<const int32_t> offset_deltas) noexcept {
+  record_batch_options o;
+  o.codec = codec;
+  o.ts_type = h.ts_type();
+  o.transactional = h.is_transactional();
+  o.base_offset = h.base_offset;
+  o.partition_leader_epoch = h.partition_leader_epoch;
+  o.producer_id = h.producer_id;
+  o.producer_epoch = h.producer_epoch;
+  o.base_sequence = h.base_sequence;
+  o.offset_deltas = offset_deltas;
+  o.last_offset_delta = h.last_offset_delta;
+  return o;
+}
+
 result<core::bytes> encode_record_batch(std::span<const core::record> records,
                                         const record_batch_options& options) {
   if (records.empty() || records.size() > static_cast<size_t>(INT32_MAX)) {

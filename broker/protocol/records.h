@@ -163,6 +163,14 @@ struct record_batch_options {
   std::optional<int32_t> last_offset_delta;
 };
 
+/// Options that re-encode the batch `h` describes as the same batch — base offset, leader
+/// epoch, producer id, epoch and base sequence, timestamp type, transactional flag and
+/// last_offset_delta kept — with `codec` for its records and `offset_deltas` (borrowed, one per
+/// record kept) so that offsets survive with gaps. Recompression on append and log compaction
+/// both rewrite batches this way.
+record_batch_options same_batch_options(const record_batch_header& h, compression_codec codec,
+                                        std::span<const int32_t> offset_deltas) noexcept;
+
 /// Builds a magic-2 batch holding `records` (compressed per `options.codec`), with the CRC
 /// computed. base_timestamp is the first record's timestamp, max_timestamp the largest.
 /// Fails with `invalid_argument` for an empty record list, `compression_failed` if the codec

@@ -35,18 +35,7 @@ result<bytes_view> apply_append_rules(bytes_view batch, const batch_header& h, b
     deltas.push_back(r.offset_delta);
     records.push_back(std::move(r.record));
   }
-  protocol::record_batch_options o;
-  o.codec = *target;
-  o.ts_type = h.ts_type();
-  o.transactional = h.is_transactional();
-  o.base_offset = h.base_offset;
-  o.partition_leader_epoch = h.partition_leader_epoch;
-  o.producer_id = h.producer_id;
-  o.producer_epoch = h.producer_epoch;
-  o.base_sequence = h.base_sequence;
-  o.offset_deltas = deltas;
-  o.last_offset_delta = h.last_offset_delta;
-  auto encoded = protocol::encode_record_batch(records, o);
+  auto encoded = protocol::encode_record_batch(records, protocol::same_batch_options(h, *target, deltas));
   if (!encoded) return errc::corrupt_batch;
   scratch = std::move(encoded).value();
   return bytes_view(scratch);

@@ -257,17 +257,10 @@ struct pass {
           deltas.push_back(records[i].offset_delta);
           kept.push_back(std::move(records[i].record));
         }
-        protocol::record_batch_options o;
-        o.codec = h.codec().value_or(protocol::compression_codec::none);
-        o.ts_type = h.ts_type();
-        o.base_offset = h.base_offset;
-        o.partition_leader_epoch = h.partition_leader_epoch;
-        o.producer_id = h.producer_id;
-        o.producer_epoch = h.producer_epoch;
-        o.base_sequence = h.base_sequence;
-        o.offset_deltas = deltas;
-        o.last_offset_delta = h.last_offset_delta;
-        SLUICE_TRY(auto encoded, protocol::encode_record_batch(kept, o));
+        // Only non-transactional batches are rewritten here (transactional ones stay whole).
+        SLUICE_TRY(auto encoded, protocol::encode_record_batch(
+                                     kept, protocol::same_batch_options(
+                                               h, h.codec().value_or(protocol::compression_codec::none), deltas)));
         return out.write(encoded);
       }));
     }
