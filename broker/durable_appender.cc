@@ -75,8 +75,7 @@ result<storage::append_result> durable_appender::append_marker(const log_ptr& lo
   return appended;
 }
 
-void durable_appender::when_durable(flush_set owed, continuation then) {
-  if (owed.empty()) return then({});
+void durable_appender::after_fsyncs(flush_set owed, continuation then) {
   _sched.run_blocking([owed = std::move(owed), then = std::move(then)]() mutable {
     then(owed.flush_now());
   });
@@ -87,7 +86,7 @@ void durable_appender::when_durable_later(flush_set owed, continuation then) {
     _sched.run_after(std::chrono::milliseconds(0), [then = std::move(then)] { then({}); });
     return;
   }
-  when_durable(std::move(owed), std::move(then));
+  after_fsyncs(std::move(owed), std::move(then));
 }
 
 }  // namespace sluice::broker

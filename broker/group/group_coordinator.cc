@@ -5,18 +5,15 @@
 #include <algorithm>
 
 namespace sluice::broker::group {
-group_coordinator::group_coordinator(scheduler& sched, coordinator_config config)
-    : _sched(sched), _config(config) {}
-
 group_coordinator::~group_coordinator() { shutdown(); }
 
 result<std::unique_ptr<group_coordinator>> group_coordinator::open(storage::log_manager& logs,
                                                                    durable_appender& appends,
                                                                    coordinator_config config) {
-  std::unique_ptr<group_coordinator> c(new group_coordinator(appends.sched(), config));
+  std::unique_ptr<group_coordinator> c(new group_coordinator(config));
   SLUICE_TRY(auto glog, group_log::open(logs, appends, c->_config, c->_groups));
   c->_log = std::move(glog);
-  c->_members = std::make_unique<membership>(c->_groups, *c->_log, c->_sched, c->_config, c->_stopped);
+  c->_members = std::make_unique<membership>(c->_groups, *c->_log, appends.sched(), c->_config, c->_stopped);
   c->_offsets = std::make_unique<offset_manager>(c->_groups, *c->_log, *c->_members, logs, c->_config,
                                                  c->_stopped);
   const size_t members = c->_members->resume_loaded_groups();

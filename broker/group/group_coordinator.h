@@ -95,9 +95,8 @@ class group_coordinator {
   void shutdown();
 
  private:
-  group_coordinator(scheduler& sched, coordinator_config config);
+  explicit group_coordinator(coordinator_config config) : _config(config) {}
 
-  scheduler& _sched;
   coordinator_config _config;
   std::atomic<bool> _stopped{false};
   group_registry _groups;
