@@ -8,11 +8,11 @@
 #include "broker/txn/transaction_coordinator.h"
 #include "broker/durable_appender.h"
 #include "broker/handlers/dispatcher.h"
-#include "broker/net/metrics_server.h"
 #include "broker/net/server.h"
 #include "broker/storage/file.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/log_manager.h"
+#include "core/http_server.h"
 #include "core/log.h"
 
 #include <atomic>
@@ -23,6 +23,15 @@
 
 namespace sluice::broker {
 namespace {
+
+/// The broker's HTTP endpoint (`metrics.listen`): GET /metrics (Prometheus text), GET /health.
+core::http_server::response serve_http(broker_metrics& metrics, std::string_view path) {
+  if (path == "/metrics") {
+    return {200, std::string(core::http_server::prometheus_text), metrics.render()};
+  }
+  if (path == "/health") return {200, "text/plain; charset=utf-8", "ok"};
+  return {404, "text/plain; charset=utf-8", "not found: try /metrics or /health\n"};
+}
 
 const core::logger& log() {
   static const core::logger instance("broker");
@@ -71,7 +80,7 @@ struct broker::impl {
   std::unique_ptr<storage::log_manager> logs;
   std::unique_ptr<config_manager> configs;
   std::unique_ptr<storage::log_cleaner> cleaner;
-  std::unique_ptr<net::metrics_server> metrics_endpoint;
+  std::unique_ptr<core::http_server> metrics_endpoint;
   std::unique_ptr<net::server> server;
   // Declared after the server: destroyed first, so answers they still hold go before the
   // connections they belong to.
@@ -203,9 +212,11 @@ result<std::unique_ptr<broker>> broker::start(broker_options options) {
     i->metrics->set_connection_source([server] { return server->active_connections(); });
   }
   if (options.metrics_listen) {
-    i->metrics_endpoint = std::make_unique<net::metrics_server>(
-        options.metrics_listen->host, options.metrics_listen->port, [m = i->metrics.get()] { return m->render(); });
-    SLUICE_TRY(i->metrics_endpoint->start());
+    SLUICE_TRY(auto endpoint, core::http_server::serve(*options.metrics_listen, "sluice-broker",
+                                                       [m = i->metrics.get()](std::string_view path) {
+                                                         return serve_http(*m, path);
+                                                       }));
+    i->metrics_endpoint = std::move(endpoint);
   }
   if (options.cleaner_enable) {
     storage::cleaner_options co;
@@ -250,7 +261,7 @@ result<void> broker::stop() {
   _impl->stop_cv.notify_all();
   if (_impl->housekeeper.joinable()) _impl->housekeeper.join();
   if (_impl->cleaner) _impl->cleaner->stop();
-  if (_impl->metrics_endpoint) _impl->metrics_endpoint->stop();
+  _impl->metrics_endpoint.reset();
   _impl->server->stop();
   if (_impl->transactions) _impl->transactions->shutdown();
   if (_impl->groups) _impl->groups->shutdown();

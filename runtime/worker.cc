@@ -1,10 +1,9 @@
 #include "runtime/worker.h"
 
 #include "core/host_port.h"
-
+#include "core/http_server.h"
 #include "core/log.h"
 #include "runtime/clients.h"
-#include "runtime/http_endpoint.h"
 #include "runtime/streams.h"
 
 #include <nlohmann/json.hpp>
@@ -34,10 +33,6 @@ constexpr flag flags[] = {
     {"--log-level", true},   {"--help", false},
 };
 
-std::pair<std::string, uint16_t> split_host_port(const std::string& text, std::string_view what) {
-  auto parsed = core::parse_host_port(text, what);
-  return {std::move(parsed.host), parsed.port};
-}
 
 std::string program_name(int argc, const char* const* argv) {
   if (argc < 1 || argv[0] == nullptr) return "worker";
@@ -51,7 +46,7 @@ void say(const std::string& program, const std::string& line) {
   std::fflush(stderr);
 }
 
-http_endpoint::response health(const streams& app) {
+core::http_server::response health(const streams& app) {
   const streams_state s = app.state();
   nlohmann::json threads = nlohmann::json::array();
   for (const auto& t : app.metadata()) {
@@ -116,10 +111,10 @@ worker_options parse_worker_args(int argc, const char* const* argv, const core::
       auto [k, v] = core::parse_override(value);
       from_flags[k] = v;
     } else if (name == "--http") {
-      o.http_listen = value == "off" ? "" : value;
-      if (!o.http_listen.empty()) (void)split_host_port(o.http_listen, "--http");
+      o.http_listen = value == "off" ? std::nullopt
+                                     : std::optional(core::parse_host_port(value, "--http"));
     } else if (name == "--broker-listen") {
-      (void)split_host_port(value, "--broker-listen");
+      (void)core::parse_host_port(value, "--broker-listen");
       o.broker_listen = value;
     } else if (name == "--shutdown-timeout-ms") {
       int64_t ms = 0;
@@ -218,23 +213,24 @@ int run_worker(dsl::topology topology, int argc, const char* const* argv,
     return 2;
   }
 
-  std::unique_ptr<http_endpoint> http;
-  if (!opts.http_listen.empty()) {
-    try {
-      auto [host, port] = split_host_port(opts.http_listen, "--http");
-      http = std::make_unique<http_endpoint>(host, port, [&app = *app](std::string_view path) {
-        if (path == "/metrics") {
-          return http_endpoint::response{200, "text/plain; version=0.0.4; charset=utf-8",
-                                         app.metrics().render_prometheus()};
-        }
-        if (path == "/health") return health(app);
-        return http_endpoint::response{404, "text/plain; charset=utf-8", "try /metrics or /health\n"};
-      });
-      say(program, fmt::format("metrics on http://{}:{}/metrics, health on /health", host, http->port()));
-    } catch (const std::exception& e) {
-      say(program, e.what());
+  std::unique_ptr<core::http_server> http;
+  if (opts.http_listen) {
+    auto served = core::http_server::serve(*opts.http_listen, "sluice-worker", [&app = *app](std::string_view path) {
+      if (path == "/metrics") {
+        return core::http_server::response{200, std::string(core::http_server::prometheus_text),
+                                           app.metrics().render_prometheus()};
+      }
+      if (path == "/health") return health(app);
+      return core::http_server::response{404, "text/plain; charset=utf-8", "try /metrics or /health\n"};
+    });
+    if (!served) {
+      say(program, fmt::format("cannot serve HTTP on {}: {}", core::to_string(*opts.http_listen),
+                               served.error().message()));
       return 1;
     }
+    http = std::move(served).value();
+    say(program, fmt::format("metrics on http://{}:{}/metrics, health on /health", opts.http_listen->host,
+                             http->port()));
   }
 
   try {

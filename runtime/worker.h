@@ -36,6 +36,7 @@
 /// (it blocks SIGTERM/SIGINT so that only it receives them).
 
 #include "core/config.h"
+#include "core/host_port.h"
 #include "dsl/topology.h"
 
 #include <chrono>
@@ -61,8 +62,8 @@ struct worker_defaults {
 struct worker_options {
   /// Streams configuration assembled from the defaults, --config and the flags.
   core::properties config;
-  /// "host:port", or empty for no HTTP endpoint.
-  std::string http_listen = "127.0.0.1:0";
+  /// Where the HTTP endpoint (/metrics, /health) listens; nullopt (`--http off`) for none.
+  std::optional<core::host_port> http_listen = core::host_port{"127.0.0.1", 0};
   std::chrono::milliseconds shutdown_timeout{30000};
   std::string broker_listen = "127.0.0.1:9092";
   bool help = false;

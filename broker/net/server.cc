@@ -1,7 +1,7 @@
 #include "broker/net/server.h"
-#include "broker/net/peer_signals.h"
 
 #include "core/log.h"
+#include "core/peer_signals.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,8 +16,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include <pthread.h>
-#include <signal.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
@@ -47,13 +45,6 @@ const core::logger& log() {
 }
 
 }  // namespace
-
-void block_peer_signals_on_this_thread() {
-  sigset_t peer;
-  sigemptyset(&peer);
-  sigaddset(&peer, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &peer, nullptr);
-}
 
 /// An io_context whose shutdown (destroying every queued handler while all services are
 /// alive) can be run ahead of its destruction. A handler queued on one context may hold a
@@ -448,7 +439,7 @@ void server::run() {
   asio::co_spawn(*_impl->contexts.front(), _impl->accept_loop(), asio::detached);
   for (auto& ctx : _impl->contexts) {
     _impl->threads.emplace_back([owner = _impl.get(), c = ctx.get()] {
-      block_peer_signals_on_this_thread();
+      core::block_peer_signals_on_this_thread();
       current_server = owner;
       current_context = c;
       c->run();

@@ -1,6 +1,5 @@
 #include "dsl/streams.h"
 #include "runtime/errors.h"
-#include "runtime/http_endpoint.h"
 #include "runtime/worker.h"
 #include "tests/support/loopback.h"
 
@@ -49,7 +48,8 @@ TEST(worker_args, flags_map_to_streams_configuration_over_the_defaults) {
   EXPECT_EQ(o.config.at("state.dir"), "/var/lib/x");
   EXPECT_EQ(o.config.at("commit.interval.ms"), "500");
   EXPECT_EQ(o.config.at("cache.max.bytes"), "0");  // default kept
-  EXPECT_EQ(o.http_listen, "0.0.0.0:9100");
+  ASSERT_TRUE(o.http_listen);
+  EXPECT_EQ(core::to_string(*o.http_listen), "0.0.0.0:9100");
   EXPECT_EQ(o.shutdown_timeout, std::chrono::milliseconds(5000));
   EXPECT_EQ(o.broker_listen, "127.0.0.1:19092");
   EXPECT_FALSE(o.help);
@@ -71,8 +71,9 @@ TEST(worker_args, a_config_file_sits_between_the_defaults_and_the_flags) {
 }
 
 TEST(worker_args, http_can_be_turned_off_and_help_is_recognized) {
-  EXPECT_EQ(parse({"--http", "off"}).http_listen, "");
-  EXPECT_EQ(parse({}).http_listen, "127.0.0.1:0");
+  EXPECT_FALSE(parse({"--http", "off"}).http_listen);
+  ASSERT_TRUE(parse({}).http_listen);
+  EXPECT_EQ(core::to_string(*parse({}).http_listen), "127.0.0.1:0");
   EXPECT_TRUE(parse({"--help"}).help);
   EXPECT_NE(worker_usage("pv").find("usage: pv"), std::string::npos);
 }
@@ -87,36 +88,6 @@ TEST(worker_args, bad_flags_are_named) {
   EXPECT_NE(error_of({"--config", "/nonexistent/x.properties"}).find("/nonexistent/x.properties"),
             std::string::npos);
   EXPECT_NE(error_of({"--log-level", "loud"}).find("--log-level"), std::string::npos);
-}
-
-TEST(http_endpoint, serves_the_handlers_answers_and_only_get) {
-  std::vector<std::string> asked;
-  http_endpoint http("127.0.0.1", 0, [&](std::string_view path) {
-    asked.emplace_back(path);
-    if (path == "/metrics") return http_endpoint::response{200, "text/plain", "a_metric 1\n"};
-    if (path == "/boom") throw std::runtime_error("handler failed");
-    return http_endpoint::response{404, "text/plain", "nope\n"};
-  });
-  ASSERT_GT(http.port(), 0);
-  auto metrics = http_request(http.port(), "GET", "/metrics?x=1");
-  ASSERT_TRUE(metrics);
-  EXPECT_EQ(metrics->status, 200);
-  EXPECT_EQ(metrics->body, "a_metric 1\n");
-  EXPECT_EQ(http_request(http.port(), "GET", "/other").value_or(http_answer{}).status, 404);
-  EXPECT_EQ(http_request(http.port(), "GET", "/boom").value_or(http_answer{}).status, 500);
-  EXPECT_EQ(http_request(http.port(), "POST", "/metrics").value_or(http_answer{}).status, 405);
-  EXPECT_EQ(asked, (std::vector<std::string>{"/metrics", "/other", "/boom"}));
-}
-
-TEST(http_endpoint, an_address_in_use_is_a_clear_error) {
-  http_endpoint first("127.0.0.1", 0, [](std::string_view) { return http_endpoint::response{}; });
-  try {
-    http_endpoint second("127.0.0.1", first.port(),
-                         [](std::string_view) { return http_endpoint::response{}; });
-    FAIL() << "bound twice";
-  } catch (const streams_error& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot serve HTTP on 127.0.0.1:"), std::string::npos) << e.what();
-  }
 }
 
 TEST(run_worker, without_a_bootstrap_or_an_embedded_cluster_it_is_a_usage_error) {
