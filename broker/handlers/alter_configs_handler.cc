@@ -8,21 +8,6 @@
 #include <utility>
 
 namespace sluice::broker {
-namespace {
-
-/// The one mapping of configuration failures to Kafka error codes for this API.
-protocol::error_code map_error(const config_error& e) noexcept {
-  switch (e.what) {
-    case config_error::kind::unknown_topic: return protocol::error_code::unknown_topic_or_partition;
-    case config_error::kind::invalid_config: return protocol::error_code::invalid_config;
-    case config_error::kind::invalid_request: return protocol::error_code::invalid_request;
-    case config_error::kind::storage: return to_kafka_error(e.storage_error);
-  }
-  return protocol::error_code::unknown_server_error;
-}
-
-}  // namespace
-
 void handle_alter_configs(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::alter_configs_request>(req);
   if (!body) return respond(reply::malformed());
@@ -56,7 +41,7 @@ void handle_alter_configs(broker_context& ctx, const request& req, responder res
                             {}};
     }
     if (failed) {
-      out.error_code = map_error(*failed);
+      out.error_code = to_kafka_error(*failed);
       out.error_message = failed->message;
     }
   }

@@ -18,16 +18,6 @@ protocol::config_source to_source(config_origin o) noexcept {
   return config_source::unknown;
 }
 
-/// The one mapping of configuration failures to Kafka error codes for this API.
-protocol::error_code map_error(const config_error& e) noexcept {
-  switch (e.what) {
-    case config_error::kind::unknown_topic: return protocol::error_code::unknown_topic_or_partition;
-    case config_error::kind::invalid_config: return protocol::error_code::invalid_config;
-    case config_error::kind::invalid_request: return protocol::error_code::invalid_request;
-    case config_error::kind::storage: return to_kafka_error(e.storage_error);
-  }
-  return protocol::error_code::unknown_server_error;
-}
 
 }  // namespace
 
@@ -54,7 +44,7 @@ void handle_describe_configs(broker_context& ctx, const request& req, responder 
                             {}};
     }
     if (failed) {
-      result.error_code = map_error(*failed);
+      result.error_code = to_kafka_error(*failed);
       result.error_message = failed->message;
       continue;
     }

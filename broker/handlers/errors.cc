@@ -1,4 +1,5 @@
 #include "broker/handlers/handlers.h"
+#include "broker/config_manager.h"
 #include "broker/group/errc.h"
 #include "broker/storage/errc.h"
 
@@ -58,6 +59,16 @@ protocol::error_code to_kafka_error(group::errc e) noexcept {
     case errc::corrupt_log: return error_code::unknown_server_error;
   }
   return error_code::unknown_server_error;
+}
+
+protocol::error_code to_kafka_error(const config_error& e) noexcept {
+  switch (e.what) {
+    case config_error::kind::unknown_topic: return protocol::error_code::unknown_topic_or_partition;
+    case config_error::kind::invalid_config: return protocol::error_code::invalid_config;
+    case config_error::kind::invalid_request: return protocol::error_code::invalid_request;
+    case config_error::kind::storage: return to_kafka_error(e.storage_error);
+  }
+  return protocol::error_code::unknown_server_error;
 }
 
 }  // namespace sluice::broker

@@ -15,6 +15,8 @@
 
 namespace sluice::broker {
 
+struct config_error;
+
 void handle_api_versions(broker_context& ctx, const request& req, responder respond);
 void handle_metadata(broker_context& ctx, const request& req, responder respond);
 void handle_produce(broker_context& ctx, const request& req, responder respond);
@@ -77,5 +79,8 @@ protocol::error_code to_kafka_error(std::error_code ec) noexcept;
 /// The Kafka error code for a group coordinator error: one mapping for every group API (each
 /// API's coordinator call only produces the errors that API can answer).
 protocol::error_code to_kafka_error(group::errc e) noexcept;
+/// The Kafka error code for a failed configuration change or lookup (DescribeConfigs,
+/// AlterConfigs, IncrementalAlterConfigs).
+protocol::error_code to_kafka_error(const config_error& e) noexcept;
 
 }  // namespace sluice::broker
