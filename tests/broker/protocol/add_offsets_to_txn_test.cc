@@ -7,11 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::producer_epoch;
-using core::producer_id;
-using test::check_golden;
-using test::hex;
-
 TEST(add_offsets_to_txn, request_v0_v1) {
   add_offsets_to_txn_request m{"tx", producer_id{5}, producer_epoch{2}, "g"};
   const auto golden = hex("00 02 'tx'"                // transactional_id
@@ -32,8 +27,7 @@ TEST(add_offsets_to_txn, response_v0_v1) {
 }
 
 TEST(add_offsets_to_txn, rejects_v2) {
-  reader r(bytes_view{});
-  EXPECT_EQ(add_offsets_to_txn_response::decode(r, 2).error(), errc::unsupported_version);
+  check_rejects_versions<add_offsets_to_txn_response>({2});
 }
 
 }  // namespace

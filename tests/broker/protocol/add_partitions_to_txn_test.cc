@@ -7,12 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::partition_id;
-using core::producer_epoch;
-using core::producer_id;
-using test::check_golden;
-using test::hex;
-
 TEST(add_partitions_to_txn, request_v0_v1) {
   add_partitions_to_txn_request m;
   m.v3_and_below_transactional_id = "tx";
@@ -45,8 +39,7 @@ TEST(add_partitions_to_txn, response_v0_v1) {
 }
 
 TEST(add_partitions_to_txn, rejects_v2) {
-  reader r(bytes_view{});
-  EXPECT_EQ(add_partitions_to_txn_request::decode(r, 2).error(), errc::unsupported_version);
+  check_rejects_versions<add_partitions_to_txn_request>({2});
 }
 
 }  // namespace

@@ -8,9 +8,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using test::check_golden;
-using test::hex;
-
 TEST(alter_configs, request_v0_v1) {
   alter_configs_request m;
   m.resources = {{config_resource_topic, "t", {{"retention.ms", "1000"}, {"x", std::nullopt}}}};
@@ -40,8 +37,7 @@ TEST(alter_configs, response_v0_v1) {
 }
 
 TEST(alter_configs, rejects_v2) {
-  reader r(bytes_view{});
-  EXPECT_EQ(alter_configs_request::decode(r, 2).error(), errc::unsupported_version);
+  check_rejects_versions<alter_configs_request>({2});
 }
 
 }  // namespace

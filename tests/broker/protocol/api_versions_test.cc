@@ -7,10 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using test::check_golden;
-using test::decode_all;
-using test::hex;
-
 TEST(api_versions, request_v0_to_v2_have_empty_bodies) {
   for (int16_t v = 0; v <= 2; ++v) check_golden(api_versions_request{}, hex(""), v);
 }
@@ -84,10 +80,8 @@ TEST(api_versions, unsupported_version_fallback_is_a_v0_body) {
 }
 
 TEST(api_versions, versions_outside_the_window_are_rejected) {
-  reader r(bytes_view{});
-  EXPECT_EQ(api_versions_request::decode(r, 4).error(), errc::unsupported_version);
-  EXPECT_EQ(api_versions_request::decode(r, -1).error(), errc::unsupported_version);
-  EXPECT_EQ(api_versions_response::decode(r, 4).error(), errc::unsupported_version);
+  check_rejects_versions<api_versions_request>({4, -1});
+  check_rejects_versions<api_versions_response>({4});
   EXPECT_EQ(api_versions_versions, (version_range{0, 3}));
 }
 

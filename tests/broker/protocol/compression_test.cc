@@ -10,8 +10,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using test::hex;
-
 constexpr compression_codec all_codecs[] = {compression_codec::none, compression_codec::gzip,
                                             compression_codec::snappy, compression_codec::lz4,
                                             compression_codec::zstd};

@@ -7,10 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::node_id;
-using test::check_golden;
-using test::hex;
-
 TEST(create_partitions, request_v0_v1) {
   create_partitions_request m;
   create_partitions_request::create_partitions_topic a;
@@ -52,8 +48,7 @@ TEST(create_partitions, response_v0_v1) {
 }
 
 TEST(create_partitions, rejects_v2) {
-  reader r(bytes_view{});
-  EXPECT_EQ(create_partitions_response::decode(r, 2).error(), errc::unsupported_version);
+  check_rejects_versions<create_partitions_response>({2});
 }
 
 }  // namespace

@@ -7,11 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::node_id;
-using core::partition_id;
-using test::check_golden;
-using test::hex;
-
 create_topics_request request_for(int16_t v) {
   create_topics_request m;
   create_topics_request::creatable_topic a;
@@ -100,8 +95,7 @@ TEST(create_topics, response_v2_to_v4) {
 }
 
 TEST(create_topics, rejects_v5) {
-  reader r(bytes_view{});
-  EXPECT_EQ(create_topics_request::decode(r, 5).error(), errc::unsupported_version);
+  check_rejects_versions<create_topics_request>({5});
 }
 
 }  // namespace

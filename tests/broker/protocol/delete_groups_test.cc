@@ -7,9 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using test::check_golden;
-using test::hex;
-
 TEST(delete_groups, request_v0_v1) {
   delete_groups_request m;
   m.groups_names = {"g1", "g2"};
@@ -30,8 +27,7 @@ TEST(delete_groups, response_v0_v1) {
 }
 
 TEST(delete_groups, rejects_v2) {
-  reader r(bytes_view{});
-  EXPECT_EQ(delete_groups_request::decode(r, 2).error(), errc::unsupported_version);
+  check_rejects_versions<delete_groups_request>({2});
 }
 
 }  // namespace

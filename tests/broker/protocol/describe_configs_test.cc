@@ -7,9 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using test::check_golden;
-using test::hex;
-
 describe_configs_request request_for(int16_t v) {
   describe_configs_request m;
   m.resources = {{config_resource_topic, "t", std::nullopt},
@@ -90,8 +87,7 @@ TEST(describe_configs, response_v1_v2) {
 }
 
 TEST(describe_configs, rejects_v3) {
-  reader r(bytes_view{});
-  EXPECT_EQ(describe_configs_request::decode(r, 3).error(), errc::unsupported_version);
+  check_rejects_versions<describe_configs_request>({3});
 }
 
 }  // namespace

@@ -7,11 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::producer_epoch;
-using core::producer_id;
-using test::check_golden;
-using test::hex;
-
 TEST(end_txn, request_v0_v1) {
   end_txn_request m{"tx", producer_id{5}, producer_epoch{2}, true};
   const auto golden = hex("00 02 'tx'"                // transactional_id
@@ -33,8 +28,7 @@ TEST(end_txn, response_v0_v1) {
 }
 
 TEST(end_txn, rejects_v2) {
-  reader r(bytes_view{});
-  EXPECT_EQ(end_txn_request::decode(r, 2).error(), errc::unsupported_version);
+  check_rejects_versions<end_txn_request>({2});
 }
 
 }  // namespace

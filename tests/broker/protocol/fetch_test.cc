@@ -7,14 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::node_id;
-using core::offset;
-using core::partition_id;
-using core::producer_id;
-using test::check_golden;
-using test::decode_all;
-using test::hex;
-
 fetch_request request_for(int16_t v) {
   fetch_request m;
   m.replica_id = node_id{-1};
@@ -220,10 +212,8 @@ TEST(fetch, response_null_aborted_and_null_records_decode_as_empty) {
 }
 
 TEST(fetch, rejects_versions_outside_4_to_11) {
-  reader r(bytes_view{});
-  EXPECT_EQ(fetch_request::decode(r, 3).error(), errc::unsupported_version);
-  EXPECT_EQ(fetch_request::decode(r, 12).error(), errc::unsupported_version);
-  EXPECT_EQ(fetch_response::decode(r, 12).error(), errc::unsupported_version);
+  check_rejects_versions<fetch_request>({3, 12});
+  check_rejects_versions<fetch_response>({12});
 }
 
 }  // namespace

@@ -7,10 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::node_id;
-using test::check_golden;
-using test::hex;
-
 TEST(find_coordinator, request_v0) {
   find_coordinator_request m;
   m.key = "group";
@@ -61,8 +57,7 @@ TEST(find_coordinator, response_v1_v2) {
 }
 
 TEST(find_coordinator, rejects_v3) {
-  reader r(bytes_view{});
-  EXPECT_EQ(find_coordinator_request::decode(r, 3).error(), errc::unsupported_version);
+  check_rejects_versions<find_coordinator_request>({3});
 }
 
 }  // namespace

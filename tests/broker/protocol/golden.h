@@ -12,10 +12,12 @@
 #include "broker/protocol/reader.h"
 #include "broker/protocol/writer.h"
 #include "core/bytes.h"
+#include "core/types.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -115,4 +117,27 @@ void check_golden(const M& m, const core::bytes& golden, int16_t version) {
   expect_truncations_fail<M>(golden, version);
 }
 
+/// `M::decode` refuses every one of `versions` with unsupported_version.
+template <class M>
+void check_rejects_versions(std::initializer_list<int16_t> versions) {
+  for (const int16_t v : versions) {
+    reader r(bytes_view{});
+    EXPECT_EQ(M::decode(r, v).error(), errc::unsupported_version) << "version " << v;
+  }
+}
+
 }  // namespace sluice::broker::protocol::test
+
+namespace sluice::broker::protocol {
+// What every codec test names: the golden helpers and core's strong ids.
+using core::node_id;
+using core::offset;
+using core::partition_id;
+using core::producer_epoch;
+using core::producer_id;
+using test::check_golden;
+using test::check_rejects_versions;
+using test::decode_all;
+using test::dump;
+using test::hex;
+}  // namespace sluice::broker::protocol

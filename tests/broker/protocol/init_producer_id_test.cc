@@ -7,11 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::producer_epoch;
-using core::producer_id;
-using test::check_golden;
-using test::hex;
-
 init_producer_id_request request_for(int16_t v) {
   init_producer_id_request m;
   m.transactional_id = "tx";
@@ -85,8 +80,7 @@ TEST(init_producer_id, response_v2_to_v4) {
 }
 
 TEST(init_producer_id, rejects_v5) {
-  reader r(bytes_view{});
-  EXPECT_EQ(init_producer_id_request::decode(r, 5).error(), errc::unsupported_version);
+  check_rejects_versions<init_producer_id_request>({5});
 }
 
 }  // namespace

@@ -7,9 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using test::check_golden;
-using test::hex;
-
 join_group_request request_for(int16_t v) {
   join_group_request m;
   m.group_id = "g";
@@ -116,8 +113,7 @@ TEST(join_group, member_id_required_response) {
 }
 
 TEST(join_group, rejects_v6) {
-  reader r(bytes_view{});
-  EXPECT_EQ(join_group_request::decode(r, 6).error(), errc::unsupported_version);
+  check_rejects_versions<join_group_request>({6});
 }
 
 }  // namespace

@@ -7,9 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using test::check_golden;
-using test::hex;
-
 TEST(list_groups, request_v0_to_v2_are_empty) {
   for (int16_t v = 0; v <= 2; ++v) check_golden(list_groups_request{}, hex(""), v);
 }
@@ -74,8 +71,7 @@ TEST(list_groups, response_v4) {
 }
 
 TEST(list_groups, rejects_v5) {
-  reader r(bytes_view{});
-  EXPECT_EQ(list_groups_request::decode(r, 5).error(), errc::unsupported_version);
+  check_rejects_versions<list_groups_request>({5});
 }
 
 }  // namespace

@@ -7,12 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::node_id;
-using core::offset;
-using core::partition_id;
-using test::check_golden;
-using test::hex;
-
 list_offsets_request request_for(int16_t v) {
   list_offsets_request m;
   m.replica_id = node_id{-1};
@@ -85,9 +79,7 @@ TEST(list_offsets, response_v2_v3) {
 }
 
 TEST(list_offsets, rejects_v0_and_v4) {
-  reader r(bytes_view{});
-  EXPECT_EQ(list_offsets_request::decode(r, 0).error(), errc::unsupported_version);
-  EXPECT_EQ(list_offsets_request::decode(r, 4).error(), errc::unsupported_version);
+  check_rejects_versions<list_offsets_request>({0, 4});
 }
 
 }  // namespace

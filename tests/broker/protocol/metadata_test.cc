@@ -7,12 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::node_id;
-using core::partition_id;
-using test::check_golden;
-using test::decode_all;
-using test::hex;
-
 metadata_request request_for(int16_t v) {
   metadata_request m;
   m.topics = std::vector<metadata_request::request_topic>{{"t"}};
@@ -157,9 +151,8 @@ TEST(metadata, response_with_rack_round_trips) {
 }
 
 TEST(metadata, rejects_unsupported_versions) {
-  reader r(bytes_view{});
-  EXPECT_EQ(metadata_request::decode(r, 5).error(), errc::unsupported_version);
-  EXPECT_EQ(metadata_response::decode(r, -1).error(), errc::unsupported_version);
+  check_rejects_versions<metadata_request>({5});
+  check_rejects_versions<metadata_response>({-1});
 }
 
 }  // namespace

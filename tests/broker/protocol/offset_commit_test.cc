@@ -7,11 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::offset;
-using core::partition_id;
-using test::check_golden;
-using test::hex;
-
 offset_commit_request request_for(int16_t v) {
   offset_commit_request m;
   m.group_id = "g";
@@ -101,9 +96,7 @@ TEST(offset_commit, response_v3_to_v7) {
 }
 
 TEST(offset_commit, rejects_v1_and_v8) {
-  reader r(bytes_view{});
-  EXPECT_EQ(offset_commit_request::decode(r, 1).error(), errc::unsupported_version);
-  EXPECT_EQ(offset_commit_request::decode(r, 8).error(), errc::unsupported_version);
+  check_rejects_versions<offset_commit_request>({1, 8});
 }
 
 }  // namespace

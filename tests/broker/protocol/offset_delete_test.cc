@@ -7,10 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::partition_id;
-using test::check_golden;
-using test::hex;
-
 TEST(offset_delete, request_v0) {
   offset_delete_request m;
   m.group_id = "g";
@@ -38,8 +34,7 @@ TEST(offset_delete, response_v0) {
 }
 
 TEST(offset_delete, rejects_v1) {
-  reader r(bytes_view{});
-  EXPECT_EQ(offset_delete_request::decode(r, 1).error(), errc::unsupported_version);
+  check_rejects_versions<offset_delete_request>({1});
 }
 
 }  // namespace

@@ -7,12 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::offset;
-using core::partition_id;
-using test::check_golden;
-using test::decode_all;
-using test::hex;
-
 offset_fetch_request request_for(int16_t v) {
   offset_fetch_request m;
   m.group_id = "g";
@@ -165,9 +159,7 @@ TEST(offset_fetch, response_v6_v7_are_flexible) {
 }
 
 TEST(offset_fetch, rejects_v0_and_v8) {
-  reader r(bytes_view{});
-  EXPECT_EQ(offset_fetch_request::decode(r, 0).error(), errc::unsupported_version);
-  EXPECT_EQ(offset_fetch_request::decode(r, 8).error(), errc::unsupported_version);
+  check_rejects_versions<offset_fetch_request>({0, 8});
 }
 
 }  // namespace

@@ -7,12 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::offset;
-using core::partition_id;
-using test::check_golden;
-using test::decode_all;
-using test::hex;
-
 // The records bytes are opaque to the Produce codec; a short marker stands in for a batch.
 const core::bytes batch = hex("'abc'");
 

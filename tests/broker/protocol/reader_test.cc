@@ -10,8 +10,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using test::hex;
-
 TEST(reader, integers_of_every_width) {
   const auto b = hex(
       "ff"                        // int8 -1

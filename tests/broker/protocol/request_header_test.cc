@@ -10,9 +10,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using test::dump;
-using test::hex;
-
 TEST(api_key, first_flexible_versions_follow_the_schemas) {
   EXPECT_EQ(first_flexible_version(api_key::api_versions), 3);
   EXPECT_EQ(first_flexible_version(api_key::produce), 9);

@@ -7,13 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::offset;
-using core::partition_id;
-using core::producer_epoch;
-using core::producer_id;
-using test::check_golden;
-using test::hex;
-
 txn_offset_commit_request request_for(int16_t v) {
   txn_offset_commit_request m;
   m.transactional_id = "tx";
@@ -109,8 +102,7 @@ TEST(txn_offset_commit, response_v3_is_flexible) {
 }
 
 TEST(txn_offset_commit, rejects_v4) {
-  reader r(bytes_view{});
-  EXPECT_EQ(txn_offset_commit_request::decode(r, 4).error(), errc::unsupported_version);
+  check_rejects_versions<txn_offset_commit_request>({4});
 }
 
 }  // namespace
