@@ -134,10 +134,6 @@ std::string persistent_process_id(const std::filesystem::path& app_dir) {
   return id;
 }
 
-struct message_deleter {
-  void operator()(rd_kafka_message_t* m) const noexcept { rd_kafka_message_destroy(m); }
-};
-
 }  // namespace
 
 std::string_view to_string(streams_state s) noexcept {
@@ -290,7 +286,7 @@ struct streams::impl {
   void poll_control() {
     if (!control_consumer) return;
     for (;;) {
-      std::unique_ptr<rd_kafka_message_t, message_deleter> m(rd_kafka_consumer_poll(control_consumer.get(), 0));
+      kafka::message m = kafka::poll(control_consumer.get(), 0);
       if (!m) return;
       if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
       const std::string text(static_cast<const char*>(m->payload), m->len);

@@ -194,13 +194,10 @@ result<void> changelog_reader::step(std::chrono::milliseconds max_wait) {
   std::vector<core::topic_partition> done;
   int timeout = timeout_ms(max_wait);
   for (int polled = 0; polled < 100000; ++polled) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(_consumer.get(), timeout);
+    const kafka::message owned = kafka::poll(_consumer.get(), timeout);
+    rd_kafka_message_t* m = owned.get();
     if (m == nullptr) break;
     timeout = 0;
-    struct destroy {
-      rd_kafka_message_t* m;
-      ~destroy() { rd_kafka_message_destroy(m); }
-    } guard{m};
     if (m->rkt == nullptr) {
       log.warn("{}: restore consumer: {}", _thread, rd_kafka_message_errstr(m));
       continue;

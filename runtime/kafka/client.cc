@@ -45,6 +45,14 @@ void event_deleter::operator()(rd_kafka_event_t* e) const noexcept {
   if (e != nullptr) rd_kafka_event_destroy(e);
 }
 
+void message_deleter::operator()(rd_kafka_message_t* m) const noexcept {
+  if (m != nullptr) rd_kafka_message_destroy(m);
+}
+
+message poll(rd_kafka_t* consumer, int timeout_ms) {
+  return message(rd_kafka_consumer_poll(consumer, timeout_ms));
+}
+
 client make_client(client_type type, const core::properties& settings, const client_options& options) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];

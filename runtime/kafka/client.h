@@ -32,6 +32,7 @@ struct rd_kafka_topic_s;
 struct rd_kafka_topic_partition_list_s;
 struct rd_kafka_queue_s;
 struct rd_kafka_op_s;
+struct rd_kafka_message_s;
 struct rd_kafka_metadata;
 }
 
@@ -64,6 +65,14 @@ struct event_deleter {
   void operator()(rd_kafka_op_s* e) const noexcept;
 };
 using event = std::unique_ptr<rd_kafka_op_s, event_deleter>;
+
+struct message_deleter {
+  void operator()(rd_kafka_message_s* m) const noexcept;
+};
+/// A consumed message (or consumer error/event) owned until the handle goes.
+using message = std::unique_ptr<rd_kafka_message_s, message_deleter>;
+/// The consumer's next message within `timeout_ms`, or nullptr when none came.
+message poll(rd_kafka_s* consumer, int timeout_ms);
 
 enum class client_type { consumer, producer };
 
