@@ -30,9 +30,9 @@ core::bytes random_bytes(size_t n) {
 }
 
 core::bytes make_batch(int records, size_t value_size) {
-  std::vector<core::record> rs;
+  std::vector<core::raw_record> rs;
   for (int i = 0; i < records; ++i) {
-    core::record r;
+    core::raw_record r;
     r.key = core::to_bytes("key-" + std::to_string(i));
     r.value = core::bytes(value_size, std::byte{'x'});
     r.ts = core::from_epoch_ms(1'700'000'000'000 + i);

@@ -84,7 +84,7 @@ fs::path pristine(const workload& w) {
   const auto keys = std::max<uint64_t>(1, static_cast<uint64_t>(w.unique_share * approx_records));
   std::mt19937_64 rng(7);
   uint64_t n = 0;
-  std::vector<core::record> rs(records_per_batch);
+  std::vector<core::raw_record> rs(records_per_batch);
   protocol::record_batch_options o;
   o.codec = w.codec;
   std::string value(value_size, 'v');

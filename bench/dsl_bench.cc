@@ -103,7 +103,7 @@ void pipe_all(benchmark::State& state, topology_test_driver& d, const std::strin
   for (auto _ : state) {
     const std::size_t k = i % distinct_keys;
     d.pipe_raw(topic, std::nullopt,
-               core::record{in.keys[k], in.values[k], core::from_epoch_ms(ts), {}});
+               core::raw_record{in.keys[k], in.values[k], core::from_epoch_ms(ts), {}});
     ts += ms_per_record;
     if (++i % batch == 0) {
       for (const auto& o : outputs) d.output(o).clear();
@@ -132,7 +132,7 @@ void stateless_hand_loop(benchmark::State& state) {
   int64_t ts = 0;
   for (auto _ : state) {
     const std::size_t k = i % distinct_keys;
-    core::record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
+    core::raw_record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
     const std::string key = must(s.deserialize(*rec.key));
     const std::string value = must(s.deserialize(*rec.value));
     if (value[0] != 'x') {
@@ -167,7 +167,7 @@ void stateless_4p_hand_loop(benchmark::State& state) {
   int64_t routed = 0;
   for (auto _ : state) {
     const std::size_t k = i % distinct_keys;
-    core::record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
+    core::raw_record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
     routed += core::partition_for_key(*rec.key, 4);  // the task that reads the record
     const std::string key = must(s.deserialize(*rec.key));
     const std::string value = must(s.deserialize(*rec.value));
@@ -220,7 +220,7 @@ void windowed_count_hand_loop(benchmark::State& state) {
   int64_t ts = 0;
   for (auto _ : state) {
     const std::size_t k = i % distinct_keys;
-    core::record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
+    core::raw_record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
     const std::string key = must(s.deserialize(*rec.key));
     const std::string value = must(s.deserialize(*rec.value));
     benchmark::DoNotOptimize(value.data());
@@ -259,7 +259,7 @@ void join_driver(benchmark::State& state) {
   for (auto _ : state) {
     const std::size_t k = (i / 2) % distinct_keys;
     d.pipe_raw(i % 2 == 0 ? "left" : "right", std::nullopt,
-               core::record{in.keys[k], in.values[k], core::from_epoch_ms(ts), {}});
+               core::raw_record{in.keys[k], in.values[k], core::from_epoch_ms(ts), {}});
     ++ts;
     if (++i % batch == 0) d.output("out").clear();
   }
@@ -279,7 +279,7 @@ void join_hand_loop(benchmark::State& state) {
   for (auto _ : state) {
     const std::size_t k = (i / 2) % distinct_keys;
     const bool is_left = i % 2 == 0;
-    core::record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
+    core::raw_record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
     const std::string key = must(s.deserialize(*rec.key));
     const std::string value = must(s.deserialize(*rec.value));
     const bytes kb = must(s.serialize(key));

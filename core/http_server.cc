@@ -143,6 +143,8 @@ http_server::~http_server() {
   if (_impl->thread.joinable()) _impl->thread.join();
 }
 
-uint16_t http_server::port() const noexcept { return _impl->port; }
+uint16_t http_server::port() const noexcept {
+  return _impl->port;
+}
 
 }  // namespace sluice::core

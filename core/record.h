@@ -1,6 +1,8 @@
 #pragma once
-/// A Kafka record as every module sees it: optional key and value bytes (absent = null), a
-/// timestamp and ordered headers (keys may repeat, values may be null).
+/// A Kafka record as the broker, the runtime and the state layer see it: optional key and value
+/// bytes (absent = null), a timestamp and ordered headers (keys may repeat, values may be null).
+/// `raw_record` is untyped on purpose; the typed record of the Processor API is
+/// `sluice::record<K, V>` (dsl/processor.h), made from a raw one by the source node's serdes.
 
 #include "core/bytes.h"
 #include "core/time.h"
@@ -44,13 +46,13 @@ class headers {
   std::vector<header> _items;
 };
 
-struct record {
+struct raw_record {
   std::optional<bytes> key;
   std::optional<bytes> value;
   timestamp ts{};
   core::headers hdrs;
 
-  bool operator==(const record&) const = default;
+  bool operator==(const raw_record&) const = default;
 };
 
 }  // namespace sluice::core

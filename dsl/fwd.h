@@ -16,6 +16,7 @@ class streams_builder;
 struct erased_record;
 struct store_spec;
 struct task_id;
+struct task_config;
 
 template <class K, class V>
 class kstream;

@@ -13,6 +13,7 @@
 /// `windowed<K>`; `suppress(until_window_closes())` turns the per-update results into one final
 /// result per window.
 
+#include "dsl/detail/aggregate_nodes.h"
 #include "dsl/detail/graph.h"
 #include "dsl/detail/typed.h"
 #include "dsl/fwd.h"
@@ -20,9 +21,6 @@
 #include "dsl/ktable.h"
 #include "dsl/parameters.h"
 #include "dsl/windows.h"
-#include "state/key_value_store.h"
-#include "state/session_store.h"
-#include "state/window_store.h"
 
 #include <cstdint>
 #include <functional>
@@ -31,207 +29,6 @@
 
 namespace sluice::dsl {
 
-namespace detail {
-
-/// Folds one record into the current aggregate: `fold(key, value, current or nullptr)`.
-template <class K, class V, class VA>
-using fold_fn = std::function<VA(const K&, const V&, const VA*)>;
-
-template <class K, class V, class VA>
-class aggregate_node final : public processor_node {
- public:
-  aggregate_node(std::string store, core::serde<K> k, core::serde<VA> va, fold_fn<K, V, VA> fold)
-      : _store_name(std::move(store)),
-        _k(std::move(k)),
-        _va(std::move(va)),
-        _fold(std::move(fold)) {}
-  void init() override {
-    _store = &context().template store<state::key_value_store>(*this, _store_name);
-  }
-  void process(const erased_record& r) override {
-    if (r.key == nullptr || r.value == nullptr) {
-      context().record_drop(*this, drop_reason::null_key_or_value);
-      return;
-    }
-    const K& key = *static_cast<const K*>(r.key);
-    const bytes kb = encode(_k, key, *this);
-    const auto old = must(_store->get(kb), *this, _store_name, "get");
-    std::optional<VA> current;
-    if (old) current = decode(_va, *old, *this);
-    VA next = _fold(key, *static_cast<const V*>(r.value), current ? &*current : nullptr);
-    must(_store->put(kb, encode(_va, next, *this)), *this, _store_name, "put");
-    forward(with_kv(r, r.key, &next));
-  }
-
- private:
-  std::string _store_name;
-  core::serde<K> _k;
-  core::serde<VA> _va;
-  fold_fn<K, V, VA> _fold;
-  state::key_value_store* _store = nullptr;
-};
-
-template <class K, class V, class VA>
-class windowed_aggregate_node final : public processor_node {
- public:
-  windowed_aggregate_node(std::string store, time_windows windows, core::serde<K> k,
-                          core::serde<VA> va, fold_fn<K, V, VA> fold)
-      : _store_name(std::move(store)),
-        _windows(windows),
-        _k(std::move(k)),
-        _va(std::move(va)),
-        _fold(std::move(fold)) {}
-  void init() override {
-    _store = &context().template store<state::window_store>(*this, _store_name);
-  }
-  void process(const erased_record& r) override {
-    if (r.key == nullptr || r.value == nullptr) {
-      context().record_drop(*this, drop_reason::null_key_or_value);
-      return;
-    }
-    if (open_windows(_windows, r.ts, context().stream_time(), _open)) {
-      context().record_drop(*this, drop_reason::late);
-      return;
-    }
-    const K& key = *static_cast<const K*>(r.key);
-    const V& value = *static_cast<const V*>(r.value);
-    const bytes kb = encode(_k, key, *this);
-    for (const window& w : _open) {
-      const auto old = must(_store->fetch(kb, w.start), *this, _store_name, "fetch");
-      std::optional<VA> current;
-      if (old) current = decode(_va, *old, *this);
-      VA next = _fold(key, value, current ? &*current : nullptr);
-      must(_store->put(kb, encode(_va, next, *this), w.start), *this, _store_name, "put");
-      const windowed<K> wkey{key, w};
-      forward(with_kv(r, &wkey, &next));
-    }
-  }
-
- private:
-  std::string _store_name;
-  time_windows _windows;
-  core::serde<K> _k;
-  core::serde<VA> _va;
-  fold_fn<K, V, VA> _fold;
-  state::window_store* _store = nullptr;
-  std::vector<window> _open;
-};
-
-/// Merges a session's aggregate into the running one: `merge(key, running or nullptr, session)`.
-template <class K, class VA>
-using merge_fn = std::function<VA(const K&, const VA*, const VA&)>;
-
-/// Session-windowed aggregation over a session store. For each record: find the key's
-/// sessions within the gap of it, merge them and the record into one session (emitting a
-/// tombstone for each merged-away session), store it, emit it. A record more than grace older
-/// than stream time is late: dropped and counted. So a session [start, end] is final once
-/// stream time passes end + gap + grace (every record that could still reach it is late), and
-/// the store keeps sessions for gap + grace.
-template <class K, class V, class VA>
-class session_aggregate_node final : public processor_node {
- public:
-  session_aggregate_node(std::string store, session_windows windows, core::serde<K> k,
-                         core::serde<VA> va, fold_fn<K, V, VA> fold, merge_fn<K, VA> merge)
-      : _store_name(std::move(store)),
-        _windows(windows),
-        _k(std::move(k)),
-        _va(std::move(va)),
-        _fold(std::move(fold)),
-        _merge(std::move(merge)) {}
-  void init() override {
-    _store = &context().template store<state::session_store>(*this, _store_name);
-  }
-  void process(const erased_record& r) override {
-    if (r.key == nullptr || r.value == nullptr) {
-      context().record_drop(*this, drop_reason::null_key_or_value);
-      return;
-    }
-    const timestamp t = r.ts;
-    if (t + _windows.grace_period() < context().stream_time()) {
-      context().record_drop(*this, drop_reason::late);
-      return;
-    }
-    const K& key = *static_cast<const K*>(r.key);
-    const bytes kb = encode(_k, key, *this);
-    std::vector<state::session_entry> merged;
-    {
-      auto it = must(_store->find_sessions(kb, std::max(core::from_epoch_ms(0), t - _windows.gap()),
-                                           t + _windows.gap()),
-                     *this, _store_name, "find_sessions");
-      merged = must(it.collect(), *this, _store_name, "find_sessions");
-    }
-    timestamp start = t;
-    timestamp end = t;
-    for (const auto& s : merged) {
-      start = std::min(start, s.window.start);
-      end = std::max(end, s.window.end);
-    }
-    std::optional<VA> agg;
-    for (const auto& s : merged) {
-      const VA old = decode(_va, s.value, *this);
-      agg = _merge(key, agg ? &*agg : nullptr, old);
-      must(_store->remove(kb, s.window), *this, _store_name, "remove");
-      if (s.window.start != start || s.window.end != end) {
-        const windowed<K> gone{key, window{s.window.start, s.window.end}};
-        forward(with_kv(r, &gone, nullptr));
-      }
-    }
-    VA next = _fold(key, *static_cast<const V*>(r.value), agg ? &*agg : nullptr);
-    must(_store->put(kb, state::session_window{start, end}, encode(_va, next, *this)), *this,
-         _store_name, "put");
-    const windowed<K> wkey{key, window{start, end}};
-    forward(with_kv(r, &wkey, &next));
-  }
-
- private:
-  std::string _store_name;
-  session_windows _windows;
-  core::serde<K> _k;
-  core::serde<VA> _va;
-  fold_fn<K, V, VA> _fold;
-  merge_fn<K, VA> _merge;
-  state::session_store* _store = nullptr;
-};
-
-/// A getter over the session store of a session-windowed aggregation.
-template <class K, class V>
-getter_ptr<windowed<K>, V> session_store_getter(std::string store, core::serde<K> ks,
-                                                core::serde<V> vs) {
-  auto g = std::make_shared<table_getter<windowed<K>, V>>();
-  g->stores = {store};
-  g->make = [store, ks, vs](
-                const processor_node& node) -> std::function<std::optional<V>(const windowed<K>&)> {
-    auto* s = &node.context().template store<state::session_store>(node, store);
-    return [s, &node, store, ks, vs](const windowed<K>& key) -> std::optional<V> {
-      auto r = must(s->fetch_session(encode(ks, key.key, node),
-                                     state::session_window{key.win.start, key.win.end}),
-                    node, store, "fetch_session");
-      if (!r) return std::nullopt;
-      return decode(vs, *r, node);
-    };
-  };
-  return g;
-}
-
-/// A getter over a window store of a windowed aggregation.
-template <class K, class V>
-getter_ptr<windowed<K>, V> window_store_getter(std::string store, core::serde<K> ks,
-                                               core::serde<V> vs) {
-  auto g = std::make_shared<table_getter<windowed<K>, V>>();
-  g->stores = {store};
-  g->make = [store, ks, vs](
-                const processor_node& node) -> std::function<std::optional<V>(const windowed<K>&)> {
-    auto* s = &node.context().template store<state::window_store>(node, store);
-    return [s, &node, store, ks, vs](const windowed<K>& key) -> std::optional<V> {
-      auto r = must(s->fetch(encode(ks, key.key, node), key.win.start), node, store, "fetch");
-      if (!r) return std::nullopt;
-      return decode(vs, *r, node);
-    };
-  };
-  return g;
-}
-
-}  // namespace detail
 
 template <class K, class V>
 class time_windowed_kstream {
@@ -242,7 +39,7 @@ class time_windowed_kstream {
   /// Records per key and window.
   ktable<windowed<K>, int64_t> count(materialized<K, int64_t> m = {}, named n = {}) const {
     return aggregate_impl<int64_t>(
-        "count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
+        "count", detail::count_fold<K, V>(),
         std::move(m), n);
   }
   /// Combines the values per key and window with `reducer(aggregate, value)`.
@@ -252,10 +49,7 @@ class time_windowed_kstream {
   const {
     if (!m.value_serde) m.value_serde = _grouped.value_serde();
     return aggregate_impl<V>(
-        "reduce",
-        [reducer](const K&, const V& v, const V* agg) mutable {
-          return agg ? V(reducer(*agg, v)) : v;
-        },
+        "reduce", detail::reduce_fold<K, V>(reducer),
         std::move(m), n);
   }
   /// Folds the values per key and window: starts from `initializer()`, then
@@ -267,10 +61,7 @@ class time_windowed_kstream {
                                             named n = {})
   const {
     return aggregate_impl<VA>(
-        "aggregate",
-        [initializer, aggregator](const K& k, const V& v, const VA* agg) mutable {
-          return agg ? VA(aggregator(k, v, *agg)) : VA(aggregator(k, v, initializer()));
-        },
+        "aggregate", detail::aggregate_fold<K, V, VA>(initializer, aggregator),
         std::move(m), n);
   }
 
@@ -333,7 +124,7 @@ class session_windowed_kstream {
   /// Records per key and session.
   ktable<windowed<K>, int64_t> count(materialized<K, int64_t> m = {}, named n = {}) const {
     return aggregate_impl<int64_t>(
-        "count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
+        "count", detail::count_fold<K, V>(),
         [](const K&, const int64_t* a, const int64_t& b) { return a ? *a + b : b; }, std::move(m),
         n);
   }
@@ -345,10 +136,7 @@ class session_windowed_kstream {
   const {
     if (!m.value_serde) m.value_serde = _grouped.value_serde();
     return aggregate_impl<V>(
-        "reduce",
-        [reducer](const K&, const V& v, const V* agg) mutable {
-          return agg ? V(reducer(*agg, v)) : v;
-        },
+        "reduce", detail::reduce_fold<K, V>(reducer),
         [reducer](const K&, const V* a, const V& b) mutable { return a ? V(reducer(*a, b)) : b; },
         std::move(m), n);
   }
@@ -362,10 +150,7 @@ class session_windowed_kstream {
                                             materialized<K, VA> m = {}, named n = {})
   const {
     return aggregate_impl<VA>(
-        "aggregate",
-        [initializer, aggregator](const K& k, const V& v, const VA* agg) mutable {
-          return agg ? VA(aggregator(k, v, *agg)) : VA(aggregator(k, v, initializer()));
-        },
+        "aggregate", detail::aggregate_fold<K, V, VA>(initializer, aggregator),
         [initializer, merger](const K& k, const VA* a, const VA& b) mutable {
           return a ? VA(merger(k, *a, b)) : VA(merger(k, initializer(), b));
         },
@@ -428,7 +213,7 @@ class kgrouped_stream {
   /// Records per key.
   ktable<K, int64_t> count(materialized<K, int64_t> m = {}, named n = {}) const {
     return aggregate_impl<int64_t>(
-        "count", [](const K&, const V&, const int64_t* c) { return c ? *c + 1 : int64_t{1}; },
+        "count", detail::count_fold<K, V>(),
         std::move(m), n);
   }
   /// Combines the values per key with `reducer(aggregate, value)`.
@@ -438,10 +223,7 @@ class kgrouped_stream {
   const {
     if (!m.value_serde) m.value_serde = _stream.value_serde();
     return aggregate_impl<V>(
-        "reduce",
-        [reducer](const K&, const V& v, const V* agg) mutable {
-          return agg ? V(reducer(*agg, v)) : v;
-        },
+        "reduce", detail::reduce_fold<K, V>(reducer),
         std::move(m), n);
   }
   /// Folds the values per key: starts from `initializer()`, then `aggregator(key, value, agg)`.
@@ -452,10 +234,7 @@ class kgrouped_stream {
                                   named n = {})
   const {
     return aggregate_impl<VA>(
-        "aggregate",
-        [initializer, aggregator](const K& k, const V& v, const VA* agg) mutable {
-          return agg ? VA(aggregator(k, v, *agg)) : VA(aggregator(k, v, initializer()));
-        },
+        "aggregate", detail::aggregate_fold<K, V, VA>(initializer, aggregator),
         std::move(m), n);
   }
 

@@ -24,9 +24,9 @@
 /// Streams), so processors need no error plumbing.
 
 #include "core/serde.h"
+#include "dsl/detail/task.h"
 #include "dsl/detail/typed.h"
 #include "dsl/kstream.h"
-#include "dsl/task.h"
 #include "dsl/topology.h"
 #include "state/key_value_store.h"
 #include "state/window_store.h"
@@ -56,116 +56,96 @@ namespace detail {
 const store_spec& spec_for(const processor_node& node, std::string_view store);
 }  // namespace detail
 
-/// A typed view of a bytes key-value store. Borrowed from the task; valid until it closes.
-template <class K, class V>
-class typed_key_value_store {
- public:
-  typed_key_value_store(const processor_node& node, state::key_value_store& store, core::serde<K> k,
-                        core::serde<V> v)
-      : _node(&node), _store(&store), _k(std::move(k)), _v(std::move(v)) {}
+namespace detail {
 
-  std::optional<V> get(const K& key) const {
-    auto r = _store->get(encode(_k, key));
-    if (!r) fail("get", r.error());
-    if (!r.value()) return std::nullopt;
-    return decode(_v, *r.value());
+/// What the typed store views share: the bytes store, its serdes, and failures of the store or
+/// the serdes as processing_error naming the node, the store and the call.
+template <class Store, class K, class V>
+class typed_store_view {
+ public:
+  typed_store_view(const processor_node& node, Store& store, core::serde<K> k, core::serde<V> v)
+      : _node(&node), _store(&store), _k(std::move(k)), _v(std::move(v)) {}
+  Store& bytes_store() const noexcept { return *_store; }
+
+ protected:
+  bytes key_bytes(const K& key) const { return must(_k.serialize(key), "serialize"); }
+  bytes value_bytes(const V& value) const { return must(_v.serialize(value), "serialize"); }
+  K key_of(bytes_view b) const { return must(_k.deserialize(b), "deserialize"); }
+  V value_of(bytes_view b) const { return must(_v.deserialize(b), "deserialize"); }
+  template <class T>
+  T must(result<T> r, std::string_view what) const {
+    return detail::must(std::move(r), *_node, _store->name(), what);
   }
-  void put(const K& key, const V& value) {
-    if (auto r = _store->put(encode(_k, key), encode(_v, value)); !r) fail("put", r.error());
-  }
-  /// Deletes `key`; returns whether it was present.
-  bool remove(const K& key) {
-    auto r = _store->remove(encode(_k, key));
-    if (!r) fail("remove", r.error());
-    return r.value().has_value();
-  }
-  /// Every entry, in key-bytes order.
-  std::vector<std::pair<K, V>> all() const {
-    auto it = _store->all();
-    if (!it) fail("all", it.error());
-    std::vector<std::pair<K, V>> out;
-    for (; it.value().valid(); it.value().next()) {
-      out.emplace_back(decode(_k, it.value().key()), decode(_v, it.value().value()));
-    }
-    if (auto st = it.value().status(); !st) fail("all", st.error());
-    return out;
-  }
-  state::key_value_store& bytes_store() const noexcept { return *_store; }
 
  private:
-  template <class T>
-  bytes encode(const core::serde<T>& s, const T& x) const {
-    auto r = s.serialize(x);
-    if (!r) fail("serialize", r.error());
-    return std::move(r).value();
-  }
-  template <class T>
-  T decode(const core::serde<T>& s, bytes_view b) const {
-    auto r = s.deserialize(b);
-    if (!r) fail("deserialize", r.error());
-    return std::move(r).value();
-  }
-  [[noreturn]] void fail(std::string_view what, const std::error_code& ec) const {
-    detail::throw_store_error(*_node, _store->name(), what, ec);
-  }
   const processor_node* _node;
-  state::key_value_store* _store;
+  Store* _store;
   core::serde<K> _k;
   core::serde<V> _v;
 };
 
+}  // namespace detail
+
+/// A typed view of a bytes key-value store. Borrowed from the task; valid until it closes.
+template <class K, class V>
+class typed_key_value_store : public detail::typed_store_view<state::key_value_store, K, V> {
+  using base = detail::typed_store_view<state::key_value_store, K, V>;
+
+ public:
+  using base::base;
+
+  std::optional<V> get(const K& key) const {
+    auto found = this->must(this->bytes_store().get(this->key_bytes(key)), "get");
+    if (!found) return std::nullopt;
+    return this->value_of(*found);
+  }
+  void put(const K& key, const V& value) {
+    this->must(this->bytes_store().put(this->key_bytes(key), this->value_bytes(value)), "put");
+  }
+  /// Deletes `key`; returns whether it was present.
+  bool remove(const K& key) {
+    return this->must(this->bytes_store().remove(this->key_bytes(key)), "remove").has_value();
+  }
+  /// Every entry, in key-bytes order.
+  std::vector<std::pair<K, V>> all() const {
+    auto it = this->must(this->bytes_store().all(), "all");
+    std::vector<std::pair<K, V>> out;
+    for (; it.valid(); it.next())
+      out.emplace_back(this->key_of(it.key()), this->value_of(it.value()));
+    this->must(it.status(), "all");
+    return out;
+  }
+};
+
 /// A typed view of a bytes window store. Borrowed from the task; valid until it closes.
 template <class K, class V>
-class typed_window_store {
+class typed_window_store : public detail::typed_store_view<state::window_store, K, V> {
+  using base = detail::typed_store_view<state::window_store, K, V>;
+
  public:
-  typed_window_store(const processor_node& node, state::window_store& store, core::serde<K> k,
-                     core::serde<V> v)
-      : _node(&node), _store(&store), _k(std::move(k)), _v(std::move(v)) {}
+  using base::base;
 
   /// Stores `value` for (key, window_start); false if that window had already expired.
   bool put(const K& key, const V& value, timestamp window_start) {
-    auto r = _store->put(encode(_k, key), encode(_v, value), window_start);
-    if (!r) fail("put", r.error());
-    return r.value().stored;
+    return this
+        ->must(
+            this->bytes_store().put(this->key_bytes(key), this->value_bytes(value), window_start),
+            "put")
+        .stored;
   }
   std::optional<V> fetch(const K& key, timestamp window_start) const {
-    auto r = _store->fetch(encode(_k, key), window_start);
-    if (!r) fail("fetch", r.error());
-    if (!r.value()) return std::nullopt;
-    return decode(_v, *r.value());
+    auto found = this->must(this->bytes_store().fetch(this->key_bytes(key), window_start), "fetch");
+    if (!found) return std::nullopt;
+    return this->value_of(*found);
   }
   /// `key`'s windows with from ≤ start ≤ to: (start, value), by start.
   std::vector<std::pair<timestamp, V>> fetch(const K& key, timestamp from, timestamp to) const {
-    auto it = _store->fetch(encode(_k, key), from, to);
-    if (!it) fail("fetch", it.error());
+    auto it = this->must(this->bytes_store().fetch(this->key_bytes(key), from, to), "fetch");
     std::vector<std::pair<timestamp, V>> out;
-    for (; it.value().valid(); it.value().next())
-      out.emplace_back(it.value().window_start(), decode(_v, it.value().value()));
-    if (auto st = it.value().status(); !st) fail("fetch", st.error());
+    for (; it.valid(); it.next()) out.emplace_back(it.window_start(), this->value_of(it.value()));
+    this->must(it.status(), "fetch");
     return out;
   }
-  state::window_store& bytes_store() const noexcept { return *_store; }
-
- private:
-  template <class T>
-  bytes encode(const core::serde<T>& s, const T& x) const {
-    auto r = s.serialize(x);
-    if (!r) fail("serialize", r.error());
-    return std::move(r).value();
-  }
-  template <class T>
-  T decode(const core::serde<T>& s, bytes_view b) const {
-    auto r = s.deserialize(b);
-    if (!r) fail("deserialize", r.error());
-    return std::move(r).value();
-  }
-  [[noreturn]] void fail(std::string_view what, const std::error_code& ec) const {
-    detail::throw_store_error(*_node, _store->name(), what, ec);
-  }
-  const processor_node* _node;
-  state::window_store* _store;
-  core::serde<K> _k;
-  core::serde<V> _v;
 };
 
 /// What a processor sees of its task. Owned by the processor's node; valid from init() to

@@ -2,6 +2,7 @@
 
 #include "core/assert.h"
 #include "dsl/detail/graph.h"
+#include "dsl/detail/task.h"
 #include "dsl/topology_error.h"
 
 #include <algorithm>

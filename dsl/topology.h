@@ -15,7 +15,7 @@
 ///    partition counts of the external topics, and checks `copartition_groups()` (the topics
 ///    that join inputs read must have equal partition counts).
 ///  - `create_task((sub-topology, partition), config, stores, collector)`: a fresh instance of
-///    that sub-topology's processor graph, fed by the runtime record by record (see task.h).
+///    that sub-topology's processor graph, fed by the runtime record by record (see dsl/detail/task.h).
 ///  - `describe()` / `to_dot()`: the graph as Kafka-Streams-style text and as Graphviz DOT.
 ///
 /// Lifetime and threads: a topology is immutable after build and may be shared by any number of
@@ -25,8 +25,7 @@
 #include "core/types.h"
 #include "dsl/fwd.h"
 #include "dsl/parameters.h"
-#include "dsl/processor_node.h"
-#include "dsl/task.h"
+#include "dsl/task_metadata.h"
 
 #include <any>
 #include <cstdint>

@@ -58,7 +58,7 @@ simple_producer::~simple_producer() = default;
 
 void simple_producer::send(std::string_view topic, std::optional<bytes_view> key,
                            std::optional<bytes_view> value, core::timestamp ts) {
-  core::record r;
+  core::raw_record r;
   if (key) r.key.emplace(key->begin(), key->end());
   if (value) r.value.emplace(value->begin(), value->end());
   r.ts = ts;
@@ -95,15 +95,12 @@ bool read_topic(const std::string& bootstrap, const std::string& topic,
   const auto deadline = steady::now() + options.timeout;
   auto last_record = steady::now();
   while (steady::now() < deadline) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer.get(), 50);
+    const kafka::message owned = kafka::poll(consumer.get(), 50);
+    rd_kafka_message_t* m = owned.get();
     if (m == nullptr) {
       if (static_cast<int32_t>(at_end.size()) == *partitions && steady::now() - last_record >= options.idle) break;
       continue;
     }
-    struct destroy {
-      rd_kafka_message_t* m;
-      ~destroy() { rd_kafka_message_destroy(m); }
-    } guard{m};
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       at_end.insert(m->partition);
       continue;

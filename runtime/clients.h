@@ -58,7 +58,7 @@ class simple_producer {
 struct read_record {
   core::partition_id partition;
   core::offset off;
-  core::record rec;
+  core::raw_record rec;
 };
 
 struct read_options {

@@ -87,7 +87,7 @@ void group_coordinator::delete_groups(std::vector<std::string> group_ids,
     } else if (g->state != group_state::empty) {
       r = errc::non_empty_group;
     } else {
-      std::vector<core::record> tombstones;
+      std::vector<core::raw_record> tombstones;
       for (const auto& [tp, v] : g->offsets) tombstones.push_back(group_log::offset_record(g->id(), tp, nullptr));
       tombstones.push_back(group_log::group_tombstone(g->id()));
       r = _log->append(*g, std::move(tombstones), out);

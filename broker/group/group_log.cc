@@ -170,9 +170,9 @@ result<void> group_log::replay_partition(const std::shared_ptr<storage::partitio
   });
 }
 
-core::record group_log::offset_record(const std::string& group_id, const core::topic_partition& tp,
+core::raw_record group_log::offset_record(const std::string& group_id, const core::topic_partition& tp,
                            const committed_offset* value) {
-  core::record r;
+  core::raw_record r;
   r.key = encode_key(offset_key{group_id, tp});
   if (value != nullptr) {
     r.value = encode_value(offset_value{value->offset, value->leader_epoch, value->metadata,
@@ -182,8 +182,8 @@ core::record group_log::offset_record(const std::string& group_id, const core::t
   return r;
 }
 
-core::record group_log::group_tombstone(const std::string& group_id) {
-  core::record gone;
+core::raw_record group_log::group_tombstone(const std::string& group_id) {
+  core::raw_record gone;
   gone.key = encode_key(group_key{group_id});
   gone.ts = core::wall_clock_now();
   return gone;
@@ -192,18 +192,18 @@ core::record group_log::group_tombstone(const std::string& group_id) {
 // ---- writes ----------------------------------------------------------------------------------
 
 errc group_log::write_group_metadata(group& g, outbox& out) {
-  core::record r;
+  core::raw_record r;
   r.key = encode_key(group_key{g.id()});
   r.value = encode_value(to_value(g));
   r.ts = core::wall_clock_now();
-  std::vector<core::record> records;
+  std::vector<core::raw_record> records;
   records.push_back(std::move(r));
   errc e = append(g, std::move(records), out);
   if (e == errc::ok) g.persisted = true;
   return e;
 }
 
-errc group_log::append(const group& g, std::vector<core::record> records, outbox& out,
+errc group_log::append(const group& g, std::vector<core::raw_record> records, outbox& out,
                        const std::optional<txn_producer>& txn) {
   const auto& plog = _partition_logs.at(static_cast<size_t>(partition_for(g.id())));
   protocol::record_batch_options options;

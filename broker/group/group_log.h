@@ -65,16 +65,16 @@ class group_log {
   errc write_group_metadata(group& g, outbox& out);
   /// Appends `records` to the group's partition; as a transactional batch of `txn` when set.
   /// REQUIRES: the group's mutex.
-  errc append(const group& g, std::vector<core::record> records, outbox& out,
+  errc append(const group& g, std::vector<core::raw_record> records, outbox& out,
               const std::optional<txn_producer>& txn = std::nullopt);
   /// Sends the replies once the writes they answer are durable.
   void deliver(outbox&& out);
 
   /// A committed-offset record, or its tombstone when `value` is null.
-  static core::record offset_record(const std::string& group_id, const core::topic_partition& tp,
+  static core::raw_record offset_record(const std::string& group_id, const core::topic_partition& tp,
                                     const committed_offset* value);
   /// The tombstone of a group's metadata (DeleteGroups).
-  static core::record group_tombstone(const std::string& group_id);
+  static core::raw_record group_tombstone(const std::string& group_id);
 
  private:
   group_log(durable_appender& appends, group_registry& groups) : _appends(appends), _groups(groups) {}

@@ -48,7 +48,7 @@ void offset_manager::commit_offsets(offset_commit_request req,
     } else {
       e = errc::unknown_member_id;  // no member fields, but the group has members
     }
-    std::vector<core::record> records;
+    std::vector<core::raw_record> records;
     std::vector<std::pair<size_t, committed_offset>> accepted;
     const int64_t now = wall_now_ms();
     for (size_t i = 0; i < req.offsets.size(); ++i) {
@@ -145,7 +145,7 @@ void offset_manager::delete_offsets(std::string group_id,
     } else if (g->state != group_state::empty && g->protocol_type != "consumer") {
       result.error = errc::non_empty_group;  // cannot tell which topics such a group uses
     } else {
-      std::vector<core::record> tombstones;
+      std::vector<core::raw_record> tombstones;
       std::vector<core::topic_partition> doomed;
       for (const auto& tp : partitions) {
         auto info = _logs.topic(tp.topic);

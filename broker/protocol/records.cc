@@ -46,7 +46,7 @@ std::optional<core::bytes> read_varbytes(reader& r) {
 }
 
 /// Appends one record (length-prefixed) to `out`, using `scratch` for the body.
-void write_record(writer& out, core::bytes& scratch, const core::record& rec,
+void write_record(writer& out, core::bytes& scratch, const core::raw_record& rec,
                   int64_t timestamp_delta, int32_t offset_delta) {
   scratch.clear();
   writer w(scratch);
@@ -159,7 +159,7 @@ record_batch_options same_batch_options(const record_batch_header& h, compressio
   return o;
 }
 
-result<core::bytes> encode_record_batch(std::span<const core::record> records,
+result<core::bytes> encode_record_batch(std::span<const core::raw_record> records,
                                         const record_batch_options& options) {
   if (records.empty() || records.size() > static_cast<size_t>(INT32_MAX)) {
     return errc::invalid_argument;
@@ -316,7 +316,7 @@ result<std::vector<decoded_record>> decode_record_batch(core::bytes_view batch,
 result<core::bytes> encode_control_batch(control_record_type type, core::producer_id producer,
                                          core::producer_epoch epoch, int32_t coordinator_epoch,
                                          core::timestamp ts, core::offset base_offset) {
-  core::record marker;
+  core::raw_record marker;
   marker.key = core::bytes(4);
   store_be(*marker.key, static_cast<uint16_t>(type), 4);  // version 0 + type
   marker.value = core::bytes(6);
@@ -330,7 +330,7 @@ result<core::bytes> encode_control_batch(control_record_type type, core::produce
   options.producer_id = producer;
   options.producer_epoch = epoch;
   options.base_sequence = -1;
-  return encode_record_batch(std::span<const core::record>(&marker, 1), options);
+  return encode_record_batch(std::span<const core::raw_record>(&marker, 1), options);
 }
 
 result<control_record_type> decode_control_record_key(core::bytes_view key) {

@@ -1,6 +1,6 @@
 #pragma once
 /// Record batches, magic 2 (the only format Sluice speaks): header parsing and CRC-32C
-/// checking, building a batch from `core::record`s, reading the records of a batch
+/// checking, building a batch from `core::raw_record`s, reading the records of a batch
 /// (decompressing as needed), and transaction control batches.
 ///
 /// Batch layout (offsets from the batch start; all integers big-endian):
@@ -175,7 +175,7 @@ record_batch_options same_batch_options(const record_batch_header& h, compressio
 /// computed. base_timestamp is the first record's timestamp, max_timestamp the largest.
 /// Fails with `invalid_argument` for an empty record list, `compression_failed` if the codec
 /// fails.
-result<core::bytes> encode_record_batch(std::span<const core::record> records,
+result<core::bytes> encode_record_batch(std::span<const core::raw_record> records,
                                         const record_batch_options& options);
 
 /// A record read from a batch: its offset delta, timestamp delta and the record itself
@@ -183,7 +183,7 @@ result<core::bytes> encode_record_batch(std::span<const core::record> records,
 struct decoded_record {
   int32_t offset_delta = 0;
   int64_t timestamp_delta = 0;
-  core::record record;
+  core::raw_record record;
 
   bool operator==(const decoded_record&) const = default;
 };

@@ -27,7 +27,7 @@ result<bytes_view> apply_append_rules(bytes_view batch, const batch_header& h, b
   }
   if (!target || h.codec() == target) return batch;
 
-  std::vector<core::record> records;
+  std::vector<core::raw_record> records;
   std::vector<int32_t> deltas;
   records.reserve(decoded.value().size());
   deltas.reserve(decoded.value().size());

@@ -248,7 +248,7 @@ struct pass {
         if (survivors == 0) return core::success();
         SLUICE_TRY(auto records, protocol::decode_record_batch(batch));
         if (records.size() != keep.size()) return errc::corrupt_batch;
-        std::vector<core::record> kept;
+        std::vector<core::raw_record> kept;
         std::vector<int32_t> deltas;
         kept.reserve(survivors);
         deltas.reserve(survivors);

@@ -136,11 +136,11 @@ result<void> transaction_coordinator::replay_partition(const std::shared_ptr<sto
 transaction_coordinator::write_ticket transaction_coordinator::append_record_locked(const std::string& id, const txn_metadata& m) {
   write_ticket t;
   const auto& plog = _partition_logs.at(static_cast<size_t>(partition_for(id)));
-  core::record r;
+  core::raw_record r;
   r.key = encode_txn_key(id);
   r.value = encode_txn_value(m);
   r.ts = core::wall_clock_now();
-  auto batch = protocol::encode_record_batch(std::span<const core::record>(&r, 1), {});
+  auto batch = protocol::encode_record_batch(std::span<const core::raw_record>(&r, 1), {});
   if (batch) {
     auto appended = _appends.append(plog, batch.value(), storage::append_origin::coordinator, t.owed);
     if (appended) {

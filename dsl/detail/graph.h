@@ -6,7 +6,7 @@
 /// topological order. `compile()` splits it into sub-topologies, checks it, and freezes it.
 
 #include "dsl/parameters.h"
-#include "dsl/processor_node.h"
+#include "dsl/detail/processor_node.h"
 #include "dsl/topology.h"
 
 #include <cstddef>

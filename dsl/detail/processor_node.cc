@@ -1,5 +1,6 @@
-#include "dsl/processor_node.h"
+#include "dsl/detail/processor_node.h"
 
+#include "dsl/detail/task.h"
 #include "dsl/topology_error.h"
 
 namespace sluice::dsl {
@@ -18,6 +19,12 @@ void processor_node::forward_to(std::string_view child_name, const erased_record
   if (c == nullptr)
     throw processing_error(_name, "has no child named '" + std::string(child_name) + "'");
   c->process(r);
+}
+
+bool processor_node::drop_null_key_or_value(const erased_record& r, bool value_required) const {
+  if (r.key != nullptr && (!value_required || r.value != nullptr)) return false;
+  _context->record_drop(*this, drop_reason::null_key_or_value);
+  return true;
 }
 
 }  // namespace sluice::dsl

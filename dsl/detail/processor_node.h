@@ -11,7 +11,7 @@
 /// by then); `process()` for each record, `close()` once at the end. A node belongs to exactly
 /// one task and is only touched by the thread running that task.
 
-#include "dsl/erased_record.h"
+#include "dsl/detail/erased_record.h"
 #include "dsl/fwd.h"
 
 #include <cstddef>
@@ -47,6 +47,9 @@ class processor_node {
   std::span<processor_node* const> children() const noexcept { return _children; }
   /// The child named `child_name`, or nullptr.
   processor_node* child(std::string_view child_name) const noexcept;
+  /// Drops and counts (drop_reason::null_key_or_value) a record this node cannot use: one
+  /// without key, or without value when `value_required`. True if it was dropped.
+  bool drop_null_key_or_value(const erased_record& r, bool value_required = false) const;
   /// The names of the state stores this node is connected to.
   std::span<const std::string> store_names() const noexcept { return _stores; }
   /// The task this node runs in. REQUIRES: the node has been wired (true from init() on).

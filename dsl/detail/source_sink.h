@@ -3,8 +3,8 @@
 
 #include "core/serde.h"
 #include "dsl/parameters.h"
-#include "dsl/record_collector.h"
-#include "dsl/task.h"
+#include "dsl/detail/record_collector.h"
+#include "dsl/detail/task.h"
 #include "dsl/timestamp_extractor.h"
 #include "dsl/topology_error.h"
 

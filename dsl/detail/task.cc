@@ -1,4 +1,4 @@
-#include "dsl/task.h"
+#include "dsl/detail/task.h"
 
 #include "core/assert.h"
 #include "dsl/errc.h"
@@ -137,14 +137,14 @@ const source_binding* processor_task::find_source(std::string_view topic) const 
 }
 
 result<pending_record> processor_task::prepare(std::string_view topic, partition_id partition,
-                                               offset off, core::record rec) {
+                                               offset off, core::raw_record rec) {
   const source_binding* b = find_source(topic);
   if (b == nullptr) return core::failure(make_error_code(errc::unknown_topic));
   return prepare(*b, partition, off, std::move(rec));
 }
 
 result<pending_record> processor_task::prepare(const source_binding& source, partition_id partition,
-                                               offset off, core::record&& rec) {
+                                               offset off, core::raw_record&& rec) {
   // One result object on every path, so it is built in the caller's slot (no move).
   result<pending_record> out{std::in_place_type<pending_record>};
   pending_record& p = out.value();
@@ -159,7 +159,7 @@ result<pending_record> processor_task::prepare(const source_binding& source, par
 }
 
 result<void> processor_task::process(const source_binding& source, partition_id partition,
-                                     offset off, core::record&& rec) {
+                                     offset off, core::raw_record&& rec) {
   pending_record p{.source = source.source,
                    .topic = source.topic,
                    .partition = partition,

@@ -1,6 +1,8 @@
 #pragma once
 /// A task: one instance of a sub-topology's processor graph for one partition, and the context
-/// its nodes run in. This is the runtime-facing side of the dsl module.
+/// its nodes run in: the execution engine, internal to the project. The runtime and the topology
+/// test driver drive it; user code never includes this header itself (the DSL headers do, for
+/// the node templates they instantiate). What users see of a task is in dsl/task_metadata.h.
 ///
 /// The runtime (and the topology test driver) obtains tasks from `topology::create_task` and
 /// drives them with exactly these calls, all from the one thread that owns the task:
@@ -30,10 +32,11 @@
 #include "core/record.h"
 #include "core/time.h"
 #include "core/types.h"
-#include "dsl/erased_record.h"
+#include "dsl/detail/erased_record.h"
 #include "dsl/fwd.h"
-#include "dsl/processor_node.h"
-#include "dsl/record_collector.h"
+#include "dsl/task_metadata.h"
+#include "dsl/detail/processor_node.h"
+#include "dsl/detail/record_collector.h"
 #include "state/state_store.h"
 #include "state/store_context.h"
 
@@ -47,59 +50,6 @@
 #include <vector>
 
 namespace sluice::dsl {
-
-/// A task's id: the sub-topology and the partition it processes. Printed "<sub>_<partition>",
-/// as Kafka Streams names task directories.
-struct task_id {
-  int32_t subtopology = 0;
-  partition_id partition{0};
-
-  auto operator<=>(const task_id&) const = default;
-  std::string to_string() const;
-};
-
-/// Where the record being processed came from. Absent while a punctuator runs.
-struct record_metadata {
-  std::string_view topic;
-  partition_id partition{0};
-  offset off{0};
-};
-
-enum class punctuation_type {
-  stream_time,      ///< fires as stream time (record timestamps) advances
-  wall_clock_time,  ///< fires as the runtime's wall clock advances
-};
-
-/// Why a record was dropped rather than processed; counted per node.
-enum class drop_reason {
-  late,               ///< its window had closed (stream time past window end + grace)
-  null_key_or_value,  ///< an aggregation or join cannot use a record without key (or value)
-  invalid_timestamp,  ///< the timestamp extractor returned a negative timestamp
-};
-
-/// Dropped-record counters of one task, per node.
-class task_metrics {
- public:
-  void record_drop(const std::string& node, drop_reason why);
-  int64_t dropped(std::string_view node, drop_reason why) const;
-  /// Every drop of this reason in the task.
-  int64_t dropped_total(drop_reason why) const;
-  int64_t dropped_total() const;
-  void merge(const task_metrics& other);
-
- private:
-  /// Orders (node, reason) keys and looks them up by string_view: counting a drop allocates
-  /// only the first time a node drops for a reason.
-  struct key_less {
-    using is_transparent = void;
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const noexcept {
-      const int c = std::string_view(a.first).compare(std::string_view(b.first));
-      return c < 0 || (c == 0 && a.second < b.second);
-    }
-  };
-  std::map<std::pair<std::string, drop_reason>, int64_t, key_less> _drops;
-};
 
 /// What the runtime tells a task about its surroundings.
 struct task_config {
@@ -123,19 +73,6 @@ class store_provider {
   /// The open store described by `spec` for this task. Owned by the provider; must stay open
   /// until the task is closed.
   virtual state::state_store& store(const store_spec& spec) = 0;
-};
-
-/// A handle to a scheduled punctuator; `cancel()` stops it. Valid while its task is alive.
-class cancellable {
- public:
-  cancellable() = default;
-  void cancel();
-
- private:
-  friend class task_context;
-  cancellable(task_context* ctx, std::size_t slot) : _ctx(ctx), _slot(slot) {}
-  task_context* _ctx = nullptr;
-  std::size_t _slot = 0;
 };
 
 /// The context every node of a task runs in: record metadata, time, stores, punctuation,
@@ -222,7 +159,7 @@ struct pending_record {
   std::string_view topic;  ///< owned by the task's topology
   partition_id partition{0};
   offset off{0};
-  core::record rec;  ///< `rec.ts` is the extracted timestamp
+  core::raw_record rec;  ///< `rec.ts` is the extracted timestamp
   erased_box key;    ///< the deserialized key if the extractor needed it
   erased_box value;  ///< the deserialized value if the extractor needed it
   bool key_ready = false;
@@ -270,11 +207,11 @@ class processor_task {
   /// Decodes what the timestamp extractor needs and fixes the timestamp. Fails with
   /// dsl::errc::unknown_topic for a topic this task does not read, or with the serde's error.
   result<pending_record> prepare(std::string_view topic, partition_id partition, offset off,
-                                 core::record rec);
+                                 core::raw_record rec);
   /// The same for a topic already resolved with find_source(): no lookup by name.
   /// REQUIRES: `source` belongs to this task.
   result<pending_record> prepare(const source_binding& source, partition_id partition, offset off,
-                                 core::record&& rec);
+                                 core::raw_record&& rec);
   /// Processes one prepared record: advances stream time, runs it through the graph.
   /// A record with a negative timestamp is dropped and counted (drop_reason::invalid_timestamp).
   /// Fails with the serde's error if the rest of the record cannot be decoded; exceptions from
@@ -284,7 +221,7 @@ class processor_task {
   /// they read it (the topology test driver): the record never leaves the task.
   /// REQUIRES: `source` belongs to this task.
   result<void> process(const source_binding& source, partition_id partition, offset off,
-                       core::record&& rec);
+                       core::raw_record&& rec);
   /// Runs due stream-time punctuators; true if any ran.
   bool punctuate_stream_time();
   /// Runs due wall-clock punctuators against `now`; true if any ran.

@@ -4,9 +4,9 @@
 
 #include "core/error.h"
 #include "core/serde.h"
-#include "dsl/erased_record.h"
+#include "dsl/detail/erased_record.h"
 #include "dsl/parameters.h"
-#include "dsl/processor_node.h"
+#include "dsl/detail/processor_node.h"
 #include "dsl/topology_error.h"
 
 #include <memory>

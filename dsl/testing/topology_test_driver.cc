@@ -69,7 +69,7 @@ struct topology_test_driver::impl final : record_collector {
   struct queued {
     topic_state* topic;
     partition_id partition;
-    core::record rec;
+    core::raw_record rec;
   };
 
   driver_config config;
@@ -117,7 +117,7 @@ struct topology_test_driver::impl final : record_collector {
     if (last_sent == nullptr || last_sent->name != r.topic) last_sent = &topic(r.topic);
     topic_state& t = *last_sent;
     const partition_id p = r.partition ? *r.partition : pick_partition(t, r.key);
-    core::record rec{std::move(r.key), std::move(r.value), r.ts, std::move(r.hdrs)};
+    core::raw_record rec{std::move(r.key), std::move(r.value), r.ts, std::move(r.hdrs)};
     if (t.reader) {
       if (t.internal) {
         queue.push_back({&t, p, std::move(rec)});
@@ -147,7 +147,7 @@ struct topology_test_driver::impl final : record_collector {
                           "test driver: cannot open RocksDB store '" + spec.name + "'");
   }
 
-  void process_one(topic_state& t, partition_id p, core::record&& rec) {
+  void process_one(topic_state& t, partition_id p, core::raw_record&& rec) {
     const auto index = static_cast<std::size_t>(p.value());
     if (p.value() < 0 || index >= t.routes.size() || t.routes[index].entry == nullptr) {
       throw std::invalid_argument("test driver: partition " + std::to_string(p.value()) +
@@ -280,7 +280,7 @@ void topology_test_driver::require_input(const std::string& topic) const {
 }
 
 void topology_test_driver::pipe_raw(std::string_view topic, std::optional<partition_id> partition,
-                                    core::record rec) {
+                                    core::raw_record rec) {
   auto& im = *_impl;
   if (im.last_piped == nullptr || im.last_piped->name != topic) {
     auto it = im.topics.find(topic);

@@ -31,7 +31,7 @@
 #include "core/record.h"
 #include "core/serde.h"
 #include "core/time.h"
-#include "dsl/task.h"
+#include "dsl/detail/task.h"
 #include "dsl/topology.h"
 #include "dsl/windows.h"
 #include "state/key_value_store.h"
@@ -81,7 +81,7 @@ struct test_record {
 /// A raw output record of the driver.
 struct driver_record {
   partition_id partition{0};
-  core::record rec;
+  core::raw_record rec;
 };
 
 /// The unread records of one output topic, oldest first: a FIFO over a vector that keeps its
@@ -257,6 +257,20 @@ class topology_test_driver {
                                               core::serde<V> v) {
     return test_output_topic<K, V>(*this, std::move(topic), std::move(k), std::move(v));
   }
+  /// The same with the default serdes of K and V (`sluice::default_serde`), as the DSL uses
+  /// when an operator names none.
+  template <class K, class V>
+  requires core::has_default_serde<K> && core::has_default_serde<V>
+  test_input_topic<K, V> create_input_topic(std::string topic) {
+    return create_input_topic<K, V>(std::move(topic), core::make_default_serde<K>(),
+                                    core::make_default_serde<V>());
+  }
+  template <class K, class V>
+  requires core::has_default_serde<K> && core::has_default_serde<V>
+  test_output_topic<K, V> create_output_topic(std::string topic) {
+    return create_output_topic<K, V>(std::move(topic), core::make_default_serde<K>(),
+                                     core::make_default_serde<V>());
+  }
 
   /// Typed view of the key-value store `name`, with the serdes it was built with.
   /// Throws std::invalid_argument if there is no such key-value store or the types differ.
@@ -280,7 +294,7 @@ class topology_test_driver {
 
   /// Pipes one raw record into `topic` (partition by key unless given) and processes it and
   /// everything it causes. Throws std::invalid_argument if the topology does not read `topic`.
-  void pipe_raw(std::string_view topic, std::optional<partition_id> partition, core::record rec);
+  void pipe_raw(std::string_view topic, std::optional<partition_id> partition, core::raw_record rec);
   /// Unread output of `topic`, oldest first.
   driver_output& output(std::string_view topic) {
     auto it = _outputs.find(topic);
@@ -326,7 +340,7 @@ template <class K, class V>
 void test_input_topic<K, V>::pipe_bytes(std::optional<bytes> key, std::optional<bytes> value,
                                         timestamp ts, core::headers hdrs) {
   _d->pipe_raw(_topic, std::nullopt,
-               core::record{std::move(key), std::move(value), ts, std::move(hdrs)});
+               core::raw_record{std::move(key), std::move(value), ts, std::move(hdrs)});
 }
 
 template <class K, class V>

@@ -31,7 +31,7 @@ bool deserialization_error_handler::keeps_raw_records() const noexcept {
 }
 
 void deserialization_error_handler::on_deserialization_error(const core::topic_partition& tp, core::offset off,
-                                                       const core::record* raw, const std::error_code& ec) {
+                                                       const core::raw_record* raw, const std::error_code& ec) {
   switch (_config.on_deserialization_error) {
     case runtime::deserialization_handler::log_and_continue:
       log.warn("{}: skipping record {}-{}@{}: cannot deserialize it: {}", _thread, tp.topic,
@@ -45,7 +45,7 @@ void deserialization_error_handler::on_deserialization_error(const core::topic_p
           tp.topic, tp.partition.value(), off.value(), ec.message()));
     case runtime::deserialization_handler::dead_letter: {
       SLUICE_ASSERT(raw != nullptr, "dead-letter handler without the raw record");
-      core::record r = *raw;
+      core::raw_record r = *raw;
       // The error in headers, with KIP-1034's names, so any Kafka tooling can read them.
       r.hdrs.add("__streams.errors.exception", core::to_bytes("deserialization_failed"));
       r.hdrs.add("__streams.errors.message", core::to_bytes(ec.message()));

@@ -24,13 +24,13 @@ namespace sluice::runtime::detail {
 class deserialization_error_handler final : public deserialization_error_sink {
  public:
   /// Sends a record as it is to a topic.
-  using sender = std::function<void(std::string_view topic, const core::record& r)>;
+  using sender = std::function<void(std::string_view topic, const core::raw_record& r)>;
 
   deserialization_error_handler(const streams_config& config, std::string thread_name,
                           core::metrics_registry& metrics, sender send_dead_letter);
 
   void on_deserialization_error(const core::topic_partition& tp, core::offset off,
-                                const core::record* raw, const std::error_code& ec) override;
+                                const core::raw_record* raw, const std::error_code& ec) override;
   bool keeps_raw_records() const noexcept override;
 
  private:

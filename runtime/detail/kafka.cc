@@ -43,8 +43,8 @@ bool retriable_commit_error(int rd_kafka_resp_err) {
   }
 }
 
-core::record to_record(const rd_kafka_message_t* m) {
-  core::record r;
+core::raw_record to_record(const rd_kafka_message_t* m) {
+  core::raw_record r;
   if (m->key != nullptr) {
     const auto* k = static_cast<const std::byte*>(m->key);
     r.key.emplace(k, k + m->key_len);

@@ -66,6 +66,6 @@ partition_list make_offset_list(const std::vector<std::pair<core::topic_partitio
 bool commit_offsets(rd_kafka_s* consumer, rd_kafka_topic_partition_list_s* offsets, std::string_view owner);
 
 /// A consumed message as a record (key, value, timestamp and headers copied).
-core::record to_record(const rd_kafka_message_s* m);
+core::raw_record to_record(const rd_kafka_message_s* m);
 
 }  // namespace sluice::runtime::detail

@@ -198,7 +198,7 @@ void kafka_record_collector::send_changelog(const core::topic_partition& changel
   produce(topic(changelog.topic), changelog.partition.value(), key, value, ts, nullptr, &pos);
 }
 
-void kafka_record_collector::send_record(std::string_view name, const core::record& r) {
+void kafka_record_collector::send_record(std::string_view name, const core::raw_record& r) {
   std::optional<bytes_view> key, value;
   if (r.key) key = bytes_view(*r.key);
   if (r.value) value = bytes_view(*r.value);

@@ -33,7 +33,7 @@
 #include "core/bytes.h"
 #include "core/record.h"
 #include "core/types.h"
-#include "dsl/record_collector.h"
+#include "dsl/detail/record_collector.h"
 #include "runtime/detail/kafka.h"
 #include "runtime/errors.h"
 
@@ -100,7 +100,7 @@ class kafka_record_collector final : public dsl::record_collector {
   void send_changelog(const core::topic_partition& changelog, changelog_position& position,
                       bytes_view key, std::optional<bytes_view> value, core::timestamp ts);
   /// Produces `r` as it is to `topic` (the partitioner picks the partition).
-  void send_record(std::string_view topic, const core::record& r);
+  void send_record(std::string_view topic, const core::raw_record& r);
 
   /// Serves delivery reports without blocking.
   void poll();

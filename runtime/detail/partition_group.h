@@ -14,7 +14,7 @@
 ///
 /// Thread safety: owned by its task, used by the task's stream thread only.
 
-#include "dsl/task.h"
+#include "dsl/detail/task.h"
 
 #include <chrono>
 #include <cstddef>

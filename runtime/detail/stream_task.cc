@@ -100,12 +100,12 @@ void stream_task::start_running() {
 }
 
 template <class Admitted>
-stream_task::at_once stream_task::admit(std::size_t index, core::offset off, core::record&& rec,
+stream_task::at_once stream_task::admit(std::size_t index, core::offset off, core::raw_record&& rec,
                                         Admitted&& admitted) {
   input& in = _inputs[index];
   if (off.value() < in.next_expected) return at_once::duplicate;  // fetched twice (pause/resume)
   in.next_expected = off.value() + 1;
-  std::optional<core::record> raw;
+  std::optional<core::raw_record> raw;
   if (_keep_raw) raw = rec;
   auto prepared = _task->prepare(*in.binding, in.tp.partition, off, std::move(rec));
   if (!prepared) {
@@ -122,16 +122,16 @@ stream_task::at_once stream_task::admit(std::size_t index, core::offset off, cor
   return at_once::processed;
 }
 
-void stream_task::enqueue(std::size_t index, core::offset off, core::record&& rec) {
-  admit(index, off, std::move(rec), [&](dsl::pending_record&& p, std::optional<core::record>&& raw) {
+void stream_task::enqueue(std::size_t index, core::offset off, core::raw_record&& rec) {
+  admit(index, off, std::move(rec), [&](dsl::pending_record&& p, std::optional<core::raw_record>&& raw) {
     if (raw) _raw[index].emplace_back(off.value(), std::move(*raw));
     _queues.push(index, std::move(p));
   });
 }
 
-stream_task::at_once stream_task::process_at_once(std::size_t index, core::offset off, core::record&& rec) {
+stream_task::at_once stream_task::process_at_once(std::size_t index, core::offset off, core::raw_record&& rec) {
   if (_state != state::running || _inputs.size() != 1 || !_queues.empty()) return at_once::queue;
-  return admit(index, off, std::move(rec), [&](dsl::pending_record&& p, std::optional<core::record>&& raw) {
+  return admit(index, off, std::move(rec), [&](dsl::pending_record&& p, std::optional<core::raw_record>&& raw) {
     input& in = _inputs[index];
     _commit_needed = true;
     auto ok = _task->process(std::move(p));
@@ -156,7 +156,7 @@ int stream_task::process(int max_records, partition_group::clock::time_point now
     dsl::pending_record p = _queues.pop(*index);
     input& in = _inputs[*index];
     const int64_t off = p.off.value();
-    std::optional<core::record> raw;
+    std::optional<core::raw_record> raw;
     auto& raws = _raw[*index];
     while (!raws.empty() && raws.front().first < off) raws.pop_front();
     if (!raws.empty() && raws.front().first == off) {

@@ -27,7 +27,7 @@
 /// Thread safety: the stream thread only.
 
 #include "core/types.h"
-#include "dsl/task.h"
+#include "dsl/detail/task.h"
 #include "dsl/topology.h"
 #include "runtime/detail/kafka_record_collector.h"
 #include "runtime/detail/partition_group.h"
@@ -49,7 +49,7 @@ class deserialization_error_sink {
   virtual ~deserialization_error_sink() = default;
   /// `raw` is the record as consumed, if still available. Throws to fail the thread.
   virtual void on_deserialization_error(const core::topic_partition& tp, core::offset off,
-                                        const core::record* raw, const std::error_code& ec) = 0;
+                                        const core::raw_record* raw, const std::error_code& ec) = 0;
   /// Whether the raw record must be kept until it is processed (the dead-letter handler needs
   /// it when the value fails to decode during processing).
   virtual bool keeps_raw_records() const noexcept = 0;
@@ -107,13 +107,13 @@ class stream_task {
 
   /// Buffers a consumed record of input `index` (prepare: timestamp extraction).
   /// A record that cannot be deserialized goes to the error sink.
-  void enqueue(std::size_t index, core::offset off, core::record&& rec);
+  void enqueue(std::size_t index, core::offset off, core::raw_record&& rec);
   /// Processes a consumed record of input `index` at once, without queueing it, when the queue
   /// could only have handed it out next anyway: the task is running, reads one partition and
   /// has nothing buffered. Returns `queue`, and leaves `rec` alone, otherwise (then enqueue()
   /// it). Same effects as enqueue() followed by process() of that record.
   enum class at_once { queue, processed, skipped, duplicate };
-  at_once process_at_once(std::size_t index, core::offset off, core::record&& rec);
+  at_once process_at_once(std::size_t index, core::offset off, core::raw_record&& rec);
   std::size_t buffered(std::size_t index) const noexcept { return _queues.size(index); }
   std::size_t buffered() const noexcept { return _queues.total(); }
   /// The buffered records' approximate memory in bytes.
@@ -157,7 +157,7 @@ class stream_task {
   /// sink and is skipped) and hands it to `admitted(pending_record&&, optional<record>&& raw)`.
   /// Returns processed (= admitted), skipped or duplicate. Defined in the .cc.
   template <class Admitted>
-  at_once admit(std::size_t index, core::offset off, core::record&& rec, Admitted&& admitted);
+  at_once admit(std::size_t index, core::offset off, core::raw_record&& rec, Admitted&& admitted);
 
   dsl::task_id _id;
   state _state = state::created;
@@ -170,7 +170,7 @@ class stream_task {
   const bool _keep_raw;  ///< _errors.keeps_raw_records(), asked once
   bool _commit_needed = false;
   /// Raw copies kept for the dead-letter handler, parallel to the queued records by offset.
-  std::vector<std::deque<std::pair<int64_t, core::record>>> _raw;
+  std::vector<std::deque<std::pair<int64_t, core::raw_record>>> _raw;
 };
 
 std::string_view to_string(stream_task::state s) noexcept;

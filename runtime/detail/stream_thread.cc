@@ -67,7 +67,7 @@ stream_thread::stream_thread(const app_context& app, int index, std::function<vo
       _clients(app.config, app.layout, app.process_id, index, _name),
       _metrics(app.metrics, _name),
       _bad_records(app.config, _name, app.metrics,
-                   [this](std::string_view topic, const core::record& r) { _collector->send_record(topic, r); }),
+                   [this](std::string_view topic, const core::raw_record& r) { _collector->send_record(topic, r); }),
       _pressure(static_cast<std::size_t>(app.config.input_buffer_max_bytes / std::max(1, app.config.num_stream_threads)),
                 app.config.buffered_records_per_partition),
       _tasks(app.layout,
@@ -281,13 +281,10 @@ void stream_thread::poll_records() {
                     _tasks.processable(steady::now(), _app.config.max_task_idle);
   int timeout = busy ? 0 : timeout_ms(_app.config.poll_interval);
   for (int i = 0; i < max_poll_records; ++i) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(_consumer.get(), timeout);
+    const kafka::message owned = kafka::poll(_consumer.get(), timeout);
+    rd_kafka_message_t* m = owned.get();
     if (m == nullptr) break;
     timeout = 0;
-    struct destroy {
-      rd_kafka_message_t* m;
-      ~destroy() { rd_kafka_message_destroy(m); }
-    } guard{m};
     handle_message(m);
     if (_callback_error) break;
   }

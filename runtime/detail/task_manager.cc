@@ -94,7 +94,7 @@ const std::vector<task_manager::input_ref>* task_manager::route(const core::topi
   return it == _routes.end() ? nullptr : &it->second;
 }
 
-int task_manager::deliver(const std::vector<input_ref>& refs, core::offset off, core::record&& rec,
+int task_manager::deliver(const std::vector<input_ref>& refs, core::offset off, core::raw_record&& rec,
                           const back_pressure& pressure) {
   if (refs.size() == 1) {
     switch (refs[0].task->process_at_once(refs[0].index, off, std::move(rec))) {
@@ -109,7 +109,7 @@ int task_manager::deliver(const std::vector<input_ref>& refs, core::offset off, 
     if (i + 1 == refs.size()) {
       task->enqueue(index, off, std::move(rec));
     } else {
-      task->enqueue(index, off, core::record(rec));
+      task->enqueue(index, off, core::raw_record(rec));
     }
     pressure.after_enqueue(*this, *task, index);
   }

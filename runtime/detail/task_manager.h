@@ -22,7 +22,7 @@
 /// Ownership: owned by its stream thread; owns the tasks. Thread safety: that thread only.
 
 #include "core/types.h"
-#include "dsl/task.h"
+#include "dsl/detail/task.h"
 #include "runtime/detail/stream_task.h"
 #include "runtime/detail/topic_manager.h"
 #include "runtime/metadata.h"
@@ -112,7 +112,7 @@ class task_manager {
   /// reading it: processed at once where that is possible (stream_task::process_at_once),
   /// queued otherwise — where `pressure` may pause the partition. Returns how many were
   /// processed at once (0 or 1).
-  int deliver(const std::vector<input_ref>& refs, core::offset off, core::record&& rec,
+  int deliver(const std::vector<input_ref>& refs, core::offset off, core::raw_record&& rec,
               const back_pressure& pressure);
 
   /// Pauses or resumes one input of a task (and records it in the task).

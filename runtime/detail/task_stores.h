@@ -35,7 +35,7 @@
 /// Ownership: owned by its stream_task; the record collector, record cache, RocksDB resources
 /// and store context are borrowed and outlive it. Thread safety: one stream thread.
 
-#include "dsl/task.h"
+#include "dsl/detail/task.h"
 #include "dsl/topology.h"
 #include "runtime/detail/kafka_record_collector.h"
 #include "state/changelog_sink.h"

@@ -20,7 +20,7 @@
 /// is thread-safe for scrapes).
 
 #include "core/metrics.h"
-#include "dsl/task.h"
+#include "dsl/detail/task.h"
 #include "runtime/detail/task_manager.h"
 
 #include <array>

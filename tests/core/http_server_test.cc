@@ -55,10 +55,12 @@ TEST(http_server, keeps_a_connection_alive_across_requests) {
   loopback_connection c(http->port());
   ASSERT_TRUE(c.connected());
   const std::string get = "GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n";
-  ASSERT_TRUE(c.send(get + get + "GET /a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send(get + get + "GET /a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
   const std::string raw = c.read_to_end();
   std::size_t answers = 0;
-  for (auto at = raw.find("HTTP/1.1 200"); at != std::string::npos; at = raw.find("HTTP/1.1 200", at + 1)) {
+  for (auto at = raw.find("HTTP/1.1 200"); at != std::string::npos;
+       at = raw.find("HTTP/1.1 200", at + 1)) {
     ++answers;
   }
   EXPECT_EQ(answers, 3u) << raw;
@@ -66,7 +68,9 @@ TEST(http_server, keeps_a_connection_alive_across_requests) {
 }
 
 TEST(http_server, a_malformed_request_closes_only_its_connection) {
-  auto http = serve([](std::string_view) { return http_server::response{200, "text/plain", "ok"}; });
+  auto http = serve([](std::string_view) {
+    return http_server::response{200, "text/plain", "ok"};
+  });
   loopback_connection bad(http->port());
   ASSERT_TRUE(bad.connected());
   ASSERT_TRUE(bad.send("NOT HTTP AT ALL\r\n\r\n"));

@@ -47,9 +47,9 @@ TEST(headers, remove_drops_every_header_with_the_key) {
   EXPECT_TRUE(h.empty());
 }
 
-TEST(record, compares_by_every_field) {
-  record a{to_bytes("k"), to_bytes("v"), from_epoch_ms(1000), {{"h", to_bytes("x")}}};
-  record b = a;
+TEST(raw_record, compares_by_every_field) {
+  raw_record a{to_bytes("k"), to_bytes("v"), from_epoch_ms(1000), {{"h", to_bytes("x")}}};
+  raw_record b = a;
   EXPECT_EQ(a, b);
   b.ts = from_epoch_ms(1001);
   EXPECT_NE(a, b);

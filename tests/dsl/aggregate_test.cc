@@ -28,10 +28,8 @@ std::string label(const windowed<std::string>& w) {
 struct agg_harness {
   explicit agg_harness(streams_builder& b, driver_config cfg = {})
       : driver(b.build(), std::move(cfg)),
-        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{},
-                                                               serdes::string{})),
-        out(driver.create_output_topic<std::string, int64_t>("out", serdes::string{},
-                                                             serdes::int64{})) {}
+        in(driver.create_input_topic<std::string, std::string>("in")),
+        out(driver.create_output_topic<std::string, int64_t>("out")) {}
   topology_test_driver driver;
   test_input_topic<std::string, std::string> in;
   test_output_topic<std::string, int64_t> out;
@@ -76,10 +74,9 @@ TEST(aggregate, reduce_and_aggregate) {
       .to_stream()
       .to("concat");
   topology_test_driver d(b.build());
-  auto in = d.create_input_topic<std::string, int64_t>("nums", serdes::string{}, serdes::int64{});
-  auto sum = d.create_output_topic<std::string, int64_t>("sum", serdes::string{}, serdes::int64{});
-  auto concat =
-      d.create_output_topic<std::string, std::string>("concat", serdes::string{}, serdes::string{});
+  auto in = d.create_input_topic<std::string, int64_t>("nums");
+  auto sum = d.create_output_topic<std::string, int64_t>("sum");
+  auto concat = d.create_output_topic<std::string, std::string>("concat");
   in.pipe("k", 1, from_epoch_ms(1));
   in.pipe("k", 2, from_epoch_ms(2));
   in.pipe("j", 5, from_epoch_ms(3));
@@ -221,9 +218,9 @@ TEST(windowed, reduce_and_aggregate_per_window) {
       })
       .to("agg");
   topology_test_driver d(b.build());
-  auto in = d.create_input_topic<std::string, int64_t>("nums", serdes::string{}, serdes::int64{});
-  auto max = d.create_output_topic<std::string, int64_t>("max", serdes::string{}, serdes::int64{});
-  auto agg = d.create_output_topic<std::string, int64_t>("agg", serdes::string{}, serdes::int64{});
+  auto in = d.create_input_topic<std::string, int64_t>("nums");
+  auto max = d.create_output_topic<std::string, int64_t>("max");
+  auto agg = d.create_output_topic<std::string, int64_t>("agg");
   in.pipe("k", 3, from_epoch_ms(1));
   in.pipe("k", 7, from_epoch_ms(2));
   in.pipe("k", 5, from_epoch_ms(10001));
@@ -241,8 +238,7 @@ TEST(windowed, windowed_keys_round_trip_through_the_time_windowed_serde) {
       .to("out", {.key_serde = time_windowed_serde<std::string>(serdes::string{}, 1min),
                   .value_serde = serdes::int64{}});
   topology_test_driver d(b.build());
-  auto in =
-      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
+  auto in = d.create_input_topic<std::string, std::string>("in");
   auto out = d.create_output_topic<windowed<std::string>, int64_t>(
       "out", time_windowed_serde<std::string>(serdes::string{}, 1min), serdes::int64{});
   in.pipe("page", "x", from_epoch_ms(61000));
@@ -344,8 +340,7 @@ struct session_harness {
   session_harness(const session_windows& w, bool suppressed,
                   store_backend backend = store_backend::in_memory)
       : driver(make(w, suppressed), {.stores = backend}),
-        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{},
-                                                               serdes::string{})),
+        in(driver.create_input_topic<std::string, std::string>("in")),
         out(driver.create_output_topic<windowed<std::string>, int64_t>(
             "out", session_windowed_serde<std::string>(serdes::string{}), serdes::int64{})) {}
   static topology make(const session_windows& w, bool suppressed) {
@@ -417,10 +412,9 @@ TEST(session_windows, reduce_and_aggregate_merge_sessions) {
       })
       .to("agg");
   topology_test_driver d(b.build());
-  auto in = d.create_input_topic<std::string, int64_t>("nums", serdes::string{}, serdes::int64{});
-  auto sum = d.create_output_topic<std::string, int64_t>("sum", serdes::string{}, serdes::int64{});
-  auto agg =
-      d.create_output_topic<std::string, std::string>("agg", serdes::string{}, serdes::string{});
+  auto in = d.create_input_topic<std::string, int64_t>("nums");
+  auto sum = d.create_output_topic<std::string, int64_t>("sum");
+  auto agg = d.create_output_topic<std::string, std::string>("agg");
   in.pipe("k", 1, from_epoch_ms(1000));
   in.pipe("k", 2, from_epoch_ms(3000));
   in.pipe("k", 3, from_epoch_ms(2000));  // out of order within grace; bridges both sessions

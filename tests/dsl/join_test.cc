@@ -25,12 +25,9 @@ std::string opt(const std::string* s) {
 struct join_harness {
   join_harness(streams_builder& b, driver_config cfg = {})
       : driver(b.build(), std::move(cfg)),
-        left(driver.create_input_topic<std::string, std::string>("left", serdes::string{},
-                                                                 serdes::string{})),
-        right(driver.create_input_topic<std::string, std::string>("right", serdes::string{},
-                                                                  serdes::string{})),
-        out(driver.create_output_topic<std::string, std::string>("out", serdes::string{},
-                                                                 serdes::string{})) {}
+        left(driver.create_input_topic<std::string, std::string>("left")),
+        right(driver.create_input_topic<std::string, std::string>("right")),
+        out(driver.create_output_topic<std::string, std::string>("out")) {}
   /// The output as "key=value@ts".
   std::vector<std::string> read() {
     std::vector<std::string> v;
@@ -203,8 +200,7 @@ TEST(stream_table_join, inner_and_left_join_read_the_table_as_of_arrival) {
      return v + "+" + opt(t);
    }).to("left-out");
   join_harness h(b);
-  auto left_out = h.driver.create_output_topic<std::string, std::string>(
-      "left-out", serdes::string{}, serdes::string{});
+  auto left_out = h.driver.create_output_topic<std::string, std::string>("left-out");
   h.left.pipe("k", "a", from_epoch_ms(1));   // no row yet: inner drops, left emits null
   h.right.pipe("k", "x", from_epoch_ms(2));  // table updates do not trigger output
   h.left.pipe("k", "b", from_epoch_ms(3));
@@ -235,13 +231,10 @@ TEST(stream_table_join, joins_through_filtered_and_mapped_table) {
 struct table_harness {
   explicit table_harness(streams_builder& b)
       : driver(b.build()),
-        left(driver.create_input_topic<std::string, std::string>("left", serdes::string{},
-                                                                 serdes::string{})),
-        out(driver.create_output_topic<std::string, std::string>("out", serdes::string{},
-                                                                 serdes::string{})) {}
+        left(driver.create_input_topic<std::string, std::string>("left")),
+        out(driver.create_output_topic<std::string, std::string>("out")) {}
   test_input_topic<std::string, std::string> right_topic() {
-    return driver.create_input_topic<std::string, std::string>("right", serdes::string{},
-                                                               serdes::string{});
+    return driver.create_input_topic<std::string, std::string>("right");
   }
   std::vector<std::string> read() {
     std::vector<std::string> v;
@@ -316,14 +309,10 @@ TEST(table_table_join, joined_table_can_be_joined_again) {
       .join(ab, [](const std::string& e, const std::string& t) { return e + ":" + t; })
       .to("out");
   topology_test_driver d(b.build());
-  auto left =
-      d.create_input_topic<std::string, std::string>("left", serdes::string{}, serdes::string{});
-  auto right =
-      d.create_input_topic<std::string, std::string>("right", serdes::string{}, serdes::string{});
-  auto events =
-      d.create_input_topic<std::string, std::string>("events", serdes::string{}, serdes::string{});
-  auto out =
-      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto left = d.create_input_topic<std::string, std::string>("left");
+  auto right = d.create_input_topic<std::string, std::string>("right");
+  auto events = d.create_input_topic<std::string, std::string>("events");
+  auto out = d.create_output_topic<std::string, std::string>("out");
   left.pipe("k", "a", from_epoch_ms(1));
   right.pipe("k", "b", from_epoch_ms(2));
   events.pipe("k", "e", from_epoch_ms(3));

@@ -51,12 +51,9 @@ TEST(processor_api, store_access_named_forwarding_and_stream_time_punctuation) {
   out.to("running", {.value_serde = serdes::int64{}, .name = "running"});
   out.to("totals", {.value_serde = serdes::int64{}, .name = "totals"});
   topology_test_driver d(b.build());
-  auto in =
-      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-  auto running =
-      d.create_output_topic<std::string, int64_t>("running", serdes::string{}, serdes::int64{});
-  auto totals =
-      d.create_output_topic<std::string, int64_t>("totals", serdes::string{}, serdes::int64{});
+  auto in = d.create_input_topic<std::string, std::string>("in");
+  auto running = d.create_output_topic<std::string, int64_t>("running");
+  auto totals = d.create_output_topic<std::string, int64_t>("totals");
   in.pipe("a", "x",
           from_epoch_ms(1000));  // first stream time: the punctuator fires at once (total 1)
   in.pipe("a", "x", from_epoch_ms(5000));
@@ -104,10 +101,8 @@ TEST(processor_api, metadata_and_wall_clock_punctuation_with_cancel) {
       .process([] { return std::make_unique<metadata_probe>(); })
       .to("out");
   topology_test_driver d(b.build(), {.wall_clock_start = from_epoch_ms(100000)});
-  auto in =
-      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-  auto out =
-      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto in = d.create_input_topic<std::string, std::string>("in");
+  auto out = d.create_output_topic<std::string, std::string>("out");
   in.pipe("k", "v", from_epoch_ms(7));
   in.pipe("k", "v", from_epoch_ms(8));
   EXPECT_TRUE(out.is_empty());  // wall-clock punctuators run only when the clock moves
@@ -147,9 +142,8 @@ TEST(processor_api, process_values_keeps_the_key_so_no_repartition_is_needed) {
   topology t = b.build();
   EXPECT_TRUE(t.repartition_topics().empty());
   topology_test_driver d(std::move(t));
-  auto in =
-      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-  auto out = d.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{});
+  auto in = d.create_input_topic<std::string, std::string>("in");
+  auto out = d.create_output_topic<std::string, int64_t>("out");
   in.pipe("k", "abc", from_epoch_ms(1));
   EXPECT_EQ(out.read_key_values(), (count_kvs{{"k", 1}}));
 }
@@ -227,10 +221,8 @@ TEST(processor_api, window_store_with_retention) {
       .process([] { return std::make_unique<window_writer>(); }, {"recent"})
       .to("out");
   topology_test_driver d(b.build());
-  auto in =
-      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-  auto out =
-      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto in = d.create_input_topic<std::string, std::string>("in");
+  auto out = d.create_output_topic<std::string, std::string>("out");
   in.pipe("k", "a", from_epoch_ms(1000));
   in.pipe("k", "b", from_epoch_ms(5000));
   in.pipe("k", "c", from_epoch_ms(12000));  // a (1000 <= 12000 - 10000) has expired
@@ -272,10 +264,8 @@ TEST(processor_api, headers_in_and_out_and_close_when_the_task_ends) {
         .process([&log] { return std::make_unique<lifecycle_probe>(&log); })
         .to("out");
     topology_test_driver d(b.build());
-    auto in =
-        d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-    auto out =
-        d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+    auto in = d.create_input_topic<std::string, std::string>("in");
+    auto out = d.create_output_topic<std::string, std::string>("out");
     in.pipe("k", "v", from_epoch_ms(1), core::headers{{"trace", core::to_bytes("t-1")}});
     in.pipe("j", "w", from_epoch_ms(2));
     auto r = out.read_records();

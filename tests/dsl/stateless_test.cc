@@ -22,8 +22,7 @@ using str_kvs = std::vector<str_kv>;
 struct harness {
   explicit harness(streams_builder& b, driver_config cfg = {})
       : driver(b.build(), std::move(cfg)),
-        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{},
-                                                               serdes::string{})) {}
+        in(driver.create_input_topic<std::string, std::string>("in")) {}
   test_output_topic<std::string, std::string> out(const std::string& topic = "out") {
     return driver.create_output_topic<std::string, std::string>(topic, serdes::string{},
                                                                 serdes::string{});
@@ -77,7 +76,7 @@ TEST(stateless, map_changes_key_and_value_types) {
       .to("out", {.value_serde = serdes::int64{}});
   harness h(b);
   auto out =
-      h.driver.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{});
+      h.driver.create_output_topic<std::string, int64_t>("out");
   h.in.pipe("abc", "x", from_epoch_ms(1));
   EXPECT_EQ(out.read_key_value(), (std::pair<std::string, int64_t>{"x", 3}));
 }
@@ -172,8 +171,7 @@ TEST(stateless, merge_interleaves_in_arrival_order) {
   auto s2 = b.stream<std::string, std::string>("in2");
   s1.merge(s2).to("out");
   harness h(b);
-  auto in2 = h.driver.create_input_topic<std::string, std::string>("in2", serdes::string{},
-                                                                   serdes::string{});
+  auto in2 = h.driver.create_input_topic<std::string, std::string>("in2");
   auto out = h.out();
   h.in.pipe("a", "1", from_epoch_ms(1));
   in2.pipe("b", "2", from_epoch_ms(2));
@@ -185,12 +183,9 @@ TEST(stateless, stream_of_several_topics) {
   streams_builder b;
   b.stream<std::string, std::string>(std::vector<std::string>{"t1", "t2"}).to("out");
   topology_test_driver d(b.build());
-  auto t1 =
-      d.create_input_topic<std::string, std::string>("t1", serdes::string{}, serdes::string{});
-  auto t2 =
-      d.create_input_topic<std::string, std::string>("t2", serdes::string{}, serdes::string{});
-  auto out =
-      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto t1 = d.create_input_topic<std::string, std::string>("t1");
+  auto t2 = d.create_input_topic<std::string, std::string>("t2");
+  auto out = d.create_output_topic<std::string, std::string>("out");
   t1.pipe("a", "1", from_epoch_ms(1));
   t2.pipe("b", "2", from_epoch_ms(2));
   EXPECT_EQ(out.read_key_values(), (str_kvs{{"a", "1"}, {"b", "2"}}));
@@ -301,12 +296,9 @@ TEST(stateless, timestamp_extractors) {
       .to("by-clock");
   topology_test_driver d(b.build(), {.wall_clock_start = from_epoch_ms(7000)});
   auto events = d.create_input_topic<std::string, event>("events", serdes::string{}, event_serde{});
-  auto clocked =
-      d.create_input_topic<std::string, std::string>("clocked", serdes::string{}, serdes::string{});
-  auto by_field = d.create_output_topic<std::string, std::string>("by-field", serdes::string{},
-                                                                  serdes::string{});
-  auto by_clock = d.create_output_topic<std::string, std::string>("by-clock", serdes::string{},
-                                                                  serdes::string{});
+  auto clocked = d.create_input_topic<std::string, std::string>("clocked");
+  auto by_field = d.create_output_topic<std::string, std::string>("by-field");
+  auto by_clock = d.create_output_topic<std::string, std::string>("by-clock");
   events.pipe("k", event{"e", 12}, from_epoch_ms(1));
   EXPECT_EQ(by_field.read_record().ts, from_epoch_ms(12000));
   d.advance_wall_clock_time(500ms);
@@ -333,8 +325,8 @@ TEST(stateless, undecodable_input_is_reported_not_processed) {
   streams_builder b;
   b.stream<std::string, int64_t>("in").to("out");
   topology_test_driver d(b.build());
-  auto in = d.create_input_topic<std::string, int64_t>("in", serdes::string{}, serdes::int64{});
-  auto out = d.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{});
+  auto in = d.create_input_topic<std::string, int64_t>("in");
+  auto out = d.create_output_topic<std::string, int64_t>("out");
   EXPECT_THROW(in.pipe_bytes(to_bytes("k"), to_bytes("abc"), from_epoch_ms(1)), std::runtime_error);
   EXPECT_TRUE(out.is_empty());
 }
@@ -344,7 +336,7 @@ TEST(stateless, piping_an_unread_topic_throws) {
   source(b).to("out");
   topology_test_driver d(b.build());
   EXPECT_THROW(
-      (d.create_input_topic<std::string, std::string>("nope", serdes::string{}, serdes::string{})),
+      (d.create_input_topic<std::string, std::string>("nope")),
       std::invalid_argument);
 }
 

@@ -48,10 +48,8 @@ TEST(ktable_materialized, filter_result_is_stored_queryable_and_logged) {
   EXPECT_TRUE(store(t, "long-names").logged);
   EXPECT_EQ(store(t, "long-names").changelog_topic("app"), "app-long-names-changelog");
   topology_test_driver d(std::move(t));
-  auto in =
-      d.create_input_topic<std::string, std::string>("users", serdes::string{}, serdes::string{});
-  auto out =
-      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto in = d.create_input_topic<std::string, std::string>("users");
+  auto out = d.create_output_topic<std::string, std::string>("out");
   in.pipe("a", "alice", from_epoch_ms(1));
   in.pipe("b", "b", from_epoch_ms(2));  // fails the predicate: a tombstone, not stored
   in.pipe("c", "carol", from_epoch_ms(3));
@@ -83,9 +81,8 @@ TEST(ktable_materialized, map_values_result_has_its_own_serde_and_store) {
       std::find(t.subtopologies()[0].nodes.begin(), t.subtopologies()[0].nodes.end(), "lengths"),
       t.subtopologies()[0].nodes.end());
   topology_test_driver d(std::move(t));
-  auto in =
-      d.create_input_topic<std::string, std::string>("users", serdes::string{}, serdes::string{});
-  auto out = d.create_output_topic<std::string, int64_t>("out", serdes::string{}, serdes::int64{});
+  auto in = d.create_input_topic<std::string, std::string>("users");
+  auto out = d.create_output_topic<std::string, int64_t>("out");
   in.pipe("a", "alice", from_epoch_ms(1));
   in.pipe("b", "bob", from_epoch_ms(2));
   in.pipe_tombstone("a", from_epoch_ms(3));
@@ -116,12 +113,9 @@ TEST(ktable_materialized, joins_read_the_materialized_result) {
   join_uses_member_store = text.find("join(table), stores: [member-store]") != std::string::npos;
   EXPECT_TRUE(join_uses_member_store) << text;
   topology_test_driver d(std::move(t));
-  auto users =
-      d.create_input_topic<std::string, std::string>("users", serdes::string{}, serdes::string{});
-  auto clicks =
-      d.create_input_topic<std::string, std::string>("clicks", serdes::string{}, serdes::string{});
-  auto out =
-      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto users = d.create_input_topic<std::string, std::string>("users");
+  auto clicks = d.create_input_topic<std::string, std::string>("clicks");
+  auto out = d.create_output_topic<std::string, std::string>("out");
   users.pipe("a", "alice", from_epoch_ms(1));
   users.pipe("g", "guest-7", from_epoch_ms(2));
   clicks.pipe("a", "/home", from_epoch_ms(3));
@@ -195,10 +189,8 @@ void count_join_concat(streams_builder& b, bool suppress) {
 struct windowed_join_harness {
   explicit windowed_join_harness(bool suppress)
       : driver(build(suppress)),
-        in(driver.create_input_topic<std::string, std::string>("in", serdes::string{},
-                                                               serdes::string{})),
-        out(driver.create_output_topic<std::string, std::string>("out", serdes::string{},
-                                                                 serdes::string{})) {}
+        in(driver.create_input_topic<std::string, std::string>("in")),
+        out(driver.create_output_topic<std::string, std::string>("out")) {}
   static topology build(bool suppress) {
     streams_builder b;
     count_join_concat(b, suppress);
@@ -267,10 +259,8 @@ TEST(windowed_table_join, windowed_table_joined_with_a_filtered_mapped_windowed_
       })
       .to("out");
   topology_test_driver d(b.build());
-  auto in =
-      d.create_input_topic<std::string, std::string>("in", serdes::string{}, serdes::string{});
-  auto out =
-      d.create_output_topic<std::string, std::string>("out", serdes::string{}, serdes::string{});
+  auto in = d.create_input_topic<std::string, std::string>("in");
+  auto out = d.create_output_topic<std::string, std::string>("out");
   in.pipe("k", "a", from_epoch_ms(1000));
   in.pipe("k", "b", from_epoch_ms(2000));
   in.pipe("k", "c", from_epoch_ms(10000));

@@ -53,8 +53,8 @@ struct memory_stores final : store_provider {
   int created = 0;
 };
 
-core::record rec(const std::string& k, const std::string& v, int64_t ts) {
-  return core::record{core::to_bytes(k), core::to_bytes(v), from_epoch_ms(ts), {}};
+core::raw_record rec(const std::string& k, const std::string& v, int64_t ts) {
+  return core::raw_record{core::to_bytes(k), core::to_bytes(v), from_epoch_ms(ts), {}};
 }
 
 TEST(task, runtime_drives_a_repartitioned_windowed_count_task_by_task) {
@@ -156,7 +156,7 @@ TEST(task, deserialization_failures_are_results_for_the_runtime_to_handle) {
   EXPECT_EQ(q.error(), core::make_error_code(core::errc::deserialization_failed));
   auto ok = task2->prepare(
       "dated", partition_id{0}, offset{1},
-      core::record{
+      core::raw_record{
           core::to_bytes("k"), serdes::int64{}.serialize(1234).value(), from_epoch_ms(1), {}});
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok.value().rec.ts, from_epoch_ms(1234));

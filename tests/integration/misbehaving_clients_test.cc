@@ -243,11 +243,11 @@ protocol::fetch_request fetch_of(const std::string& topic, const std::vector<int
 
 /// One batch of one record whose value is `size` bytes of `fill`.
 core::bytes batch_of(size_t size, char fill, const protocol::record_batch_options& o = {}) {
-  core::record r;
+  core::raw_record r;
   r.key = core::to_bytes(std::string("k"));
   r.value = core::to_bytes(std::string(size, fill));
   r.ts = core::from_epoch_ms(1'700'000'000'000);
-  std::vector<core::record> records{std::move(r)};
+  std::vector<core::raw_record> records{std::move(r)};
   auto b = protocol::encode_record_batch(records, o);
   EXPECT_TRUE(b);
   return std::move(b).value();

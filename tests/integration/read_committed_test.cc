@@ -15,9 +15,9 @@ namespace protocol = broker::protocol;
 
 core::bytes batch(const std::vector<std::string>& values, int64_t pid, int32_t seq,
                   bool transactional) {
-  std::vector<core::record> records;
+  std::vector<core::raw_record> records;
   for (const auto& v : values) {
-    core::record r;
+    core::raw_record r;
     r.value = core::to_bytes(v);
     r.ts = core::from_epoch_ms(1'700'000'000'000);
     records.push_back(std::move(r));

@@ -80,7 +80,7 @@ TEST_F(stream_task_test, commits_cover_what_was_processed_and_only_once) {
 }
 
 TEST_F(stream_task_test, an_undeserializable_record_goes_to_the_sink_and_counts_as_processed) {
-  core::record bad = task_env::record("k", 0, 100);
+  core::raw_record bad = task_env::record("k", 0, 100);
   bad.value = core::to_bytes("abc");  // not 8 bytes: not an int64
   _task->enqueue(0, core::offset{10}, std::move(bad));
   EXPECT_EQ(process_all(), 1);  // values are decoded when processed

@@ -26,7 +26,7 @@ namespace sluice::runtime::detail::testing {
 /// The deserialization errors a task reported.
 class recording_sink final : public deserialization_error_sink {
  public:
-  void on_deserialization_error(const core::topic_partition& tp, core::offset off, const core::record*,
+  void on_deserialization_error(const core::topic_partition& tp, core::offset off, const core::raw_record*,
                                 const std::error_code&) override {
     errors.emplace_back(tp, off.value());
   }
@@ -78,8 +78,8 @@ class task_env {
   }
 
   /// A consumed record: key `k`, value `v` as an int64 (8 bytes big-endian), timestamp `ts`.
-  static core::record record(const std::string& k, int64_t v, int64_t ts) {
-    core::record r;
+  static core::raw_record record(const std::string& k, int64_t v, int64_t ts) {
+    core::raw_record r;
     r.key = core::to_bytes(k);
     r.value = core::serdes::int64{}.serialize(v).value();
     r.ts = core::from_epoch_ms(ts);

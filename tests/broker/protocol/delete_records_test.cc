@@ -7,11 +7,6 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::offset;
-using core::partition_id;
-using test::check_golden;
-using test::hex;
-
 TEST(delete_records, request_v0_v1) {
   delete_records_request m;
   m.topics = {{"t", {{partition_id{0}, offset{5}}, {partition_id{1}, offset{-1}}}}};
@@ -46,8 +41,7 @@ TEST(delete_records, response_v0_v1) {
 }
 
 TEST(delete_records, rejects_v2) {
-  reader r(bytes_view{});
-  EXPECT_EQ(delete_records_request::decode(r, 2).error(), errc::unsupported_version);
+  check_rejects_versions<delete_records_request>({2});
 }
 
 }  // namespace

@@ -8,15 +8,9 @@
 namespace sluice::broker::protocol {
 namespace {
 
-using core::offset;
-using core::producer_epoch;
-using core::producer_id;
-using test::dump;
-using test::hex;
-
-core::record make_record(std::optional<std::string_view> key, std::optional<std::string_view> value,
+core::raw_record make_record(std::optional<std::string_view> key, std::optional<std::string_view> value,
                          int64_t ts_ms, core::headers hdrs = {}) {
-  core::record r;
+  core::raw_record r;
   if (key) r.key = core::to_bytes(*key);
   if (value) r.value = core::to_bytes(*value);
   r.ts = core::from_epoch_ms(ts_ms);
@@ -51,7 +45,7 @@ const core::bytes golden_batch = hex(
     "02 'x'");                  //     value "x"
 
 TEST(records, encodes_the_golden_batch) {
-  const core::record rec = make_record("k", "v", 1000, {{"h", core::to_bytes("x")}});
+  const core::raw_record rec = make_record("k", "v", 1000, {{"h", core::to_bytes("x")}});
   auto batch = encode_record_batch(std::span(&rec, 1), {});
   ASSERT_TRUE(batch);
   EXPECT_EQ(batch.value(), golden_batch) << dump(batch.value());
@@ -122,8 +116,8 @@ TEST(records, control_batch_bytes_are_exact) {
   EXPECT_FALSE(decode_control_record_key(hex("00 00 00 00 00")));  // size 5
 }
 
-std::vector<core::record> assorted_records() {
-  std::vector<core::record> v;
+std::vector<core::raw_record> assorted_records() {
+  std::vector<core::raw_record> v;
   v.push_back(make_record("key-1", "value-1", 1'700'000'000'000));
   v.push_back(make_record(std::nullopt, "no key", 1'700'000'000'005));
   v.push_back(make_record("tombstone", std::nullopt, 1'699'999'999'990));  // earlier: delta < 0
@@ -136,7 +130,7 @@ std::vector<core::record> assorted_records() {
                            {"", core::bytes{}}}));
   core::bytes big(100000);
   for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<std::byte>(i * 7);
-  core::record large = make_record("large", std::nullopt, 1'700'000'000'004);
+  core::raw_record large = make_record("large", std::nullopt, 1'700'000'000'004);
   large.value = big;
   v.push_back(large);
   return v;
@@ -184,7 +178,7 @@ TEST(records, round_trip_with_every_codec) {
 }
 
 TEST(records, log_append_time_uses_max_timestamp) {
-  const std::vector<core::record> recs = {make_record("a", "1", 10), make_record("b", "2", 30)};
+  const std::vector<core::raw_record> recs = {make_record("a", "1", 10), make_record("b", "2", 30)};
   record_batch_options o;
   o.ts_type = timestamp_type::log_append_time;
   auto batch = encode_record_batch(recs, o).value();
@@ -308,7 +302,7 @@ TEST(records, reader_iterates_and_stays_failed) {
 }
 
 TEST(records, decompression_bomb_in_a_batch_is_refused) {
-  core::record huge = make_record("z", std::nullopt, 0);
+  core::raw_record huge = make_record("z", std::nullopt, 0);
   huge.value = core::bytes(8u << 20, std::byte{0});
   record_batch_options o;
   o.codec = compression_codec::lz4;
@@ -332,8 +326,8 @@ TEST(records, empty_record_list_is_an_error) {
 }
 
 TEST(records, batch_iterator_splits_whole_batches) {
-  core::record r1 = make_record("a", "1", 1);
-  core::record r2 = make_record("b", "2", 2);
+  core::raw_record r1 = make_record("a", "1", 1);
+  core::raw_record r2 = make_record("b", "2", 2);
   record_batch_options o;
   const auto b1 = encode_record_batch(std::span(&r1, 1), o).value();
   o.base_offset = offset{1};

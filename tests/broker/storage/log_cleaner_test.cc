@@ -66,8 +66,8 @@ std::ostream& operator<<(std::ostream& os, const stored& s) {
   return os << s.offset << ":" << s.key.value_or("<null>") << "=" << s.value.value_or("<null>");
 }
 
-core::record rec(std::optional<std::string> key, std::optional<std::string> value, int64_t ts = 1000) {
-  core::record r;
+core::raw_record rec(std::optional<std::string> key, std::optional<std::string> value, int64_t ts = 1000) {
+  core::raw_record r;
   if (key) r.key = core::to_bytes(*key);
   if (value) r.value = core::to_bytes(*value);
   r.ts = core::from_epoch_ms(ts);
@@ -92,7 +92,7 @@ std::unique_ptr<partition_log> open_log(const fs::path& dir, const log_config& c
   return l ? std::move(l).value() : nullptr;
 }
 
-int64_t append(partition_log& log, std::vector<core::record> records,
+int64_t append(partition_log& log, std::vector<core::raw_record> records,
                protocol::record_batch_options o = {}) {
   auto batch = protocol::encode_record_batch(records, o);
   EXPECT_TRUE(batch);
@@ -205,7 +205,7 @@ TEST(log_cleaner, reads_through_offset_gaps_find_the_next_record) {
   std::map<int64_t, std::string> truth;
   int64_t offset = 0;
   for (int b = 0; b < 30; ++b) {
-    std::vector<core::record> rs;
+    std::vector<core::raw_record> rs;
     for (int i = 0; i < 5; ++i, ++offset) rs.push_back(rec("k" + std::to_string(offset % 7), "v" + std::to_string(offset)));
     append(*log, rs);
   }
@@ -247,7 +247,7 @@ TEST(log_cleaner, randomized_workload_matches_a_reference_map) {
   cleaner_options small_map;
   small_map.dedupe_buffer_bytes = 16 * 1024;  // several passes per clean: exercises the limit
   for (int round = 0; round < 400; ++round) {
-    std::vector<core::record> rs;
+    std::vector<core::raw_record> rs;
     const int n = 1 + static_cast<int>(rng() % 20);
     for (int i = 0; i < n; ++i, ++offset) {
       std::string key = "key-" + std::to_string(rng() % 600);
@@ -656,7 +656,7 @@ TEST(log_cleaner_crash, an_interrupted_swap_leaves_no_stale_aborted_transaction_
 /// segments that the cleaner merges three or so at a time.
 void fill_for_crash(partition_log& log) {
   for (int i = 0; i < 60; ++i) {
-    std::vector<core::record> rs;
+    std::vector<core::raw_record> rs;
     for (int j = 0; j < 3; ++j) {
       const int n = i * 3 + j;
       rs.push_back(rec("k" + std::to_string(n * 7 % 97),

@@ -35,9 +35,9 @@ class scratch_dir {
 /// A batch of `count` records "k<i>" → "v<i>" (i from `first`), with timestamps ts0 + i.
 inline core::bytes make_batch(int count, int first = 0, int64_t ts0 = 1'000'000,
                               protocol::compression_codec codec = protocol::compression_codec::none) {
-  std::vector<core::record> records;
+  std::vector<core::raw_record> records;
   for (int i = first; i < first + count; ++i) {
-    core::record r;
+    core::raw_record r;
     r.key = core::to_bytes("k" + std::to_string(i));
     r.value = core::to_bytes("v" + std::to_string(i));
     r.ts = core::from_epoch_ms(ts0 + i);

@@ -19,9 +19,9 @@ using testing::values_in;
 /// A producer batch of `count` records with values "<tag><i>".
 core::bytes pbatch(int64_t pid, int16_t epoch, int32_t seq, int count, const std::string& tag,
                    bool transactional = false, int32_t max_bytes_padding = 0) {
-  std::vector<core::record> records;
+  std::vector<core::raw_record> records;
   for (int i = 0; i < count; ++i) {
-    core::record r;
+    core::raw_record r;
     r.key = core::to_bytes("k" + std::to_string(i));
     r.value = core::to_bytes(tag + std::to_string(i) + std::string(static_cast<size_t>(max_bytes_padding), 'x'));
     r.ts = core::from_epoch_ms(1'000'000 + i);

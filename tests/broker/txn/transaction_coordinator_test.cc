@@ -277,10 +277,10 @@ TEST_F(txn_coordinator_test, state_survives_a_restart_and_prepared_transactions_
   prepared.state = txn_state::prepare_commit;
   prepared.partitions = {payments0};
   prepared.start_ms = 1;
-  core::record rec;
+  core::raw_record rec;
   rec.key = encode_txn_key("crashed");
   rec.value = encode_txn_value(prepared);
-  auto batch = protocol::encode_record_batch(std::span<const core::record>(&rec, 1), {});
+  auto batch = protocol::encode_record_batch(std::span<const core::raw_record>(&rec, 1), {});
   ASSERT_TRUE(batch);
   bool appended = false;
   for (int32_t part = 0; part < config.state_topic_partitions; ++part) {
