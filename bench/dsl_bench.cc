@@ -23,6 +23,7 @@
 //         --benchmark_enable_random_interleaving=true   (one line)
 // Add --benchmark_out=dsl.json --benchmark_out_format=json for machine-readable results.
 
+#include "core/temp_dir.h"
 #include "core/murmur2.h"
 #include "core/serde.h"
 #include "dsl/streams.h"
@@ -46,6 +47,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace sluice;
+using core::temp_dir;
 namespace serdes = core::serdes;
 
 constexpr std::size_t distinct_keys = 10'000;
@@ -69,26 +71,6 @@ const input& data() {
   }();
   return d;
 }
-
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(base != nullptr && *base != 0 ? base : "/tmp") + "/sluice-dsl-bench-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    _path = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(_path, ec);
-  }
-  const std::filesystem::path& path() const { return _path; }
-
- private:
-  std::filesystem::path _path;
-};
-
 template <class T>
 T must(result<T> r) {
   if (!r) throw std::runtime_error(r.error().message());

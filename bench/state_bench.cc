@@ -13,6 +13,7 @@
 // time per operation relative to the baseline. Add --benchmark_out=state.json
 // --benchmark_out_format=json for machine-readable results.
 
+#include "core/temp_dir.h"
 #include "state/changelog_format.h"
 #include "state/key_value_store.h"
 #include "state/rocksdb_options.h"
@@ -41,28 +42,10 @@ namespace {
 
 using namespace sluice;
 using namespace sluice::state;
+using core::temp_dir;
 
 constexpr std::size_t key_count = 100'000;
 constexpr std::size_t value_size = 100;
-
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/sluice-bench-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    _path = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(_path, ec);
-  }
-  const std::filesystem::path& path() const { return _path; }
-
- private:
-  std::filesystem::path _path;
-};
-
 rocksdb_resources& resources() {
   static rocksdb_resources instance([] {
     rocksdb_resources_config c;

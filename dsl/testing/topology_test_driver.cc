@@ -1,6 +1,7 @@
 #include "dsl/testing/topology_test_driver.h"
 
 #include "core/murmur2.h"
+#include "core/temp_dir.h"
 #include "dsl/detail/store_builder.h"
 #include "dsl/topology_error.h"
 #include "state/rocksdb_resources.h"
@@ -74,7 +75,7 @@ struct topology_test_driver::impl final : record_collector {
 
   driver_config config;
   std::filesystem::path state_dir;
-  bool own_state_dir = false;
+  std::optional<core::temp_dir> own_state_dir;  // made for persistent stores, removed at the end
   std::unique_ptr<state::rocksdb_resources> rocksdb;
   std::map<std::string, topic_state, std::less<>> topics;
   std::map<task_id, std::unique_ptr<task_entry>> tasks;
@@ -213,12 +214,8 @@ topology_test_driver::topology_test_driver(topology t, driver_config config)
                   [](const store_spec& s) { return s.type == store_type::persistent; });
   if (needs_dir) {
     if (im.config.state_dir.empty()) {
-      std::string templ =
-          (std::filesystem::temp_directory_path() / "sluice-driver-XXXXXX").string();
-      if (::mkdtemp(templ.data()) == nullptr)
-        throw std::runtime_error("test driver: cannot create a temporary state directory");
-      im.state_dir = templ;
-      im.own_state_dir = true;
+      im.own_state_dir.emplace("sluice-driver");
+      im.state_dir = im.own_state_dir->path();
     } else {
       im.state_dir = im.config.state_dir;
     }
@@ -266,10 +263,7 @@ topology_test_driver::~topology_test_driver() {
   }
   im.tasks.clear();
   im.rocksdb.reset();
-  if (im.own_state_dir) {
-    std::error_code ec;
-    std::filesystem::remove_all(im.state_dir, ec);
-  }
+  im.own_state_dir.reset();
 }
 
 void topology_test_driver::require_input(const std::string& topic) const {

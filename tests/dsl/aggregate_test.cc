@@ -1,6 +1,7 @@
 #include "core/murmur2.h"
 #include "dsl/streams.h"
 #include "dsl/testing/topology_test_driver.h"
+#include "tests/dsl/dsl_test_names.h"
 
 #include <gtest/gtest.h>
 
@@ -12,13 +13,6 @@
 
 namespace sluice::dsl {
 namespace {
-
-using namespace std::chrono_literals;
-using core::from_epoch_ms;
-using core::to_bytes;
-namespace serdes = core::serdes;
-using count_kv = std::pair<std::string, int64_t>;
-using count_kvs = std::vector<count_kv>;
 
 /// "key@start" for windowed results, so expectations read well.
 std::string label(const windowed<std::string>& w) {
@@ -356,7 +350,6 @@ struct session_harness {
   test_output_topic<windowed<std::string>, int64_t> out;
 };
 
-using strings = std::vector<std::string>;
 
 TEST(session_windows, sessions_grow_merge_and_late_records_are_dropped) {
   for (auto backend : {store_backend::in_memory, store_backend::rocksdb}) {

@@ -1,5 +1,6 @@
 #include "dsl/streams.h"
 #include "dsl/testing/topology_test_driver.h"
+#include "tests/dsl/dsl_test_names.h"
 
 #include <gtest/gtest.h>
 
@@ -10,12 +11,6 @@
 
 namespace sluice::dsl {
 namespace {
-
-using namespace std::chrono_literals;
-using core::from_epoch_ms;
-namespace serdes = core::serdes;
-using str_kv = std::pair<std::string, std::string>;
-using str_kvs = std::vector<str_kv>;
 
 std::string opt(const std::string* s) {
   return s != nullptr ? *s : "null";
@@ -43,7 +38,6 @@ struct join_harness {
   test_output_topic<std::string, std::string> out;
 };
 
-using strings = std::vector<std::string>;
 
 kstream<std::string, std::string> side(streams_builder& b, const char* topic) {
   return b.stream<std::string, std::string>(topic);

@@ -1,5 +1,6 @@
 #include "dsl/streams.h"
 #include "dsl/testing/topology_test_driver.h"
+#include "tests/dsl/dsl_test_names.h"
 
 #include <gtest/gtest.h>
 
@@ -12,12 +13,6 @@
 
 namespace sluice::dsl {
 namespace {
-
-using namespace std::chrono_literals;
-using core::from_epoch_ms;
-namespace serdes = core::serdes;
-using count_kv = std::pair<std::string, int64_t>;
-using count_kvs = std::vector<count_kv>;
 
 /// Counts records per key in a store, forwards the running count, and every 10 s of stream
 /// time forwards the total to the child named "totals".

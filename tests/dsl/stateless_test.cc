@@ -1,6 +1,7 @@
 #include "core/murmur2.h"
 #include "dsl/streams.h"
 #include "dsl/testing/topology_test_driver.h"
+#include "tests/dsl/dsl_test_names.h"
 
 #include <gtest/gtest.h>
 
@@ -11,13 +12,6 @@
 
 namespace sluice::dsl {
 namespace {
-
-using namespace std::chrono_literals;
-using core::from_epoch_ms;
-using core::to_bytes;
-namespace serdes = core::serdes;
-using str_kv = std::pair<std::string, std::string>;
-using str_kvs = std::vector<str_kv>;
 
 struct harness {
   explicit harness(streams_builder& b, driver_config cfg = {})

@@ -3,6 +3,7 @@
 
 #include "dsl/streams.h"
 #include "dsl/testing/topology_test_driver.h"
+#include "tests/dsl/dsl_test_names.h"
 
 #include <gtest/gtest.h>
 
@@ -14,13 +15,6 @@
 
 namespace sluice::dsl {
 namespace {
-
-using namespace std::chrono_literals;
-using core::from_epoch_ms;
-namespace serdes = core::serdes;
-using str_kv = std::pair<std::string, std::string>;
-using str_kvs = std::vector<str_kv>;
-using strings = std::vector<std::string>;
 
 std::vector<std::string> store_names(const topology& t) {
   std::vector<std::string> out;

@@ -4,6 +4,7 @@
 #include "dsl/errc.h"
 #include "dsl/streams.h"
 #include "state/stores.h"
+#include "tests/dsl/dsl_test_names.h"
 
 #include <gtest/gtest.h>
 
@@ -14,10 +15,6 @@
 
 namespace sluice::dsl {
 namespace {
-
-using namespace std::chrono_literals;
-using core::from_epoch_ms;
-namespace serdes = core::serdes;
 
 struct collecting final : record_collector {
   void send(sink_record&& r) override {

@@ -1,5 +1,6 @@
 #include "dsl/streams.h"
 #include "dsl/testing/topology_test_driver.h"
+#include "tests/dsl/dsl_test_names.h"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +11,6 @@
 
 namespace sluice::dsl {
 namespace {
-
-using namespace std::chrono_literals;
-namespace serdes = core::serdes;
 
 /// A topology with every kind of node: a key change, a repartitioned windowed count, a
 /// stream-table join and sinks.

@@ -14,18 +14,6 @@
 
 namespace sluice::testing {
 
-temp_dir::temp_dir() {
-  std::random_device rd;
-  _path = std::filesystem::temp_directory_path() /
-          ("sluice-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-  std::filesystem::create_directories(_path);
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  std::filesystem::remove_all(_path, ec);
-}
-
 void broker_test::SetUp() {
   _options.host = "127.0.0.1";
   _options.port = 0;

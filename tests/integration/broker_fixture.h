@@ -2,6 +2,7 @@
 /// Test fixture: a real sluice-broker started in-process on 127.0.0.1 port 0 with a fresh
 /// temporary data directory, plus small librdkafka helpers. Each test uses unique topic names.
 
+#include "core/temp_dir.h"
 #include "broker/broker.h"
 #include "broker/protocol/request_header.h"
 #include "tests/support/loopback.h"
@@ -22,16 +23,7 @@
 
 namespace sluice::testing {
 
-/// A temporary directory removed at destruction.
-class temp_dir {
- public:
-  temp_dir();
-  ~temp_dir();
-  const std::filesystem::path& path() const noexcept { return _path; }
-
- private:
-  std::filesystem::path _path;
-};
+using core::temp_dir;
 
 /// A consumed record, simplified for assertions.
 struct consumed {

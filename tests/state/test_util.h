@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the state tests: temporary directories, byte literals, iterator draining.
 
+#include "core/temp_dir.h"
 #include "core/bytes.h"
 #include "state/key_value_iterator.h"
 #include "state/session_store.h"
@@ -17,27 +18,7 @@
 
 namespace sluice::state::testing {
 
-/// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
-class temp_dir {
- public:
-  temp_dir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/sluice-state-XXXXXX";
-    char* made = ::mkdtemp(pattern.data());
-    if (made == nullptr) throw std::runtime_error("mkdtemp failed");
-    _path = made;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(_path, ec);
-  }
-  const std::filesystem::path& path() const noexcept { return _path; }
-
- private:
-  std::filesystem::path _path;
-};
+using core::temp_dir;
 
 inline bytes b(std::string_view s) {
   return core::to_bytes(s);

@@ -2,6 +2,7 @@
 // Helpers for the group coordinator unit tests: a manual clock/timer scheduler, a temporary
 // data directory with a log manager, result capture, and consumer-protocol subscription bytes.
 
+#include "core/temp_dir.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/scheduler.h"
 #include "broker/protocol/writer.h"
@@ -19,6 +20,8 @@
 #include <vector>
 
 namespace sluice::broker::group::test {
+
+using core::temp_dir;
 
 /// Time moves only when the test says so; timers run in deadline order inside `advance`;
 /// blocking work runs inline (counted, so tests can see that a flush was waited for).
@@ -70,25 +73,6 @@ class manual_scheduler final : public sluice::broker::scheduler {
   uint64_t _seq = 0;
   std::map<std::pair<int64_t, uint64_t>, std::function<void()>> _timers;
 };
-
-class temp_dir {
- public:
-  temp_dir() {
-    std::random_device rd;
-    _path = std::filesystem::temp_directory_path() /
-            ("sluice-group-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(_path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(_path, ec);
-  }
-  const std::filesystem::path& path() const { return _path; }
-
- private:
-  std::filesystem::path _path;
-};
-
 /// Catches the one answer of an asynchronous coordinator call.
 template <class T>
 struct capture {

@@ -2,6 +2,7 @@
 // against a reference map, tombstone expiry, the dirty ratio, batch rewriting rules, the
 // produce-side rules of compacted topics, and crashes at every step of the swap protocol.
 
+#include "core/temp_dir.h"
 #include "broker/storage/log_cleaner.h"
 
 #include "broker/storage/append_rules.h"
@@ -28,6 +29,7 @@ namespace sluice::broker::storage {
 namespace {
 
 namespace fs = std::filesystem;
+using core::temp_dir;
 using protocol::compression_codec;
 
 int64_t wall_ms() {
@@ -35,25 +37,6 @@ int64_t wall_ms() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-class temp_dir {
- public:
-  temp_dir() {
-    std::random_device rd;
-    _path = fs::temp_directory_path() /
-            ("sluice-cleaner-" + std::to_string(rd()) + "-" + std::to_string(rd()));
-    fs::create_directories(_path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(_path, ec);
-  }
-  const fs::path& path() const { return _path; }
-
- private:
-  fs::path _path;
-};
-
 /// A record as read back: offset, key, value (nullopt = null).
 struct stored {
   int64_t offset;

@@ -9,7 +9,7 @@ namespace sluice::broker::storage {
 namespace {
 
 using testing::make_batch;
-using testing::scratch_dir;
+using testing::temp_dir;
 using testing::values_in;
 
 std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir, log_config c = {},
@@ -20,7 +20,7 @@ std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir, log_co
 }
 
 TEST(partition_log, assigns_dense_offsets_and_reads_back_whole_batches) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   EXPECT_EQ(log->append(make_batch(3, 0)).value().base_offset, 0);
   EXPECT_EQ(log->append(make_batch(2, 3)).value().base_offset, 3);
@@ -37,7 +37,7 @@ TEST(partition_log, assigns_dense_offsets_and_reads_back_whole_batches) {
 }
 
 TEST(partition_log, read_limits_and_out_of_range) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(log->append(make_batch(1, i)));
   // max_bytes smaller than one batch still returns that first batch whole (KIP-74).
@@ -61,7 +61,7 @@ core::bytes slice_bytes(const log_slice& s) {
 }
 
 TEST(partition_log, read_slice_locates_exactly_the_batches_read_returns) {
-  scratch_dir d;
+  temp_dir d;
   log_config c;
   c.index_interval_bytes = 150;  // many index entries: the header walk starts from them
   auto log = open_log(d.path(), c);
@@ -90,7 +90,7 @@ TEST(partition_log, read_slice_locates_exactly_the_batches_read_returns) {
 }
 
 TEST(partition_log, rejects_bad_batches_without_writing) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   auto batch = make_batch(2);
   auto corrupt = batch;
@@ -106,7 +106,7 @@ TEST(partition_log, rejects_bad_batches_without_writing) {
 }
 
 TEST(partition_log, rolls_segments_by_size_and_finds_offsets_across_them) {
-  scratch_dir d;
+  temp_dir d;
   log_config c;
   c.segment_bytes = 300;
   c.index_interval_bytes = 100;
@@ -123,7 +123,7 @@ TEST(partition_log, rolls_segments_by_size_and_finds_offsets_across_them) {
 }
 
 TEST(partition_log, offset_for_timestamp_is_record_precise) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   ASSERT_TRUE(log->append(make_batch(5, 0, 1000)));  // timestamps 1000..1004
   ASSERT_TRUE(log->append(make_batch(5, 5, 1000)));  // timestamps 1005..1009
@@ -135,7 +135,7 @@ TEST(partition_log, offset_for_timestamp_is_record_precise) {
 }
 
 TEST(partition_log, compressed_batches_are_stored_as_sent) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   auto batch = make_batch(50, 0, 1000, protocol::compression_codec::zstd);
   ASSERT_TRUE(log->append(batch));
@@ -147,7 +147,7 @@ TEST(partition_log, compressed_batches_are_stored_as_sent) {
 }
 
 TEST(partition_log, recovery_truncates_a_torn_tail_and_reopens_cleanly) {
-  scratch_dir d;
+  temp_dir d;
   {
     auto log = open_log(d.path());
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->append(make_batch(2, 2 * i)));
@@ -161,7 +161,7 @@ TEST(partition_log, recovery_truncates_a_torn_tail_and_reopens_cleanly) {
 }
 
 TEST(partition_log, garbage_appended_after_a_crash_is_dropped) {
-  scratch_dir d;
+  temp_dir d;
   {
     auto log = open_log(d.path());
     ASSERT_TRUE(log->append(make_batch(3)));
@@ -178,7 +178,7 @@ TEST(partition_log, garbage_appended_after_a_crash_is_dropped) {
 }
 
 TEST(partition_log, delete_records_and_retention_move_the_log_start) {
-  scratch_dir d;
+  temp_dir d;
   log_config c;
   c.segment_bytes = 200;
   auto log = open_log(d.path(), c);
@@ -203,7 +203,7 @@ TEST(partition_log, delete_records_and_retention_move_the_log_start) {
 }
 
 TEST(log_manager, catalogue_and_checkpoints_survive_reopen) {
-  scratch_dir d;
+  temp_dir d;
   {
     auto m = log_manager::open(d.path(), {}).value();
     ASSERT_TRUE(m->create_topic("orders", 3, {{"retention.ms", "1000"}}));

@@ -2,6 +2,7 @@
 // Helpers for storage unit tests: temporary directories and producer-style batches built with
 // the protocol encoder.
 
+#include "core/temp_dir.h"
 #include "broker/protocol/records.h"
 #include "core/record.h"
 
@@ -14,24 +15,7 @@
 
 namespace sluice::broker::storage::testing {
 
-class scratch_dir {
- public:
-  scratch_dir() {
-    std::random_device rd;
-    _path = std::filesystem::temp_directory_path() /
-            ("sluice-storage-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(_path);
-  }
-  ~scratch_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(_path, ec);
-  }
-  const std::filesystem::path& path() const { return _path; }
-
- private:
-  std::filesystem::path _path;
-};
-
+using core::temp_dir;
 /// A batch of `count` records "k<i>" → "v<i>" (i from `first`), with timestamps ts0 + i.
 inline core::bytes make_batch(int count, int first = 0, int64_t ts0 = 1'000'000,
                               protocol::compression_codec codec = protocol::compression_codec::none) {

@@ -13,7 +13,7 @@
 namespace sluice::broker::storage {
 namespace {
 
-using testing::scratch_dir;
+using testing::temp_dir;
 using testing::values_in;
 
 /// A producer batch of `count` records with values "<tag><i>".
@@ -61,7 +61,7 @@ std::vector<std::string> read_values(const partition_log& log, int64_t from, int
 }
 
 TEST(transaction_log, idempotent_append_deduplicates_retries_with_original_offsets) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   auto a = log->append(pbatch(1, 0, 0, 2, "a"));
   auto b = log->append(pbatch(1, 0, 2, 3, "b"));
@@ -81,7 +81,7 @@ TEST(transaction_log, idempotent_append_deduplicates_retries_with_original_offse
 }
 
 TEST(transaction_log, coordinator_batches_skip_sequences_but_open_transactions) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   ASSERT_TRUE(log->append(pbatch(3, 0, 0, 1, "x")));
   // base_sequence -1 with a producer id is refused from a client, accepted from a coordinator.
@@ -95,7 +95,7 @@ TEST(transaction_log, coordinator_batches_skip_sequences_but_open_transactions) 
 }
 
 TEST(transaction_log, lso_follows_the_oldest_open_transaction_of_interleaved_producers) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   ASSERT_TRUE(log->append(pbatch(9, 0, 0, 2, "plain")));           // 0-1
   EXPECT_EQ(log->last_stable_offset(), 2);
@@ -120,7 +120,7 @@ TEST(transaction_log, lso_follows_the_oldest_open_transaction_of_interleaved_pro
   // DeleteRecords past the first offset of an open transaction: the LSO does not stay below
   // the log start.
   {
-    scratch_dir d2;
+    temp_dir d2;
     auto other = open_log(d2.path());
     ASSERT_TRUE(other->append(pbatch(1, 0, 0, 2, "open", true)));
     ASSERT_TRUE(other->append(pbatch(2, 0, 0, 2, "plain")));
@@ -137,7 +137,7 @@ TEST(transaction_log, lso_follows_the_oldest_open_transaction_of_interleaved_pro
 }
 
 TEST(transaction_log, read_committed_lists_aborted_transactions_of_the_data_returned) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   ASSERT_TRUE(log->append(pbatch(1, 0, 0, 2, "a", true)));   // 0-1 aborted
   ASSERT_TRUE(log->append(pbatch(2, 0, 0, 1, "c", true)));   // 2   committed
@@ -172,7 +172,7 @@ TEST(transaction_log, read_committed_lists_aborted_transactions_of_the_data_retu
 }
 
 TEST(transaction_log, marker_bytes_are_exact) {
-  scratch_dir d;
+  temp_dir d;
   auto log = open_log(d.path());
   ASSERT_TRUE(log->append_marker(core::producer_id{0x0102030405060708}, 0x0a0b, false, 0x11223344));
   auto r = log->read(0, 1 << 20, 1);
@@ -191,7 +191,7 @@ TEST(transaction_log, marker_bytes_are_exact) {
 }
 
 TEST(transaction_log, state_and_aborted_index_survive_clean_restart_and_segment_deletion) {
-  scratch_dir d;
+  temp_dir d;
   log_config c;
   c.segment_bytes = 100;  // one batch per segment
   {
@@ -220,7 +220,7 @@ TEST(transaction_log, state_and_aborted_index_survive_clean_restart_and_segment_
 }
 
 TEST(transaction_log, unclean_restart_replays_after_torn_tail_and_still_deduplicates) {
-  scratch_dir d;
+  temp_dir d;
   log_config c;
   c.segment_bytes = 500;
   core::bytes retried = pbatch(5, 0, 0, 0 + 1, "r");
@@ -272,7 +272,7 @@ TEST(transaction_log, unclean_restart_replays_after_torn_tail_and_still_deduplic
 }
 
 TEST(transaction_log, damaged_snapshot_falls_back_to_an_older_one_or_the_log) {
-  scratch_dir d;
+  temp_dir d;
   log_config c;
   c.segment_bytes = 300;
   {
@@ -296,7 +296,7 @@ TEST(transaction_log, damaged_snapshot_falls_back_to_an_older_one_or_the_log) {
 }
 
 TEST(transaction_log, retention_expires_idle_producers_whose_data_is_gone) {
-  scratch_dir d;
+  temp_dir d;
   log_config c;
   c.segment_bytes = 100;  // one batch per segment
   c.producer_id_expiration_ms = 60'000;
@@ -322,7 +322,7 @@ TEST(transaction_log, retention_expires_idle_producers_whose_data_is_gone) {
 }
 
 TEST(transaction_log, torn_or_missing_txnindex_is_rebuilt_from_the_log) {
-  scratch_dir d;
+  temp_dir d;
   log_config c;
   c.segment_bytes = 100;  // one batch per segment
   std::vector<aborted_txn_entry> expected;
