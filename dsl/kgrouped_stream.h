@@ -29,7 +29,6 @@
 
 namespace sluice::dsl {
 
-
 template <class K, class V>
 class time_windowed_kstream {
  public:
@@ -38,31 +37,22 @@ class time_windowed_kstream {
 
   /// Records per key and window.
   ktable<windowed<K>, int64_t> count(materialized<K, int64_t> m = {}, named n = {}) const {
-    return aggregate_impl<int64_t>(
-        "count", detail::count_fold<K, V>(),
-        std::move(m), n);
+    return aggregate_impl<int64_t>("count", detail::count_fold<K, V>(), std::move(m), n);
   }
   /// Combines the values per key and window with `reducer(aggregate, value)`.
-  template <class F>
-  requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
-      ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {}, named n = {})
-  const {
+  template <detail::reducer<V> F>
+  ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {}, named n = {}) const {
     if (!m.value_serde) m.value_serde = _grouped.value_serde();
-    return aggregate_impl<V>(
-        "reduce", detail::reduce_fold<K, V>(reducer),
-        std::move(m), n);
+    return aggregate_impl<V>("reduce", detail::reduce_fold<K, V>(reducer), std::move(m), n);
   }
   /// Folds the values per key and window: starts from `initializer()`, then
   /// `aggregator(key, value, aggregate)`.
-  template <class I, class A, class VA = std::remove_cvref_t<std::invoke_result_t<I&>>>
-  requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> &&
-      std::copy_constructible<A> && std::copy_constructible<I>
-          ktable<windowed<K>, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {},
-                                            named n = {})
-  const {
+  template <std::copy_constructible I, detail::aggregator<K, V, detail::initialized_t<I>> A,
+            class VA = detail::initialized_t<I>>
+  ktable<windowed<K>, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {},
+                                    named n = {}) const {
     return aggregate_impl<VA>(
-        "aggregate", detail::aggregate_fold<K, V, VA>(initializer, aggregator),
-        std::move(m), n);
+        "aggregate", detail::aggregate_fold<K, V, VA>(initializer, aggregator), std::move(m), n);
   }
 
  private:
@@ -130,10 +120,8 @@ class session_windowed_kstream {
   }
   /// Combines the values per key and session with `reducer(aggregate, value)`; merged sessions
   /// combine their aggregates with the same reducer.
-  template <class F>
-  requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
-      ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {}, named n = {})
-  const {
+  template <detail::reducer<V> F>
+  ktable<windowed<K>, V> reduce(F reducer, materialized<K, V> m = {}, named n = {}) const {
     if (!m.value_serde) m.value_serde = _grouped.value_serde();
     return aggregate_impl<V>(
         "reduce", detail::reduce_fold<K, V>(reducer),
@@ -212,30 +200,21 @@ class kgrouped_stream {
 
   /// Records per key.
   ktable<K, int64_t> count(materialized<K, int64_t> m = {}, named n = {}) const {
-    return aggregate_impl<int64_t>(
-        "count", detail::count_fold<K, V>(),
-        std::move(m), n);
+    return aggregate_impl<int64_t>("count", detail::count_fold<K, V>(), std::move(m), n);
   }
   /// Combines the values per key with `reducer(aggregate, value)`.
-  template <class F>
-  requires std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>
-      ktable<K, V> reduce(F reducer, materialized<K, V> m = {}, named n = {})
-  const {
+  template <detail::reducer<V> F>
+  ktable<K, V> reduce(F reducer, materialized<K, V> m = {}, named n = {}) const {
     if (!m.value_serde) m.value_serde = _stream.value_serde();
-    return aggregate_impl<V>(
-        "reduce", detail::reduce_fold<K, V>(reducer),
-        std::move(m), n);
+    return aggregate_impl<V>("reduce", detail::reduce_fold<K, V>(reducer), std::move(m), n);
   }
   /// Folds the values per key: starts from `initializer()`, then `aggregator(key, value, agg)`.
-  template <class I, class A, class VA = std::remove_cvref_t<std::invoke_result_t<I&>>>
-  requires std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> &&
-      std::copy_constructible<A> && std::copy_constructible<I>
-          ktable<K, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {},
-                                  named n = {})
-  const {
+  template <std::copy_constructible I, detail::aggregator<K, V, detail::initialized_t<I>> A,
+            class VA = detail::initialized_t<I>>
+  ktable<K, VA> aggregate(I initializer, A aggregator, materialized<K, VA> m = {},
+                          named n = {}) const {
     return aggregate_impl<VA>(
-        "aggregate", detail::aggregate_fold<K, V, VA>(initializer, aggregator),
-        std::move(m), n);
+        "aggregate", detail::aggregate_fold<K, V, VA>(initializer, aggregator), std::move(m), n);
   }
 
   /// Aggregates per time window.

@@ -338,10 +338,10 @@ void transaction_coordinator::add_to_transaction(const std::string& tid, core::p
                                                  std::optional<std::string> group,
                                                  std::function<void(errc)> done) {
   std::unique_lock lock(_mutex);
-  auto it = _txns.find(tid);
-  if (it == _txns.end() || it->second.m.producer_id != pid) return done(errc::invalid_producer_id_mapping);
-  entry& e = it->second;
-  if (e.m.producer_epoch != epoch) return done(errc::producer_fenced);
+  errc why = errc::ok;
+  entry* owned = owned_by(tid, pid, epoch, why);
+  if (owned == nullptr) return done(why);
+  entry& e = *owned;
   if (e.pending || e.m.state == txn_state::prepare_commit || e.m.state == txn_state::prepare_abort) {
     return done(errc::concurrent_transactions);
   }
@@ -361,13 +361,29 @@ void transaction_coordinator::add_to_transaction(const std::string& tid, core::p
   });
 }
 
+transaction_coordinator::entry* transaction_coordinator::owned_by(const std::string& tid,
+                                                                  core::producer_id pid,
+                                                                  core::producer_epoch epoch,
+                                                                  errc& why) {
+  auto it = _txns.find(tid);
+  if (it == _txns.end() || it->second.m.producer_id != pid) {
+    why = errc::invalid_producer_id_mapping;
+    return nullptr;
+  }
+  if (it->second.m.producer_epoch != epoch) {
+    why = errc::producer_fenced;
+    return nullptr;
+  }
+  return &it->second;
+}
+
 errc transaction_coordinator::check_offset_commit(const std::string& tid, core::producer_id pid,
                                                   core::producer_epoch epoch, const std::string& group_id) {
   std::lock_guard lock(_mutex);
-  auto it = _txns.find(tid);
-  if (it == _txns.end() || it->second.m.producer_id != pid) return errc::invalid_producer_id_mapping;
-  const entry& e = it->second;
-  if (e.m.producer_epoch != epoch) return errc::producer_fenced;
+  errc why = errc::ok;
+  const entry* owned = owned_by(tid, pid, epoch, why);
+  if (owned == nullptr) return why;
+  const entry& e = *owned;
   if (e.pending && e.m.state != txn_state::ongoing) return errc::concurrent_transactions;
   if (e.m.state != txn_state::ongoing || !e.m.groups.contains(group_id)) return errc::invalid_txn_state;
   return errc::ok;
@@ -379,10 +395,10 @@ void transaction_coordinator::end_transaction(const std::string& tid, core::prod
                                               core::producer_epoch epoch, bool commit,
                                               std::function<void(errc)> done) {
   std::unique_lock lock(_mutex);
-  auto it = _txns.find(tid);
-  if (it == _txns.end() || it->second.m.producer_id != pid) return done(errc::invalid_producer_id_mapping);
-  entry& e = it->second;
-  if (e.m.producer_epoch != epoch) return done(errc::producer_fenced);
+  errc why = errc::ok;
+  entry* owned = owned_by(tid, pid, epoch, why);
+  if (owned == nullptr) return done(why);
+  entry& e = *owned;
   if (e.pending) return done(errc::concurrent_transactions);
   switch (e.m.state) {
     case txn_state::ongoing: break;

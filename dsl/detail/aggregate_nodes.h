@@ -27,6 +27,16 @@ namespace detail {
 template <class K, class V, class VA>
 using fold_fn = std::function<VA(const K&, const V&, const VA*)>;
 
+/// What reduce and aggregate accept: a copyable `reducer(aggregate, value)` of V, and a copyable
+/// `aggregator(key, value, aggregate)` of VA started from a copyable `initializer()`.
+template <class F, class V>
+concept reducer = std::is_invocable_r_v<V, F&, const V&, const V&> && std::copy_constructible<F>;
+template <class I>
+using initialized_t = std::remove_cvref_t<std::invoke_result_t<I&>>;
+template <class A, class K, class V, class VA>
+concept aggregator =
+    std::is_invocable_r_v<VA, A&, const K&, const V&, const VA&> && std::copy_constructible<A>;
+
 /// The folds behind count, reduce and aggregate, shared by the plain, time-windowed and
 /// session-windowed groupings.
 template <class K, class V>
