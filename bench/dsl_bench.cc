@@ -96,13 +96,18 @@ void pipe_all(benchmark::State& state, topology_test_driver& d, const std::strin
 
 // ---- stateless -------------------------------------------------------------------------------
 
-void stateless_driver(benchmark::State& state) {
+/// in → filter (values not starting with 'x') → map_values (append "!") → out.
+dsl::topology stateless_topology() {
   streams_builder b;
   b.stream<std::string, std::string>("in")
       .filter([](const std::string&, const std::string& v) { return v[0] != 'x'; })
       .map_values([](const std::string& v) { return v + "!"; })
       .to("out");
-  topology_test_driver d(b.build());
+  return b.build();
+}
+
+void stateless_driver(benchmark::State& state) {
+  topology_test_driver d(stateless_topology());
   pipe_all(state, d, "in", 1, {"out"});
 }
 
@@ -131,12 +136,7 @@ void stateless_hand_loop(benchmark::State& state) {
 // ---- stateless, 4 partitions ------------------------------------------------------------------
 
 void stateless_4p_driver(benchmark::State& state) {
-  streams_builder b;
-  b.stream<std::string, std::string>("in")
-      .filter([](const std::string&, const std::string& v) { return v[0] != 'x'; })
-      .map_values([](const std::string& v) { return v + "!"; })
-      .to("out");
-  topology_test_driver d(b.build(), {.partitions = {{"in", 4}, {"out", 4}}});
+  topology_test_driver d(stateless_topology(), {.partitions = {{"in", 4}, {"out", 4}}});
   pipe_all(state, d, "in", 1, {"out"});
 }
 

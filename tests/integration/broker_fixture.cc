@@ -117,13 +117,12 @@ int64_t broker_test::produce(RdKafka::Producer& p, const std::string& topic, int
   return cap.offset;
 }
 
-std::vector<consumed> broker_test::consume(const std::string& topic,
-                                           const std::vector<int32_t>& partitions, size_t count,
-                                           std::chrono::milliseconds timeout,
-                                           const std::map<std::string, std::string>& extra) {
+std::unique_ptr<RdKafka::KafkaConsumer> broker_test::assigned_consumer(
+    const std::string& topic, const std::vector<int32_t>& partitions, const std::string& group,
+    const std::map<std::string, std::string>& extra) {
   auto conf = make_conf(bootstrap(), extra);
   std::string err;
-  conf->set("group.id", "sluice-test-reader", err);
+  conf->set("group.id", group, err);
   conf->set("enable.auto.commit", "false", err);
   std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
   EXPECT_TRUE(c) << err;
@@ -133,6 +132,14 @@ std::vector<consumed> broker_test::consume(const std::string& topic,
   }
   EXPECT_EQ(c->assign(tps), RdKafka::ERR_NO_ERROR);
   RdKafka::TopicPartition::destroy(tps);
+  return c;
+}
+
+std::vector<consumed> broker_test::consume(const std::string& topic,
+                                           const std::vector<int32_t>& partitions, size_t count,
+                                           std::chrono::milliseconds timeout,
+                                           const std::map<std::string, std::string>& extra) {
+  auto c = assigned_consumer(topic, partitions, "sluice-test-reader", extra);
   std::vector<consumed> out;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (out.size() < count && std::chrono::steady_clock::now() < deadline) {

@@ -110,6 +110,11 @@ class broker_test : public ::testing::Test {
   int64_t produce(RdKafka::Producer& p, const std::string& topic, int32_t partition,
                   std::optional<std::string> key, std::optional<std::string> value,
                   int64_t timestamp = 0, RdKafka::Headers* headers = nullptr);
+  /// A consumer (group `group`, no auto-commit, the extra settings) assigned to the partitions
+  /// of `topic` from the beginning.
+  std::unique_ptr<RdKafka::KafkaConsumer> assigned_consumer(
+      const std::string& topic, const std::vector<int32_t>& partitions, const std::string& group,
+      const std::map<std::string, std::string>& extra = {});
   /// Reads every record of the partitions of `topic` from the beginning until `count` records
   /// were read or `timeout` passed (assign + seek, no group).
   std::vector<consumed> consume(const std::string& topic, const std::vector<int32_t>& partitions,

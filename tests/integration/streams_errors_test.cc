@@ -26,18 +26,8 @@ std::string start_error(streams& app) {
   return "started";
 }
 
-topology counting(const std::string& in, const std::string& out) {
-  streams_builder b;
-  b.stream<std::string, std::string>(in)
-      .group_by_key()
-      .count(materialized<std::string, int64_t>::as("counts"))
-      .to_stream()
-      .to(out, {.value_serde = serdes::int64{}});
-  return b.build();
-}
-
 TEST_F(streams_test, start_names_a_missing_source_topic) {
-  streams app(counting(topic("missing"), topic("out")), app_config());
+  streams app(count_per_key(topic("missing"), topic("out")), app_config());
   const std::string e = start_error(app);
   EXPECT_NE(e.find("source topic does not exist"), std::string::npos) << e;
   EXPECT_NE(e.find(topic("missing")), std::string::npos) << e;
@@ -84,7 +74,7 @@ TEST_F(streams_test, start_refuses_an_existing_changelog_with_the_wrong_partitio
   ASSERT_EQ(create_topic(in, 2), RdKafka::ERR_NO_ERROR);
   ASSERT_EQ(create_topic(application_id() + "-counts-changelog", 5, {{"cleanup.policy", "compact"}}),
             RdKafka::ERR_NO_ERROR);
-  streams app(counting(in, topic("out")), app_config());
+  streams app(count_per_key(in, topic("out")), app_config());
   const std::string e = start_error(app);
   EXPECT_NE(e.find("changelog topic of store 'counts'"), std::string::npos) << e;
   EXPECT_NE(e.find("has 5 partitions but the topology needs 2"), std::string::npos) << e;
@@ -94,7 +84,7 @@ TEST_F(streams_test, start_reports_the_brokers_answer_when_it_refuses_an_interna
   const std::string in = topic("in");
   ASSERT_EQ(create_topic(in, 1), RdKafka::ERR_NO_ERROR);
   // A single broker cannot hold three replicas: the changelog cannot be created.
-  streams app(counting(in, topic("out")), app_config("a", {{"replication.factor", "3"}}));
+  streams app(count_per_key(in, topic("out")), app_config("a", {{"replication.factor", "3"}}));
   const std::string e = start_error(app);
   EXPECT_NE(e.find("cannot create changelog topic of store 'counts'"), std::string::npos) << e;
   EXPECT_NE(e.find("cleanup.policy=compact"), std::string::npos) << e;
@@ -104,7 +94,7 @@ TEST_F(streams_test, start_reports_the_brokers_answer_when_it_refuses_an_interna
 TEST_F(streams_test, a_bad_pass_through_setting_fails_start_naming_it) {
   const std::string in = topic("in");
   ASSERT_EQ(create_topic(in, 1), RdKafka::ERR_NO_ERROR);
-  streams app(counting(in, topic("out")), app_config("a", {{"admin.no.such.setting", "1"}}));
+  streams app(count_per_key(in, topic("out")), app_config("a", {{"admin.no.such.setting", "1"}}));
   const std::string e = start_error(app);
   EXPECT_NE(e.find("'no.such.setting'"), std::string::npos) << e;
 }

@@ -1,6 +1,7 @@
 #include "tests/integration/streams_fixture.h"
 
 #include "core/serde.h"
+#include "dsl/streams.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -159,6 +160,16 @@ std::vector<consumed> streams_test::read_all(const std::string& topic, std::size
   std::vector<int32_t> parts;
   for (int32_t i = 0; i < n; ++i) parts.push_back(i);
   return consume(topic, parts, count, timeout, {{"isolation.level", "read_committed"}});
+}
+
+dsl::topology count_per_key(const std::string& in, const std::string& out) {
+  dsl::streams_builder b;
+  b.stream<std::string, std::string>(in)
+      .group_by_key()
+      .count(dsl::materialized<std::string, int64_t>::as("counts"))
+      .to_stream()
+      .to(out, {.value_serde = core::serdes::int64{}});
+  return b.build();
 }
 
 }  // namespace sluice::testing

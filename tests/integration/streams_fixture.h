@@ -68,4 +68,7 @@ class streams_test : public broker_test {
   std::string application_id() const { return topic("app"); }
 };
 
+/// Values counted per key in the key-value store "counts"; totals to `out` as int64.
+dsl::topology count_per_key(const std::string& in, const std::string& out);
+
 }  // namespace sluice::testing

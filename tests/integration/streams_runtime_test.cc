@@ -33,16 +33,6 @@ topology uppercase(const std::string& in, const std::string& out) {
   return b.build();
 }
 
-/// Words (values) counted per key in a key-value store, totals to `out` as int64.
-topology counts(const std::string& in, const std::string& out) {
-  streams_builder b;
-  b.stream<std::string, std::string>(in)
-      .group_by_key()
-      .count(materialized<std::string, int64_t>::as("counts"))
-      .to_stream()
-      .to(out, {.value_serde = serdes::int64{}});
-  return b.build();
-}
 
 /// The last value per key, in partition order.
 std::map<std::string, int64_t> latest(const std::vector<consumed>& records) {
@@ -182,7 +172,7 @@ TEST_F(streams_test, stateful_counts_survive_losing_the_local_state_by_restoring
   for (int i = 0; i < 200; ++i) first.push_back({"w" + std::to_string(i % 10), "x", 1000 + i});
   produce_all(in, first);
   {
-    streams app(counts(in, out), app_config("a"));
+    streams app(count_per_key(in, out), app_config("a"));
     app.start();
     ASSERT_TRUE(wait_for_state(app, streams_state::running));
     auto got = read_all(out, 200);
@@ -199,7 +189,7 @@ TEST_F(streams_test, stateful_counts_survive_losing_the_local_state_by_restoring
   std::vector<keyed> second;
   for (int i = 0; i < 100; ++i) second.push_back({"w" + std::to_string(i % 10), "x", 5000 + i});
   produce_all(in, second);
-  streams app(counts(in, out), app_config("b"));
+  streams app(count_per_key(in, out), app_config("b"));
   app.start();
   ASSERT_TRUE(wait_for_state(app, streams_state::running));
   auto got = read_all(out, 300);
@@ -219,7 +209,7 @@ TEST_F(streams_test, restarting_on_the_same_state_directory_restores_nothing_and
   for (int i = 0; i < 100; ++i) first.push_back({"w" + std::to_string(i % 5), "x", 1000 + i});
   produce_all(in, first);
   {
-    streams app(counts(in, out), app_config("a"));
+    streams app(count_per_key(in, out), app_config("a"));
     app.start();
     ASSERT_EQ(read_all(out, 100).size(), 100u);
     EXPECT_TRUE(app.close(30s));
@@ -231,7 +221,7 @@ TEST_F(streams_test, restarting_on_the_same_state_directory_restores_nothing_and
                                         ("0_" + std::to_string(p)) / ".checkpoint"));
   }
   produce_all(in, first);
-  streams app(counts(in, out), app_config("a"));
+  streams app(count_per_key(in, out), app_config("a"));
   app.start();
   auto got = read_all(out, 200);
   ASSERT_EQ(got.size(), 200u);

@@ -61,20 +61,8 @@ class transactions_test : public broker_test {
   /// value `last` arrived (or 20 s passed); returns the values in partition/offset order.
   std::vector<consumed> read_until(const std::string& topic, const std::vector<int32_t>& partitions,
                                    const std::string& isolation, const std::string& last) {
-    auto conf = std::unique_ptr<RdKafka::Conf>(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-    std::string err;
-    conf->set("bootstrap.servers", bootstrap(), err);
-    conf->set("group.id", "txn-reader-" + isolation, err);
-    conf->set("enable.auto.commit", "false", err);
-    conf->set("isolation.level", isolation, err);
-    std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
-    EXPECT_TRUE(c) << err;
-    std::vector<RdKafka::TopicPartition*> tps;
-    for (int32_t p : partitions) {
-      tps.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
-    }
-    EXPECT_EQ(c->assign(tps), RdKafka::ERR_NO_ERROR);
-    RdKafka::TopicPartition::destroy(tps);
+    auto c = assigned_consumer(topic, partitions, "txn-reader-" + isolation,
+                               {{"isolation.level", isolation}});
     std::vector<consumed> out;
     bool seen_last = false;
     auto deadline = std::chrono::steady_clock::now() + 20s;
