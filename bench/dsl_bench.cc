@@ -211,7 +211,7 @@ void windowed_count_hand_loop(benchmark::State& state) {
     const bytes kb = must(s.serialize(key));
     const auto old = must(store->fetch(kb, start));
     const int64_t count = (old ? must(i64.deserialize(*old)) : 0) + 1;
-    must(store->put(kb, must(i64.serialize(count)), start));
+    must(store->put(kb, must(i64.serialize(count)), start, rec.ts));
     out.push_back(dsl::sink_record{
         "out", std::nullopt, must(wk.serialize(windowed<std::string>{key, {start, start + 1min}})),
         must(i64.serialize(count)), rec.ts, rec.hdrs});
@@ -265,7 +265,7 @@ void join_hand_loop(benchmark::State& state) {
     const std::string key = must(s.deserialize(*rec.key));
     const std::string value = must(s.deserialize(*rec.value));
     const bytes kb = must(s.serialize(key));
-    must((is_left ? left : right)->put(kb, must(s.serialize(value)), rec.ts));
+    must((is_left ? left : right)->put(kb, must(s.serialize(value)), rec.ts, rec.ts));
     auto& other = is_left ? right : left;
     auto it = must(other->fetch(kb, std::max(core::from_epoch_ms(0), rec.ts - 10s), rec.ts + 10s));
     for (; it.valid(); it.next()) {

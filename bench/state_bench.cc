@@ -139,7 +139,7 @@ void kv_put_sluice(benchmark::State& state) {
           ? must(open_rocksdb_key_value_store("kv", dir.path(), resources(), options), "open")
           : make_in_memory_key_value_store("kv");
   std::size_t i = 0;
-  for (auto _ : state) must(store->put(keys()[i++ % key_count], value()), "put");
+  for (auto _ : state) must(store->put(keys()[i++ % key_count], value(), core::timestamp{}), "put");
   must(store->close(), "close");
   state.SetItemsProcessed(state.iterations());
 }
@@ -174,12 +174,12 @@ void kv_get_sluice(benchmark::State& state) {
   std::unique_ptr<key_value_store> store;
   if (Persistent) {
     store = must(open_rocksdb_key_value_store("kv", dir.path(), resources()), "open");
-    for (const auto& k : keys()) must(store->put(k, value()), "load");
+    for (const auto& k : keys()) must(store->put(k, value(), core::timestamp{}), "load");
     must(store->close(), "close");  // flushes memtables to SST files
     store = must(open_rocksdb_key_value_store("kv", dir.path(), resources()), "reopen");
   } else {
     store = make_in_memory_key_value_store("kv");
-    for (const auto& k : keys()) must(store->put(k, value()), "load");
+    for (const auto& k : keys()) must(store->put(k, value(), core::timestamp{}), "load");
   }
   std::size_t i = 0;
   for (auto _ : state) {
@@ -229,7 +229,7 @@ void window_put_sluice(benchmark::State& state) {
           : make_in_memory_window_store("w", window_opts());
   std::size_t i = 0;
   for (auto _ : state) {
-    must(store->put(keys()[i % 1000], value(), window_of(i)), "put");
+    must(store->put(keys()[i % 1000], value(), window_of(i), window_of(i)), "put");
     ++i;
   }
   must(store->close(), "close");
@@ -284,7 +284,9 @@ void window_fetch_sluice(benchmark::State& state) {
   auto load = [&] {
     for (std::int64_t w = 0; w < fetch_windows; ++w) {
       for (std::size_t k = 0; k < fetch_keys; ++k) {
-        must(store->put(keys()[k], value(), core::from_epoch_ms(w * window_size_ms)), "load");
+        must(store->put(keys()[k], value(), core::from_epoch_ms(w * window_size_ms),
+                       core::from_epoch_ms(w * window_size_ms)),
+             "load");
       }
     }
   };

@@ -72,6 +72,9 @@ class typed_store_view {
   bytes value_bytes(const V& value) const { return must(_v.serialize(value), "serialize"); }
   K key_of(bytes_view b) const { return must(_k.deserialize(b), "deserialize"); }
   V value_of(bytes_view b) const { return must(_v.deserialize(b), "deserialize"); }
+  /// The timestamp writes are made with: the record being processed (or the punctuation time),
+  /// as Kafka Streams stamps a processor's store writes.
+  timestamp now() const noexcept { return _node->context().record_timestamp(); }
   template <class T>
   T must(result<T> r, std::string_view what) const {
     return detail::must(std::move(r), *_node, _store->name(), what);
@@ -100,11 +103,13 @@ class typed_key_value_store : public detail::typed_store_view<state::key_value_s
     return this->value_of(*found);
   }
   void put(const K& key, const V& value) {
-    this->must(this->bytes_store().put(this->key_bytes(key), this->value_bytes(value)), "put");
+    this->must(this->bytes_store().put(this->key_bytes(key), this->value_bytes(value), this->now()),
+               "put");
   }
   /// Deletes `key`; returns whether it was present.
   bool remove(const K& key) {
-    return this->must(this->bytes_store().remove(this->key_bytes(key)), "remove").has_value();
+    return this->must(this->bytes_store().remove(this->key_bytes(key), this->now()), "remove")
+        .has_value();
   }
   /// Every entry, in key-bytes order.
   std::vector<std::pair<K, V>> all() const {
@@ -129,7 +134,8 @@ class typed_window_store : public detail::typed_store_view<state::window_store, 
   bool put(const K& key, const V& value, timestamp window_start) {
     return this
         ->must(
-            this->bytes_store().put(this->key_bytes(key), this->value_bytes(value), window_start),
+            this->bytes_store().put(this->key_bytes(key), this->value_bytes(value), window_start,
+                                    this->now()),
             "put")
         .stored;
   }

@@ -10,8 +10,8 @@
 namespace sluice::state {
 
 caching_key_value_store::caching_key_value_store(std::unique_ptr<key_value_store> inner,
-                                                 record_cache& cache, store_context& context)
-    : wrapped_key_value_store(std::move(inner)), _context(&context) {
+                                                 record_cache& cache)
+    : wrapped_key_value_store(std::move(inner)) {
   _cache = std::make_unique<detail::named_cache>(
       cache, detail::key_layout::bytewise,
       [this](bytes_view key, std::optional<bytes_view> value, core::timestamp ts) {
@@ -33,8 +33,6 @@ std::size_t caching_key_value_store::dirty_entries() const noexcept {
 result<void> caching_key_value_store::write_back(bytes_view key, std::optional<bytes_view> value,
                                                  core::timestamp ts) {
   std::optional<bytes> old;
-  const auto saved = _context->record_timestamp;
-  _context->record_timestamp = ts;
   result<void> written = core::success();
   if (value) {
     if (_listener && _send_old_values) {
@@ -45,16 +43,15 @@ result<void> caching_key_value_store::write_back(bytes_view key, std::optional<b
         written = got.error();
       }
     }
-    if (written) written = _inner->put(key, *value);
+    if (written) written = _inner->put(key, *value, ts);
   } else {
-    auto removed = _inner->remove(key);
+    auto removed = _inner->remove(key, ts);
     if (removed) {
       old = std::move(removed).value();
     } else {
       written = removed.error();
     }
   }
-  _context->record_timestamp = saved;
   SLUICE_TRY(written);
   // A delete of a key that never reached the store below is nobody's business downstream.
   if (_listener && (value || old)) {
@@ -70,36 +67,39 @@ result<std::optional<bytes>> caching_key_value_store::get(bytes_view key) {
   if (const auto* entry = _cache->get(key)) return entry->value;
   SLUICE_TRY(auto below, _inner->get(key));
   if (below) {
-    SLUICE_TRY(_cache->put(key, bytes_view(*below), _context->record_timestamp, false));
+    // A clean entry is never written back, so it carries no write's timestamp.
+    SLUICE_TRY(_cache->put(key, bytes_view(*below), core::timestamp{}, false));
   }
   return below;
 }
 
-result<void> caching_key_value_store::put(bytes_view key, bytes_view value) {
+result<void> caching_key_value_store::put(bytes_view key, bytes_view value, core::timestamp ts) {
   if (!is_open()) return errc::store_closed;
-  return _cache->put(key, value, _context->record_timestamp, true);
+  return _cache->put(key, value, ts, true);
 }
 
 result<std::optional<bytes>> caching_key_value_store::put_if_absent(bytes_view key,
-                                                                    bytes_view value) {
+                                                                    bytes_view value,
+                                                                    core::timestamp ts) {
   SLUICE_TRY(auto existing, get(key));
   if (existing) return existing;
-  SLUICE_TRY(put(key, value));
+  SLUICE_TRY(put(key, value, ts));
   return std::optional<bytes>();
 }
 
-result<std::optional<bytes>> caching_key_value_store::remove(bytes_view key) {
+result<std::optional<bytes>> caching_key_value_store::remove(bytes_view key, core::timestamp ts) {
   SLUICE_TRY(auto existing, get(key));
   if (existing) {
-    SLUICE_TRY(_cache->put(key, std::nullopt, _context->record_timestamp, true));
+    SLUICE_TRY(_cache->put(key, std::nullopt, ts, true));
   }
   return existing;
 }
 
-result<void> caching_key_value_store::put_all(std::span<const key_value_write> writes) {
+result<void> caching_key_value_store::put_all(std::span<const key_value_write> writes,
+                                              core::timestamp ts) {
   if (!is_open()) return errc::store_closed;
   for (const auto& w : writes) {
-    SLUICE_TRY(_cache->put(w.key, w.value, _context->record_timestamp, true));
+    SLUICE_TRY(_cache->put(w.key, w.value, ts, true));
   }
   return core::success();
 }

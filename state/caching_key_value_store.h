@@ -15,15 +15,14 @@
 /// flushed writes are inside it. `abort_batch()` drops every cached entry of this store.
 /// `close()` flushes first, unless a batch is open (then the cache is dropped with the batch).
 ///
-/// Layering: caching ← change-logging ← RocksDB/in-memory; `store_context` is borrowed to stamp
-/// each entry with the record timestamp and to restore that timestamp while the entry is
-/// written below (so change-logging logs it with the right time).
+/// Layering: caching ← change-logging ← RocksDB/in-memory. Each entry keeps the `ts` of the
+/// write that made it, and is written below with that `ts` (so change-logging logs it with the
+/// time of that write, not of the record that happened to trigger the flush).
 ///
-/// Ownership: owns the wrapped store; `cache` and `context` must outlive it. Single-threaded.
+/// Ownership: owns the wrapped store; `cache` must outlive it. Single-threaded.
 
 #include "state/wrapped_store.h"
 #include "state/record_cache.h"
-#include "state/store_context.h"
 
 #include <functional>
 #include <memory>
@@ -43,8 +42,7 @@ class caching_key_value_store final : public wrapped_key_value_store {
       std::function<void(bytes_view key, std::optional<bytes_view> new_value,
                          std::optional<bytes_view> old_value, core::timestamp ts)>;
 
-  caching_key_value_store(std::unique_ptr<key_value_store> inner, record_cache& cache,
-                          store_context& context);
+  caching_key_value_store(std::unique_ptr<key_value_store> inner, record_cache& cache);
   ~caching_key_value_store() override;
 
   /// Installs the listener; with `send_old_values` each flush first reads the old value below.
@@ -61,10 +59,11 @@ class caching_key_value_store final : public wrapped_key_value_store {
                              core::offset next_position) override;
 
   result<std::optional<bytes>> get(bytes_view key) override;
-  result<void> put(bytes_view key, bytes_view value) override;
-  result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value) override;
-  result<std::optional<bytes>> remove(bytes_view key) override;
-  result<void> put_all(std::span<const key_value_write> writes) override;
+  result<void> put(bytes_view key, bytes_view value, core::timestamp ts) override;
+  result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value,
+                                             core::timestamp ts) override;
+  result<std::optional<bytes>> remove(bytes_view key, core::timestamp ts) override;
+  result<void> put_all(std::span<const key_value_write> writes, core::timestamp ts) override;
   // approximate_num_entries: the store below's estimate (cached writes not yet flushed are
   // not counted), as wrapped_key_value_store forwards it.
 
@@ -79,7 +78,6 @@ class caching_key_value_store final : public wrapped_key_value_store {
   result<key_value_iterator> merged(key_value_iterator below, std::optional<bytes> lower,
                                     std::optional<bytes> upper, iteration_order order);
 
-  store_context* _context;
   flush_listener _listener;
   bool _send_old_values = false;
   std::unique_ptr<detail::named_cache> _cache;

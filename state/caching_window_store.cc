@@ -19,9 +19,8 @@ using detail::window_lower;
 using detail::window_time_of;
 using detail::window_upper;
 
-caching_window_store::caching_window_store(std::unique_ptr<window_store> inner, record_cache& cache,
-                                           store_context& context)
-    : wrapped_window_store(std::move(inner)), _context(&context) {
+caching_window_store::caching_window_store(std::unique_ptr<window_store> inner, record_cache& cache)
+    : wrapped_window_store(std::move(inner)) {
   if (_inner->options().retain_duplicates) {
     throw std::invalid_argument("caching_window_store: store '" + _inner->name() +
                                 "' retains duplicates and cannot be cached");
@@ -73,8 +72,6 @@ result<void> caching_window_store::write_back(bytes_view encoded, std::optional<
   const auto parts = decode_window_key(encoded);
   SLUICE_ASSERT(parts.has_value(), "malformed window key in the record cache");
   std::optional<bytes> old;
-  const auto saved = _context->record_timestamp;
-  _context->record_timestamp = ts;
   result<void> written = core::success();
   if (!value || (_listener && _send_old_values)) {
     auto got = _inner->fetch(parts->key, parts->window_start);
@@ -87,17 +84,16 @@ result<void> caching_window_store::write_back(bytes_view encoded, std::optional<
   bool stored = true;
   if (written) {
     if (value) {
-      auto put = _inner->put(parts->key, *value, parts->window_start);
+      auto put = _inner->put(parts->key, *value, parts->window_start, ts);
       if (put) {
         stored = put.value().stored;
       } else {
         written = put.error();
       }
     } else if (old) {
-      written = _inner->remove(parts->key, parts->window_start);
+      written = _inner->remove(parts->key, parts->window_start, ts);
     }
   }
-  _context->record_timestamp = saved;
   SLUICE_TRY(written);
   // A window that expired while cached is dropped below: nothing to forward either.
   if (_listener && stored && (value || old)) {
@@ -109,7 +105,8 @@ result<void> caching_window_store::write_back(bytes_view encoded, std::optional<
 }
 
 result<window_put_result> caching_window_store::put(bytes_view key, bytes_view value,
-                                                    core::timestamp window_start) {
+                                                    core::timestamp window_start,
+                                                    core::timestamp ts) {
   if (!is_open()) return errc::store_closed;
   const auto t = core::to_epoch_ms(window_start);
   if (t < 0) return errc::invalid_argument;
@@ -118,19 +115,18 @@ result<window_put_result> caching_window_store::put(bytes_view key, bytes_view v
     ++_dropped;
     return window_put_result{false, 0};
   }
-  SLUICE_TRY(_cache->put(encode_window_key(key, window_start, 0), value, _context->record_timestamp,
-                         true));
+  SLUICE_TRY(_cache->put(encode_window_key(key, window_start, 0), value, ts, true));
   return window_put_result{true, 0};
 }
 
-result<void> caching_window_store::remove(bytes_view key, core::timestamp window_start) {
+result<void> caching_window_store::remove(bytes_view key, core::timestamp window_start,
+                                          core::timestamp ts) {
   if (!is_open()) return errc::store_closed;
   const auto t = core::to_epoch_ms(window_start);
   if (t < 0) return errc::invalid_argument;
   observe(t);
   if (t < live_from()) return core::success();
-  return _cache->put(encode_window_key(key, window_start, 0), std::nullopt,
-                     _context->record_timestamp, true);
+  return _cache->put(encode_window_key(key, window_start, 0), std::nullopt, ts, true);
 }
 
 result<std::optional<bytes>> caching_window_store::fetch(bytes_view key,

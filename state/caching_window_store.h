@@ -11,10 +11,10 @@
 /// Not for stores that retain duplicates (stream-stream joins): every duplicate must reach the
 /// store, so there is nothing to fold; the constructor throws std::invalid_argument.
 ///
-/// Ownership: owns the wrapped store; `cache` and `context` must outlive it. Single-threaded.
+/// Entries keep the `ts` of their write and are written below with it.
+/// Ownership: owns the wrapped store; `cache` must outlive it. Single-threaded.
 
 #include "state/record_cache.h"
-#include "state/store_context.h"
 #include "state/wrapped_store.h"
 
 #include <functional>
@@ -34,8 +34,7 @@ class caching_window_store final : public wrapped_window_store {
       bytes_view key, core::timestamp window_start, std::optional<bytes_view> new_value,
       std::optional<bytes_view> old_value, core::timestamp ts)>;
 
-  caching_window_store(std::unique_ptr<window_store> inner, record_cache& cache,
-                       store_context& context);
+  caching_window_store(std::unique_ptr<window_store> inner, record_cache& cache);
   ~caching_window_store() override;
 
   void set_flush_listener(flush_listener listener, bool send_old_values);
@@ -49,9 +48,9 @@ class caching_window_store final : public wrapped_window_store {
   result<void> restore_batch(std::span<const changelog_record> records,
                              core::offset next_position) override;
 
-  result<window_put_result> put(bytes_view key, bytes_view value,
-                                core::timestamp window_start) override;
-  result<void> remove(bytes_view key, core::timestamp window_start) override;
+  result<window_put_result> put(bytes_view key, bytes_view value, core::timestamp window_start,
+                                core::timestamp ts) override;
+  result<void> remove(bytes_view key, core::timestamp window_start, core::timestamp ts) override;
   using window_store::fetch;  // the range overloads
   result<std::optional<bytes>> fetch(bytes_view key, core::timestamp window_start) override;
   std::optional<core::timestamp> observed_stream_time() const noexcept override;
@@ -80,7 +79,6 @@ class caching_window_store final : public wrapped_window_store {
                          std::optional<bytes> upper, std::int64_t from, std::int64_t to,
                          iteration_order order);
 
-  store_context* _context;
   flush_listener _listener;
   bool _send_old_values = false;
   std::optional<std::int64_t> _observed;

@@ -19,7 +19,6 @@ struct rocksdb_store_options;
 struct session_entry;
 struct session_store_options;
 struct session_window;
-struct store_context;
 struct window_put_result;
 struct window_store_options;
 struct windowed_entry;

@@ -11,6 +11,7 @@
 
 #include "core/bytes.h"
 #include "core/error.h"
+#include "core/time.h"
 #include "state/key_value_iterator.h"
 #include "state/state_store.h"
 
@@ -30,15 +31,20 @@ class key_value_store : public state_store {
  public:
   /// The value stored under `key`, or nullopt.
   virtual result<std::optional<bytes>> get(bytes_view key) = 0;
+  // Every write names `ts`, the timestamp of the record that caused it: a change-logged store
+  // stamps its changelog record with it, a caching store keeps it with the entry until the
+  // entry is flushed. Plain stores ignore it.
+
   /// Stores `value` under `key`, replacing any previous value.
-  virtual result<void> put(bytes_view key, bytes_view value) = 0;
+  virtual result<void> put(bytes_view key, bytes_view value, core::timestamp ts) = 0;
   /// Stores `value` only if `key` is absent. Returns the existing value if there was one (and
   /// then writes nothing), or nullopt if it stored `value`.
-  virtual result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value) = 0;
+  virtual result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value,
+                                                     core::timestamp ts) = 0;
   /// Deletes `key`; returns the value it had, or nullopt.
-  virtual result<std::optional<bytes>> remove(bytes_view key) = 0;
+  virtual result<std::optional<bytes>> remove(bytes_view key, core::timestamp ts) = 0;
   /// Applies all writes in order; the RocksDB store applies them as one atomic write batch.
-  virtual result<void> put_all(std::span<const key_value_write> writes) = 0;
+  virtual result<void> put_all(std::span<const key_value_write> writes, core::timestamp ts) = 0;
 
   /// Entries with from ≤ key ≤ to (both inclusive). Empty if from > to.
   result<key_value_iterator> range(bytes_view from, bytes_view to,

@@ -39,18 +39,18 @@ class engine_key_value_store final : public key_value_store {
 
   result<std::optional<bytes>> get(bytes_view key) override { return _engine.get(_data, key); }
 
-  result<void> put(bytes_view key, bytes_view value) override {
+  result<void> put(bytes_view key, bytes_view value, core::timestamp) override {
     return _engine.put(_data, key, value);
   }
 
-  result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value) override {
+  result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value, core::timestamp) override {
     SLUICE_TRY(auto existing, _engine.get(_data, key));
     if (existing) return existing;
     SLUICE_TRY(_engine.put(_data, key, value));
     return std::optional<bytes>();
   }
 
-  result<std::optional<bytes>> remove(bytes_view key) override {
+  result<std::optional<bytes>> remove(bytes_view key, core::timestamp) override {
     SLUICE_TRY(auto existing, _engine.get(_data, key));
     if (existing) {
       SLUICE_TRY(_engine.remove(_data, key));
@@ -58,7 +58,7 @@ class engine_key_value_store final : public key_value_store {
     return existing;
   }
 
-  result<void> put_all(std::span<const key_value_write> writes) override {
+  result<void> put_all(std::span<const key_value_write> writes, core::timestamp) override {
     if (!_engine.is_open()) return errc::store_closed;
     auto batch = _engine.new_batch();
     for (const auto& w : writes) {

@@ -86,11 +86,13 @@ class session_store : public state_store {
  public:
   virtual const session_store_options& options() const noexcept = 0;
 
-  /// Stores `value` for (key, window). Advances observed stream time to window.end. Returns
+  /// Stores `value` for (key, window); `ts` is the timestamp of the record that caused the
+  /// write (see key_value_store). Advances observed stream time to window.end. Returns
   /// false if the session was already expired and dropped.
-  virtual result<bool> put(bytes_view key, session_window window, bytes_view value) = 0;
+  virtual result<bool> put(bytes_view key, session_window window, bytes_view value,
+                           core::timestamp ts) = 0;
   /// Deletes (key, window). Advances observed stream time.
-  virtual result<void> remove(bytes_view key, session_window window) = 0;
+  virtual result<void> remove(bytes_view key, session_window window, core::timestamp ts) = 0;
   /// The value of exactly (key, window), or nullopt.
   virtual result<std::optional<bytes>> fetch_session(bytes_view key, session_window window) = 0;
 

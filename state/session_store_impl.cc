@@ -77,7 +77,7 @@ class engine_session_store final
   }
 
 
-  result<bool> put(bytes_view key, session_window window, bytes_view value) override {
+  result<bool> put(bytes_view key, session_window window, bytes_view value, core::timestamp) override {
     if (!is_open()) return errc::store_closed;
     if (!well_formed(window)) return errc::invalid_argument;
     const auto end = core::to_epoch_ms(window.end);
@@ -93,7 +93,7 @@ class engine_session_store final
     return true;
   }
 
-  result<void> remove(bytes_view key, session_window window) override {
+  result<void> remove(bytes_view key, session_window window, core::timestamp) override {
     if (!is_open()) return errc::store_closed;
     if (!well_formed(window)) return errc::invalid_argument;
     const auto end = core::to_epoch_ms(window.end);

@@ -100,12 +100,12 @@ class window_store : public state_store {
   virtual const window_store_options& options() const noexcept = 0;
 
   /// Stores `value` for (key, window_start), replacing the previous value unless duplicates are
-  /// retained. Advances observed stream time; drops the record if its window is expired.
+  /// retained. `ts` is the timestamp of the record that caused the write (see key_value_store). Advances observed stream time; drops the record if its window is expired.
   virtual result<window_put_result> put(bytes_view key, bytes_view value,
-                                        core::timestamp window_start) = 0;
+                                        core::timestamp window_start, core::timestamp ts) = 0;
   /// Deletes (key, window_start). Advances observed stream time. Ignored (success) when
   /// duplicates are retained.
-  virtual result<void> remove(bytes_view key, core::timestamp window_start) = 0;
+  virtual result<void> remove(bytes_view key, core::timestamp window_start, core::timestamp ts) = 0;
 
   /// The value of (key, window_start), or nullopt (also if expired). With duplicates, the one
   /// with the lowest sequence number.

@@ -72,8 +72,8 @@ class engine_window_store final
   }
 
 
-  result<window_put_result> put(bytes_view key, bytes_view value,
-                                core::timestamp window_start) override {
+  result<window_put_result> put(bytes_view key, bytes_view value, core::timestamp window_start,
+                                core::timestamp) override {
     if (!is_open()) return errc::store_closed;
     const auto t = core::to_epoch_ms(window_start);
     if (t < 0) return errc::invalid_argument;
@@ -102,7 +102,7 @@ class engine_window_store final
     return window_put_result{true, seqnum};
   }
 
-  result<void> remove(bytes_view key, core::timestamp window_start) override {
+  result<void> remove(bytes_view key, core::timestamp window_start, core::timestamp) override {
     if (!is_open()) return errc::store_closed;
     const auto t = core::to_epoch_ms(window_start);
     if (t < 0) return errc::invalid_argument;

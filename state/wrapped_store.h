@@ -37,7 +37,9 @@ class wrapped_store : public Store {
   }
   result<void> abort_batch() override { return _inner->abort_batch(); }
   bool batch_active() const noexcept override { return _inner->batch_active(); }
-  result<std::optional<core::offset>> committed_offset() override { return _inner->committed_offset(); }
+  result<std::optional<core::offset>> committed_offset() override {
+    return _inner->committed_offset();
+  }
   result<void> restore_batch(std::span<const changelog_record> records,
                              core::offset next_position) override {
     return _inner->restore_batch(records, next_position);
@@ -52,16 +54,26 @@ class wrapped_key_value_store : public wrapped_store<key_value_store> {
   using wrapped_store::wrapped_store;
 
   result<std::optional<bytes>> get(bytes_view key) override { return _inner->get(key); }
-  result<void> put(bytes_view key, bytes_view value) override { return _inner->put(key, value); }
-  result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value) override {
-    return _inner->put_if_absent(key, value);
+  result<void> put(bytes_view key, bytes_view value, core::timestamp ts) override {
+    return _inner->put(key, value, ts);
   }
-  result<std::optional<bytes>> remove(bytes_view key) override { return _inner->remove(key); }
-  result<void> put_all(std::span<const key_value_write> writes) override { return _inner->put_all(writes); }
-  result<std::uint64_t> approximate_num_entries() override { return _inner->approximate_num_entries(); }
+  result<std::optional<bytes>> put_if_absent(bytes_view key, bytes_view value,
+                                             core::timestamp ts) override {
+    return _inner->put_if_absent(key, value, ts);
+  }
+  result<std::optional<bytes>> remove(bytes_view key, core::timestamp ts) override {
+    return _inner->remove(key, ts);
+  }
+  result<void> put_all(std::span<const key_value_write> writes, core::timestamp ts) override {
+    return _inner->put_all(writes, ts);
+  }
+  result<std::uint64_t> approximate_num_entries() override {
+    return _inner->approximate_num_entries();
+  }
 
  protected:
-  result<key_value_iterator> do_range(bytes_view from, bytes_view to, iteration_order order) override {
+  result<key_value_iterator> do_range(bytes_view from, bytes_view to,
+                                      iteration_order order) override {
     return _inner->range(from, to, order);
   }
   result<key_value_iterator> do_prefix_scan(bytes_view prefix, iteration_order order) override {
@@ -75,11 +87,12 @@ class wrapped_window_store : public wrapped_store<window_store> {
   using wrapped_store::wrapped_store;
 
   const window_store_options& options() const noexcept override { return _inner->options(); }
-  result<window_put_result> put(bytes_view key, bytes_view value, core::timestamp window_start) override {
-    return _inner->put(key, value, window_start);
+  result<window_put_result> put(bytes_view key, bytes_view value, core::timestamp window_start,
+                                core::timestamp ts) override {
+    return _inner->put(key, value, window_start, ts);
   }
-  result<void> remove(bytes_view key, core::timestamp window_start) override {
-    return _inner->remove(key, window_start);
+  result<void> remove(bytes_view key, core::timestamp window_start, core::timestamp ts) override {
+    return _inner->remove(key, window_start, ts);
   }
   using window_store::fetch;  // the range overloads
   result<std::optional<bytes>> fetch(bytes_view key, core::timestamp window_start) override {
@@ -96,8 +109,9 @@ class wrapped_window_store : public wrapped_store<window_store> {
                                    iteration_order order) override {
     return _inner->fetch(key, from, to, order);
   }
-  result<window_iterator> do_fetch_range(bytes_view key_from, bytes_view key_to, core::timestamp from,
-                                         core::timestamp to, iteration_order order) override {
+  result<window_iterator> do_fetch_range(bytes_view key_from, bytes_view key_to,
+                                         core::timestamp from, core::timestamp to,
+                                         iteration_order order) override {
     return _inner->fetch(key_from, key_to, from, to, order);
   }
   result<window_iterator> do_fetch_all(core::timestamp from, core::timestamp to,
@@ -112,10 +126,13 @@ class wrapped_session_store : public wrapped_store<session_store> {
   using wrapped_store::wrapped_store;
 
   const session_store_options& options() const noexcept override { return _inner->options(); }
-  result<bool> put(bytes_view key, session_window window, bytes_view value) override {
-    return _inner->put(key, window, value);
+  result<bool> put(bytes_view key, session_window window, bytes_view value,
+                   core::timestamp ts) override {
+    return _inner->put(key, window, value, ts);
   }
-  result<void> remove(bytes_view key, session_window window) override { return _inner->remove(key, window); }
+  result<void> remove(bytes_view key, session_window window, core::timestamp ts) override {
+    return _inner->remove(key, window, ts);
+  }
   result<std::optional<bytes>> fetch_session(bytes_view key, session_window window) override {
     return _inner->fetch_session(key, window);
   }
@@ -130,7 +147,8 @@ class wrapped_session_store : public wrapped_store<session_store> {
                                             core::timestamp earliest_session_end,
                                             core::timestamp latest_session_start,
                                             iteration_order order) override {
-    return _inner->find_sessions(key_from, key_to, earliest_session_end, latest_session_start, order);
+    return _inner->find_sessions(key_from, key_to, earliest_session_end, latest_session_start,
+                                 order);
   }
 };
 

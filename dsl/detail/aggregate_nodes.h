@@ -72,7 +72,7 @@ class aggregate_node final : public store_node<state::key_value_store> {
     std::optional<VA> current;
     if (old) current = decode(_va, *old, *this);
     VA next = _fold(key, *static_cast<const V*>(r.value), current ? &*current : nullptr);
-    must(_store->put(kb, encode(_va, next, *this)), *this, _store_name, "put");
+    must(_store->put(kb, encode(_va, next, *this), r.ts), *this, _store_name, "put");
     forward(with_kv(r, r.key, &next));
   }
 
@@ -106,7 +106,7 @@ class windowed_aggregate_node final : public store_node<state::window_store> {
       std::optional<VA> current;
       if (old) current = decode(_va, *old, *this);
       VA next = _fold(key, value, current ? &*current : nullptr);
-      must(_store->put(kb, encode(_va, next, *this), w.start), *this, _store_name, "put");
+      must(_store->put(kb, encode(_va, next, *this), w.start, r.ts), *this, _store_name, "put");
       const windowed<K> wkey{key, w};
       forward(with_kv(r, &wkey, &next));
     }
@@ -167,14 +167,14 @@ class session_aggregate_node final : public store_node<state::session_store> {
     for (const auto& s : merged) {
       const VA old = decode(_va, s.value, *this);
       agg = _merge(key, agg ? &*agg : nullptr, old);
-      must(_store->remove(kb, s.window), *this, _store_name, "remove");
+      must(_store->remove(kb, s.window, r.ts), *this, _store_name, "remove");
       if (s.window.start != start || s.window.end != end) {
         const windowed<K> gone{key, window{s.window.start, s.window.end}};
         forward(with_kv(r, &gone, nullptr));
       }
     }
     VA next = _fold(key, *static_cast<const V*>(r.value), agg ? &*agg : nullptr);
-    must(_store->put(kb, state::session_window{start, end}, encode(_va, next, *this)), *this,
+    must(_store->put(kb, state::session_window{start, end}, encode(_va, next, *this), r.ts), *this,
          _store_name, "put");
     const windowed<K> wkey{key, window{start, end}};
     forward(with_kv(r, &wkey, &next));

@@ -76,7 +76,7 @@ class stream_join_node final : public processor_node {
     const auto& value = *static_cast<const self_value*>(r.value);
     const bytes kb = encode(_c.k, key, *this);
     const bytes vb = encode(self_serde(), value, *this);
-    const auto put = must(_this->put(kb, vb, r.ts), *this, _c.this_store, "put");
+    const auto put = must(_this->put(kb, vb, r.ts, r.ts), *this, _c.this_store, "put");
     if (!put.stored) {
       context().record_drop(*this, drop_reason::late);
       return;
@@ -108,9 +108,9 @@ class stream_join_node final : public processor_node {
       }
       must(it.status(), *this, _c.other_store, "fetch");
     }
-    for (const auto& ok : matched_outer) must(_outer->remove(ok), *this, _c.outer_store, "remove");
+    for (const auto& ok : matched_outer) must(_outer->remove(ok, r.ts), *this, _c.outer_store, "remove");
     if (!matched && _c.track_self) {
-      must(_outer->put(outer_buffer_key(r.ts, Left, put.seqnum, kb), vb), *this, _c.outer_store,
+      must(_outer->put(outer_buffer_key(r.ts, Left, put.seqnum, kb), vb, r.ts), *this, _c.outer_store,
            "put");
     }
   }
@@ -144,7 +144,7 @@ class stream_join_node final : public processor_node {
     }
     static const core::headers no_headers;
     for (const auto& d : due) {
-      must(_outer->remove(d.key), *this, _c.outer_store, "remove");
+      must(_outer->remove(d.key, now), *this, _c.outer_store, "remove");
       const auto e = parse_outer_buffer_key(d.key);
       const K key = decode(_c.k, e.key, *this);
       if (e.left_side) {

@@ -37,11 +37,10 @@ result<std::unique_ptr<state::state_store>> build_store(const store_spec& spec,
         s = state::make_in_memory_key_value_store(spec.name);
       }
       if (layers.changelog != nullptr) {
-        s = std::make_unique<state::changelogging_key_value_store>(std::move(s), *layers.changelog,
-                                                                   *layers.context);
+        s = std::make_unique<state::changelogging_key_value_store>(std::move(s), *layers.changelog);
       }
       if (layers.cache != nullptr) {
-        s = std::make_unique<state::caching_key_value_store>(std::move(s), *layers.cache, *layers.context);
+        s = std::make_unique<state::caching_key_value_store>(std::move(s), *layers.cache);
       }
       return erase(std::move(s));
     }
@@ -59,12 +58,11 @@ result<std::unique_ptr<state::state_store>> build_store(const store_spec& spec,
         s = state::make_in_memory_window_store(spec.name, options);
       }
       if (layers.changelog != nullptr) {
-        s = std::make_unique<state::changelogging_window_store>(std::move(s), *layers.changelog,
-                                                                *layers.context);
+        s = std::make_unique<state::changelogging_window_store>(std::move(s), *layers.changelog);
       }
       // A cache folds updates of one key; duplicates must all reach the store.
       if (layers.cache != nullptr && !spec.retain_duplicates) {
-        s = std::make_unique<state::caching_window_store>(std::move(s), *layers.cache, *layers.context);
+        s = std::make_unique<state::caching_window_store>(std::move(s), *layers.cache);
       }
       return erase(std::move(s));
     }
@@ -81,8 +79,7 @@ result<std::unique_ptr<state::state_store>> build_store(const store_spec& spec,
         s = state::make_in_memory_session_store(spec.name, options);
       }
       if (layers.changelog != nullptr) {
-        s = std::make_unique<state::changelogging_session_store>(std::move(s), *layers.changelog,
-                                                                 *layers.context);
+        s = std::make_unique<state::changelogging_session_store>(std::move(s), *layers.changelog);
       }
       return erase(std::move(s));
     }

@@ -22,7 +22,6 @@ namespace sluice::state {
 class changelog_sink;
 class record_cache;
 class state_store;
-struct store_context;
 }  // namespace sluice::state
 
 namespace sluice::dsl::detail {
@@ -40,9 +39,6 @@ struct store_layers {
   state::rocksdb_store_options rocksdb_options;
   state::changelog_sink* changelog = nullptr;   ///< nullptr: not change-logged
   state::record_cache* cache = nullptr;         ///< nullptr: no caching layer
-  /// The task's record context (the timestamp change-logging stamps). REQUIRED with a
-  /// changelog or a cache.
-  state::store_context* context = nullptr;
 };
 
 /// Builds the store stack for `spec`. Fails with the backend's error (a RocksDB store that

@@ -105,9 +105,9 @@ class materializing_node final : public store_node<state::key_value_store> {
     const VOut* out = _apply(key, static_cast<const VIn*>(r.value));
     const bytes kb = encode(_s.key_serde, key, *this);
     if (out == nullptr) {
-      must(_store->remove(kb), *this, _s.name, "remove");
+      must(_store->remove(kb, r.ts), *this, _s.name, "remove");
     } else {
-      must(_store->put(kb, encode(_s.value_serde, *out, *this)), *this, _s.name, "put");
+      must(_store->put(kb, encode(_s.value_serde, *out, *this), r.ts), *this, _s.name, "put");
     }
     forward(with_kv(r, r.key, out));
   }
@@ -127,9 +127,9 @@ class table_source_node final : public store_node<state::key_value_store> {
     if (drop_null_key_or_value(r)) return;
     const bytes kb = encode(_k, *static_cast<const K*>(r.key), *this);
     if (r.value == nullptr) {
-      must(_store->remove(kb), *this, _store_name, "remove");
+      must(_store->remove(kb, r.ts), *this, _store_name, "remove");
     } else {
-      must(_store->put(kb, encode(_v, *static_cast<const V*>(r.value), *this)), *this, _store_name,
+      must(_store->put(kb, encode(_v, *static_cast<const V*>(r.value), *this), r.ts), *this, _store_name,
            "put");
     }
     forward(r);
@@ -221,19 +221,21 @@ class suppress_node final : public store_node<state::key_value_store> {
     const bytes kb = encode(_wk, wkey, *this);
     key.insert(key.end(), kb.begin(), kb.end());
     if (r.value == nullptr) {
-      must(_store->remove(key), *this, _store_name, "remove");
+      must(_store->remove(key, r.ts), *this, _store_name, "remove");
     } else {
       bytes value;
       core::append_be<int64_t>(value, core::to_epoch_ms(r.ts));
       const bytes vb = encode(_v, *static_cast<const V*>(r.value), *this);
       value.insert(value.end(), vb.begin(), vb.end());
-      must(_store->put(key, value), *this, _store_name, "put");
+      must(_store->put(key, value, r.ts), *this, _store_name, "put");
     }
-    emit_closed();
+    emit_closed(r.ts);
   }
 
  private:
-  void emit_closed() {
+  /// Emits the windows closed by stream time; `ts` stamps the buffer deletes (the record that
+  /// advanced stream time).
+  void emit_closed(timestamp ts) {
     const int64_t now = core::to_epoch_ms(context().stream_time());
     std::vector<state::key_value> due;
     {
@@ -247,7 +249,7 @@ class suppress_node final : public store_node<state::key_value_store> {
       must(it.status(), *this, _store_name, "all");
     }
     for (const auto& e : due) {
-      must(_store->remove(e.key), *this, _store_name, "remove");
+      must(_store->remove(e.key, ts), *this, _store_name, "remove");
       const windowed<K> wkey = decode(_wk, bytes_view(e.key).subspan(8), *this);
       const V value = decode(_v, bytes_view(e.value).subspan(8), *this);
       static const core::headers no_headers;

@@ -97,7 +97,7 @@ bool task_context::run_punctuators(punctuation_type type, timestamp now) {
     const auto behind = (now - *p.next) / p.interval;
     p.next = *p.next + p.interval * (behind + 1);
     _metadata.reset();
-    if (_config.store_context != nullptr) _config.store_context->record_timestamp = now;
+    _record_timestamp = now;
     auto callback = p.callback;  // the vector may grow while it runs
     callback(now);
     ran = true;
@@ -179,8 +179,7 @@ result<void> processor_task::process(pending_record&& p) {
   if (!_context._seen_record || p.rec.ts > _context._stream_time) _context._stream_time = p.rec.ts;
   _context._seen_record = true;
   _context._metadata = record_metadata{p.topic, p.partition, p.off};
-  if (_context._config.store_context != nullptr)
-    _context._config.store_context->record_timestamp = p.rec.ts;
+  _context._record_timestamp = p.rec.ts;
   return p.source->deliver(p);
 }
 

@@ -38,7 +38,6 @@
 #include "dsl/detail/processor_node.h"
 #include "dsl/detail/record_collector.h"
 #include "state/state_store.h"
-#include "state/store_context.h"
 
 #include <cstdint>
 #include <functional>
@@ -58,10 +57,6 @@ struct task_config {
   /// `task_context::wall_clock_time`). The runtime passes the system clock; the test driver its
   /// mock clock.
   std::function<timestamp()> wall_clock = [] { return core::wall_clock_now(); };
-  /// If set, the task writes each record's timestamp here before processing it (and the
-  /// punctuation time before a punctuator runs), for the change-logging stores to stamp
-  /// changelog records with. Owned by the runtime; must outlive the task.
-  state::store_context* store_context = nullptr;
 };
 
 /// Hands a task the state stores of its sub-topology. The runtime implements it (creating,
@@ -90,6 +85,9 @@ class task_context {
   const std::optional<record_metadata>& metadata() const noexcept { return _metadata; }
   /// Largest timestamp of any record this task has processed (the epoch before the first).
   timestamp stream_time() const noexcept { return _stream_time; }
+  /// The timestamp of the record being processed, or the punctuation time inside a punctuator:
+  /// what the Processor API's store views write with (`put(key, value)`).
+  timestamp record_timestamp() const noexcept { return _record_timestamp; }
   timestamp wall_clock_time() const { return _config.wall_clock(); }
 
   /// The state store named `name`, connected to `node`, of the requested interface type.
@@ -147,6 +145,7 @@ class task_context {
   std::map<std::string, const store_spec*, std::less<>> _specs;
   std::optional<record_metadata> _metadata;
   timestamp _stream_time{};
+  timestamp _record_timestamp{};
   bool _seen_record = false;
   std::vector<punctuator> _punctuators;
   task_metrics _metrics;

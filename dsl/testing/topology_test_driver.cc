@@ -47,7 +47,6 @@ struct topology_test_driver::impl final : record_collector {
   struct task_entry {
     std::unique_ptr<processor_task> task;
     driver_stores stores;
-    state::store_context store_ctx;
     bool processed = false;
   };
   /// The task reading one partition of a topic, and its source for that topic.
@@ -233,7 +232,6 @@ topology_test_driver::topology_test_driver(topology t, driver_config config)
       task_config tc;
       tc.application_id = app;
       tc.wall_clock = [this] { return _wall_clock; };
-      tc.store_context = &entry->store_ctx;
       entry->task = _topology.create_task(id, std::move(tc), entry->stores, im);
       im.tasks.emplace(id, std::move(entry));
     }

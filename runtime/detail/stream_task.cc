@@ -47,10 +47,10 @@ stream_task::stream_task(const dsl::topology& topology, dsl::task_id id,
     if (spec.subtopology == id.subtopology) specs.push_back(&spec);
   }
   if (!specs.empty()) {
-    _stores = std::make_unique<task_stores>(id, std::move(specs), std::move(stores), _store_context);
+    _stores = std::make_unique<task_stores>(id, std::move(specs), std::move(stores));
   }
   _task = topology.create_task(
-      id, {.application_id = std::move(application_id), .store_context = &_store_context},
+      id, {.application_id = std::move(application_id)},
       _stores ? static_cast<dsl::store_provider&>(*_stores) : empty_provider, collector);
   for (auto& tp : inputs) {
     input in;

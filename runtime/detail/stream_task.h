@@ -32,7 +32,6 @@
 #include "runtime/detail/kafka_record_collector.h"
 #include "runtime/detail/partition_group.h"
 #include "runtime/detail/task_stores.h"
-#include "state/store_context.h"
 
 #include <chrono>
 #include <cstdint>
@@ -162,7 +161,6 @@ class stream_task {
   dsl::task_id _id;
   state _state = state::created;
   std::vector<input> _inputs;
-  sluice::state::store_context _store_context;
   std::unique_ptr<task_stores> _stores;
   std::unique_ptr<dsl::processor_task> _task;
   partition_group _queues;

@@ -31,12 +31,10 @@ class task_stores::sink final : public state::changelog_sink {
   kafka_record_collector::changelog_position& _position;
 };
 
-task_stores::task_stores(dsl::task_id id, std::vector<const dsl::store_spec*> specs, resources res,
-                         state::store_context& context)
+task_stores::task_stores(dsl::task_id id, std::vector<const dsl::store_spec*> specs, resources res)
     : _id(id),
       _specs(std::move(specs)),
       _res(std::move(res)),
-      _context(context),
       _dir(_res.state_dir / _res.application_id / id.to_string()),
       _checkpoint(_dir / std::string(state::checkpoint_file::default_name)) {}
 
@@ -55,7 +53,6 @@ result<std::unique_ptr<state::state_store>> task_stores::open_one(const dsl::sto
   if (_res.exactly_once) layers.rocksdb_options.wal = state::wal_mode::unsynced;
   layers.changelog = changelog_sink;
   layers.cache = _res.cache;
-  layers.context = &_context;
   return dsl::detail::build_store(spec, layers);
 }
 

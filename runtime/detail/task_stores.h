@@ -33,7 +33,7 @@
 /// at its last committed state and position.
 ///
 /// Ownership: owned by its stream_task; the record collector, record cache, RocksDB resources
-/// and store context are borrowed and outlive it. Thread safety: one stream thread.
+/// are borrowed and outlive it. Thread safety: one stream thread.
 
 #include "dsl/detail/task.h"
 #include "dsl/topology.h"
@@ -43,7 +43,6 @@
 #include "state/record_cache.h"
 #include "state/rocksdb_resources.h"
 #include "state/state_store.h"
-#include "state/store_context.h"
 
 #include <filesystem>
 #include <map>
@@ -76,8 +75,7 @@ class task_stores final : public dsl::store_provider {
     bool exactly_once = false;
   };
 
-  task_stores(dsl::task_id id, std::vector<const dsl::store_spec*> specs, resources res,
-              state::store_context& context);
+  task_stores(dsl::task_id id, std::vector<const dsl::store_spec*> specs, resources res);
   ~task_stores() override;
   task_stores(const task_stores&) = delete;
   task_stores& operator=(const task_stores&) = delete;
@@ -122,7 +120,6 @@ class task_stores final : public dsl::store_provider {
   dsl::task_id _id;
   std::vector<const dsl::store_spec*> _specs;
   resources _res;
-  state::store_context& _context;
   std::filesystem::path _dir;
   state::checkpoint_file _checkpoint;
   std::vector<entry> _entries;

@@ -3,6 +3,7 @@
 
 #include "dsl/errc.h"
 #include "dsl/streams.h"
+#include "state/changelogging_window_store.h"
 #include "state/stores.h"
 #include "tests/dsl/dsl_test_names.h"
 
@@ -32,14 +33,26 @@ struct collecting final : record_collector {
   std::vector<out> sent;
 };
 
+/// Remembers the timestamp of every changelog write.
+struct timestamp_sink final : state::changelog_sink {
+  void on_change(bytes_view, std::optional<bytes_view>, timestamp ts) override {
+    stamps.push_back(core::to_epoch_ms(ts));
+  }
+  std::vector<int64_t> stamps;
+};
+
 struct memory_stores final : store_provider {
   state::state_store& store(const store_spec& spec) override {
     auto& s = stores[spec.name];
     if (!s) {
       ++created;
       if (spec.kind == store_kind::window) {
-        s = state::make_in_memory_window_store(
+        std::unique_ptr<state::window_store> w = state::make_in_memory_window_store(
             spec.name, {.retention = spec.retention, .segment_interval = 1min});
+        if (changelog != nullptr) {
+          w = std::make_unique<state::changelogging_window_store>(std::move(w), *changelog);
+        }
+        s = std::move(w);
       } else {
         s = state::make_in_memory_key_value_store(spec.name);
       }
@@ -48,6 +61,8 @@ struct memory_stores final : store_provider {
   }
   std::map<std::string, std::unique_ptr<state::state_store>> stores;
   int created = 0;
+  /// If set, window stores are change-logged to it.
+  state::changelog_sink* changelog = nullptr;
 };
 
 core::raw_record rec(const std::string& k, const std::string& v, int64_t ts) {
@@ -80,15 +95,12 @@ TEST(task, runtime_drives_a_repartitioned_windowed_count_task_by_task) {
   // Sub-topology 0: views -> repartition topic.
   collecting out0;
   memory_stores stores0;
-  state::store_context sc;
-  auto t0 = t.create_task({0, partition_id{2}}, {.application_id = "app", .store_context = &sc},
-                          stores0, out0);
+  auto t0 = t.create_task({0, partition_id{2}}, {.application_id = "app"}, stores0, out0);
   t0->init();
   EXPECT_EQ(t0->source_topics(), std::vector<std::string>{"views"});
   auto p = t0->prepare("views", partition_id{2}, offset{7}, rec("u1", "/home", 5000));
   ASSERT_TRUE(p);
   ASSERT_TRUE(t0->process(std::move(p).value()));
-  EXPECT_EQ(sc.record_timestamp, from_epoch_ms(5000));
   ASSERT_EQ(out0.sent.size(), 1u);
   EXPECT_EQ(out0.sent[0].topic, "app-by-page-repartition");
   EXPECT_EQ(out0.sent[0].partition, std::nullopt);  // the collector partitions by key
@@ -103,6 +115,8 @@ TEST(task, runtime_drives_a_repartitioned_windowed_count_task_by_task) {
   // Sub-topology 1: the repartition topic -> windowed count.
   collecting out1;
   memory_stores stores1;
+  timestamp_sink changelog;
+  stores1.changelog = &changelog;
   auto t1 = t.create_task({1, partition_id{0}}, {.application_id = "app"}, stores1, out1);
   t1->init();
   EXPECT_EQ(stores1.created, 1);
@@ -123,6 +137,8 @@ TEST(task, runtime_drives_a_repartitioned_windowed_count_task_by_task) {
   ASSERT_TRUE(t1->process(std::move(late).value()));
   EXPECT_EQ(out1.sent.size(), 3u);
   EXPECT_EQ(t1->metrics().dropped_total(drop_reason::late), 1);
+  // Each window write reached the store with its record's timestamp (the late one wrote none).
+  EXPECT_EQ(changelog.stamps, (std::vector<int64_t>{5000, 20000, 70000}));
   t1->close();
   t0->close();
 }

@@ -18,6 +18,8 @@
 namespace sluice::runtime::detail {
 namespace {
 
+constexpr core::timestamp t0{};
+
 bytes b(std::string_view s) {
   const auto* p = reinterpret_cast<const std::byte*>(s.data());
   return bytes(p, p + s.size());
@@ -42,7 +44,7 @@ class task_stores_test : public ::testing::Test {
   std::unique_ptr<task_stores> make(bool exactly_once) {
     task_stores::resources res{"app", _dir, &_rocksdb, nullptr, &_collector, exactly_once};
     return std::make_unique<task_stores>(dsl::task_id{0, core::partition_id{0}},
-                                         std::vector<const dsl::store_spec*>{&_spec}, res, _context);
+                                         std::vector<const dsl::store_spec*>{&_spec}, res);
   }
 
   state::key_value_store& kv(task_stores& s) {
@@ -54,7 +56,6 @@ class task_stores_test : public ::testing::Test {
   std::filesystem::path _dir;
   state::rocksdb_resources _rocksdb;
   kafka_record_collector _collector;
-  state::store_context _context;
   dsl::store_spec _spec;
 };
 
@@ -63,11 +64,11 @@ TEST_F(task_stores_test, exactly_once_keeps_writes_out_of_the_store_until_the_co
     auto s = make(true);
     ASSERT_TRUE(s->open());
     ASSERT_TRUE(s->begin_batches());
-    ASSERT_TRUE(kv(*s).put(b("a"), b("1")));
+    ASSERT_TRUE(kv(*s).put(b("a"), b("1"), t0));
     EXPECT_EQ(get(*s, "a"), b("1"));  // the task reads its own pending writes
     ASSERT_TRUE(s->flush());
     ASSERT_TRUE(s->checkpoint());  // the transaction committed: the batch goes down
-    ASSERT_TRUE(kv(*s).put(b("b"), b("2")));
+    ASSERT_TRUE(kv(*s).put(b("b"), b("2"), t0));
     ASSERT_TRUE(s->flush());
     s->close(true);  // not committed: discarded, even by a clean close
   }
@@ -86,11 +87,11 @@ TEST_F(task_stores_test, exactly_once_dirty_close_rolls_back_to_the_last_commit)
     auto s = make(true);
     ASSERT_TRUE(s->open());
     ASSERT_TRUE(s->begin_batches());
-    ASSERT_TRUE(kv(*s).put(b("a"), b("1")));
+    ASSERT_TRUE(kv(*s).put(b("a"), b("1"), t0));
     ASSERT_TRUE(s->checkpoint());
-    ASSERT_TRUE(kv(*s).put(b("a"), b("2")));
-    ASSERT_TRUE(kv(*s).remove(b("a")));
-    ASSERT_TRUE(kv(*s).put(b("c"), b("3")));
+    ASSERT_TRUE(kv(*s).put(b("a"), b("2"), t0));
+    ASSERT_TRUE(kv(*s).remove(b("a"), t0));
+    ASSERT_TRUE(kv(*s).put(b("c"), b("3"), t0));
     s->close(false);
   }
   auto s = make(true);
@@ -104,7 +105,7 @@ TEST_F(task_stores_test, at_least_once_writes_go_straight_down_and_a_clean_close
   {
     auto s = make(false);
     ASSERT_TRUE(s->open());
-    ASSERT_TRUE(kv(*s).put(b("a"), b("1")));
+    ASSERT_TRUE(kv(*s).put(b("a"), b("1"), t0));
     ASSERT_TRUE(s->flush());
     s->close(true);
   }
@@ -113,7 +114,7 @@ TEST_F(task_stores_test, at_least_once_writes_go_straight_down_and_a_clean_close
     auto s = make(false);
     ASSERT_TRUE(s->open());
     EXPECT_EQ(get(*s, "a"), b("1"));
-    ASSERT_TRUE(kv(*s).put(b("b"), b("2")));
+    ASSERT_TRUE(kv(*s).put(b("b"), b("2"), t0));
     s->close(false);  // at-least-once: local state ahead of the checkpoint stays
   }
   auto s = make(false);

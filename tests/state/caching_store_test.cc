@@ -34,8 +34,8 @@ class caching_kv_test : public ::testing::Test {
 
   std::unique_ptr<caching_key_value_store> make(const std::string& name, bool send_old = true) {
     auto below = std::make_unique<changelogging_key_value_store>(
-        make_in_memory_key_value_store(name), sink, context);
-    auto store = std::make_unique<caching_key_value_store>(std::move(below), cache, context);
+        make_in_memory_key_value_store(name), sink);
+    auto store = std::make_unique<caching_key_value_store>(std::move(below), cache);
     store->set_flush_listener(
         [this, name](bytes_view k, std::optional<bytes_view> nv, std::optional<bytes_view> ov,
                      timestamp ts) {
@@ -47,7 +47,7 @@ class caching_kv_test : public ::testing::Test {
   }
 
   recording_sink sink;
-  store_context context;
+  timestamp now{};  // the record timestamp the writes are made with
   record_cache cache;
   std::vector<flushed> listened;
 };
@@ -55,24 +55,23 @@ class caching_kv_test : public ::testing::Test {
 TEST_F(caching_kv_test, folds_repeated_updates_and_forwards_only_the_latest) {
   auto s = make("s");
   for (int i = 1; i <= 3; ++i) {
-    context.record_timestamp = ms(i);
-    ASSERT_TRUE(s->put(b("k"), b(std::to_string(i))));
+    now = ms(i);
+    ASSERT_TRUE(s->put(b("k"), b(std::to_string(i)), now));
   }
   EXPECT_EQ(s->dirty_entries(), 1u);
   EXPECT_TRUE(sink.changes.empty());
   EXPECT_TRUE(listened.empty());
   // Reads see the dirty value.
   EXPECT_EQ(str(*s->get(b("k")).value()), "3");
-  context.record_timestamp = ms(99);
+  now = ms(99);
   ASSERT_TRUE(s->flush());
   EXPECT_EQ(listened, (std::vector<flushed>{{"s:k", "3", std::nullopt, 3}}));
   // One changelog record, stamped with the time of the write that produced it.
   ASSERT_EQ(sink.changes.size(), 1u);
   EXPECT_EQ(sink.changes[0], (recording_sink::change{b("k"), b("3"), ms(3)}));
-  EXPECT_EQ(context.record_timestamp, ms(99));  // restored after the flush
   EXPECT_EQ(cache.stats().overwrites, 2u);
 
-  ASSERT_TRUE(s->put(b("k"), b("4")));
+  ASSERT_TRUE(s->put(b("k"), b("4"), now));
   ASSERT_TRUE(s->flush());
   EXPECT_EQ(listened.back(), (flushed{"s:k", "4", "3", 99}));
   ASSERT_TRUE(s->close());
@@ -80,7 +79,7 @@ TEST_F(caching_kv_test, folds_repeated_updates_and_forwards_only_the_latest) {
 
 TEST_F(caching_kv_test, flush_writes_in_key_order) {
   auto s = make("s", false);
-  for (auto k : {"m", "b", "z", "a", "\xff", "c"}) ASSERT_TRUE(s->put(b(k), b("v")));
+  for (auto k : {"m", "b", "z", "a", "\xff", "c"}) ASSERT_TRUE(s->put(b(k), b("v"), now));
   ASSERT_TRUE(s->flush());
   std::vector<std::string> order;
   for (auto& f : listened) order.push_back(f.key);
@@ -91,18 +90,18 @@ TEST_F(caching_kv_test, flush_writes_in_key_order) {
 
 TEST_F(caching_kv_test, deletes_hide_values_and_unknown_deletes_are_not_forwarded) {
   auto s = make("s");
-  ASSERT_TRUE(s->put(b("a"), b("1")));
-  ASSERT_TRUE(s->put(b("b"), b("2")));
+  ASSERT_TRUE(s->put(b("a"), b("1"), now));
+  ASSERT_TRUE(s->put(b("b"), b("2"), now));
   ASSERT_TRUE(s->flush());
   listened.clear();
-  ASSERT_TRUE(s->remove(b("a")));
-  ASSERT_TRUE(s->put(b("c"), b("3")));
+  ASSERT_TRUE(s->remove(b("a"), now));
+  ASSERT_TRUE(s->put(b("c"), b("3"), now));
   EXPECT_EQ(s->get(b("a")).value(), std::nullopt);
   EXPECT_EQ(drain(s->all()), (kv_list{{"b", "2"}, {"c", "3"}}));
   EXPECT_EQ(drain(s->all(iteration_order::reverse)), (kv_list{{"c", "3"}, {"b", "2"}}));
   // Put then delete of a key the store below never saw: nothing to forward or log.
-  ASSERT_TRUE(s->put(b("tmp"), b("x")));
-  ASSERT_TRUE(s->remove(b("tmp")));
+  ASSERT_TRUE(s->put(b("tmp"), b("x"), now));
+  ASSERT_TRUE(s->remove(b("tmp"), now));
   const auto logged_before = sink.changes.size();
   ASSERT_TRUE(s->flush());
   EXPECT_EQ(listened,
@@ -118,11 +117,11 @@ TEST_F(caching_kv_test, listener_writes_during_flush_stay_dirty_for_the_next_flu
       [&](bytes_view k, std::optional<bytes_view>, std::optional<bytes_view>, timestamp) {
         listened.push_back({str(k), std::nullopt, std::nullopt, 0});
         if (str(k) == "a") {
-          ASSERT_TRUE(raw->put(b("derived"), b("x")));
+          ASSERT_TRUE(raw->put(b("derived"), b("x"), now));
         }
       },
       false);
-  ASSERT_TRUE(s->put(b("a"), b("1")));
+  ASSERT_TRUE(s->put(b("a"), b("1"), now));
   ASSERT_TRUE(s->flush());
   EXPECT_EQ(s->dirty_entries(), 1u);
   ASSERT_TRUE(s->flush());
@@ -141,7 +140,7 @@ class small_cache_test : public caching_kv_test {
 TEST_F(small_cache_test, eviction_writes_back_least_recently_used_entries) {
   auto s = make("s", false);
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE(s->put(b(std::string(1, static_cast<char>('a' + i))), b("v")));
+    ASSERT_TRUE(s->put(b(std::string(1, static_cast<char>('a' + i))), b("v"), now));
     EXPECT_LE(cache.size_bytes(), cache.max_bytes());
   }
   EXPECT_EQ(cache.entry_count(), 4u);
@@ -157,11 +156,11 @@ TEST_F(small_cache_test, eviction_writes_back_least_recently_used_entries) {
 TEST_F(small_cache_test, stores_share_one_budget_and_lru_order) {
   auto first = make("first", false);
   auto second = make("second", false);
-  for (auto k : {"a", "b", "c", "d"}) ASSERT_TRUE(first->put(b(k), b("v")));
+  for (auto k : {"a", "b", "c", "d"}) ASSERT_TRUE(first->put(b(k), b("v"), now));
   // Touch "a" so that it is the most recently used of first's entries.
   ASSERT_TRUE(first->get(b("a")));
-  ASSERT_TRUE(second->put(b("x"), b("v")));
-  ASSERT_TRUE(second->put(b("y"), b("v")));
+  ASSERT_TRUE(second->put(b("x"), b("v"), now));
+  ASSERT_TRUE(second->put(b("y"), b("v"), now));
   // The two least recently used entries overall — first's b and c — made room.
   EXPECT_EQ(listened, (std::vector<flushed>{{"first:b", "v", std::nullopt, 0},
                                             {"first:c", "v", std::nullopt, 0}}));
@@ -175,7 +174,7 @@ TEST_F(small_cache_test, stores_share_one_budget_and_lru_order) {
 TEST_F(caching_kv_test, zero_budget_writes_through) {
   ASSERT_TRUE(cache.resize(0));
   auto s = make("s", false);
-  ASSERT_TRUE(s->put(b("a"), b("1")));
+  ASSERT_TRUE(s->put(b("a"), b("1"), now));
   EXPECT_EQ(s->dirty_entries(), 0u);
   EXPECT_EQ(listened.size(), 1u);
   EXPECT_EQ(sink.changes.size(), 1u);
@@ -185,7 +184,7 @@ TEST_F(caching_kv_test, zero_budget_writes_through) {
 
 TEST_F(caching_kv_test, shrinking_the_budget_evicts) {
   auto s = make("s", false);
-  for (auto k : {"a", "b", "c"}) ASSERT_TRUE(s->put(b(k), b("v")));
+  for (auto k : {"a", "b", "c"}) ASSERT_TRUE(s->put(b(k), b("v"), now));
   EXPECT_TRUE(listened.empty());
   ASSERT_TRUE(cache.resize(record_cache::entry_overhead + 2));
   EXPECT_EQ(listened.size(), 2u);
@@ -195,11 +194,11 @@ TEST_F(caching_kv_test, shrinking_the_budget_evicts) {
 
 TEST_F(caching_kv_test, batches_require_a_flushed_cache_and_abort_drops_it) {
   auto s = make("s");
-  ASSERT_TRUE(s->put(b("a"), b("committed")));
+  ASSERT_TRUE(s->put(b("a"), b("committed"), now));
   EXPECT_EQ(s->begin_batch().error(), errc::invalid_state);
   ASSERT_TRUE(s->flush());
   ASSERT_TRUE(s->begin_batch());
-  ASSERT_TRUE(s->put(b("a"), b("pending")));
+  ASSERT_TRUE(s->put(b("a"), b("pending"), now));
   EXPECT_EQ(s->commit_batch(offset(1)).error(), errc::invalid_state);
   listened.clear();
   ASSERT_TRUE(s->abort_batch());
@@ -208,7 +207,7 @@ TEST_F(caching_kv_test, batches_require_a_flushed_cache_and_abort_drops_it) {
   EXPECT_EQ(str(*s->get(b("a")).value()), "committed");
 
   ASSERT_TRUE(s->begin_batch());
-  ASSERT_TRUE(s->put(b("a"), b("new")));
+  ASSERT_TRUE(s->put(b("a"), b("new"), now));
   ASSERT_TRUE(s->flush());  // into the pending batch, forwarded downstream
   ASSERT_TRUE(s->commit_batch(offset(2)));
   EXPECT_EQ(s->committed_offset().value(), offset(2));
@@ -219,8 +218,8 @@ TEST_F(caching_kv_test, batches_require_a_flushed_cache_and_abort_drops_it) {
 TEST_F(caching_kv_test, close_flushes_unless_a_batch_is_open) {
   auto below = make_in_memory_key_value_store("s");
   auto* raw_below = below.get();
-  caching_key_value_store s(std::move(below), cache, context);
-  ASSERT_TRUE(s.put(b("a"), b("1")));
+  caching_key_value_store s(std::move(below), cache);
+  ASSERT_TRUE(s.put(b("a"), b("1"), now));
   EXPECT_EQ(raw_below->get(b("a")).value(), std::nullopt);
   ASSERT_TRUE(s.close());
   EXPECT_FALSE(s.is_open());
@@ -229,11 +228,11 @@ TEST_F(caching_kv_test, close_flushes_unless_a_batch_is_open) {
 
 TEST(caching_window_store_test, folds_per_window_and_forwards_window_starts) {
   record_cache cache(1 << 20);
-  store_context ctx;
+  timestamp now{};  // the record timestamp the writes are made with
   window_store_options o;
   o.retention = core::millis(1000);
   o.segment_interval = core::millis(100);
-  caching_window_store s(make_in_memory_window_store("w", o), cache, ctx);
+  caching_window_store s(make_in_memory_window_store("w", o), cache);
   std::vector<
       std::tuple<std::string, std::int64_t, std::optional<std::string>, std::optional<std::string>>>
       seen;
@@ -243,10 +242,10 @@ TEST(caching_window_store_test, folds_per_window_and_forwards_window_starts) {
         seen.emplace_back(str(k), core::to_epoch_ms(start), opt_str(nv), opt_str(ov));
       },
       true);
-  ASSERT_TRUE(s.put(b("k"), b("1"), ms(100)));
-  ASSERT_TRUE(s.put(b("k"), b("2"), ms(100)));
-  ASSERT_TRUE(s.put(b("k"), b("x"), ms(200)));
-  ASSERT_TRUE(s.put(b("j"), b("y"), ms(100)));
+  ASSERT_TRUE(s.put(b("k"), b("1"), ms(100), now));
+  ASSERT_TRUE(s.put(b("k"), b("2"), ms(100), now));
+  ASSERT_TRUE(s.put(b("k"), b("x"), ms(200), now));
+  ASSERT_TRUE(s.put(b("j"), b("y"), ms(100), now));
   EXPECT_EQ(str(*s.fetch(b("k"), ms(100)).value()), "2");
   EXPECT_EQ(drain(s.fetch(b("j"), b("k"), ms(0), ms(1000))),
             (window_list{{"j", 100, "y"}, {"k", 100, "2"}, {"k", 200, "x"}}));
@@ -256,11 +255,11 @@ TEST(caching_window_store_test, folds_per_window_and_forwards_window_starts) {
                                     {"k", 100, "2", std::nullopt},
                                     {"k", 200, "x", std::nullopt}}));
   // Stream time moves on in the cache: 100 and 200 expire before they are written again.
-  ASSERT_TRUE(s.put(b("k"), b("3"), ms(100)));
-  ASSERT_TRUE(s.put(b("late"), b("z"), ms(1250)));
+  ASSERT_TRUE(s.put(b("k"), b("3"), ms(100), now));
+  ASSERT_TRUE(s.put(b("late"), b("z"), ms(1250), now));
   EXPECT_EQ(s.fetch(b("k"), ms(100)).value(), std::nullopt);
   EXPECT_EQ(drain(s.all()), (window_list{{"late", 1250, "z"}}));
-  auto dropped = s.put(b("k"), b("4"), ms(200));
+  auto dropped = s.put(b("k"), b("4"), ms(200), now);
   ASSERT_TRUE(dropped);
   EXPECT_FALSE(dropped.value().stored);
   ASSERT_TRUE(s.close());
@@ -268,10 +267,10 @@ TEST(caching_window_store_test, folds_per_window_and_forwards_window_starts) {
 
 TEST(caching_window_store_test, refuses_stores_with_duplicates) {
   record_cache cache(1024);
-  store_context ctx;
+  timestamp now{};  // the record timestamp the writes are made with
   window_store_options o;
   o.retain_duplicates = true;
-  EXPECT_THROW(caching_window_store(make_in_memory_window_store("w", o), cache, ctx),
+  EXPECT_THROW(caching_window_store(make_in_memory_window_store("w", o), cache),
                std::invalid_argument);
 }
 

@@ -20,7 +20,7 @@ class key_value_store_test : public ::testing::Test {
       EXPECT_TRUE(store->close());
     }
   }
-  void put(std::string_view k, std::string_view v) { ASSERT_TRUE(store->put(b(k), b(v))); }
+  void put(std::string_view k, std::string_view v) { ASSERT_TRUE(store->put(b(k), b(v), t0)); }
   std::optional<std::string> get(std::string_view k) {
     auto r = store->get(b(k));
     EXPECT_TRUE(r);
@@ -41,12 +41,12 @@ TYPED_TEST(key_value_store_test, put_get_overwrite_remove) {
   EXPECT_EQ(this->get("a"), "1");
   this->put("a", "2");
   EXPECT_EQ(this->get("a"), "2");
-  auto removed = s.remove(b("a"));
+  auto removed = s.remove(b("a"), t0);
   ASSERT_TRUE(removed);
   ASSERT_TRUE(removed.value());
   EXPECT_EQ(str(*removed.value()), "2");
   EXPECT_EQ(this->get("a"), std::nullopt);
-  auto again = s.remove(b("a"));
+  auto again = s.remove(b("a"), t0);
   ASSERT_TRUE(again);
   EXPECT_FALSE(again.value());
 }
@@ -62,10 +62,10 @@ TYPED_TEST(key_value_store_test, empty_value_is_not_absence) {
 
 TYPED_TEST(key_value_store_test, put_if_absent_keeps_existing) {
   auto& s = *this->store;
-  auto first = s.put_if_absent(b("k"), b("v1"));
+  auto first = s.put_if_absent(b("k"), b("v1"), t0);
   ASSERT_TRUE(first);
   EXPECT_FALSE(first.value());
-  auto second = s.put_if_absent(b("k"), b("v2"));
+  auto second = s.put_if_absent(b("k"), b("v2"), t0);
   ASSERT_TRUE(second);
   ASSERT_TRUE(second.value());
   EXPECT_EQ(str(*second.value()), "v1");
@@ -78,7 +78,7 @@ TYPED_TEST(key_value_store_test, put_all_applies_puts_and_deletes_in_order) {
               v3 = b("v3");
   const key_value_write writes[] = {
       {k1, bytes_view(v1)}, {k2, bytes_view(v2)}, {gone, std::nullopt}, {k1, bytes_view(v3)}};
-  ASSERT_TRUE(this->store->put_all(writes));
+  ASSERT_TRUE(this->store->put_all(writes, t0));
   EXPECT_EQ(drain(this->store->all()), (kv_list{{"k1", "v3"}, {"k2", "v2"}}));
 }
 
@@ -161,7 +161,7 @@ TYPED_TEST(key_value_store_test, writes_during_iteration_are_safe) {
     // Delete the current entry and overwrite it: the iterator must neither crash nor skip.
     const std::string key = str(it.key());
     EXPECT_EQ(str(it.value()), "v");
-    ASSERT_TRUE(this->store->remove(b(key)));
+    ASSERT_TRUE(this->store->remove(b(key), t0));
     ++seen;
     it.next();
   }
@@ -175,7 +175,7 @@ TYPED_TEST(key_value_store_test, closed_store_reports_store_closed) {
   ASSERT_TRUE(s.close());
   EXPECT_FALSE(s.is_open());
   EXPECT_EQ(s.get(b("a")).error(), errc::store_closed);
-  EXPECT_EQ(s.put(b("a"), b("1")).error(), errc::store_closed);
+  EXPECT_EQ(s.put(b("a"), b("1"), t0).error(), errc::store_closed);
   EXPECT_EQ(s.all().error(), errc::store_closed);
   EXPECT_EQ(s.begin_batch().error(), errc::store_closed);
   EXPECT_TRUE(s.close());  // idempotent
@@ -191,7 +191,7 @@ TYPED_TEST(key_value_store_test, batch_is_visible_to_reads_and_abort_rolls_back)
   EXPECT_EQ(s.begin_batch().error(), errc::invalid_state);
   this->put("a", "pending");
   this->put("b", "pending");
-  ASSERT_TRUE(s.remove(b("c")));
+  ASSERT_TRUE(s.remove(b("c"), t0));
   EXPECT_EQ(this->get("a"), "pending");
   EXPECT_EQ(this->get("c"), std::nullopt);
   EXPECT_EQ(drain(s.all()), (kv_list{{"a", "pending"}, {"b", "pending"}}));
@@ -210,7 +210,7 @@ TYPED_TEST(key_value_store_test, commit_applies_batch_with_position) {
   this->put("a", "1");
   const bytes k = b("b"), v = b("2");
   const key_value_write w[] = {{k, bytes_view(v)}};
-  ASSERT_TRUE(s.put_all(w));
+  ASSERT_TRUE(s.put_all(w, t0));
   EXPECT_EQ(s.committed_offset().value(), std::nullopt);
   ASSERT_TRUE(s.flush());
   ASSERT_TRUE(s.commit_batch(offset(42)));

@@ -62,11 +62,11 @@ INSTANTIATE_TEST_SUITE_P(wal, rocksdb_persistence_test,
 TEST_P(rocksdb_persistence_test, key_value_contents_and_position_survive_reopen) {
   {
     auto kv = open_kv();
-    ASSERT_TRUE(kv->put(b("a"), b("1")));
-    ASSERT_TRUE(kv->put(b("b"), b("2")));
+    ASSERT_TRUE(kv->put(b("a"), b("1"), t0));
+    ASSERT_TRUE(kv->put(b("b"), b("2"), t0));
     ASSERT_TRUE(kv->commit_batch(offset(12)));
     ASSERT_TRUE(kv->begin_batch());
-    ASSERT_TRUE(kv->put(b("c"), b("never committed")));
+    ASSERT_TRUE(kv->put(b("c"), b("never committed"), t0));
     ASSERT_TRUE(kv->close());  // discards the open batch
     EXPECT_EQ(resources.open_stores(), 0u);
   }
@@ -80,7 +80,7 @@ TEST_P(rocksdb_persistence_test, key_value_contents_and_position_survive_reopen)
 TEST_P(rocksdb_persistence_test, window_segments_and_stream_time_survive_reopen) {
   {
     auto w = open_window();
-    for (std::int64_t t = 0; t <= 1500; t += 100) ASSERT_TRUE(w->put(b("k"), b("v"), ms(t)));
+    for (std::int64_t t = 0; t <= 1500; t += 100) ASSERT_TRUE(w->put(b("k"), b("v"), ms(t), t0));
     // Live from 501: segments 5..15 (segment 5 only partly live).
     EXPECT_EQ(w->segment_count(), 11u);
     ASSERT_TRUE(w->close());
@@ -92,7 +92,7 @@ TEST_P(rocksdb_persistence_test, window_segments_and_stream_time_survive_reopen)
   ASSERT_EQ(all.size(), 10u);
   EXPECT_EQ(std::get<1>(all.front()), 600);
   // Still expired after the restart.
-  auto r = w->put(b("k"), b("late"), ms(500));
+  auto r = w->put(b("k"), b("late"), ms(500), t0);
   ASSERT_TRUE(r);
   EXPECT_FALSE(r.value().stored);
   ASSERT_TRUE(w->close());
@@ -101,12 +101,12 @@ TEST_P(rocksdb_persistence_test, window_segments_and_stream_time_survive_reopen)
 TEST_P(rocksdb_persistence_test, duplicate_sequence_numbers_are_not_reused_after_reopen) {
   {
     auto w = open_window(true);
-    ASSERT_TRUE(w->put(b("k"), b("first"), ms(100)));
-    ASSERT_TRUE(w->put(b("k"), b("second"), ms(100)));
+    ASSERT_TRUE(w->put(b("k"), b("first"), ms(100), t0));
+    ASSERT_TRUE(w->put(b("k"), b("second"), ms(100), t0));
     ASSERT_TRUE(w->close());
   }
   auto w = open_window(true);
-  auto r = w->put(b("k"), b("third"), ms(100));
+  auto r = w->put(b("k"), b("third"), ms(100), t0);
   ASSERT_TRUE(r);
   EXPECT_GE(r.value().seqnum, 2u);
   EXPECT_EQ(drain(w->fetch(b("k"), ms(0), ms(1000))),
@@ -160,11 +160,11 @@ TEST_P(rocksdb_crash_test, crash_leaves_exactly_a_committed_state) {
         rocksdb_resources res(small_rocksdb_config());
         auto kv = open_rocksdb_key_value_store("kv", crash.path(), res, o).value();
         if (!kv->begin_batch()) std::_Exit(2);
-        if (!kv->put(b("a"), b("committed"))) std::_Exit(3);
+        if (!kv->put(b("a"), b("committed"), t0)) std::_Exit(3);
         if (!kv->commit_batch(offset(5))) std::_Exit(4);
         if (!kv->begin_batch()) std::_Exit(5);
-        if (!kv->put(b("a"), b("uncommitted"))) std::_Exit(6);
-        if (!kv->put(b("b"), b("uncommitted"))) std::_Exit(7);
+        if (!kv->put(b("a"), b("uncommitted"), t0)) std::_Exit(6);
+        if (!kv->put(b("b"), b("uncommitted"), t0)) std::_Exit(7);
         std::_Exit(0);
       },
       ::testing::ExitedWithCode(0), "");
@@ -195,7 +195,7 @@ TEST_P(rocksdb_crash_test, flushed_direct_writes_survive_a_crash) {
       {
         rocksdb_resources res(small_rocksdb_config());
         auto kv = open_rocksdb_key_value_store("kv", crash.path(), res, o).value();
-        if (!kv->put(b("a"), b("1"))) std::_Exit(2);
+        if (!kv->put(b("a"), b("1"), t0)) std::_Exit(2);
         if (!kv->commit_batch(offset(1))) std::_Exit(3);
         if (!kv->flush()) std::_Exit(4);  // what the runtime does before writing a checkpoint
         std::_Exit(0);
@@ -213,7 +213,7 @@ TEST(rocksdb_store, refuses_another_store_kind_or_segment_interval) {
   rocksdb_resources res(small_rocksdb_config());
   {
     auto kv = open_rocksdb_key_value_store("s", dir.path(), res).value();
-    ASSERT_TRUE(kv->put(b("a"), b("1")));
+    ASSERT_TRUE(kv->put(b("a"), b("1"), t0));
     ASSERT_TRUE(kv->close());
   }
   auto as_window = open_rocksdb_window_store("s", dir.path(), window_opts(), res);
@@ -221,7 +221,7 @@ TEST(rocksdb_store, refuses_another_store_kind_or_segment_interval) {
   EXPECT_EQ(as_window.error(), errc::incompatible_store);
   {
     auto w = open_rocksdb_window_store("w", dir.path(), window_opts(), res).value();
-    ASSERT_TRUE(w->put(b("a"), b("1"), ms(5)));
+    ASSERT_TRUE(w->put(b("a"), b("1"), ms(5), t0));
     ASSERT_TRUE(w->close());
   }
   auto other_interval = window_opts();
@@ -295,7 +295,7 @@ TEST(rocksdb_resources_test, many_stores_share_one_bounded_budget) {
   const std::string value(1000, 'x');
   // 8 stores x 3 MB: three times the memtable allowance.
   for (int n = 0; n < 3000; ++n) {
-    for (auto& s : stores) ASSERT_TRUE(s->put(b("key" + std::to_string(n)), b(value)));
+    for (auto& s : stores) ASSERT_TRUE(s->put(b("key" + std::to_string(n)), b(value), t0));
   }
   EXPECT_GT(res.memtable_usage(), 0u);
   EXPECT_LE(res.memtable_usage(), config.memory_budget_bytes);

@@ -31,7 +31,7 @@ class session_store_test : public ::testing::Test {
   }
   void open(const session_store_options& o) { store = env.session(o); }
   void put(std::string_view k, std::int64_t start, std::int64_t end, std::string_view v) {
-    auto r = store->put(b(k), win(start, end), b(v));
+    auto r = store->put(b(k), win(start, end), b(v), t0);
     ASSERT_TRUE(r) << r.error().message();
     EXPECT_TRUE(r.value());
   }
@@ -55,7 +55,7 @@ TYPED_TEST(session_store_test, put_fetch_session_remove) {
   EXPECT_EQ(this->fetch("a", 0, 10), "s1");
   EXPECT_EQ(this->fetch("a", 0, 20), "s2");
   EXPECT_EQ(this->fetch("a", 5, 10), std::nullopt);
-  ASSERT_TRUE(this->store->remove(b("a"), win(0, 10)));
+  ASSERT_TRUE(this->store->remove(b("a"), win(0, 10), t0));
   EXPECT_EQ(this->fetch("a", 0, 10), std::nullopt);
   EXPECT_EQ(this->fetch("a", 0, 20), "s2");
 }
@@ -104,7 +104,7 @@ TYPED_TEST(session_store_test, retention_by_session_end) {
             (session_list{{"k", 0, 700, "spans"}, {"k", 1600, 1650, "new"}}));
   EXPECT_EQ(this->fetch("k", 0, 50), std::nullopt);
   EXPECT_EQ(this->store->segment_count(), 2u);
-  auto r = this->store->put(b("k"), win(600, 650), b("dropped"));
+  auto r = this->store->put(b("k"), win(600, 650), b("dropped"), t0);
   ASSERT_TRUE(r);
   EXPECT_FALSE(r.value());
   EXPECT_EQ(this->store->dropped_records(), 1u);
@@ -113,8 +113,8 @@ TYPED_TEST(session_store_test, retention_by_session_end) {
 
 TYPED_TEST(session_store_test, rejects_malformed_windows) {
   this->open(opts(1'000, 100));
-  EXPECT_EQ(this->store->put(b("k"), win(10, 5), b("v")).error(), errc::invalid_argument);
-  EXPECT_EQ(this->store->put(b("k"), win(-1, 5), b("v")).error(), errc::invalid_argument);
+  EXPECT_EQ(this->store->put(b("k"), win(10, 5), b("v"), t0).error(), errc::invalid_argument);
+  EXPECT_EQ(this->store->put(b("k"), win(-1, 5), b("v"), t0).error(), errc::invalid_argument);
   EXPECT_EQ(this->store->fetch_session(b("k"), win(10, 5)).error(), errc::invalid_argument);
 }
 
@@ -123,7 +123,7 @@ TYPED_TEST(session_store_test, batch_and_restore) {
   this->put("k", 0, 10, "committed");
   ASSERT_TRUE(this->store->begin_batch());
   this->put("k", 20, 30, "pending");
-  ASSERT_TRUE(this->store->remove(b("k"), win(0, 10)));
+  ASSERT_TRUE(this->store->remove(b("k"), win(0, 10), t0));
   EXPECT_EQ(drain(this->store->fetch(b("k"))), (session_list{{"k", 20, 30, "pending"}}));
   ASSERT_TRUE(this->store->abort_batch());
   EXPECT_EQ(drain(this->store->fetch(b("k"))), (session_list{{"k", 0, 10, "committed"}}));

@@ -10,7 +10,6 @@
 #include "state/changelogging_window_store.h"
 #include "state/record_cache.h"
 #include "state/rocksdb_resources.h"
-#include "state/store_context.h"
 #include "state/stores.h"
 #include "tests/state/test_util.h"
 
@@ -95,20 +94,19 @@ class logged_env {
  public:
   static constexpr const char* name = "logged_rocksdb";
   std::unique_ptr<key_value_store> kv(const std::string& store = "kv") {
-    return std::make_unique<changelogging_key_value_store>(base.kv(store), sink, context);
+    return std::make_unique<changelogging_key_value_store>(base.kv(store), sink);
   }
   std::unique_ptr<window_store> window(const window_store_options& o,
                                        const std::string& store = "win") {
-    return std::make_unique<changelogging_window_store>(base.window(o, store), sink, context);
+    return std::make_unique<changelogging_window_store>(base.window(o, store), sink);
   }
   std::unique_ptr<session_store> session(const session_store_options& o,
                                          const std::string& store = "sess") {
-    return std::make_unique<changelogging_session_store>(base.session(o, store), sink, context);
+    return std::make_unique<changelogging_session_store>(base.session(o, store), sink);
   }
 
   Base base;
   recording_sink sink;
-  store_context context;
 };
 
 /// The full stack: caching over change-logging over a base environment's stores, with a
@@ -119,13 +117,13 @@ class cached_env {
  public:
   static constexpr const char* name = Name;
   std::unique_ptr<key_value_store> kv(const std::string& store = "kv") {
-    return std::make_unique<caching_key_value_store>(logged.kv(store), cache, logged.context);
+    return std::make_unique<caching_key_value_store>(logged.kv(store), cache);
   }
   std::unique_ptr<window_store> window(const window_store_options& o,
                                        const std::string& store = "win") {
     auto below = logged.window(o, store);
     if (o.retain_duplicates) return below;
-    return std::make_unique<caching_window_store>(std::move(below), cache, logged.context);
+    return std::make_unique<caching_window_store>(std::move(below), cache);
   }
   std::unique_ptr<session_store> session(const session_store_options& o,
                                          const std::string& store = "sess") {

@@ -26,6 +26,9 @@ inline bytes b(std::string_view s) {
 inline std::string str(bytes_view v) {
   return core::to_string(v);
 }
+/// The record timestamp for writes whose timestamp the test does not look at.
+inline constexpr timestamp t0{};
+
 inline timestamp ms(std::int64_t v) {
   return core::from_epoch_ms(v);
 }

@@ -28,7 +28,7 @@ class window_store_test : public ::testing::Test {
   }
   void open(const window_store_options& o) { store = env.window(o); }
   void put(std::string_view k, std::int64_t t, std::string_view v) {
-    auto r = store->put(b(k), b(v), ms(t));
+    auto r = store->put(b(k), b(v), ms(t), t0);
     ASSERT_TRUE(r) << r.error().message();
     EXPECT_TRUE(r.value().stored);
   }
@@ -55,7 +55,7 @@ TYPED_TEST(window_store_test, point_put_fetch_overwrite_remove) {
   EXPECT_EQ(this->fetch("b", 100), std::nullopt);
   this->put("a", 100, "1b");
   EXPECT_EQ(this->fetch("a", 100), "1b");
-  ASSERT_TRUE(this->store->remove(b("a"), ms(100)));
+  ASSERT_TRUE(this->store->remove(b("a"), ms(100), t0));
   EXPECT_EQ(this->fetch("a", 100), std::nullopt);
   EXPECT_EQ(this->fetch("a", 200), "2");
 }
@@ -140,7 +140,7 @@ TYPED_TEST(window_store_test, retention_hides_expired_and_drops_whole_segments) 
   EXPECT_EQ(drain(this->store->fetch_all(ms(0), ms(500))).size(), 2u);  // 450, 500
 
   // Writes older than the retention are dropped and counted.
-  auto r = this->store->put(b("k"), b("too-old"), ms(449));
+  auto r = this->store->put(b("k"), b("too-old"), ms(449), t0);
   ASSERT_TRUE(r);
   EXPECT_FALSE(r.value().stored);
   EXPECT_EQ(this->store->dropped_records(), 1u);
@@ -152,7 +152,7 @@ TYPED_TEST(window_store_test, retention_hides_expired_and_drops_whole_segments) 
 TYPED_TEST(window_store_test, duplicates_are_retained_in_insertion_order) {
   this->open(opts(10'000, 1'000, true));
   for (int i = 0; i < 3; ++i) {
-    auto r = this->store->put(b("k"), b("v" + std::to_string(i)), ms(100));
+    auto r = this->store->put(b("k"), b("v" + std::to_string(i)), ms(100), t0);
     ASSERT_TRUE(r);
     EXPECT_TRUE(r.value().stored);
     EXPECT_EQ(r.value().seqnum, static_cast<std::uint32_t>(i));
@@ -164,15 +164,15 @@ TYPED_TEST(window_store_test, duplicates_are_retained_in_insertion_order) {
             (window_list{{"k", 100, "v2"}, {"k", 100, "v1"}, {"k", 100, "v0"}}));
   EXPECT_EQ(this->fetch("k", 100), "v0");
   // Deletes are ignored with duplicates.
-  ASSERT_TRUE(this->store->remove(b("k"), ms(100)));
+  ASSERT_TRUE(this->store->remove(b("k"), ms(100), t0));
   EXPECT_EQ(drain(this->store->fetch(b("k"), ms(0), ms(1000))).size(), 3u);
   EXPECT_EQ(drain(this->store->all()).size(), 4u);
 }
 
 TYPED_TEST(window_store_test, rejects_times_before_the_epoch) {
   this->open(opts(10'000, 1'000));
-  EXPECT_EQ(this->store->put(b("k"), b("v"), ms(-1)).error(), errc::invalid_argument);
-  EXPECT_EQ(this->store->remove(b("k"), ms(-1)).error(), errc::invalid_argument);
+  EXPECT_EQ(this->store->put(b("k"), b("v"), ms(-1), t0).error(), errc::invalid_argument);
+  EXPECT_EQ(this->store->remove(b("k"), ms(-1), t0).error(), errc::invalid_argument);
   EXPECT_EQ(this->fetch("k", -1), std::nullopt);
   // Negative range starts are clamped to the epoch.
   this->put("k", 0, "zero");
@@ -224,7 +224,7 @@ TYPED_TEST(window_store_test, restored_duplicates_do_not_collide_with_new_ones) 
   const bytes v = b("restored");
   const changelog_record records[] = {{k, bytes_view(v)}};
   ASSERT_TRUE(this->store->restore_batch(records, offset(1)));
-  auto r = this->store->put(b("k"), b("new"), ms(100));
+  auto r = this->store->put(b("k"), b("new"), ms(100), t0);
   ASSERT_TRUE(r);
   EXPECT_GT(r.value().seqnum, 41u);
   EXPECT_EQ(drain(this->store->fetch(b("k"), ms(0), ms(1000))),
