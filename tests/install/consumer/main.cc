@@ -14,7 +14,7 @@ int main() {
   // only consistency here; the unit tests check the published vectors.
   int32_t p = sluice::core::partition_for_key(bytes, 12);
   auto store = sluice::state::make_in_memory_key_value_store("counts");
-  if (!store->put(bytes, bytes)) return 1;
+  if (!store->put(bytes, bytes, sluice::core::from_epoch_ms(1000))) return 1;
   auto got = store->get(bytes);
   bool ok = back == "hello" && p >= 0 && p < 12 && got && got.value().has_value();
   std::printf("installed Sluice works: %s\n", ok ? "yes" : "no");
