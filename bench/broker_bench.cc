@@ -93,7 +93,7 @@ BENCHMARK(BM_decode_batch_records)->Arg(100)->Arg(1000);
 
 void BM_partition_log_append(benchmark::State& state) {
   auto dir = bench_dir("append");
-  auto log = broker::storage::partition_log::open(dir, {"b", core::partition_id{0}}, {}, true, 0, 0)
+  auto log = broker::storage::partition_log::open(dir, {"b", core::partition_id{0}}, {}, true, core::offset{0}, core::offset{0})
                  .value();
   auto batch = make_batch(static_cast<int>(state.range(0)), 100);
   for (auto _ : state) benchmark::DoNotOptimize(log->append(batch));
@@ -126,15 +126,15 @@ BENCHMARK(BM_baseline_pwrite)->Arg(1)->Arg(100)->Arg(1000);
 /// header scan + pread of one batch).
 void BM_partition_log_random_read(benchmark::State& state) {
   auto dir = bench_dir("read");
-  auto log = broker::storage::partition_log::open(dir, {"b", core::partition_id{0}}, {}, true, 0, 0)
+  auto log = broker::storage::partition_log::open(dir, {"b", core::partition_id{0}}, {}, true, core::offset{0}, core::offset{0})
                  .value();
   auto batch = make_batch(10, 100);
   for (int i = 0; i < 100'000; ++i) (void)log->append(batch);
   std::mt19937_64 rng(7);
-  int64_t end = log->log_end_offset();
+  int64_t end = log->log_end_offset().value();
   for (auto _ : state) {
     auto off = static_cast<int64_t>(rng() % static_cast<uint64_t>(end));
-    benchmark::DoNotOptimize(log->read(off, 1, end));
+    benchmark::DoNotOptimize(log->read(core::offset{off}, 1, core::offset{end}));
   }
   state.SetItemsProcessed(state.iterations());
   log.reset();

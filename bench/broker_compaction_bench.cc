@@ -77,7 +77,7 @@ fs::path pristine(const workload& w) {
   auto dir = root() / (std::string(w.name) + "-pristine");
   if (fs::exists(dir)) return dir;
   auto log = storage::partition_log::open(dir, {"bench", core::partition_id{0}}, bench_config(),
-                                          true, 0, 0)
+                                          true, core::offset{0}, core::offset{0})
                  .value();
   // Roughly how many records fit, to size the key space.
   const uint64_t approx_records = log_bytes / (value_size + 20);
@@ -114,7 +114,7 @@ fs::path pristine(const workload& w) {
 
 uint64_t closed_bytes(const fs::path& dir) {
   auto log = storage::partition_log::open(dir, {"bench", core::partition_id{0}}, bench_config(),
-                                          true, 0, 0)
+                                          true, core::offset{0}, core::offset{0})
                  .value();
   uint64_t total = 0;
   for (const auto& s : log->closed_segments()) total += s->size();
@@ -151,14 +151,14 @@ void raw_pread(benchmark::State& state, const workload& w) {
 void log_read(benchmark::State& state, const workload& w) {
   auto dir = pristine(w);
   auto log = storage::partition_log::open(dir, {"bench", core::partition_id{0}}, bench_config(),
-                                          true, 0, 0)
+                                          true, core::offset{0}, core::offset{0})
                  .value();
   uint64_t bytes = 0;
   for (auto _ : state) {
-    int64_t offset = log->log_start_offset();
-    const int64_t end = log->high_watermark();
+    int64_t offset = log->log_start_offset().value();
+    const int64_t end = log->high_watermark().value();
     while (offset < end) {
-      auto r = log->read(offset, 1 << 20, end);
+      auto r = log->read(core::offset{offset}, 1 << 20, core::offset{end});
       if (!r) return fail(state, r.error().message());
       const auto& data = r.value().records;
       if (data.empty()) break;
@@ -189,7 +189,7 @@ void compaction(benchmark::State& state, const workload& w) {
     fs::remove_all(work);
     fs::copy(source, work, fs::copy_options::recursive);
     auto log = storage::partition_log::open(work, {"bench", core::partition_id{0}}, bench_config(),
-                                            true, 0, 0)
+                                            true, core::offset{0}, core::offset{0})
                    .value();
     // Warm the page cache as for the read baselines (the copy just wrote these files).
     state.ResumeTiming();

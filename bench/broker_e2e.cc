@@ -241,7 +241,7 @@ double run_consume(const std::string& bootstrap, const std::string& topic, const
 int64_t nearest_batch_start(sluice::broker::broker& b, const std::string& topic, int partition,
                                 int64_t offset) {
   auto log = b.logs().get({topic, sluice::core::partition_id{partition}});
-  auto r = log ? log->read(offset, 1, std::numeric_limits<int64_t>::max())
+  auto r = log ? log->read(sluice::core::offset{offset}, 1, sluice::core::offset{std::numeric_limits<int64_t>::max()})
                : sluice::result<sluice::broker::storage::read_result>(sluice::broker::storage::read_result{});
   if (!r || r.value().records.empty()) {
     std::fprintf(stderr, "warning: no batch found at %s-%d offset %lld; comparing from there\n", topic.c_str(),

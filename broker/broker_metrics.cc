@@ -98,11 +98,11 @@ void broker_metrics::partition_added(const std::shared_ptr<storage::partition_lo
   _registry.register_gauge_callback(log_start_name, "Log start offset per partition.", labels,
                                     [weak] {
                                       auto l = weak.lock();
-                                      return l ? static_cast<double>(l->log_start_offset()) : 0.0;
+                                      return l ? static_cast<double>(l->log_start_offset().value()) : 0.0;
                                     });
   _registry.register_gauge_callback(log_end_name, "Log end offset per partition.", labels, [weak] {
     auto l = weak.lock();
-    return l ? static_cast<double>(l->log_end_offset()) : 0.0;
+    return l ? static_cast<double>(l->log_end_offset().value()) : 0.0;
   });
   _partitions->add(1);
 }
@@ -150,7 +150,7 @@ void broker_metrics::refresh_groups() {
       if (!log || committed < 0) continue;
       // Lag as kafka-consumer-groups prints it: log end offset − committed offset.
       set(lag_name, "Consumer lag (log end offset - committed offset) per group and partition.",
-          labels, static_cast<double>(std::max<int64_t>(0, log->log_end_offset() - committed)));
+          labels, static_cast<double>(std::max<int64_t>(0, log->log_end_offset().value() - committed)));
     }
   }
   const double count = static_cast<double>(groups.size());

@@ -65,7 +65,7 @@ result<storage::append_result> durable_appender::append(const log_ptr& log, byte
 
 result<storage::append_result> durable_appender::append_marker(const log_ptr& log,
                                                                core::producer_id producer,
-                                                               int16_t epoch, bool commit,
+                                                               core::producer_epoch epoch, bool commit,
                                                                int32_t coordinator_epoch,
                                                                flush_set& owed) {
   auto appended = log->append_marker(producer, epoch, commit, coordinator_epoch);

@@ -77,7 +77,7 @@ class durable_appender {
                                          storage::append_origin origin, flush_set& owed);
   /// Appends a transaction marker (partition_log::append_marker) and wakes the waiters.
   result<storage::append_result> append_marker(const log_ptr& log, core::producer_id producer,
-                                                int16_t epoch, bool commit,
+                                                core::producer_epoch epoch, bool commit,
                                                 int32_t coordinator_epoch, flush_set& owed);
   /// Calls `then` once everything in `owed` is durable: at once on this thread when nothing is
   /// owed (without wrapping `then`: the common, no-fsync Produce answers allocation-free), else

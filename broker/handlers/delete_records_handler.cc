@@ -10,12 +10,12 @@ void handle_delete_records(broker_context& ctx, const request& req, responder re
   if (!body) return respond(reply::malformed());
   protocol::delete_records_response resp;
   answer_per_partition(ctx, body->topics, resp.topics, [](auto& log, const auto& p, auto& pr) {
-    auto start = log.delete_records_before(p.offset.value());
+    auto start = log.delete_records_before(p.offset);
     if (!start) {
       pr.error_code = to_kafka_error(start.error());
       return;
     }
-    pr.low_watermark = core::offset{start.value()};
+    pr.low_watermark = start.value();
   });
   respond(encode_body(resp, req.version));
 }

@@ -85,11 +85,11 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
           continue;
         }
         // The LSO before the watermark: both only grow, so stable <= hwm holds.
-        int64_t stable = plog->last_stable_offset();
-        int64_t hwm = plog->high_watermark();
-        pr.high_watermark = core::offset{hwm};
-        pr.last_stable_offset = core::offset{stable};
-        pr.log_start_offset = core::offset{plog->log_start_offset()};
+        const core::offset stable = plog->last_stable_offset();
+        const core::offset hwm = plog->high_watermark();
+        pr.high_watermark = hwm;
+        pr.last_stable_offset = stable;
+        pr.log_start_offset = plog->log_start_offset();
         // KIP-74: the partition's own limit and what is left of the response's both apply.
         // Only the first batch of the first non-empty partition goes out whole when it alone is
         // larger than them (so that a consumer always makes progress); any later partition
@@ -99,18 +99,18 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
                                                   static_cast<uint64_t>(std::max<int64_t>(0, budget - total)));
         if (!first_data && limit == 0) continue;
         const bool committed = _req.isolation_level == 1;
-        int64_t upto = committed ? stable : hwm;
+        const core::offset upto = committed ? stable : hwm;
         // Locate the batches without reading them; large ones are sent straight from the
         // segment file by the connection.
-        auto slice = plog->read_slice(p.fetch_offset.value(), std::max<uint64_t>(limit, 1), upto, committed);
+        auto slice = plog->read_slice(p.fetch_offset, std::max<uint64_t>(limit, 1), upto, committed);
         if (!slice) {
           pr.error_code = to_kafka_error(slice.error());
           error = true;
           continue;
         }
         auto& s = slice.value();
-        pr.high_watermark = core::offset{s.high_watermark};
-        pr.log_start_offset = core::offset{s.log_start_offset};
+        pr.high_watermark = s.high_watermark;
+        pr.log_start_offset = s.log_start_offset;
         if (s.size == 0) continue;
         // read_slice returns its first batch whole even beyond `limit`: only a first batch can
         // exceed it, and only the response's first one may.
@@ -127,7 +127,7 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
         total += static_cast<int64_t>(s.size);
         if (const auto* traffic = plog->traffic()) sent.emplace_back(traffic->bytes_out, s.size);
         for (const auto& a : s.aborted) {
-          pr.aborted_transactions.push_back({core::producer_id{a.producer_id}, core::offset{a.first_offset}});
+          pr.aborted_transactions.push_back({a.producer_id, a.first_offset});
         }
       }
     }

@@ -13,16 +13,16 @@ void handle_list_offsets(broker_context& ctx, const request& req, responder resp
   answer_per_partition(ctx, body->topics, resp.topics, [&](auto& log, const auto& p, auto& pr) {
     if (p.timestamp == protocol::list_offsets_latest) {
       // read_committed consumers end at the last stable offset.
-      pr.offset = core::offset{read_committed ? log.last_stable_offset() : log.high_watermark()};
+      pr.offset = read_committed ? log.last_stable_offset() : log.high_watermark();
     } else if (p.timestamp == protocol::list_offsets_earliest) {
-      pr.offset = core::offset{log.log_start_offset()};
+      pr.offset = log.log_start_offset();
     } else if (p.timestamp >= 0) {
       auto found = log.offset_for_timestamp(p.timestamp);
       if (!found) {
         pr.error_code = to_kafka_error(found.error());
         return;
       }
-      pr.offset = core::offset{found.value().offset};
+      pr.offset = found.value().offset;
       pr.timestamp = found.value().timestamp;
     } else {
       pr.error_code = protocol::error_code::invalid_request;

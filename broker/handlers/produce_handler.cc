@@ -64,14 +64,14 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
       const bool duplicate = appended.value().duplicate;
       if (duplicate) {
         log().debug("{}: duplicate batch from {} answered with its offset {}", fmt::streamed(tp),
-                    req.client_id, appended.value().base_offset);
+                    req.client_id, appended.value().base_offset.value());
       } else if (const auto* traffic = plog->traffic()) {
         traffic->bytes_in->inc(part.records->size());
-        traffic->records_in->inc(static_cast<uint64_t>(appended.value().last_offset -
-                                                       appended.value().base_offset + 1));
+        traffic->records_in->inc(static_cast<uint64_t>(appended.value().last_offset.value() -
+                                                       appended.value().base_offset.value() + 1));
       }
-      pr.base_offset = core::offset{appended.value().base_offset};
-      pr.log_start_offset = core::offset{plog->log_start_offset()};
+      pr.base_offset = appended.value().base_offset;
+      pr.log_start_offset = plog->log_start_offset();
       in_log = true;
     }
   }

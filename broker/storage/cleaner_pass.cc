@@ -342,12 +342,12 @@ result<clean_stats> clean_log(partition_log& plog, int64_t now_ms, const cleaner
   SLUICE_TRY(plog.roll_if_idle(std::chrono::steady_clock::now()));
   auto segments = plog.closed_segments();
   // Never at or after the last stable offset: undecided transactions are not cleaned.
-  const int64_t stable = plog.last_stable_offset();
+  const int64_t stable = plog.last_stable_offset().value();
   while (!segments.empty() && segments.back()->next_offset() > stable) segments.pop_back();
   if (segments.empty()) return stats;
   const auto& dir = plog.dir();
   const auto checkpoint = read_cleaner_checkpoint(dir);
-  const int64_t log_start = plog.log_start_offset();
+  const int64_t log_start = plog.log_start_offset().value();
   const int64_t first_dirty = std::max(checkpoint.first_dirty, log_start);
 
   uint64_t total = 0;

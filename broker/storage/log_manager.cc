@@ -125,8 +125,8 @@ result<std::unique_ptr<log_manager>> log_manager::open(std::filesystem::path dat
       auto rp = recovery.find(tp);
       auto st = starts.find(tp);
       SLUICE_TRY(auto plog, partition_log::open(m->partition_dir(name, p), tp, cfg, m->_was_clean,
-                                                rp == recovery.end() ? 0 : rp->second,
-                                                st == starts.end() ? 0 : st->second));
+                                                core::offset{rp == recovery.end() ? 0 : rp->second},
+                                                core::offset{st == starts.end() ? 0 : st->second}));
       m->_logs.emplace(tp, std::shared_ptr<partition_log>(std::move(plog)));
     }
   }
@@ -169,7 +169,7 @@ result<topic_info> log_manager::create_topic(const std::string& name, int32_t pa
     auto dir = partition_dir(name, p);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);  // leftovers of a half-finished deletion
-    SLUICE_TRY(auto plog, partition_log::open(dir, tp, cfg, true, 0, 0));
+    SLUICE_TRY(auto plog, partition_log::open(dir, tp, cfg, true, core::offset{0}, core::offset{0}));
     created.emplace_back(tp, std::shared_ptr<partition_log>(std::move(plog)));
   }
   _topics.emplace(name, info);
@@ -212,7 +212,7 @@ result<void> log_manager::create_partitions(const std::string& name, int32_t tot
   auto cfg = resolve_log_config(_defaults, it->second.configs);
   for (int32_t p = it->second.partitions; p < total; ++p) {
     core::topic_partition tp{name, core::partition_id{p}};
-    SLUICE_TRY(auto plog, partition_log::open(partition_dir(name, p), tp, cfg, true, 0, 0));
+    SLUICE_TRY(auto plog, partition_log::open(partition_dir(name, p), tp, cfg, true, core::offset{0}, core::offset{0}));
     std::shared_ptr<partition_log> shared(std::move(plog));
     if (_listener.added) _listener.added(shared);
     _logs.emplace(tp, std::move(shared));
@@ -284,8 +284,8 @@ std::vector<topic_info> log_manager::topics() const {
 result<void> log_manager::write_checkpoints_locked() const {
   offsets_map recovery, starts;
   for (const auto& [tp, plog] : _logs) {
-    recovery[tp] = plog->recovery_point();
-    starts[tp] = plog->log_start_offset();
+    recovery[tp] = plog->recovery_point().value();
+    starts[tp] = plog->log_start_offset().value();
   }
   std::lock_guard guard(_checkpoint_mutex);
   SLUICE_TRY(write_checkpoint(_dir / recovery_file, recovery));

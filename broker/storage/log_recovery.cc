@@ -19,8 +19,10 @@ result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path
                                                            core::topic_partition tp,
                                                            log_config config,
                                                            bool clean_shutdown,
-                                                           int64_t recovery_point,
-                                                           int64_t log_start_offset) {
+                                                           core::offset recovery_point_at,
+                                                           core::offset log_start_at) {
+  const int64_t recovery_point = recovery_point_at.value();
+  const int64_t log_start_offset = log_start_at.value();
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return ec;

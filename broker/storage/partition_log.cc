@@ -33,14 +33,14 @@ void partition_log::clean_snapshots(int64_t end) const {
   producer_snapshots(_dir).clean(end, _log_start.load(std::memory_order_relaxed));
 }
 
-int64_t partition_log::last_stable_offset() const noexcept {
+core::offset partition_log::last_stable_offset() const noexcept {
   // _log_end first: see _first_unstable.
   const int64_t end = _log_end.load(std::memory_order_acquire);
   const int64_t unstable = _first_unstable.load(std::memory_order_acquire);
-  if (unstable < 0) return end;
+  if (unstable < 0) return core::offset{end};
   // An open transaction whose first records retention or DeleteRecords removed holds nothing
   // back below the log start (as in Kafka).
-  return std::min(std::max(unstable, _log_start.load(std::memory_order_acquire)), end);
+  return core::offset{std::min(std::max(unstable, _log_start.load(std::memory_order_acquire)), end)};
 }
 
 producer_state partition_log::producers() const {
@@ -78,7 +78,7 @@ result<void> partition_log::maybe_roll_locked(int64_t base, size_t size, int32_t
   return core::success();
 }
 
-result<append_result> partition_log::append_marker(core::producer_id producer, int16_t epoch,
+result<append_result> partition_log::append_marker(core::producer_id producer, core::producer_epoch epoch,
                                                    bool commit, int32_t coordinator_epoch) {
   const int64_t now = wall_clock_ms();
   std::lock_guard lock(_mutex);
@@ -86,20 +86,20 @@ result<append_result> partition_log::append_marker(core::producer_id producer, i
   SLUICE_TRY(auto batch, protocol::encode_control_batch(
                              commit ? protocol::control_record_type::commit
                                     : protocol::control_record_type::abort,
-                             producer, core::producer_epoch{epoch}, coordinator_epoch,
+                             producer, epoch, coordinator_epoch,
                              core::from_epoch_ms(now), core::offset{base}));
   SLUICE_TRY(auto h, parse_batch_header(batch));
   SLUICE_TRY(maybe_roll_locked(base, batch.size(), h.last_offset_delta));
   auto seg = active();
   SLUICE_TRY(seg->append(batch, h));
-  auto aborted = _producers.on_marker(producer, epoch, commit, coordinator_epoch, base, now, base + 1);
+  auto aborted = _producers.on_marker(producer, epoch.value(), commit, coordinator_epoch, base, now, base + 1);
   if (aborted) seg->add_aborted(*aborted);
   _log_end.store(base + 1, std::memory_order_release);
   publish_first_unstable();  // after the end moved: the LSO never runs ahead of the marker
   _unflushed_messages += 1;
   append_result r;
-  r.base_offset = base;
-  r.last_offset = base;
+  r.base_offset = core::offset{base};
+  r.last_offset = core::offset{base};
   r.flush_required = _unflushed_messages >= _config.flush_interval_messages;
   return r;
 }
@@ -130,8 +130,8 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
     SLUICE_TRY(auto duplicate, _producers.check(h));
     if (duplicate) {
       append_result r;
-      r.base_offset = duplicate->first_offset;
-      r.last_offset = duplicate->last_offset;
+      r.base_offset = core::offset{duplicate->first_offset};
+      r.last_offset = core::offset{duplicate->last_offset};
       r.duplicate = true;
       // The original may not be durable yet (its own flush still running): with a flush
       // policy, the retry's answer waits for it too.
@@ -158,8 +158,8 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
   _log_end.store(storage::next_offset(h), std::memory_order_release);
   _unflushed_messages += h.record_count;
   append_result r;
-  r.base_offset = base;
-  r.last_offset = h.last_offset().value();
+  r.base_offset = core::offset{base};
+  r.last_offset = h.last_offset();
   r.flush_required = _unflushed_messages >= _config.flush_interval_messages;
   return r;
 }
@@ -204,15 +204,19 @@ std::vector<aborted_txn> aborted_before(std::vector<aborted_txn_entry> candidate
             [](const auto& a, const auto& b) { return a.first_offset < b.first_offset; });
   std::vector<aborted_txn> out;
   for (const auto& e : candidates) {
-    if (e.first_offset < upper) out.push_back({e.producer_id, e.first_offset});
+    if (e.first_offset < upper) {
+      out.push_back({core::producer_id{e.producer_id}, core::offset{e.first_offset}});
+    }
   }
   return out;
 }
 
 }  // namespace
 
-result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
-                                        int64_t max_offset, bool read_committed) const {
+result<read_result> partition_log::read(core::offset from, uint64_t max_bytes,
+                                        core::offset until, bool read_committed) const {
+  const int64_t offset = from.value();
+  const int64_t max_offset = until.value();
   read_bounds bounds;
   std::vector<aborted_txn_entry> candidates;
   segment::range range;
@@ -223,8 +227,8 @@ result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
                                     return core::success();
                                   }));
   read_result out;
-  out.log_start_offset = bounds.log_start_offset;
-  out.high_watermark = bounds.high_watermark;
+  out.log_start_offset = core::offset{bounds.log_start_offset};
+  out.high_watermark = core::offset{bounds.high_watermark};
   if (seg == nullptr) return out;
   if (range.size > 0) SLUICE_TRY(seg->read_batches(range, max_bytes, max_offset, out.records));
   if (!candidates.empty() && !out.records.empty()) {
@@ -241,8 +245,10 @@ result<read_result> partition_log::read(int64_t offset, uint64_t max_bytes,
   return out;
 }
 
-result<log_slice> partition_log::read_slice(int64_t offset, uint64_t max_bytes,
-                                            int64_t max_offset, bool read_committed) const {
+result<log_slice> partition_log::read_slice(core::offset from, uint64_t max_bytes,
+                                            core::offset until, bool read_committed) const {
+  const int64_t offset = from.value();
+  const int64_t max_offset = until.value();
   read_bounds bounds;
   std::vector<aborted_txn_entry> candidates;
   segment::located located;
@@ -253,8 +259,8 @@ result<log_slice> partition_log::read_slice(int64_t offset, uint64_t max_bytes,
                                     return core::success();
                                   }));
   log_slice out;
-  out.log_start_offset = bounds.log_start_offset;
-  out.high_watermark = bounds.high_watermark;
+  out.log_start_offset = core::offset{bounds.log_start_offset};
+  out.high_watermark = core::offset{bounds.high_watermark};
   if (seg == nullptr || located.r.size == 0) return out;
   SLUICE_TRY(auto batches, seg->slice_batches(located, max_bytes, max_offset));
   if (batches.r.size == 0) return out;
@@ -277,7 +283,7 @@ result<timestamp_offset> partition_log::offset_for_timestamp(int64_t ts) const {
   for (auto& s : segs) {
     if (s->max_timestamp() < ts || s->next_offset() <= start) continue;
     SLUICE_TRY(auto found, s->find_record_by_timestamp(ts, start));
-    if (found.offset >= 0) return found;
+    if (found.offset.value() >= 0) return found;
   }
   return timestamp_offset{};
 }
@@ -359,7 +365,8 @@ result<void> partition_log::delete_segments_below_locked(int64_t offset) {
   return core::success();
 }
 
-result<int64_t> partition_log::delete_records_before(int64_t offset) {
+result<core::offset> partition_log::delete_records_before(core::offset before) {
+  int64_t offset = before.value();
   std::lock_guard lock(_mutex);
   int64_t end = _log_end.load(std::memory_order_relaxed);
   if (offset == -1) offset = end;
@@ -369,7 +376,7 @@ result<int64_t> partition_log::delete_records_before(int64_t offset) {
     _log_start.store(offset, std::memory_order_release);
     SLUICE_TRY(delete_segments_below_locked(offset));
   }
-  return _log_start.load(std::memory_order_relaxed);
+  return core::offset{_log_start.load(std::memory_order_relaxed)};
 }
 
 result<size_t> partition_log::enforce_retention(int64_t now) {
@@ -480,10 +487,10 @@ result<void> partition_log::remove_all() {
 result<void> replay_log(const partition_log& log,
                         const std::function<result<void>(protocol::record_batch_reader& batch,
                                                          int64_t first_offset)>& visit) {
-  int64_t next = log.log_start_offset();
-  const int64_t end = log.log_end_offset();
+  int64_t next = log.log_start_offset().value();
+  const int64_t end = log.log_end_offset().value();
   while (next < end) {
-    SLUICE_TRY(auto chunk, log.read(next, 4u << 20, end));
+    SLUICE_TRY(auto chunk, log.read(core::offset{next}, 4u << 20, core::offset{end}));
     protocol::batch_iterator batches(chunk.records);
     int64_t progressed = next;
     for (;;) {

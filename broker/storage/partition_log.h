@@ -87,8 +87,8 @@ enum class append_origin { producer, coordinator };
 
 /// What an append did.
 struct append_result {
-  int64_t base_offset = -1;
-  int64_t last_offset = -1;
+  core::offset base_offset{-1};
+  core::offset last_offset{-1};
   int64_t log_append_time = -1;
   /// The flush policy wants the log durable before the producer is acknowledged.
   bool flush_required = false;
@@ -99,16 +99,16 @@ struct append_result {
 
 /// An aborted transaction as Fetch reports it.
 struct aborted_txn {
-  int64_t producer_id = -1;
-  int64_t first_offset = -1;
+  core::producer_id producer_id{-1};
+  core::offset first_offset{-1};
   bool operator==(const aborted_txn&) const = default;
 };
 
 /// What a read found.
 struct read_result {
   bytes records;  ///< whole batches, as stored
-  int64_t high_watermark = 0;
-  int64_t log_start_offset = 0;
+  core::offset high_watermark{0};
+  core::offset log_start_offset{0};
   /// read_committed only: every aborted transaction whose marker is at or after the fetch
   /// offset and whose first offset lies before the end of `records`, by first offset.
   std::vector<aborted_txn> aborted;
@@ -122,8 +122,8 @@ struct log_slice {
   std::shared_ptr<const segment> source;
   uint64_t position = 0;
   uint64_t size = 0;  ///< 0 = no data
-  int64_t high_watermark = 0;
-  int64_t log_start_offset = 0;
+  core::offset high_watermark{0};
+  core::offset log_start_offset{0};
   /// read_committed only: as `read_result::aborted` (possibly with entries starting between
   /// the last batch's end and the next batch, as Kafka's index-bounded lookup also has).
   std::vector<aborted_txn> aborted;
@@ -135,8 +135,8 @@ class partition_log {
   /// holding offsets at or after `recovery_point` are scanned and torn tails truncated.
   static result<std::unique_ptr<partition_log>> open(std::filesystem::path dir,
                                                      core::topic_partition tp, log_config config,
-                                                     bool clean_shutdown, int64_t recovery_point,
-                                                     int64_t log_start_offset);
+                                                     bool clean_shutdown, core::offset recovery_point,
+                                                     core::offset log_start_offset);
   ~partition_log();
 
   const core::topic_partition& tp() const noexcept { return _tp; }
@@ -157,23 +157,23 @@ class partition_log {
   /// producer's epoch (fencing older epochs). Always appends, even with no open transaction
   /// or for a producer this partition never saw (which then becomes known with that epoch).
   /// Honours the flush policy like append (flush_required). The caller wakes fetchers.
-  result<append_result> append_marker(core::producer_id producer, int16_t epoch, bool commit,
+  result<append_result> append_marker(core::producer_id producer, core::producer_epoch epoch, bool commit,
                                       int32_t coordinator_epoch);
 
   /// First offset of the oldest open transaction (but at least the log start offset), or the
   /// high watermark when none is open.
-  int64_t last_stable_offset() const noexcept;
+  core::offset last_stable_offset() const noexcept;
 
   /// Reads whole batches starting with the batch that contains `offset`, up to `max_bytes`
   /// (at least one batch), never past `max_offset` (the high watermark or LSO). With
   /// `read_committed`, also lists the aborted transactions of the data returned.
   /// Fails with offset_out_of_range when offset < log start or > log end.
-  result<read_result> read(int64_t offset, uint64_t max_bytes, int64_t max_offset,
+  result<read_result> read(core::offset offset, uint64_t max_bytes, core::offset max_offset,
                            bool read_committed = false) const;
 
   /// `read` without reading: the same batches, located through the offset index and batch
   /// headers only, as a range of one segment's file. Fails like `read`.
-  result<log_slice> read_slice(int64_t offset, uint64_t max_bytes, int64_t max_offset,
+  result<log_slice> read_slice(core::offset offset, uint64_t max_bytes, core::offset max_offset,
                                bool read_committed = false) const;
 
   /// A copy of the producer state (tests, diagnostics).
@@ -184,11 +184,17 @@ class partition_log {
   /// The first record (at or after the log start) whose timestamp >= ts.
   result<timestamp_offset> offset_for_timestamp(int64_t ts) const;
 
-  int64_t log_start_offset() const noexcept { return _log_start.load(std::memory_order_acquire); }
-  int64_t log_end_offset() const noexcept { return _log_end.load(std::memory_order_acquire); }
-  int64_t high_watermark() const noexcept { return log_end_offset(); }
+  core::offset log_start_offset() const noexcept {
+    return core::offset{_log_start.load(std::memory_order_acquire)};
+  }
+  core::offset log_end_offset() const noexcept {
+    return core::offset{_log_end.load(std::memory_order_acquire)};
+  }
+  core::offset high_watermark() const noexcept { return log_end_offset(); }
   /// Offsets below this are known to be on disk.
-  int64_t recovery_point() const noexcept { return _recovery_point.load(std::memory_order_acquire); }
+  core::offset recovery_point() const noexcept {
+    return core::offset{_recovery_point.load(std::memory_order_acquire)};
+  }
   uint64_t size_bytes() const;
   size_t segment_count() const;
 
@@ -200,7 +206,7 @@ class partition_log {
 
   /// Advances the log start offset (DeleteRecords). `offset` = -1 means the high watermark.
   /// Returns the new log start offset.
-  result<int64_t> delete_records_before(int64_t offset);
+  result<core::offset> delete_records_before(core::offset offset);
 
   /// Deletes whole segments past retention.ms / retention.bytes (`delete` policy), then forgets
   /// producers idle longer than producer.id.expiration.ms whose data is all below the log start

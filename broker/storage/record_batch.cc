@@ -36,7 +36,7 @@ result<timestamp_offset> first_record_at_or_after(bytes_view batch, int64_t ts, 
     const auto& r = *next.value();
     int64_t offset = h.base_offset.value() + r.offset_delta;
     int64_t record_ts = core::to_epoch_ms(r.record.ts);
-    if (offset >= min_offset && record_ts >= ts) return timestamp_offset{offset, record_ts};
+    if (offset >= min_offset && record_ts >= ts) return timestamp_offset{core::offset{offset}, record_ts};
   }
 }
 

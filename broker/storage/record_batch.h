@@ -7,6 +7,7 @@
 #include "broker/protocol/records.h"
 #include "core/bytes.h"
 #include "core/error.h"
+#include "core/types.h"
 
 #include <cstdint>
 #include <span>
@@ -39,7 +40,7 @@ void assign_batch_offset(std::span<std::byte> batch, int64_t base_offset,
 /// The answer to "which offset has timestamp >= t": offset and timestamp of that record,
 /// both -1 when no record is that new.
 struct timestamp_offset {
-  int64_t offset = -1;
+  core::offset offset{-1};
   int64_t timestamp = -1;
 };
 

@@ -287,7 +287,7 @@ result<timestamp_offset> segment::find_record_by_timestamp(int64_t ts, int64_t m
       bytes batch;
       SLUICE_TRY(read(range{pos, h.size_bytes()}, batch));
       SLUICE_TRY(auto found, first_record_at_or_after(batch, ts, min_offset));
-      if (found.offset >= 0) return found;
+      if (found.offset.value() >= 0) return found;
     }
     pos += h.size_bytes();
   }

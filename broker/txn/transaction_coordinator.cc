@@ -173,7 +173,7 @@ errc transaction_coordinator::write_markers(const std::string& id, const txn_met
       continue;
     }
     flush_set owed;
-    auto appended = _appends.append_marker(plog, prepared.producer_id, prepared.producer_epoch.value(),
+    auto appended = _appends.append_marker(plog, prepared.producer_id, prepared.producer_epoch,
                                            commit, coordinator_epoch, owed);
     if (!appended) {
       log().error("transactional id {}: {} marker to {} failed: {}", id, commit ? "commit" : "abort",

@@ -53,9 +53,9 @@ TEST_F(read_committed, consumers_stop_at_the_lso_and_skip_aborted_records) {
   EXPECT_EQ(end_offset(bootstrap(), t, "read_committed"), 0);
   EXPECT_EQ(end_offset(bootstrap(), t, "read_uncommitted"), 4);
 
-  ASSERT_TRUE(plog->append_marker(core::producer_id{1}, 0, false, 0));  // 4: abort
+  ASSERT_TRUE(plog->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 0));  // 4: abort
   EXPECT_EQ(end_offset(bootstrap(), t, "read_committed"), 3);           // producer 2 still open
-  ASSERT_TRUE(plog->append_marker(core::producer_id{2}, 0, true, 0));   // 5: commit
+  ASSERT_TRUE(plog->append_marker(core::producer_id{2}, core::producer_epoch{0}, true, 0));   // 5: commit
   ASSERT_TRUE(plog->append(batch({"plain-1"}, -1, -1, false)));         // 6
   EXPECT_EQ(end_offset(bootstrap(), t, "read_committed"), 7);
 
@@ -72,7 +72,7 @@ TEST_F(read_committed, open_transactions_and_aborts_survive_a_restart) {
   {
     auto plog = _broker->logs().get({t, core::partition_id{0}});
     ASSERT_TRUE(plog->append(batch({"aborted"}, 1, 0, true)));   // 0
-    ASSERT_TRUE(plog->append_marker(core::producer_id{1}, 0, false, 0));  // 1
+    ASSERT_TRUE(plog->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 0));  // 1
     ASSERT_TRUE(plog->append(batch({"pending"}, 2, 0, true)));   // 2: open
     ASSERT_TRUE(plog->append(batch({"plain"}, -1, -1, false)));  // 3
   }
@@ -80,7 +80,7 @@ TEST_F(read_committed, open_transactions_and_aborts_survive_a_restart) {
   start_broker();
   EXPECT_EQ(end_offset(bootstrap(), t, "read_committed"), 2);
   auto plog = _broker->logs().get({t, core::partition_id{0}});
-  ASSERT_TRUE(plog->append_marker(core::producer_id{2}, 0, true, 0));  // 4
+  ASSERT_TRUE(plog->append_marker(core::producer_id{2}, core::producer_epoch{0}, true, 0));  // 4
   auto committed = consume(t, {0}, 2, std::chrono::seconds(20), {{"isolation.level", "read_committed"}});
   EXPECT_EQ(values(committed), (std::vector<std::string>{"pending", "plain"}));
 }

@@ -705,7 +705,7 @@ TEST_F(coordinator_test, transactional_offsets_are_resolved_by_markers_after_a_r
   auto marker = [&](const std::string& group, int64_t pid, int16_t epoch, bool commit) {
     auto plog = logs->get({"__consumer_offsets", core::partition_id{coord->partition_for(group)}});
     ASSERT_TRUE(plog);
-    ASSERT_TRUE(plog->append_marker(core::producer_id{pid}, epoch, commit, 0));
+    ASSERT_TRUE(plog->append_marker(core::producer_id{pid}, core::producer_epoch{epoch}, commit, 0));
   };
   marker("g", 7, 2, true);
   marker("h", 8, 0, false);
@@ -914,7 +914,7 @@ TEST_F(coordinator_test, groups_map_to_offsets_partitions_by_hash) {
   ASSERT_EQ(commit(simple_commit("group-7", 1)).at(0), errc::ok);
   auto plog = logs->get({std::string(offsets_topic), core::partition_id{coord->partition_for("group-7")}});
   ASSERT_TRUE(plog);
-  EXPECT_EQ(plog->log_end_offset(), 1);
+  EXPECT_EQ(plog->log_end_offset(), core::offset{1});
 }
 
 TEST_F(coordinator_test, partition_count_of_an_existing_offsets_topic_is_kept) {

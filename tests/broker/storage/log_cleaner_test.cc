@@ -70,7 +70,7 @@ log_config compact_config() {
 
 std::unique_ptr<partition_log> open_log(const fs::path& dir, const log_config& c,
                                         bool clean = true) {
-  auto l = partition_log::open(dir, {"t", core::partition_id{0}}, c, clean, 0, 0);
+  auto l = partition_log::open(dir, {"t", core::partition_id{0}}, c, clean, core::offset{0}, core::offset{0});
   EXPECT_TRUE(l) << l.error().message();
   return l ? std::move(l).value() : nullptr;
 }
@@ -81,17 +81,17 @@ int64_t append(partition_log& log, std::vector<core::raw_record> records,
   EXPECT_TRUE(batch);
   auto r = log.append(batch.value());
   EXPECT_TRUE(r) << r.error().message();
-  return r ? r.value().base_offset : -1;
+  return r ? r.value().base_offset.value() : -1;
 }
 
 /// Every record from the log start, as a consumer sees it (records below the requested offset
 /// dropped), reading batch by batch through the index.
 std::vector<stored> read_all(const partition_log& log, int64_t from = -1) {
   std::vector<stored> out;
-  int64_t offset = from < 0 ? log.log_start_offset() : from;
-  const int64_t end = log.high_watermark();
+  int64_t offset = from < 0 ? log.log_start_offset().value() : from;
+  const int64_t end = log.high_watermark().value();
   while (offset < end) {
-    auto r = log.read(offset, 1, end);
+    auto r = log.read(core::offset{offset}, 1, core::offset{end});
     EXPECT_TRUE(r) << r.error().message();
     if (!r || r.value().records.empty()) break;
     protocol::batch_iterator it(r.value().records);
@@ -161,8 +161,8 @@ TEST(log_cleaner, lesson_example_compacts_to_the_latest_value_per_key) {
   const std::vector<stored> expected{
       {3, "user3", "v4"}, {4, "user2", "v5"}, {5, "user1", "v6"}};
   EXPECT_EQ(read_all(*log), expected);
-  EXPECT_EQ(log->log_start_offset(), 3);
-  EXPECT_EQ(log->log_end_offset(), 6);
+  EXPECT_EQ(log->log_start_offset(), core::offset{3});
+  EXPECT_EQ(log->log_end_offset(), core::offset{6});
   EXPECT_EQ(stats.records_removed, 3);
 
   // New records keep their offsets after the gap; a second pass changes nothing.
@@ -198,7 +198,7 @@ TEST(log_cleaner, reads_through_offset_gaps_find_the_next_record) {
   ASSERT_EQ(all.size(), 7u);
   for (const auto& s : all) EXPECT_EQ(s.value, "v" + std::to_string(s.offset));
   // A read at any offset starts at the first record at or after it.
-  for (int64_t o = log->log_start_offset(); o < log->log_end_offset(); ++o) {
+  for (int64_t o = log->log_start_offset().value(); o < log->log_end_offset().value(); ++o) {
     auto from = read_all(*log, o);
     ASSERT_FALSE(from.empty()) << o;
     auto expected = std::find_if(all.begin(), all.end(), [o](const stored& s) { return s.offset >= o; });
@@ -208,7 +208,7 @@ TEST(log_cleaner, reads_through_offset_gaps_find_the_next_record) {
   // Offsets by time still work (every record has timestamp 1000).
   auto ts = log->offset_for_timestamp(1000);
   ASSERT_TRUE(ts);
-  EXPECT_EQ(ts.value().offset, all.front().offset);
+  EXPECT_EQ(ts.value().offset, core::offset{all.front().offset});
 }
 
 // ---- randomized workload against a reference map -----------------------------------------
@@ -278,7 +278,7 @@ TEST(log_cleaner, randomized_workload_matches_a_reference_map) {
   log = open_log(dir.path(), c, false);
   check(*log);
   EXPECT_EQ(log->size_bytes(), size_after);
-  EXPECT_EQ(log->log_end_offset(), offset);
+  EXPECT_EQ(log->log_end_offset(), core::offset{offset});
 }
 
 // ---- tombstones and the dirty ratio -------------------------------------------------------
@@ -319,12 +319,12 @@ TEST(log_cleaner, offsets_are_never_reused_when_the_tail_is_compacted_away) {
   auto s = clean(*log, true, wall_ms() + 10);
   EXPECT_EQ(s.tombstones_removed, 1);
   EXPECT_TRUE(read_all(*log).empty());
-  EXPECT_EQ(log->log_start_offset(), 2);
-  EXPECT_EQ(log->log_end_offset(), 2);
+  EXPECT_EQ(log->log_start_offset(), core::offset{2});
+  EXPECT_EQ(log->log_end_offset(), core::offset{2});
   log.reset();  // crash
   log = open_log(dir.path(), c, false);
-  EXPECT_EQ(log->log_end_offset(), 2);
-  EXPECT_EQ(log->log_start_offset(), 2);
+  EXPECT_EQ(log->log_end_offset(), core::offset{2});
+  EXPECT_EQ(log->log_start_offset(), core::offset{2});
   EXPECT_EQ(append(*log, {rec("b", "1")}), 2);
   EXPECT_EQ(read_all(*log), (std::vector<stored>{{2, "b", "1"}}));
 }
@@ -343,7 +343,7 @@ TEST(log_cleaner, a_tombstone_after_a_kept_transactional_record_stays) {
   append(*log, {rec("a", std::nullopt)});
   append(*log, {rec("b", std::nullopt)});
   // Committed: the cleaner never cleans at or after the last stable offset.
-  ASSERT_TRUE(log->append_marker(core::producer_id{7}, 0, true, 0));
+  ASSERT_TRUE(log->append_marker(core::producer_id{7}, core::producer_epoch{0}, true, 0));
   roll(*log);
   clean(*log, true, wall_ms() + 10);
   // The transactional record is kept intact, so a's tombstone must stay; b's goes.
@@ -387,10 +387,10 @@ TEST(log_cleaner, aborted_records_are_removed_committed_kept_abort_markers_go_af
   append(*log, {rec("b", "committed")}, txn_options(2, 0));                           // 2
   append(*log, {rec("c", "plain")});                                                 // 3
   append(*log, {rec("a", "aborted-3")}, txn_options(1, 2));                          // 4
-  ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 0));                // 5
-  ASSERT_TRUE(log->append_marker(core::producer_id{2}, 0, true, 0));                 // 6
+  ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 0));                // 5
+  ASSERT_TRUE(log->append_marker(core::producer_id{2}, core::producer_epoch{0}, true, 0));                 // 6
   append(*log, {rec("a", "after")}, txn_options(1, 3));                              // 7: committed
-  ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, true, 0));                 // 8
+  ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, true, 0));                 // 8
   roll(*log);
   ASSERT_EQ(log->aborted_transactions().size(), 1u);
   const int64_t now = wall_ms();
@@ -405,8 +405,8 @@ TEST(log_cleaner, aborted_records_are_removed_committed_kept_abort_markers_go_af
   // its aborted-transaction entry.
   EXPECT_EQ(markers_in(*log), (std::vector<std::pair<int64_t, bool>>{{5, true}, {6, false}, {8, false}}));
   EXPECT_EQ(log->aborted_transactions().size(), 1u);
-  auto r = log->read(0, 1 << 20, log->last_stable_offset(), true);
-  EXPECT_EQ(r.value().aborted, (std::vector<aborted_txn>{{1, 0}}));
+  auto r = log->read(core::offset{0}, 1 << 20, log->last_stable_offset(), true);
+  EXPECT_EQ(r.value().aborted, (std::vector<aborted_txn>{{core::producer_id{1}, core::offset{0}}}));
 
   // delete.retention.ms later the marker is due (no data of its transaction is left).
   EXPECT_FALSE(clean(*log, false, now + 30'000).cleaned);
@@ -441,7 +441,7 @@ TEST(log_cleaner, never_cleans_at_or_after_the_last_stable_offset) {
   EXPECT_EQ(read_all(*log), (std::vector<stored>{{0, "k", "1"}, {1, "t", "open"}, {2, "k", "2"},
                                                  {3, "k", "3"}}));
   EXPECT_EQ(before.end_offset, 1);
-  ASSERT_TRUE(log->append_marker(core::producer_id{3}, 0, true, 0));  // 4
+  ASSERT_TRUE(log->append_marker(core::producer_id{3}, core::producer_epoch{0}, true, 0));  // 4
   roll(*log);
   auto after = clean(*log, true);
   EXPECT_TRUE(after.cleaned);
@@ -502,7 +502,7 @@ TEST(log_cleaner, rewritten_batches_keep_producer_fields_offsets_and_codec) {
   roll(*log);
   clean(*log, true);
 
-  auto r = log->read(0, 1 << 20, log->high_watermark());
+  auto r = log->read(core::offset{0}, 1 << 20, log->high_watermark());
   ASSERT_TRUE(r);
   protocol::batch_iterator it(r.value().records);
   auto first = it.next().value().value();
@@ -550,7 +550,7 @@ TEST(append_rules, compacted_topics_refuse_keyless_records) {
   auto r = log->append(batch.value());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), errc::invalid_record);
-  EXPECT_EQ(log->log_end_offset(), 0);
+  EXPECT_EQ(log->log_end_offset(), core::offset{0});
   EXPECT_EQ(append(*log, {rec("k", "v"), rec("k2", std::nullopt)}), 0);
 
   auto c = compact_config();
@@ -575,7 +575,7 @@ TEST(append_rules, compression_type_recompresses_other_codecs) {
   log->set_config(c);
   o.base_sequence = 2;  // the producer's next sequence
   append(*log, {rec("c", "3")}, o);
-  auto r = log->read(0, 1 << 20, log->high_watermark());
+  auto r = log->read(core::offset{0}, 1 << 20, log->high_watermark());
   protocol::batch_iterator it(r.value().records);
   auto b1 = protocol::validate_batch(it.next().value().value());
   auto b2 = protocol::validate_batch(it.next().value().value());
@@ -601,7 +601,7 @@ TEST(log_cleaner, compact_only_logs_skip_time_and_size_retention) {
   c.cleanup_delete = true;  // compact,delete
   log->set_config(c);
   EXPECT_EQ(log->enforce_retention(wall_ms()).value(), 1u);
-  EXPECT_EQ(log->log_start_offset(), 1);
+  EXPECT_EQ(log->log_start_offset(), core::offset{1});
 }
 
 // ---- crash safety -------------------------------------------------------------------------
@@ -613,7 +613,7 @@ TEST(log_cleaner_crash, an_interrupted_swap_leaves_no_stale_aborted_transaction_
   {
     auto log = open_log(dir.path(), c);
     append(*log, {rec("a", "aborted")}, txn_options(1, 0));            // 0
-    ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 0));  // 1
+    ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 0));  // 1
     append(*log, {rec("b", "1")});                                     // 2
     roll(*log);
     ASSERT_TRUE(log->flush());  // the rolled segment's .txnindex is on disk
@@ -773,7 +773,7 @@ TEST(log_cleaner_crash, killed_process_at_every_step_recovers_old_or_new_state) 
       // The child cleans and dies abruptly (no destructors, no flush) at the first `stage`.
       auto merged = crash_config();
       merged.segment_bytes = 3000;
-      auto l = partition_log::open(dir.path(), {"t", core::partition_id{0}}, merged, true, 0, 0);
+      auto l = partition_log::open(dir.path(), {"t", core::partition_id{0}}, merged, true, core::offset{0}, core::offset{0});
       if (!l) ::_exit(3);
       cleaner_options o;
       int hits = 0;

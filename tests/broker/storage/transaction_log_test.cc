@@ -39,13 +39,13 @@ core::bytes pbatch(int64_t pid, int16_t epoch, int32_t seq, int count, const std
 
 std::unique_ptr<partition_log> open_log(const std::filesystem::path& dir, log_config c = {},
                                         bool clean = true, int64_t recovery_point = 0) {
-  auto l = partition_log::open(dir, {"t", core::partition_id{0}}, c, clean, recovery_point, 0);
+  auto l = partition_log::open(dir, {"t", core::partition_id{0}}, c, clean, core::offset{recovery_point}, core::offset{0});
   EXPECT_TRUE(l) << l.error().message();
   return std::move(l).value();
 }
 
 std::vector<std::string> read_values(const partition_log& log, int64_t from, int64_t upto) {
-  auto r = log.read(from, 1 << 20, upto);
+  auto r = log.read(core::offset{from}, 1 << 20, core::offset{upto});
   EXPECT_TRUE(r);
   // Only data batches: markers have no printable value.
   std::vector<std::string> out;
@@ -66,17 +66,17 @@ TEST(transaction_log, idempotent_append_deduplicates_retries_with_original_offse
   auto a = log->append(pbatch(1, 0, 0, 2, "a"));
   auto b = log->append(pbatch(1, 0, 2, 3, "b"));
   ASSERT_TRUE(a && b);
-  EXPECT_EQ(b.value().base_offset, 2);
+  EXPECT_EQ(b.value().base_offset, core::offset{2});
   EXPECT_FALSE(b.value().duplicate);
   auto retry = log->append(pbatch(1, 0, 0, 2, "a"));
   ASSERT_TRUE(retry);
   EXPECT_TRUE(retry.value().duplicate);
-  EXPECT_EQ(retry.value().base_offset, 0);
-  EXPECT_EQ(retry.value().last_offset, 1);
-  EXPECT_EQ(log->log_end_offset(), 5);  // nothing appended
+  EXPECT_EQ(retry.value().base_offset, core::offset{0});
+  EXPECT_EQ(retry.value().last_offset, core::offset{1});
+  EXPECT_EQ(log->log_end_offset(), core::offset{5});  // nothing appended
   EXPECT_EQ(log->append(pbatch(1, 0, 7, 1, "c")).error(), errc::out_of_order_sequence);
   EXPECT_EQ(log->append(pbatch(1, -1 + 0, 5, 1, "c")).error(), errc::invalid_producer_epoch);
-  EXPECT_EQ(log->log_end_offset(), 5);
+  EXPECT_EQ(log->log_end_offset(), core::offset{5});
   EXPECT_EQ(read_values(*log, 0, 5), (std::vector<std::string>{"a0", "a1", "b0", "b1", "b2"}));
 }
 
@@ -89,31 +89,31 @@ TEST(transaction_log, coordinator_batches_skip_sequences_but_open_transactions) 
   EXPECT_EQ(log->append(coordinator).error(), errc::invalid_batch);
   auto r = log->append(coordinator, append_origin::coordinator);
   ASSERT_TRUE(r) << r.error().message();
-  EXPECT_EQ(log->last_stable_offset(), 1);
-  ASSERT_TRUE(log->append_marker(core::producer_id{4}, 1, true, 0));
-  EXPECT_EQ(log->last_stable_offset(), 3);
+  EXPECT_EQ(log->last_stable_offset(), core::offset{1});
+  ASSERT_TRUE(log->append_marker(core::producer_id{4}, core::producer_epoch{1}, true, 0));
+  EXPECT_EQ(log->last_stable_offset(), core::offset{3});
 }
 
 TEST(transaction_log, lso_follows_the_oldest_open_transaction_of_interleaved_producers) {
   temp_dir d;
   auto log = open_log(d.path());
   ASSERT_TRUE(log->append(pbatch(9, 0, 0, 2, "plain")));           // 0-1
-  EXPECT_EQ(log->last_stable_offset(), 2);
+  EXPECT_EQ(log->last_stable_offset(), core::offset{2});
   ASSERT_TRUE(log->append(pbatch(1, 0, 0, 1, "p1-", true)));       // 2
   ASSERT_TRUE(log->append(pbatch(2, 0, 0, 2, "p2-", true)));       // 3-4
   ASSERT_TRUE(log->append(pbatch(1, 0, 1, 1, "p1b", true)));       // 5
   ASSERT_TRUE(log->append(pbatch(3, 0, 0, 1, "p3-", true)));       // 6
-  EXPECT_EQ(log->last_stable_offset(), 2);
-  EXPECT_EQ(log->high_watermark(), 7);
-  auto m = log->append_marker(core::producer_id{2}, 0, false, 5);  // 7: abort p2
+  EXPECT_EQ(log->last_stable_offset(), core::offset{2});
+  EXPECT_EQ(log->high_watermark(), core::offset{7});
+  auto m = log->append_marker(core::producer_id{2}, core::producer_epoch{0}, false, 5);  // 7: abort p2
   ASSERT_TRUE(m);
-  EXPECT_EQ(m.value().base_offset, 7);
-  EXPECT_EQ(log->last_stable_offset(), 2);  // p1 still open
-  ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, true, 5));  // 8: commit p1
-  EXPECT_EQ(log->last_stable_offset(), 6);  // p3 still open
-  ASSERT_TRUE(log->append_marker(core::producer_id{3}, 0, false, 5));  // 9: abort p3
-  EXPECT_EQ(log->last_stable_offset(), 10);
-  EXPECT_EQ(log->high_watermark(), 10);
+  EXPECT_EQ(m.value().base_offset, core::offset{7});
+  EXPECT_EQ(log->last_stable_offset(), core::offset{2});  // p1 still open
+  ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, true, 5));  // 8: commit p1
+  EXPECT_EQ(log->last_stable_offset(), core::offset{6});  // p3 still open
+  ASSERT_TRUE(log->append_marker(core::producer_id{3}, core::producer_epoch{0}, false, 5));  // 9: abort p3
+  EXPECT_EQ(log->last_stable_offset(), core::offset{10});
+  EXPECT_EQ(log->high_watermark(), core::offset{10});
   auto aborted = log->aborted_transactions();
   ASSERT_EQ(aborted.size(), 2u);
   EXPECT_EQ(aborted[0], (aborted_txn_entry{2, 3, 7, 2}));
@@ -124,14 +124,14 @@ TEST(transaction_log, lso_follows_the_oldest_open_transaction_of_interleaved_pro
     auto other = open_log(d2.path());
     ASSERT_TRUE(other->append(pbatch(1, 0, 0, 2, "open", true)));
     ASSERT_TRUE(other->append(pbatch(2, 0, 0, 2, "plain")));
-    EXPECT_EQ(other->last_stable_offset(), 0);
-    ASSERT_TRUE(other->delete_records_before(1));
-    EXPECT_EQ(other->last_stable_offset(), 1);
+    EXPECT_EQ(other->last_stable_offset(), core::offset{0});
+    ASSERT_TRUE(other->delete_records_before(core::offset{1}));
+    EXPECT_EQ(other->last_stable_offset(), core::offset{1});
   }
   EXPECT_EQ(aborted[1], (aborted_txn_entry{3, 6, 9, 10}));
   // A marker for a producer without an open transaction is still written, fencing its epoch.
-  ASSERT_TRUE(log->append_marker(core::producer_id{1}, 2, false, 6));
-  EXPECT_EQ(log->log_end_offset(), 11);
+  ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{2}, false, 6));
+  EXPECT_EQ(log->log_end_offset(), core::offset{11});
   EXPECT_EQ(log->aborted_transactions().size(), 2u);
   EXPECT_EQ(log->append(pbatch(1, 0, 2, 1, "late", true)).error(), errc::invalid_producer_epoch);
 }
@@ -141,41 +141,41 @@ TEST(transaction_log, read_committed_lists_aborted_transactions_of_the_data_retu
   auto log = open_log(d.path());
   ASSERT_TRUE(log->append(pbatch(1, 0, 0, 2, "a", true)));   // 0-1 aborted
   ASSERT_TRUE(log->append(pbatch(2, 0, 0, 1, "c", true)));   // 2   committed
-  ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 0));  // 3
-  ASSERT_TRUE(log->append_marker(core::producer_id{2}, 0, true, 0));   // 4
+  ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 0));  // 3
+  ASSERT_TRUE(log->append_marker(core::producer_id{2}, core::producer_epoch{0}, true, 0));   // 4
   ASSERT_TRUE(log->append(pbatch(1, 0, 2, 1, "d", true)));   // 5 aborted
-  ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 0));  // 6
+  ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 0));  // 6
   ASSERT_TRUE(log->append(pbatch(9, 0, 0, 1, "open", true)));  // 7: open
-  EXPECT_EQ(log->last_stable_offset(), 7);
+  EXPECT_EQ(log->last_stable_offset(), core::offset{7});
 
-  auto all = log->read(0, 1 << 20, log->last_stable_offset(), true);
+  auto all = log->read(core::offset{0}, 1 << 20, log->last_stable_offset(), true);
   ASSERT_TRUE(all);
   EXPECT_EQ(all.value().aborted,
-            (std::vector<aborted_txn>{{1, 0}, {1, 5}}));
+            (std::vector<aborted_txn>{{core::producer_id{1}, core::offset{0}}, {core::producer_id{1}, core::offset{5}}}));
   // Nothing of the open transaction is returned below the LSO.
-  EXPECT_EQ(read_values(*log, 0, log->last_stable_offset()),
+  EXPECT_EQ(read_values(*log, 0, log->last_stable_offset().value()),
             (std::vector<std::string>{"a0", "a1", "c0", "d0"}));
   // From offset 4: the first abort's marker (3) is behind the fetch offset.
-  auto later = log->read(4, 1 << 20, log->last_stable_offset(), true);
-  EXPECT_EQ(later.value().aborted, (std::vector<aborted_txn>{{1, 5}}));
+  auto later = log->read(core::offset{4}, 1 << 20, log->last_stable_offset(), true);
+  EXPECT_EQ(later.value().aborted, (std::vector<aborted_txn>{{core::producer_id{1}, core::offset{5}}}));
   // Data ending before offset 5 does not list the transaction that starts there.
-  auto first_batch_only = log->read(0, 1, log->last_stable_offset(), true);
-  EXPECT_EQ(first_batch_only.value().aborted, (std::vector<aborted_txn>{{1, 0}}));
+  auto first_batch_only = log->read(core::offset{0}, 1, log->last_stable_offset(), true);
+  EXPECT_EQ(first_batch_only.value().aborted, (std::vector<aborted_txn>{{core::producer_id{1}, core::offset{0}}}));
   // read_uncommitted lists nothing.
-  EXPECT_TRUE(log->read(0, 1 << 20, log->high_watermark()).value().aborted.empty());
+  EXPECT_TRUE(log->read(core::offset{0}, 1 << 20, log->high_watermark()).value().aborted.empty());
   // read_slice (the Fetch path, which sends the batches from the file) lists the same.
-  const int64_t lso = log->last_stable_offset();
-  EXPECT_EQ(log->read_slice(0, 1 << 20, lso, true).value().aborted, all.value().aborted);
-  EXPECT_EQ(log->read_slice(4, 1 << 20, lso, true).value().aborted, later.value().aborted);
-  EXPECT_EQ(log->read_slice(0, 1, lso, true).value().aborted, first_batch_only.value().aborted);
-  EXPECT_TRUE(log->read_slice(0, 1 << 20, log->high_watermark()).value().aborted.empty());
+  const int64_t lso = log->last_stable_offset().value();
+  EXPECT_EQ(log->read_slice(core::offset{0}, 1 << 20, core::offset{lso}, true).value().aborted, all.value().aborted);
+  EXPECT_EQ(log->read_slice(core::offset{4}, 1 << 20, core::offset{lso}, true).value().aborted, later.value().aborted);
+  EXPECT_EQ(log->read_slice(core::offset{0}, 1, core::offset{lso}, true).value().aborted, first_batch_only.value().aborted);
+  EXPECT_TRUE(log->read_slice(core::offset{0}, 1 << 20, log->high_watermark()).value().aborted.empty());
 }
 
 TEST(transaction_log, marker_bytes_are_exact) {
   temp_dir d;
   auto log = open_log(d.path());
-  ASSERT_TRUE(log->append_marker(core::producer_id{0x0102030405060708}, 0x0a0b, false, 0x11223344));
-  auto r = log->read(0, 1 << 20, 1);
+  ASSERT_TRUE(log->append_marker(core::producer_id{0x0102030405060708}, core::producer_epoch{0x0a0b}, false, 0x11223344));
+  auto r = log->read(core::offset{0}, 1 << 20, core::offset{1});
   ASSERT_TRUE(r);
   auto records = protocol::decode_record_batch(r.value().records);
   ASSERT_TRUE(records);
@@ -197,7 +197,7 @@ TEST(transaction_log, state_and_aborted_index_survive_clean_restart_and_segment_
   {
     auto log = open_log(d.path(), c);
     for (int i = 0; i < 6; ++i) ASSERT_TRUE(log->append(pbatch(1, 0, i, 1, "v", true)));
-    ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 1));
+    ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 1));
     ASSERT_TRUE(log->append(pbatch(2, 0, 0, 1, "open", true)));
     ASSERT_TRUE(log->flush());
     EXPECT_GT(log->segment_count(), 1u);
@@ -209,13 +209,13 @@ TEST(transaction_log, state_and_aborted_index_survive_clean_restart_and_segment_
   }
   EXPECT_TRUE(has_txnindex);
   auto log = open_log(d.path(), c);
-  EXPECT_EQ(log->last_stable_offset(), 7);
+  EXPECT_EQ(log->last_stable_offset(), core::offset{7});
   ASSERT_EQ(log->aborted_transactions().size(), 1u);
   EXPECT_EQ(log->aborted_transactions()[0].first_offset, 0);
-  EXPECT_EQ(log->append(pbatch(1, 0, 6, 1, "v", true)).value().base_offset, 8);
+  EXPECT_EQ(log->append(pbatch(1, 0, 6, 1, "v", true)).value().base_offset, core::offset{8});
   EXPECT_TRUE(log->append(pbatch(1, 0, 6, 1, "v", true)).value().duplicate);
   // Deleting the segments deletes their aborted-transaction entries.
-  ASSERT_TRUE(log->delete_records_before(8));
+  ASSERT_TRUE(log->delete_records_before(core::offset{8}));
   EXPECT_TRUE(log->aborted_transactions().empty());
 }
 
@@ -228,11 +228,11 @@ TEST(transaction_log, unclean_restart_replays_after_torn_tail_and_still_deduplic
     auto log = open_log(d.path(), c);
     int32_t seq = 0;
     for (int i = 0; i < 8; ++i, ++seq) ASSERT_TRUE(log->append(pbatch(1, 0, seq, 1, "v", true)));
-    ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 1));  // 8
+    ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 1));  // 8
     ASSERT_TRUE(log->flush());  // writes the roll snapshots
     ASSERT_TRUE(log->append(pbatch(7, 0, 0, 1, "t", true)));  // 9: open txn
     ASSERT_TRUE(log->append(pbatch(1, 0, seq, 1, "w", true)));  // 10
-    ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 1));  // 11: second abort
+    ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 1));  // 11: second abort
     ASSERT_TRUE(log->append(retried));  // 12
     ASSERT_TRUE(log->append(pbatch(5, 0, 1, 1, "torn")));  // 13: will be torn
     ASSERT_TRUE(log->flush());
@@ -249,8 +249,8 @@ TEST(transaction_log, unclean_restart_replays_after_torn_tail_and_still_deduplic
   ASSERT_GT(last_base, 0);
   ASSERT_TRUE(std::filesystem::exists(d.path() / (last.stem().string() + ".snapshot")));
   auto log = open_log(d.path(), c, false, last_base);
-  EXPECT_EQ(log->log_end_offset(), 13);
-  EXPECT_EQ(log->last_stable_offset(), 9);  // producer 7's transaction is still open
+  EXPECT_EQ(log->log_end_offset(), core::offset{13});
+  EXPECT_EQ(log->last_stable_offset(), core::offset{9});  // producer 7's transaction is still open
   auto aborted = log->aborted_transactions();
   ASSERT_EQ(aborted.size(), 2u);
   EXPECT_EQ(aborted[0].first_offset, 0);
@@ -261,11 +261,11 @@ TEST(transaction_log, unclean_restart_replays_after_torn_tail_and_still_deduplic
   auto again = log->append(retried);
   ASSERT_TRUE(again);
   EXPECT_TRUE(again.value().duplicate);
-  EXPECT_EQ(again.value().base_offset, 12);
+  EXPECT_EQ(again.value().base_offset, core::offset{12});
   auto torn = log->append(pbatch(5, 0, 1, 1, "torn"));
   ASSERT_TRUE(torn);
   EXPECT_FALSE(torn.value().duplicate);
-  EXPECT_EQ(torn.value().base_offset, 13);
+  EXPECT_EQ(torn.value().base_offset, core::offset{13});
   EXPECT_EQ(log->append(pbatch(1, 0, 20, 1, "x", true)).error(), errc::out_of_order_sequence);
   EXPECT_TRUE(log->append(pbatch(1, 0, 5, 1, "v", true)).value().duplicate);  // in the window
   EXPECT_FALSE(log->append(pbatch(1, 0, 9, 1, "x", true)).value().duplicate);
@@ -304,7 +304,7 @@ TEST(transaction_log, retention_expires_idle_producers_whose_data_is_gone) {
   ASSERT_TRUE(log->append(pbatch(1, 0, 0, 1, "gone")));  // 0
   ASSERT_TRUE(log->append(pbatch(2, 0, 0, 1, "kept")));  // 1
   ASSERT_TRUE(log->append(pbatch(3, 0, 0, 1, "tail")));  // 2 (active segment)
-  ASSERT_TRUE(log->delete_records_before(1));
+  ASSERT_TRUE(log->delete_records_before(core::offset{1}));
   // The batches' timestamps are from 1970: every producer is idle. Only producer 1's data is
   // all below the log start.
   ASSERT_TRUE(log->enforce_retention(2'000'000'000'000));
@@ -316,7 +316,7 @@ TEST(transaction_log, retention_expires_idle_producers_whose_data_is_gone) {
   EXPECT_FALSE(log->append(pbatch(1, 0, 17, 1, "back")).value().duplicate);
   EXPECT_EQ(log->append(pbatch(2, 0, 5, 1, "gap")).error(), errc::out_of_order_sequence);
   // Not before producer.id.expiration.ms of idleness.
-  ASSERT_TRUE(log->delete_records_before(3));
+  ASSERT_TRUE(log->delete_records_before(core::offset{3}));
   ASSERT_TRUE(log->enforce_retention(1'000'000 + 30'000));
   EXPECT_NE(log->producers().find(core::producer_id{2}), nullptr);
 }
@@ -330,7 +330,7 @@ TEST(transaction_log, torn_or_missing_txnindex_is_rebuilt_from_the_log) {
     auto log = open_log(d.path(), c);
     for (int i = 0; i < 3; ++i) {
       ASSERT_TRUE(log->append(pbatch(1, 0, i, 1, "a", true)));
-      ASSERT_TRUE(log->append_marker(core::producer_id{1}, 0, false, 0));
+      ASSERT_TRUE(log->append_marker(core::producer_id{1}, core::producer_epoch{0}, false, 0));
     }
     expected = log->aborted_transactions();
     ASSERT_EQ(expected.size(), 3u);
@@ -352,10 +352,10 @@ TEST(transaction_log, torn_or_missing_txnindex_is_rebuilt_from_the_log) {
   EXPECT_EQ(std::filesystem::file_size(indexes[0]), 34u);  // rewritten whole
   EXPECT_TRUE(std::filesystem::exists(indexes[2]));
   // A read returns one segment's batches here: the aborted list covers just that data.
-  EXPECT_EQ(log->read(0, 1 << 20, log->last_stable_offset(), true).value().aborted,
-            (std::vector<aborted_txn>{{1, 0}}));
-  EXPECT_EQ(log->read(4, 1 << 20, log->last_stable_offset(), true).value().aborted,
-            (std::vector<aborted_txn>{{1, 4}}));
+  EXPECT_EQ(log->read(core::offset{0}, 1 << 20, log->last_stable_offset(), true).value().aborted,
+            (std::vector<aborted_txn>{{core::producer_id{1}, core::offset{0}}}));
+  EXPECT_EQ(log->read(core::offset{4}, 1 << 20, log->last_stable_offset(), true).value().aborted,
+            (std::vector<aborted_txn>{{core::producer_id{1}, core::offset{4}}}));
 }
 
 }  // namespace
