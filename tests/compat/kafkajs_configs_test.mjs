@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import kafkajs from 'kafkajs';
-import { startBroker, freePort } from './lib.mjs';
+import { startBroker, freePort, adminSession } from './lib.mjs';
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 
@@ -25,15 +25,8 @@ after(async () => {
   await broker.stop();
 });
 
-async function withAdmin(fn) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+/** Runs `fn(admin)` with a connected admin client of this file's Kafka client. */
+const withAdmin = (fn) => adminSession(kafka, fn);
 
 function entries(result) {
   const out = {};

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel, AssignerProtocol } from 'kafkajs';
-import { startBroker } from './lib.mjs';
+import { startBroker, adminSession } from './lib.mjs';
 
 const bin = process.argv[2];
 let broker;
@@ -53,15 +53,8 @@ async function waitFor(predicate, ms = 30000, what = 'condition') {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function withAdmin(fn) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+/** Runs `fn(admin)` with a connected admin client of this file's Kafka client. */
+const withAdmin = (fn) => adminSession(kafka, fn);
 
 test('eachMessage consumes every record and auto-commits the offsets', async () => {
   const topic = 'js-each-message';

@@ -40,3 +40,14 @@ export async function startBroker(bin, extraArgs = []) {
     },
   };
 }
+
+/** Runs `fn(admin)` with a connected admin client of `kafka`, disconnecting it afterwards. */
+export async function adminSession(kafka, fn) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
