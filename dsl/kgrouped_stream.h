@@ -29,6 +29,51 @@
 
 namespace sluice::dsl {
 
+namespace detail {
+
+/// The node and store of a windowed aggregation, named and registered: the node name, the
+/// store name, and the serdes the store holds.
+template <class K, class VA>
+struct windowed_aggregation {
+  std::string name;
+  std::string store;
+  core::serde<K> ks;
+  core::serde<VA> vs;
+};
+
+/// Names a windowed aggregation (`user_name` or `<prefix>` for the node, `<prefix>-STATE-STORE`
+/// for its store unless `m` names it), resolves its serdes, checks the retention against
+/// `min_retention`
+/// (`rule` says why) and registers its store.
+template <class K, class VA>
+windowed_aggregation<K, VA> add_windowed_aggregation(
+    graph& g, std::size_t parent, const std::optional<std::string>& user_name,
+    const std::string& prefix, const std::string& extra, const materialized<K, VA>& m,
+    const std::optional<core::serde<K>>& upstream_key, store_kind kind, millis min_retention,
+    millis window_size, const char* rule) {
+  const std::size_t parents[] = {parent};
+  std::string name = g.node_name(user_name, prefix, parents, extra);
+  std::string store = m.name ? *m.name : g.auto_name(prefix + "-STATE-STORE", parents, extra);
+  core::serde<K> ks = resolve_serde<K>(name, "key", m.key_serde, upstream_key);
+  core::serde<VA> vs = resolve_serde<VA>(name, "value", m.value_serde);
+  if (m.retention && *m.retention < min_retention) {
+    throw topology_error(name, std::string("the store retention must be at least ") + rule);
+  }
+  store_spec spec;
+  spec.name = store;
+  spec.kind = kind;
+  spec.logged = m.logging_enabled;
+  spec.type = m.store_type;
+  spec.retention = m.retention.value_or(min_retention);
+  spec.window_size = window_size;
+  spec.key_serde = ks;
+  spec.value_serde = vs;
+  g.add_store(std::move(spec), name);
+  return {std::move(name), std::move(store), std::move(ks), std::move(vs)};
+}
+
+}  // namespace detail
+
 template <class K, class V>
 class time_windowed_kstream {
  public:
@@ -61,28 +106,15 @@ class time_windowed_kstream {
                                          materialized<K, VA> m, const named& n) const {
     auto& b = _grouped.stream().builder();
     auto& g = b.graph();
-    const std::size_t parents[] = {_grouped.stream().node()};
     const std::string extra = op + " " + _windows.describe();
-    const std::string name = g.node_name(detail::opt_name(n), "KSTREAM-AGGREGATE", parents, extra);
-    const std::string store =
-        m.name ? *m.name : g.auto_name("KSTREAM-AGGREGATE-STATE-STORE", parents, extra);
-    core::serde<K> ks =
-        detail::resolve_serde<K>(name, "key", m.key_serde, _grouped.stream().key_serde());
-    core::serde<VA> vs = detail::resolve_serde<VA>(name, "value", m.value_serde);
-    const millis min_retention = _windows.size() + _windows.grace_period();
-    if (m.retention && *m.retention < min_retention) {
-      throw topology_error(name, "the store retention must be at least window size + grace");
-    }
-    store_spec spec;
-    spec.name = store;
-    spec.kind = store_kind::window;
-    spec.logged = m.logging_enabled;
-    spec.type = m.store_type;
-    spec.retention = m.retention.value_or(min_retention);
-    spec.window_size = _windows.size();
-    spec.key_serde = ks;
-    spec.value_serde = vs;
-    g.add_store(std::move(spec), name);
+    const auto agg = detail::add_windowed_aggregation<K, VA>(
+        g, _grouped.stream().node(), detail::opt_name(n), "KSTREAM-AGGREGATE", extra, m,
+        _grouped.stream().key_serde(), store_kind::window,
+        _windows.size() + _windows.grace_period(), _windows.size(), "window size + grace");
+    const std::string& name = agg.name;
+    const std::string& store = agg.store;
+    const core::serde<K>& ks = agg.ks;
+    const core::serde<VA>& vs = agg.vs;
     const time_windows windows = _windows;
     const std::size_t node =
         g.add_processor(name, op + " " + _windows.describe(), {_grouped.stream().node()},
@@ -152,28 +184,15 @@ class session_windowed_kstream {
                                          const named& n) const {
     auto& b = _grouped.stream().builder();
     auto& g = b.graph();
-    const std::size_t parents[] = {_grouped.stream().node()};
     const std::string extra = op + " " + _windows.describe();
-    const std::string name =
-        g.node_name(detail::opt_name(n), "KSTREAM-SESSION-AGGREGATE", parents, extra);
-    const std::string store =
-        m.name ? *m.name : g.auto_name("KSTREAM-SESSION-AGGREGATE-STATE-STORE", parents, extra);
-    core::serde<K> ks =
-        detail::resolve_serde<K>(name, "key", m.key_serde, _grouped.stream().key_serde());
-    core::serde<VA> vs = detail::resolve_serde<VA>(name, "value", m.value_serde);
-    const millis min_retention = _windows.gap() + _windows.grace_period() + millis{1};
-    if (m.retention && *m.retention < min_retention) {
-      throw topology_error(name, "the store retention must be at least gap + grace");
-    }
-    store_spec spec;
-    spec.name = store;
-    spec.kind = store_kind::session;
-    spec.logged = m.logging_enabled;
-    spec.type = m.store_type;
-    spec.retention = m.retention.value_or(min_retention);
-    spec.key_serde = ks;
-    spec.value_serde = vs;
-    g.add_store(std::move(spec), name);
+    const auto agg = detail::add_windowed_aggregation<K, VA>(
+        g, _grouped.stream().node(), detail::opt_name(n), "KSTREAM-SESSION-AGGREGATE", extra, m,
+        _grouped.stream().key_serde(), store_kind::session,
+        _windows.gap() + _windows.grace_period() + millis{1}, millis{0}, "gap + grace");
+    const std::string& name = agg.name;
+    const std::string& store = agg.store;
+    const core::serde<K>& ks = agg.ks;
+    const core::serde<VA>& vs = agg.vs;
     const session_windows windows = _windows;
     const std::size_t node =
         g.add_processor(name, extra, {_grouped.stream().node()},
