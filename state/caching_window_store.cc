@@ -153,40 +153,56 @@ window_iterator caching_window_store::merged(window_iterator below, std::optiona
   return window_iterator(key_value_iterator(std::move(in_time)));
 }
 
-result<window_iterator> caching_window_store::do_fetch(bytes_view key, core::timestamp time_from,
-                                                       core::timestamp time_to,
-                                                       iteration_order order) {
+template <class Below, class Bounds>
+result<window_iterator> caching_window_store::fetch_merged(core::timestamp time_from,
+                                                           core::timestamp time_to,
+                                                           iteration_order order, Below below,
+                                                           Bounds bounds) {
   if (!is_open()) return errc::store_closed;
   const auto from = effective_from(time_from);
   const auto to = core::to_epoch_ms(time_to);
   if (from > to) return window_iterator();
-  SLUICE_TRY(auto below, _inner->fetch(key, core::from_epoch_ms(from), time_to, order));
-  return merged(std::move(below), window_lower(key, from), window_upper(key, to), from, to, order);
+  SLUICE_TRY(auto from_below, below(core::from_epoch_ms(from)));
+  auto [lower, upper] = bounds(from, to);
+  return merged(std::move(from_below), std::move(lower), std::move(upper), from, to, order);
+}
+
+using key_bounds = std::pair<std::optional<bytes>, std::optional<bytes>>;
+
+result<window_iterator> caching_window_store::do_fetch(bytes_view key, core::timestamp time_from,
+                                                       core::timestamp time_to,
+                                                       iteration_order order) {
+  return fetch_merged(
+      time_from, time_to, order,
+      [&](core::timestamp from) { return _inner->fetch(key, from, time_to, order); },
+      [&](int64_t from, int64_t to) {
+        return key_bounds{window_lower(key, from), window_upper(key, to)};
+      });
 }
 
 result<window_iterator> caching_window_store::do_fetch_range(bytes_view key_from, bytes_view key_to,
                                                              core::timestamp time_from,
                                                              core::timestamp time_to,
                                                              iteration_order order) {
-  if (!is_open()) return errc::store_closed;
-  const auto from = effective_from(time_from);
-  const auto to = core::to_epoch_ms(time_to);
-  if (from > to || compare_bytes(key_from, key_to) > 0) return window_iterator();
-  SLUICE_TRY(auto below,
-             _inner->fetch(key_from, key_to, core::from_epoch_ms(from), time_to, order));
-  return merged(std::move(below), window_lower(key_from, 0), window_upper(key_to, max_time), from,
-                to, order);
+  if (compare_bytes(key_from, key_to) > 0) {
+    if (!is_open()) return errc::store_closed;
+    return window_iterator();
+  }
+  return fetch_merged(
+      time_from, time_to, order,
+      [&](core::timestamp from) { return _inner->fetch(key_from, key_to, from, time_to, order); },
+      [&](int64_t, int64_t) {
+        return key_bounds{window_lower(key_from, 0), window_upper(key_to, max_time)};
+      });
 }
 
 result<window_iterator> caching_window_store::do_fetch_all(core::timestamp time_from,
                                                            core::timestamp time_to,
                                                            iteration_order order) {
-  if (!is_open()) return errc::store_closed;
-  const auto from = effective_from(time_from);
-  const auto to = core::to_epoch_ms(time_to);
-  if (from > to) return window_iterator();
-  SLUICE_TRY(auto below, _inner->fetch_all(core::from_epoch_ms(from), time_to, order));
-  return merged(std::move(below), std::nullopt, std::nullopt, from, to, order);
+  return fetch_merged(
+      time_from, time_to, order,
+      [&](core::timestamp from) { return _inner->fetch_all(from, time_to, order); },
+      [](int64_t, int64_t) { return key_bounds{}; });
 }
 
 result<window_iterator> caching_window_store::do_all(iteration_order order) {

@@ -75,6 +75,12 @@ class caching_window_store final : public wrapped_window_store {
   std::int64_t effective_from(core::timestamp from) const noexcept;
   void resync_stream_time() noexcept;
   /// Cache ∪ `below` within [lower, upper) (encoded window keys), then times in [from, to].
+  /// The fetches' shared path: window starts in [time_from, time_to] (time_from raised to what
+  /// is still live), `below(from)` read from the store below and merged with the cache between
+  /// the keys `bounds(from, to)` gives.
+  template <class Below, class Bounds>
+  result<window_iterator> fetch_merged(core::timestamp time_from, core::timestamp time_to,
+                                       iteration_order order, Below below, Bounds bounds);
   window_iterator merged(window_iterator below, std::optional<bytes> lower,
                          std::optional<bytes> upper, std::int64_t from, std::int64_t to,
                          iteration_order order);
