@@ -71,10 +71,27 @@ const input& data() {
   }();
   return d;
 }
+
 template <class T>
 T must(result<T> r) {
   if (!r) throw std::runtime_error(r.error().message());
   if constexpr (!std::is_void_v<T>) return std::move(r).value();
+}
+
+/// What a hand-written loop does with a consumed record before its own logic: the record as the
+/// consumer hands it over (input `k`, timestamp `ts`), then its key and value deserialized.
+struct decoded_record {
+  core::raw_record rec;
+  std::string key;
+  std::string value;
+};
+decoded_record decode_input(std::size_t k, int64_t ts) {
+  static const serdes::string s;
+  const auto& in = data();
+  core::raw_record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts), {}};
+  std::string key = must(s.deserialize(*rec.key));
+  std::string value = must(s.deserialize(*rec.value));
+  return {std::move(rec), std::move(key), std::move(value)};
 }
 
 void pipe_all(benchmark::State& state, topology_test_driver& d, const std::string& topic,
@@ -112,16 +129,13 @@ void stateless_driver(benchmark::State& state) {
 }
 
 void stateless_hand_loop(benchmark::State& state) {
-  const auto& in = data();
   const serdes::string s;
   std::vector<dsl::sink_record> out;
   std::size_t i = 0;
   int64_t ts = 0;
   for (auto _ : state) {
     const std::size_t k = i % distinct_keys;
-    core::raw_record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
-    const std::string key = must(s.deserialize(*rec.key));
-    const std::string value = must(s.deserialize(*rec.value));
+    const auto [rec, key, value] = decode_input(k, ts++);
     if (value[0] != 'x') {
       const std::string mapped = value + "!";
       out.push_back(dsl::sink_record{"out", std::nullopt, must(s.serialize(key)),
@@ -141,7 +155,6 @@ void stateless_4p_driver(benchmark::State& state) {
 }
 
 void stateless_4p_hand_loop(benchmark::State& state) {
-  const auto& in = data();
   const serdes::string s;
   std::vector<std::pair<int32_t, dsl::sink_record>> out;
   std::size_t i = 0;
@@ -149,10 +162,8 @@ void stateless_4p_hand_loop(benchmark::State& state) {
   int64_t routed = 0;
   for (auto _ : state) {
     const std::size_t k = i % distinct_keys;
-    core::raw_record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
+    const auto [rec, key, value] = decode_input(k, ts++);
     routed += core::partition_for_key(*rec.key, 4);  // the task that reads the record
-    const std::string key = must(s.deserialize(*rec.key));
-    const std::string value = must(s.deserialize(*rec.value));
     if (value[0] != 'x') {
       const std::string mapped = value + "!";
       dsl::sink_record r{"out",  std::nullopt, must(s.serialize(key)), must(s.serialize(mapped)),
@@ -185,7 +196,6 @@ void windowed_count_driver(benchmark::State& state) {
 
 template <dsl::store_backend Backend>
 void windowed_count_hand_loop(benchmark::State& state) {
-  const auto& in = data();
   temp_dir dir;
   state::rocksdb_resources resources(state::rocksdb_resources_config{
       .memory_budget_bytes = std::size_t{64} << 20, .write_buffer_size = std::size_t{4} << 20});
@@ -202,9 +212,7 @@ void windowed_count_hand_loop(benchmark::State& state) {
   int64_t ts = 0;
   for (auto _ : state) {
     const std::size_t k = i % distinct_keys;
-    core::raw_record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
-    const std::string key = must(s.deserialize(*rec.key));
-    const std::string value = must(s.deserialize(*rec.value));
+    const auto [rec, key, value] = decode_input(k, ts++);
     benchmark::DoNotOptimize(value.data());
     const int64_t t = core::to_epoch_ms(rec.ts);
     const timestamp start = core::from_epoch_ms(t - t % 60000);
@@ -249,7 +257,6 @@ void join_driver(benchmark::State& state) {
 }
 
 void join_hand_loop(benchmark::State& state) {
-  const auto& in = data();
   const state::window_store_options opts{
       .retention = 20s + 1ms, .segment_interval = 10s, .retain_duplicates = true};
   auto left = state::make_in_memory_window_store("left", opts);
@@ -261,9 +268,7 @@ void join_hand_loop(benchmark::State& state) {
   for (auto _ : state) {
     const std::size_t k = (i / 2) % distinct_keys;
     const bool is_left = i % 2 == 0;
-    core::raw_record rec{in.keys[k], in.values[k], core::from_epoch_ms(ts++), {}};
-    const std::string key = must(s.deserialize(*rec.key));
-    const std::string value = must(s.deserialize(*rec.value));
+    const auto [rec, key, value] = decode_input(k, ts++);
     const bytes kb = must(s.serialize(key));
     must((is_left ? left : right)->put(kb, must(s.serialize(value)), rec.ts, rec.ts));
     auto& other = is_left ? right : left;
