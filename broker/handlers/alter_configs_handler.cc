@@ -35,10 +35,7 @@ void handle_alter_configs(broker_context& ctx, const request& req, responder res
     } else if (res.resource_type == protocol::config_resource_broker) {
       failed = ctx.configs().alter_broker(res.resource_name, configs, body->validate_only);
     } else {
-      failed = config_error{config_error::kind::invalid_request,
-                            "resource type " + std::to_string(res.resource_type) +
-                                " is not supported: only TOPIC (2) and BROKER (4)",
-                            {}};
+      failed = unsupported_config_resource(res.resource_type);
     }
     if (failed) {
       out.error_code = to_kafka_error(*failed);

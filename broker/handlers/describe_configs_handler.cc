@@ -38,10 +38,7 @@ void handle_describe_configs(broker_context& ctx, const request& req, responder 
     } else if (res.resource_type == protocol::config_resource_broker) {
       failed = ctx.configs().describe_broker(res.resource_name, res.configuration_keys, described);
     } else {
-      failed = config_error{config_error::kind::invalid_request,
-                            "resource type " + std::to_string(res.resource_type) +
-                                " is not supported: only TOPIC (2) and BROKER (4)",
-                            {}};
+      failed = unsupported_config_resource(res.resource_type);
     }
     if (failed) {
       result.error_code = to_kafka_error(*failed);

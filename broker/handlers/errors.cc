@@ -71,4 +71,11 @@ protocol::error_code to_kafka_error(const config_error& e) noexcept {
   return protocol::error_code::unknown_server_error;
 }
 
+config_error unsupported_config_resource(int8_t resource_type) {
+  return config_error{config_error::kind::invalid_request,
+                      "resource type " + std::to_string(resource_type) +
+                          " is not supported: only TOPIC (2) and BROKER (4)",
+                      {}};
+}
+
 }  // namespace sluice::broker

@@ -82,5 +82,7 @@ protocol::error_code to_kafka_error(group::errc e) noexcept;
 /// The Kafka error code for a failed configuration change or lookup (DescribeConfigs,
 /// AlterConfigs, IncrementalAlterConfigs).
 protocol::error_code to_kafka_error(const config_error& e) noexcept;
+/// The failure of a config API asked about a resource type other than TOPIC (2) or BROKER (4).
+config_error unsupported_config_resource(int8_t resource_type);
 
 }  // namespace sluice::broker

@@ -338,8 +338,7 @@ void transaction_coordinator::add_to_transaction(const std::string& tid, core::p
                                                  std::optional<std::string> group,
                                                  std::function<void(errc)> done) {
   std::unique_lock lock(_mutex);
-  errc why = errc::ok;
-  entry* owned = owned_by(tid, pid, epoch, why);
+  const auto [owned, why] = owned_by(tid, pid, epoch);
   if (owned == nullptr) return done(why);
   entry& e = *owned;
   if (e.pending || e.m.state == txn_state::prepare_commit || e.m.state == txn_state::prepare_abort) {
@@ -361,27 +360,20 @@ void transaction_coordinator::add_to_transaction(const std::string& tid, core::p
   });
 }
 
-transaction_coordinator::entry* transaction_coordinator::owned_by(const std::string& tid,
-                                                                  core::producer_id pid,
-                                                                  core::producer_epoch epoch,
-                                                                  errc& why) {
+std::pair<transaction_coordinator::entry*, errc> transaction_coordinator::owned_by(
+    const std::string& tid, core::producer_id pid, core::producer_epoch epoch) {
   auto it = _txns.find(tid);
   if (it == _txns.end() || it->second.m.producer_id != pid) {
-    why = errc::invalid_producer_id_mapping;
-    return nullptr;
+    return {nullptr, errc::invalid_producer_id_mapping};
   }
-  if (it->second.m.producer_epoch != epoch) {
-    why = errc::producer_fenced;
-    return nullptr;
-  }
-  return &it->second;
+  if (it->second.m.producer_epoch != epoch) return {nullptr, errc::producer_fenced};
+  return {&it->second, errc::ok};
 }
 
 errc transaction_coordinator::check_offset_commit(const std::string& tid, core::producer_id pid,
                                                   core::producer_epoch epoch, const std::string& group_id) {
   std::lock_guard lock(_mutex);
-  errc why = errc::ok;
-  const entry* owned = owned_by(tid, pid, epoch, why);
+  const auto [owned, why] = owned_by(tid, pid, epoch);
   if (owned == nullptr) return why;
   const entry& e = *owned;
   if (e.pending && e.m.state != txn_state::ongoing) return errc::concurrent_transactions;
@@ -395,8 +387,7 @@ void transaction_coordinator::end_transaction(const std::string& tid, core::prod
                                               core::producer_epoch epoch, bool commit,
                                               std::function<void(errc)> done) {
   std::unique_lock lock(_mutex);
-  errc why = errc::ok;
-  entry* owned = owned_by(tid, pid, epoch, why);
+  const auto [owned, why] = owned_by(tid, pid, epoch);
   if (owned == nullptr) return done(why);
   entry& e = *owned;
   if (e.pending) return done(errc::concurrent_transactions);

@@ -47,6 +47,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice::broker::group {
@@ -123,9 +124,9 @@ class transaction_coordinator {
   result<void> replay_partition(const std::shared_ptr<storage::partition_log>& plog);
   int32_t partition_for(std::string_view transactional_id) const noexcept;
   /// The transaction `tid` if the producer (`pid`, `epoch`) owns it; otherwise nullptr and
-  /// `why` says INVALID_PRODUCER_ID_MAPPING or PRODUCER_FENCED. REQUIRES: _mutex held.
-  entry* owned_by(const std::string& tid, core::producer_id pid, core::producer_epoch epoch,
-                  errc& why);
+  /// INVALID_PRODUCER_ID_MAPPING or PRODUCER_FENCED. REQUIRES: _mutex held.
+  std::pair<entry*, errc> owned_by(const std::string& tid, core::producer_id pid,
+                                   core::producer_epoch epoch);
 
   /// The outcome of appending one record: whether it went in, and the fsync it owes before
   /// the record may be relied on (none when the flush policy does not ask for it).
