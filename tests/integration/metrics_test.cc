@@ -64,6 +64,22 @@ class metrics : public broker_test {
     broker_test::SetUp();
   }
 
+  struct group_series {
+    double members = 0;
+    double committed = 0;
+    double lag = 0;
+  };
+  /// The scrape shows exactly one group, `group`, with its series for partition 0 of `topic`.
+  static void expect_one_group(std::map<std::string, double>& m, const std::string& group,
+                               const std::string& topic, group_series want) {
+    const std::string labels =
+        "{group=\"" + group + "\",partition=\"0\",topic=\"" + topic + "\"}";
+    EXPECT_EQ(m["sluice_broker_consumer_groups"], 1);
+    EXPECT_EQ(m["sluice_broker_consumer_group_members{group=\"" + group + "\"}"], want.members);
+    EXPECT_EQ(m["sluice_broker_consumer_group_committed_offset" + labels], want.committed);
+    EXPECT_EQ(m["sluice_broker_consumer_group_lag" + labels], want.lag);
+  }
+
   std::map<std::string, double> scrape() {
     auto r = http_get(_broker->metrics_port(), "/metrics");
     EXPECT_EQ(r.status, 200);
@@ -177,18 +193,15 @@ TEST_F(metrics, group_metrics_come_from_the_coordinator_interface) {
   _broker->metrics().set_group_source([&groups] { return groups; }, &_broker->logs());
 
   auto m = scrape();
-  const std::string labels = "{group=\"orders-app\",partition=\"0\",topic=\"" + t + "\"}";
-  EXPECT_EQ(m["sluice_broker_consumer_groups"], 1);
-  EXPECT_EQ(m["sluice_broker_consumer_group_members{group=\"orders-app\"}"], 2);
-  EXPECT_EQ(m["sluice_broker_consumer_group_committed_offset" + labels], 4);
-  EXPECT_EQ(m["sluice_broker_consumer_group_lag" + labels], 6);
+  expect_one_group(m, "orders-app", t, {.members = 2, .committed = 4, .lag = 6});
 
   // A group that disappears takes its series with it.
   groups.clear();
   m = scrape();
   EXPECT_EQ(m["sluice_broker_consumer_groups"], 0);
   EXPECT_FALSE(m.contains("sluice_broker_consumer_group_members{group=\"orders-app\"}"));
-  EXPECT_FALSE(m.contains("sluice_broker_consumer_group_lag" + labels));
+  EXPECT_FALSE(m.contains("sluice_broker_consumer_group_lag{group=\"orders-app\",partition=\"0\",topic=\"" +
+                          t + "\"}"));
 }
 
 TEST_F(metrics, a_real_consumer_group_shows_members_committed_offsets_and_lag) {
@@ -217,11 +230,7 @@ TEST_F(metrics, a_real_consumer_group_shows_members_committed_offsets_and_lag) {
   for (int i = 0; i < 3; ++i) produce(*p, t, 0, "k", "v");
 
   auto m = scrape();
-  const std::string labels = "{group=\"metrics-group\",partition=\"0\",topic=\"" + t + "\"}";
-  EXPECT_EQ(m["sluice_broker_consumer_groups"], 1);
-  EXPECT_EQ(m["sluice_broker_consumer_group_members{group=\"metrics-group\"}"], 1);
-  EXPECT_EQ(m["sluice_broker_consumer_group_committed_offset" + labels], 5);
-  EXPECT_EQ(m["sluice_broker_consumer_group_lag" + labels], 3);
+  expect_one_group(m, "metrics-group", t, {.members = 1, .committed = 5, .lag = 3});
   c->close();
 }
 
