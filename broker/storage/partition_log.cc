@@ -164,35 +164,37 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
   return r;
 }
 
-template <class Locate>
-result<std::shared_ptr<segment>> partition_log::start_read(int64_t offset, int64_t max_offset,
-                                                          bool read_committed, read_bounds& bounds,
-                                                          std::vector<aborted_txn_entry>& candidates,
-                                                          Locate&& locate) const {
+template <class Located, class Locate>
+result<partition_log::read_start<Located>> partition_log::start_read(int64_t offset,
+                                                                     int64_t max_offset,
+                                                                     bool read_committed,
+                                                                     Locate&& locate) const {
   std::lock_guard lock(_mutex);
-  bounds.log_start_offset = _log_start.load(std::memory_order_relaxed);
-  bounds.high_watermark = _log_end.load(std::memory_order_relaxed);
-  if (offset < bounds.log_start_offset || offset > bounds.high_watermark) {
-    return errc::offset_out_of_range;
-  }
-  if (offset >= max_offset) return std::shared_ptr<segment>();
+  read_start<Located> start;
+  const int64_t log_start = _log_start.load(std::memory_order_relaxed);
+  const int64_t end = _log_end.load(std::memory_order_relaxed);
+  start.log_start_offset = core::offset{log_start};
+  start.high_watermark = core::offset{end};
+  if (offset < log_start || offset > end) return errc::offset_out_of_range;
+  if (offset >= max_offset) return start;
   auto it = _segments.upper_bound(offset);
   if (it != _segments.begin()) --it;
   // Skip segments that hold nothing at or after `offset` (e.g. emptied by compaction).
   for (; it != _segments.end(); ++it) {
     if (it->second->next_offset() > offset) break;
   }
-  if (it == _segments.end()) return std::shared_ptr<segment>();
-  SLUICE_TRY(locate(*it->second));
+  if (it == _segments.end()) return start;
+  SLUICE_TRY(start.at, locate(*it->second));
   if (read_committed) {
     // Markers at or after `offset` live in this segment or later ones.
     for (auto s = it; s != _segments.end(); ++s) {
       for (const auto& e : s->second->aborted()) {
-        if (e.last_offset >= offset && e.first_offset < max_offset) candidates.push_back(e);
+        if (e.last_offset >= offset && e.first_offset < max_offset) start.candidates.push_back(e);
       }
     }
   }
-  return it->second;
+  start.seg = it->second;
+  return start;
 }
 
 namespace {
@@ -217,21 +219,16 @@ result<read_result> partition_log::read(core::offset from, uint64_t max_bytes,
                                         core::offset until, bool read_committed) const {
   const int64_t offset = from.value();
   const int64_t max_offset = until.value();
-  read_bounds bounds;
-  std::vector<aborted_txn_entry> candidates;
-  segment::range range;
-  SLUICE_TRY(auto seg, start_read(offset, max_offset, read_committed, bounds, candidates,
-                                  [&](const segment& s) -> result<void> {
-                                    SLUICE_TRY(auto r, s.locate(offset));
-                                    range = r;
-                                    return core::success();
-                                  }));
+  SLUICE_TRY(auto start, start_read<segment::range>(offset, max_offset, read_committed,
+                                                    [&](const segment& s) { return s.locate(offset); }));
   read_result out;
-  out.log_start_offset = core::offset{bounds.log_start_offset};
-  out.high_watermark = core::offset{bounds.high_watermark};
-  if (seg == nullptr) return out;
-  if (range.size > 0) SLUICE_TRY(seg->read_batches(range, max_bytes, max_offset, out.records));
-  if (!candidates.empty() && !out.records.empty()) {
+  out.log_start_offset = start.log_start_offset;
+  out.high_watermark = start.high_watermark;
+  if (start.seg == nullptr) return out;
+  if (start.at.size > 0) {
+    SLUICE_TRY(start.seg->read_batches(start.at, max_bytes, max_offset, out.records));
+  }
+  if (!start.candidates.empty() && !out.records.empty()) {
     int64_t upper = offset;
     protocol::batch_iterator batches(out.records);
     for (;;) {
@@ -240,7 +237,7 @@ result<read_result> partition_log::read(core::offset from, uint64_t max_bytes,
       SLUICE_TRY(auto h, parse_batch_header(*next.value()));
       upper = storage::next_offset(h);
     }
-    out.aborted = aborted_before(std::move(candidates), upper);
+    out.aborted = aborted_before(std::move(start.candidates), upper);
   }
   return out;
 }
@@ -249,26 +246,24 @@ result<log_slice> partition_log::read_slice(core::offset from, uint64_t max_byte
                                             core::offset until, bool read_committed) const {
   const int64_t offset = from.value();
   const int64_t max_offset = until.value();
-  read_bounds bounds;
-  std::vector<aborted_txn_entry> candidates;
-  segment::located located;
-  SLUICE_TRY(auto seg, start_read(offset, max_offset, read_committed, bounds, candidates,
-                                  [&](const segment& s) -> result<void> {
-                                    SLUICE_TRY(auto l, s.locate_for_slice(offset, max_bytes, max_offset));
-                                    located = l;
-                                    return core::success();
-                                  }));
+  SLUICE_TRY(auto start, start_read<segment::located>(offset, max_offset, read_committed,
+                                                      [&](const segment& s) {
+                                                        return s.locate_for_slice(offset, max_bytes,
+                                                                                  max_offset);
+                                                      }));
   log_slice out;
-  out.log_start_offset = core::offset{bounds.log_start_offset};
-  out.high_watermark = core::offset{bounds.high_watermark};
-  if (seg == nullptr || located.r.size == 0) return out;
-  SLUICE_TRY(auto batches, seg->slice_batches(located, max_bytes, max_offset));
+  out.log_start_offset = start.log_start_offset;
+  out.high_watermark = start.high_watermark;
+  if (start.seg == nullptr || start.at.r.size == 0) return out;
+  SLUICE_TRY(auto batches, start.seg->slice_batches(start.at, max_bytes, max_offset));
   if (batches.r.size == 0) return out;
   out.position = batches.r.position;
   out.size = batches.r.size;
-  out.source = std::move(seg);
+  out.source = std::move(start.seg);
   // Up to the end of the data returned.
-  if (!candidates.empty()) out.aborted = aborted_before(std::move(candidates), batches.end_offset_bound);
+  if (!start.candidates.empty()) {
+    out.aborted = aborted_before(std::move(start.candidates), batches.end_offset_bound);
+  }
   return out;
 }
 

@@ -251,20 +251,24 @@ class partition_log {
   partition_log(std::filesystem::path dir, core::topic_partition tp, log_config config)
       : _dir(std::move(dir)), _tp(std::move(tp)), _config(config) {}
 
-  struct read_bounds {
-    int64_t log_start_offset = 0;
-    int64_t high_watermark = 0;
+  /// What read()'s and read_slice()'s start found: the log's bounds, the segment holding the
+  /// offset (null when there is nothing to read), where in it (`Located`, from `locate`), and
+  /// with read_committed the aborted transactions that may overlap the data.
+  template <class Located>
+  struct read_start {
+    core::offset log_start_offset{0};
+    core::offset high_watermark{0};
+    std::shared_ptr<segment> seg;
+    Located at{};
+    std::vector<aborted_txn_entry> candidates;
   };
   /// read()'s and read_slice()'s start, under the lock: checks `offset` against the log's
   /// bounds, finds the segment holding it and calls `locate(segment)` there; with
   /// `read_committed` collects the aborted transactions that may overlap the data from
-  /// `offset` on. Returns the segment, or null when there is nothing to read. Defined in the .cc
-  /// (its only user).
-  template <class Locate>
-  result<std::shared_ptr<segment>> start_read(int64_t offset, int64_t max_offset, bool read_committed,
-                                              read_bounds& bounds,
-                                              std::vector<aborted_txn_entry>& candidates,
-                                              Locate&& locate) const;
+  /// `offset` on. Defined in the .cc (its only user).
+  template <class Located, class Locate>
+  result<read_start<Located>> start_read(int64_t offset, int64_t max_offset, bool read_committed,
+                                         Locate&& locate) const;
 
   result<void> roll_locked(int64_t next_offset);
   result<void> delete_segments_below_locked(int64_t offset);
