@@ -18,7 +18,7 @@ namespace {
 using join_capture = capture<join_result>;
 using sync_capture = capture<sync_result>;
 
-class coordinator_test : public ::testing::Test {
+class coordinator_test : public ::testing::Test, protected coordinator_storage {
  protected:
   void SetUp() override {
     config.initial_rebalance_delay_ms = 0;
@@ -29,9 +29,7 @@ class coordinator_test : public ::testing::Test {
   void TearDown() override { close(); }
 
   void open() {
-    auto l = storage::log_manager::open(dir.path() / "data", log_defaults);
-    ASSERT_TRUE(l) << l.error().message();
-    logs = std::move(l).value();
+    open_logs();
     auto c = group_coordinator::open(*logs, appends, config);
     ASSERT_TRUE(c) << c.error().message();
     coord = std::move(c).value();
@@ -39,11 +37,7 @@ class coordinator_test : public ::testing::Test {
   void close() {
     if (coord) coord->shutdown();
     coord.reset();
-    sched.clear();
-    if (logs) {
-      EXPECT_TRUE(logs->shutdown());
-    }
-    logs.reset();
+    close_logs();
   }
   void reopen() {
     close();
@@ -134,12 +128,7 @@ class coordinator_test : public ::testing::Test {
     return {j->member_id, j->generation};
   }
 
-  temp_dir dir;
-  storage::log_config log_defaults;
   coordinator_config config;
-  manual_scheduler sched;
-  durable_appender appends{sched};
-  std::unique_ptr<storage::log_manager> logs;
   std::unique_ptr<group_coordinator> coord;
   std::deque<join_capture> joins;
   std::deque<sync_capture> syncs;

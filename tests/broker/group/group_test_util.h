@@ -3,6 +3,7 @@
 // data directory with a log manager, result capture, and consumer-protocol subscription bytes.
 
 #include "core/temp_dir.h"
+#include "broker/durable_appender.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/scheduler.h"
 #include "broker/protocol/writer.h"
@@ -100,5 +101,28 @@ inline core::bytes subscription(const std::vector<std::string>& topics) {
 }
 
 inline core::bytes bytes_of(std::string_view s) { return core::to_bytes(s); }
+
+/// What a coordinator test runs on: a data directory and its log manager, a manual scheduler
+/// and the durable appender over it. Open the logs before the coordinators and close them after.
+struct coordinator_storage {
+  void open_logs() {
+    auto l = storage::log_manager::open(dir.path() / "data", log_defaults);
+    ASSERT_TRUE(l) << l.error().message();
+    logs = std::move(l).value();
+  }
+  void close_logs() {
+    sched.clear();
+    if (logs) {
+      EXPECT_TRUE(logs->shutdown());
+    }
+    logs.reset();
+  }
+
+  temp_dir dir;
+  storage::log_config log_defaults;
+  manual_scheduler sched;
+  durable_appender appends{sched};
+  std::unique_ptr<storage::log_manager> logs;
+};
 
 }  // namespace sluice::broker::group::test

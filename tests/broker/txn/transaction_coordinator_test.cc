@@ -29,7 +29,7 @@ struct last_batch {
   int16_t epoch = -1;
 };
 
-class txn_coordinator_test : public ::testing::Test {
+class txn_coordinator_test : public ::testing::Test, protected group::test::coordinator_storage {
  protected:
   void SetUp() override {
     open();
@@ -39,9 +39,7 @@ class txn_coordinator_test : public ::testing::Test {
   void TearDown() override { close(); }
 
   void open() {
-    auto l = storage::log_manager::open(dir.path() / "data", {});
-    ASSERT_TRUE(l) << l.error().message();
-    logs = std::move(l).value();
+    open_logs();
     auto g = group::group_coordinator::open(*logs, appends, {});
     ASSERT_TRUE(g) << g.error().message();
     groups = std::move(g).value();
@@ -54,11 +52,7 @@ class txn_coordinator_test : public ::testing::Test {
     coord.reset();
     if (groups) groups->shutdown();
     groups.reset();
-    sched.clear();
-    if (logs) {
-      EXPECT_TRUE(logs->shutdown());
-    }
-    logs.reset();
+    close_logs();
   }
   void reopen() {
     close();
@@ -124,11 +118,7 @@ class txn_coordinator_test : public ::testing::Test {
   const core::topic_partition orders0{"orders", core::partition_id{0}};
   const core::topic_partition payments0{"payments", core::partition_id{0}};
   const std::vector<core::topic_partition> orders0_list{orders0};
-  temp_dir dir;
-  manual_scheduler sched;
-  durable_appender appends{sched};
   txn_config config;
-  std::unique_ptr<storage::log_manager> logs;
   std::unique_ptr<group::group_coordinator> groups;
   std::unique_ptr<transaction_coordinator> coord;
   /// Long-poll wake-ups seen per partition (see `watch`).
