@@ -196,6 +196,18 @@ bool is_fresh(const Variant& v) {
   return p != nullptr && *p == nullptr;
 }
 
+/// The metric a series owns, made on first registration. A series already registered as a
+/// callback cannot become an owned metric.
+template <class Metric, class Variant>
+Metric& owned_metric(Variant& v, std::string_view name) {
+  if (auto* p = std::get_if<std::unique_ptr<Metric>>(&v); p && *p) return **p;
+  SLUICE_ASSERT(is_fresh(v), (context(name) + ": series is a callback").c_str());
+  auto owned = std::make_unique<Metric>();
+  Metric& handle = *owned;
+  v = std::move(owned);
+  return handle;
+}
+
 }  // namespace
 
 counter& metrics_registry::register_counter(std::string_view name, std::string_view help,
@@ -203,12 +215,7 @@ counter& metrics_registry::register_counter(std::string_view name, std::string_v
   std::lock_guard lock(_mutex);
   auto& s = series_for(family_for(name, help, metric_type::counter, nullptr), name,
                        std::move(labels));
-  if (auto* p = std::get_if<std::unique_ptr<counter>>(&s.metric); p && *p) return **p;
-  SLUICE_ASSERT(is_fresh(s.metric), (context(name) + ": series is a callback").c_str());
-  auto owned = std::make_unique<counter>();
-  counter& handle = *owned;
-  s.metric = std::move(owned);
-  return handle;
+  return owned_metric<counter>(s.metric, name);
 }
 
 gauge& metrics_registry::register_gauge(std::string_view name, std::string_view help,
@@ -216,12 +223,7 @@ gauge& metrics_registry::register_gauge(std::string_view name, std::string_view 
   std::lock_guard lock(_mutex);
   auto& s =
       series_for(family_for(name, help, metric_type::gauge, nullptr), name, std::move(labels));
-  if (auto* p = std::get_if<std::unique_ptr<gauge>>(&s.metric)) return **p;
-  SLUICE_ASSERT(is_fresh(s.metric), (context(name) + ": series is a callback").c_str());
-  auto owned = std::make_unique<gauge>();
-  gauge& handle = *owned;
-  s.metric = std::move(owned);
-  return handle;
+  return owned_metric<gauge>(s.metric, name);
 }
 
 histogram& metrics_registry::register_histogram(std::string_view name, std::string_view help,
