@@ -132,10 +132,8 @@ void stateless_hand_loop(benchmark::State& state) {
   const serdes::string s;
   std::vector<dsl::sink_record> out;
   std::size_t i = 0;
-  int64_t ts = 0;
   for (auto _ : state) {
-    const std::size_t k = i % distinct_keys;
-    const auto [rec, key, value] = decode_input(k, ts++);
+    const auto [rec, key, value] = decode_input(i % distinct_keys, static_cast<int64_t>(i));
     if (value[0] != 'x') {
       const std::string mapped = value + "!";
       out.push_back(dsl::sink_record{"out", std::nullopt, must(s.serialize(key)),
@@ -158,11 +156,9 @@ void stateless_4p_hand_loop(benchmark::State& state) {
   const serdes::string s;
   std::vector<std::pair<int32_t, dsl::sink_record>> out;
   std::size_t i = 0;
-  int64_t ts = 0;
   int64_t routed = 0;
   for (auto _ : state) {
-    const std::size_t k = i % distinct_keys;
-    const auto [rec, key, value] = decode_input(k, ts++);
+    const auto [rec, key, value] = decode_input(i % distinct_keys, static_cast<int64_t>(i));
     routed += core::partition_for_key(*rec.key, 4);  // the task that reads the record
     if (value[0] != 'x') {
       const std::string mapped = value + "!";
@@ -209,10 +205,8 @@ void windowed_count_hand_loop(benchmark::State& state) {
   const time_windowed_serde<std::string> wk(serdes::string{}, 1min);
   std::vector<dsl::sink_record> out;
   std::size_t i = 0;
-  int64_t ts = 0;
   for (auto _ : state) {
-    const std::size_t k = i % distinct_keys;
-    const auto [rec, key, value] = decode_input(k, ts++);
+    const auto [rec, key, value] = decode_input(i % distinct_keys, static_cast<int64_t>(i));
     benchmark::DoNotOptimize(value.data());
     const int64_t t = core::to_epoch_ms(rec.ts);
     const timestamp start = core::from_epoch_ms(t - t % 60000);
@@ -264,11 +258,10 @@ void join_hand_loop(benchmark::State& state) {
   const serdes::string s;
   std::vector<dsl::sink_record> out;
   std::size_t i = 0;
-  int64_t ts = 0;
   for (auto _ : state) {
     const std::size_t k = (i / 2) % distinct_keys;
     const bool is_left = i % 2 == 0;
-    const auto [rec, key, value] = decode_input(k, ts++);
+    const auto [rec, key, value] = decode_input(k, static_cast<int64_t>(i));
     const bytes kb = must(s.serialize(key));
     must((is_left ? left : right)->put(kb, must(s.serialize(value)), rec.ts, rec.ts));
     auto& other = is_left ? right : left;
