@@ -15,6 +15,8 @@
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/partition_log.h"
 
+#include "bench/family_reporter.h"
+
 #include <benchmark/benchmark.h>
 
 #include <fcntl.h>
@@ -208,22 +210,14 @@ void compaction(benchmark::State& state, const workload& w) {
 }
 
 /// Console output plus a table of MB/s relative to raw_pread per workload.
-class ratio_reporter final : public benchmark::ConsoleReporter {
+class ratio_reporter final : public sluice::bench::family_reporter {
  public:
-  explicit ratio_reporter(OutputOptions options) : ConsoleReporter(options) {}
+  using family_reporter::family_reporter;
 
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      const auto name = run.benchmark_name();
-      const auto slash = name.find('/');
-      if (slash == std::string::npos) continue;
-      auto it = run.counters.find("bytes_per_second");
-      if (it == run.counters.end()) continue;
-      _rates[name.substr(0, slash)][name.substr(slash + 1, name.find('/', slash + 1) - slash - 1)] =
-          it->second.value / 1e6;
-    }
+  void add(const std::string& family, const std::string& member, const Run& run) override {
+    auto it = run.counters.find("bytes_per_second");
+    if (it == run.counters.end()) return;
+    _rates[family][member.substr(0, member.find('/'))] = it->second.value / 1e6;
   }
 
   void Finalize() override {

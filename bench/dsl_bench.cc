@@ -31,6 +31,8 @@
 #include "state/rocksdb_resources.h"
 #include "state/stores.h"
 
+#include "bench/family_reporter.h"
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -281,19 +283,12 @@ void join_hand_loop(benchmark::State& state) {
 
 /// Console output, then per family and implementation the median CPU and real time per record
 /// over repetitions, and each driver's cost relative to the hand loop of its family.
-class ratio_reporter final : public benchmark::ConsoleReporter {
+class ratio_reporter final : public sluice::bench::family_reporter {
  public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      const std::string name = run.benchmark_name();
-      const auto slash = name.find('/');
-      if (slash == std::string::npos) continue;
-      auto& cell = _ns[name.substr(0, slash)][name.substr(slash + 1)];
-      cell.cpu.push_back(run.GetAdjustedCPUTime());
-      cell.real.push_back(run.GetAdjustedRealTime());
-    }
+  void add(const std::string& family, const std::string& member, const Run& run) override {
+    auto& cell = _ns[family][member];
+    cell.cpu.push_back(run.GetAdjustedCPUTime());
+    cell.real.push_back(run.GetAdjustedRealTime());
   }
   void Finalize() override {
     ConsoleReporter::Finalize();

@@ -21,6 +21,8 @@
 #include "state/stores.h"
 #include "state/window_store.h"
 
+#include "bench/family_reporter.h"
+
 #include <benchmark/benchmark.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -356,22 +358,15 @@ void restore_sluice(benchmark::State& state) {
 
 /// Console output plus, at the end, each implementation's time per operation relative to
 /// `raw_rocksdb` of the same family.
-class ratio_reporter final : public benchmark::ConsoleReporter {
+class ratio_reporter final : public sluice::bench::family_reporter {
  public:
-  explicit ratio_reporter(OutputOptions options) : ConsoleReporter(options) {}
+  using family_reporter::family_reporter;
 
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const auto& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
-      const auto name = run.benchmark_name();
-      const auto slash = name.find('/');
-      if (slash == std::string::npos) continue;
-      auto& cell = _times[name.substr(0, slash)][name.substr(slash + 1)];
-      cell.real += run.GetAdjustedRealTime();
-      cell.cpu += run.GetAdjustedCPUTime();
-      cell.runs += 1;
-    }
+  void add(const std::string& family, const std::string& member, const Run& run) override {
+    auto& cell = _times[family][member];
+    cell.real += run.GetAdjustedRealTime();
+    cell.cpu += run.GetAdjustedCPUTime();
+    cell.runs += 1;
   }
 
   void Finalize() override {
