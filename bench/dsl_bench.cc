@@ -285,6 +285,8 @@ void join_hand_loop(benchmark::State& state) {
 /// over repetitions, and each driver's cost relative to the hand loop of its family.
 class ratio_reporter final : public sluice::bench::family_reporter {
  public:
+  using family_reporter::family_reporter;
+
   void add(const std::string& family, const std::string& member, const Run& run) override {
     auto& cell = _ns[family][member];
     cell.cpu.push_back(run.GetAdjustedCPUTime());
@@ -343,10 +345,5 @@ BENCHMARK(join_driver)->Name("join_memory/driver");
 BENCHMARK(join_hand_loop)->Name("join_memory/hand_loop");
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  ratio_reporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return sluice::bench::run_benchmarks<ratio_reporter>(argc, argv);
 }

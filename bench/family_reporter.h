@@ -6,6 +6,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -30,5 +32,19 @@ class family_reporter : public benchmark::ConsoleReporter {
   /// One finished run of `<family>/<member>` (`member` is everything after the first '/').
   virtual void add(const std::string& family, const std::string& member, const Run& run) = 0;
 };
+
+/// A bench's main after registration: parses the flags, runs the benchmarks through `Reporter`
+/// (console colours on a terminal, a plain table otherwise) and shuts Google Benchmark down.
+/// Returns 1 for a flag it does not know.
+template <class Reporter>
+int run_benchmarks(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  Reporter reporter(::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Defaults
+                                            : benchmark::ConsoleReporter::OO_Tabular);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}
 
 }  // namespace sluice::bench

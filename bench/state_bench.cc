@@ -426,11 +426,5 @@ BENCHMARK(restore_sluice<true>)->Name("restore/sluice_rocksdb");
 BENCHMARK(restore_sluice<false>)->Name("restore/sluice_memory");
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  ratio_reporter reporter(::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Defaults
-                                                  : benchmark::ConsoleReporter::OO_Tabular);
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  benchmark::Shutdown();
-  return 0;
+  return sluice::bench::run_benchmarks<ratio_reporter>(argc, argv);
 }
