@@ -21,10 +21,8 @@ void processor_node::forward_to(std::string_view child_name, const erased_record
   c->process(r);
 }
 
-bool processor_node::drop_null_key_or_value(const erased_record& r, bool value_required) const {
-  if (r.key != nullptr && (!value_required || r.value != nullptr)) return false;
+void processor_node::count_null_key_or_value_drop() const {
   _context->record_drop(*this, drop_reason::null_key_or_value);
-  return true;
 }
 
 }  // namespace sluice::dsl

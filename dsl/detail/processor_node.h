@@ -49,13 +49,20 @@ class processor_node {
   processor_node* child(std::string_view child_name) const noexcept;
   /// Drops and counts (drop_reason::null_key_or_value) a record this node cannot use: one
   /// without key, or without value when `value_required`. True if it was dropped.
-  bool drop_null_key_or_value(const erased_record& r, bool value_required = false) const;
+  /// The check is inline (it runs for every record); only a drop leaves the header.
+  bool drop_null_key_or_value(const erased_record& r, bool value_required = false) const {
+    if (r.key != nullptr && (!value_required || r.value != nullptr)) return false;
+    count_null_key_or_value_drop();
+    return true;
+  }
   /// The names of the state stores this node is connected to.
   std::span<const std::string> store_names() const noexcept { return _stores; }
   /// The task this node runs in. REQUIRES: the node has been wired (true from init() on).
   task_context& context() const noexcept { return *_context; }
 
  private:
+  void count_null_key_or_value_drop() const;
+
   friend class processor_task;
   friend class topology;
   std::string _name;
