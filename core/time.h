@@ -18,6 +18,18 @@ inline timestamp wall_clock_now() noexcept {
 inline constexpr timestamp from_epoch_ms(int64_t ms) noexcept { return timestamp{millis{ms}}; }
 inline constexpr int64_t to_epoch_ms(timestamp t) noexcept { return t.time_since_epoch().count(); }
 
+/// The later (earlier) of two timestamps, the longer (shorter) of two durations: std::max and
+/// std::min for the DSL's node templates, which would otherwise pull <algorithm> into every
+/// user's translation unit.
+template <class T>
+constexpr T later(T a, T b) noexcept {
+  return a < b ? b : a;
+}
+template <class T>
+constexpr T earlier(T a, T b) noexcept {
+  return b < a ? b : a;
+}
+
 }  // namespace sluice::core
 
 namespace sluice {

@@ -30,7 +30,6 @@
 #include "dsl/parameters.h"
 #include "dsl/windows.h"
 
-#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string>

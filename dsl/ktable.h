@@ -357,7 +357,7 @@ ktable<K, VR> ktable<K, V>::table_join(const ktable<K, VO>& other, detail::table
   // when both inputs' windows are.
   std::optional<detail::window_info> win = _win ? _win : other.windows();
   if (_win && other.windows())
-    win->close_after = std::max(_win->close_after, other.windows()->close_after);
+    win->close_after = core::later(_win->close_after, other.windows()->close_after);
   return ktable<K, VR>(*_b, merge, _key_serde, std::nullopt, std::move(getter), win);
 }
 

@@ -3,6 +3,7 @@
 /// and session-window aggregation, and the value getters of the tables they produce.
 
 #include "core/serde.h"
+#include "core/time.h"
 #include "dsl/detail/store_node.h"
 #include "dsl/detail/table_nodes.h"
 #include "dsl/detail/task.h"
@@ -152,7 +153,7 @@ class session_aggregate_node final : public store_node<state::session_store> {
     const bytes kb = encode(_k, key, *this);
     std::vector<state::session_entry> merged;
     {
-      auto it = must(_store->find_sessions(kb, std::max(core::from_epoch_ms(0), t - _windows.gap()),
+      auto it = must(_store->find_sessions(kb, core::later(core::from_epoch_ms(0), t - _windows.gap()),
                                            t + _windows.gap()),
                      *this, _store_name, "find_sessions");
       merged = must(it.collect(), *this, _store_name, "find_sessions");
@@ -160,8 +161,8 @@ class session_aggregate_node final : public store_node<state::session_store> {
     timestamp start = t;
     timestamp end = t;
     for (const auto& s : merged) {
-      start = std::min(start, s.window.start);
-      end = std::max(end, s.window.end);
+      start = core::earlier(start, s.window.start);
+      end = core::later(end, s.window.end);
     }
     std::optional<VA> agg;
     for (const auto& s : merged) {

@@ -58,7 +58,7 @@ std::string graph::auto_name(std::string_view prefix, std::span<const std::size_
   h = fnv1a(h, extra);
   std::string base = std::string(prefix) + "-" + hex8(h);
   std::string name = base;
-  for (int n = 2; _node_names.contains(name); ++n) name = base + "-" + std::to_string(n);
+  for (int n = 2; _index_by_name.contains(name); ++n) name = base + "-" + std::to_string(n);
   return name;
 }
 
@@ -66,17 +66,17 @@ std::string graph::node_name(const std::optional<std::string>& user, std::string
                              std::span<const std::size_t> parents, std::string_view extra) const {
   if (!user) return auto_name(prefix, parents, extra);
   if (user->empty()) throw topology_error(std::string(prefix), "a name must not be empty");
-  if (_node_names.contains(*user)) {
+  if (_index_by_name.contains(*user)) {
     throw topology_error(*user, "the name is already used by another operator");
   }
   return *user;
 }
 
 std::size_t graph::add_node(node_def def) {
-  if (!_node_names.insert(def.name).second) {
+  const std::size_t index = _nodes.size();
+  if (!_index_by_name.emplace(def.name, index).second) {
     throw topology_error(def.name, "the name is already used by another operator");
   }
-  const std::size_t index = _nodes.size();
   for (std::size_t p : def.parents) _nodes.at(p).children.push_back(index);
   _nodes.push_back(std::move(def));
   return index;

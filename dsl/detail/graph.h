@@ -14,7 +14,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -99,7 +98,7 @@ class graph {
     std::string op;
   };
   std::vector<copartition_request> _copartition_requests;
-  std::set<std::string, std::less<>> _node_names;
+  std::map<std::string, std::size_t, std::less<>> _index_by_name;
 };
 
 }  // namespace sluice::dsl::detail

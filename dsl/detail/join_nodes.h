@@ -81,7 +81,7 @@ class stream_join_node final : public processor_node {
       context().record_drop(*this, drop_reason::late);
       return;
     }
-    const timestamp from = std::max(core::from_epoch_ms(0), r.ts - _c.times.lookback);
+    const timestamp from = core::later(core::from_epoch_ms(0), r.ts - _c.times.lookback);
     std::vector<bytes> matched_outer;
     bool matched = false;
     {
@@ -90,7 +90,7 @@ class stream_join_node final : public processor_node {
       for (; it.valid(); it.next()) {
         matched = true;
         const other_value o = decode(other_serde(), it.value(), *this);
-        const timestamp ts = std::max(r.ts, it.window_start());
+        const timestamp ts = core::later(r.ts, it.window_start());
         VJ out = [&] {
           if constexpr (Left) {
             return _c.joiner(&value, &o);
