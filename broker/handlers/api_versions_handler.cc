@@ -5,7 +5,7 @@ namespace sluice::broker {
 
 std::vector<std::pair<int16_t, protocol::version_range>> advertised_versions() {
   std::vector<std::pair<int16_t, protocol::version_range>> out;
-  for (const auto& e : handler_table()) out.emplace_back(static_cast<int16_t>(e.key), e.versions);
+  for (const auto& e : handler_table()) out.emplace_back(static_cast<int16_t>(e.key), e.advertised_versions());
   return out;
 }
 

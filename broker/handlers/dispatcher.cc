@@ -44,7 +44,19 @@ void dispatcher::dispatch(bytes_view frame, const std::string& peer,
       protocol::api_versions_response::unsupported_version_fallback(std::move(list)).encode(w, 0);
       return done({frame_result::kind::respond, std::move(out), {}});
     }
-    log().warn("unsupported {} version {}", protocol::name(*key), prefix->api_version);
+    // As Kafka: the connection is closed (the client cannot decode an answer in a version it
+    // did not expect). Logged once per client, API and version.
+    protocol::reader r(frame);
+    auto header = protocol::request_header::decode(r);
+    const std::string client =
+        header && header.value().client_id ? *header.value().client_id : std::string();
+    if (_unsupported_logged.first(fmt::format("{}\n{}\n{}\n{}", peer, client, prefix->api_key,
+                                              prefix->api_version))) {
+      log().warn("closing the connection of client '{}' ({}): {} version {} is not served (served: "
+                 "{}–{}); logged once per client and version",
+                 client, peer, protocol::name(*key), prefix->api_version, entry->versions.min,
+                 entry->versions.max);
+    }
     _metrics.count_malformed(*key);
     return done({frame_result::kind::close, {}});
   }

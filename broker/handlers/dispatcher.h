@@ -12,6 +12,7 @@
 
 #include "broker/net/server.h"
 #include "core/bytes.h"
+#include "core/once_filter.h"
 
 #include <functional>
 #include <string>
@@ -30,6 +31,9 @@ class dispatcher {
  private:
   broker_context& _ctx;
   broker_metrics& _metrics;
+  /// (client, API, version) triples already warned about: a client retrying a version we do
+  /// not serve is logged once, not on every attempt.
+  core::once_filter _unsupported_logged;
 };
 
 }  // namespace sluice::broker

@@ -64,8 +64,15 @@ using handler_fn = void (*)(broker_context&, const request&, responder);
 
 struct handler_entry {
   protocol::api_key key;
+  /// The versions served. A request for any other version closes the connection (as Kafka
+  /// does), except ApiVersions, which gets Kafka's v0 fallback answer.
   protocol::version_range versions;
   handler_fn fn;
+  /// What ApiVersions advertises, where it is wider than `versions` (Produce only: see
+  /// protocol::produce_advertised_versions).
+  std::optional<protocol::version_range> advertised = std::nullopt;
+
+  protocol::version_range advertised_versions() const noexcept { return advertised.value_or(versions); }
 };
 
 /// Every API the broker serves: one entry per key, in api_key order. ApiVersions advertises

@@ -39,7 +39,8 @@ using protocol::api_key;
 
 // Sorted by api_key. Each entry advertises exactly the versions its codec implements.
 constexpr std::array table{
-    handler_entry{api_key::produce, protocol::produce_versions, &handle_produce},
+    handler_entry{api_key::produce, protocol::produce_versions, &handle_produce,
+                  protocol::produce_advertised_versions},
     handler_entry{api_key::fetch, protocol::fetch_versions, &handle_fetch},
     handler_entry{api_key::list_offsets, protocol::list_offsets_versions, &handle_list_offsets},
     handler_entry{api_key::metadata, protocol::metadata_versions, &handle_metadata},

@@ -24,6 +24,12 @@
 namespace sluice::broker::protocol {
 
 inline constexpr version_range produce_versions{3, 7};
+/// What ApiVersions advertises for Produce: from v0, although v0–2 (message formats v0 and v1)
+/// are not served and a request for them closes the connection. librdkafka (2.0.2, which Sluice
+/// links, and later releases) decides whether the broker can take gzip, snappy and lz4 batches by asking whether it
+/// serves Produce v0; without it, it silently sends them uncompressed. Kafka 4.x advertises the
+/// same way for the same reason.
+inline constexpr version_range produce_advertised_versions{0, produce_versions.max};
 
 struct produce_request {
   /// PartitionProduceData

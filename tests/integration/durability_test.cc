@@ -3,6 +3,7 @@
 #include "tests/integration/broker_fixture.h"
 
 #include "broker/protocol/api_versions.h"
+#include "broker/protocol/produce.h"
 #include "broker/protocol/request_header.h"
 
 #include <signal.h>
@@ -309,6 +310,40 @@ TEST_F(hostile_input, unsupported_api_versions_version_gets_the_v0_fallback) {
   bool has_18 = false;
   for (const auto& k : body.value().api_keys) has_18 = has_18 || k.api_key == 18;
   EXPECT_TRUE(has_18);
+}
+
+TEST_F(hostile_input, produce_v0_to_v2_are_advertised_for_librdkafka_but_close_the_connection) {
+  // ApiVersions lists Produce from v0 (librdkafka only compresses for brokers that do)...
+  loopback_connection a(options().port);
+  ASSERT_TRUE(a.connected());
+  auto versions = kafka_call<protocol::api_versions_response>(a, protocol::api_key::api_versions,
+                                                              3, 1, protocol::api_versions_request{});
+  ASSERT_TRUE(versions);
+  bool listed = false;
+  for (const auto& k : versions->api_keys) {
+    if (k.api_key != static_cast<int16_t>(protocol::api_key::produce)) continue;
+    listed = true;
+    EXPECT_EQ(k.min_version, 0);
+    EXPECT_EQ(k.max_version, protocol::produce_versions.max);
+  }
+  EXPECT_TRUE(listed);
+  // ...but message formats v0 and v1 are not served: as Kafka 4, the connection is closed,
+  // every time (the warning is logged once per client and version).
+  for (int16_t v : {0, 1, 2, 0}) {
+    loopback_connection s(options().port);
+    ASSERT_TRUE(s.connected());
+    core::bytes req;
+    protocol::writer w(req);
+    const size_t at = w.reserve_int32();
+    protocol::request_header{protocol::api_key::produce, v, 5, "old-client"}.encode(w);
+    w.write_int16(1);      // acks
+    w.write_int32(1000);   // timeout
+    w.write_int32(0);      // no topics
+    w.fill_size_since(at);
+    s.send(req);
+    EXPECT_TRUE(s.closed_by_peer()) << "Produce v" << v;
+  }
+  expect_broker_still_serves();
 }
 
 /// kill -9 of a broker process: every batch acknowledged under acks=all with

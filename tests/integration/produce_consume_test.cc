@@ -2,8 +2,12 @@
 
 #include "tests/integration/broker_fixture.h"
 
+#include "broker/protocol/records.h"
+
 #include <librdkafka/rdkafka.h>
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <thread>
@@ -63,6 +67,26 @@ TEST_F(produce_consume, null_keys_and_null_values_survive) {
 
 class compression : public broker_test, public ::testing::WithParamInterface<std::string> {};
 
+/// The codec of every batch stored in the segment files of `partition_dir`, by name.
+std::multiset<std::string> stored_codecs(const std::filesystem::path& partition_dir) {
+  namespace protocol = broker::protocol;
+  std::multiset<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(partition_dir)) {
+    if (e.path().extension() != ".log") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    protocol::batch_iterator it(core::bytes_view(reinterpret_cast<const std::byte*>(raw.data()), raw.size()));
+    for (;;) {
+      auto next = it.next();
+      if (!next || !next.value()) break;
+      auto h = protocol::decode_batch_header(*next.value());
+      if (!h || !h.value().codec()) break;
+      out.insert(std::string(protocol::name(*h.value().codec())));
+    }
+  }
+  return out;
+}
+
 TEST_P(compression, codec_round_trips_in_batches) {
   auto t = topic();
   ASSERT_EQ(create_topic(t, 2), RdKafka::ERR_NO_ERROR);
@@ -86,6 +110,13 @@ TEST_P(compression, codec_round_trips_in_batches) {
     seen.insert(i);
   }
   EXPECT_EQ(seen.size(), 500u);
+  // The broker stores what the client sent: librdkafka really compressed the batches. (It
+  // sends them uncompressed, without an error, if ApiVersions does not list Produce v0.)
+  for (int32_t part : {0, 1}) {
+    auto codecs = stored_codecs(options().data_dir / (t + "-" + std::to_string(part)));
+    ASSERT_FALSE(codecs.empty());
+    for (const auto& c : codecs) EXPECT_EQ(c, GetParam()) << "partition " << part;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(codecs, compression,
