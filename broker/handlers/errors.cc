@@ -24,6 +24,7 @@ protocol::error_code to_kafka_error(std::error_code ec) noexcept {
       case storage::errc::invalid_record: return error_code::corrupt_message;
       case storage::errc::invalid_producer_epoch: return error_code::invalid_producer_epoch;
       case storage::errc::out_of_order_sequence: return error_code::out_of_order_sequence_number;
+      case storage::errc::invalid_timestamp: return error_code::invalid_timestamp;
     }
   }
   if (ec.category() == std::generic_category() || ec.category() == std::system_category()) {

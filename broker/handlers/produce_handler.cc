@@ -71,6 +71,7 @@ void handle_produce(broker_context& ctx, const request& req, responder respond) 
                                                        appended.value().base_offset.value() + 1));
       }
       pr.base_offset = appended.value().base_offset;
+      pr.log_append_time_ms = appended.value().log_append_time;
       pr.log_start_offset = plog->log_start_offset();
       in_log = true;
     }

@@ -4,6 +4,7 @@
 #include "broker/protocol/reader.h"
 #include "broker/protocol/writer.h"
 #include "core/assert.h"
+#include "core/big_endian.h"
 #include "core/crc32c.h"
 
 #include <algorithm>
@@ -16,13 +17,6 @@ namespace {
 /// value length, header count — one byte each.
 constexpr size_t min_record_size = 7;
 
-void store_be(std::span<std::byte> out, uint64_t v, size_t n) noexcept {
-  for (size_t i = n; i-- > 0;) {
-    out[i] = static_cast<std::byte>(v & 0xff);
-    v >>= 8;
-  }
-}
-
 /// Record-format nullable bytes: zigzag varint length, -1 = null.
 void write_varbytes(writer& w, const std::optional<core::bytes>& b) {
   if (!b) {
@@ -34,15 +28,61 @@ void write_varbytes(writer& w, const std::optional<core::bytes>& b) {
   w.write_raw(*b);
 }
 
-std::optional<core::bytes> read_varbytes(reader& r) {
+/// Record-format nullable bytes, borrowed: nullopt for null (-1); fails `r` on a bad length.
+std::optional<core::bytes_view> read_varbytes_view(reader& r) {
   const int32_t n = r.read_varint();
   if (n == -1 || !r.ok()) return std::nullopt;
   if (n < 0 || static_cast<size_t>(n) > r.remaining()) {
     r.fail();
     return std::nullopt;
   }
-  const auto v = r.read_raw(static_cast<size_t>(n));
-  return core::bytes(v.begin(), v.end());
+  return r.read_raw(static_cast<size_t>(n));
+}
+
+std::optional<core::bytes> to_owned(const std::optional<core::bytes_view>& v) {
+  if (!v) return std::nullopt;
+  return core::bytes(v->begin(), v->end());
+}
+
+/// One record's fields as they lie in the records section, borrowed from it.
+struct record_frame {
+  int64_t timestamp_delta = 0;
+  int32_t offset_delta = 0;
+  std::optional<core::bytes_view> key;
+  std::optional<core::bytes_view> value;
+  int32_t header_count = 0;
+  core::bytes_view headers;  ///< header_count (key, value) pairs, framing already checked
+};
+
+/// Reads the record at `pos` of a records section and moves `pos` past it. The whole framing
+/// is checked (length prefix, every field and header within the record, nothing left over);
+/// false when it is malformed. Nothing is copied.
+bool read_record_frame(core::bytes_view data, size_t& pos, record_frame& f) {
+  reader prefix(data.subspan(pos));
+  const int32_t length = prefix.read_varint();
+  if (!prefix.ok() || length < 0 || static_cast<size_t>(length) > prefix.remaining()) return false;
+  reader r(data.subspan(pos + prefix.position(), static_cast<size_t>(length)));
+  (void)r.read_int8();  // attributes: unused
+  f.timestamp_delta = r.read_varlong();
+  f.offset_delta = r.read_varint();
+  f.key = read_varbytes_view(r);
+  f.value = read_varbytes_view(r);
+  f.header_count = r.read_varint();
+  // Each header takes at least 2 bytes (key length, value length).
+  if (!r.ok() || f.header_count < 0 || static_cast<size_t>(f.header_count) > r.remaining() / 2) {
+    return false;
+  }
+  const size_t headers_at = r.position();
+  for (int32_t i = 0; i < f.header_count && r.ok(); ++i) {
+    const int32_t key_length = r.read_varint();
+    if (key_length < 0 || static_cast<size_t>(key_length) > r.remaining()) return false;
+    r.skip(static_cast<size_t>(key_length));
+    (void)read_varbytes_view(r);
+  }
+  if (!r.ok() || r.remaining() != 0) return false;
+  f.headers = data.subspan(pos + prefix.position() + headers_at, r.position() - headers_at);
+  pos += prefix.position() + static_cast<size_t>(length);
+  return true;
 }
 
 /// Appends one record (length-prefixed) to `out`, using `scratch` for the body.
@@ -109,12 +149,26 @@ result<record_batch_header> validate_batch(core::bytes_view batch) {
 
 void set_base_offset(std::span<std::byte> batch, core::offset base) noexcept {
   SLUICE_ASSERT(batch.size() >= batch_header_size, "not a record batch");
-  store_be(batch.first(8), static_cast<uint64_t>(base.value()), 8);
+  core::store_be<int64_t>(batch.data(), base.value());
 }
 
 void set_partition_leader_epoch(std::span<std::byte> batch, int32_t epoch) noexcept {
   SLUICE_ASSERT(batch.size() >= batch_header_size, "not a record batch");
-  store_be(batch.subspan(12, 4), static_cast<uint32_t>(epoch), 4);
+  core::store_be<int32_t>(batch.data() + 12, epoch);
+}
+
+void set_max_timestamp(std::span<std::byte> batch, timestamp_type type, int64_t max_timestamp) noexcept {
+  SLUICE_ASSERT(batch.size() >= batch_header_size, "not a record batch");
+  constexpr size_t attributes_at = 21;
+  constexpr size_t max_timestamp_at = 35;
+  constexpr size_t crc_at = 17;
+  auto attributes = static_cast<uint16_t>(core::load_be<int16_t>(batch.data() + attributes_at));
+  attributes = type == timestamp_type::log_append_time
+                   ? static_cast<uint16_t>(attributes | batch_attribute::log_append_time)
+                   : static_cast<uint16_t>(attributes & ~batch_attribute::log_append_time);
+  core::store_be<uint16_t>(batch.data() + attributes_at, attributes);
+  core::store_be<int64_t>(batch.data() + max_timestamp_at, max_timestamp);
+  core::store_be<uint32_t>(batch.data() + crc_at, compute_batch_crc(batch));
 }
 
 // ---- splitting ----------------------------------------------------------------------------
@@ -261,39 +315,54 @@ result<std::optional<decoded_record>> record_batch_reader::next() {
     return std::optional<decoded_record>{};
   }
 
-  reader prefix(data.subspan(_pos));
-  const int32_t length = prefix.read_varint();
-  if (!prefix.ok() || length < 0 || static_cast<size_t>(length) > prefix.remaining()) {
-    return corrupt();
-  }
-  reader r(data.subspan(_pos + prefix.position(), static_cast<size_t>(length)));
+  record_frame f;
+  if (!read_record_frame(data, _pos, f)) return corrupt();
   decoded_record d;
-  (void)r.read_int8();  // attributes: unused
-  d.timestamp_delta = r.read_varlong();
-  d.offset_delta = r.read_varint();
-  d.record.key = read_varbytes(r);
-  d.record.value = read_varbytes(r);
-  const int32_t header_count = r.read_varint();
-  // Each header takes at least 2 bytes (key length, value length).
-  if (!r.ok() || header_count < 0 || static_cast<size_t>(header_count) > r.remaining() / 2) {
-    return corrupt();
+  d.timestamp_delta = f.timestamp_delta;
+  d.offset_delta = f.offset_delta;
+  d.record.key = to_owned(f.key);
+  d.record.value = to_owned(f.value);
+  reader h(f.headers);  // framing checked by read_record_frame
+  for (int32_t i = 0; i < f.header_count; ++i) {
+    const auto key_length = static_cast<size_t>(h.read_varint());
+    std::string key(core::as_string_view(h.read_raw(key_length)));
+    d.record.hdrs.add(std::move(key), to_owned(read_varbytes_view(h)));
   }
-  for (int32_t i = 0; i < header_count && r.ok(); ++i) {
-    const int32_t key_length = r.read_varint();
-    if (key_length < 0 || static_cast<size_t>(key_length) > r.remaining()) return corrupt();
-    std::string key(core::as_string_view(r.read_raw(static_cast<size_t>(key_length))));
-    auto value = read_varbytes(r);
-    d.record.hdrs.add(std::move(key), std::move(value));
-  }
-  if (!r.ok() || r.remaining() != 0) return corrupt();
 
   const int64_t ts = _header.ts_type() == timestamp_type::log_append_time
                          ? _header.max_timestamp
                          : _header.base_timestamp + d.timestamp_delta;
   d.record.ts = core::from_epoch_ms(ts);
-  _pos += prefix.position() + static_cast<size_t>(length);
   ++_read;
   return std::optional<decoded_record>{std::move(d)};
+}
+
+result<batch_scan> scan_record_batch(core::bytes_view batch, core::bytes& scratch,
+                                     size_t max_decompressed_size) {
+  SLUICE_TRY(auto h, decode_batch_header(batch));
+  if (h.size_bytes() > batch.size() || h.record_count < 0) return errc::corrupt_batch;
+  const auto codec = h.codec();
+  if (!codec) return errc::unsupported_compression;
+  core::bytes_view data = batch.subspan(batch_header_size, h.size_bytes() - batch_header_size);
+  if (*codec != compression_codec::none) {
+    SLUICE_TRY(scratch, decompress(*codec, data, max_decompressed_size));
+    data = scratch;
+  }
+  batch_scan scan;
+  size_t pos = 0;
+  record_frame f;
+  while (pos < data.size()) {
+    if (scan.record_count == h.record_count || !read_record_frame(data, pos, f)) {
+      return errc::corrupt_batch;
+    }
+    ++scan.record_count;
+    const int64_t ts = h.base_timestamp + f.timestamp_delta;
+    scan.max_timestamp = std::max(scan.max_timestamp, ts);
+    if (ts != no_timestamp) scan.min_timestamp = std::min(scan.min_timestamp, ts);
+    scan.every_record_keyed = scan.every_record_keyed && f.key.has_value();
+  }
+  if (scan.record_count != h.record_count) return errc::corrupt_batch;
+  return scan;
 }
 
 result<std::vector<decoded_record>> decode_record_batch(core::bytes_view batch,
@@ -318,10 +387,9 @@ result<core::bytes> encode_control_batch(control_record_type type, core::produce
                                          core::timestamp ts, core::offset base_offset) {
   core::raw_record marker;
   marker.key = core::bytes(4);
-  store_be(*marker.key, static_cast<uint16_t>(type), 4);  // version 0 + type
+  core::store_be<int32_t>(marker.key->data(), static_cast<int16_t>(type));  // version 0 + type
   marker.value = core::bytes(6);
-  store_be(std::span<std::byte>(*marker.value).subspan(2), static_cast<uint32_t>(coordinator_epoch),
-           4);  // version 0 + coordinator epoch
+  core::store_be<int32_t>(marker.value->data() + 2, coordinator_epoch);  // version 0 + epoch
   marker.ts = ts;
   record_batch_options options;
   options.transactional = true;

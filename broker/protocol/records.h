@@ -226,6 +226,32 @@ class record_batch_reader {
   bool _failed = false;
 };
 
+/// Kafka's "no timestamp" (-1): a record or batch timestamp that is not set.
+inline constexpr int64_t no_timestamp = -1;
+
+/// What one pass over a batch's records found, without copying any record.
+struct batch_scan {
+  int32_t record_count = 0;
+  /// The largest record timestamp (base_timestamp + delta); -1 when every record has -1.
+  int64_t max_timestamp = no_timestamp;
+  /// The smallest record timestamp other than -1; INT64_MAX when there is none.
+  int64_t min_timestamp = INT64_MAX;
+  bool every_record_keyed = true;
+};
+
+/// Walks every record of one batch without copying any: checks each record's framing as
+/// record_batch_reader::next() does and that the batch holds exactly record_count records, and
+/// gathers `batch_scan`. A compressed batch is decompressed into `scratch` (bounded by
+/// `max_decompressed_size`). The CRC is not checked. Fails with `corrupt_batch`,
+/// `unsupported_compression` or the decompressor's error.
+result<batch_scan> scan_record_batch(core::bytes_view batch, core::bytes& scratch,
+                                     size_t max_decompressed_size = 64u << 20);
+
+/// Rewrites the timestamp type bit and max_timestamp of a whole batch in place and recomputes
+/// its CRC (what the broker's append path does to a producer's batch, as Kafka's does).
+/// REQUIRES: `batch` is one whole batch.
+void set_max_timestamp(std::span<std::byte> batch, timestamp_type type, int64_t max_timestamp) noexcept;
+
 /// Reads every record of one batch.
 result<std::vector<decoded_record>> decode_record_batch(core::bytes_view batch,
                                                         const batch_read_options& options = {});

@@ -15,23 +15,6 @@
 #include <vector>
 
 namespace sluice::broker::storage {
-/// Last modification time of a file in ms since the epoch, or -1 if it cannot be read.
-int64_t mtime_ms(const std::filesystem::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return -1;
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
-}
-
-result<void> set_mtime_ms(const std::filesystem::path& p, int64_t ms) {
-  timespec times[2];
-  times[0].tv_sec = 0;
-  times[0].tv_nsec = UTIME_OMIT;
-  times[1].tv_sec = ms / 1000;
-  times[1].tv_nsec = (ms % 1000) * 1000000;
-  if (::utimensat(AT_FDCWD, p.c_str(), times, 0) != 0) return std::error_code(errno, std::generic_category());
-  return core::success();
-}
-
 std::filesystem::path segment_path(const std::filesystem::path& dir, int64_t base, const char* ext) {
   return dir / (segment_file_stem(base) + ext);
 }

@@ -1,6 +1,6 @@
 #pragma once
 /// The files of the cleaner's swap protocol (log_cleaner.h): segment and swap file names,
-/// modification times (what tombstone expiry measures), renames — and `recover_interrupted_clean`
+/// renames — and `recover_interrupted_clean`
 /// (declared in log_cleaner.h), which finishes or undoes a swap a crash interrupted.
 /// Internal to the storage module.
 
@@ -17,9 +17,6 @@ namespace sluice::broker::storage {
 std::filesystem::path segment_path(const std::filesystem::path& dir, int64_t base, const char* ext);
 /// `<dir>/<B>-<E>.swap`: a committed swap of the segments with bases in [B, E).
 std::filesystem::path swap_path(const std::filesystem::path& dir, int64_t base, int64_t next_base);
-/// Last modification time of a file in ms since the epoch, or -1 if it cannot be read.
-int64_t mtime_ms(const std::filesystem::path& p);
-result<void> set_mtime_ms(const std::filesystem::path& p, int64_t ms);
 /// The offset of a 20-digit file stem, or nullopt.
 std::optional<int64_t> parse_stem_offset(std::string_view s);
 result<void> rename_file(const std::filesystem::path& from, const std::filesystem::path& to);

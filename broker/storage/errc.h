@@ -19,6 +19,7 @@ enum class errc {
   invalid_record,        ///< a record the topic's config forbids (no key in a compacted topic)
   invalid_producer_epoch,  ///< a producer batch with an epoch older than the partition knows
   out_of_order_sequence,   ///< a producer batch whose sequence does not follow the last one
+  invalid_timestamp,  ///< a record timestamp outside the topic's bounds, or a LogAppendTime batch from a producer
 };
 
 const std::error_category& storage_category() noexcept;

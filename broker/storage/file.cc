@@ -31,6 +31,7 @@ class storage_category_impl final : public std::error_category {
       case errc::invalid_record: return "record without a key in a compacted topic";
       case errc::invalid_producer_epoch: return "producer epoch older than the partition's";
       case errc::out_of_order_sequence: return "producer sequence number out of order";
+      case errc::invalid_timestamp: return "record timestamp out of the topic's bounds, or LogAppendTime set by a producer";
     }
     return "unknown storage error " + std::to_string(code);
   }
@@ -169,6 +170,22 @@ result<bytes> read_whole_file(const std::filesystem::path& path) {
   SLUICE_TRY(auto got, f.pread(0, out));
   out.resize(got);
   return out;
+}
+
+int64_t mtime_ms(const std::filesystem::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+result<void> set_mtime_ms(const std::filesystem::path& p, int64_t ms) {
+  timespec times[2];
+  times[0].tv_sec = 0;
+  times[0].tv_nsec = UTIME_OMIT;
+  times[1].tv_sec = ms / 1000;
+  times[1].tv_nsec = (ms % 1000) * 1000000;
+  if (::utimensat(AT_FDCWD, p.c_str(), times, 0) != 0) return std::error_code(errno, std::generic_category());
+  return core::success();
 }
 
 }  // namespace sluice::broker::storage

@@ -59,5 +59,10 @@ result<void> write_file_atomically(const std::filesystem::path& path, bytes_view
 result<bytes> read_whole_file(const std::filesystem::path& path);
 /// fsyncs a directory so that creations, renames and deletions in it are durable.
 result<void> sync_directory(const std::filesystem::path& dir);
+/// Last modification time of a file in ms since the epoch, or -1 if it cannot be read. (What
+/// tombstone expiry measures, and what time retention falls back on for a segment whose
+/// records carry no timestamp.)
+int64_t mtime_ms(const std::filesystem::path& p);
+result<void> set_mtime_ms(const std::filesystem::path& p, int64_t ms);
 
 }  // namespace sluice::broker::storage

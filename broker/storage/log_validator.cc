@@ -1,32 +1,23 @@
-#include "broker/storage/append_rules.h"
+#include "broker/storage/log_validator.h"
 
 #include "broker/storage/errc.h"
 
 #include <vector>
 
 namespace sluice::broker::storage {
+namespace {
 
-bool append_rules_apply(const batch_header& h, bool compacted,
-                        std::optional<protocol::compression_codec> target) noexcept {
-  return compacted || (target && h.codec() != target);
-}
+using protocol::timestamp_type;
 
-result<bytes_view> apply_append_rules(bytes_view batch, const batch_header& h, bool compacted,
-                                      std::optional<protocol::compression_codec> target,
-                                      bytes& scratch) {
-  if (!append_rules_apply(h, compacted, target)) return batch;
+/// Decodes and re-encodes the batch with `codec` (same offsets, timestamps and producer
+/// fields) into `scratch`.
+result<bytes_view> recompress(bytes_view batch, const batch_header& h,
+                              protocol::compression_codec codec, bytes& scratch) {
   // The CRC was checked by validate_producer_batch.
   protocol::batch_read_options read_options;
   read_options.verify_crc = false;
   auto decoded = protocol::decode_record_batch(batch, read_options);
   if (!decoded) return errc::corrupt_batch;
-  if (compacted) {
-    for (const auto& r : decoded.value()) {
-      if (!r.record.key) return errc::invalid_record;
-    }
-  }
-  if (!target || h.codec() == target) return batch;
-
   std::vector<core::raw_record> records;
   std::vector<int32_t> deltas;
   records.reserve(decoded.value().size());
@@ -35,10 +26,59 @@ result<bytes_view> apply_append_rules(bytes_view batch, const batch_header& h, b
     deltas.push_back(r.offset_delta);
     records.push_back(std::move(r.record));
   }
-  auto encoded = protocol::encode_record_batch(records, protocol::same_batch_options(h, *target, deltas));
+  auto encoded = protocol::encode_record_batch(records, protocol::same_batch_options(h, codec, deltas));
   if (!encoded) return errc::corrupt_batch;
   scratch = std::move(encoded).value();
   return bytes_view(scratch);
+}
+
+/// Whether every timestamp the scan saw lies within the policy's bounds around `now_ms`.
+bool timestamps_within_bounds(const protocol::batch_scan& scan, const append_policy& policy,
+                              int64_t now_ms) noexcept {
+  if (scan.min_timestamp == INT64_MAX) return true;  // only -1 timestamps: not checked
+  // A difference that overflows int64 exceeds every bound.
+  int64_t behind = 0;
+  int64_t ahead = 0;
+  if (__builtin_sub_overflow(now_ms, scan.min_timestamp, &behind)) return false;
+  if (__builtin_sub_overflow(scan.max_timestamp, now_ms, &ahead)) return false;
+  return behind <= policy.timestamp_before_max_ms && ahead <= policy.timestamp_after_max_ms;
+}
+
+}  // namespace
+
+result<validated_batch> validate_records(bytes_view batch, const batch_header& h,
+                                         const append_policy& policy, int64_t now_ms,
+                                         bytes& scratch) {
+  // Only the broker stamps LogAppendTime.
+  if (h.ts_type() == timestamp_type::log_append_time) return errc::invalid_timestamp;
+  bytes decompressed;
+  auto scanned = protocol::scan_record_batch(batch, decompressed);
+  if (!scanned) return errc::corrupt_batch;
+  const auto& scan = scanned.value();
+  if (policy.compacted && !scan.every_record_keyed) return errc::invalid_record;
+  const bool log_append = policy.timestamp_type == timestamp_type::log_append_time;
+  if (!log_append && !timestamps_within_bounds(scan, policy, now_ms)) return errc::invalid_timestamp;
+
+  validated_batch out{batch, h, log_append ? now_ms : -1};
+  bool in_scratch = false;
+  if (policy.recompress_to && h.codec() != policy.recompress_to) {
+    SLUICE_TRY(out.bytes, recompress(batch, h, *policy.recompress_to, scratch));
+    in_scratch = true;
+  }
+  // The header's max_timestamp as Kafka keeps it: the records' largest, or the append time.
+  const int64_t max_timestamp = log_append ? now_ms : scan.max_timestamp;
+  if (log_append || max_timestamp != h.max_timestamp) {
+    if (!in_scratch) scratch.assign(batch.begin(), batch.end());
+    protocol::set_max_timestamp(scratch, policy.timestamp_type, max_timestamp);
+    out.bytes = scratch;
+    in_scratch = true;
+  }
+  if (in_scratch) {
+    auto header = protocol::decode_batch_header(out.bytes);
+    if (!header) return errc::corrupt_batch;
+    out.header = header.value();
+  }
+  return out;
 }
 
 }  // namespace sluice::broker::storage

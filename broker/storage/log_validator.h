@@ -1,14 +1,25 @@
 #pragma once
-/// What a topic's configuration asks of an incoming producer batch beyond the produce rules of
-/// record_batch.h — the only places where the append path decodes records:
+/// `validate_records`: what the append path checks and rewrites in a batch's records before it
+/// is stored — Kafka's log validator for magic-2 batches. It is the one place on the append path
+/// that looks inside the records:
 ///
-/// - `cleanup.policy` containing `compact`: every record needs a key (a keyless record could
-///   never be compacted away). A batch with one keyless record is refused whole with
-///   `errc::invalid_record` (Produce answers CORRUPT_MESSAGE, Kafka's code below Produce v8).
+/// - Every record's framing is walked (a compressed batch is decompressed to do so), and the
+///   batch must hold exactly `record_count` records; otherwise `errc::corrupt_batch` (Produce
+///   answers CORRUPT_MESSAGE).
+/// - The batch's max_timestamp is recomputed from its records, and the header (with its CRC)
+///   rewritten when the producer's value differs: Sarama, for one, sends -1, which would leave
+///   ListOffsets by time and time retention without the segment's newest timestamp.
+/// - `message.timestamp.type=CreateTime` (the default): each record timestamp other than -1
+///   must lie within [now - message.timestamp.before.max.ms, now +
+///   message.timestamp.after.max.ms], else `errc::invalid_timestamp` (INVALID_TIMESTAMP) for
+///   the whole batch. `LogAppendTime`: the broker's clock stamps the batch (timestamp type bit
+///   set, max_timestamp = now; consumers read every record's timestamp as that), and the
+///   Produce answer carries that time. A producer may not send LogAppendTime batches itself.
+/// - `cleanup.policy` containing `compact`: every record needs a key (`errc::invalid_record`).
 /// - `compression.type` other than `producer`: a batch in another codec is decompressed and
 ///   recompressed with the topic's codec (offset deltas, timestamps, producer id, epoch,
 ///   sequence and the transactional flag kept), as Kafka does. With `producer` (the default)
-///   batches are stored exactly as sent and nothing is decoded.
+///   the records are stored as sent.
 ///
 /// Thread safety: pure functions.
 
@@ -16,18 +27,34 @@
 #include "core/bytes.h"
 #include "core/error.h"
 
+#include <cstdint>
 #include <optional>
 
 namespace sluice::broker::storage {
 
-/// Whether `apply_append_rules` has anything to do for a batch with header `h`.
-bool append_rules_apply(const batch_header& h, bool compacted,
-                        std::optional<protocol::compression_codec> target) noexcept;
+/// What the topic's configuration asks of incoming batches.
+struct append_policy {
+  bool compacted = false;  ///< cleanup.policy contains compact: keys required
+  /// compression.type: nullopt = producer (keep the codec).
+  std::optional<protocol::compression_codec> recompress_to;
+  protocol::timestamp_type timestamp_type = protocol::timestamp_type::create_time;
+  int64_t timestamp_before_max_ms = INT64_MAX;
+  int64_t timestamp_after_max_ms = INT64_MAX;
+};
 
-/// Checks and converts one validated producer batch (`h` is its header). Returns the bytes to
-/// append: `batch` itself when it passes unchanged, or the converted batch stored in `scratch`.
-result<bytes_view> apply_append_rules(bytes_view batch, const batch_header& h, bool compacted,
-                                      std::optional<protocol::compression_codec> target,
-                                      bytes& scratch);
+/// A batch ready to append.
+struct validated_batch {
+  bytes_view bytes;     ///< the batch as given, or the rewritten one (in the caller's scratch)
+  batch_header header;  ///< of `bytes`
+  /// The broker time stamped on a LogAppendTime batch; -1 for CreateTime.
+  int64_t log_append_time = -1;
+};
+
+/// Checks and, where needed, rewrites one producer batch that passed validate_producer_batch
+/// (`h` is its header); `now_ms` is the broker's clock. `scratch` holds any rewritten batch and
+/// must outlive the result's `bytes`.
+result<validated_batch> validate_records(bytes_view batch, const batch_header& h,
+                                         const append_policy& policy, int64_t now_ms,
+                                         bytes& scratch);
 
 }  // namespace sluice::broker::storage

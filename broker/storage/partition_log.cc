@@ -1,6 +1,6 @@
 #include "broker/storage/partition_log.h"
 
-#include "broker/storage/append_rules.h"
+#include "broker/storage/log_validator.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/producer_snapshots.h"
@@ -109,20 +109,13 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
       static_cast<size_t>(std::max(_max_message_bytes.load(std::memory_order_relaxed), 0));
   if (batch.size() > max_bytes) return errc::message_too_large;
   const bool from_producer = origin == append_origin::producer;
-  SLUICE_TRY(auto h, validate_producer_batch(batch, from_producer));
-  // Compacted topics need keys; compression.type may ask for recompression (append_rules.h).
+  SLUICE_TRY(auto checked, validate_producer_batch(batch, from_producer));
+  // The records: framing, timestamps, keys, codec (log_validator.h).
   bytes converted;
-  const auto codec = _recompress_to.load(std::memory_order_relaxed);
-  const std::optional<protocol::compression_codec> target =
-      codec < 0 ? std::nullopt : protocol::to_compression_codec(codec);
-  const bool compacted = _requires_keys.load(std::memory_order_relaxed);
-  if (append_rules_apply(h, compacted, target)) {
-    SLUICE_TRY(auto ruled, apply_append_rules(batch, h, compacted, target, converted));
-    batch = ruled;
-    if (batch.size() > max_bytes) return errc::message_too_large;
-    SLUICE_TRY(auto converted_header, parse_batch_header(batch));
-    h = converted_header;
-  }
+  SLUICE_TRY(auto validated, validate_records(batch, checked, append_policy_now(), wall_clock_ms(), converted));
+  batch = validated.bytes;
+  if (batch.size() > max_bytes) return errc::message_too_large;
+  auto h = validated.header;
   std::lock_guard lock(_mutex);
   const bool idempotent = h.producer_id.value() >= 0;
   if (idempotent && from_producer) {
@@ -160,8 +153,22 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
   append_result r;
   r.base_offset = core::offset{base};
   r.last_offset = h.last_offset();
+  r.log_append_time = validated.log_append_time;
   r.flush_required = _unflushed_messages >= _config.flush_interval_messages;
   return r;
+}
+
+append_policy partition_log::append_policy_now() const noexcept {
+  append_policy p;
+  p.compacted = _requires_keys.load(std::memory_order_relaxed);
+  const auto codec = _recompress_to.load(std::memory_order_relaxed);
+  if (codec >= 0) p.recompress_to = protocol::to_compression_codec(codec);
+  p.timestamp_type = _log_append_time.load(std::memory_order_relaxed)
+                         ? protocol::timestamp_type::log_append_time
+                         : protocol::timestamp_type::create_time;
+  p.timestamp_before_max_ms = _timestamp_before_max_ms.load(std::memory_order_relaxed);
+  p.timestamp_after_max_ms = _timestamp_after_max_ms.load(std::memory_order_relaxed);
+  return p;
 }
 
 template <class Located, class Locate>
@@ -385,7 +392,7 @@ result<size_t> partition_log::enforce_retention(int64_t now) {
   }
   std::vector<segment_facts> facts;
   facts.reserve(_segments.size());
-  for (const auto& [base, seg] : _segments) facts.push_back({seg->max_timestamp(), seg->size()});
+  for (const auto& [base, seg] : _segments) facts.push_back({seg->newest_time_ms(), seg->size()});
   for (size_t n = segments_past_retention(facts, _config, now); deleted < n; ++deleted) {
     auto first = _segments.begin();
     const int64_t next = first->second->next_offset();
@@ -408,6 +415,10 @@ void partition_log::set_config(const log_config& c) {
                        std::memory_order_relaxed);
   _min_insync.store(c.min_insync_replicas, std::memory_order_relaxed);
   _max_message_bytes.store(c.max_message_bytes, std::memory_order_relaxed);
+  _log_append_time.store(c.timestamp_type == protocol::timestamp_type::log_append_time,
+                         std::memory_order_relaxed);
+  _timestamp_before_max_ms.store(c.timestamp_before_max_ms, std::memory_order_relaxed);
+  _timestamp_after_max_ms.store(c.timestamp_after_max_ms, std::memory_order_relaxed);
 }
 
 std::vector<std::shared_ptr<segment>> partition_log::closed_segments() const {

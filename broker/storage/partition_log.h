@@ -21,6 +21,7 @@
 /// log_recovery.cc (`open` and the producer-state rebuild), producer_snapshots.h (the snapshot
 /// files), retention.h (which segments retention deletes).
 
+#include "broker/storage/log_validator.h"
 #include "broker/storage/producer_state.h"
 #include "broker/storage/record_batch.h"
 #include "broker/storage/segment.h"
@@ -74,6 +75,13 @@ struct log_config {
   /// in another codec are recompressed to this one on append.
   std::optional<protocol::compression_codec> compression;
   int32_t min_insync_replicas = 1;  ///< acks=all fails when > 1 (a single node)
+  /// message.timestamp.type: CreateTime keeps the producer's record timestamps (checked against
+  /// the two bounds below); LogAppendTime stamps each batch with the broker's clock.
+  protocol::timestamp_type timestamp_type = protocol::timestamp_type::create_time;
+  /// message.timestamp.before.max.ms / after.max.ms: how far behind / ahead of the broker's
+  /// clock a CreateTime record timestamp may be.
+  int64_t timestamp_before_max_ms = INT64_MAX;
+  int64_t timestamp_after_max_ms = 3600000;
   /// producer.id.expiration.ms (broker-wide): producer state whose batches all lie below the
   /// log start and whose last write is older than this is forgotten by `enforce_retention`.
   int64_t producer_id_expiration_ms = 24LL * 3600 * 1000;
@@ -296,9 +304,13 @@ class partition_log {
   int64_t _unflushed_messages = 0;
   std::chrono::steady_clock::time_point _last_flush = std::chrono::steady_clock::now();
   std::atomic<const traffic_counters*> _traffic{nullptr};
-  // The append rules of the config (append_rules.h), readable without the lock.
+  // The config's append policy (log_validator.h), readable without the lock.
+  append_policy append_policy_now() const noexcept;
   std::atomic<bool> _requires_keys{false};  ///< cleanup.policy contains compact
   std::atomic<int8_t> _recompress_to{-1};   ///< compression.type codec; -1 = producer
+  std::atomic<bool> _log_append_time{false};  ///< message.timestamp.type=LogAppendTime
+  std::atomic<int64_t> _timestamp_before_max_ms{INT64_MAX};
+  std::atomic<int64_t> _timestamp_after_max_ms{3600000};
   std::atomic<int32_t> _min_insync{1};
   /// max.message.bytes: checked before the lock; AlterConfigs may change it at any time.
   std::atomic<int32_t> _max_message_bytes{1024 * 1024 + 12};

@@ -5,8 +5,9 @@
 /// log start offset); `cleanup.policy=compact` alone never deletes (that is the cleaner's job).
 ///
 /// Rules (as Kafka's): the active (last) segment is never deleted. Time: delete from the oldest
-/// while its newest timestamp is more than `retention.ms` old (a segment without a timestamp,
-/// -1, stops the scan). Size: then delete from the oldest while what remains still holds at
+/// while its newest time is more than `retention.ms` old — its newest record timestamp, or the
+/// file's modification time when no record has one (segment::newest_time_ms); -1, unknown,
+/// stops the scan. Size: then delete from the oldest while what remains still holds at
 /// least `retention.bytes`. A negative limit is "unlimited".
 
 #include "broker/storage/partition_log.h"
@@ -18,7 +19,7 @@ namespace sluice::broker::storage {
 
 /// What retention needs to know about one segment, oldest first.
 struct segment_facts {
-  int64_t max_timestamp = -1;  ///< newest record timestamp, ms; -1 = none known
+  int64_t max_timestamp = -1;  ///< segment::newest_time_ms(); -1 = unknown
   uint64_t size = 0;           ///< bytes
 };
 

@@ -15,6 +15,10 @@ std::string segment_file_stem(int64_t base_offset) {
   return buf;
 }
 
+int64_t segment::newest_time_ms() const {
+  return _max_timestamp >= 0 ? _max_timestamp : mtime_ms(path_with(".log"));
+}
+
 std::filesystem::path segment::path_with(const char* ext) const {
   return _dir / (segment_file_stem(_base_offset) + ext);
 }

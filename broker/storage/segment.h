@@ -63,6 +63,9 @@ class segment {
   bool empty() const noexcept { return _size == 0; }
   /// Largest batch max_timestamp in the segment, or -1 when empty.
   int64_t max_timestamp() const noexcept { return _max_timestamp; }
+  /// The segment's newest time as Kafka's retention measures it: max_timestamp(), or, when no
+  /// record carries a timestamp (all -1), the .log file's modification time (-1 if unreadable).
+  int64_t newest_time_ms() const;
   /// When the first batch was appended (for segment.ms rolling); steady clock.
   std::chrono::steady_clock::time_point created() const noexcept { return _created; }
 

@@ -176,6 +176,38 @@ const std::vector<binding>& bindings() {
                   c.max_message_bytes = static_cast<int32_t>(to_int(v));
                 },
                 [](const log_config& c) { return std::to_string(c.max_message_bytes); });
+    int_binding({"message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms"}, 3600000,
+                0, i64max,
+                "CreateTime topics: how far ahead of the broker's clock a record timestamp may "
+                "be; a batch with a later one is refused with INVALID_TIMESTAMP (Kafka 4's "
+                "default: one hour).",
+                [](log_config& c, std::string_view v) { c.timestamp_after_max_ms = to_int(v); },
+                [](const log_config& c) { return std::to_string(c.timestamp_after_max_ms); });
+    int_binding({"message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms"}, i64max,
+                0, i64max,
+                "CreateTime topics: how far behind the broker's clock a record timestamp may be; "
+                "a batch with an older one is refused with INVALID_TIMESTAMP.",
+                [](log_config& c, std::string_view v) { c.timestamp_before_max_ms = to_int(v); },
+                [](const log_config& c) { return std::to_string(c.timestamp_before_max_ms); });
+    b.push_back({{"message.timestamp.type", "log.message.timestamp.type"},
+                 core::config_type::enumeration,
+                 "CreateTime",
+                 std::nullopt,
+                 std::nullopt,
+                 {"CreateTime", "LogAppendTime"},
+                 {},
+                 "CreateTime keeps the producer's record timestamps; LogAppendTime stamps each "
+                 "batch with the broker's clock when it is appended.",
+                 [](log_config& c, std::string_view v) {
+                   c.timestamp_type = trim(v) == "LogAppendTime"
+                                          ? protocol::timestamp_type::log_append_time
+                                          : protocol::timestamp_type::create_time;
+                 },
+                 [](const log_config& c) -> std::string {
+                   return c.timestamp_type == protocol::timestamp_type::log_append_time
+                              ? "LogAppendTime"
+                              : "CreateTime";
+                 }});
     b.push_back({{"min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio"},
                  core::config_type::floating,
                  "0.5",

@@ -211,6 +211,21 @@ int64_t end_offset(const std::string& bootstrap, const std::string& topic, const
   return high;
 }
 
+broker::protocol::produce_request produce_of(const std::string& topic, int32_t partition,
+                                             core::bytes_view batch, int16_t acks,
+                                             std::optional<std::string> txn) {
+  broker::protocol::produce_request req;
+  req.transactional_id = std::move(txn);
+  req.acks = acks;
+  req.timeout_ms = 30000;
+  auto& t = req.topic_data.emplace_back();
+  t.name = topic;
+  auto& pd = t.partition_data.emplace_back();
+  pd.index = core::partition_id{partition};
+  pd.records = batch;
+  return req;
+}
+
 uint16_t free_port() {
   int probe = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

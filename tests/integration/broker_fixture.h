@@ -4,6 +4,7 @@
 
 #include "core/temp_dir.h"
 #include "broker/broker.h"
+#include "broker/protocol/produce.h"
 #include "broker/protocol/request_header.h"
 #include "tests/support/loopback.h"
 
@@ -63,6 +64,11 @@ std::optional<Response> kafka_call(loopback_connection& c, broker::protocol::api
   if (!decoded) return std::nullopt;
   return std::move(decoded).value();
 }
+
+/// A Produce request of one batch for one partition (the batch is borrowed: keep it alive).
+broker::protocol::produce_request produce_of(const std::string& topic, int32_t partition,
+                                             core::bytes_view batch, int16_t acks = -1,
+                                             std::optional<std::string> txn = std::nullopt);
 
 /// A free TCP port on the loopback interface (bound to port 0 and released).
 uint16_t free_port();

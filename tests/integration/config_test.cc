@@ -7,6 +7,7 @@
 #include "broker/broker_config.h"
 #include "broker/protocol/alter_configs.h"
 #include "broker/protocol/describe_configs.h"
+#include "broker/protocol/records.h"
 #include "broker/protocol/request_header.h"
 
 #include <librdkafka/rdkafka.h>
@@ -168,7 +169,8 @@ std::optional<Response> raw_call(uint16_t port, broker::protocol::api_key key, i
 const std::vector<std::string> topic_keys{
     "cleanup.policy",    "compression.type",          "delete.retention.ms",
     "flush.messages",    "flush.ms",                  "index.interval.bytes",
-    "max.message.bytes", "min.cleanable.dirty.ratio", "min.insync.replicas",
+    "max.message.bytes", "message.timestamp.after.max.ms", "message.timestamp.before.max.ms",
+    "message.timestamp.type", "min.cleanable.dirty.ratio", "min.insync.replicas",
     "retention.bytes",   "retention.ms",              "segment.bytes",
     "segment.ms"};
 
@@ -366,6 +368,83 @@ TEST_F(configs, compression_type_recompresses_and_consumers_read_it) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].value, "1");
   EXPECT_EQ(got[1].value, "2");
+}
+
+/// One batch of `values` with record timestamps `ts`, ts+1, ...; its header's max_timestamp
+/// set to `header_max` as a producer may write it (Sarama 1.22 writes -1).
+core::bytes batch_with_header_max(const std::vector<std::string>& values, int64_t ts, int64_t header_max) {
+  std::vector<core::raw_record> rs;
+  for (const auto& v : values) {
+    core::raw_record r;
+    r.value = core::to_bytes(v);
+    r.ts = core::from_epoch_ms(ts++);
+    rs.push_back(std::move(r));
+  }
+  auto b = broker::protocol::encode_record_batch(rs, {}).value();
+  broker::protocol::set_max_timestamp(b, broker::protocol::timestamp_type::create_time, header_max);
+  return b;
+}
+
+TEST_F(configs, the_broker_recomputes_max_timestamp_and_applies_the_timestamp_configs) {
+  namespace protocol = broker::protocol;
+  const int64_t now = core::to_epoch_ms(core::wall_clock_now());
+  loopback_connection c(_broker->port());
+  ASSERT_TRUE(c.connected());
+  int32_t correlation = 1;
+  auto produce_raw = [&](const std::string& t, const core::bytes& batch) {
+    auto resp = kafka_call<protocol::produce_response>(c, protocol::api_key::produce, 7, correlation++,
+                                                       produce_of(t, 0, batch));
+    EXPECT_TRUE(resp);
+    return resp ? resp->responses.at(0).partition_responses.at(0) : protocol::produce_response::partition_produce_response{};
+  };
+
+  // A header that says -1: ListOffsets by time still finds the records (librdkafka's
+  // offsetsForTimes), because the broker stored the records' own maximum.
+  auto t = topic("minus-one");
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  EXPECT_EQ(produce_raw(t, batch_with_header_max({"a", "b", "c"}, now - 3000, -1)).error_code,
+            protocol::error_code::none);
+  auto p = make_producer();
+  std::vector<RdKafka::TopicPartition*> tps{RdKafka::TopicPartition::create(t, 0, now - 2999)};
+  ASSERT_EQ(p->offsetsForTimes(tps, 10000), RdKafka::ERR_NO_ERROR);
+  EXPECT_EQ(tps[0]->offset(), 1);
+  RdKafka::TopicPartition::destroy(tps);
+
+  // message.timestamp.after.max.ms / before.max.ms: INVALID_TIMESTAMP for the whole batch.
+  auto bounded = topic("bounded");
+  ASSERT_EQ(create_topic(bounded, 1, {{"message.timestamp.after.max.ms", "60000"},
+                                      {"message.timestamp.before.max.ms", "86400000"}}),
+            RdKafka::ERR_NO_ERROR);
+  EXPECT_EQ(produce_raw(bounded, batch_with_header_max({"future"}, now + 600'000, now + 600'000)).error_code,
+            protocol::error_code::invalid_timestamp);
+  EXPECT_EQ(produce_raw(bounded, batch_with_header_max({"old"}, now - 2 * 86'400'000, -1)).error_code,
+            protocol::error_code::invalid_timestamp);
+  auto ok = produce_raw(bounded, batch_with_header_max({"now"}, now, now));
+  EXPECT_EQ(ok.error_code, protocol::error_code::none);
+  EXPECT_EQ(ok.base_offset, core::offset{0}) << "nothing of the refused batches was stored";
+  EXPECT_EQ(ok.log_append_time_ms, -1) << "CreateTime";
+
+  // message.timestamp.type=LogAppendTime: the broker's clock, which the Produce answer and
+  // librdkafka's consumer both report.
+  auto stamped = topic("log-append");
+  ASSERT_EQ(create_topic(stamped, 1, {{"message.timestamp.type", "LogAppendTime"}}), RdKafka::ERR_NO_ERROR);
+  auto answer = produce_raw(stamped, batch_with_header_max({"x", "y"}, 1000, 1001));
+  EXPECT_EQ(answer.error_code, protocol::error_code::none);
+  EXPECT_GE(answer.log_append_time_ms, now);
+  auto consumer = assigned_consumer(stamped, {0}, topic("g"));
+  int seen = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (seen < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::unique_ptr<RdKafka::Message> m(consumer->consume(200));
+    if (m->err() != RdKafka::ERR_NO_ERROR) continue;
+    EXPECT_EQ(m->timestamp().type, RdKafka::MessageTimestamp::MSG_TIMESTAMP_LOG_APPEND_TIME);
+    EXPECT_EQ(m->timestamp().timestamp, answer.log_append_time_ms);
+    ++seen;
+  }
+  EXPECT_EQ(seen, 2);
+  auto d = describe(RD_KAFKA_RESOURCE_TOPIC, stamped);
+  EXPECT_EQ(d.configs["message.timestamp.type"].value, "LogAppendTime");
+  EXPECT_EQ(describe(RD_KAFKA_RESOURCE_TOPIC, t).configs["message.timestamp.after.max.ms"].value, "3600000");
 }
 
 TEST_F(configs, protocol_versions_synonyms_and_the_cluster_default_resource) {

@@ -253,20 +253,6 @@ core::bytes batch_of(size_t size, char fill, const protocol::record_batch_option
   return std::move(b).value();
 }
 
-protocol::produce_request produce_of(const std::string& topic, int32_t partition, bytes_view batch,
-                                     int16_t acks = -1, std::optional<std::string> txn = std::nullopt) {
-  protocol::produce_request req;
-  req.transactional_id = std::move(txn);
-  req.acks = acks;
-  req.timeout_ms = 30000;
-  auto& t = req.topic_data.emplace_back();
-  t.name = topic;
-  auto& pd = t.partition_data.emplace_back();
-  pd.index = core::partition_id{partition};
-  pd.records = batch;
-  return req;
-}
-
 /// Appends `count` one-record batches of `size` bytes to each of `partitions` over a raw
 /// connection, acks=all; a topic that does not exist yet is created (one partition) through
 /// Metadata's auto-creation.

@@ -5,7 +5,7 @@
 #include "core/temp_dir.h"
 #include "broker/storage/log_cleaner.h"
 
-#include "broker/storage/append_rules.h"
+#include "broker/storage/log_validator.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/file.h"
 #include "broker/storage/partition_log.h"
@@ -543,7 +543,7 @@ TEST(log_cleaner, merges_small_segments_up_to_segment_bytes) {
 
 // ---- produce-side rules -------------------------------------------------------------------
 
-TEST(append_rules, compacted_topics_refuse_keyless_records) {
+TEST(log_validator, compacted_topics_refuse_keyless_records) {
   temp_dir dir;
   auto log = open_log(dir.path(), compact_config());
   auto batch = protocol::encode_record_batch(std::vector{rec("k", "v"), rec(std::nullopt, "v")}, {});
@@ -559,7 +559,7 @@ TEST(append_rules, compacted_topics_refuse_keyless_records) {
   EXPECT_EQ(append(*log, {rec(std::nullopt, "v")}), 2);
 }
 
-TEST(append_rules, compression_type_recompresses_other_codecs) {
+TEST(log_validator, compression_type_recompresses_other_codecs) {
   temp_dir dir;
   auto c = compact_config();
   c.cleanup_compact = false;
