@@ -21,6 +21,10 @@ void handle_describe_groups(broker_context& ctx, const request& req, responder r
       g.members.push_back({std::move(m.member_id), std::move(m.group_instance_id), std::move(m.client_id),
                            std::move(m.client_host), std::move(m.metadata), std::move(m.assignment)});
     }
+    // No authorizer: every operation a group supports (Kafka's answer without one).
+    if (body->include_authorized_operations) {
+      g.authorized_operations = protocol::supported_operations(protocol::resource_type::group);
+    }
   }
   respond(encode_body(resp, req.version));
 }

@@ -8,6 +8,7 @@
 ///           group_state is one of "Empty", "PreparingRebalance", "CompletingRebalance",
 ///           "Stable", "Dead" (librdkafka maps these names).
 
+#include "broker/protocol/acl.h"
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"
 #include "broker/protocol/reader.h"
@@ -23,9 +24,6 @@
 namespace sluice::broker::protocol {
 
 inline constexpr version_range describe_groups_versions{0, 4};
-
-/// "Authorized operations not requested / unknown" (the schema default).
-inline constexpr int32_t authorized_operations_unknown = INT32_MIN;
 
 struct describe_groups_request {
   std::vector<std::string> groups;

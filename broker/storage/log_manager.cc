@@ -17,12 +17,15 @@ constexpr const char* recovery_file = "recovery-point-offset-checkpoint";
 constexpr const char* start_file = "log-start-offset-checkpoint";
 constexpr const char* clean_marker = ".clean-shutdown";
 
+/// A random topic id; never the all-zero id, which means "no id" on the wire (KIP-516).
 topic_id random_topic_id() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   topic_id id{};
-  for (size_t i = 0; i < id.size(); i += 8) {
-    uint64_t v = rng();
-    for (size_t j = 0; j < 8; ++j) id[i + j] = static_cast<uint8_t>(v >> (j * 8));
+  while (id == topic_id{}) {
+    for (size_t i = 0; i < id.size(); i += 8) {
+      uint64_t v = rng();
+      for (size_t j = 0; j < 8; ++j) id[i + j] = static_cast<uint8_t>(v >> (j * 8));
+    }
   }
   return id;
 }
@@ -271,6 +274,15 @@ std::optional<topic_info> log_manager::topic(const std::string& name) const {
   auto it = _topics.find(name);
   if (it == _topics.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<topic_info> log_manager::topic_by_id(const topic_id& id) const {
+  if (id == topic_id{}) return std::nullopt;
+  std::shared_lock lock(_mutex);
+  for (const auto& [name, info] : _topics) {
+    if (info.id == id) return info;
+  }
+  return std::nullopt;
 }
 
 std::vector<topic_info> log_manager::topics() const {

@@ -69,6 +69,9 @@ class log_manager {
 
   std::shared_ptr<partition_log> get(const core::topic_partition& tp) const;
   std::optional<topic_info> topic(const std::string& name) const;
+  /// The topic whose id (KIP-516) is `id`; nullopt for the zero id or an unknown one. A scan:
+  /// lookups by id are rare (Metadata v12+, Fetch v13+, DeleteTopics v6).
+  std::optional<topic_info> topic_by_id(const topic_id& id) const;
   std::vector<topic_info> topics() const;
   /// The broker-wide defaults every topic's overrides apply over.
   log_config defaults() const;
