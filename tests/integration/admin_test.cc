@@ -2,6 +2,8 @@
 
 #include "tests/integration/broker_fixture.h"
 
+#include "broker/protocol/metadata.h"
+
 #include <librdkafka/rdkafka.h>
 
 namespace sluice::testing {
@@ -40,6 +42,49 @@ class admin : public broker_test {
     return off;
   }
 };
+
+TEST_F(admin, metadata_answers_topic_ids_and_finds_topics_by_id) {
+  namespace protocol = broker::protocol;
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 2), RdKafka::ERR_NO_ERROR);
+  loopback_connection c(_broker->port());
+  ASSERT_TRUE(c.connected());
+  protocol::metadata_request by_name;
+  by_name.topics.emplace().push_back({t, {}});
+  by_name.include_topic_authorized_operations = true;
+  auto named = kafka_call<protocol::metadata_response>(c, protocol::api_key::metadata, 12, 1, by_name);
+  ASSERT_TRUE(named);
+  ASSERT_EQ(named->topics.size(), 1u);
+  const auto id = named->topics[0].topic_id;
+  EXPECT_NE(id, protocol::uuid{});
+  EXPECT_EQ(named->topics[0].partitions.size(), 2u);
+  EXPECT_EQ(named->topics[0].topic_authorized_operations,
+            protocol::supported_operations(protocol::resource_type::topic));
+
+  // v12: by id, with a null name; the same id across versions and after a restart.
+  protocol::metadata_request by_id;
+  by_id.topics.emplace().push_back({std::nullopt, id});
+  protocol::uuid unknown;
+  unknown.value[0] = 0x42;
+  by_id.topics->push_back({std::nullopt, unknown});
+  stop_broker();
+  start_broker();
+  loopback_connection again(_broker->port());
+  auto found = kafka_call<protocol::metadata_response>(again, protocol::api_key::metadata, 13, 2, by_id);
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->topics.size(), 2u);
+  EXPECT_EQ(found->topics[0].error_code, protocol::error_code::none);
+  EXPECT_EQ(found->topics[0].name, t);
+  EXPECT_EQ(found->topics[0].topic_id, id);
+  EXPECT_EQ(found->topics[1].error_code, protocol::error_code::unknown_topic_id);
+  EXPECT_EQ(found->topics[1].name, std::nullopt);
+  EXPECT_EQ(found->error_code, protocol::error_code::none);
+
+  // Before v12 a topic id in the request is refused, as Kafka does.
+  auto old = kafka_call<protocol::metadata_response>(again, protocol::api_key::metadata, 11, 3, by_id);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->topics.at(0).error_code, protocol::error_code::invalid_request);
+}
 
 TEST_F(admin, create_describe_and_delete_topics) {
   auto t = topic();
