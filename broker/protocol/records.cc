@@ -54,34 +54,92 @@ struct record_frame {
   core::bytes_view headers;  ///< header_count (key, value) pairs, framing already checked
 };
 
+/// Inline zigzag varint decoding over raw bytes for the record walk, which runs for every
+/// record the broker appends (protocol::reader's out-of-line, byte-at-a-time calls cost ~4x
+/// here). Each returns false on a truncated or over-long varint.
+bool take_varint(const std::byte*& p, const std::byte* end, int32_t& out) noexcept {
+  if (p != end && (static_cast<uint8_t>(*p) & 0x80) == 0) {  // one byte: most fields
+    const auto raw = static_cast<uint32_t>(*p++);
+    out = static_cast<int32_t>((raw >> 1) ^ (~(raw & 1) + 1));
+    return true;
+  }
+  uint32_t raw = 0;
+  for (int i = 0; i < 5; ++i) {
+    if (p == end) return false;
+    const auto b = static_cast<uint8_t>(*p++);
+    if (i == 4 && (b & 0xf0) != 0) return false;
+    raw |= static_cast<uint32_t>(b & 0x7f) << (7 * i);
+    if ((b & 0x80) == 0) {
+      out = static_cast<int32_t>((raw >> 1) ^ (~(raw & 1) + 1));
+      return true;
+    }
+  }
+  return false;
+}
+
+bool take_varlong(const std::byte*& p, const std::byte* end, int64_t& out) noexcept {
+  if (p != end && (static_cast<uint8_t>(*p) & 0x80) == 0) {
+    const auto raw = static_cast<uint64_t>(*p++);
+    out = static_cast<int64_t>((raw >> 1) ^ (~(raw & 1) + 1));
+    return true;
+  }
+  uint64_t raw = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (p == end) return false;
+    const auto b = static_cast<uint8_t>(*p++);
+    if (i == 9 && (b & 0xfe) != 0) return false;
+    raw |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
+    if ((b & 0x80) == 0) {
+      out = static_cast<int64_t>((raw >> 1) ^ (~(raw & 1) + 1));
+      return true;
+    }
+  }
+  return false;
+}
+
+/// Record-format nullable bytes (varint length, -1 = null), borrowed.
+bool take_varbytes(const std::byte*& p, const std::byte* end, std::optional<core::bytes_view>& out) noexcept {
+  int32_t n = 0;
+  if (!take_varint(p, end, n)) return false;
+  if (n == -1) {
+    out.reset();
+    return true;
+  }
+  if (n < 0 || n > end - p) return false;
+  out = core::bytes_view(p, static_cast<size_t>(n));
+  p += n;
+  return true;
+}
+
 /// Reads the record at `pos` of a records section and moves `pos` past it. The whole framing
 /// is checked (length prefix, every field and header within the record, nothing left over);
 /// false when it is malformed. Nothing is copied.
-bool read_record_frame(core::bytes_view data, size_t& pos, record_frame& f) {
-  reader prefix(data.subspan(pos));
-  const int32_t length = prefix.read_varint();
-  if (!prefix.ok() || length < 0 || static_cast<size_t>(length) > prefix.remaining()) return false;
-  reader r(data.subspan(pos + prefix.position(), static_cast<size_t>(length)));
-  (void)r.read_int8();  // attributes: unused
-  f.timestamp_delta = r.read_varlong();
-  f.offset_delta = r.read_varint();
-  f.key = read_varbytes_view(r);
-  f.value = read_varbytes_view(r);
-  f.header_count = r.read_varint();
-  // Each header takes at least 2 bytes (key length, value length).
-  if (!r.ok() || f.header_count < 0 || static_cast<size_t>(f.header_count) > r.remaining() / 2) {
+bool read_record_frame(core::bytes_view data, size_t& pos, record_frame& f) noexcept {
+  const std::byte* p = data.data() + pos;
+  const std::byte* const data_end = data.data() + data.size();
+  int32_t length = 0;
+  if (!take_varint(p, data_end, length) || length < 0 || length > data_end - p) return false;
+  const std::byte* const end = p + length;
+  if (p == end) return false;
+  ++p;  // attributes: unused
+  if (!take_varlong(p, end, f.timestamp_delta) || !take_varint(p, end, f.offset_delta) ||
+      !take_varbytes(p, end, f.key) || !take_varbytes(p, end, f.value) ||
+      !take_varint(p, end, f.header_count)) {
     return false;
   }
-  const size_t headers_at = r.position();
-  for (int32_t i = 0; i < f.header_count && r.ok(); ++i) {
-    const int32_t key_length = r.read_varint();
-    if (key_length < 0 || static_cast<size_t>(key_length) > r.remaining()) return false;
-    r.skip(static_cast<size_t>(key_length));
-    (void)read_varbytes_view(r);
+  // Each header takes at least 2 bytes (key length, value length).
+  if (f.header_count < 0 || f.header_count > (end - p) / 2) return false;
+  const std::byte* const headers = p;
+  std::optional<core::bytes_view> skipped;
+  for (int32_t i = 0; i < f.header_count; ++i) {
+    int32_t key_length = 0;
+    if (!take_varint(p, end, key_length) || key_length < 0 || key_length > end - p) return false;
+    p += key_length;
+    if (!take_varbytes(p, end, skipped)) return false;
   }
-  if (!r.ok() || r.remaining() != 0) return false;
-  f.headers = data.subspan(pos + prefix.position() + headers_at, r.position() - headers_at);
-  pos += prefix.position() + static_cast<size_t>(length);
+  if (p != end) return false;
+  f.headers = core::bytes_view(headers, static_cast<size_t>(end - headers));
+  pos = static_cast<size_t>(end - data.data());
   return true;
 }
 
