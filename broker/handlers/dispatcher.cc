@@ -18,17 +18,37 @@ const core::logger& log() {
   return instance;
 }
 
+/// The client id of a request, if its header decodes.
+std::string client_id_of(bytes_view frame) {
+  protocol::reader r(frame);
+  auto header = protocol::request_header::decode(r);
+  return header && header.value().client_id ? *header.value().client_id : std::string();
+}
+
 }  // namespace
+
+void dispatcher::log_close(const std::string& peer, const std::string& client, int16_t api,
+                           int16_t version, std::string_view why) {
+  if (!_closes_logged.first(fmt::format("{}\n{}\n{}\n{}\n{}", peer, client, api, version, why))) return;
+  const auto key = protocol::to_api_key(api);
+  const std::string api_name = key ? std::string(protocol::name(*key)) : "API " + std::to_string(api);
+  log().warn("closing the connection of client '{}' ({}): {} v{}: {} (logged once per client, "
+             "API, version and reason)",
+             client, peer, api_name, version, why);
+}
 
 void dispatcher::dispatch(bytes_view frame, const std::string& peer,
                           std::function<void(net::frame_result)> done) {
   using net::frame_result;
   auto prefix = protocol::peek_request_prefix(frame);
-  if (!prefix) return done({frame_result::kind::close, {}});
+  if (!prefix) {
+    log_close(peer, "", -1, -1, "a frame too short for a request header");
+    return done({frame_result::kind::close, {}});
+  }
   auto key = protocol::to_api_key(prefix->api_key);
   const handler_entry* entry = key ? find_handler(*key) : nullptr;
   if (entry == nullptr) {
-    log().warn("unknown API key {} (correlation id {})", prefix->api_key, prefix->correlation_id);
+    log_close(peer, client_id_of(frame), prefix->api_key, prefix->api_version, "unknown API key");
     return done({frame_result::kind::close, {}});
   }
   const broker_metrics::api_handles* api = _metrics.api(*key);
@@ -45,24 +65,16 @@ void dispatcher::dispatch(bytes_view frame, const std::string& peer,
       return done({frame_result::kind::respond, std::move(out), {}});
     }
     // As Kafka: the connection is closed (the client cannot decode an answer in a version it
-    // did not expect). Logged once per client, API and version.
-    protocol::reader r(frame);
-    auto header = protocol::request_header::decode(r);
-    const std::string client =
-        header && header.value().client_id ? *header.value().client_id : std::string();
-    if (_unsupported_logged.first(fmt::format("{}\n{}\n{}\n{}", peer, client, prefix->api_key,
-                                              prefix->api_version))) {
-      log().warn("closing the connection of client '{}' ({}): {} version {} is not served (served: "
-                 "{}–{}); logged once per client and version",
-                 client, peer, protocol::name(*key), prefix->api_version, entry->versions.min,
-                 entry->versions.max);
-    }
+    // did not expect).
+    log_close(peer, client_id_of(frame), prefix->api_key, prefix->api_version,
+              fmt::format("version not served (served: {}–{})", entry->versions.min, entry->versions.max));
     _metrics.count_malformed(*key);
     return done({frame_result::kind::close, {}});
   }
   protocol::reader r(frame);
   auto header = protocol::request_header::decode(r);
   if (!header) {
+    log_close(peer, "", prefix->api_key, prefix->api_version, "malformed request header");
     _metrics.count_malformed(*key);
     return done({frame_result::kind::close, {}});
   }
@@ -73,8 +85,8 @@ void dispatcher::dispatch(bytes_view frame, const std::string& peer,
   req.client_id = header.value().client_id.value_or("");
   if (!peer.empty()) req.client_host = "/" + peer;
   req.body = frame.subspan(r.position());
-  auto respond = [key = *key, version = req.version, correlation = req.correlation_id,
-                  done = std::move(done), m = &_metrics, api,
+  auto respond = [this, key = *key, version = req.version, correlation = req.correlation_id,
+                  done = std::move(done), m = &_metrics, api, peer, client = req.client_id,
                   started = std::chrono::steady_clock::now()](reply r) {
     if (api != nullptr) {
       api->latency->observe(
@@ -83,6 +95,7 @@ void dispatcher::dispatch(bytes_view frame, const std::string& peer,
     if (!r.errors.empty()) m->count_errors(key, r.errors);
     if (r.what == reply::kind::none) return done({frame_result::kind::no_response, {}});
     if (r.what == reply::kind::malformed) {
+      log_close(peer, client, static_cast<int16_t>(key), version, "malformed request body");
       m->count_malformed(key);
       return done({frame_result::kind::close, {}});
     }

@@ -276,7 +276,8 @@ struct server::impl final : sluice::broker::scheduler {
           reader_wake.cancel();
           auto& r = *s->result;
           if (r.what == frame_result::kind::close) {
-            log().warn("closing connection from {}: malformed or unsupported request", peer_name);
+            // The dispatcher logged why (once per client and reason).
+            log().debug("closing connection from {}: malformed or unsupported request", peer_name);
             close();
             break;
           }

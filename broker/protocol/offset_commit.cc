@@ -14,7 +14,7 @@ result<offset_commit_request> offset_commit_request::decode(reader& r, int16_t v
   m.generation_id_or_member_epoch = r.read_int32();
   m.member_id = read_string(r, flex);
   if (version >= 7) m.group_instance_id = read_nullable_string(r, flex);
-  if (version <= 4) m.retention_time_ms = r.read_int64();
+  if (version >= 2 && version <= 4) m.retention_time_ms = r.read_int64();
   m.topics = read_array<offset_commit_request_topic>(r, flex, [&](reader& r) {
     offset_commit_request_topic t;
     t.name = read_string(r, flex);
@@ -23,6 +23,7 @@ result<offset_commit_request> offset_commit_request::decode(reader& r, int16_t v
       p.partition_index = read_int<core::partition_id>(r);
       p.committed_offset = read_int<core::offset>(r);
       if (version >= 6) p.committed_leader_epoch = r.read_int32();
+      if (version == 1) p.commit_timestamp = r.read_int64();
       p.committed_metadata = read_nullable_string(r, flex);
       return p;
     });
@@ -38,13 +39,14 @@ void offset_commit_request::encode(writer& w, int16_t version) const {
   w.write_int32(generation_id_or_member_epoch);
   write_string(w, flex, member_id);
   if (version >= 7) write_nullable_string(w, flex, group_instance_id);
-  if (version <= 4) w.write_int64(retention_time_ms);
+  if (version >= 2 && version <= 4) w.write_int64(retention_time_ms);
   write_array(w, flex, topics, [&](writer& w, const offset_commit_request_topic& t) {
     write_string(w, flex, t.name);
     write_array(w, flex, t.partitions, [&](writer& w, const offset_commit_request_partition& p) {
       write_int(w, p.partition_index);
       write_int(w, p.committed_offset);
       if (version >= 6) w.write_int32(p.committed_leader_epoch);
+      if (version == 1) w.write_int64(p.commit_timestamp);
       write_nullable_string(w, flex, p.committed_metadata);
     });
   });

@@ -1,9 +1,11 @@
 #pragma once
-/// OffsetCommit (key 8), versions 2–7 (none flexible). kafkajs sends v5, librdkafka v7.
+/// OffsetCommit (key 8), versions 1–7 (none flexible). kafkajs sends v5, librdkafka v7, Sarama
+/// v1 (its default, whatever its configured Kafka version).
 ///
 /// Request:  group_id, generation_id_or_member_epoch, member_id, group_instance_id (v7+,
 ///           nullable), retention_time_ms (v2–v4), topics [name, partitions [partition_index,
-///           committed_offset, committed_leader_epoch (v6+), committed_metadata (nullable)]].
+///           committed_offset, committed_leader_epoch (v6+), commit_timestamp (v1 only),
+///           committed_metadata (nullable)]].
 /// Response: throttle_time_ms (v3+), topics [name, partitions [partition_index, error_code]].
 
 #include "broker/protocol/api_key.h"
@@ -20,7 +22,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range offset_commit_versions{2, 7};
+inline constexpr version_range offset_commit_versions{1, 7};
 
 struct offset_commit_request {
   /// OffsetCommitRequestPartition
@@ -29,6 +31,10 @@ struct offset_commit_request {
     core::offset committed_offset{-1};
     int32_t committed_leader_epoch = -1;  ///< v6+
     std::optional<std::string> committed_metadata;
+    /// v1 only (on the wire before the metadata): the commit's time for offset expiry, -1 = the
+    /// broker's. Committed offsets do not expire on this broker (broker/group/README.md), so it
+    /// is read and not kept.
+    int64_t commit_timestamp = -1;
     bool operator==(const offset_commit_request_partition&) const = default;
   };
   /// OffsetCommitRequestTopic

@@ -95,8 +95,25 @@ TEST(offset_commit, response_v3_to_v7) {
   for (int16_t v = 3; v <= 7; ++v) check_golden(response(), golden, v);
 }
 
-TEST(offset_commit, rejects_v1_and_v8) {
-  check_rejects_versions<offset_commit_request>({1, 8});
+TEST(offset_commit, request_v1_carries_a_commit_timestamp_per_partition) {
+  auto m = request_for(1);
+  m.topics[0].partitions[0].commit_timestamp = 1'700'000'000'000;
+  check_golden(m,
+               hex("00 01 'g' 00 00 00 03 00 02 'm1'"  // no retention_time_ms in v1
+                   "00 00 00 01 00 01 't' 00 00 00 02"
+                   "00 00 00 00 00 00 00 00 00 00 00 64"
+                   "00 00 01 8b cf e5 68 00"          //     commit_timestamp (v1 only)
+                   "00 00"
+                   "00 00 00 01 00 00 00 00 00 00 00 c8"
+                   "ff ff ff ff ff ff ff ff"          //     commit_timestamp -1: broker time
+                   "ff ff"),
+               1);
+  check_golden(response(),
+               hex("00 00 00 01 00 01 't' 00 00 00 02 00 00 00 00 00 00 00 00 00 01 00 16"), 1);
+}
+
+TEST(offset_commit, rejects_v0_and_v8) {
+  check_rejects_versions<offset_commit_request>({0, 8});
 }
 
 }  // namespace
