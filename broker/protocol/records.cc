@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 namespace sluice::broker::protocol {
 namespace {
@@ -56,45 +57,33 @@ struct record_frame {
 
 /// Inline zigzag varint decoding over raw bytes for the record walk, which runs for every
 /// record the broker appends (protocol::reader's out-of-line, byte-at-a-time calls cost ~4x
-/// here). Each returns false on a truncated or over-long varint.
-bool take_varint(const std::byte*& p, const std::byte* end, int32_t& out) noexcept {
-  if (p != end && (static_cast<uint8_t>(*p) & 0x80) == 0) {  // one byte: most fields
-    const auto raw = static_cast<uint32_t>(*p++);
-    out = static_cast<int32_t>((raw >> 1) ^ (~(raw & 1) + 1));
-    return true;
-  }
-  uint32_t raw = 0;
-  for (int i = 0; i < 5; ++i) {
+/// here). `T` is int32_t (varint, at most 5 bytes) or int64_t (varlong, at most 10). Returns
+/// false on a truncated or over-long varint.
+template <class T>
+bool take_zigzag(const std::byte*& p, const std::byte* end, T& out) noexcept {
+  using U = std::make_unsigned_t<T>;
+  constexpr int max_bytes = sizeof(T) == 4 ? 5 : 10;
+  // The last byte may only carry the bits left over: 4 for 32-bit values, 1 for 64-bit ones.
+  constexpr auto last_byte_mask = static_cast<uint8_t>(sizeof(T) == 4 ? 0xf0 : 0xfe);
+  U raw = 0;
+  for (int i = 0; i < max_bytes; ++i) {
     if (p == end) return false;
     const auto b = static_cast<uint8_t>(*p++);
-    if (i == 4 && (b & 0xf0) != 0) return false;
-    raw |= static_cast<uint32_t>(b & 0x7f) << (7 * i);
+    if (i == max_bytes - 1 && (b & last_byte_mask) != 0) return false;
+    raw |= static_cast<U>(b & 0x7f) << (7 * i);
     if ((b & 0x80) == 0) {
-      out = static_cast<int32_t>((raw >> 1) ^ (~(raw & 1) + 1));
+      out = static_cast<T>((raw >> 1) ^ (~(raw & 1) + 1));
       return true;
     }
   }
   return false;
 }
 
+bool take_varint(const std::byte*& p, const std::byte* end, int32_t& out) noexcept {
+  return take_zigzag(p, end, out);
+}
 bool take_varlong(const std::byte*& p, const std::byte* end, int64_t& out) noexcept {
-  if (p != end && (static_cast<uint8_t>(*p) & 0x80) == 0) {
-    const auto raw = static_cast<uint64_t>(*p++);
-    out = static_cast<int64_t>((raw >> 1) ^ (~(raw & 1) + 1));
-    return true;
-  }
-  uint64_t raw = 0;
-  for (int i = 0; i < 10; ++i) {
-    if (p == end) return false;
-    const auto b = static_cast<uint8_t>(*p++);
-    if (i == 9 && (b & 0xfe) != 0) return false;
-    raw |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
-    if ((b & 0x80) == 0) {
-      out = static_cast<int64_t>((raw >> 1) ^ (~(raw & 1) + 1));
-      return true;
-    }
-  }
-  return false;
+  return take_zigzag(p, end, out);
 }
 
 /// Record-format nullable bytes (varint length, -1 = null), borrowed.

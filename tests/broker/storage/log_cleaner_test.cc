@@ -9,6 +9,7 @@
 #include "broker/storage/errc.h"
 #include "broker/storage/file.h"
 #include "broker/storage/partition_log.h"
+#include "tests/broker/storage/storage_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -31,6 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 using core::temp_dir;
 using protocol::compression_codec;
+using testing::roll;
 
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -120,19 +122,6 @@ std::vector<stored> read_all(const partition_log& log, int64_t from = -1) {
     offset = next;
   }
   return out;
-}
-
-/// Rolls the active segment (segment.ms elapsed) so everything appended is cleanable.
-void roll(partition_log& log) {
-  auto c = log.config();
-  auto saved = c.segment_ms;
-  c.segment_ms = 1;
-  log.set_config(c);
-  std::this_thread::sleep_for(std::chrono::milliseconds(3));
-  auto rolled = log.roll_if_idle(std::chrono::steady_clock::now());
-  ASSERT_TRUE(rolled);
-  c.segment_ms = saved;
-  log.set_config(c);
 }
 
 clean_stats clean(partition_log& log, bool force = false, int64_t now = -1,

@@ -17,6 +17,7 @@ namespace {
 using protocol::compression_codec;
 using protocol::timestamp_type;
 using testing::make_batch;
+using testing::roll;
 using testing::temp_dir;
 
 int64_t now_ms() { return core::to_epoch_ms(core::wall_clock_now()); }
@@ -48,18 +49,6 @@ std::vector<protocol::record_batch_header> stored_headers(const partition_log& l
   }
   return out;
 }
-
-void roll(partition_log& log) {
-  auto c = log.config();
-  const auto saved = c.segment_ms;
-  c.segment_ms = 1;
-  log.set_config(c);
-  std::this_thread::sleep_for(std::chrono::milliseconds(3));
-  ASSERT_TRUE(log.roll_if_idle(std::chrono::steady_clock::now()));
-  c.segment_ms = saved;
-  log.set_config(c);
-}
-
 TEST(log_validator, recomputes_a_lying_max_timestamp_for_every_codec) {
   for (auto codec : {compression_codec::none, compression_codec::gzip, compression_codec::lz4,
                      compression_codec::zstd}) {

@@ -4,13 +4,16 @@
 
 #include "core/temp_dir.h"
 #include "broker/protocol/records.h"
+#include "broker/storage/partition_log.h"
 #include "core/record.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sluice::broker::storage::testing {
@@ -47,6 +50,19 @@ inline std::vector<std::string> values_in(bytes_view batches) {
     for (const auto& r : records.value()) out.push_back(core::to_string(*r.record.value));
   }
   return out;
+}
+
+/// Rolls the active segment (as if segment.ms had elapsed), so everything appended so far is in
+/// closed segments (what compaction and retention act on).
+inline void roll(partition_log& log) {
+  auto c = log.config();
+  const auto saved = c.segment_ms;
+  c.segment_ms = 1;
+  log.set_config(c);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  ASSERT_TRUE(log.roll_if_idle(std::chrono::steady_clock::now()));
+  c.segment_ms = saved;
+  log.set_config(c);
 }
 
 }  // namespace sluice::broker::storage::testing
