@@ -6,13 +6,9 @@ namespace sluice::broker::protocol {
 
 using namespace detail;
 
-namespace {
-constexpr int16_t first_flexible = 9;
-}  // namespace
-
 result<metadata_request> metadata_request::decode(reader& r, int16_t version) {
   if (!metadata_versions.contains(version)) return errc::unsupported_version;
-  const bool flex = version >= first_flexible;
+  const bool flex = is_flexible(api_key::metadata, version);
   metadata_request m;
   auto read_topic = [&](reader& r) {
     request_topic t;
@@ -40,7 +36,7 @@ result<metadata_request> metadata_request::decode(reader& r, int16_t version) {
 
 void metadata_request::encode(writer& w, int16_t version) const {
   SLUICE_ASSERT(metadata_versions.contains(version), "Metadata version not implemented");
-  const bool flex = version >= first_flexible;
+  const bool flex = is_flexible(api_key::metadata, version);
   auto write_topic = [&](writer& w, const request_topic& t) {
     if (version >= 10) {
       w.write_uuid(t.topic_id);
@@ -63,7 +59,7 @@ void metadata_request::encode(writer& w, int16_t version) const {
 
 result<metadata_response> metadata_response::decode(reader& r, int16_t version) {
   if (!metadata_versions.contains(version)) return errc::unsupported_version;
-  const bool flex = version >= first_flexible;
+  const bool flex = is_flexible(api_key::metadata, version);
   metadata_response m;
   if (version >= 3) m.throttle_time_ms = r.read_int32();
   m.brokers = read_array<response_broker>(r, flex, [&](reader& r) {
@@ -107,7 +103,7 @@ result<metadata_response> metadata_response::decode(reader& r, int16_t version) 
 
 void metadata_response::encode(writer& w, int16_t version) const {
   SLUICE_ASSERT(metadata_versions.contains(version), "Metadata version not implemented");
-  const bool flex = version >= first_flexible;
+  const bool flex = is_flexible(api_key::metadata, version);
   if (version >= 3) w.write_int32(throttle_time_ms);
   write_array(w, flex, brokers, [&](writer& w, const response_broker& b) {
     write_int(w, b.node_id);

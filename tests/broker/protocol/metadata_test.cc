@@ -109,35 +109,23 @@ TEST(metadata, response_v1) {
                1);
 }
 
-TEST(metadata, response_v2) {
-  check_golden(response_for(2),
-               hex("00 00 00 01"
-                   "00 00 00 01 00 09 'localhost' 00 00 23 84 ff ff"
-                   "00 03 'cid'"          // cluster_id (v2+)
-                   "00 00 00 01"          // controller_id
-                   "00 00 00 02"
-                   "00 00 00 01 't' 00"
-                   "00 00 00 01"
-                   "00 00 00 00 00 00 00 00 00 01"
-                   "00 00 00 01 00 00 00 01"
-                   "00 00 00 01 00 00 00 01"
-                   "00 03 00 01 'x' 00 00 00 00 00"),
-               2);
-}
+/// The v2 answer: what v3 and v4 send after their throttle time.
+const std::string response_v2_bytes = "00 00 00 01"
+                                      "00 00 00 01 00 09 'localhost' 00 00 23 84 ff ff"
+                                      "00 03 'cid'"   // cluster_id (v2+)
+                                      "00 00 00 01"   // controller_id
+                                      "00 00 00 02"
+                                      "00 00 00 01 't' 00"
+                                      "00 00 00 01"
+                                      "00 00 00 00 00 00 00 00 00 01"
+                                      "00 00 00 01 00 00 00 01"
+                                      "00 00 00 01 00 00 00 01"
+                                      "00 03 00 01 'x' 00 00 00 00 00";
+
+TEST(metadata, response_v2) { check_golden(response_for(2), hex(response_v2_bytes), 2); }
 
 TEST(metadata, response_v3_and_v4) {
-  const auto golden = hex("00 00 00 03"  // throttle_time_ms (v3+)
-                          "00 00 00 01"
-                          "00 00 00 01 00 09 'localhost' 00 00 23 84 ff ff"
-                          "00 03 'cid'"
-                          "00 00 00 01"
-                          "00 00 00 02"
-                          "00 00 00 01 't' 00"
-                          "00 00 00 01"
-                          "00 00 00 00 00 00 00 00 00 01"
-                          "00 00 00 01 00 00 00 01"
-                          "00 00 00 01 00 00 00 01"
-                          "00 03 00 01 'x' 00 00 00 00 00");
+  const auto golden = hex("00 00 00 03" + response_v2_bytes);  // throttle_time_ms (v3+)
   check_golden(response_for(3), golden, 3);
   check_golden(response_for(4), golden, 4);
 }
