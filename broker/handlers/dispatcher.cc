@@ -7,6 +7,7 @@
 #include "broker/protocol/api_versions.h"
 #include "broker/protocol/request_header.h"
 #include "core/log.h"
+#include "core/once_filter.h"
 
 #include <chrono>
 
@@ -25,17 +26,21 @@ std::string client_id_of(bytes_view frame) {
   return header && header.value().client_id ? *header.value().client_id : std::string();
 }
 
-}  // namespace
-
-void dispatcher::log_close(const std::string& peer, const std::string& client, int16_t api,
-                           int16_t version, std::string_view why) {
-  if (!_closes_logged.first(fmt::format("{}\n{}\n{}\n{}\n{}", peer, client, api, version, why))) return;
+/// Warns that a connection is closed because of its request, once per peer address, client
+/// id, API, version and reason (process-wide, so that a late reply still finds it): a client
+/// that retries what we refuse is not logged on every attempt.
+void log_close(const std::string& peer, const std::string& client, int16_t api, int16_t version,
+               std::string_view why) {
+  static auto* logged = new core::once_filter();  // never destroyed: replies may outlive brokers
+  if (!logged->first(fmt::format("{}\n{}\n{}\n{}\n{}", peer, client, api, version, why))) return;
   const auto key = protocol::to_api_key(api);
   const std::string api_name = key ? std::string(protocol::name(*key)) : "API " + std::to_string(api);
   log().warn("closing the connection of client '{}' ({}): {} v{}: {} (logged once per client, "
              "API, version and reason)",
              client, peer, api_name, version, why);
 }
+
+}  // namespace
 
 void dispatcher::dispatch(bytes_view frame, const std::string& peer,
                           std::function<void(net::frame_result)> done) {
@@ -85,7 +90,7 @@ void dispatcher::dispatch(bytes_view frame, const std::string& peer,
   req.client_id = header.value().client_id.value_or("");
   if (!peer.empty()) req.client_host = "/" + peer;
   req.body = frame.subspan(r.position());
-  auto respond = [this, key = *key, version = req.version, correlation = req.correlation_id,
+  auto respond = [key = *key, version = req.version, correlation = req.correlation_id,
                   done = std::move(done), m = &_metrics, api, peer, client = req.client_id,
                   started = std::chrono::steady_clock::now()](reply r) {
     if (api != nullptr) {

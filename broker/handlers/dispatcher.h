@@ -12,11 +12,9 @@
 
 #include "broker/net/server.h"
 #include "core/bytes.h"
-#include "core/once_filter.h"
 
 #include <functional>
 #include <string>
-#include <string_view>
 
 namespace sluice::broker {
 
@@ -30,15 +28,8 @@ class dispatcher {
   void dispatch(bytes_view frame, const std::string& peer, std::function<void(net::frame_result)> done);
 
  private:
-  /// Warns that a connection is closed because of its request, once per peer address, client
-  /// id, API, version and reason: a client that retries what we refuse is not logged on every
-  /// attempt.
-  void log_close(const std::string& peer, const std::string& client, int16_t api, int16_t version,
-                 std::string_view why);
-
   broker_context& _ctx;
   broker_metrics& _metrics;
-  core::once_filter _closes_logged;
 };
 
 }  // namespace sluice::broker

@@ -37,7 +37,8 @@ namespace {
 
 using protocol::api_key;
 
-// Sorted by api_key. Each entry advertises exactly the versions its codec implements.
+// Sorted by api_key. Each entry serves exactly the versions its codec implements (Produce
+// advertises more: see protocol::produce_advertised_versions).
 constexpr std::array table{
     handler_entry{api_key::produce, protocol::produce_versions, &handle_produce,
                   protocol::produce_advertised_versions},

@@ -79,8 +79,8 @@ void handle_metadata(broker_context& ctx, const request& req, responder respond)
   }
   for (const auto& requested : *body->topics) {
     const bool by_id = requested.topic_id != protocol::uuid{};
-    if (req.version < 12 && (by_id || !requested.name)) {
-      // Kafka: topic ids in requests only from v12; a null name before that is invalid.
+    if ((req.version < 12 && by_id) || (!by_id && !requested.name)) {
+      // Kafka: topic ids in requests only from v12; a topic needs a name or an id.
       resp.topics.push_back(failed(protocol::error_code::invalid_request, requested.name));
       continue;
     }

@@ -376,9 +376,11 @@ result<std::optional<decoded_record>> record_batch_reader::next() {
     d.record.hdrs.add(std::move(key), to_owned(read_varbytes_view(h)));
   }
 
-  const int64_t ts = _header.ts_type() == timestamp_type::log_append_time
-                         ? _header.max_timestamp
-                         : _header.base_timestamp + d.timestamp_delta;
+  int64_t ts = _header.max_timestamp;
+  if (_header.ts_type() != timestamp_type::log_append_time &&
+      __builtin_add_overflow(_header.base_timestamp, d.timestamp_delta, &ts)) {
+    return corrupt();
+  }
   d.record.ts = core::from_epoch_ms(ts);
   ++_read;
   return std::optional<decoded_record>{std::move(d)};
@@ -397,13 +399,19 @@ result<batch_scan> scan_record_batch(core::bytes_view batch, core::bytes& scratc
   }
   batch_scan scan;
   size_t pos = 0;
+  int32_t last_delta = -1;
   record_frame f;
   while (pos < data.size()) {
     if (scan.record_count == h.record_count || !read_record_frame(data, pos, f)) {
       return errc::corrupt_batch;
     }
     ++scan.record_count;
-    const int64_t ts = h.base_timestamp + f.timestamp_delta;
+    int64_t ts = 0;
+    if (__builtin_add_overflow(h.base_timestamp, f.timestamp_delta, &ts)) return errc::corrupt_batch;
+    // Offset deltas as a producer writes them: increasing, within the batch's range.
+    scan.offsets_in_order = scan.offsets_in_order && f.offset_delta > last_delta &&
+                            f.offset_delta <= h.last_offset_delta;
+    last_delta = f.offset_delta;
     scan.max_timestamp = std::max(scan.max_timestamp, ts);
     if (ts != no_timestamp) scan.min_timestamp = std::min(scan.min_timestamp, ts);
     scan.every_record_keyed = scan.every_record_keyed && f.key.has_value();

@@ -237,12 +237,16 @@ struct batch_scan {
   /// The smallest record timestamp other than -1; INT64_MAX when there is none.
   int64_t min_timestamp = INT64_MAX;
   bool every_record_keyed = true;
+  /// Every record's offset delta is above the previous one and at most last_offset_delta (what
+  /// re-encoding the batch with its own deltas requires).
+  bool offsets_in_order = true;
 };
 
 /// Walks every record of one batch without copying any: checks each record's framing as
 /// record_batch_reader::next() does and that the batch holds exactly record_count records, and
 /// gathers `batch_scan`. A compressed batch is decompressed into `scratch` (bounded by
-/// `max_decompressed_size`). The CRC is not checked. Fails with `corrupt_batch`,
+/// `max_decompressed_size`). The CRC is not checked. A record timestamp that overflows int64
+/// is corrupt. Fails with `corrupt_batch`,
 /// `unsupported_compression` or the decompressor's error.
 result<batch_scan> scan_record_batch(core::bytes_view batch, core::bytes& scratch,
                                      size_t max_decompressed_size = 64u << 20);

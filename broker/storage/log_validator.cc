@@ -62,6 +62,8 @@ result<validated_batch> validate_records(bytes_view batch, const batch_header& h
   validated_batch out{batch, h, log_append ? now_ms : -1};
   bool in_scratch = false;
   if (policy.recompress_to && h.codec() != policy.recompress_to) {
+    // Re-encoding keeps each record's offset delta, so they must be in order.
+    if (!scan.offsets_in_order) return errc::corrupt_batch;
     SLUICE_TRY(out.bytes, recompress(batch, h, *policy.recompress_to, scratch));
     in_scratch = true;
   }

@@ -3,9 +3,10 @@
 /// is stored — Kafka's log validator for magic-2 batches. It is the one place on the append path
 /// that looks inside the records:
 ///
-/// - Every record's framing is walked (a compressed batch is decompressed to do so), and the
-///   batch must hold exactly `record_count` records; otherwise `errc::corrupt_batch` (Produce
-///   answers CORRUPT_MESSAGE).
+/// - Every record's framing (lengths, varints, key, value, headers) is walked (a compressed
+///   batch is decompressed to do so), and the batch must hold exactly `record_count` records;
+///   otherwise `errc::corrupt_batch` (Produce answers CORRUPT_MESSAGE). Offset deltas are not
+///   checked (as Kafka, which takes them as sent), except where the batch is re-encoded.
 /// - The batch's max_timestamp is recomputed from its records, and the header (with its CRC)
 ///   rewritten when the producer's value differs: Sarama, for one, sends -1, which would leave
 ///   ListOffsets by time and time retention without the segment's newest timestamp.
@@ -14,7 +15,7 @@
 ///   message.timestamp.after.max.ms], else `errc::invalid_timestamp` (INVALID_TIMESTAMP) for
 ///   the whole batch. `LogAppendTime`: the broker's clock stamps the batch (timestamp type bit
 ///   set, max_timestamp = now; consumers read every record's timestamp as that), and the
-///   Produce answer carries that time. A producer may not send LogAppendTime batches itself.
+///   Produce answer carries that time. No batch may arrive already marked LogAppendTime.
 /// - `cleanup.policy` containing `compact`: every record needs a key (`errc::invalid_record`).
 /// - `compression.type` other than `producer`: a batch in another codec is decompressed and
 ///   recompressed with the topic's codec (offset deltas, timestamps, producer id, epoch,
@@ -39,7 +40,7 @@ struct append_policy {
   std::optional<protocol::compression_codec> recompress_to;
   protocol::timestamp_type timestamp_type = protocol::timestamp_type::create_time;
   int64_t timestamp_before_max_ms = INT64_MAX;
-  int64_t timestamp_after_max_ms = INT64_MAX;
+  int64_t timestamp_after_max_ms = 3600000;
 };
 
 /// A batch ready to append.

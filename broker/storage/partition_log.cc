@@ -133,6 +133,17 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
       return r;
     }
   }
+  if (validated.log_append_time >= 0) {
+    // LogAppendTime is stamped under the lock, as Kafka does, so append times follow offsets.
+    // The validator rewrote the batch into `converted`, which `batch` views.
+    const int64_t now = std::max(wall_clock_ms(), validated.log_append_time);
+    if (now != validated.log_append_time) {
+      protocol::set_max_timestamp(converted, protocol::timestamp_type::log_append_time, now);
+      validated.log_append_time = now;
+      h.max_timestamp = now;
+      h.crc = protocol::compute_batch_crc(converted);
+    }
+  }
   int64_t base = _log_end.load(std::memory_order_relaxed);
   SLUICE_TRY(maybe_roll_locked(base, batch.size(), h.last_offset_delta));
   auto seg = active();

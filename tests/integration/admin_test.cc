@@ -80,10 +80,18 @@ TEST_F(admin, metadata_answers_topic_ids_and_finds_topics_by_id) {
   EXPECT_EQ(found->topics[1].name, std::nullopt);
   EXPECT_EQ(found->error_code, protocol::error_code::none);
 
-  // Before v12 a topic id in the request is refused, as Kafka does.
+  // Before v12 a topic id in the request is refused, as Kafka does; so is a topic with neither
+  // a name nor an id, in any version.
   auto old = kafka_call<protocol::metadata_response>(again, protocol::api_key::metadata, 11, 3, by_id);
   ASSERT_TRUE(old);
   EXPECT_EQ(old->topics.at(0).error_code, protocol::error_code::invalid_request);
+  protocol::metadata_request nameless;
+  nameless.topics.emplace().push_back({std::nullopt, protocol::uuid{}});
+  for (int16_t v : {10, 12, 13}) {
+    auto answer = kafka_call<protocol::metadata_response>(again, protocol::api_key::metadata, v, 4 + v, nameless);
+    ASSERT_TRUE(answer) << "v" << v;
+    EXPECT_EQ(answer->topics.at(0).error_code, protocol::error_code::invalid_request);
+  }
 }
 
 TEST_F(admin, create_describe_and_delete_topics) {

@@ -206,7 +206,39 @@ TEST(log_validator, records_that_disagree_with_the_header_are_corrupt) {
   cut[61] = std::byte{0x7e};  // the first record's varint length: 63
   core::store_be<uint32_t>(cut.data() + 17, protocol::compute_batch_crc(cut));
   EXPECT_EQ(log->append(cut).error(), errc::corrupt_batch);
+  // A record timestamp that overflows int64 (base_timestamp near the maximum, delta > 0).
+  auto late = make_batch(2, 0, INT64_MAX - 1);
+  core::store_be<int64_t>(late.data() + 27, INT64_MAX);  // base_timestamp
+  core::store_be<uint32_t>(late.data() + 17, protocol::compute_batch_crc(late));
+  EXPECT_EQ(log->append(late).error(), errc::corrupt_batch);
   EXPECT_EQ(log->log_end_offset(), core::offset{0});
+}
+
+TEST(log_validator, a_batch_to_recompress_with_offset_deltas_out_of_order_is_corrupt) {
+  temp_dir d;
+  log_config c;
+  c.compression = compression_codec::gzip;
+  auto log = open_log(d.path(), c);
+  // Two records whose offset deltas are 1 then 0 (a valid CRC): re-encoding must refuse them,
+  // not stop the broker.
+  std::vector<core::raw_record> rs(2);
+  rs[0].value = core::to_bytes("a");
+  rs[1].value = core::to_bytes("b");
+  const std::vector<int32_t> deltas{0, 1};
+  protocol::record_batch_options o;
+  o.offset_deltas = deltas;
+  auto swapped = protocol::encode_record_batch(rs, o).value();
+  // Each record is 8 bytes: length 7, attributes, ts delta, offset delta, ...; swap the deltas.
+  ASSERT_EQ(swapped[61 + 3], std::byte{0});
+  ASSERT_EQ(swapped[61 + 8 + 3], std::byte{2});
+  swapped[61 + 3] = std::byte{2};
+  swapped[61 + 8 + 3] = std::byte{0};
+  core::store_be<uint32_t>(swapped.data() + 17, protocol::compute_batch_crc(swapped));
+  EXPECT_EQ(log->append(swapped).error(), errc::corrupt_batch);
+  // The same batch with the topic storing what producers send: taken as sent (as Kafka).
+  c.compression = std::nullopt;
+  log->set_config(c);
+  EXPECT_TRUE(log->append(swapped));
 }
 
 }  // namespace
