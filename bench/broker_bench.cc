@@ -92,8 +92,7 @@ BENCHMARK(BM_baseline_crc_of_batch)->Arg(1)->Arg(100)->Arg(1000);
 void BM_scan_record_batch(benchmark::State& state) {
   const auto codec = static_cast<broker::protocol::compression_codec>(state.range(0));
   auto batch = make_batch(1000, 100, codec);
-  core::bytes scratch;
-  for (auto _ : state) benchmark::DoNotOptimize(broker::protocol::scan_record_batch(batch, scratch));
+  for (auto _ : state) benchmark::DoNotOptimize(broker::protocol::scan_record_batch(batch));
   state.SetItemsProcessed(state.iterations() * 1000);
 }
 BENCHMARK(BM_scan_record_batch)->DenseRange(0, 4);

@@ -29,17 +29,6 @@ void write_varbytes(writer& w, const std::optional<core::bytes>& b) {
   w.write_raw(*b);
 }
 
-/// Record-format nullable bytes, borrowed: nullopt for null (-1); fails `r` on a bad length.
-std::optional<core::bytes_view> read_varbytes_view(reader& r) {
-  const int32_t n = r.read_varint();
-  if (n == -1 || !r.ok()) return std::nullopt;
-  if (n < 0 || static_cast<size_t>(n) > r.remaining()) {
-    r.fail();
-    return std::nullopt;
-  }
-  return r.read_raw(static_cast<size_t>(n));
-}
-
 std::optional<core::bytes> to_owned(const std::optional<core::bytes_view>& v) {
   if (!v) return std::nullopt;
   return core::bytes(v->begin(), v->end());
@@ -369,11 +358,17 @@ result<std::optional<decoded_record>> record_batch_reader::next() {
   d.offset_delta = f.offset_delta;
   d.record.key = to_owned(f.key);
   d.record.value = to_owned(f.value);
-  reader h(f.headers);  // framing checked by read_record_frame
+  // The headers' framing was checked by read_record_frame.
+  const std::byte* p = f.headers.data();
+  const std::byte* const end = p + f.headers.size();
+  std::optional<core::bytes_view> value;
   for (int32_t i = 0; i < f.header_count; ++i) {
-    const auto key_length = static_cast<size_t>(h.read_varint());
-    std::string key(core::as_string_view(h.read_raw(key_length)));
-    d.record.hdrs.add(std::move(key), to_owned(read_varbytes_view(h)));
+    int32_t key_length = 0;
+    take_varint(p, end, key_length);
+    std::string key(core::as_string_view(core::bytes_view(p, static_cast<size_t>(key_length))));
+    p += key_length;
+    take_varbytes(p, end, value);
+    d.record.hdrs.add(std::move(key), to_owned(value));
   }
 
   int64_t ts = _header.max_timestamp;
@@ -386,17 +381,13 @@ result<std::optional<decoded_record>> record_batch_reader::next() {
   return std::optional<decoded_record>{std::move(d)};
 }
 
-result<batch_scan> scan_record_batch(core::bytes_view batch, core::bytes& scratch,
-                                     size_t max_decompressed_size) {
-  SLUICE_TRY(auto h, decode_batch_header(batch));
-  if (h.size_bytes() > batch.size() || h.record_count < 0) return errc::corrupt_batch;
-  const auto codec = h.codec();
-  if (!codec) return errc::unsupported_compression;
-  core::bytes_view data = batch.subspan(batch_header_size, h.size_bytes() - batch_header_size);
-  if (*codec != compression_codec::none) {
-    SLUICE_TRY(scratch, decompress(*codec, data, max_decompressed_size));
-    data = scratch;
-  }
+result<batch_scan> scan_record_batch(core::bytes_view batch, size_t max_decompressed_size) {
+  batch_read_options options;
+  options.verify_crc = false;
+  options.max_decompressed_size = max_decompressed_size;
+  SLUICE_TRY(auto reader, record_batch_reader::open(batch, options));
+  const auto& h = reader.header();
+  const core::bytes_view data = reader.records_section();
   batch_scan scan;
   size_t pos = 0;
   int32_t last_delta = -1;

@@ -213,9 +213,11 @@ class record_batch_reader {
   /// malformed or disagree with record_count; the reader then stays failed.
   result<std::optional<decoded_record>> next();
 
+  /// The records section (decompressed if the batch is compressed), owned by the reader.
+  core::bytes_view records_section() const noexcept;
+
  private:
   record_batch_reader() = default;
-  core::bytes_view records_section() const noexcept;
 
   record_batch_header _header;
   core::bytes_view _batch;
@@ -244,11 +246,11 @@ struct batch_scan {
 
 /// Walks every record of one batch without copying any: checks each record's framing as
 /// record_batch_reader::next() does and that the batch holds exactly record_count records, and
-/// gathers `batch_scan`. A compressed batch is decompressed into `scratch` (bounded by
-/// `max_decompressed_size`). The CRC is not checked. A record timestamp that overflows int64
-/// is corrupt. Fails with `corrupt_batch`,
+/// gathers `batch_scan`. A compressed batch is decompressed (bounded by
+/// `max_decompressed_size`), as record_batch_reader::open does. The CRC is not checked. A record
+/// timestamp that overflows int64 is corrupt. Fails with `corrupt_batch`,
 /// `unsupported_compression` or the decompressor's error.
-result<batch_scan> scan_record_batch(core::bytes_view batch, core::bytes& scratch,
+result<batch_scan> scan_record_batch(core::bytes_view batch,
                                      size_t max_decompressed_size = 64u << 20);
 
 /// Rewrites the timestamp type bit and max_timestamp of a whole batch in place and recomputes

@@ -51,15 +51,14 @@ result<validated_batch> validate_records(bytes_view batch, const batch_header& h
                                          bytes& scratch) {
   // Only the broker stamps LogAppendTime.
   if (h.ts_type() == timestamp_type::log_append_time) return errc::invalid_timestamp;
-  bytes decompressed;
-  auto scanned = protocol::scan_record_batch(batch, decompressed);
+  auto scanned = protocol::scan_record_batch(batch);
   if (!scanned) return errc::corrupt_batch;
   const auto& scan = scanned.value();
   if (policy.compacted && !scan.every_record_keyed) return errc::invalid_record;
   const bool log_append = policy.timestamp_type == timestamp_type::log_append_time;
   if (!log_append && !timestamps_within_bounds(scan, policy, now_ms)) return errc::invalid_timestamp;
 
-  validated_batch out{batch, h, log_append ? now_ms : -1};
+  validated_batch out{batch, h, log_append};
   bool in_scratch = false;
   if (policy.recompress_to && h.codec() != policy.recompress_to) {
     // Re-encoding keeps each record's offset delta, so they must be in order.
@@ -67,11 +66,15 @@ result<validated_batch> validate_records(bytes_view batch, const batch_header& h
     SLUICE_TRY(out.bytes, recompress(batch, h, *policy.recompress_to, scratch));
     in_scratch = true;
   }
-  // The header's max_timestamp as Kafka keeps it: the records' largest, or the append time.
-  const int64_t max_timestamp = log_append ? now_ms : scan.max_timestamp;
-  if (log_append || max_timestamp != h.max_timestamp) {
+  if (log_append) {
+    // The appender stamps the append time; it needs the batch in memory it may write.
     if (!in_scratch) scratch.assign(batch.begin(), batch.end());
-    protocol::set_max_timestamp(scratch, policy.timestamp_type, max_timestamp);
+    out.bytes = scratch;
+    in_scratch = true;
+  } else if (scan.max_timestamp != h.max_timestamp) {
+    // The header's max_timestamp as Kafka keeps it: the records' largest.
+    if (!in_scratch) scratch.assign(batch.begin(), batch.end());
+    protocol::set_max_timestamp(scratch, protocol::timestamp_type::create_time, scan.max_timestamp);
     out.bytes = scratch;
     in_scratch = true;
   }

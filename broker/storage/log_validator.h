@@ -13,9 +13,9 @@
 /// - `message.timestamp.type=CreateTime` (the default): each record timestamp other than -1
 ///   must lie within [now - message.timestamp.before.max.ms, now +
 ///   message.timestamp.after.max.ms], else `errc::invalid_timestamp` (INVALID_TIMESTAMP) for
-///   the whole batch. `LogAppendTime`: the broker's clock stamps the batch (timestamp type bit
-///   set, max_timestamp = now; consumers read every record's timestamp as that), and the
-///   Produce answer carries that time. No batch may arrive already marked LogAppendTime.
+///   the whole batch. `LogAppendTime`: the appender stamps the batch with the broker's clock
+///   (timestamp type bit set, max_timestamp = now; consumers read every record's timestamp as
+///   that), and the Produce answer carries that time. No batch may arrive already marked LogAppendTime.
 /// - `cleanup.policy` containing `compact`: every record needs a key (`errc::invalid_record`).
 /// - `compression.type` other than `producer`: a batch in another codec is decompressed and
 ///   recompressed with the topic's codec (offset deltas, timestamps, producer id, epoch,
@@ -47,13 +47,15 @@ struct append_policy {
 struct validated_batch {
   bytes_view bytes;     ///< the batch as given, or the rewritten one (in the caller's scratch)
   batch_header header;  ///< of `bytes`
-  /// The broker time stamped on a LogAppendTime batch; -1 for CreateTime.
-  int64_t log_append_time = -1;
+  /// LogAppendTime topic: `bytes` is a copy in the caller's scratch, and the appender stamps
+  /// it (protocol::set_max_timestamp with its clock) under its lock, so that append times
+  /// follow offsets, as Kafka stamps them.
+  bool stamp_append_time = false;
 };
 
 /// Checks and, where needed, rewrites one producer batch that passed validate_producer_batch
-/// (`h` is its header); `now_ms` is the broker's clock. `scratch` holds any rewritten batch and
-/// must outlive the result's `bytes`.
+/// (`h` is its header); `now_ms` is the broker's clock, for the timestamp bounds. `scratch` holds
+/// any rewritten batch and must outlive the result's `bytes`.
 result<validated_batch> validate_records(bytes_view batch, const batch_header& h,
                                          const append_policy& policy, int64_t now_ms,
                                          bytes& scratch);

@@ -133,16 +133,14 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
       return r;
     }
   }
-  if (validated.log_append_time >= 0) {
-    // LogAppendTime is stamped under the lock, as Kafka does, so append times follow offsets.
-    // The validator rewrote the batch into `converted`, which `batch` views.
-    const int64_t now = std::max(wall_clock_ms(), validated.log_append_time);
-    if (now != validated.log_append_time) {
-      protocol::set_max_timestamp(converted, protocol::timestamp_type::log_append_time, now);
-      validated.log_append_time = now;
-      h.max_timestamp = now;
-      h.crc = protocol::compute_batch_crc(converted);
-    }
+  int64_t log_append_time = -1;
+  if (validated.stamp_append_time) {
+    // Under the lock, as Kafka does, so append times follow offsets. The validator copied the
+    // batch into `converted`, which `batch` views.
+    log_append_time = wall_clock_ms();
+    protocol::set_max_timestamp(converted, protocol::timestamp_type::log_append_time, log_append_time);
+    SLUICE_TRY(auto stamped, parse_batch_header(batch));
+    h = stamped;
   }
   int64_t base = _log_end.load(std::memory_order_relaxed);
   SLUICE_TRY(maybe_roll_locked(base, batch.size(), h.last_offset_delta));
@@ -164,7 +162,7 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
   append_result r;
   r.base_offset = core::offset{base};
   r.last_offset = h.last_offset();
-  r.log_append_time = validated.log_append_time;
+  r.log_append_time = log_append_time;
   r.flush_required = _unflushed_messages >= _config.flush_interval_messages;
   return r;
 }
