@@ -14,13 +14,21 @@ namespace {
 constexpr int64_t i32max = std::numeric_limits<int32_t>::max();
 constexpr int64_t i64max = std::numeric_limits<int64_t>::max();
 
-core::config_key int_key(std::string name, int64_t def, int64_t min, int64_t max, std::string doc) {
+/// A key Kafka declares as LONG.
+core::config_key long_key(std::string name, int64_t def, int64_t min, int64_t max, std::string doc) {
   core::config_key k;
   k.name = std::move(name);
   k.type = core::config_type::integer;
   k.default_value = std::to_string(def);
   k.int_bounds = core::int_range{min, max};
   k.doc = std::move(doc);
+  return k;
+}
+
+/// A key Kafka declares as INT. REQUIRES: the bounds lie within int32.
+core::config_key int_key(std::string name, int64_t def, int64_t min, int64_t max, std::string doc) {
+  core::config_key k = long_key(std::move(name), def, min, max, std::move(doc));
+  k.width = core::int_width::int32;
   return k;
 }
 
@@ -70,13 +78,13 @@ core::config_def make_def() {
   // The log defaults (log.retention.ms, message.max.bytes, …) are the broker synonyms of the
   // topic-level keys and are defined once, in storage/topic_config.
   storage::define_broker_defaults(d);
-  d.define(int_key("log.retention.check.interval.ms", 300000, 1, i64max,
+  d.define(long_key("log.retention.check.interval.ms", 300000, 1, i64max,
                    "How often retention runs."));
   d.define(bool_key("log.cleaner.enable", true,
                     "Run the log cleaner (compaction of cleanup.policy=compact topics)."));
-  d.define(int_key("log.cleaner.backoff.ms", 15000, 1, i64max,
+  d.define(long_key("log.cleaner.backoff.ms", 15000, 1, i64max,
                    "How long the cleaner sleeps when no log needs cleaning."));
-  d.define(int_key("log.cleaner.dedupe.buffer.size", 134217728, 1024 * 1024, i64max,
+  d.define(long_key("log.cleaner.dedupe.buffer.size", 134217728, 1024 * 1024, i64max,
                    "Memory for the cleaner's key map; a pass cleans as many dirty segments as "
                    "fit."));
   d.define(int_key("socket.request.max.bytes", 104857600, 1, i32max,
@@ -85,7 +93,7 @@ core::config_def make_def() {
                    "Largest Fetch response the broker builds, below the client's own "
                    "fetch.max.bytes (a first batch still goes out whole)."));
   d.define(int_key("max.connections", i32max, 1, i32max, "Most client connections at once."));
-  d.define(int_key("connections.max.idle.ms", 600000, 1, i64max,
+  d.define(long_key("connections.max.idle.ms", 600000, 1, i64max,
                    "Close a connection after this long with no bytes moving and no request in "
                    "progress (a half-sent request frame counts as idle)."));
   d.define(int_key("num.network.threads", 2, 1, 64, "Threads serving connections."));

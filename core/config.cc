@@ -245,6 +245,11 @@ config_def& config_def::define(config_key key) {
                 (context + ": int_bounds on a non-integer key").c_str());
   SLUICE_ASSERT(!key.int_bounds || key.int_bounds->min <= key.int_bounds->max,
                 (context + ": empty int_bounds").c_str());
+  SLUICE_ASSERT(key.width == int_width::int64 ||
+                    (key.type == config_type::integer && key.int_bounds &&
+                     key.int_bounds->min >= std::numeric_limits<int32_t>::min() &&
+                     key.int_bounds->max <= std::numeric_limits<int32_t>::max()),
+                (context + ": a 32-bit integer key needs int_bounds within int32").c_str());
   SLUICE_ASSERT(!key.double_bounds || key.type == config_type::floating,
                 (context + ": double_bounds on a non-floating key").c_str());
   SLUICE_ASSERT(key.accepted.empty() == (key.type != config_type::enumeration),

@@ -65,6 +65,10 @@ enum class config_type { string, integer, boolean, floating, list, enumeration }
 
 std::string_view to_string(config_type type) noexcept;
 
+/// The width of an integer key's values: Kafka's ConfigDef types INT and LONG, which
+/// DescribeConfigs reports.
+enum class int_width : uint8_t { int32, int64 };
+
 /// Inclusive bounds of an integer key; either side may stay open.
 struct int_range {
   int64_t min = std::numeric_limits<int64_t>::min();
@@ -97,6 +101,9 @@ struct config_key {
   std::function<std::optional<std::string>(std::string_view value)> validator;
   /// Sensitive values (passwords) are left out of error messages and `entries()`.
   bool sensitive = false;
+  /// integer keys only: int32 for a key Kafka declares as INT (its `int_bounds` must then lie
+  /// within int32), int64 for LONG.
+  int_width width = int_width::int64;
 };
 
 /// A typed configuration value. enumeration values are strings.

@@ -30,6 +30,11 @@ struct join_request {
   std::vector<protocol_metadata> protocols;
   /// JoinGroup v4+: a new dynamic member first gets MEMBER_ID_REQUIRED with its id.
   bool require_known_member_id = true;
+  /// JoinGroup v9+ (KIP-814): the client understands `join_result::skip_assignment`, so a
+  /// static leader that rejoins without a rebalance may be told that it leads.
+  bool supports_skip_assignment = false;
+  /// JoinGroup v8+ (KIP-800): why the client (re)joins; logged, nothing else.
+  std::optional<std::string> reason;
 };
 
 struct join_member {
@@ -42,10 +47,13 @@ struct join_member {
 struct join_result {
   errc error = errc::ok;
   int32_t generation = -1;
+  std::string protocol_type;  ///< the group's; never empty on success, empty on errors
   std::string protocol_name;  ///< never empty on success
   std::string leader;
   std::string member_id;      ///< also set with member_id_required
   std::vector<join_member> members;  ///< only for the leader
+  /// The leader must not assign: it keeps the stored assignment (see supports_skip_assignment).
+  bool skip_assignment = false;
 };
 
 // ---- SyncGroup / Heartbeat / LeaveGroup ------------------------------------------------------
@@ -56,10 +64,16 @@ struct sync_request {
   std::string member_id;
   std::optional<std::string> group_instance_id;
   std::vector<std::pair<std::string, core::bytes>> assignments;  ///< leader only
+  /// SyncGroup v5+ (KIP-559): when given, they must be the group's protocol type and selected
+  /// protocol, else inconsistent_group_protocol.
+  std::optional<std::string> protocol_type;
+  std::optional<std::string> protocol_name;
 };
 
 struct sync_result {
   errc error = errc::ok;
+  std::string protocol_type;  ///< the group's, on success (empty on errors)
+  std::string protocol_name;  ///< the group's selected protocol, on success
   core::bytes assignment;
 };
 
@@ -73,6 +87,7 @@ struct heartbeat_request {
 struct member_identity {
   std::string member_id;  ///< may be "" for a static member named by instance id
   std::optional<std::string> group_instance_id;
+  std::optional<std::string> reason;  ///< LeaveGroup v5+ (KIP-800): logged, nothing else
 };
 
 struct leave_result {
@@ -101,6 +116,10 @@ struct offset_commit_request {
   std::string member_id;
   std::optional<std::string> group_instance_id;
   std::vector<offset_commit_entry> offsets;
+  /// OffsetCommit v9+: a commit with a generation (>= 0) to a group that does not exist gets
+  /// GROUP_ID_NOT_FOUND; older versions get ILLEGAL_GENERATION (Apache Kafka's split, kept
+  /// for the clients of those versions).
+  bool unknown_group_is_not_found = false;
   /// Set for TxnOffsetCommit: the offsets are written as a transactional batch of this producer
   /// and stay pending until its transaction's marker (see complete_transactional_offsets).
   std::optional<txn_producer> transaction;

@@ -19,7 +19,8 @@ enum class errc {
   inconsistent_group_protocol,  ///< protocol type or no protocol in common with the group
   invalid_session_timeout,      ///< outside group.min/max.session.timeout.ms
   coordinator_not_available,    ///< the group was deleted concurrently, or the coordinator stopped
-  group_id_not_found,           ///< DeleteGroups / OffsetDelete on an unknown group
+  group_id_not_found,           ///< DeleteGroups / OffsetDelete on an unknown group; OffsetCommit
+                                ///< v9+ with a generation to one
   non_empty_group,              ///< DeleteGroups on a group with members
   unknown_topic_or_partition,   ///< offsets for a topic-partition that does not exist
   offset_metadata_too_large,    ///< commit metadata over offset.metadata.max.bytes

@@ -29,6 +29,25 @@ std::string random_uuid() {
   return s;
 }
 
+/// SyncGroup v5+ (KIP-559): a protocol type or name the request gives must be the group's
+/// (Kafka compares only when both sides have one).
+bool matches_group_protocol(const group& g, const sync_request& req) {
+  auto consistent = [](const std::optional<std::string>& asked, const std::optional<std::string>& actual) {
+    return !asked || !actual || *asked == *actual;
+  };
+  const std::optional<std::string> type =
+      g.protocol_type.empty() ? std::nullopt : std::optional<std::string>(g.protocol_type);
+  return consistent(req.protocol_type, type) && consistent(req.protocol_name, g.protocol_name);
+}
+
+/// A successful SyncGroup answer without its assignment: the group's protocol type and name.
+sync_result synced(const group& g) {
+  sync_result r;
+  r.protocol_type = g.protocol_type;
+  r.protocol_name = g.protocol_name.value_or(std::string());
+  return r;
+}
+
 }  // namespace
 
 membership::membership(group_registry& groups, group_log& log, scheduler& sched,
@@ -59,6 +78,12 @@ void membership::join(join_request req, std::function<void(join_result)> done) {
   if (req.rebalance_timeout_ms <= 0) req.rebalance_timeout_ms = req.session_timeout_ms;
   if (req.protocol_type.empty() || req.protocols.empty()) {
     return fail(errc::inconsistent_group_protocol);
+  }
+  if (req.reason) {
+    // KIP-800: Kafka logs the client's reason with the rebalance it causes; we log every join
+    // that carries one (a rejoin names what made the client rejoin).
+    log().info("group {}: JoinGroup from client {} (member '{}'); client reason: {}", req.group_id,
+               req.client_id, req.member_id, *req.reason);
   }
   auto g = req.member_id.empty() ? _groups.get_or_create(req.group_id) : _groups.find(req.group_id);
   if (!g) return fail(errc::unknown_member_id);
@@ -233,10 +258,18 @@ void membership::replace_static_member(group& g, const std::string& old_id,
         }
         touch_session(g, placed);
         join_result r;
-        r.generation = g.generation;
-        r.protocol_name = *g.protocol_name;
-        r.leader = previous_leader.value_or(std::string());
-        r.member_id = new_id;
+        if (req.supports_skip_assignment) {
+          // KIP-814 (JoinGroup v9+): a returning static leader learns that it leads, with the
+          // member list, but must keep the stored assignment instead of assigning again.
+          r = current_join_result(g, placed);
+          r.skip_assignment = g.is_leader(new_id);
+        } else {
+          r.generation = g.generation;
+          r.protocol_type = g.protocol_type;
+          r.protocol_name = *g.protocol_name;
+          r.leader = previous_leader.value_or(std::string());
+          r.member_id = new_id;
+        }
         out.add([done = std::move(done), r = std::move(r)](errc flushed) mutable {
           if (flushed != errc::ok) {
             join_result failed;
@@ -407,6 +440,7 @@ void membership::complete_join(group& g, outbox& out) {
 join_result membership::current_join_result(const group& g, const member& m) const {
   join_result r;
   r.generation = g.generation;
+  r.protocol_type = g.protocol_type;
   r.protocol_name = g.protocol_name.value_or(std::string());
   r.leader = g.leader.value_or(std::string());
   r.member_id = m.id;
@@ -500,6 +534,7 @@ void membership::sync(sync_request req, std::function<void(sync_result)> done) {
     errc e = g->state == group_state::dead ? errc::coordinator_not_available
                                            : validate_member(*g, req.member_id, req.group_instance_id);
     if (e == errc::ok && req.generation != g->generation) e = errc::illegal_generation;
+    if (e == errc::ok && !matches_group_protocol(*g, req)) e = errc::inconsistent_group_protocol;
     if (e != errc::ok) {
       reject(e);
     } else if (g->state == group_state::preparing_rebalance) {
@@ -507,7 +542,7 @@ void membership::sync(sync_request req, std::function<void(sync_result)> done) {
     } else if (g->state == group_state::stable) {
       member& m = *g->find(req.member_id);
       touch_session(*g, m);
-      sync_result r;
+      sync_result r = synced(*g);
       r.assignment = m.assignment;
       out.reply(std::move(done), std::move(r));
     } else if (g->state == group_state::completing_rebalance) {
@@ -531,11 +566,15 @@ void membership::sync(sync_request req, std::function<void(sync_result)> done) {
           g->state = group_state::stable;
           for (auto& [id, other] : g->members) {
             if (!other.awaiting_sync) continue;
-            out.add([done = std::move(other.awaiting_sync), assignment = other.assignment](errc flushed) mutable {
-              sync_result r;
-              r.error = flushed;
-              if (flushed == errc::ok) r.assignment = std::move(assignment);
-              done(std::move(r));
+            sync_result answer = synced(*g);
+            answer.assignment = other.assignment;
+            out.add([done = std::move(other.awaiting_sync), answer = std::move(answer)](errc flushed) mutable {
+              if (flushed != errc::ok) {
+                sync_result failed;
+                failed.error = flushed;
+                return done(std::move(failed));
+              }
+              done(std::move(answer));
             });
             other.awaiting_sync = nullptr;
           }
@@ -589,17 +628,21 @@ void membership::leave(std::string group_id, std::vector<member_identity> identi
             result.members.push_back(errc::fenced_instance_id);
           } else {
             std::string id = it->second;
-            log().info("group {}: static member {} ({}) left", g->id(), *who.group_instance_id, id);
+            log().info("group {}: static member {} ({}) left; client reason: {}", g->id(),
+                       *who.group_instance_id, id, who.reason.value_or("not provided"));
             remove_member(*g, id, errc::unknown_member_id, out);
             result.members.push_back(errc::ok);
           }
         } else if (g->pending.erase(who.member_id) > 0) {
+          log().info("group {}: pending member {} left; client reason: {}", g->id(), who.member_id,
+                     who.reason.value_or("not provided"));
           maybe_complete_join(*g, out, false);
           result.members.push_back(errc::ok);
         } else if (!g->has(who.member_id)) {
           result.members.push_back(errc::unknown_member_id);
         } else {
-          log().info("group {}: member {} left", g->id(), who.member_id);
+          log().info("group {}: member {} left; client reason: {}", g->id(), who.member_id,
+                     who.reason.value_or("not provided"));
           remove_member(*g, who.member_id, errc::unknown_member_id, out);
           result.members.push_back(errc::ok);
         }

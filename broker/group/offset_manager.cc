@@ -23,7 +23,10 @@ void offset_manager::commit_offsets(offset_commit_request req,
   auto g = _groups.find(req.group_id);
   if (!g) {
     // Only a commit outside group management (generation -1) may create a group.
-    if (req.generation >= 0) return fail_all(errc::illegal_generation);
+    if (req.generation >= 0) {
+      return fail_all(req.unknown_group_is_not_found ? errc::group_id_not_found
+                                                     : errc::illegal_generation);
+    }
     g = _groups.get_or_create(req.group_id);
   }
   outbox out;

@@ -1,4 +1,5 @@
 #include "broker/broker_context.h"
+#include "broker/config_manager.h"
 #include "broker/handlers/handlers.h"
 #include "broker/protocol/create_topics.h"
 #include "broker/storage/errc.h"
@@ -79,9 +80,30 @@ void handle_create_topics(broker_context& ctx, const request& req, responder res
       fail(protocol::error_code::topic_already_exists, "topic '" + t.name + "' already exists");
       continue;
     }
-    if (body->validate_only) continue;
-    auto created = ctx.logs().create_topic(t.name, partitions, overrides);
-    if (!created) fail(to_kafka_error(created.error()), created.error().message());
+    protocol::uuid topic_id;  // validate_only: none, as Kafka (ZooKeeper mode) answers
+    if (!body->validate_only) {
+      auto created = ctx.logs().create_topic(t.name, partitions, overrides);
+      if (!created) {
+        fail(to_kafka_error(created.error()), created.error().message());
+        continue;
+      }
+      topic_id.value = created.value().id;
+    }
+    // v5+: what the topic is (or would be) created with, as Kafka reports it to clients that
+    // may describe the topic's configs (with no authorizer: every client).
+    tr.topic_id = topic_id;
+    tr.num_partitions = partitions;
+    tr.replication_factor = 1;
+    if (req.version < 5) continue;
+    std::vector<config_description> effective;
+    ctx.configs().describe_new_topic(overrides, effective);
+    auto& configs = tr.configs.emplace();
+    for (auto& d : effective) {
+      configs.push_back(
+          {std::move(d.name),
+           d.sensitive ? std::nullopt : std::optional<std::string>(std::move(d.value)), d.read_only,
+           static_cast<int8_t>(to_config_source(d.origin)), d.sensitive});
+    }
   }
   respond(encode_body(resp, req.version));
 }

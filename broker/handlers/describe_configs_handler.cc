@@ -6,7 +6,25 @@
 namespace sluice::broker {
 namespace {
 
-protocol::config_source to_source(config_origin o) noexcept {
+/// Kafka's ConfigType of a key: the Java ConfigDef.Type it would be declared with.
+protocol::config_type to_config_type(const core::config_key& key) noexcept {
+  using protocol::config_type;
+  switch (key.type) {
+    case core::config_type::string:
+      return key.sensitive ? config_type::password_type : config_type::string_type;
+    case core::config_type::integer:
+      return key.width == core::int_width::int32 ? config_type::int_type : config_type::long_type;
+    case core::config_type::boolean: return config_type::boolean_type;
+    case core::config_type::floating: return config_type::double_type;
+    case core::config_type::list: return config_type::list_type;
+    case core::config_type::enumeration: return config_type::string_type;
+  }
+  return config_type::unknown;
+}
+
+}  // namespace
+
+protocol::config_source to_config_source(config_origin o) noexcept {
   using protocol::config_source;
   switch (o) {
     case config_origin::topic_override: return config_source::dynamic_topic_config;
@@ -17,9 +35,6 @@ protocol::config_source to_source(config_origin o) noexcept {
   }
   return config_source::unknown;
 }
-
-
-}  // namespace
 
 void handle_describe_configs(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::describe_configs_request>(req);
@@ -53,15 +68,20 @@ void handle_describe_configs(broker_context& ctx, const request& req, responder 
       // v0's IsDefault: "the configuration is not set" on this resource.
       c.is_default = topic ? d.origin != config_origin::topic_override
                            : d.origin == config_origin::default_value;
-      c.config_source = static_cast<int8_t>(to_source(d.origin));
+      c.config_source = static_cast<int8_t>(to_config_source(d.origin));
       c.is_sensitive = d.sensitive;
       if (body->include_synonyms) {
         for (auto& s : d.synonyms) {
-          c.synonyms.push_back({std::move(s.name),
-                                d.sensitive ? std::nullopt : std::optional<std::string>(std::move(s.value)),
-                                static_cast<int8_t>(to_source(s.origin))});
+          c.synonyms.push_back(
+              {std::move(s.name),
+               d.sensitive ? std::nullopt : std::optional<std::string>(std::move(s.value)),
+               static_cast<int8_t>(to_config_source(s.origin))});
         }
       }
+      // v3+: the type always, the documentation only when asked for (null otherwise), as
+      // Kafka's ConfigHelper answers.
+      c.config_type = static_cast<int8_t>(to_config_type(*d.definition));
+      if (body->include_documentation) c.documentation = d.definition->doc;
     }
   }
   respond(encode_body(resp, req.version));

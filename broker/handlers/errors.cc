@@ -20,8 +20,9 @@ protocol::error_code to_kafka_error(std::error_code ec) noexcept {
       case storage::errc::invalid_topic: return error_code::invalid_topic_exception;
       case storage::errc::invalid_partitions: return error_code::invalid_partitions;
       case storage::errc::io_error: return error_code::kafka_storage_error;
-      // Kafka answers INVALID_RECORD from Produce v8; we serve up to v7, where it is this.
-      case storage::errc::invalid_record: return error_code::corrupt_message;
+      // Kafka answers INVALID_RECORD at every Produce version (its log validator's
+      // InvalidRecordException); v8+ also names the records (KIP-467).
+      case storage::errc::invalid_record: return error_code::invalid_record;
       case storage::errc::invalid_producer_epoch: return error_code::invalid_producer_epoch;
       case storage::errc::out_of_order_sequence: return error_code::out_of_order_sequence_number;
       case storage::errc::invalid_timestamp: return error_code::invalid_timestamp;

@@ -1,5 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/leader_epoch.h"
 #include "broker/protocol/fetch.h"
 #include "broker/storage/errc.h"
 #include "core/metrics.h"
@@ -55,6 +56,7 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
       });
     });
     for (const auto& t : _req.topics) {
+      if (t.topic.empty()) continue;  // an unknown topic id (v13+): answered at once
       for (const auto& p : t.partitions) _ctx.waiters().add({t.topic, p.partition}, _waiter);
     }
     attempt(false);
@@ -75,12 +77,30 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     for (const auto& t : _req.topics) {
       auto& tr = resp.responses.emplace_back();
       tr.topic = t.topic;
+      tr.topic_id = t.topic_id;
       for (const auto& p : t.partitions) {
         auto& pr = tr.partitions.emplace_back();
         pr.partition_index = p.partition;
+        if (_version >= 13 && t.topic.empty()) {  // the id named no topic (see handle_fetch)
+          pr.error_code = protocol::error_code::unknown_topic_id;
+          error = true;
+          continue;
+        }
         auto plog = _ctx.logs().get({t.topic, p.partition});
         if (!plog) {
           pr.error_code = protocol::error_code::unknown_topic_or_partition;
+          error = true;
+          continue;
+        }
+        if (_version < 10 && plog->compression_type() == protocol::compression_codec::zstd) {
+          // zstd is served from Fetch v10 (KIP-110); Kafka checks the topic's compression.type.
+          pr.error_code = protocol::error_code::unsupported_compression_type;
+          error = true;
+          continue;
+        }
+        if (auto fenced = check_current_leader_epoch(p.current_leader_epoch);
+            fenced != protocol::error_code::none) {
+          pr.error_code = fenced;
           error = true;
           continue;
         }
@@ -94,6 +114,10 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
         // Only the first batch of the first non-empty partition goes out whole when it alone is
         // larger than them (so that a consumer always makes progress); any later partition
         // whose first batch does not fit contributes nothing.
+        if (p.last_fetched_epoch >= 0 && diverged(*plog, p, pr)) {
+          error = error || pr.error_code != protocol::error_code::none;
+          continue;
+        }
         const bool first_data = total == 0;
         const uint64_t limit = std::min<uint64_t>(static_cast<uint64_t>(std::max(0, p.partition_max_bytes)),
                                                   static_cast<uint64_t>(std::max<int64_t>(0, budget - total)));
@@ -161,6 +185,26 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
     return true;
   }
 
+  /// v12+: Kafka's truncation check of a fetcher that names the epoch of the last batch it
+  /// fetched. Fills `pr` and returns true when no records are to be read: the epoch's end lies
+  /// before the fetch offset (DivergingEpoch: the fetcher truncates), or is unknown
+  /// (OFFSET_OUT_OF_RANGE), or the offset is below the log start (OFFSET_OUT_OF_RANGE).
+  static bool diverged(const storage::partition_log& log,
+                       const protocol::fetch_request::fetch_partition& p,
+                       protocol::fetch_response::partition_data& pr) {
+    const core::offset log_start = log.log_start_offset();
+    const auto end = end_offset_for_epoch(p.last_fetched_epoch, log_start, log.log_end_offset());
+    if (end.epoch == undefined_epoch || end.end_offset.value() < 0 || p.fetch_offset < log_start) {
+      pr.error_code = protocol::error_code::offset_out_of_range;
+      return true;
+    }
+    if (end.epoch < p.last_fetched_epoch || end.end_offset < p.fetch_offset) {
+      pr.diverging_epoch = protocol::fetch_response::epoch_end_offset{end.epoch, end.end_offset};
+      return true;
+    }
+    return false;
+  }
+
   broker_context& _ctx;
   protocol::fetch_request _req;
   int16_t _version;
@@ -176,6 +220,13 @@ class fetch_operation : public std::enable_shared_from_this<fetch_operation> {
 void handle_fetch(broker_context& ctx, const request& req, responder respond) {
   auto body = decode_body<protocol::fetch_request>(req);
   if (!body) return respond(reply::malformed());
+  // v13+ names topics by id: resolve each once; an unknown id leaves the name empty and its
+  // partitions are answered UNKNOWN_TOPIC_ID.
+  if (req.version >= 13) {
+    for (auto& t : body->topics) {
+      t.topic = ctx.logs().topic_name(t.topic_id.value).value_or(std::string());
+    }
+  }
   auto op = std::make_shared<fetch_operation>(ctx, std::move(*body), req.version, std::move(respond));
   op->start();
 }

@@ -10,21 +10,29 @@
 #include "broker/protocol/delete_groups.h"
 #include "broker/protocol/delete_records.h"
 #include "broker/protocol/delete_topics.h"
+#include "broker/protocol/describe_cluster.h"
 #include "broker/protocol/describe_configs.h"
 #include "broker/protocol/describe_groups.h"
+#include "broker/protocol/describe_log_dirs.h"
+#include "broker/protocol/describe_producers.h"
+#include "broker/protocol/describe_topic_partitions.h"
+#include "broker/protocol/describe_transactions.h"
 #include "broker/protocol/end_txn.h"
 #include "broker/protocol/fetch.h"
 #include "broker/protocol/find_coordinator.h"
 #include "broker/protocol/heartbeat.h"
+#include "broker/protocol/incremental_alter_configs.h"
 #include "broker/protocol/init_producer_id.h"
 #include "broker/protocol/join_group.h"
 #include "broker/protocol/leave_group.h"
 #include "broker/protocol/list_groups.h"
 #include "broker/protocol/list_offsets.h"
+#include "broker/protocol/list_transactions.h"
 #include "broker/protocol/metadata.h"
 #include "broker/protocol/offset_commit.h"
 #include "broker/protocol/offset_delete.h"
 #include "broker/protocol/offset_fetch.h"
+#include "broker/protocol/offset_for_leader_epoch.h"
 #include "broker/protocol/produce.h"
 #include "broker/protocol/sync_group.h"
 #include "broker/protocol/txn_offset_commit.h"
@@ -63,6 +71,8 @@ constexpr std::array table{
                   &handle_delete_records},
     handler_entry{api_key::init_producer_id, protocol::init_producer_id_versions,
                   &handle_init_producer_id},
+    handler_entry{api_key::offset_for_leader_epoch, protocol::offset_for_leader_epoch_versions,
+                  &handle_offset_for_leader_epoch},
     handler_entry{api_key::add_partitions_to_txn, protocol::add_partitions_to_txn_versions,
                   &handle_add_partitions_to_txn},
     handler_entry{api_key::add_offsets_to_txn, protocol::add_offsets_to_txn_versions,
@@ -74,10 +84,24 @@ constexpr std::array table{
                   &handle_describe_configs},
     handler_entry{api_key::alter_configs, protocol::alter_configs_versions,
                   &handle_alter_configs},
+    handler_entry{api_key::describe_log_dirs, protocol::describe_log_dirs_versions,
+                  &handle_describe_log_dirs},
     handler_entry{api_key::create_partitions, protocol::create_partitions_versions,
                   &handle_create_partitions},
     handler_entry{api_key::delete_groups, protocol::delete_groups_versions, &handle_delete_groups},
+    handler_entry{api_key::incremental_alter_configs, protocol::incremental_alter_configs_versions,
+                  &handle_incremental_alter_configs},
     handler_entry{api_key::offset_delete, protocol::offset_delete_versions, &handle_offset_delete},
+    handler_entry{api_key::describe_cluster, protocol::describe_cluster_versions,
+                  &handle_describe_cluster},
+    handler_entry{api_key::describe_producers, protocol::describe_producers_versions,
+                  &handle_describe_producers},
+    handler_entry{api_key::describe_transactions, protocol::describe_transactions_versions,
+                  &handle_describe_transactions},
+    handler_entry{api_key::list_transactions, protocol::list_transactions_versions,
+                  &handle_list_transactions},
+    handler_entry{api_key::describe_topic_partitions, protocol::describe_topic_partitions_versions,
+                  &handle_describe_topic_partitions},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "broker/group/errc.h"
 #include "broker/handlers/handler.h"
 #include "broker/protocol/api_versions.h"
+#include "broker/protocol/describe_configs.h"
 #include "broker/protocol/error_code.h"
 #include "broker/protocol/reader.h"
 #include "broker/protocol/writer.h"
@@ -16,18 +17,24 @@
 namespace sluice::broker {
 
 struct config_error;
+enum class config_origin : int8_t;
 
 void handle_api_versions(broker_context& ctx, const request& req, responder respond);
 void handle_metadata(broker_context& ctx, const request& req, responder respond);
 void handle_produce(broker_context& ctx, const request& req, responder respond);
 void handle_fetch(broker_context& ctx, const request& req, responder respond);
 void handle_list_offsets(broker_context& ctx, const request& req, responder respond);
+void handle_offset_for_leader_epoch(broker_context& ctx, const request& req, responder respond);
 void handle_create_topics(broker_context& ctx, const request& req, responder respond);
 void handle_delete_topics(broker_context& ctx, const request& req, responder respond);
 void handle_create_partitions(broker_context& ctx, const request& req, responder respond);
 void handle_delete_records(broker_context& ctx, const request& req, responder respond);
 void handle_describe_configs(broker_context& ctx, const request& req, responder respond);
 void handle_alter_configs(broker_context& ctx, const request& req, responder respond);
+void handle_describe_log_dirs(broker_context& ctx, const request& req, responder respond);
+void handle_incremental_alter_configs(broker_context& ctx, const request& req, responder respond);
+void handle_describe_cluster(broker_context& ctx, const request& req, responder respond);
+void handle_describe_topic_partitions(broker_context& ctx, const request& req, responder respond);
 // Group coordinator APIs (broker/group).
 void handle_find_coordinator(broker_context& ctx, const request& req, responder respond);
 void handle_join_group(broker_context& ctx, const request& req, responder respond);
@@ -46,6 +53,9 @@ void handle_add_partitions_to_txn(broker_context& ctx, const request& req, respo
 void handle_add_offsets_to_txn(broker_context& ctx, const request& req, responder respond);
 void handle_end_txn(broker_context& ctx, const request& req, responder respond);
 void handle_txn_offset_commit(broker_context& ctx, const request& req, responder respond);
+void handle_describe_producers(broker_context& ctx, const request& req, responder respond);
+void handle_describe_transactions(broker_context& ctx, const request& req, responder respond);
+void handle_list_transactions(broker_context& ctx, const request& req, responder respond);
 
 /// The ApiVersions list: every entry of the handler table with its version window.
 std::vector<std::pair<int16_t, protocol::version_range>> advertised_versions();
@@ -84,5 +94,7 @@ protocol::error_code to_kafka_error(group::errc e) noexcept;
 protocol::error_code to_kafka_error(const config_error& e) noexcept;
 /// The failure of a config API asked about a resource type other than TOPIC (2) or BROKER (4).
 config_error unsupported_config_resource(int8_t resource_type);
+/// Kafka's ConfigSource for a config layer (DescribeConfigs, CreateTopics v5+).
+protocol::config_source to_config_source(config_origin origin) noexcept;
 
 }  // namespace sluice::broker

@@ -1,9 +1,12 @@
 #pragma once
-/// AddOffsetsToTxn (key 25), versions 0–1 (none flexible; same wire format). librdkafka sends
-/// only v0.
+/// AddOffsetsToTxn (key 25), versions 0–4; flexible from v3. librdkafka sends only v0.
 ///
 /// Request:  transactional_id, producer_id, producer_epoch, group_id.
 /// Response: throttle_time_ms, error_code.
+///
+/// Every version has these fields: v1 responds before throttling, v2 may answer
+/// PRODUCER_FENCED, v3 is the first flexible version (compact strings, tag sections), v4 may
+/// answer TRANSACTION_ABORTABLE.
 
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"
@@ -17,7 +20,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range add_offsets_to_txn_versions{0, 1};
+inline constexpr version_range add_offsets_to_txn_versions{0, 4};
 
 struct add_offsets_to_txn_request {
   std::string transactional_id;

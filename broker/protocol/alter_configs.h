@@ -1,6 +1,7 @@
 #pragma once
-/// AlterConfigs (key 33), versions 0–1 (none flexible; same wire format). librdkafka sends
-/// only v0. Non-incremental: the given configs replace all dynamic configs of the resource.
+/// AlterConfigs (key 33), versions 0–2; flexible from v2 (v1 repeats the v0 wire format).
+/// librdkafka sends only v0. Non-incremental: the given configs replace all dynamic configs of
+/// the resource.
 ///
 /// Request:  resources [resource_type, resource_name, configs [name, value (nullable)]],
 ///           validate_only.
@@ -20,7 +21,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range alter_configs_versions{0, 1};
+inline constexpr version_range alter_configs_versions{0, 2};
 
 struct alter_configs_request {
   /// AlterableConfig

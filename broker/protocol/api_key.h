@@ -43,15 +43,23 @@ enum class api_key : int16_t {
   delete_topics = 20,
   delete_records = 21,
   init_producer_id = 22,
+  offset_for_leader_epoch = 23,
   add_partitions_to_txn = 24,
   add_offsets_to_txn = 25,
   end_txn = 26,
   txn_offset_commit = 28,
   describe_configs = 32,
   alter_configs = 33,
+  describe_log_dirs = 35,
   create_partitions = 37,
   delete_groups = 42,
+  incremental_alter_configs = 44,
   offset_delete = 47,
+  describe_cluster = 60,
+  describe_producers = 61,
+  describe_transactions = 65,
+  list_transactions = 66,
+  describe_topic_partitions = 75,
 };
 
 /// Sentinel returned by `first_flexible_version` for APIs without flexible versions.

@@ -3,6 +3,22 @@
 #include "broker/protocol/detail/codec.h"
 
 namespace sluice::broker::protocol {
+namespace {
+
+bool alphanumeric(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+}  // namespace
+
+bool is_valid_client_software(std::string_view text) noexcept {
+  if (text.empty() || !alphanumeric(text.front()) || !alphanumeric(text.back())) return false;
+  for (char c : text) {
+    if (!alphanumeric(c) && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
 result<api_versions_request> api_versions_request::decode(reader& r, int16_t version) {
   if (!api_versions_versions.contains(version)) return errc::unsupported_version;
   const bool flex = is_flexible(api_key::api_versions, version);

@@ -1,13 +1,18 @@
 #pragma once
-/// ApiVersions (key 18), versions 0–3. Flexible from v3, but the response header is always v0.
+/// ApiVersions (key 18), versions 0–4. Flexible from v3, but the response header is always v0.
+/// v4 repeats the v3 wire format (it only lets SupportedFeatures list features whose minimum
+/// version is 0, KAFKA-17011; Sluice lists no features).
 ///
-/// Request:  v0–v2 empty body; v3 client_software_name, client_software_version (compact), tags.
+/// Request:  v0–v2 empty body; v3+ client_software_name, client_software_version (compact),
+///           tags. From v3 both must match `is_valid_client_software`; the handler answers
+///           INVALID_REQUEST otherwise, as Kafka does.
 /// Response: error_code, api_keys [api_key, min_version, max_version], throttle_time_ms (v1+);
-///           v3 is the compact form with a tag byte per element and at the end.
-///           The v3 tagged fields (SupportedFeatures, FinalizedFeatures, ...) are never sent:
-///           librdkafka 2.0.2 cannot skip tags.
+///           v3+ is the compact form with a tag byte per element and at the end.
+///           The v3+ tagged fields (SupportedFeatures, FinalizedFeaturesEpoch,
+///           FinalizedFeatures, ZkMigrationReady) are never sent: librdkafka 2.0.2 cannot skip
+///           tags.
 ///
-/// Unsupported versions: when a client asks for a version above 3, do not parse
+/// Unsupported versions: when a client asks for a version above 4, do not parse
 /// the body; reply with a v0 body (`unsupported_version_fallback`) encoded as version 0, with
 /// response header v0. kafkajs then retries lower; librdkafka retries with our max.
 
@@ -19,11 +24,17 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range api_versions_versions{0, 3};
+inline constexpr version_range api_versions_versions{0, 4};
+
+/// Whether `text` is an acceptable client_software_name / client_software_version (v3+):
+/// Kafka's pattern `[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?` over the whole text — ASCII
+/// letters, digits, '-' and '.', neither first nor last a '-' or '.', not empty.
+bool is_valid_client_software(std::string_view text) noexcept;
 
 struct api_versions_request {
   std::string client_software_name;     ///< v3+

@@ -1,5 +1,6 @@
 #pragma once
-/// CreatePartitions (key 37), versions 0–1 (none flexible; same wire format).
+/// CreatePartitions (key 37), versions 0–3; flexible from v2. v1 repeats the v0 wire format,
+/// v3 the v2 one (v3: THROTTLING_QUOTA_EXCEEDED may be answered; Sluice has no quotas).
 ///
 /// Request:  topics [name, count, assignments (nullable) [broker_ids [int32]]], timeout_ms,
 ///           validate_only. `count` is the new total number of partitions.
@@ -19,7 +20,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range create_partitions_versions{0, 1};
+inline constexpr version_range create_partitions_versions{0, 3};
 
 struct create_partitions_request {
   /// CreatePartitionsAssignment: the replicas of one new partition.

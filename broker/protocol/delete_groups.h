@@ -1,5 +1,5 @@
 #pragma once
-/// DeleteGroups (key 42), versions 0–1 (none flexible; same wire format).
+/// DeleteGroups (key 42), versions 0–2; flexible from v2 (v0 and v1 share one wire format).
 ///
 /// Request:  groups_names [string].
 /// Response: throttle_time_ms, results [group_id, error_code].
@@ -16,7 +16,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range delete_groups_versions{0, 1};
+inline constexpr version_range delete_groups_versions{0, 2};
 
 struct delete_groups_request {
   std::vector<std::string> groups_names;

@@ -1,5 +1,5 @@
 #pragma once
-/// DeleteRecords (key 21), versions 0–1 (none flexible; same wire format).
+/// DeleteRecords (key 21), versions 0–2; flexible from v2 (v1 repeats the v0 wire format).
 ///
 /// Request:  topics [name, partitions [partition_index, offset]], timeout_ms.
 ///           offset -1 means "up to the high watermark".
@@ -19,7 +19,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range delete_records_versions{0, 1};
+inline constexpr version_range delete_records_versions{0, 2};
 
 struct delete_records_request {
   /// DeleteRecordsPartition

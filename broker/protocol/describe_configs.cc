@@ -8,34 +8,40 @@ using namespace detail;
 
 result<describe_configs_request> describe_configs_request::decode(reader& r, int16_t version) {
   if (!describe_configs_versions.contains(version)) return errc::unsupported_version;
-  constexpr bool flex = false;
+  const bool flex = is_flexible(api_key::describe_configs, version);
   describe_configs_request m;
   m.resources = read_array<describe_configs_resource>(r, flex, [&](reader& r) {
     describe_configs_resource res;
     res.resource_type = r.read_int8();
     res.resource_name = read_string(r, flex);
     res.configuration_keys = read_nullable_array<std::string>(r, flex, string_reader(flex));
+    read_tags(r, flex);
     return res;
   });
   if (version >= 1) m.include_synonyms = r.read_bool();
+  if (version >= 3) m.include_documentation = r.read_bool();
+  read_tags(r, flex);
   return finish(r, std::move(m));
 }
 
 void describe_configs_request::encode(writer& w, int16_t version) const {
   SLUICE_ASSERT(describe_configs_versions.contains(version),
                 "DescribeConfigs version not implemented");
-  constexpr bool flex = false;
+  const bool flex = is_flexible(api_key::describe_configs, version);
   write_array(w, flex, resources, [&](writer& w, const describe_configs_resource& res) {
     w.write_int8(res.resource_type);
     write_string(w, flex, res.resource_name);
     write_nullable_array(w, flex, res.configuration_keys, string_writer(flex));
+    write_tags(w, flex);
   });
   if (version >= 1) w.write_bool(include_synonyms);
+  if (version >= 3) w.write_bool(include_documentation);
+  write_tags(w, flex);
 }
 
 result<describe_configs_response> describe_configs_response::decode(reader& r, int16_t version) {
   if (!describe_configs_versions.contains(version)) return errc::unsupported_version;
-  constexpr bool flex = false;
+  const bool flex = is_flexible(api_key::describe_configs, version);
   describe_configs_response m;
   m.throttle_time_ms = r.read_int32();
   m.results = read_array<describe_configs_result>(r, flex, [&](reader& r) {
@@ -58,20 +64,28 @@ result<describe_configs_response> describe_configs_response::decode(reader& r, i
           s.name = read_string(r, flex);
           s.value = read_nullable_string(r, flex);
           s.source = r.read_int8();
+          read_tags(r, flex);
           return s;
         });
       }
+      if (version >= 3) {
+        c.config_type = r.read_int8();
+        c.documentation = read_nullable_string(r, flex);
+      }
+      read_tags(r, flex);
       return c;
     });
+    read_tags(r, flex);
     return res;
   });
+  read_tags(r, flex);
   return finish(r, std::move(m));
 }
 
 void describe_configs_response::encode(writer& w, int16_t version) const {
   SLUICE_ASSERT(describe_configs_versions.contains(version),
                 "DescribeConfigs version not implemented");
-  constexpr bool flex = false;
+  const bool flex = is_flexible(api_key::describe_configs, version);
   w.write_int32(throttle_time_ms);
   write_array(w, flex, results, [&](writer& w, const describe_configs_result& res) {
     write_error_code(w, res.error_code);
@@ -90,10 +104,18 @@ void describe_configs_response::encode(writer& w, int16_t version) const {
           write_string(w, flex, s.name);
           write_nullable_string(w, flex, s.value);
           w.write_int8(s.source);
+          write_tags(w, flex);
         });
       }
+      if (version >= 3) {
+        w.write_int8(c.config_type);
+        write_nullable_string(w, flex, c.documentation);
+      }
+      write_tags(w, flex);
     });
+    write_tags(w, flex);
   });
+  write_tags(w, flex);
 }
 
 }  // namespace sluice::broker::protocol

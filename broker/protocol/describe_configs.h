@@ -1,12 +1,15 @@
 #pragma once
-/// DescribeConfigs (key 32), versions 0–2 (none flexible; v2 is the v1 wire format).
+/// DescribeConfigs (key 32), versions 0–4; flexible from v4 (v2 repeats the v1 wire format).
 ///
 /// Request:  resources [resource_type, resource_name, configuration_keys (nullable: null =
-///           all)], include_synonyms (v1+).
+///           all)], include_synonyms (v1+), include_documentation (v3+).
 /// Response: throttle_time_ms, results [error_code, error_message (nullable), resource_type,
 ///           resource_name, configs [name, value (nullable), read_only, is_default (v0 only),
 ///           config_source (v1+), is_sensitive, synonyms (v1+) [name, value (nullable),
-///           source]]].
+///           source], config_type (v3+), documentation (v3+, nullable)]].
+///
+/// As in Kafka, config_type is filled whenever the version has it; documentation only when
+/// the request asked for it (null otherwise).
 
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"
@@ -21,7 +24,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range describe_configs_versions{0, 2};
+inline constexpr version_range describe_configs_versions{0, 4};
 
 /// Config resource types (AK: ConfigResource.Type).
 inline constexpr int8_t config_resource_topic = 2;
@@ -39,6 +42,21 @@ enum class config_source : int8_t {
   dynamic_broker_logger_config = 6,
 };
 
+/// DescribeConfigs config_type values (AK: DescribeConfigsResponse.ConfigType, the Java
+/// ConfigDef.Type of the key).
+enum class config_type : int8_t {
+  unknown = 0,
+  boolean_type = 1,
+  string_type = 2,
+  int_type = 3,
+  short_type = 4,
+  long_type = 5,
+  double_type = 6,
+  list_type = 7,
+  class_type = 8,
+  password_type = 9,
+};
+
 struct describe_configs_request {
   /// DescribeConfigsResource
   struct describe_configs_resource {
@@ -49,7 +67,8 @@ struct describe_configs_request {
   };
 
   std::vector<describe_configs_resource> resources;
-  bool include_synonyms = false;  ///< v1+
+  bool include_synonyms = false;       ///< v1+
+  bool include_documentation = false;  ///< v3+
 
   static result<describe_configs_request> decode(reader& r, int16_t version);
   void encode(writer& w, int16_t version) const;
@@ -73,6 +92,8 @@ struct describe_configs_response {
     int8_t config_source = -1;  ///< v1+; a config_source value
     bool is_sensitive = false;
     std::vector<describe_configs_synonym> synonyms;  ///< v1+
+    int8_t config_type = 0;                          ///< v3+; a config_type value
+    std::optional<std::string> documentation;        ///< v3+
     bool operator==(const describe_configs_resource_result&) const = default;
   };
   /// DescribeConfigsResult

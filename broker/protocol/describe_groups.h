@@ -1,10 +1,13 @@
 #pragma once
-/// DescribeGroups (key 15), versions 0–4 (none flexible). kafkajs sends v2, librdkafka v4.
+/// DescribeGroups (key 15), versions 0–6; flexible from v5. kafkajs sends v2, librdkafka v4.
+/// v6 (KIP-1043) adds an error message per group; from v6 the handler answers an unknown group
+/// with GROUP_ID_NOT_FOUND (still "Dead") instead of a "Dead" group without an error.
 ///
 /// Request:  groups [string], include_authorized_operations (v3+).
-/// Response: throttle_time_ms (v1+), groups [error_code, group_id, group_state, protocol_type,
-///           protocol_data, members [member_id, group_instance_id (v4+, nullable), client_id,
-///           client_host, member_metadata, member_assignment], authorized_operations (v3+)].
+/// Response: throttle_time_ms (v1+), groups [error_code, error_message (v6+, nullable),
+///           group_id, group_state, protocol_type, protocol_data, members [member_id,
+///           group_instance_id (v4+, nullable), client_id, client_host, member_metadata,
+///           member_assignment], authorized_operations (v3+)].
 ///           group_state is one of "Empty", "PreparingRebalance", "CompletingRebalance",
 ///           "Stable", "Dead" (librdkafka maps these names).
 
@@ -23,7 +26,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range describe_groups_versions{0, 4};
+inline constexpr version_range describe_groups_versions{0, 6};
 
 struct describe_groups_request {
   std::vector<std::string> groups;
@@ -48,6 +51,7 @@ struct describe_groups_response {
   /// DescribedGroup
   struct described_group {
     protocol::error_code error_code = protocol::error_code::none;
+    std::optional<std::string> error_message;  ///< v6+
     std::string group_id;
     std::string group_state;
     std::string protocol_type;

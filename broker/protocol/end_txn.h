@@ -1,9 +1,14 @@
 #pragma once
-/// EndTxn (key 26), versions 0–1 (none flexible; same wire format).
+/// EndTxn (key 26), versions 0–5; flexible from v3.
 ///
 /// Request:  transactional_id, producer_id, producer_epoch, committed (true = commit,
 ///           false = abort).
-/// Response: throttle_time_ms, error_code.
+/// Response: throttle_time_ms, error_code, producer_id (v5+), producer_epoch (v5+).
+///
+/// v1 responds before throttling, v2 may answer PRODUCER_FENCED, v3 is the first flexible
+/// version, v4 may answer TRANSACTION_ABORTABLE. v5 is transaction version 2 (KIP-890 part 2):
+/// every commit or abort bumps the producer epoch, and the response carries the producer id and
+/// epoch to use next (-1 when the request failed).
 
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"
@@ -17,7 +22,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range end_txn_versions{0, 1};
+inline constexpr version_range end_txn_versions{0, 5};
 
 struct end_txn_request {
   std::string transactional_id;
@@ -33,6 +38,8 @@ struct end_txn_request {
 struct end_txn_response {
   int32_t throttle_time_ms = 0;
   protocol::error_code error_code = protocol::error_code::none;
+  core::producer_id producer_id{-1};        ///< v5+
+  core::producer_epoch producer_epoch{-1};  ///< v5+
 
   static result<end_txn_response> decode(reader& r, int16_t version);
   void encode(writer& w, int16_t version) const;

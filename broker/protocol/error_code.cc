@@ -106,6 +106,11 @@ std::string_view name(error_code code) noexcept {
     case error_code::snapshot_not_found: return "SNAPSHOT_NOT_FOUND";
     case error_code::position_out_of_range: return "POSITION_OUT_OF_RANGE";
     case error_code::unknown_topic_id: return "UNKNOWN_TOPIC_ID";
+    case error_code::transactional_id_not_found: return "TRANSACTIONAL_ID_NOT_FOUND";
+    case error_code::mismatched_endpoint_type: return "MISMATCHED_ENDPOINT_TYPE";
+    case error_code::unsupported_endpoint_type: return "UNSUPPORTED_ENDPOINT_TYPE";
+    case error_code::transaction_abortable: return "TRANSACTION_ABORTABLE";
+    case error_code::invalid_regular_expression: return "INVALID_REGULAR_EXPRESSION";
   }
   return "UNKNOWN";
 }

@@ -1,5 +1,6 @@
 #pragma once
-/// Kafka wire error codes (AK: clients/.../common/protocol/Errors.java), -1 to 100.
+/// Kafka wire error codes (AK: clients/.../common/protocol/Errors.java), -1 to 100, and the
+/// few later ones a served version can answer (listed after 100).
 ///
 /// These exist only in broker/protocol and in the handlers (each handler maps its module's
 /// `errc` to one of these in a single `map_error()`). An `error_code` may hold a value not
@@ -115,6 +116,11 @@ enum class error_code : int16_t {
   snapshot_not_found = 98,
   position_out_of_range = 99,
   unknown_topic_id = 100,
+  transactional_id_not_found = 105,  ///< DescribeTransactions (KIP-664)
+  mismatched_endpoint_type = 114,   ///< KIP-919: DescribeCluster v1+
+  unsupported_endpoint_type = 115,  ///< KIP-919: DescribeCluster v1+
+  transaction_abortable = 120,  ///< KIP-890: Produce v11+, TxnOffsetCommit v4+, AddPartitionsToTxn v5+
+  invalid_regular_expression = 128,  ///< ListTransactions v2+ (KIP-1152)
 };
 
 /// The Java constant name, e.g. "UNKNOWN_TOPIC_OR_PARTITION"; "UNKNOWN" for unlisted values.

@@ -1,5 +1,5 @@
 #pragma once
-/// Heartbeat (key 12), versions 0–3 (none flexible). v3 adds group_instance_id.
+/// Heartbeat (key 12), versions 0–4; flexible from v4. v3 adds group_instance_id.
 ///
 /// Request:  group_id, generation_id, member_id, group_instance_id (v3+, nullable).
 /// Response: throttle_time_ms (v1+), error_code.
@@ -16,7 +16,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range heartbeat_versions{0, 3};
+inline constexpr version_range heartbeat_versions{0, 4};
 
 struct heartbeat_request {
   std::string group_id;

@@ -1,6 +1,8 @@
 #pragma once
-/// InitProducerId (key 22), versions 0–4; flexible from v2. kafkajs sends v1, librdkafka v4
-/// (v3+ carries the current producer id/epoch for KIP-360 epoch bumps).
+/// InitProducerId (key 22), versions 0–5; flexible from v2. kafkajs sends v1, librdkafka v4
+/// (v3+ carries the current producer id/epoch for KIP-360 epoch bumps). v1, v4 and v5 repeat
+/// the wire format of the version before them: v4 clients know PRODUCER_FENCED, v5 clients
+/// TRANSACTION_ABORTABLE (which Kafka's coordinator, like Sluice's, never answers here).
 ///
 /// Request:  transactional_id (nullable: null = idempotent producer), transaction_timeout_ms,
 ///           producer_id (v3+), producer_epoch (v3+).
@@ -19,7 +21,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range init_producer_id_versions{0, 4};
+inline constexpr version_range init_producer_id_versions{0, 5};
 
 struct init_producer_id_request {
   std::optional<std::string> transactional_id;

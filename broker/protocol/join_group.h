@@ -1,12 +1,17 @@
 #pragma once
-/// JoinGroup (key 11), versions 0–5 (none flexible). v4 introduces MEMBER_ID_REQUIRED, v5
-/// group_instance_id (static membership, KIP-345).
+/// JoinGroup (key 11), versions 0–9; flexible from v6. v4 introduces MEMBER_ID_REQUIRED, v5
+/// group_instance_id (static membership, KIP-345), v7 the protocol type in the answer and a
+/// nullable protocol name (KIP-559), v8 the client's reason (KIP-800), v9 skip_assignment
+/// (KIP-814: a static leader that rejoins without a rebalance must not reassign).
 ///
 /// Request:  group_id, session_timeout_ms, rebalance_timeout_ms (v1+), member_id,
-///           group_instance_id (v5+, nullable), protocol_type, protocols [name, metadata].
-/// Response: throttle_time_ms (v2+), error_code, generation_id, protocol_name, leader,
-///           member_id, members [member_id, group_instance_id (v5+, nullable), metadata].
-///           protocol_name is non-nullable in these versions (librdkafka rejects a null one).
+///           group_instance_id (v5+, nullable), protocol_type, protocols [name, metadata],
+///           reason (v8+, nullable).
+/// Response: throttle_time_ms (v2+), error_code, generation_id, protocol_type (v7+, nullable),
+///           protocol_name (nullable from v7), leader, skip_assignment (v9+), member_id,
+///           members [member_id, group_instance_id (v5+, nullable), metadata].
+///           protocol_name is non-nullable before v7 (librdkafka rejects a null one): a null
+///           one is written as "" there, as Kafka does; from v7 an unknown name is null.
 
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"
@@ -22,7 +27,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range join_group_versions{0, 5};
+inline constexpr version_range join_group_versions{0, 9};
 
 struct join_group_request {
   /// JoinGroupRequestProtocol
@@ -39,6 +44,7 @@ struct join_group_request {
   std::optional<std::string> group_instance_id;  ///< v5+
   std::string protocol_type;
   std::vector<join_group_request_protocol> protocols;
+  std::optional<std::string> reason;  ///< v8+
 
   static result<join_group_request> decode(reader& r, int16_t version);
   void encode(writer& w, int16_t version) const;
@@ -57,8 +63,10 @@ struct join_group_response {
   int32_t throttle_time_ms = 0;  ///< v2+
   protocol::error_code error_code = protocol::error_code::none;
   int32_t generation_id = -1;
-  std::string protocol_name;
+  std::optional<std::string> protocol_type;  ///< v7+
+  std::optional<std::string> protocol_name;  ///< nullable from v7 (written "" before)
   std::string leader;
+  bool skip_assignment = false;  ///< v9+
   std::string member_id;
   std::vector<join_group_response_member> members;  ///< only the leader gets members
 

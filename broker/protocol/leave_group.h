@@ -1,9 +1,10 @@
 #pragma once
-/// LeaveGroup (key 13), versions 0–3 (none flexible). v3 is the batch form (KIP-345) that
-/// kafkajs uses when it is advertised; librdkafka sends v1.
+/// LeaveGroup (key 13), versions 0–5; flexible from v4. v3 is the batch form (KIP-345) that
+/// kafkajs uses when it is advertised; librdkafka sends v1. v5 adds a reason per member
+/// (KIP-800).
 ///
 /// Request:  group_id, member_id (v0–v2), members (v3+) [member_id, group_instance_id
-///           (nullable)].
+///           (nullable), reason (v5+, nullable)].
 /// Response: throttle_time_ms (v1+), error_code, members (v3+) [member_id, group_instance_id
 ///           (nullable), error_code].
 ///
@@ -23,13 +24,14 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range leave_group_versions{0, 3};
+inline constexpr version_range leave_group_versions{0, 5};
 
 struct leave_group_request {
   /// MemberIdentity
   struct member_identity {
     std::string member_id;
     std::optional<std::string> group_instance_id;
+    std::optional<std::string> reason;  ///< v5+
     bool operator==(const member_identity&) const = default;
   };
 

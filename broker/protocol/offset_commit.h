@@ -1,16 +1,22 @@
 #pragma once
-/// OffsetCommit (key 8), versions 1–7 (none flexible). kafkajs sends v5, librdkafka v7, Sarama
-/// v1 (its default, whatever its configured Kafka version).
+/// OffsetCommit (key 8), versions 1–10; flexible from v8. kafkajs sends v5, librdkafka v7,
+/// Sarama v1 (its default, whatever its configured Kafka version; Kafka 4.x serves 2–10).
 ///
 /// Request:  group_id, generation_id_or_member_epoch, member_id, group_instance_id (v7+,
-///           nullable), retention_time_ms (v2–v4), topics [name, partitions [partition_index,
-///           committed_offset, committed_leader_epoch (v6+), commit_timestamp (v1 only),
-///           committed_metadata (nullable)]].
-/// Response: throttle_time_ms (v3+), topics [name, partitions [partition_index, error_code]].
+///           nullable), retention_time_ms (v2–v4), topics [name (v1–v9) | topic_id (v10+),
+///           partitions [partition_index, committed_offset, committed_leader_epoch (v6+),
+///           commit_timestamp (v1 only), committed_metadata (nullable)]].
+/// Response: throttle_time_ms (v3+), topics [name (v1–v9) | topic_id (v10+), partitions
+///           [partition_index, error_code]].
+///
+/// v9 has v8's layout (it is the first version a KIP-848 consumer may send; for a classic
+/// group the generation field is still the generation). From v10 topics are named by id only:
+/// `name` is neither read nor written, `topic_id` is (and the reverse below v10).
 
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"
 #include "broker/protocol/reader.h"
+#include "broker/protocol/types.h"
 #include "broker/protocol/writer.h"
 #include "core/error.h"
 #include "core/types.h"
@@ -22,7 +28,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range offset_commit_versions{1, 7};
+inline constexpr version_range offset_commit_versions{1, 10};
 
 struct offset_commit_request {
   /// OffsetCommitRequestPartition
@@ -39,7 +45,8 @@ struct offset_commit_request {
   };
   /// OffsetCommitRequestTopic
   struct offset_commit_request_topic {
-    std::string name;
+    std::string name;  ///< v1–v9
+    uuid topic_id;     ///< v10+
     std::vector<offset_commit_request_partition> partitions;
     bool operator==(const offset_commit_request_topic&) const = default;
   };
@@ -65,7 +72,8 @@ struct offset_commit_response {
   };
   /// OffsetCommitResponseTopic
   struct offset_commit_response_topic {
-    std::string name;
+    std::string name;  ///< v1–v9
+    uuid topic_id;     ///< v10+
     std::vector<offset_commit_response_partition> partitions;
     bool operator==(const offset_commit_response_topic&) const = default;
   };

@@ -1,3 +1,7 @@
+#include "broker/protocol/describe_cluster.h"
+#include "broker/protocol/describe_log_dirs.h"
+#include "broker/protocol/describe_topic_partitions.h"
+#include "broker/protocol/incremental_alter_configs.h"
 #include "broker/protocol/supported_apis.h"
 
 #include "broker/protocol/add_offsets_to_txn.h"
@@ -11,6 +15,8 @@
 #include "broker/protocol/delete_topics.h"
 #include "broker/protocol/describe_configs.h"
 #include "broker/protocol/describe_groups.h"
+#include "broker/protocol/describe_producers.h"
+#include "broker/protocol/describe_transactions.h"
 #include "broker/protocol/end_txn.h"
 #include "broker/protocol/fetch.h"
 #include "broker/protocol/find_coordinator.h"
@@ -20,10 +26,12 @@
 #include "broker/protocol/leave_group.h"
 #include "broker/protocol/list_groups.h"
 #include "broker/protocol/list_offsets.h"
+#include "broker/protocol/list_transactions.h"
 #include "broker/protocol/metadata.h"
 #include "broker/protocol/offset_commit.h"
 #include "broker/protocol/offset_delete.h"
 #include "broker/protocol/offset_fetch.h"
+#include "broker/protocol/offset_for_leader_epoch.h"
 #include "broker/protocol/produce.h"
 #include "broker/protocol/sync_group.h"
 #include "broker/protocol/txn_offset_commit.h"
@@ -52,15 +60,23 @@ constexpr std::array supported_table{
     supported_api{api_key::delete_topics, delete_topics_versions},
     supported_api{api_key::delete_records, delete_records_versions},
     supported_api{api_key::init_producer_id, init_producer_id_versions},
+    supported_api{api_key::offset_for_leader_epoch, offset_for_leader_epoch_versions},
     supported_api{api_key::add_partitions_to_txn, add_partitions_to_txn_versions},
     supported_api{api_key::add_offsets_to_txn, add_offsets_to_txn_versions},
     supported_api{api_key::end_txn, end_txn_versions},
     supported_api{api_key::txn_offset_commit, txn_offset_commit_versions},
     supported_api{api_key::describe_configs, describe_configs_versions},
     supported_api{api_key::alter_configs, alter_configs_versions},
+    supported_api{api_key::describe_log_dirs, describe_log_dirs_versions},
     supported_api{api_key::create_partitions, create_partitions_versions},
     supported_api{api_key::delete_groups, delete_groups_versions},
+    supported_api{api_key::incremental_alter_configs, incremental_alter_configs_versions},
     supported_api{api_key::offset_delete, offset_delete_versions},
+    supported_api{api_key::describe_cluster, describe_cluster_versions},
+    supported_api{api_key::describe_producers, describe_producers_versions},
+    supported_api{api_key::describe_transactions, describe_transactions_versions},
+    supported_api{api_key::list_transactions, list_transactions_versions},
+    supported_api{api_key::describe_topic_partitions, describe_topic_partitions_versions},
 };
 
 }  // namespace

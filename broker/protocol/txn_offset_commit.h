@@ -1,5 +1,5 @@
 #pragma once
-/// TxnOffsetCommit (key 28), versions 0–3; flexible at v3. kafkajs sends v1, librdkafka v3
+/// TxnOffsetCommit (key 28), versions 0–5; flexible from v3. kafkajs sends v1, librdkafka v3
 /// (KIP-447: generation, member and instance id for fencing).
 ///
 /// Request:  transactional_id, group_id, producer_id, producer_epoch, generation_id (v3+),
@@ -7,6 +7,10 @@
 ///           [partition_index, committed_offset, committed_leader_epoch (v2+),
 ///           committed_metadata (nullable)]].
 /// Response: throttle_time_ms, topics [name, partitions [partition_index, error_code]].
+///
+/// v4 and v5 have v3's wire format: v4 may answer TRANSACTION_ABORTABLE, v5 is transaction
+/// version 2 (KIP-890 part 2), where the commit also adds the group's offsets partition to the
+/// transaction (AddOffsetsToTxn's job before).
 
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"
@@ -22,7 +26,7 @@
 
 namespace sluice::broker::protocol {
 
-inline constexpr version_range txn_offset_commit_versions{0, 3};
+inline constexpr version_range txn_offset_commit_versions{0, 5};
 
 struct txn_offset_commit_request {
   /// TxnOffsetCommitRequestPartition

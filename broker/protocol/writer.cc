@@ -82,6 +82,13 @@ void writer::write_file_bytes(const file_bytes& f) {
   _splices->push_back({_out->size(), {}, f});
 }
 
+void writer::write_compact_file_bytes(const file_bytes& f) {
+  SLUICE_ASSERT(_splices != nullptr, "file bytes need a splicing writer");
+  SLUICE_ASSERT(f.fd >= 0 && f.size < INT32_MAX, "bad file bytes");
+  write_uvarint(static_cast<uint32_t>(f.size) + 1);
+  _splices->push_back({_out->size(), {}, f});
+}
+
 void writer::write_nullable_bytes(std::optional<bytes_view> b) {
   if (!b) {
     write_int32(-1);
@@ -93,6 +100,10 @@ void writer::write_nullable_bytes(std::optional<bytes_view> b) {
 void writer::write_compact_bytes(bytes_view b) {
   SLUICE_ASSERT(b.size() < INT32_MAX, "byte field longer than INT32_MAX cannot be encoded");
   write_uvarint(static_cast<uint32_t>(b.size()) + 1);
+  if (_splices != nullptr && b.size() >= _splice_min && !b.empty()) {
+    _splices->push_back({_out->size(), b});
+    return;
+  }
   write_raw(b);
 }
 

@@ -9,8 +9,8 @@
 ///     ... write the body ...
 ///     w.fill_int32(at, static_cast<int32_t>(w.size() - at - 4));   // or w.fill_size_since(at)
 ///
-/// Tagged-field sections are always written empty (a single 0x00): librdkafka 2.0.2 misreads
-/// non-empty ones.
+/// Tagged-field sections are written empty (a single 0x00) unless a field has a value (see
+/// detail::write_tag): librdkafka 2.0.2 misreads non-empty ones.
 ///
 /// Thread safety: one thread at a time; the target buffer must not be touched by others
 /// while the writer appends to it.
@@ -103,6 +103,8 @@ class writer {
   /// A byte field whose content is `f`: writes the length prefix and records a file splice.
   /// REQUIRES: `splice_large_bytes` was called; f.size <= INT32_MAX.
   void write_file_bytes(const file_bytes& f);
+  /// The same for a compact byte field (uvarint length + 1).
+  void write_compact_file_bytes(const file_bytes& f);
 
   /// Appends bytes without a length.
   void write_raw(bytes_view b);

@@ -40,10 +40,21 @@ std::string hex(const topic_id& id) {
   return s;
 }
 
+/// The id written by hex(); the zero id (none) for anything else.
 topic_id unhex(const std::string& s) {
   topic_id id{};
-  for (size_t i = 0; i < id.size() && 2 * i + 1 < s.size(); ++i) {
-    id[i] = static_cast<uint8_t>(std::stoi(s.substr(2 * i, 2), nullptr, 16));
+  if (s.size() != 2 * id.size()) return topic_id{};
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < id.size(); ++i) {
+    const int hi = digit(s[2 * i]);
+    const int lo = digit(s[2 * i + 1]);
+    if (hi < 0 || lo < 0) return topic_id{};
+    id[i] = static_cast<uint8_t>(hi * 16 + lo);
   }
   return id;
 }
@@ -103,6 +114,7 @@ result<std::unique_ptr<log_manager>> log_manager::open(std::filesystem::path dat
   m->_was_clean = std::filesystem::exists(data_dir / clean_marker);
 
   auto raw = read_whole_file(data_dir / topics_file);
+  bool ids_assigned = false;
   if (raw) {
     auto doc = nlohmann::json::parse(core::as_string_view(raw.value()), nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
@@ -115,9 +127,17 @@ result<std::unique_ptr<log_manager>> log_manager::open(std::filesystem::path dat
       info.id = unhex(t.value("id", std::string()));
       info.partitions = t.value("partitions", 0);
       for (auto& [k, v] : t["configs"].items()) info.configs[k] = v.get<std::string>();
+      if (info.id == topic_id{}) {
+        // A catalogue from before topic ids (or with a damaged one): every topic has an id.
+        info.id = random_topic_id();
+        log().warn("topic {} had no valid topic id; assigned {}", name, hex(info.id));
+        ids_assigned = true;
+      }
+      m->_names_by_id.emplace(info.id, name);
       m->_topics.emplace(name, std::move(info));
     }
   }
+  if (ids_assigned) SLUICE_TRY(m->save_topics_locked());
 
   auto recovery = read_checkpoint(data_dir / recovery_file);
   auto starts = read_checkpoint(data_dir / start_file);
@@ -176,6 +196,7 @@ result<topic_info> log_manager::create_topic(const std::string& name, int32_t pa
     created.emplace_back(tp, std::shared_ptr<partition_log>(std::move(plog)));
   }
   _topics.emplace(name, info);
+  _names_by_id.emplace(info.id, name);
   SLUICE_TRY(save_topics_locked());
   for (auto& [tp, plog] : created) {
     if (_listener.added) _listener.added(plog);
@@ -199,6 +220,7 @@ result<void> log_manager::delete_topic(const std::string& name) {
         if (_listener.removed) _listener.removed({name, core::partition_id{p}});
       }
     }
+    _names_by_id.erase(it->second.id);
     _topics.erase(it);
     SLUICE_TRY(save_topics_locked());
   }
@@ -277,12 +299,17 @@ std::optional<topic_info> log_manager::topic(const std::string& name) const {
 }
 
 std::optional<topic_info> log_manager::topic_by_id(const topic_id& id) const {
-  if (id == topic_id{}) return std::nullopt;
   std::shared_lock lock(_mutex);
-  for (const auto& [name, info] : _topics) {
-    if (info.id == id) return info;
-  }
-  return std::nullopt;
+  auto named = _names_by_id.find(id);
+  if (named == _names_by_id.end()) return std::nullopt;
+  return _topics.at(named->second);
+}
+
+std::optional<std::string> log_manager::topic_name(const topic_id& id) const {
+  std::shared_lock lock(_mutex);
+  auto named = _names_by_id.find(id);
+  if (named == _names_by_id.end()) return std::nullopt;
+  return named->second;
 }
 
 std::vector<topic_info> log_manager::topics() const {

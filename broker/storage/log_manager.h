@@ -69,9 +69,10 @@ class log_manager {
 
   std::shared_ptr<partition_log> get(const core::topic_partition& tp) const;
   std::optional<topic_info> topic(const std::string& name) const;
-  /// The topic whose id (KIP-516) is `id`; nullopt for the zero id or an unknown one. A scan:
-  /// lookups by id are rare (Metadata v12+, Fetch v13+, DeleteTopics v6).
+  /// The topic whose id (KIP-516) is `id`; nullopt for the zero id or an unknown one.
   std::optional<topic_info> topic_by_id(const topic_id& id) const;
+  /// Only the name of that topic (what the Fetch and Produce paths need, without the configs).
+  std::optional<std::string> topic_name(const topic_id& id) const;
   std::vector<topic_info> topics() const;
   /// The broker-wide defaults every topic's overrides apply over.
   log_config defaults() const;
@@ -111,6 +112,7 @@ class log_manager {
   bool _was_clean = false;
   mutable std::shared_mutex _mutex;
   std::map<std::string, topic_info> _topics;
+  std::map<topic_id, std::string> _names_by_id;  ///< the zero id is never a key
   std::map<core::topic_partition, std::shared_ptr<partition_log>> _logs;
   mutable std::mutex _checkpoint_mutex;
   partition_listener _listener;

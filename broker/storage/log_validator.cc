@@ -2,6 +2,8 @@
 
 #include "broker/storage/errc.h"
 
+#include <fmt/format.h>
+
 #include <vector>
 
 namespace sluice::broker::storage {
@@ -32,16 +34,23 @@ result<bytes_view> recompress(bytes_view batch, const batch_header& h,
   return bytes_view(scratch);
 }
 
+/// Whether the timestamps from `oldest` to `newest` lie within the policy's bounds around
+/// `now_ms`.
+bool timestamps_within_bounds(int64_t oldest, int64_t newest, const append_policy& policy,
+                              int64_t now_ms) noexcept {
+  // A difference that overflows int64 exceeds every bound.
+  int64_t behind = 0;
+  int64_t ahead = 0;
+  if (__builtin_sub_overflow(now_ms, oldest, &behind)) return false;
+  if (__builtin_sub_overflow(newest, now_ms, &ahead)) return false;
+  return behind <= policy.timestamp_before_max_ms && ahead <= policy.timestamp_after_max_ms;
+}
+
 /// Whether every timestamp the scan saw lies within the policy's bounds around `now_ms`.
 bool timestamps_within_bounds(const protocol::batch_scan& scan, const append_policy& policy,
                               int64_t now_ms) noexcept {
   if (scan.min_timestamp == INT64_MAX) return true;  // only -1 timestamps: not checked
-  // A difference that overflows int64 exceeds every bound.
-  int64_t behind = 0;
-  int64_t ahead = 0;
-  if (__builtin_sub_overflow(now_ms, scan.min_timestamp, &behind)) return false;
-  if (__builtin_sub_overflow(scan.max_timestamp, now_ms, &ahead)) return false;
-  return behind <= policy.timestamp_before_max_ms && ahead <= policy.timestamp_after_max_ms;
+  return timestamps_within_bounds(scan.min_timestamp, scan.max_timestamp, policy, now_ms);
 }
 
 }  // namespace
@@ -82,6 +91,32 @@ result<validated_batch> validate_records(bytes_view batch, const batch_header& h
     auto header = protocol::decode_batch_header(out.bytes);
     if (!header) return errc::corrupt_batch;
     out.header = header.value();
+  }
+  return out;
+}
+
+std::vector<rejected_record> rejected_records(bytes_view batch, const append_policy& policy,
+                                              int64_t now_ms) {
+  std::vector<rejected_record> out;
+  protocol::batch_read_options options;
+  options.verify_crc = false;
+  auto reader = protocol::record_batch_reader::open(batch, options);
+  if (!reader) return out;
+  const bool check_time = policy.timestamp_type == timestamp_type::create_time;
+  for (int32_t index = 0;; ++index) {
+    auto next = reader.value().next();
+    if (!next || !next.value()) break;
+    const auto& r = *next.value();
+    if (policy.compacted && !r.record.key) {
+      out.push_back({index, "compacted topic cannot accept a record without a key"});
+    } else if (const int64_t ts = core::to_epoch_ms(r.record.ts); check_time && ts != protocol::no_timestamp &&
+                                                       !timestamps_within_bounds(ts, ts, policy, now_ms)) {
+      out.push_back({index, fmt::format("timestamp {} is out of range: now is {}, "
+                                        "message.timestamp.before.max.ms {}, "
+                                        "message.timestamp.after.max.ms {}",
+                                        ts, now_ms, policy.timestamp_before_max_ms,
+                                        policy.timestamp_after_max_ms)});
+    }
   }
   return out;
 }

@@ -30,6 +30,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace sluice::broker::storage {
 
@@ -59,5 +61,17 @@ struct validated_batch {
 result<validated_batch> validate_records(bytes_view batch, const batch_header& h,
                                          const append_policy& policy, int64_t now_ms,
                                          bytes& scratch);
+
+/// One record validate_records refused a batch for: its index in the batch and why.
+struct rejected_record {
+  int32_t index = 0;
+  std::string reason;
+};
+
+/// Why validate_records refused `batch` with invalid_record or invalid_timestamp: the records
+/// at fault, in batch order (Kafka's per-record errors, Produce v8+). Walks the batch again, so
+/// only for the refusal path. Empty when no single record is at fault (a LogAppendTime batch).
+std::vector<rejected_record> rejected_records(bytes_view batch, const append_policy& policy,
+                                              int64_t now_ms);
 
 }  // namespace sluice::broker::storage

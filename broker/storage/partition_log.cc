@@ -48,6 +48,23 @@ producer_state partition_log::producers() const {
   return _producers;
 }
 
+std::vector<active_producer> partition_log::active_producers() const {
+  std::lock_guard lock(_mutex);
+  std::vector<active_producer> out;
+  out.reserve(_producers.producers().size());
+  for (const auto& [id, e] : _producers.producers()) {
+    active_producer p;
+    p.producer_id = core::producer_id{id};
+    p.producer_epoch = core::producer_epoch{e.epoch};
+    p.last_sequence = e.batches.empty() ? -1 : e.batches.back().last_sequence;
+    p.last_timestamp = e.last_timestamp;
+    p.coordinator_epoch = e.coordinator_epoch;
+    p.current_txn_start_offset = core::offset{e.txn_first_offset};
+    out.push_back(p);
+  }
+  return out;
+}
+
 std::vector<aborted_txn_entry> partition_log::aborted_transactions() const {
   std::lock_guard lock(_mutex);
   std::vector<aborted_txn_entry> out;
@@ -165,6 +182,10 @@ result<append_result> partition_log::append(bytes_view batch, append_origin orig
   r.log_append_time = log_append_time;
   r.flush_required = _unflushed_messages >= _config.flush_interval_messages;
   return r;
+}
+
+std::vector<rejected_record> partition_log::rejected_records(bytes_view batch) const {
+  return storage::rejected_records(batch, append_policy_now(), wall_clock_ms());
 }
 
 append_policy partition_log::append_policy_now() const noexcept {
@@ -297,6 +318,51 @@ result<timestamp_offset> partition_log::offset_for_timestamp(int64_t ts) const {
     if (found.offset.value() >= 0) return found;
   }
   return timestamp_offset{};
+}
+
+result<timestamp_offset> partition_log::offset_of_max_timestamp() const {
+  std::shared_ptr<segment> newest;
+  int64_t start;
+  {
+    std::lock_guard lock(_mutex);
+    start = _log_start.load(std::memory_order_relaxed);
+    for (auto& [base, s] : _segments) {
+      if (s->next_offset() <= start) continue;
+      if (!newest || s->max_timestamp() > newest->max_timestamp()) newest = s;
+    }
+  }
+  if (!newest || newest->max_timestamp() < 0) return timestamp_offset{};
+  return newest->find_record_by_timestamp(newest->max_timestamp(), start);
+}
+
+std::vector<int64_t> partition_log::legacy_offsets_before(int64_t ts, int32_t max_num_offsets) const {
+  std::vector<std::pair<int64_t, int64_t>> offset_times;  // (offset, time), oldest first
+  {
+    std::lock_guard lock(_mutex);
+    const int64_t start = _log_start.load(std::memory_order_relaxed);
+    for (auto& [base, s] : _segments) {
+      offset_times.emplace_back(std::max(base, start), s->last_modified_ms());
+    }
+    if (!_segments.rbegin()->second->empty()) {
+      offset_times.emplace_back(_log_end.load(std::memory_order_relaxed), wall_clock_ms());
+    }
+  }
+  int64_t from = -1;  // index of the newest entry to return
+  if (ts == -1) {
+    from = static_cast<int64_t>(offset_times.size()) - 1;
+  } else if (ts == -2) {
+    from = 0;
+  } else {
+    for (from = static_cast<int64_t>(offset_times.size()) - 1; from >= 0; --from) {
+      if (offset_times[static_cast<size_t>(from)].second <= ts) break;
+    }
+  }
+  std::vector<int64_t> out;
+  for (int64_t i = from; i >= 0 && static_cast<int64_t>(out.size()) < max_num_offsets; --i) {
+    out.push_back(offset_times[static_cast<size_t>(i)].first);
+  }
+  std::sort(out.begin(), out.end(), std::greater<>());
+  return out;
 }
 
 uint64_t partition_log::size_bytes() const {

@@ -112,6 +112,24 @@ struct aborted_txn {
   bool operator==(const aborted_txn&) const = default;
 };
 
+/// One producer as this partition remembers it: what DescribeProducers reports (Kafka's
+/// ProducerStateManager.activeProducers), every producer id of the producer state.
+struct active_producer {
+  core::producer_id producer_id{-1};
+  core::producer_epoch producer_epoch{-1};
+  /// The last sequence of its newest batch in the current epoch; -1 when the epoch has none
+  /// (it came from a marker, or the producer only wrote coordinator batches).
+  int32_t last_sequence = -1;
+  /// The largest batch or marker timestamp it wrote, -1 = none. (Kafka reports the last
+  /// one's: the two differ only when a producer's timestamps go backwards.)
+  int64_t last_timestamp = -1;
+  /// The coordinator epoch of its last transaction marker, -1 = none.
+  int32_t coordinator_epoch = -1;
+  /// First offset of its open transaction in this partition, -1 = none open.
+  core::offset current_txn_start_offset{-1};
+  bool operator==(const active_producer&) const = default;
+};
+
 /// What a read found.
 struct read_result {
   bytes records;  ///< whole batches, as stored
@@ -156,6 +174,15 @@ class partition_log {
   /// first: `invalid_producer_epoch`, `out_of_order_sequence`, or success with
   /// `duplicate = true` and the original offsets.
   result<append_result> append(bytes_view batch, append_origin origin = append_origin::producer);
+  /// After `append` refused `batch` with invalid_record or invalid_timestamp: the records it was
+  /// refused for (storage::rejected_records under this log's configuration, now).
+  std::vector<rejected_record> rejected_records(bytes_view batch) const;
+  /// The topic's compression.type codec; nullopt for `producer` (batches kept as sent).
+  std::optional<protocol::compression_codec> compression_type() const noexcept {
+    const int8_t codec = _recompress_to.load(std::memory_order_relaxed);
+    if (codec < 0) return std::nullopt;
+    return static_cast<protocol::compression_codec>(codec);
+  }
 
   /// Appends a transaction marker: a control batch (attributes transactional|control = 0x30,
   /// producer id/epoch, base_sequence -1, one record with key = int16 0 + int16 type (0 ABORT,
@@ -186,11 +213,23 @@ class partition_log {
 
   /// A copy of the producer state (tests, diagnostics).
   producer_state producers() const;
+  /// Every producer the producer state holds, by producer id (DescribeProducers). Takes the
+  /// log's lock for the copy, so it reflects whole appends and markers only.
+  std::vector<active_producer> active_producers() const;
   /// Every aborted-transaction index entry of the log, in marker order (tests, diagnostics).
   std::vector<aborted_txn_entry> aborted_transactions() const;
 
   /// The first record (at or after the log start) whose timestamp >= ts.
   result<timestamp_offset> offset_for_timestamp(int64_t ts) const;
+  /// The first record holding the log's largest timestamp ({-1, -1} when no record carries
+  /// one): ListOffsets' MAX_TIMESTAMP (-3, KIP-734).
+  result<timestamp_offset> offset_of_max_timestamp() const;
+  /// ListOffsets v0's answer (Kafka's legacy "offsets before"): each segment's first offset
+  /// (at least the log start) with the segment file's modification time, plus the log end
+  /// stamped now when the newest segment holds data; for `ts` -1 (latest) or -2 (earliest) the
+  /// last or first of these, else the newest whose time is <= ts — and up to
+  /// `max_num_offsets` - 1 older ones, newest first.
+  std::vector<int64_t> legacy_offsets_before(int64_t ts, int32_t max_num_offsets) const;
 
   core::offset log_start_offset() const noexcept {
     return core::offset{_log_start.load(std::memory_order_acquire)};

@@ -16,8 +16,10 @@ std::string segment_file_stem(int64_t base_offset) {
 }
 
 int64_t segment::newest_time_ms() const {
-  return _max_timestamp >= 0 ? _max_timestamp : mtime_ms(path_with(".log"));
+  return _max_timestamp >= 0 ? _max_timestamp : last_modified_ms();
 }
+
+int64_t segment::last_modified_ms() const { return mtime_ms(path_with(".log")); }
 
 std::filesystem::path segment::path_with(const char* ext) const {
   return _dir / (segment_file_stem(_base_offset) + ext);

@@ -66,6 +66,8 @@ class segment {
   /// The segment's newest time as Kafka's retention measures it: max_timestamp(), or, when no
   /// record carries a timestamp (all -1), the .log file's modification time (-1 if unreadable).
   int64_t newest_time_ms() const;
+  /// The `.log` file's modification time (-1 if unreadable).
+  int64_t last_modified_ms() const;
   /// When the first batch was appended (for segment.ms rolling); steady clock.
   std::chrono::steady_clock::time_point created() const noexcept { return _created; }
 

@@ -111,17 +111,22 @@ struct binding {
   std::string doc;
   void (*apply)(log_config&, std::string_view);
   std::string (*value)(const log_config&);
+  core::int_width width = core::int_width::int64;  ///< integer keys: Kafka's INT or LONG
 };
 
 const std::vector<binding>& bindings() {
   static const std::vector<binding> table = [] {
     std::vector<binding> b;
-    auto int_binding = [&](topic_key names, int64_t def, int64_t min, int64_t max, std::string doc,
+    // `width` is the type Kafka declares the key with: INT (int32) or LONG (int64).
+    auto int_binding = [&](topic_key names, core::int_width width, int64_t def, int64_t min,
+                           int64_t max, std::string doc,
                            void (*apply)(log_config&, std::string_view),
                            std::string (*value)(const log_config&)) {
       b.push_back({names, core::config_type::integer, std::to_string(def), core::int_range{min, max},
-                   std::nullopt, {}, {}, std::move(doc), apply, value});
+                   std::nullopt, {}, {}, std::move(doc), apply, value, width});
     };
+    constexpr auto int32 = core::int_width::int32;
+    constexpr auto int64 = core::int_width::int64;
     b.push_back({{"cleanup.policy", "log.cleanup.policy"},
                  core::config_type::list,
                  "delete",
@@ -151,40 +156,41 @@ const std::vector<binding>& bindings() {
                  "recompresses batches that arrive in another codec on append.",
                  [](log_config& c, std::string_view v) { c.compression = to_codec(v); },
                  [](const log_config& c) { return codec_text(c.compression); }});
-    int_binding({"delete.retention.ms", "log.cleaner.delete.retention.ms"}, 86400000, 0, i64max,
+    int_binding({"delete.retention.ms", "log.cleaner.delete.retention.ms"}, int64, 86400000, 0,
+                i64max,
                 "Compacted topics: how long a tombstone stays after the segment holding it was "
                 "last written.",
                 [](log_config& c, std::string_view v) { c.delete_retention_ms = to_int(v); },
                 [](const log_config& c) { return std::to_string(c.delete_retention_ms); });
-    int_binding({"flush.messages", "log.flush.interval.messages"}, i64max, 1, i64max,
+    int_binding({"flush.messages", "log.flush.interval.messages"}, int64, i64max, 1, i64max,
                 "fsync after this many records; 1 = before acknowledging every batch.",
                 [](log_config& c, std::string_view v) { c.flush_interval_messages = to_int(v); },
                 [](const log_config& c) { return std::to_string(c.flush_interval_messages); });
-    int_binding({"flush.ms", "log.flush.interval.ms"}, i64max, 0, i64max,
+    int_binding({"flush.ms", "log.flush.interval.ms"}, int64, i64max, 0, i64max,
                 "fsync partitions with unflushed data at least this often.",
                 [](log_config& c, std::string_view v) { c.flush_interval_ms = to_int(v); },
                 [](const log_config& c) { return std::to_string(c.flush_interval_ms); });
-    int_binding({"index.interval.bytes", "log.index.interval.bytes"}, 4096, 0, i32max,
+    int_binding({"index.interval.bytes", "log.index.interval.bytes"}, int32, 4096, 0, i32max,
                 "Bytes of log between offset-index entries (new segments).",
                 [](log_config& c, std::string_view v) {
                   c.index_interval_bytes = static_cast<uint32_t>(to_int(v));
                 },
                 [](const log_config& c) { return std::to_string(c.index_interval_bytes); });
-    int_binding({"max.message.bytes", "message.max.bytes"}, 1048588, 0, i32max,
+    int_binding({"max.message.bytes", "message.max.bytes"}, int32, 1048588, 0, i32max,
                 "Largest record batch accepted.",
                 [](log_config& c, std::string_view v) {
                   c.max_message_bytes = static_cast<int32_t>(to_int(v));
                 },
                 [](const log_config& c) { return std::to_string(c.max_message_bytes); });
-    int_binding({"message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms"}, 3600000,
-                0, i64max,
+    int_binding({"message.timestamp.after.max.ms", "log.message.timestamp.after.max.ms"}, int64,
+                3600000, 0, i64max,
                 "CreateTime topics: how far ahead of the broker's clock a record timestamp may "
                 "be; a batch with a later one is refused with INVALID_TIMESTAMP (Kafka 4's "
                 "default: one hour).",
                 [](log_config& c, std::string_view v) { c.timestamp_after_max_ms = to_int(v); },
                 [](const log_config& c) { return std::to_string(c.timestamp_after_max_ms); });
-    int_binding({"message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms"}, i64max,
-                0, i64max,
+    int_binding({"message.timestamp.before.max.ms", "log.message.timestamp.before.max.ms"},
+                int64, i64max, 0, i64max,
                 "CreateTime topics: how far behind the broker's clock a record timestamp may be; "
                 "a batch with an older one is refused with INVALID_TIMESTAMP.",
                 [](log_config& c, std::string_view v) { c.timestamp_before_max_ms = to_int(v); },
@@ -219,7 +225,7 @@ const std::vector<binding>& bindings() {
                  "reaches this ratio.",
                  [](log_config& c, std::string_view v) { c.min_cleanable_dirty_ratio = to_double(v); },
                  [](const log_config& c) { return double_text(c.min_cleanable_dirty_ratio); }});
-    int_binding({"min.insync.replicas", "min.insync.replicas"}, 1, 1, i32max,
+    int_binding({"min.insync.replicas", "min.insync.replicas"}, int32, 1, 1, i32max,
                 "Replicas that must hold a batch before acks=all succeeds. A single broker has "
                 "one: values above 1 make acks=all produce fail with NOT_ENOUGH_REPLICAS, as in "
                 "Kafka with replication factor 1.",
@@ -227,21 +233,21 @@ const std::vector<binding>& bindings() {
                   c.min_insync_replicas = static_cast<int32_t>(to_int(v));
                 },
                 [](const log_config& c) { return std::to_string(c.min_insync_replicas); });
-    int_binding({"retention.bytes", "log.retention.bytes"}, -1, -1, i64max,
+    int_binding({"retention.bytes", "log.retention.bytes"}, int64, -1, -1, i64max,
                 "Delete old segments beyond this partition size (-1 = no limit).",
                 [](log_config& c, std::string_view v) { c.retention_bytes = to_int(v); },
                 [](const log_config& c) { return std::to_string(c.retention_bytes); });
-    int_binding({"retention.ms", "log.retention.ms"}, 604800000, -1, i64max,
+    int_binding({"retention.ms", "log.retention.ms"}, int64, 604800000, -1, i64max,
                 "Delete segments whose newest record is older than this (-1 = keep).",
                 [](log_config& c, std::string_view v) { c.retention_ms = to_int(v); },
                 [](const log_config& c) { return std::to_string(c.retention_ms); });
-    int_binding({"segment.bytes", "log.segment.bytes"}, 1073741824, 14, i32max,
+    int_binding({"segment.bytes", "log.segment.bytes"}, int32, 1073741824, 14, i32max,
                 "Roll a segment past this size.",
                 [](log_config& c, std::string_view v) {
                   c.segment_bytes = static_cast<uint64_t>(to_int(v));
                 },
                 [](const log_config& c) { return std::to_string(c.segment_bytes); });
-    int_binding({"segment.ms", "log.roll.ms"}, 604800000, 1, i64max,
+    int_binding({"segment.ms", "log.roll.ms"}, int64, 604800000, 1, i64max,
                 "Roll a segment older than this.",
                 [](log_config& c, std::string_view v) { c.segment_ms = to_int(v); },
                 [](const log_config& c) { return std::to_string(c.segment_ms); });
@@ -269,6 +275,7 @@ core::config_key to_config_key(const binding& b, std::string_view name) {
   k.double_bounds = b.double_bounds;
   k.accepted = b.accepted;
   k.validator = b.validator;
+  k.width = b.width;
   return k;
 }
 

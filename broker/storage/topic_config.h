@@ -3,7 +3,9 @@
 /// how they resolve over the broker's defaults into a `log_config`. This table is the one
 /// definition of each key: the broker's own default keys (`log.retention.ms`, …) are generated
 /// from it (`define_broker_defaults`), so a topic key and its broker synonym can never disagree
-/// on type, bounds or meaning.
+/// on type, bounds or meaning. Integer keys also carry the width Kafka declares them with
+/// (`core::int_width`: INT for index.interval.bytes, max.message.bytes, min.insync.replicas and
+/// segment.bytes, LONG for the others), which DescribeConfigs v3+ reports.
 ///
 /// | topic key                 | broker default key              | default    | meaning                                   |
 /// |---------------------------|---------------------------------|------------|-------------------------------------------|

@@ -35,6 +35,10 @@ struct transaction_coordinator::entry {
   txn_metadata m;
   /// A transition (a write, markers) is in flight: other requests get CONCURRENT_TRANSACTIONS.
   bool pending = false;
+  /// The producer id this one replaced when a transaction version 2 end exhausted its epoch,
+  /// so that a retry of that end is recognised. Kept in memory only: after a restart the
+  /// retry gets INVALID_PRODUCER_ID_MAPPING.
+  core::producer_id previous_producer_id{-1};
 };
 
 transaction_coordinator::transaction_coordinator(storage::log_manager& logs, durable_appender& appends,
@@ -200,22 +204,30 @@ txn_metadata transaction_coordinator::completed_from(const txn_metadata& prepare
 }
 
 void transaction_coordinator::complete(const std::string& id, txn_metadata prepared,
-                                       std::function<void(errc)> done) {
+                                       core::producer_id next_id, std::function<void(errc)> done) {
   if (errc e = write_markers(id, prepared); e != errc::ok) {
     // Stay in Prepare* and try again: a repeated marker is harmless (the partition has no open
     // transaction of this producer any more).
     auto alive = _alive;
-    _sched.run_after(std::chrono::seconds(1), [this, alive, id, prepared] {
+    _sched.run_after(std::chrono::seconds(1), [this, alive, id, prepared, next_id] {
       if (!alive->load()) return;
-      _sched.run_blocking([this, alive, id, prepared] {
-        if (alive->load()) complete(id, prepared, [](errc) {});
+      _sched.run_blocking([this, alive, id, prepared, next_id] {
+        if (alive->load()) complete(id, prepared, next_id, [](errc) {});
       });
     });
     return done(e);
   }
   txn_metadata completed = completed_from(prepared);
+  if (next_id.value() >= 0) {
+    // The markers fenced the exhausted epoch; the id continues under a new producer id. (If the
+    // broker stops before this record is durable, the restart completes the transaction under
+    // the old id, and the next end moves it then.)
+    completed.producer_id = next_id;
+    completed.producer_epoch = core::producer_epoch{0};
+  }
   std::lock_guard lock(_mutex);
-  persist_locked(id, completed, [this, id, completed, done = std::move(done)](bool ok) {
+  persist_locked(id, completed, [this, id, completed, rotated_from = prepared.producer_id, next_id,
+                                 done = std::move(done)](bool ok) {
     {
       std::lock_guard lock(_mutex);
       auto it = _txns.find(id);
@@ -224,6 +236,7 @@ void transaction_coordinator::complete(const std::string& id, txn_metadata prepa
         // Even when the Complete* record did not make it, the transaction is over in every
         // partition; a restart replays Prepare* and writes the markers once more.
         it->second.m = completed;
+        if (next_id.value() >= 0) it->second.previous_producer_id = rotated_from;
       }
     }
     log().debug("transactional id {}: {}", id, to_string(completed.state));
@@ -239,13 +252,13 @@ void transaction_coordinator::init_producer_id(std::optional<std::string> transa
                                                std::function<void(init_producer_id_result)> done) {
   if (!transactional_id) {  // idempotent producer: a fresh id, nothing to remember
     auto id = _ids->next();
-    if (!id) return done({errc::coordinator_not_available, {}, {}});
+    if (!id) return done(init_producer_id_result{errc::coordinator_not_available});
     return done({errc::ok, id.value(), core::producer_epoch{0}});
   }
   const std::string& tid = *transactional_id;
-  if (tid.empty()) return done({errc::invalid_request, {}, {}});
+  if (tid.empty()) return done(init_producer_id_result{errc::invalid_request});
   if (timeout_ms <= 0 || timeout_ms > _config.max_timeout_ms) {
-    return done({errc::invalid_transaction_timeout, {}, {}});
+    return done(init_producer_id_result{errc::invalid_transaction_timeout});
   }
 
   std::unique_lock lock(_mutex);
@@ -253,29 +266,29 @@ void transaction_coordinator::init_producer_id(std::optional<std::string> transa
   txn_metadata next;
   if (it == _txns.end()) {
     auto id = _ids->next();
-    if (!id) return done({errc::coordinator_not_available, {}, {}});
+    if (!id) return done(init_producer_id_result{errc::coordinator_not_available});
     next.producer_id = id.value();
     next.producer_epoch = core::producer_epoch{0};
     it = _txns.emplace(tid, entry{}).first;
     it->second.m.producer_id = core::producer_id{-1};  // not usable until the write lands
   } else {
     entry& e = it->second;
-    if (e.pending) return done({errc::concurrent_transactions, {}, {}});
+    if (e.pending) return done(init_producer_id_result{errc::concurrent_transactions});
     // KIP-360: a producer that names its current identity may only bump that identity.
     if (current_id.value() != -1 &&
         (current_id != e.m.producer_id || current_epoch != e.m.producer_epoch)) {
-      return done({errc::producer_fenced, {}, {}});
+      return done(init_producer_id_result{errc::producer_fenced});
     }
     switch (e.m.state) {
       case txn_state::prepare_commit:
       case txn_state::prepare_abort:
-        return done({errc::concurrent_transactions, {}, {}});
+        return done(init_producer_id_result{errc::concurrent_transactions});
       case txn_state::ongoing:
         // A new instance while the old one is mid-transaction: abort it with a bumped epoch
         // (fencing the old instance); the client retries and then gets its own epoch.
         log().info("transactional id {}: new producer instance; aborting the open transaction", tid);
         begin_fenced_abort_locked(tid, e, [](errc) {});
-        return done({errc::concurrent_transactions, {}, {}});
+        return done(init_producer_id_result{errc::concurrent_transactions});
       case txn_state::empty:
       case txn_state::complete_commit:
       case txn_state::complete_abort:
@@ -284,7 +297,7 @@ void transaction_coordinator::init_producer_id(std::optional<std::string> transa
     next = e.m;
     if (e.m.producer_epoch.value() >= max_epoch) {
       auto id = _ids->next();
-      if (!id) return done({errc::coordinator_not_available, {}, {}});
+      if (!id) return done(init_producer_id_result{errc::coordinator_not_available});
       next.producer_id = id.value();
       next.producer_epoch = core::producer_epoch{0};
     } else {
@@ -300,7 +313,7 @@ void transaction_coordinator::init_producer_id(std::optional<std::string> transa
   it->second.pending = true;
   persist_locked(tid, next, [this, tid, next, done = std::move(done)](bool ok) {
     settle(tid, next, ok);
-    if (!ok) return done({errc::coordinator_not_available, {}, {}});
+    if (!ok) return done(init_producer_id_result{errc::coordinator_not_available});
     log().debug("transactional id {}: producer id {} epoch {}", tid, next.producer_id.value(),
                 next.producer_epoch.value());
     done({errc::ok, next.producer_id, next.producer_epoch});
@@ -337,17 +350,23 @@ void transaction_coordinator::add_to_transaction(const std::string& tid, core::p
                                                  std::vector<core::topic_partition> partitions,
                                                  std::optional<std::string> group,
                                                  std::function<void(errc)> done) {
+  if (tid.empty()) return done(errc::invalid_request);
   std::unique_lock lock(_mutex);
   const auto [owned, why] = owned_by(tid, pid, epoch);
-  if (owned == nullptr) return done(why);
+  if (owned == nullptr) {
+    lock.unlock();
+    return done(why);
+  }
   entry& e = *owned;
   if (e.pending || e.m.state == txn_state::prepare_commit || e.m.state == txn_state::prepare_abort) {
+    lock.unlock();
     return done(errc::concurrent_transactions);
   }
   txn_metadata next = e.m;
   for (auto& tp : partitions) next.partitions.insert(std::move(tp));
   if (group) next.groups.insert(*group);
   if (e.m.state == txn_state::ongoing && next.partitions == e.m.partitions && next.groups == e.m.groups) {
+    lock.unlock();
     return done(errc::ok);  // a retry: everything is in already
   }
   if (e.m.state != txn_state::ongoing) next.start_ms = wall_now_ms();
@@ -363,11 +382,30 @@ void transaction_coordinator::add_to_transaction(const std::string& tid, core::p
 std::pair<transaction_coordinator::entry*, errc> transaction_coordinator::owned_by(
     const std::string& tid, core::producer_id pid, core::producer_epoch epoch) {
   auto it = _txns.find(tid);
-  if (it == _txns.end() || it->second.m.producer_id != pid) {
+  // An entry whose first InitProducerId is still being written has no producer id yet.
+  if (it == _txns.end() || it->second.m.producer_id.value() < 0 || it->second.m.producer_id != pid) {
     return {nullptr, errc::invalid_producer_id_mapping};
   }
   if (it->second.m.producer_epoch != epoch) return {nullptr, errc::producer_fenced};
   return {&it->second, errc::ok};
+}
+
+verify_partitions_result transaction_coordinator::verify_partitions(
+    const std::string& tid, core::producer_id pid, core::producer_epoch epoch,
+    const std::vector<core::topic_partition>& partitions) {
+  if (tid.empty()) return {errc::invalid_request, {}};
+  std::lock_guard lock(_mutex);
+  const auto [owned, why] = owned_by(tid, pid, epoch);
+  if (owned == nullptr) return {why, {}};
+  // As Apache Kafka, a pending write is not waited for: the state is the last durable one.
+  const txn_metadata& m = owned->m;
+  if (m.state == txn_state::prepare_commit || m.state == txn_state::prepare_abort) {
+    return {errc::concurrent_transactions, {}};
+  }
+  verify_partitions_result out;
+  out.in_transaction.reserve(partitions.size());
+  for (const auto& tp : partitions) out.in_transaction.push_back(m.partitions.contains(tp));
+  return out;
 }
 
 errc transaction_coordinator::check_offset_commit(const std::string& tid, core::producer_id pid,
@@ -385,31 +423,117 @@ errc transaction_coordinator::check_offset_commit(const std::string& tid, core::
 
 void transaction_coordinator::end_transaction(const std::string& tid, core::producer_id pid,
                                               core::producer_epoch epoch, bool commit,
-                                              std::function<void(errc)> done) {
-  std::unique_lock lock(_mutex);
+                                              end_txn_protocol protocol,
+                                              std::function<void(end_txn_result)> done) {
+  if (tid.empty()) return done(end_txn_result{errc::invalid_request});
+  std::optional<end_txn_result> now;
+  {
+    std::lock_guard lock(_mutex);
+    now = protocol == end_txn_protocol::bump_epoch ? end_bumping_epoch_locked(tid, pid, epoch, commit, done)
+                                                   : end_keeping_epoch_locked(tid, pid, epoch, commit, done);
+  }
+  if (now) done(*now);
+}
+
+std::optional<end_txn_result> transaction_coordinator::end_keeping_epoch_locked(
+    const std::string& tid, core::producer_id pid, core::producer_epoch epoch, bool commit,
+    const std::function<void(end_txn_result)>& done) {
   const auto [owned, why] = owned_by(tid, pid, epoch);
-  if (owned == nullptr) return done(why);
+  if (owned == nullptr) return end_txn_result{why};
   entry& e = *owned;
-  if (e.pending) return done(errc::concurrent_transactions);
+  if (e.pending) return end_txn_result{errc::concurrent_transactions};
   switch (e.m.state) {
     case txn_state::ongoing: break;
     case txn_state::prepare_commit:
-    case txn_state::prepare_abort: return done(errc::concurrent_transactions);
+    case txn_state::prepare_abort: return end_txn_result{errc::concurrent_transactions};
     // A retried EndTxn whose first attempt completed: the same outcome is success.
-    case txn_state::complete_commit: return done(commit ? errc::ok : errc::invalid_txn_state);
-    case txn_state::complete_abort: return done(commit ? errc::invalid_txn_state : errc::ok);
-    case txn_state::empty: return done(errc::invalid_txn_state);
+    case txn_state::complete_commit: return end_txn_result{commit ? errc::ok : errc::invalid_txn_state};
+    case txn_state::complete_abort: return end_txn_result{commit ? errc::invalid_txn_state : errc::ok};
+    case txn_state::empty: return end_txn_result{errc::invalid_txn_state};
   }
   txn_metadata prepared = e.m;
   prepared.state = commit ? txn_state::prepare_commit : txn_state::prepare_abort;
   prepared.update_ms = wall_now_ms();
-  prepare_locked(tid, e, std::move(prepared), std::move(done));
+  // Transaction versions 0/1 report no producer id or epoch: the producer keeps its own.
+  prepare_locked(tid, e, std::move(prepared), core::producer_id{-1},
+                 [done](errc result) { done(end_txn_result{result}); });
+  return std::nullopt;
+}
+
+std::optional<end_txn_result> transaction_coordinator::end_bumping_epoch_locked(
+    const std::string& tid, core::producer_id pid, core::producer_epoch epoch, bool commit,
+    const std::function<void(end_txn_result)>& done) {
+  auto it = _txns.find(tid);
+  if (it == _txns.end() || it->second.m.producer_id.value() < 0) {
+    return end_txn_result{errc::invalid_producer_id_mapping};
+  }
+  entry& e = it->second;
+  const txn_metadata& m = e.m;
+  // A retry of an end that happened: its epoch is the one before the bump, or it was the last
+  // epoch of the producer id the exhausted epoch replaced.
+  const bool retry_on_bump = m.producer_id == pid && epoch.value() + 1 == m.producer_epoch.value();
+  const bool retry_on_overflow = e.previous_producer_id.value() >= 0 && e.previous_producer_id == pid &&
+                                 epoch.value() >= max_epoch && m.producer_epoch.value() == 0;
+  if (m.producer_id != pid && !retry_on_overflow) return end_txn_result{errc::invalid_producer_id_mapping};
+  bool valid_epoch = false;
+  switch (m.state) {
+    case txn_state::empty:
+    case txn_state::ongoing: valid_epoch = epoch == m.producer_epoch; break;
+    case txn_state::prepare_commit:
+    case txn_state::prepare_abort: valid_epoch = retry_on_bump; break;
+    case txn_state::complete_commit:
+    case txn_state::complete_abort:
+      valid_epoch = retry_on_bump || retry_on_overflow || epoch == m.producer_epoch;
+      break;
+  }
+  if (!valid_epoch) return end_txn_result{errc::producer_fenced};
+  if (e.pending) return end_txn_result{errc::concurrent_transactions};
+  const bool retry = retry_on_bump || retry_on_overflow;
+  const end_txn_result again{errc::ok, m.producer_id, m.producer_epoch};  // the retry's answer
+  switch (m.state) {
+    case txn_state::ongoing: break;
+    case txn_state::empty:  // an abort ends an empty transaction; there is nothing to commit
+      if (commit) return end_txn_result{errc::invalid_txn_state};
+      break;
+    case txn_state::complete_commit:
+      if (commit) return retry ? again : end_txn_result{errc::invalid_txn_state};
+      if (retry) return end_txn_result{errc::invalid_txn_state};
+      break;
+    case txn_state::complete_abort:
+      if (commit) return end_txn_result{errc::invalid_txn_state};
+      if (retry) return again;
+      break;
+    case txn_state::prepare_commit:  // only while pending here, but as Apache Kafka answers it
+      return end_txn_result{commit ? errc::concurrent_transactions : errc::invalid_txn_state};
+    case txn_state::prepare_abort:
+      return end_txn_result{commit ? errc::invalid_txn_state : errc::concurrent_transactions};
+  }
+  txn_metadata prepared = m;
+  prepared.state = commit ? txn_state::prepare_commit : txn_state::prepare_abort;
+  prepared.update_ms = wall_now_ms();
+  // The markers carry the bumped epoch, fencing the one the transaction ran with. An exhausted
+  // epoch moves the id to a new producer id once they are written.
+  core::producer_id next_id{-1};
+  if (m.producer_epoch.value() >= max_epoch) {
+    auto id = _ids->next();
+    if (!id) return end_txn_result{errc::coordinator_not_available};
+    next_id = id.value();
+  }
+  if (m.producer_epoch.value() < std::numeric_limits<int16_t>::max()) {
+    prepared.producer_epoch = core::producer_epoch{static_cast<int16_t>(m.producer_epoch.value() + 1)};
+  }
+  const end_txn_result next = next_id.value() >= 0 ? end_txn_result{errc::ok, next_id, core::producer_epoch{0}}
+                                                   : end_txn_result{errc::ok, prepared.producer_id, prepared.producer_epoch};
+  prepare_locked(tid, e, std::move(prepared), next_id, [done, next](errc result) {
+    done(result == errc::ok ? next : end_txn_result{result});
+  });
+  return std::nullopt;
 }
 
 void transaction_coordinator::prepare_locked(const std::string& tid, entry& e, txn_metadata prepared,
-                                             std::function<void(errc)> done) {
+                                             core::producer_id next_id, std::function<void(errc)> done) {
   e.pending = true;
-  persist_locked(tid, prepared, [this, tid, prepared, done = std::move(done)](bool ok) mutable {
+  persist_locked(tid, prepared, [this, tid, prepared, next_id, done = std::move(done)](bool ok) mutable {
     if (!ok) {
       std::lock_guard lock(_mutex);
       if (auto it = _txns.find(tid); it != _txns.end()) it->second.pending = false;
@@ -420,8 +544,8 @@ void transaction_coordinator::prepare_locked(const std::string& tid, entry& e, t
       if (auto it = _txns.find(tid); it != _txns.end()) it->second.m = prepared;
     }
     // Markers may need fsyncs: never on a network thread.
-    _sched.run_blocking([this, tid, prepared, done = std::move(done)]() mutable {
-      complete(tid, prepared, std::move(done));
+    _sched.run_blocking([this, tid, prepared, next_id, done = std::move(done)]() mutable {
+      complete(tid, prepared, next_id, std::move(done));
     });
   });
 }
@@ -436,7 +560,7 @@ void transaction_coordinator::begin_fenced_abort_locked(const std::string& tid, 
     prepared.producer_epoch = core::producer_epoch{static_cast<int16_t>(e.m.producer_epoch.value() + 1)};
   }
   prepared.update_ms = wall_now_ms();
-  prepare_locked(tid, e, std::move(prepared), std::move(done));
+  prepare_locked(tid, e, std::move(prepared), core::producer_id{-1}, std::move(done));
 }
 
 void transaction_coordinator::abort_timed_out() {

@@ -16,7 +16,9 @@
 /// every partition of the transaction — including the `__consumer_offsets` partition of each
 /// group added by AddOffsetsToTxn, which commits or drops that group's pending transactional
 /// offsets — then the Complete* record; only then is EndTxn answered. Requests for the id in
-/// the meantime get CONCURRENT_TRANSACTIONS.
+/// the meantime get CONCURRENT_TRANSACTIONS. Under transaction version 2 (KIP-890 part 2,
+/// `end_txn_protocol::bump_epoch`) every end bumps the producer epoch, the markers carry the
+/// new epoch, and an exhausted epoch moves the id to a new producer id.
 ///
 /// Timeouts: every `abort_check_interval_ms` open transactions older than their timeout are
 /// aborted with a bumped epoch, which fences the producer that opened them.
@@ -65,6 +67,27 @@ struct init_producer_id_result {
   core::producer_epoch producer_epoch{-1};
 };
 
+/// The transaction protocol an EndTxn follows. Apache Kafka derives it from the request version
+/// alone (EndTxn v5+ is transaction version 2), whatever `transaction.version` is finalized.
+enum class end_txn_protocol {
+  keep_epoch,  ///< transaction versions 0 and 1 (EndTxn v0–4): the producer keeps its epoch
+  bump_epoch,  ///< transaction version 2 (KIP-890 part 2, EndTxn v5+): every end bumps it
+};
+
+struct end_txn_result {
+  errc error = errc::ok;
+  /// `bump_epoch`, on success: the producer id and epoch the producer uses next. Otherwise -1,
+  /// as Apache Kafka answers (a `keep_epoch` end has nothing to report).
+  core::producer_id producer_id{-1};
+  core::producer_epoch producer_epoch{-1};
+};
+
+/// AddPartitionsToTxn v4+ with verify_only: the answer for one transaction.
+struct verify_partitions_result {
+  errc error = errc::ok;             ///< for every partition; when ok, see `in_transaction`
+  std::vector<bool> in_transaction;  ///< per requested partition, in order (when ok)
+};
+
 /// What the coordinator reports of one transactional id (tests, metrics).
 struct txn_description {
   std::string transactional_id;
@@ -93,14 +116,28 @@ class transaction_coordinator {
                       core::producer_epoch epoch, std::vector<core::topic_partition> partitions,
                       std::function<void(errc)> done);
 
+  /// AddPartitionsToTxn v4+ with verify_only: whether each of `partitions` is already in the
+  /// transaction of producer `id`/`epoch`. Writes nothing; the state a write in flight will
+  /// reach is not seen yet.
+  verify_partitions_result verify_partitions(const std::string& transactional_id, core::producer_id id,
+                                             core::producer_epoch epoch,
+                                             const std::vector<core::topic_partition>& partitions);
+
   /// AddOffsetsToTxn: adds the group's `__consumer_offsets` partition to the transaction.
   void add_offsets(const std::string& transactional_id, core::producer_id id,
                    core::producer_epoch epoch, const std::string& group_id,
                    std::function<void(errc)> done);
 
   /// EndTxn: commit (`commit` true) or abort. Answers after every marker is written.
+  ///
+  /// `bump_epoch` follows Apache Kafka's transaction version 2 rules: the request's epoch
+  /// must be the current one, except that a retry of an end that already happened (the epoch
+  /// just before the bumped one, or the last epoch of the previous producer id) gets its
+  /// outcome again; an abort from Empty or Complete* starts and ends an empty transaction
+  /// (bumping the epoch), a commit there is INVALID_TXN_STATE.
   void end_transaction(const std::string& transactional_id, core::producer_id id,
-                       core::producer_epoch epoch, bool commit, std::function<void(errc)> done);
+                       core::producer_epoch epoch, bool commit, end_txn_protocol protocol,
+                       std::function<void(end_txn_result)> done);
 
   /// TxnOffsetCommit's check: the id has producer `id`/`epoch` and an open transaction to which
   /// AddOffsetsToTxn added `group_id`.
@@ -147,16 +184,30 @@ class transaction_coordinator {
   errc write_markers(const std::string& id, const txn_metadata& prepared);
   static txn_metadata completed_from(const txn_metadata& prepared);
   /// write_markers, then the Complete* record; `done` gets the outcome (a failed marker is
-  /// retried in the background). Runs on the blocking pool. REQUIRES: the entry is pending.
-  void complete(const std::string& id, txn_metadata prepared, std::function<void(errc)> done);
+  /// retried in the background). `next_id`, when not -1, is the producer id the Complete*
+  /// record moves the id to (epoch 0): its epoch was exhausted. Runs on the blocking pool.
+  /// REQUIRES: the entry is pending.
+  void complete(const std::string& id, txn_metadata prepared, core::producer_id next_id,
+                std::function<void(errc)> done);
   /// Shared checks of AddPartitionsToTxn / AddOffsetsToTxn, then the write.
   void add_to_transaction(const std::string& id, core::producer_id pid, core::producer_epoch epoch,
                           std::vector<core::topic_partition> partitions,
                           std::optional<std::string> group, std::function<void(errc)> done);
   /// Makes `prepared` (PrepareCommit/PrepareAbort) durable, then completes it on the blocking
-  /// pool; `done` gets the outcome. REQUIRES: `_mutex` held, the entry not pending.
-  void prepare_locked(const std::string& id, entry& e, txn_metadata prepared,
+  /// pool (see `complete` for `next_id`); `done` gets the outcome. REQUIRES: `_mutex` held, the
+  /// entry not pending.
+  void prepare_locked(const std::string& id, entry& e, txn_metadata prepared, core::producer_id next_id,
                       std::function<void(errc)> done);
+  /// EndTxn under the transaction version 0/1 (`keep_epoch`) or 2 (`bump_epoch`) rules: either
+  /// starts the prepare (and returns nullopt; `done` is then called once it completes) or
+  /// returns the immediate answer, which the caller delivers after releasing the lock.
+  /// REQUIRES: `_mutex` held.
+  std::optional<end_txn_result> end_keeping_epoch_locked(const std::string& id, core::producer_id pid,
+                                                         core::producer_epoch epoch, bool commit,
+                                                         const std::function<void(end_txn_result)>& done);
+  std::optional<end_txn_result> end_bumping_epoch_locked(const std::string& id, core::producer_id pid,
+                                                         core::producer_epoch epoch, bool commit,
+                                                         const std::function<void(end_txn_result)>& done);
   /// Starts aborting `id`'s open transaction with epoch+1 (fencing). REQUIRES: `_mutex` held,
   /// entry not pending and Ongoing. `done` gets the outcome.
   void begin_fenced_abort_locked(const std::string& id, entry& e, std::function<void(errc)> done);

@@ -158,7 +158,7 @@ test('metrics endpoint serves Prometheus text with per-topic traffic', async () 
   const text = await res.text();
   assert.match(text, /# TYPE sluice_broker_requests_total counter/);
   assert.match(text, /sluice_broker_topic_records_in_total\{topic="kjs-compacted"\} 6/);
-  assert.match(text, /sluice_broker_request_errors_total\{api="Produce",error="CORRUPT_MESSAGE"\} [1-9]/);
+  assert.match(text, /sluice_broker_request_errors_total\{api="Produce",error="INVALID_RECORD"\} [1-9]/);
   const health = await fetch(`http://127.0.0.1:${metricsPort}/health`);
   assert.equal(await health.text(), 'ok');
 });

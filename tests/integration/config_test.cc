@@ -230,7 +230,7 @@ TEST_F(configs, alter_topic_replaces_the_dynamic_set_applies_live_and_persists) 
   EXPECT_EQ(d.configs["retention.ms"].source, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
 
   // Live: the topic is compacted now, so a keyless record is refused and a keyed one is not.
-  EXPECT_EQ(delivery_error(t, std::nullopt), RdKafka::ERR_INVALID_MSG);
+  EXPECT_EQ(delivery_error(t, std::nullopt), RdKafka::ERR_INVALID_RECORD);
   EXPECT_EQ(delivery_error(t, "k"), RdKafka::ERR_NO_ERROR);
 
   stop_broker();

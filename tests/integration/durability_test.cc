@@ -317,7 +317,7 @@ TEST_F(hostile_input, produce_v0_to_v2_are_advertised_for_librdkafka_but_close_t
   loopback_connection a(options().port);
   ASSERT_TRUE(a.connected());
   auto versions = kafka_call<protocol::api_versions_response>(a, protocol::api_key::api_versions,
-                                                              3, 1, protocol::api_versions_request{});
+                                                              3, 1, protocol::api_versions_request{"sluice-test", "1.0"});
   ASSERT_TRUE(versions);
   bool listed = false;
   for (const auto& k : versions->api_keys) {

@@ -10,7 +10,9 @@
 #include "broker/protocol/heartbeat.h"
 #include "broker/protocol/join_group.h"
 #include "broker/protocol/leave_group.h"
+#include "broker/protocol/list_groups.h"
 #include "broker/protocol/request_header.h"
+#include "broker/protocol/sync_group.h"
 #include "core/log.h"
 
 #include <librdkafka/rdkafka.h>
@@ -523,6 +525,313 @@ TEST_F(group_test, old_protocol_versions_join_heartbeat_and_leave) {
   EXPECT_EQ(described->groups[0].protocol_type, "consumer");
   EXPECT_EQ(described->groups[1].group_state, "Dead");
   EXPECT_EQ(described->groups[1].error_code, protocol::error_code::none);
+}
+
+// ---- raw requests at the newest versions (flexible encodings, Kafka 4.x fields) ---------------
+
+/// A JoinGroup of a "consumer" member offering "range", at `version`.
+protocol::join_group_request consumer_join(const std::string& group, const std::string& member_id = "",
+                                           std::optional<std::string> instance_id = std::nullopt) {
+  protocol::join_group_request join;
+  join.group_id = group;
+  join.session_timeout_ms = 6000;
+  join.rebalance_timeout_ms = 10000;
+  join.member_id = member_id;
+  join.group_instance_id = std::move(instance_id);
+  join.protocol_type = "consumer";
+  join.protocols.push_back({"range", core::to_bytes("sub")});
+  return join;
+}
+
+/// A SyncGroup v5 of `joined`'s member naming the group's protocol, with `assignments`.
+protocol::sync_group_request consumer_sync(const std::string& group, const protocol::join_group_response& joined,
+                                           std::vector<protocol::sync_group_request::sync_group_request_assignment>
+                                               assignments = {}) {
+  protocol::sync_group_request sync;
+  sync.group_id = group;
+  sync.generation_id = joined.generation_id;
+  sync.member_id = joined.member_id;
+  sync.protocol_type = "consumer";
+  sync.protocol_name = "range";
+  sync.assignments = std::move(assignments);
+  return sync;
+}
+
+TEST_F(group_test, find_coordinator_v4_answers_every_key_and_refuses_share_groups) {
+  raw_client c(options().port);
+  // v3: the single-key form, flexible.
+  auto v3 = c.call<protocol::find_coordinator_response>(protocol::api_key::find_coordinator, 3,
+                                                        protocol::find_coordinator_request{"g", 0, {}});
+  ASSERT_TRUE(v3);
+  EXPECT_EQ(v3->error_code, protocol::error_code::none);
+  EXPECT_EQ(v3->port, options().port);
+
+  // v4+: one answer per key, in request order.
+  for (int16_t v : {4, 5, 6}) {
+    for (int8_t type : {protocol::coordinator_type_group, protocol::coordinator_type_transaction}) {
+      protocol::find_coordinator_request batch;
+      batch.key_type = type;
+      batch.coordinator_keys = {"first", "second", "third"};
+      auto r = c.call<protocol::find_coordinator_response>(protocol::api_key::find_coordinator, v, batch);
+      ASSERT_TRUE(r) << "v" << v;
+      ASSERT_EQ(r->coordinators.size(), 3u);
+      for (size_t i = 0; i < 3; ++i) {
+        const auto& co = r->coordinators[i];
+        EXPECT_EQ(co.key, batch.coordinator_keys[i]);
+        EXPECT_EQ(co.error_code, protocol::error_code::none);
+        EXPECT_EQ(co.node_id, core::node_id{0});
+        EXPECT_EQ(co.host, "127.0.0.1");
+        EXPECT_EQ(co.port, options().port);
+      }
+    }
+  }
+
+  // v6 share groups (key type 2): no share coordinator here, so every key is refused without a
+  // node, as Kafka does when share groups are off.
+  protocol::find_coordinator_request share;
+  share.key_type = protocol::coordinator_type_share;
+  share.coordinator_keys = {"sg:AAAAAAAAAAAAAAAAAAAAAA:0", "sg:AAAAAAAAAAAAAAAAAAAAAA:1"};
+  auto refused = c.call<protocol::find_coordinator_response>(protocol::api_key::find_coordinator, 6, share);
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(refused->coordinators.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& co = refused->coordinators[i];
+    EXPECT_EQ(co.key, share.coordinator_keys[i]);
+    EXPECT_EQ(co.error_code, protocol::error_code::invalid_request);
+    EXPECT_TRUE(co.error_message.has_value());
+    EXPECT_EQ(co.node_id, core::node_id{-1});
+    EXPECT_EQ(co.host, "");
+    EXPECT_EQ(co.port, -1);
+  }
+}
+
+TEST_F(group_test, newest_versions_join_sync_heartbeat_and_leave_in_a_batch) {
+  raw_client c(options().port);
+  const std::string g = "raw-v9";
+  // JoinGroup v9: MEMBER_ID_REQUIRED first; errors name no protocol type or name (null).
+  auto join = consumer_join(g);
+  auto required = c.call<protocol::join_group_response>(protocol::api_key::join_group, 9, join);
+  ASSERT_TRUE(required);
+  EXPECT_EQ(required->error_code, protocol::error_code::member_id_required);
+  EXPECT_TRUE(required->member_id.starts_with("raw-client-"));
+  EXPECT_EQ(required->protocol_type, std::nullopt);
+  EXPECT_EQ(required->protocol_name, std::nullopt);
+
+  join.member_id = required->member_id;
+  join.reason = "need to re-join with the given member-id";
+  auto joined = c.call<protocol::join_group_response>(protocol::api_key::join_group, 9, join);
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->error_code, protocol::error_code::none);
+  EXPECT_EQ(joined->generation_id, 1);
+  EXPECT_EQ(joined->protocol_type, std::optional<std::string>("consumer"));
+  EXPECT_EQ(joined->protocol_name, std::optional<std::string>("range"));
+  EXPECT_EQ(joined->leader, joined->member_id);
+  EXPECT_FALSE(joined->skip_assignment) << "a leader chosen by a join phase assigns";
+  ASSERT_EQ(joined->members.size(), 1u);
+  EXPECT_EQ(joined->members[0].metadata, core::to_bytes("sub"));
+  EXPECT_TRUE(group_log_contains("client reason: need to re-join with the given member-id"));
+
+  // SyncGroup v5: the leader's assignment comes back with the group's protocol.
+  auto synced = c.call<protocol::sync_group_response>(
+      protocol::api_key::sync_group, 5, consumer_sync(g, *joined, {{joined->member_id, core::to_bytes("mine")}}));
+  ASSERT_TRUE(synced);
+  EXPECT_EQ(synced->error_code, protocol::error_code::none);
+  EXPECT_EQ(synced->protocol_type, std::optional<std::string>("consumer"));
+  EXPECT_EQ(synced->protocol_name, std::optional<std::string>("range"));
+  EXPECT_EQ(synced->assignment, core::to_bytes("mine"));
+
+  // Heartbeat v4 (flexible).
+  protocol::heartbeat_request hb{g, joined->generation_id, joined->member_id, std::nullopt};
+  auto beat = c.call<protocol::heartbeat_response>(protocol::api_key::heartbeat, 4, hb);
+  ASSERT_TRUE(beat);
+  EXPECT_EQ(beat->error_code, protocol::error_code::none);
+  hb.generation_id = 2;
+  EXPECT_EQ(c.call<protocol::heartbeat_response>(protocol::api_key::heartbeat, 4, hb)->error_code,
+            protocol::error_code::illegal_generation);
+
+  // LeaveGroup v5: one answer per member, in order; unknown members and instance ids get
+  // UNKNOWN_MEMBER_ID each while the known one leaves.
+  protocol::leave_group_request leave;
+  leave.group_id = g;
+  leave.members = {{"nobody", std::nullopt, std::nullopt},
+                   {joined->member_id, std::nullopt, "the consumer is being closed"},
+                   {"", "no-such-instance", std::nullopt}};
+  auto left = c.call<protocol::leave_group_response>(protocol::api_key::leave_group, 5, leave);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->error_code, protocol::error_code::none);
+  ASSERT_EQ(left->members.size(), 3u);
+  EXPECT_EQ(left->members[0].member_id, "nobody");
+  EXPECT_EQ(left->members[0].error_code, protocol::error_code::unknown_member_id);
+  EXPECT_EQ(left->members[1].member_id, joined->member_id);
+  EXPECT_EQ(left->members[1].error_code, protocol::error_code::none);
+  EXPECT_EQ(left->members[2].member_id, "");
+  EXPECT_EQ(left->members[2].group_instance_id, std::optional<std::string>("no-such-instance"));
+  EXPECT_EQ(left->members[2].error_code, protocol::error_code::unknown_member_id);
+  EXPECT_TRUE(group_log_contains("client reason: the consumer is being closed"));
+
+  protocol::describe_groups_request describe;
+  describe.groups = {g};
+  auto described = c.call<protocol::describe_groups_response>(protocol::api_key::describe_groups, 6, describe);
+  ASSERT_TRUE(described);
+  ASSERT_EQ(described->groups.size(), 1u);
+  EXPECT_EQ(described->groups[0].error_code, protocol::error_code::none);
+  EXPECT_EQ(described->groups[0].error_message, std::nullopt);
+  EXPECT_EQ(described->groups[0].group_state, "Empty");
+  EXPECT_TRUE(described->groups[0].members.empty());
+}
+
+TEST_F(group_test, sync_group_v5_refuses_a_protocol_the_group_does_not_use) {
+  raw_client c(options().port);
+  const std::string g = "raw-kip559";
+  auto join = consumer_join(g);
+  join.member_id = c.call<protocol::join_group_response>(protocol::api_key::join_group, 7, join)->member_id;
+  auto joined = c.call<protocol::join_group_response>(protocol::api_key::join_group, 7, join);
+  ASSERT_TRUE(joined);
+  ASSERT_EQ(joined->error_code, protocol::error_code::none);
+
+  auto other_name = consumer_sync(g, *joined, {{joined->member_id, core::to_bytes("a")}});
+  other_name.protocol_name = "roundrobin";
+  auto r = c.call<protocol::sync_group_response>(protocol::api_key::sync_group, 5, other_name);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error_code, protocol::error_code::inconsistent_group_protocol);
+  EXPECT_EQ(r->protocol_type, std::nullopt);
+  EXPECT_EQ(r->protocol_name, std::nullopt);
+  EXPECT_TRUE(r->assignment.empty());
+
+  auto other_type = consumer_sync(g, *joined);
+  other_type.protocol_type = "connect";
+  EXPECT_EQ(c.call<protocol::sync_group_response>(protocol::api_key::sync_group, 5, other_type)->error_code,
+            protocol::error_code::inconsistent_group_protocol);
+
+  // From v5 both fields are mandatory.
+  auto unnamed = consumer_sync(g, *joined);
+  unnamed.protocol_name.reset();
+  EXPECT_EQ(c.call<protocol::sync_group_response>(protocol::api_key::sync_group, 5, unnamed)->error_code,
+            protocol::error_code::inconsistent_group_protocol);
+
+  // The refusals changed nothing: the leader still completes the rebalance, and v4 (no
+  // protocol fields) is not checked.
+  auto ok = c.call<protocol::sync_group_response>(
+      protocol::api_key::sync_group, 5, consumer_sync(g, *joined, {{joined->member_id, core::to_bytes("a")}}));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->error_code, protocol::error_code::none);
+  EXPECT_EQ(ok->assignment, core::to_bytes("a"));
+  auto v4 = consumer_sync(g, *joined);
+  v4.protocol_type.reset();
+  v4.protocol_name.reset();
+  auto again = c.call<protocol::sync_group_response>(protocol::api_key::sync_group, 4, v4);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->error_code, protocol::error_code::none);
+  EXPECT_EQ(again->assignment, core::to_bytes("a"));
+}
+
+TEST_F(group_test, a_static_leader_rejoining_at_v9_is_told_to_skip_the_assignment) {
+  raw_client c(options().port);
+  for (int16_t version : {8, 9}) {
+    SCOPED_TRACE("JoinGroup v" + std::to_string(version));
+    const std::string g = "raw-kip814-v" + std::to_string(version);
+    auto first = c.call<protocol::join_group_response>(protocol::api_key::join_group, version,
+                                                       consumer_join(g, "", "instance-a"));
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->error_code, protocol::error_code::none);
+    ASSERT_EQ(first->leader, first->member_id);
+    auto synced = c.call<protocol::sync_group_response>(
+        protocol::api_key::sync_group, 5, consumer_sync(g, *first, {{first->member_id, core::to_bytes("p0")}}));
+    ASSERT_TRUE(synced);
+    ASSERT_EQ(synced->error_code, protocol::error_code::none);
+
+    // The process restarts: same instance id, no member id. Nothing changes, so no rebalance.
+    auto again = c.call<protocol::join_group_response>(protocol::api_key::join_group, version,
+                                                       consumer_join(g, "", "instance-a"));
+    ASSERT_TRUE(again);
+    ASSERT_EQ(again->error_code, protocol::error_code::none);
+    EXPECT_NE(again->member_id, first->member_id);
+    EXPECT_EQ(again->generation_id, first->generation_id);
+    if (version >= 9) {
+      // KIP-814: it leads, sees the members, and must keep the assignment.
+      EXPECT_TRUE(again->skip_assignment);
+      EXPECT_EQ(again->leader, again->member_id);
+      ASSERT_EQ(again->members.size(), 1u);
+      EXPECT_EQ(again->members[0].group_instance_id, std::optional<std::string>("instance-a"));
+    } else {
+      // Before v9 the previous leader id is named, so the client acts as a follower.
+      EXPECT_FALSE(again->skip_assignment);
+      EXPECT_EQ(again->leader, first->member_id);
+      EXPECT_TRUE(again->members.empty());
+    }
+    // Either way SyncGroup (without assignments) returns the stored assignment.
+    auto stored = c.call<protocol::sync_group_response>(protocol::api_key::sync_group, 5, consumer_sync(g, *again));
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->error_code, protocol::error_code::none);
+    EXPECT_EQ(stored->assignment, core::to_bytes("p0"));
+    // The old member id is fenced.
+    protocol::heartbeat_request old{g, first->generation_id, first->member_id, "instance-a"};
+    EXPECT_EQ(c.call<protocol::heartbeat_response>(protocol::api_key::heartbeat, 4, old)->error_code,
+              protocol::error_code::fenced_instance_id);
+  }
+}
+
+TEST_F(group_test, describe_groups_v6_answers_group_id_not_found_for_an_unknown_group) {
+  raw_client c(options().port);
+  auto join = consumer_join("raw-described");
+  ASSERT_TRUE(c.call<protocol::join_group_response>(protocol::api_key::join_group, 3, join));
+  protocol::describe_groups_request describe;
+  describe.groups = {"raw-never", "raw-described"};
+  describe.include_authorized_operations = true;
+
+  auto v6 = c.call<protocol::describe_groups_response>(protocol::api_key::describe_groups, 6, describe);
+  ASSERT_TRUE(v6);
+  ASSERT_EQ(v6->groups.size(), 2u);
+  EXPECT_EQ(v6->groups[0].group_id, "raw-never");
+  EXPECT_EQ(v6->groups[0].error_code, protocol::error_code::group_id_not_found);
+  EXPECT_EQ(v6->groups[0].error_message, std::optional<std::string>("Group raw-never not found."));
+  EXPECT_EQ(v6->groups[0].group_state, "Dead");
+  EXPECT_EQ(v6->groups[0].authorized_operations, protocol::authorized_operations_unknown);
+  EXPECT_EQ(v6->groups[1].error_code, protocol::error_code::none);
+  EXPECT_EQ(v6->groups[1].error_message, std::nullopt);
+  EXPECT_EQ(v6->groups[1].group_state, "CompletingRebalance");
+  EXPECT_EQ(v6->groups[1].protocol_type, "consumer");
+  EXPECT_EQ(v6->groups[1].members.size(), 1u);
+  EXPECT_NE(v6->groups[1].authorized_operations, protocol::authorized_operations_unknown);
+
+  // v5 (flexible) keeps the old answer: Dead without an error.
+  auto v5 = c.call<protocol::describe_groups_response>(protocol::api_key::describe_groups, 5, describe);
+  ASSERT_TRUE(v5);
+  ASSERT_EQ(v5->groups.size(), 2u);
+  EXPECT_EQ(v5->groups[0].error_code, protocol::error_code::none);
+  EXPECT_EQ(v5->groups[0].group_state, "Dead");
+}
+
+TEST_F(group_test, list_groups_v5_filters_by_type_and_state) {
+  raw_client c(options().port);
+  auto join = consumer_join("raw-listed");
+  ASSERT_TRUE(c.call<protocol::join_group_response>(protocol::api_key::join_group, 3, join));  // CompletingRebalance
+  auto list = [&](std::vector<std::string> states, std::vector<std::string> types) {
+    protocol::list_groups_request req;
+    req.states_filter = std::move(states);
+    req.types_filter = std::move(types);
+    auto r = c.call<protocol::list_groups_response>(protocol::api_key::list_groups, 5, req);
+    EXPECT_TRUE(r);
+    std::vector<protocol::list_groups_response::listed_group> groups;
+    if (r) {
+      EXPECT_EQ(r->error_code, protocol::error_code::none);
+      groups = r->groups;
+    }
+    return groups;
+  };
+  auto all = list({}, {});
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].group_id, "raw-listed");
+  EXPECT_EQ(all[0].protocol_type, "consumer");
+  EXPECT_EQ(all[0].group_state, "CompletingRebalance");
+  EXPECT_EQ(all[0].group_type, "classic");
+
+  EXPECT_EQ(list({}, {"CLASSIC"}).size(), 1u) << "type names match in any case";
+  EXPECT_EQ(list({}, {"share", "Classic"}).size(), 1u);
+  EXPECT_TRUE(list({}, {"consumer"}).empty()) << "no KIP-848 consumer groups here";
+  EXPECT_TRUE(list({}, {"no-such-type"}).empty());
+  EXPECT_EQ(list({"completingrebalance"}, {"classic"}).size(), 1u);
+  EXPECT_TRUE(list({"Stable"}, {"classic"}).empty()) << "both filters apply";
 }
 
 // ---- librdkafka admin API on groups ----------------------------------------------------------

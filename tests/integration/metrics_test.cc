@@ -145,7 +145,7 @@ TEST_F(metrics, errors_are_counted_per_api_and_error_code) {
   auto t = topic();
   ASSERT_EQ(create_topic(t, 1, {{"cleanup.policy", "compact"}}), RdKafka::ERR_NO_ERROR);
   {
-    // A keyless record in a compacted topic: CORRUPT_MESSAGE from Produce.
+    // A keyless record in a compacted topic: INVALID_RECORD from Produce.
     auto p = make_producer({{"message.send.max.retries", "0"}});
     std::string v = "v";
     ASSERT_EQ(p->produce(t, 0, RdKafka::Producer::RK_MSG_COPY, v.data(), v.size(), nullptr, 0, 0, nullptr),
@@ -153,7 +153,7 @@ TEST_F(metrics, errors_are_counted_per_api_and_error_code) {
     p->flush(10000);
   }
   auto m = scrape();
-  EXPECT_GE((m["sluice_broker_request_errors_total{api=\"Produce\",error=\"CORRUPT_MESSAGE\"}"]), 1);
+  EXPECT_GE((m["sluice_broker_request_errors_total{api=\"Produce\",error=\"INVALID_RECORD\"}"]), 1);
   EXPECT_EQ(m["sluice_broker_log_end_offset{partition=\"0\",topic=\"" + t + "\"}"], 0);
 }
 

@@ -677,14 +677,28 @@ TEST_F(misbehaving_client_limits, fetch_honours_total_and_partition_limits_toget
         {"both limits generous: everything", 1 << 30, 1 << 30, 3, 3},
         {"the second partition gets what is left of the total", unit * 9 / 2, 1 << 30, 3, 1},
     };
+    // From v13 Fetch names topics by id.
+    protocol::uuid id;
+    {
+      loopback_connection c(port());
+      protocol::metadata_request md;
+      md.topics.emplace().push_back({t, {}});
+      auto found = kafka_call<protocol::metadata_response>(c, protocol::api_key::metadata, 12, 1, md);
+      ASSERT_TRUE(found && found->topics.size() == 1);
+      id = found->topics[0].topic_id;
+    }
     for (int16_t version = protocol::fetch_versions.min; version <= protocol::fetch_versions.max; ++version) {
       for (int8_t isolation : {int8_t{0}, int8_t{1}}) {
         for (const auto& e : cases) {
           SCOPED_TRACE(::testing::Message() << t << " v" << version << " isolation " << int{isolation} << ": " << e.what);
           loopback_connection c(port());
           ASSERT_TRUE(c.connected());
-          auto resp = kafka_call<protocol::fetch_response>(
-              c, protocol::api_key::fetch, version, 1, fetch_of(t, {0, 1}, 0, isolation, e.max_bytes, e.partition_max));
+          auto req = fetch_of(t, {0, 1}, 0, isolation, e.max_bytes, e.partition_max);
+          if (version >= 13) {
+            req.topics[0].topic.clear();
+            req.topics[0].topic_id = id;
+          }
+          auto resp = kafka_call<protocol::fetch_response>(c, protocol::api_key::fetch, version, 1, req);
           ASSERT_TRUE(resp);
           auto sizes = batch_sizes(*resp);
           EXPECT_EQ(sizes[0].size(), e.p0);

@@ -3,9 +3,19 @@
 // against read_uncommitted consumers, send_offsets_to_transaction moving a group's committed
 // offsets only on commit, zombie fencing by a second producer with the same transactional.id,
 // a producer that disappears mid-transaction aborted by the timeout, and transactions across
-// a broker restart.
+// a broker restart. Then the newest protocol versions with raw requests: a whole transaction
+// at EndTxn v5 / TxnOffsetCommit v5 (transaction version 2) and AddPartitionsToTxn's batched
+// v4/v5 form with verify_only.
 
 #include "tests/integration/broker_fixture.h"
+
+#include "broker/protocol/add_offsets_to_txn.h"
+#include "broker/protocol/add_partitions_to_txn.h"
+#include "broker/protocol/api_versions.h"
+#include "broker/protocol/end_txn.h"
+#include "broker/protocol/init_producer_id.h"
+#include "broker/protocol/records.h"
+#include "broker/protocol/txn_offset_commit.h"
 
 #include <librdkafka/rdkafkacpp.h>
 
@@ -497,6 +507,276 @@ TEST_F(transactions_test, copier_killed_repeatedly_copies_exactly_once) {
   }
   EXPECT_EQ(missing, 0);
   EXPECT_EQ(duplicated, 0);
+}
+
+// ---- raw requests at the newest versions -----------------------------------------------------
+
+namespace protocol = broker::protocol;
+using protocol::api_key;
+using protocol::error_code;
+
+/// One connection that sends a request and reads its answer (see `kafka_call`).
+class txn_client {
+ public:
+  explicit txn_client(uint16_t port) : _connection(port) { EXPECT_TRUE(_connection.connected()); }
+
+  template <class Response, class Request>
+  std::optional<Response> call(api_key key, int16_t version, const Request& body) {
+    return kafka_call<Response>(_connection, key, version, ++_correlation, body, "txn-raw");
+  }
+
+  protocol::init_producer_id_response init(const std::string& id) {
+    protocol::init_producer_id_request r;
+    r.transactional_id = id;
+    r.transaction_timeout_ms = 60000;
+    auto a = call<protocol::init_producer_id_response>(api_key::init_producer_id,
+                                                       protocol::init_producer_id_versions.max, r);
+    EXPECT_TRUE(a);
+    EXPECT_EQ(a ? a->error_code : error_code::unknown_server_error, error_code::none);
+    return a.value_or(protocol::init_producer_id_response{});
+  }
+
+  /// AddPartitionsToTxn in the client form (v0–3): the error of each partition, in order.
+  std::vector<error_code> add_partitions(int16_t version, const std::string& id, core::producer_id pid,
+                                         core::producer_epoch epoch, const std::string& topic,
+                                         std::vector<core::partition_id> partitions) {
+    protocol::add_partitions_to_txn_request r;
+    r.v3_and_below_transactional_id = id;
+    r.v3_and_below_producer_id = pid;
+    r.v3_and_below_producer_epoch = epoch;
+    r.v3_and_below_topics.push_back({topic, std::move(partitions)});
+    auto a = call<protocol::add_partitions_to_txn_response>(api_key::add_partitions_to_txn, version, r);
+    std::vector<error_code> out;
+    EXPECT_TRUE(a);
+    if (!a) return out;
+    for (const auto& t : a->results_by_topic_v3_and_below) {
+      for (const auto& p : t.results_by_partition) out.push_back(p.partition_error_code);
+    }
+    return out;
+  }
+
+  /// Produces one transactional record (a batch of its own) to partition 0 of `topic`.
+  error_code produce(const std::string& id, core::producer_id pid, core::producer_epoch epoch, int32_t sequence,
+                     const std::string& topic, const std::string& value) {
+    core::raw_record rec;
+    rec.key = core::to_bytes(std::string("k"));
+    rec.value = core::to_bytes(value);
+    rec.ts = core::wall_clock_now();
+    protocol::record_batch_options o;
+    o.transactional = true;
+    o.producer_id = pid;
+    o.producer_epoch = epoch;
+    o.base_sequence = sequence;
+    auto batch = protocol::encode_record_batch(std::span<const core::raw_record>(&rec, 1), o);
+    EXPECT_TRUE(batch);
+    if (!batch) return error_code::unknown_server_error;
+    auto a = call<protocol::produce_response>(api_key::produce, 7, produce_of(topic, 0, batch.value(), -1, id));
+    EXPECT_TRUE(a);
+    return a ? a->responses.at(0).partition_responses.at(0).error_code : error_code::unknown_server_error;
+  }
+
+  error_code add_offsets(int16_t version, const std::string& id, core::producer_id pid, core::producer_epoch epoch,
+                         const std::string& group) {
+    auto a = call<protocol::add_offsets_to_txn_response>(api_key::add_offsets_to_txn, version,
+                                                         protocol::add_offsets_to_txn_request{id, pid, epoch, group});
+    EXPECT_TRUE(a);
+    return a ? a->error_code : error_code::unknown_server_error;
+  }
+
+  /// TxnOffsetCommit of `offset` for partition 0 of `topic`, outside group membership.
+  error_code commit_offset(int16_t version, const std::string& id, core::producer_id pid,
+                           core::producer_epoch epoch, const std::string& group, const std::string& topic,
+                           int64_t offset) {
+    protocol::txn_offset_commit_request r;
+    r.transactional_id = id;
+    r.group_id = group;
+    r.producer_id = pid;
+    r.producer_epoch = epoch;
+    protocol::txn_offset_commit_request::txn_offset_commit_request_partition p;
+    p.partition_index = core::partition_id{0};
+    p.committed_offset = core::offset{offset};
+    r.topics.push_back({topic, {p}});
+    auto a = call<protocol::txn_offset_commit_response>(api_key::txn_offset_commit, version, r);
+    EXPECT_TRUE(a);
+    return a ? a->topics.at(0).partitions.at(0).error_code : error_code::unknown_server_error;
+  }
+
+  protocol::end_txn_response end(int16_t version, const std::string& id, core::producer_id pid,
+                                 core::producer_epoch epoch, bool commit) {
+    auto a = call<protocol::end_txn_response>(api_key::end_txn, version,
+                                              protocol::end_txn_request{id, pid, epoch, commit});
+    EXPECT_TRUE(a);
+    if (!a) {
+      protocol::end_txn_response failed;
+      failed.error_code = error_code::unknown_server_error;
+      return failed;
+    }
+    return *a;
+  }
+
+ private:
+  loopback_connection _connection;
+  int32_t _correlation = 0;
+};
+
+core::producer_epoch next(core::producer_epoch e, int16_t by = 1) {
+  return core::producer_epoch{static_cast<int16_t>(e.value() + by)};
+}
+
+TEST_F(transactions_test, a_whole_transaction_at_the_newest_versions) {
+  const std::string t = topic("newest"), group = topic("newest-group"), id = topic("newest-txn");
+  ASSERT_EQ(create_topic(t, 1), RdKafka::ERR_NO_ERROR);
+  txn_client c(options().port);
+
+  // What ApiVersions advertises for the four APIs: Apache Kafka 4.x's ranges.
+  auto versions = c.call<protocol::api_versions_response>(api_key::api_versions, 3, protocol::api_versions_request{"sluice-test", "1.0"});
+  ASSERT_TRUE(versions);
+  std::map<int16_t, std::pair<int16_t, int16_t>> advertised;
+  for (const auto& v : versions->api_keys) advertised[v.api_key] = {v.min_version, v.max_version};
+  EXPECT_EQ(advertised[24], (std::pair<int16_t, int16_t>{0, 5})) << "AddPartitionsToTxn";
+  EXPECT_EQ(advertised[25], (std::pair<int16_t, int16_t>{0, 4})) << "AddOffsetsToTxn";
+  EXPECT_EQ(advertised[26], (std::pair<int16_t, int16_t>{0, 5})) << "EndTxn";
+  EXPECT_EQ(advertised[28], (std::pair<int16_t, int16_t>{0, 5})) << "TxnOffsetCommit";
+
+  auto pid = c.init(id);
+  const core::producer_id p = pid.producer_id;
+  const core::producer_epoch e = pid.producer_epoch;
+
+  // 1: a record and the group's offset, committed. EndTxn v5 bumps the epoch and says so.
+  EXPECT_EQ(c.add_partitions(3, id, p, e, t, {core::partition_id{0}}), std::vector<error_code>{error_code::none});
+  EXPECT_EQ(c.produce(id, p, e, 0, t, "one"), error_code::none);
+  EXPECT_EQ(c.add_offsets(4, id, p, e, group), error_code::none);
+  EXPECT_EQ(c.commit_offset(5, id, p, e, group, t, 1), error_code::none);
+  auto ended = c.end(5, id, p, e, true);
+  EXPECT_EQ(ended.error_code, error_code::none);
+  EXPECT_EQ(ended.producer_id, p) << "the same producer id";
+  EXPECT_EQ(ended.producer_epoch, next(e)) << "the epoch for the next transaction";
+  auto retried = c.end(5, id, p, e, true);
+  EXPECT_EQ(retried.error_code, error_code::none) << "a retry of the commit is answered again";
+  EXPECT_EQ(retried.producer_epoch, next(e));
+  EXPECT_EQ(c.add_partitions(3, id, p, e, t, {core::partition_id{0}}),
+            std::vector<error_code>{error_code::producer_fenced})
+      << "the epoch the transaction ran with is fenced";
+  auto failed = c.end(5, id, p, next(e), true);
+  EXPECT_EQ(failed.error_code, error_code::invalid_txn_state) << "nothing is open to commit";
+  EXPECT_EQ(failed.producer_id.value(), -1);
+  EXPECT_EQ(failed.producer_epoch.value(), -1);
+
+  // 2: at the new epoch (the sequence starts again), with TxnOffsetCommit v5 alone adding the
+  // group's offsets partition to the transaction; aborted.
+  const core::producer_epoch e1 = ended.producer_epoch;
+  EXPECT_EQ(c.add_partitions(3, id, p, e1, t, {core::partition_id{0}}), std::vector<error_code>{error_code::none});
+  EXPECT_EQ(c.produce(id, p, e1, 0, t, "two"), error_code::none);
+  EXPECT_EQ(c.commit_offset(5, id, p, e1, group, t, 2), error_code::none);
+  auto aborted = c.end(5, id, p, e1, false);
+  EXPECT_EQ(aborted.error_code, error_code::none);
+  EXPECT_EQ(aborted.producer_epoch, next(e1));
+
+  // 3: TxnOffsetCommit before v5 needs AddOffsetsToTxn first; v5 does not.
+  const core::producer_epoch e2 = aborted.producer_epoch;
+  EXPECT_EQ(c.commit_offset(4, id, p, e2, group, t, 5), error_code::transaction_abortable);
+  EXPECT_EQ(c.commit_offset(3, id, p, e2, group, t, 5), error_code::invalid_txn_state);
+  EXPECT_EQ(c.commit_offset(5, id, p, e1, group, t, 5), error_code::invalid_producer_epoch)
+      << "a fenced producer, as Apache Kafka's verification answers it";
+  EXPECT_EQ(c.commit_offset(5, id, p, e2, group, t, 5), error_code::none);
+  auto third = c.end(5, id, p, e2, true);
+  EXPECT_EQ(third.error_code, error_code::none);
+  EXPECT_EQ(third.producer_epoch, next(e2));
+
+  // An EndTxn v4 keeps the epoch (transaction version 1) and has no fields for it.
+  const core::producer_epoch e3 = third.producer_epoch;
+  EXPECT_EQ(c.add_partitions(3, id, p, e3, t, {core::partition_id{0}}), std::vector<error_code>{error_code::none});
+  EXPECT_EQ(c.end(4, id, p, e3, false).error_code, error_code::none);
+  EXPECT_EQ(c.add_partitions(3, id, p, e3, t, {core::partition_id{0}}), std::vector<error_code>{error_code::none})
+      << "the same epoch opens the next transaction";
+  EXPECT_EQ(c.end(3, id, p, e3, false).error_code, error_code::none);
+
+  // Only the first transaction's record, and the third's offset, are committed.
+  auto plain = make_producer();
+  produce(*plain, t, 0, "k", "end");
+  auto committed = read_until(t, {0}, "read_committed", "end");
+  EXPECT_EQ(values(committed), (std::multiset<std::string>{"one", "end"}));
+  auto consumer = assigned_consumer(t, {0}, group);
+  std::vector<RdKafka::TopicPartition*> tps{RdKafka::TopicPartition::create(t, 0)};
+  ASSERT_EQ(consumer->committed(tps, 10000), RdKafka::ERR_NO_ERROR);
+  EXPECT_EQ(tps[0]->offset(), 5);
+  RdKafka::TopicPartition::destroy(tps);
+  consumer->close();
+}
+
+TEST_F(transactions_test, add_partitions_to_txn_v4_v5_verify_and_add_in_batches) {
+  const std::string t = topic("verify"), a = topic("verify-a"), b = topic("verify-b");
+  ASSERT_EQ(create_topic(t, 2), RdKafka::ERR_NO_ERROR);
+  txn_client c(options().port);
+  auto pa = c.init(a);
+  auto pb = c.init(b);
+  const core::partition_id p0{0}, p1{1};
+
+  using request = protocol::add_partitions_to_txn_request;
+  using response = protocol::add_partitions_to_txn_response;
+  auto txn = [&](const std::string& id, const protocol::init_producer_id_response& who, bool verify_only,
+                 std::vector<core::partition_id> partitions) {
+    return request::add_partitions_to_txn_transaction{id, who.producer_id, who.producer_epoch, verify_only,
+                                                      {{t, std::move(partitions)}}};
+  };
+  /// The errors of each transaction of the answer, by transactional id, in partition order.
+  auto send = [&](int16_t version, std::vector<request::add_partitions_to_txn_transaction> transactions) {
+    request r;
+    r.transactions = std::move(transactions);
+    auto answer = c.call<response>(api_key::add_partitions_to_txn, version, r);
+    std::map<std::string, std::vector<error_code>> out;
+    EXPECT_TRUE(answer);
+    if (!answer) return out;
+    EXPECT_EQ(answer->error_code, error_code::none) << "no authorizer: CLUSTER_ACTION is granted";
+    EXPECT_EQ(answer->results_by_transaction.size(), r.transactions.size());
+    for (const auto& res : answer->results_by_transaction) {
+      auto& codes = out[res.transactional_id];
+      for (const auto& tr : res.topic_results) {
+        for (const auto& pr : tr.results_by_partition) codes.push_back(pr.partition_error_code);
+      }
+    }
+    return out;
+  };
+  using codes = std::vector<error_code>;
+
+  // Nothing added yet: v5 answers TRANSACTION_ABORTABLE, v4 (whose callers predate that code)
+  // INVALID_TXN_STATE.
+  EXPECT_EQ(send(5, {txn(a, pa, true, {p0, p1})})[a], (codes{error_code::transaction_abortable, error_code::transaction_abortable}));
+  EXPECT_EQ(send(4, {txn(a, pa, true, {p0})})[a], codes{error_code::invalid_txn_state});
+
+  // The non-verify form adds, several transactions in one request, each answered on its own.
+  auto fenced = pb;
+  fenced.producer_epoch = next(pb.producer_epoch);
+  auto added = send(5, {txn(a, pa, false, {p0}), txn(b, fenced, false, {p1}), txn(topic("nobody"), pa, false, {p0})});
+  EXPECT_EQ(added[a], codes{error_code::none});
+  EXPECT_EQ(added[b], codes{error_code::producer_fenced});
+  EXPECT_EQ(added[topic("nobody")], codes{error_code::invalid_producer_id_mapping});
+
+  auto verified = send(5, {txn(a, pa, true, {p0, p1}), txn(b, pb, true, {p1})});
+  EXPECT_EQ(verified[a], (codes{error_code::none, error_code::transaction_abortable}));
+  EXPECT_EQ(verified[b], codes{error_code::transaction_abortable}) << "b's add was fenced";
+  EXPECT_EQ(send(4, {txn(a, pa, true, {p0, p1})})[a], (codes{error_code::none, error_code::invalid_txn_state}));
+  EXPECT_EQ(send(5, {txn(a, fenced, true, {p0})})[a], codes{error_code::invalid_producer_id_mapping})
+      << "b's producer id is not a's";
+  auto a_fenced = pa;
+  a_fenced.producer_epoch = next(pa.producer_epoch);
+  EXPECT_EQ(send(5, {txn(a, a_fenced, true, {p0})})[a], codes{error_code::producer_fenced});
+  EXPECT_EQ(send(5, {txn(a, pa, true, {p0, core::partition_id{7}})})[a],
+            (codes{error_code::operation_not_attempted, error_code::unknown_topic_or_partition}));
+  EXPECT_EQ(send(5, {txn("", pa, true, {p0})})[""], codes{error_code::invalid_request});
+  EXPECT_TRUE(send(5, {}).empty()) << "no transactions, an empty answer";
+
+  // The client form sees what v4+ added: adding again changes nothing.
+  EXPECT_EQ(c.add_partitions(3, a, pa.producer_id, pa.producer_epoch, t, {p0, p1}),
+            (codes{error_code::none, error_code::none}));
+  EXPECT_EQ(send(5, {txn(a, pa, true, {p0, p1})})[a], (codes{error_code::none, error_code::none}));
+
+  // Once the transaction ends, its partitions are out of it.
+  EXPECT_EQ(c.end(5, a, pa.producer_id, pa.producer_epoch, true).error_code, error_code::none);
+  auto after = pa;
+  after.producer_epoch = next(pa.producer_epoch);
+  EXPECT_EQ(send(5, {txn(a, after, true, {p0})})[a], codes{error_code::transaction_abortable});
+  EXPECT_EQ(send(5, {txn(a, pa, true, {p0})})[a], codes{error_code::producer_fenced});
 }
 
 }  // namespace

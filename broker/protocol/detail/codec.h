@@ -156,9 +156,41 @@ inline auto string_writer(bool flex) {
 inline void read_tags(reader& r, bool flex) {
   if (flex) r.skip_tagged_fields();
 }
-/// Writes an empty tag section in flexible versions (never a non-empty one, see writer.h).
+/// Reads the tag section of a struct in flexible versions, handing each field to
+/// `on_tag(uint32_t tag, reader& payload)`; the handler ignores tags it does not know. A known
+/// field whose payload does not decode fails `r`.
+template <class OnTag>
+void read_tags(reader& r, bool flex, OnTag&& on_tag) {
+  if (!flex) return;
+  const uint32_t count = r.read_uvarint();
+  for (uint32_t i = 0; i < count && r.ok(); ++i) {
+    const uint32_t tag = r.read_uvarint();
+    const uint32_t size = r.read_uvarint();
+    const bytes_view payload = r.read_raw(size);
+    if (!r.ok()) return;
+    reader field(payload);
+    on_tag(tag, field);
+    if (!field.ok()) r.fail();
+  }
+}
+
+/// Writes an empty tag section in flexible versions.
 inline void write_tags(writer& w, bool flex) {
   if (flex) w.write_empty_tagged_fields();
+}
+
+/// Writes one field of a tag section: its tag, its size and the payload `write_payload(writer&)`
+/// writes. The caller writes the section's field count first (`w.write_uvarint(n)`) and the
+/// fields in ascending tag order. Only for fields with a value: librdkafka 2.0.2 misreads
+/// non-empty sections, and sends none of the versions that have tagged fields we fill.
+template <class WritePayload>
+void write_tag(writer& w, uint32_t tag, WritePayload&& write_payload) {
+  core::bytes payload;
+  writer field(payload);
+  write_payload(field);
+  w.write_uvarint(tag);
+  w.write_uvarint(static_cast<uint32_t>(payload.size()));
+  w.write_raw(payload);
 }
 
 // ---- decode prologue / epilogue -----------------------------------------------------------

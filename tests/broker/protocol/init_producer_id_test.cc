@@ -39,19 +39,18 @@ TEST(init_producer_id, request_v2_is_flexible) {
   check_golden(idempotent, hex("00 00 00 00 01 00"), 2);  // compact null
 }
 
-TEST(init_producer_id, request_v3_v4) {
+TEST(init_producer_id, request_v3_to_v5) {
   const auto golden = hex("03 'tx' 00 00 ea 60"
                           "00 00 00 00 00 00 00 05"   // producer_id 5 (v3+)
                           "00 02"                     // producer_epoch 2 (v3+)
                           "00");
-  check_golden(request_for(3), golden, 3);
-  check_golden(request_for(4), golden, 4);
+  for (int16_t v = 3; v <= 5; ++v) check_golden(request_for(v), golden, v);
   init_producer_id_request fresh;
   fresh.transactional_id = "tx";
   fresh.transaction_timeout_ms = 60000;
   check_golden(fresh,
                hex("03 'tx' 00 00 ea 60 ff ff ff ff ff ff ff ff ff ff 00"),  // -1 / -1
-               4);
+               5);
 }
 
 init_producer_id_response response() {
@@ -70,17 +69,19 @@ TEST(init_producer_id, response_v0_v1) {
   check_golden(response(), golden, 1);
 }
 
-TEST(init_producer_id, response_v2_to_v4) {
+TEST(init_producer_id, response_v2_to_v5) {
   const auto golden = hex("00 00 00 00 00 00 00 00 00 00 00 00 00 05 00 00"
                           "00");                        // tags
-  for (int16_t v = 2; v <= 4; ++v) check_golden(response(), golden, v);
+  for (int16_t v = 2; v <= 5; ++v) check_golden(response(), golden, v);
   init_producer_id_response fenced;
   fenced.error_code = error_code::producer_fenced;
   check_golden(fenced, hex("00 00 00 00 00 5a ff ff ff ff ff ff ff ff ff ff 00"), 4);
+  check_golden(fenced, hex("00 00 00 00 00 5a ff ff ff ff ff ff ff ff ff ff 00"), 5);
 }
 
-TEST(init_producer_id, rejects_v5) {
-  check_rejects_versions<init_producer_id_request>({5});
+TEST(init_producer_id, rejects_v6) {
+  check_rejects_versions<init_producer_id_request>({6});
+  check_rejects_versions<init_producer_id_response>({6});
 }
 
 }  // namespace

@@ -27,9 +27,24 @@ TEST(list_groups, request_v4) {
   check_golden(list_groups_request{}, hex("01 00"), 4);  // no filter
 }
 
+TEST(list_groups, request_v5) {
+  list_groups_request m;
+  m.states_filter = {"Stable"};
+  m.types_filter = {"classic", "Consumer"};
+  check_golden(m,
+               hex("02"              // states_filter: 1 (compact)
+                   "07 'Stable'"
+                   "03"              // types_filter: 2 (v5+)
+                   "08 'classic'"
+                   "09 'Consumer'"
+                   "00"),            // tags
+               5);
+  check_golden(list_groups_request{}, hex("01 01 00"), 5);  // no filters
+}
+
 list_groups_response response_for(int16_t v) {
   list_groups_response m;
-  list_groups_response::listed_group g{"g", "consumer", v >= 4 ? "Stable" : ""};
+  list_groups_response::listed_group g{"g", "consumer", v >= 4 ? "Stable" : "", v >= 5 ? "classic" : ""};
   m.groups = {g};
   return m;
 }
@@ -70,8 +85,17 @@ TEST(list_groups, response_v4) {
                4);
 }
 
-TEST(list_groups, rejects_v5) {
-  check_rejects_versions<list_groups_request>({5});
+TEST(list_groups, response_v5) {
+  check_golden(response_for(5),
+               hex("00 00 00 00 00 00 02 02 'g' 09 'consumer' 07 'Stable'"
+                   "08 'classic'"          //   group_type (v5+)
+                   "00 00"),
+               5);
+}
+
+TEST(list_groups, rejects_v6) {
+  check_rejects_versions<list_groups_request>({6});
+  check_rejects_versions<list_groups_response>({6});
 }
 
 }  // namespace

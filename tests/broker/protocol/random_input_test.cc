@@ -10,21 +10,29 @@
 #include "broker/protocol/delete_groups.h"
 #include "broker/protocol/delete_records.h"
 #include "broker/protocol/delete_topics.h"
+#include "broker/protocol/describe_cluster.h"
 #include "broker/protocol/describe_configs.h"
 #include "broker/protocol/describe_groups.h"
+#include "broker/protocol/describe_log_dirs.h"
+#include "broker/protocol/describe_producers.h"
+#include "broker/protocol/describe_topic_partitions.h"
+#include "broker/protocol/describe_transactions.h"
 #include "broker/protocol/end_txn.h"
 #include "broker/protocol/fetch.h"
 #include "broker/protocol/find_coordinator.h"
 #include "broker/protocol/heartbeat.h"
+#include "broker/protocol/incremental_alter_configs.h"
 #include "broker/protocol/init_producer_id.h"
 #include "broker/protocol/join_group.h"
 #include "broker/protocol/leave_group.h"
 #include "broker/protocol/list_groups.h"
 #include "broker/protocol/list_offsets.h"
+#include "broker/protocol/list_transactions.h"
 #include "broker/protocol/metadata.h"
 #include "broker/protocol/offset_commit.h"
 #include "broker/protocol/offset_delete.h"
 #include "broker/protocol/offset_fetch.h"
+#include "broker/protocol/offset_for_leader_epoch.h"
 #include "broker/protocol/produce.h"
 #include "broker/protocol/request_header.h"
 #include "broker/protocol/supported_apis.h"
@@ -150,6 +158,9 @@ TEST(random_input, every_api_and_version) {
       case api_key::init_producer_id:
         check_api<init_producer_id_request, init_producer_id_response>(api.versions);
         break;
+      case api_key::offset_for_leader_epoch:
+        check_api<offset_for_leader_epoch_request, offset_for_leader_epoch_response>(api.versions);
+        break;
       case api_key::add_partitions_to_txn:
         check_api<add_partitions_to_txn_request, add_partitions_to_txn_response>(api.versions);
         break;
@@ -174,6 +185,27 @@ TEST(random_input, every_api_and_version) {
         break;
       case api_key::offset_delete:
         check_api<offset_delete_request, offset_delete_response>(api.versions);
+        break;
+      case api_key::describe_log_dirs:
+        check_api<describe_log_dirs_request, describe_log_dirs_response>(api.versions);
+        break;
+      case api_key::incremental_alter_configs:
+        check_api<incremental_alter_configs_request, incremental_alter_configs_response>(api.versions);
+        break;
+      case api_key::describe_cluster:
+        check_api<describe_cluster_request, describe_cluster_response>(api.versions);
+        break;
+      case api_key::describe_topic_partitions:
+        check_api<describe_topic_partitions_request, describe_topic_partitions_response>(api.versions);
+        break;
+      case api_key::describe_producers:
+        check_api<describe_producers_request, describe_producers_response>(api.versions);
+        break;
+      case api_key::describe_transactions:
+        check_api<describe_transactions_request, describe_transactions_response>(api.versions);
+        break;
+      case api_key::list_transactions:
+        check_api<list_transactions_request, list_transactions_response>(api.versions);
         break;
     }
   }

@@ -29,7 +29,9 @@ TEST(api_key, names_and_wire_values) {
   EXPECT_EQ(name(api_key::txn_offset_commit), "TxnOffsetCommit");
   EXPECT_EQ(to_api_key(18), api_key::api_versions);
   EXPECT_EQ(to_api_key(47), api_key::offset_delete);
-  EXPECT_EQ(to_api_key(23), std::nullopt);  // OffsetForLeaderEpoch: not served
+  EXPECT_EQ(to_api_key(23), api_key::offset_for_leader_epoch);
+  EXPECT_EQ(name(api_key::describe_topic_partitions), "DescribeTopicPartitions");
+  EXPECT_EQ(to_api_key(29), std::nullopt);  // DescribeAcls: not served
   EXPECT_EQ(to_api_key(-1), std::nullopt);
   EXPECT_EQ(name(error_code::unknown_topic_or_partition), "UNKNOWN_TOPIC_OR_PARTITION");
   EXPECT_EQ(name(error_code::producer_fenced), "PRODUCER_FENCED");
@@ -115,14 +117,14 @@ TEST(request_header, api_versions_beyond_our_window_still_decodes) {
 }
 
 TEST(request_header, unknown_key_and_truncation) {
-  const auto b = hex("00 17 00 00 00 00 00 09 ff ff");  // key 23: not served
+  const auto b = hex("00 1d 00 00 00 00 00 09 ff ff");  // key 29 (DescribeAcls): not served
   reader r(b);
   auto h = request_header::decode(r);
   ASSERT_FALSE(h);
   EXPECT_EQ(h.error(), errc::unknown_api_key);
   auto p = peek_request_prefix(b);
   ASSERT_TRUE(p);
-  EXPECT_EQ(*p, (request_prefix{23, 0, 9}));
+  EXPECT_EQ(*p, (request_prefix{29, 0, 9}));
 
   const auto full = hex("00 03 00 04 00 00 00 01 00 02 'id'");
   for (size_t n = 0; n < full.size(); ++n) {

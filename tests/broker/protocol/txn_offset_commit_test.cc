@@ -51,26 +51,26 @@ TEST(txn_offset_commit, request_v2) {
                2);
 }
 
-TEST(txn_offset_commit, request_v3_is_flexible) {
-  check_golden(request_for(3),
-               hex("03 'tx'"                      // transactional_id (compact)
-                   "02 'g'"                       // group_id
-                   "00 00 00 00 00 00 00 05"      // producer_id
-                   "00 02"                        // producer_epoch
-                   "00 00 00 01"                  // generation_id 1 (v3+)
-                   "03 'm1'"                      // member_id (v3+)
-                   "00"                           // group_instance_id null (v3+)
-                   "02"                           // topics: 1
-                   "02 't'"                       //   name
-                   "02"                           //   partitions: 1
-                   "00 00 00 00"                  //     partition_index
-                   "00 00 00 00 00 00 00 64"      //     committed_offset
-                   "00 00 00 00"                  //     committed_leader_epoch
-                   "01"                           //     committed_metadata ""
-                   "00"                           //     tags
-                   "00"                           //   tags
-                   "00"),                         // tags
-               3);
+TEST(txn_offset_commit, request_v3_to_v5_are_flexible) {
+  // v4 and v5 have v3's wire format.
+  const auto golden = hex("03 'tx'"                      // transactional_id (compact)
+                          "02 'g'"                       // group_id
+                          "00 00 00 00 00 00 00 05"      // producer_id
+                          "00 02"                        // producer_epoch
+                          "00 00 00 01"                  // generation_id 1 (v3+)
+                          "03 'm1'"                      // member_id (v3+)
+                          "00"                           // group_instance_id null (v3+)
+                          "02"                           // topics: 1
+                          "02 't'"                       //   name
+                          "02"                           //   partitions: 1
+                          "00 00 00 00"                  //     partition_index
+                          "00 00 00 00 00 00 00 64"      //     committed_offset
+                          "00 00 00 00"                  //     committed_leader_epoch
+                          "01"                           //     committed_metadata ""
+                          "00"                           //     tags
+                          "00"                           //   tags
+                          "00");                         // tags
+  for (int16_t v = 3; v <= 5; ++v) check_golden(request_for(v), golden, v);
 }
 
 txn_offset_commit_response response() {
@@ -89,20 +89,20 @@ TEST(txn_offset_commit, response_v0_to_v2) {
   for (int16_t v = 0; v <= 2; ++v) check_golden(response(), golden, v);
 }
 
-TEST(txn_offset_commit, response_v3_is_flexible) {
-  check_golden(response(),
-               hex("00 00 00 00"
-                   "02 02 't'"                    // topics: 1, name (compact)
-                   "03"                           //   partitions: 2
-                   "00 00 00 00 00 00 00"         //     0: NONE, tags
-                   "00 00 00 01 00 19 00"         //     1: UNKNOWN_MEMBER_ID, tags
-                   "00"                           //   tags
-                   "00"),                         // tags
-               3);
+TEST(txn_offset_commit, response_v3_to_v5_are_flexible) {
+  const auto golden = hex("00 00 00 00"
+                          "02 02 't'"                    // topics: 1, name (compact)
+                          "03"                           //   partitions: 2
+                          "00 00 00 00 00 00 00"         //     0: NONE, tags
+                          "00 00 00 01 00 19 00"         //     1: UNKNOWN_MEMBER_ID, tags
+                          "00"                           //   tags
+                          "00");                         // tags
+  for (int16_t v = 3; v <= 5; ++v) check_golden(response(), golden, v);
 }
 
-TEST(txn_offset_commit, rejects_v4) {
-  check_rejects_versions<txn_offset_commit_request>({4});
+TEST(txn_offset_commit, rejects_v6) {
+  check_rejects_versions<txn_offset_commit_request>({-1, 6});
+  check_rejects_versions<txn_offset_commit_response>({6});
 }
 
 }  // namespace

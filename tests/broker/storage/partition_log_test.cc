@@ -1,4 +1,5 @@
 #include "broker/storage/errc.h"
+#include "broker/storage/file.h"
 #include "broker/storage/log_manager.h"
 #include "broker/storage/partition_log.h"
 #include "tests/broker/storage/storage_test_util.h"
@@ -231,6 +232,50 @@ TEST(log_manager, catalogue_and_checkpoints_survive_reopen) {
   ASSERT_TRUE(m->delete_topic("orders"));
   EXPECT_FALSE(m->get({"orders", core::partition_id{1}}));
   EXPECT_FALSE(std::filesystem::exists(d.path() / "orders-1"));
+}
+
+TEST(log_manager, topic_ids_are_kept_found_and_given_to_catalogues_without_them) {
+  temp_dir d;
+  topic_id id{};
+  {
+    auto m = log_manager::open(d.path(), {}).value();
+    id = m->create_topic("orders", 1, {}).value().id;
+    ASSERT_NE(id, topic_id{});
+    EXPECT_EQ(m->topic_name(id), "orders");
+    EXPECT_EQ(m->topic_by_id(id)->name, "orders");
+    EXPECT_FALSE(m->topic_name(topic_id{}));
+    ASSERT_TRUE(m->create_topic("payments", 1, {}));
+    ASSERT_TRUE(m->shutdown());
+  }
+  {
+    auto m = log_manager::open(d.path(), {}).value();
+    EXPECT_EQ(m->topic("orders")->id, id);  // persisted
+    EXPECT_EQ(m->topic_name(id), "orders");
+    ASSERT_TRUE(m->delete_topic("orders"));
+    EXPECT_FALSE(m->topic_name(id));
+    EXPECT_FALSE(m->topic_by_id(id));
+    ASSERT_TRUE(m->shutdown());
+  }
+  // A catalogue written before topic ids (or with a damaged one): each topic gets an id at
+  // start-up, and keeps it.
+  {
+    auto raw = read_whole_file(d.path() / "topics.json").value();
+    std::string text(core::as_string_view(raw));
+    const auto at = text.find("\"id\"");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, text.find(',', at) - at, "\"id\": \"not-hex\"");
+    ASSERT_TRUE(write_file_atomically(d.path() / "topics.json", core::as_bytes(text)));
+  }
+  topic_id assigned{};
+  {
+    auto m = log_manager::open(d.path(), {}).value();
+    assigned = m->topic("payments")->id;
+    EXPECT_NE(assigned, topic_id{});
+    EXPECT_EQ(m->topic_name(assigned), "payments");
+    ASSERT_TRUE(m->shutdown());
+  }
+  auto m = log_manager::open(d.path(), {}).value();
+  EXPECT_EQ(m->topic("payments")->id, assigned);
 }
 
 }  // namespace

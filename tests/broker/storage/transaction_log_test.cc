@@ -358,5 +358,58 @@ TEST(transaction_log, torn_or_missing_txnindex_is_rebuilt_from_the_log) {
             (std::vector<aborted_txn>{{core::producer_id{1}, core::offset{4}}}));
 }
 
+TEST(transaction_log, active_producers_report_what_describe_producers_shows) {
+  temp_dir d;
+  using core::offset;
+  using core::producer_epoch;
+  using core::producer_id;
+  std::vector<active_producer> last;
+  {
+    auto log = open_log(d.path());
+    EXPECT_TRUE(log->active_producers().empty());
+    ASSERT_TRUE(log->append(testing::make_batch(2)));               // 0..1: no producer id, not tracked
+    ASSERT_TRUE(log->append(pbatch(1, 0, 0, 3, "i")));              // 2..4: idempotent, sequences 0..2
+    ASSERT_TRUE(log->append(pbatch(2, 4, 0, 2, "t", true)));        // 5..6: opens producer 2's transaction
+    ASSERT_TRUE(log->append(pbatch(2, 4, 2, 3, "t", true)));        // 7..9: sequences 2..4
+    // By producer id; the timestamps are each one's newest batch's max timestamp.
+    EXPECT_EQ(log->active_producers(),
+              (std::vector<active_producer>{
+                  {producer_id{1}, producer_epoch{0}, 2, 1'000'002, -1, offset{-1}},
+                  {producer_id{2}, producer_epoch{4}, 4, 1'000'002, -1, offset{5}}}));
+
+    // A commit marker ends the transaction, records the coordinator epoch and stamps the
+    // producer with the marker's (broker clock) timestamp; the sequence history stays.
+    const int64_t before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    ASSERT_TRUE(log->append_marker(producer_id{2}, producer_epoch{4}, true, 7));
+    auto after_commit = log->active_producers();
+    ASSERT_EQ(after_commit.size(), 2u);
+    EXPECT_EQ(after_commit[1].last_sequence, 4);
+    EXPECT_EQ(after_commit[1].coordinator_epoch, 7);
+    EXPECT_EQ(after_commit[1].current_txn_start_offset, offset{-1});
+    EXPECT_GE(after_commit[1].last_timestamp, before);
+
+    // A marker with a bumped epoch (transaction version 2, or a fencing abort) restarts the
+    // sequence history: no last sequence in the new epoch.
+    ASSERT_TRUE(log->append_marker(producer_id{2}, producer_epoch{5}, false, 8));
+    auto bumped = log->active_producers();
+    ASSERT_EQ(bumped.size(), 2u);
+    EXPECT_EQ(bumped[1].producer_epoch, producer_epoch{5});
+    EXPECT_EQ(bumped[1].last_sequence, -1);
+    EXPECT_EQ(bumped[1].coordinator_epoch, 8);
+    // A new transaction of producer 1 opens at its first batch.
+    ASSERT_TRUE(log->append(pbatch(1, 1, 0, 1, "j", true)));        // 12
+    last = log->active_producers();
+    ASSERT_EQ(last.size(), 2u);
+    EXPECT_EQ(last[0].producer_epoch, producer_epoch{1});
+    EXPECT_EQ(last[0].last_sequence, 0);
+    EXPECT_EQ(last[0].current_txn_start_offset, offset{12});
+    ASSERT_TRUE(log->close());
+  }
+  // The same answer after a restart (snapshot and replay).
+  EXPECT_EQ(open_log(d.path())->active_producers(), last);
+}
+
 }  // namespace
 }  // namespace sluice::broker::storage

@@ -76,11 +76,36 @@ class txn_coordinator_test : public ::testing::Test, protected group::test::coor
     return c.ready() ? *c : errc::corrupt_log;
   }
   errc end(const std::string& id, const init_producer_id_result& p, bool commit) {
-    capture<errc> c;
-    coord->end_transaction(id, p.producer_id, p.producer_epoch, commit, c.fn());
+    const end_txn_result r = end_with(end_txn_protocol::keep_epoch, id, p.producer_id.value(),
+                                      p.producer_epoch.value(), commit);
+    EXPECT_EQ(r.producer_id.value(), -1) << "transaction version 0/1 reports no identity";
+    EXPECT_EQ(r.producer_epoch.value(), -1);
+    return r.error;
+  }
+  /// EndTxn with the transaction version 2 rules (EndTxn v5+).
+  end_txn_result end_v2(const std::string& id, int64_t pid, int16_t epoch, bool commit) {
+    return end_with(end_txn_protocol::bump_epoch, id, pid, epoch, commit);
+  }
+  end_txn_result end_with(end_txn_protocol protocol, const std::string& id, int64_t pid, int16_t epoch,
+                          bool commit) {
+    capture<end_txn_result> c;
+    coord->end_transaction(id, core::producer_id{pid}, core::producer_epoch{epoch}, commit, protocol, c.fn());
     sched.advance(0);
     EXPECT_TRUE(c.ready());
-    return c.ready() ? *c : errc::corrupt_log;
+    return c.ready() ? *c : end_txn_result{errc::corrupt_log};
+  }
+  /// Appends `m` as the record of `id` to `__transaction_state`, as if a previous run had
+  /// written it; `reopen()` then loads it.
+  void write_state(const std::string& id, const txn_metadata& m) {
+    core::raw_record rec;
+    rec.key = encode_txn_key(id);
+    rec.value = encode_txn_value(m);
+    auto batch = protocol::encode_record_batch(std::span<const core::raw_record>(&rec, 1), {});
+    ASSERT_TRUE(batch);
+    const int32_t part = core::partition_for_key(core::as_bytes(id), config.state_topic_partitions);
+    auto plog = logs->get({"__transaction_state", core::partition_id{part}});
+    ASSERT_TRUE(plog);
+    ASSERT_TRUE(plog->append(batch.value()));
   }
   txn_state state(const std::string& id) {
     auto d = coord->describe(id);
@@ -289,6 +314,104 @@ TEST_F(txn_coordinator_test, state_survives_a_restart_and_prepared_transactions_
   EXPECT_EQ(m.producer_id, 4242);
   reopen();
   EXPECT_EQ(state("crashed"), txn_state::complete_commit) << "and the completion was recorded";
+}
+
+TEST_F(txn_coordinator_test, transaction_version_2_ends_bump_the_epoch) {
+  auto p = init("tv2");
+  const int64_t pid = p.producer_id.value();
+  EXPECT_EQ(end_v2("tv2", pid, 0, true).error, errc::invalid_txn_state) << "nothing to commit";
+  ASSERT_EQ(add("tv2", p, {orders0}), errc::ok);
+  EXPECT_EQ(end_v2("tv2", pid, 1, true).error, errc::producer_fenced) << "an open transaction needs the current epoch";
+  const auto committed = end_v2("tv2", pid, 0, true);
+  ASSERT_EQ(committed.error, errc::ok);
+  EXPECT_EQ(committed.producer_id.value(), pid);
+  EXPECT_EQ(committed.producer_epoch.value(), 1) << "the answer names the epoch to use next";
+  EXPECT_EQ(state("tv2"), txn_state::complete_commit);
+  EXPECT_EQ(coord->describe("tv2")->producer_epoch.value(), 1);
+  auto m = last(orders0);
+  EXPECT_TRUE(m.control);
+  EXPECT_TRUE(m.commit);
+  EXPECT_EQ(m.epoch, 1) << "the marker carries the bumped epoch";
+
+  const auto retried = end_v2("tv2", pid, 0, true);
+  EXPECT_EQ(retried.error, errc::ok) << "a retry with the epoch before the bump gets its answer again";
+  EXPECT_EQ(retried.producer_epoch.value(), 1);
+  EXPECT_EQ(end_v2("tv2", pid, 0, false).error, errc::invalid_txn_state) << "a retry cannot change the outcome";
+  EXPECT_EQ(end_v2("tv2", pid, 1, true).error, errc::invalid_txn_state) << "nothing open to commit";
+  EXPECT_EQ(add("tv2", p, {orders0}), errc::producer_fenced) << "the epoch the transaction ran with is fenced";
+
+  // An abort with the current epoch from Complete* or Empty ends an empty transaction.
+  const auto aborted = end_v2("tv2", pid, 1, false);
+  ASSERT_EQ(aborted.error, errc::ok);
+  EXPECT_EQ(aborted.producer_epoch.value(), 2);
+  EXPECT_EQ(state("tv2"), txn_state::complete_abort);
+  EXPECT_EQ(end_v2("tv2", pid, 1, false).producer_epoch.value(), 2) << "retried";
+  EXPECT_EQ(end_v2("tv2", pid, 2, true).error, errc::invalid_txn_state);
+  EXPECT_EQ(end("tv2", {errc::ok, p.producer_id, core::producer_epoch{2}}, false), errc::ok)
+      << "an EndTxn v0–4 retry of the abort";
+
+  auto next = init("tv2");
+  ASSERT_EQ(next.producer_epoch.value(), 3);
+  EXPECT_EQ(end_v2("tv2", pid, 3, true).error, errc::invalid_txn_state);
+  EXPECT_EQ(end_v2("tv2", pid, 3, false).producer_epoch.value(), 4);
+
+  EXPECT_EQ(end_v2("tv2", pid, 9, false).error, errc::producer_fenced);
+  EXPECT_EQ(end_v2("tv2", pid + 100, 4, false).error, errc::invalid_producer_id_mapping);
+  EXPECT_EQ(end_v2("nobody", pid, 4, false).error, errc::invalid_producer_id_mapping);
+  EXPECT_EQ(end_v2("", pid, 4, false).error, errc::invalid_request);
+  EXPECT_EQ(end("", p, false), errc::invalid_request);
+}
+
+TEST_F(txn_coordinator_test, an_exhausted_epoch_moves_to_a_new_producer_id) {
+  txn_metadata open;
+  open.producer_id = core::producer_id{4343};
+  open.producer_epoch = core::producer_epoch{32766};
+  open.state = txn_state::ongoing;
+  open.partitions = {orders0};
+  open.start_ms = 1;
+  write_state("old", open);
+  reopen();
+  const auto r = end_v2("old", 4343, 32766, true);
+  ASSERT_EQ(r.error, errc::ok);
+  EXPECT_NE(r.producer_id.value(), 4343);
+  EXPECT_GE(r.producer_id.value(), 0);
+  EXPECT_EQ(r.producer_epoch.value(), 0);
+  auto m = last(orders0);
+  EXPECT_TRUE(m.commit);
+  EXPECT_EQ(m.producer_id, 4343) << "the marker closes the old producer's transaction";
+  EXPECT_EQ(m.epoch, 32767);
+  EXPECT_EQ(coord->describe("old")->producer_id, r.producer_id);
+  const auto retried = end_v2("old", 4343, 32766, true);
+  EXPECT_EQ(retried.error, errc::ok) << "a retry under the old producer id";
+  EXPECT_EQ(retried.producer_id, r.producer_id);
+  EXPECT_EQ(retried.producer_epoch.value(), 0);
+  init_producer_id_result fresh{errc::ok, r.producer_id, r.producer_epoch};
+  ASSERT_EQ(add("old", fresh, {orders0}), errc::ok);
+  EXPECT_EQ(end_v2("old", r.producer_id.value(), 0, false).producer_epoch.value(), 1);
+}
+
+TEST_F(txn_coordinator_test, verify_answers_which_partitions_are_in_the_transaction) {
+  auto p = init("check");
+  auto v = coord->verify_partitions("check", p.producer_id, p.producer_epoch, {orders0});
+  ASSERT_EQ(v.error, errc::ok);
+  EXPECT_EQ(v.in_transaction, std::vector<bool>{false});
+  ASSERT_EQ(add("check", p, {orders0}), errc::ok);
+  v = coord->verify_partitions("check", p.producer_id, p.producer_epoch, {orders0, payments0, orders0});
+  ASSERT_EQ(v.error, errc::ok);
+  EXPECT_EQ(v.in_transaction, (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(coord->verify_partitions("check", p.producer_id, core::producer_epoch{7}, {orders0}).error,
+            errc::producer_fenced);
+  EXPECT_EQ(coord->verify_partitions("check", core::producer_id{p.producer_id.value() + 1}, p.producer_epoch,
+                                     {orders0}).error,
+            errc::invalid_producer_id_mapping);
+  EXPECT_EQ(coord->verify_partitions("nobody", p.producer_id, p.producer_epoch, {orders0}).error,
+            errc::invalid_producer_id_mapping);
+  EXPECT_EQ(coord->verify_partitions("", p.producer_id, p.producer_epoch, {orders0}).error, errc::invalid_request);
+  EXPECT_EQ(state("check"), txn_state::ongoing) << "verifying adds nothing";
+  ASSERT_EQ(end("check", p, true), errc::ok);
+  v = coord->verify_partitions("check", p.producer_id, p.producer_epoch, {orders0});
+  ASSERT_EQ(v.error, errc::ok);
+  EXPECT_EQ(v.in_transaction, std::vector<bool>{false}) << "the marker ended the transaction";
 }
 
 TEST(txn_config_keys, broker_keys_reach_the_coordinator_and_shape_its_topic) {

@@ -5,7 +5,8 @@
 //	sarama-compat <bootstrap> <version>...
 //
 // For each version: admin (create, list, describe topics), produce with every codec the version
-// allows (idempotently from 0.11), consume, offsets by time, a consumer group with commits read
+// allows (idempotently from 0.11; from 2.1.0, the zstd refusal Sarama 1.22 gets from Kafka too,
+// see refusesZstd), consume, offsets by time, a consumer group with commits read
 // back through the admin API. The version "0.10.2.0" expects the broker to refuse Produce v2
 // (message format v1), as Kafka 4 does.
 package main
@@ -83,7 +84,7 @@ func run(addr string, v sarama.KafkaVersion) {
 	codecs := []sarama.CompressionCodec{sarama.CompressionNone, sarama.CompressionGZIP,
 		sarama.CompressionSnappy, sarama.CompressionLZ4}
 	if v.IsAtLeast(sarama.V2_1_0_0) {
-		codecs = append(codecs, sarama.CompressionZSTD)
+		refusesZstd(v, name, addrs, topic)
 	}
 	start := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
 	sent := 0
@@ -225,6 +226,30 @@ func refused(addr string) {
 		fail("%s: Produce v2 was accepted", v)
 	}
 	fmt.Printf("sarama %s: Produce v2 refused: %v\n", v, err)
+}
+
+// refusesZstd checks the broker's answer to Sarama 1.22's zstd: Sarama sends every batch in
+// Produce v3, and zstd needs Produce v7 (KIP-110), so the broker refuses it with
+// UNSUPPORTED_COMPRESSION_TYPE exactly as Apache Kafka does (later Sarama releases send v7).
+func refusesZstd(v sarama.KafkaVersion, name string, addrs []string, topic string) {
+	pcfg := config(v, name)
+	pcfg.Producer.Compression = sarama.CompressionZSTD
+	pcfg.Producer.Retry.Max = 0
+	p, err := sarama.NewSyncProducer(addrs, pcfg)
+	if err != nil {
+		fail("%s: producer (zstd): %v", v, err)
+	}
+	defer p.Close()
+	_, _, err = p.SendMessage(&sarama.ProducerMessage{Topic: topic, Partition: 0, Value: sarama.StringEncoder("z")})
+	if err == nil {
+		fail("%s: a zstd batch in Produce v3 was accepted", v)
+	}
+	if perr, ok := err.(*sarama.ProducerError); ok {
+		err = perr.Err
+	}
+	if err != sarama.ErrUnsupportedCompressionType {
+		fail("%s: zstd in Produce v3: %v, want UNSUPPORTED_COMPRESSION_TYPE", v, err)
+	}
 }
 
 func main() {
