@@ -48,7 +48,15 @@ void alter_configs_request::encode(writer& w, int16_t version) const {
 
 result<alter_configs_response> alter_configs_response::decode(reader& r, int16_t version) {
   if (!alter_configs_versions.contains(version)) return errc::unsupported_version;
-  const bool flex = is_flexible(api_key::alter_configs, version);
+  return decode_body(r, is_flexible(api_key::alter_configs, version));
+}
+
+void alter_configs_response::encode(writer& w, int16_t version) const {
+  SLUICE_ASSERT(alter_configs_versions.contains(version), "AlterConfigs version not implemented");
+  encode_body(w, is_flexible(api_key::alter_configs, version));
+}
+
+result<alter_configs_response> alter_configs_response::decode_body(reader& r, bool flex) {
   alter_configs_response m;
   m.throttle_time_ms = r.read_int32();
   m.responses = read_array<alter_configs_resource_response>(r, flex, [&](reader& r) {
@@ -64,9 +72,7 @@ result<alter_configs_response> alter_configs_response::decode(reader& r, int16_t
   return finish(r, std::move(m));
 }
 
-void alter_configs_response::encode(writer& w, int16_t version) const {
-  SLUICE_ASSERT(alter_configs_versions.contains(version), "AlterConfigs version not implemented");
-  const bool flex = is_flexible(api_key::alter_configs, version);
+void alter_configs_response::encode_body(writer& w, bool flex) const {
   w.write_int32(throttle_time_ms);
   write_array(w, flex, responses, [&](writer& w, const alter_configs_resource_response& res) {
     write_error_code(w, res.error_code);

@@ -62,6 +62,11 @@ struct alter_configs_response {
   static result<alter_configs_response> decode(reader& r, int16_t version);
   void encode(writer& w, int16_t version) const;
   bool operator==(const alter_configs_response&) const = default;
+
+  /// The body in the classic (`flex` false) or flexible encoding: IncrementalAlterConfigs
+  /// answers with the same body.
+  static result<alter_configs_response> decode_body(reader& r, bool flex);
+  void encode_body(writer& w, bool flex) const;
 };
 
 }  // namespace sluice::broker::protocol

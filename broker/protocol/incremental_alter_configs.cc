@@ -57,35 +57,16 @@ void incremental_alter_configs_request::encode(writer& w, int16_t version) const
 result<incremental_alter_configs_response> incremental_alter_configs_response::decode(
     reader& r, int16_t version) {
   if (!incremental_alter_configs_versions.contains(version)) return errc::unsupported_version;
-  const bool flex = version >= first_flexible;
+  SLUICE_TRY(auto body, alter_configs_response::decode_body(r, version >= first_flexible));
   incremental_alter_configs_response m;
-  m.throttle_time_ms = r.read_int32();
-  m.responses = read_array<alter_configs_resource_response>(r, flex, [&](reader& r) {
-    alter_configs_resource_response res;
-    res.error_code = read_error_code(r);
-    res.error_message = read_nullable_string(r, flex);
-    res.resource_type = r.read_int8();
-    res.resource_name = read_string(r, flex);
-    read_tags(r, flex);
-    return res;
-  });
-  read_tags(r, flex);
-  return finish(r, std::move(m));
+  static_cast<alter_configs_response&>(m) = std::move(body);
+  return m;
 }
 
 void incremental_alter_configs_response::encode(writer& w, int16_t version) const {
   SLUICE_ASSERT(incremental_alter_configs_versions.contains(version),
                 "IncrementalAlterConfigs version not implemented");
-  const bool flex = version >= first_flexible;
-  w.write_int32(throttle_time_ms);
-  write_array(w, flex, responses, [&](writer& w, const alter_configs_resource_response& res) {
-    write_error_code(w, res.error_code);
-    write_nullable_string(w, flex, res.error_message);
-    w.write_int8(res.resource_type);
-    write_string(w, flex, res.resource_name);
-    write_tags(w, flex);
-  });
-  write_tags(w, flex);
+  encode_body(w, version >= first_flexible);
 }
 
 }  // namespace sluice::broker::protocol

@@ -9,6 +9,7 @@
 /// Response: throttle_time_ms, responses [error_code, error_message (nullable),
 ///           resource_type, resource_name].
 
+#include "broker/protocol/alter_configs.h"
 #include "broker/protocol/api_key.h"
 #include "broker/protocol/error_code.h"
 #include "broker/protocol/reader.h"
@@ -54,19 +55,9 @@ struct incremental_alter_configs_request {
   bool operator==(const incremental_alter_configs_request&) const = default;
 };
 
-struct incremental_alter_configs_response {
-  /// AlterConfigsResourceResponse
-  struct alter_configs_resource_response {
-    protocol::error_code error_code = protocol::error_code::none;
-    std::optional<std::string> error_message;
-    int8_t resource_type = 0;
-    std::string resource_name;
-    bool operator==(const alter_configs_resource_response&) const = default;
-  };
-
-  int32_t throttle_time_ms = 0;
-  std::vector<alter_configs_resource_response> responses;
-
+/// The same body as AlterConfigs' answer (AlterConfigsResourceResponse per resource), flexible
+/// from v1 here.
+struct incremental_alter_configs_response : alter_configs_response {
   static result<incremental_alter_configs_response> decode(reader& r, int16_t version);
   void encode(writer& w, int16_t version) const;
   bool operator==(const incremental_alter_configs_response&) const = default;

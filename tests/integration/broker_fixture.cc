@@ -31,7 +31,13 @@ void broker_test::start_broker() {
   _options.port = _broker->port();
 }
 
+raw_client& broker_test::raw() {
+  if (!_raw) _raw = std::make_unique<raw_client>(_broker->port());
+  return *_raw;
+}
+
 void broker_test::stop_broker() {
+  _raw.reset();
   if (_broker) {
     auto r = _broker->stop();
     EXPECT_TRUE(r) << r.error().message();

@@ -65,6 +65,27 @@ std::optional<Response> kafka_call(loopback_connection& c, broker::protocol::api
   return std::move(decoded).value();
 }
 
+/// A blocking client on one connection: each call sends one request (any version, any body:
+/// what the clients cannot send) and reads its answer.
+class raw_client {
+ public:
+  explicit raw_client(uint16_t port, std::string client_id = "raw-client")
+      : _connection(port), _client_id(std::move(client_id)) {
+    EXPECT_TRUE(_connection.connected());
+  }
+
+  /// Sends `body` as version `version` of `key`; the decoded answer (see kafka_call).
+  template <class Response, class Request>
+  std::optional<Response> call(broker::protocol::api_key key, int16_t version, const Request& body) {
+    return kafka_call<Response>(_connection, key, version, ++_correlation, body, _client_id);
+  }
+
+ private:
+  loopback_connection _connection;
+  std::string _client_id;
+  int32_t _correlation = 0;
+};
+
 /// A Produce request of one batch for one partition (the batch is borrowed: keep it alive).
 broker::protocol::produce_request produce_of(const std::string& topic, int32_t partition,
                                              core::bytes_view batch, int16_t acks = -1,
@@ -126,6 +147,8 @@ class broker_test : public ::testing::Test {
   std::vector<consumed> consume(const std::string& topic, const std::vector<int32_t>& partitions,
                                 size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(20),
                                 const std::map<std::string, std::string>& extra = {});
+  /// A raw client connected to the running broker (a new one after each start_broker()).
+  raw_client& raw();
   /// Creates a topic through librdkafka's admin API; returns the error code.
   RdKafka::ErrorCode create_topic(const std::string& name, int partitions,
                                   const std::map<std::string, std::string>& configs = {});
@@ -133,6 +156,7 @@ class broker_test : public ::testing::Test {
   temp_dir _dir;
   broker::broker_options _options;
   std::unique_ptr<broker::broker> _broker;
+  std::unique_ptr<raw_client> _raw;
 };
 
 }  // namespace sluice::testing

@@ -27,15 +27,9 @@ using protocol::error_code;
 
 class cluster_apis : public broker_test {
  protected:
-  void SetUp() override {
-    broker_test::SetUp();
-    _c = std::make_unique<loopback_connection>(_broker->port());
-    ASSERT_TRUE(_c->connected());
-  }
-
   template <class Response, class Request>
   std::optional<Response> call(api_key key, int16_t version, const Request& body) {
-    return kafka_call<Response>(*_c, key, version, ++_correlation, body);
+    return raw().call<Response>(key, version, body);
   }
 
   std::string node() const { return std::to_string(_options.node_id); }
@@ -148,8 +142,6 @@ class cluster_apis : public broker_test {
     return {c.value.value_or("<null>"), static_cast<protocol::config_source>(c.config_source)};
   }
 
-  std::unique_ptr<loopback_connection> _c;
-  int32_t _correlation = 0;
 };
 
 constexpr int8_t set = protocol::config_operation_set;

@@ -432,21 +432,6 @@ TEST_F(group_test, a_restarted_static_member_rejoins_without_a_rebalance) {
 
 namespace protocol = broker::protocol;
 
-/// A blocking client that sends one request and reads one response frame.
-class raw_client {
- public:
-  explicit raw_client(uint16_t port) : _connection(port) { EXPECT_TRUE(_connection.connected()); }
-
-  /// Sends `body` as version `version` of `key`; returns the response body (after the header).
-  template <class Response, class Request>
-  std::optional<Response> call(protocol::api_key key, int16_t version, const Request& body) {
-    return kafka_call<Response>(_connection, key, version, ++_correlation, body, "raw-client");
-  }
-
- private:
-  loopback_connection _connection;
-  int32_t _correlation = 0;
-};
 
 TEST_F(group_test, find_coordinator_answers_this_node_for_groups_and_transactions) {
   raw_client c(options().port);

@@ -26,20 +26,6 @@ using commit_response = protocol::offset_commit_response;
 using fetch_request = protocol::offset_fetch_request;
 using fetch_response = protocol::offset_fetch_response;
 
-/// One connection; each call sends one request and reads its answer.
-class raw_client {
- public:
-  explicit raw_client(uint16_t port) : _connection(port) { EXPECT_TRUE(_connection.connected()); }
-
-  template <class Response, class Request>
-  std::optional<Response> call(protocol::api_key key, int16_t version, const Request& body) {
-    return kafka_call<Response>(_connection, key, version, ++_correlation, body, "offsets-raw");
-  }
-
- private:
-  loopback_connection _connection;
-  int32_t _correlation = 0;
-};
 
 class offsets_versions : public broker_test {
  protected:

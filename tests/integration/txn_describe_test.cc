@@ -35,15 +35,9 @@ struct producer_identity {
 
 class txn_describe : public broker_test {
  protected:
-  void SetUp() override {
-    broker_test::SetUp();
-    _c = std::make_unique<loopback_connection>(_broker->port());
-    ASSERT_TRUE(_c->connected());
-  }
-
   template <class Response, class Request>
   std::optional<Response> call(api_key key, int16_t version, const Request& body) {
-    return kafka_call<Response>(*_c, key, version, ++_correlation, body);
+    return raw().call<Response>(key, version, body);
   }
 
   /// InitProducerId v4: `tid` nullopt = an idempotent producer.
@@ -130,8 +124,6 @@ class txn_describe : public broker_test {
     return call<protocol::describe_transactions_response>(api_key::describe_transactions, 0, req);
   }
 
-  std::unique_ptr<loopback_connection> _c;
-  int32_t _correlation = 0;
 };
 
 TEST_F(txn_describe, describe_producers_shows_idempotent_and_transactional_producers) {

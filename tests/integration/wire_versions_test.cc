@@ -28,15 +28,9 @@ using protocol::error_code;
 
 class wire_versions : public broker_test {
  protected:
-  void SetUp() override {
-    broker_test::SetUp();
-    _c = std::make_unique<loopback_connection>(_broker->port());
-    ASSERT_TRUE(_c->connected());
-  }
-
   template <class Response, class Request>
   std::optional<Response> call(api_key key, int16_t version, const Request& body) {
-    return kafka_call<Response>(*_c, key, version, ++_correlation, body);
+    return raw().call<Response>(key, version, body);
   }
 
   protocol::uuid topic_id_of(const std::string& t) {
@@ -101,8 +95,6 @@ class wire_versions : public broker_test {
     return r->topics[0].partitions[0];
   }
 
-  std::unique_ptr<loopback_connection> _c;
-  int32_t _correlation = 0;
 };
 
 int64_t now_ms() { return core::to_epoch_ms(core::wall_clock_now()); }
