@@ -192,6 +192,13 @@ broker_options to_broker_options(const core::config& c) {
       storage::apply_config(o.log, entry.name, entry.value);
     }
   }
+  if (o.log.min_compaction_lag_ms > o.log.max_compaction_lag_ms) {
+    // Kafka's LogConfig.validateValues, which it also runs on the broker's log defaults.
+    throw core::config_exception({"invalid value '" + std::to_string(o.log.min_compaction_lag_ms) +
+                                  "' for config 'log.cleaner.min.compaction.lag.ms': larger than "
+                                  "log.cleaner.max.compaction.lag.ms (" +
+                                  std::to_string(o.log.max_compaction_lag_ms) + ")"});
+  }
   o.cleaner_enable = c.get_bool("log.cleaner.enable");
   o.cleaner_backoff_ms = c.get_int("log.cleaner.backoff.ms");
   o.cleaner_dedupe_buffer_bytes = c.get_int("log.cleaner.dedupe.buffer.size");
@@ -238,6 +245,7 @@ core::properties to_properties(const broker_options& o) {
   p["num.partitions"] = std::to_string(o.num_partitions);
   p["auto.create.topics.enable"] = o.auto_create_topics ? "true" : "false";
   for (const auto& k : storage::topic_keys()) {
+    if (k.broker_name.empty()) continue;  // no broker synonym (remote.storage.enable, …)
     p[std::string(k.broker_name)] = storage::topic_config_value(o.log, k.name);
   }
   p["log.retention.check.interval.ms"] = std::to_string(o.retention_check_interval_ms);

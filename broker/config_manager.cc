@@ -264,6 +264,16 @@ config_description config_manager::describe_broker_key_locked(const core::config
 
 config_description config_manager::describe_topic_default_locked(std::string_view topic_key,
                                                                  std::string_view broker_key) const {
+  if (broker_key.empty()) {
+    // No broker synonym (as in Kafka): the key's own default, with no synonyms to list.
+    config_description d;
+    d.name = std::string(topic_key);
+    d.definition = storage::topic_config_def().find(topic_key);
+    SLUICE_ASSERT(d.definition != nullptr, "a topic key without a definition");
+    d.value = d.definition->default_value.value_or("");
+    d.origin = config_origin::default_value;
+    return d;
+  }
   const auto* key = broker_config_def().find(broker_key);
   SLUICE_ASSERT(key != nullptr, "a topic key without a broker synonym");
   config_description d = describe_broker_key_locked(*key);
@@ -354,6 +364,9 @@ std::optional<config_error> config_manager::alter_topic(const std::string& topic
   for (const auto& [name, value] : configs) {
     if (auto problem = storage::validate_topic_config(name, *value)) return invalid_config(*problem);
     overrides[name] = storage::canonical_topic_config(name, *value);
+  }
+  if (auto problem = storage::validate_topic_overrides(overrides, _logs.defaults())) {
+    return invalid_config(*problem);
   }
   if (validate_only) return std::nullopt;
   std::lock_guard lock(_mutex);
@@ -452,6 +465,11 @@ std::optional<config_error> config_manager::incremental_alter_topic(
         value = storage::canonical_topic_config(name, value);
         return std::nullopt;
       });
+  if (!failed) {
+    if (auto problem = storage::validate_topic_overrides(overrides, _logs.defaults())) {
+      failed = invalid_config(*problem);
+    }
+  }
   if (failed || validate_only) return failed;
   if (auto e = store_topic_overrides_locked(topic, overrides)) return e;
   log().info("topic {}: {} config(s) altered incrementally ({} override(s))", topic,

@@ -65,7 +65,8 @@ struct config_description {
   /// definition that lives as long as the program (`broker_config_def`, `topic_config_def`).
   const core::config_key* definition = nullptr;
   /// Every layer that holds a value for this setting, highest precedence first (the first is
-  /// the entry itself).
+  /// the entry itself). Empty for a topic key without a broker synonym that the topic does not
+  /// set (Kafka lists none either).
   std::vector<synonym> synonyms;
 };
 

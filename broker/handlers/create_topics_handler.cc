@@ -72,6 +72,10 @@ void handle_create_topics(broker_context& ctx, const request& req, responder res
       }
       overrides[c.name] = storage::canonical_topic_config(c.name, *c.value);
     }
+    if (!config_error) {
+      // Kafka's checks across keys (min.compaction.lag.ms <= max.compaction.lag.ms).
+      config_error = storage::validate_topic_overrides(overrides, ctx.logs().defaults());
+    }
     if (config_error) {
       fail(protocol::error_code::invalid_config, *config_error);
       continue;

@@ -62,10 +62,10 @@ char* as_chars(std::byte* p) { return reinterpret_cast<char*>(p); }
 
 // ---- gzip (zlib) --------------------------------------------------------------------------
 
-result<core::bytes> gzip_compress(bytes_view input) {
+result<core::bytes> gzip_compress(bytes_view input, int level) {
   z_stream zs{};
   // windowBits 15 + 16: write a gzip header and trailer.
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
       Z_OK) {
     return errc::compression_failed;
   }
@@ -181,10 +181,11 @@ result<core::bytes> snappy_decompress(bytes_view input, size_t max_output) {
 
 // ---- lz4 (frame format) -------------------------------------------------------------------
 
-result<core::bytes> lz4_compress(bytes_view input) {
+result<core::bytes> lz4_compress(bytes_view input, int level) {
   LZ4F_preferences_t prefs{};
   prefs.frameInfo.blockSizeID = LZ4F_max64KB;
   prefs.frameInfo.blockMode = LZ4F_blockIndependent;
+  prefs.compressionLevel = level;
   core::bytes out(LZ4F_compressFrameBound(input.size(), &prefs));
   const size_t n =
       LZ4F_compressFrame(out.data(), out.size(), input.data(), input.size(), &prefs);
@@ -222,9 +223,9 @@ result<core::bytes> lz4_decompress(bytes_view input, size_t max_output) {
 
 // ---- zstd ---------------------------------------------------------------------------------
 
-result<core::bytes> zstd_compress(bytes_view input) {
+result<core::bytes> zstd_compress(bytes_view input, int level) {
   core::bytes out(ZSTD_compressBound(input.size()));
-  const size_t n = ZSTD_compress(out.data(), out.size(), input.data(), input.size(), 3);
+  const size_t n = ZSTD_compress(out.data(), out.size(), input.data(), input.size(), level);
   if (ZSTD_isError(n)) return errc::compression_failed;
   out.resize(n);
   return out;
@@ -267,13 +268,16 @@ std::string_view name(compression_codec codec) noexcept {
   return "unknown";
 }
 
-result<core::bytes> compress(compression_codec codec, bytes_view input) {
+result<core::bytes> compress(compression_codec codec, bytes_view input,
+                             std::optional<int32_t> level) {
   switch (codec) {
     case compression_codec::none: return core::bytes(input.begin(), input.end());
-    case compression_codec::gzip: return gzip_compress(input);
+    case compression_codec::gzip: return gzip_compress(input, level.value_or(Z_DEFAULT_COMPRESSION));
     case compression_codec::snappy: return snappy_compress(input);
-    case compression_codec::lz4: return lz4_compress(input);
-    case compression_codec::zstd: return zstd_compress(input);
+    case compression_codec::lz4:
+      // Kafka's default lz4 level, 9, means its fast compressor (Lz4BlockOutputStream).
+      return lz4_compress(input, !level || *level == 9 ? 0 : *level);
+    case compression_codec::zstd: return zstd_compress(input, level.value_or(3));
   }
   return errc::unsupported_compression;
 }

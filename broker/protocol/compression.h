@@ -9,6 +9,12 @@
 /// | lz4    | 3  | one LZ4 frame, 64 KiB independent blocks | LZ4 frames (several, concatenated)    |
 /// | zstd   | 4  | one zstd frame (level 3)                 | zstd frames (several, concatenated)   |
 ///
+/// Levels (`compress`'s `level`, Kafka's compression.<codec>.level; nullopt = the defaults
+/// above): gzip 1–9 or -1 (zlib's default, 6); lz4 1–17, where 9 — Kafka's default — is
+/// LZ4's fast mode, as Kafka's own lz4 writer does, and any other level is passed to the LZ4
+/// frame API (below 3 fast mode, 3–12 high compression, above 12 capped at 12); zstd as given
+/// (Kafka accepts -131072 to 22). snappy and none have no level.
+///
 /// Xerial framing (Java clients' snappy): 8-byte magic `82 'SNAPPY' 00`, int32 version,
 /// int32 minimum compatible version, then blocks of int32 big-endian length + raw snappy.
 ///
@@ -44,8 +50,9 @@ std::optional<compression_codec> to_compression_codec(int bits) noexcept;
 /// "none", "gzip", "snappy", "lz4", "zstd" (the `compression.type` spellings).
 std::string_view name(compression_codec codec) noexcept;
 
-/// Compresses `input` with `codec`.
-result<core::bytes> compress(compression_codec codec, core::bytes_view input);
+/// Compresses `input` with `codec`, at `level` (see above; nullopt = the codec's default).
+result<core::bytes> compress(compression_codec codec, core::bytes_view input,
+                             std::optional<int32_t> level = std::nullopt);
 
 /// Decompresses `input`, producing at most `max_output` bytes.
 result<core::bytes> decompress(compression_codec codec, core::bytes_view input,

@@ -266,18 +266,20 @@ result<core::bytes> encode_record_batch(std::span<const core::raw_record> record
     const int64_t ts = core::to_epoch_ms(records[i].ts);
     max_ts = std::max(max_ts, ts);
     const int32_t delta = deltas.empty() ? static_cast<int32_t>(i) : deltas[i];
-    SLUICE_ASSERT(i == 0 || deltas.empty() || delta > deltas[i - 1],
-                  "encode_record_batch: offset deltas must increase");
-    write_record(bw, scratch, records[i], ts - base_ts, delta);
+    // Deltas come from stored batches, whose records' deltas producers chose freely.
+    if (i > 0 && !deltas.empty() && delta <= deltas[i - 1]) return errc::invalid_argument;
+    // A delta beyond int64 could not be written (and the reader refuses a sum that overflows).
+    int64_t ts_delta = 0;
+    if (__builtin_sub_overflow(ts, base_ts, &ts_delta)) return errc::invalid_argument;
+    write_record(bw, scratch, records[i], ts_delta, delta);
   }
   const int32_t last_delta = deltas.empty() ? static_cast<int32_t>(records.size() - 1) : deltas.back();
-  SLUICE_ASSERT(!options.last_offset_delta || *options.last_offset_delta >= last_delta,
-                "encode_record_batch: last_offset_delta below the last record's delta");
+  if (options.last_offset_delta && *options.last_offset_delta < last_delta) return errc::invalid_argument;
 
   core::bytes compressed;
   core::bytes_view payload = body;
   if (options.codec != compression_codec::none) {
-    auto c = compress(options.codec, body);
+    auto c = compress(options.codec, body, options.compression_level);
     if (!c) return errc::compression_failed;
     compressed = std::move(c).value();
     payload = compressed;

@@ -155,12 +155,15 @@ struct record_batch_options {
   core::producer_epoch producer_epoch{-1};
   int32_t base_sequence = -1;
   /// The offset delta of each record; empty = 0, 1, …, n-1. Log compaction keeps the original
-  /// deltas so offsets survive with gaps. REQUIRES: empty, or one per record and increasing.
+  /// deltas so offsets survive with gaps. REQUIRES: empty, or one per record; deltas that do
+  /// not increase fail the encoding (`invalid_argument`).
   std::span<const int32_t> offset_deltas;
   /// The last_offset_delta to write; nullopt = the last record's delta. Compaction keeps the
   /// original batch's, so the batch still spans its original offsets (and its producer's
-  /// sequence range). REQUIRES: >= the last record's delta.
+  /// sequence range). Below the last record's delta, the encoding fails (`invalid_argument`).
   std::optional<int32_t> last_offset_delta;
+  /// The codec's level (compression.h); nullopt = its default.
+  std::optional<int32_t> compression_level;
 };
 
 /// Options that re-encode the batch `h` describes as the same batch — base offset, leader
@@ -173,8 +176,10 @@ record_batch_options same_batch_options(const record_batch_header& h, compressio
 
 /// Builds a magic-2 batch holding `records` (compressed per `options.codec`), with the CRC
 /// computed. base_timestamp is the first record's timestamp, max_timestamp the largest.
-/// Fails with `invalid_argument` for an empty record list, `compression_failed` if the codec
-/// fails.
+/// Fails with `invalid_argument` for an empty record list, offset deltas that do not increase
+/// or pass `last_offset_delta`, or record timestamps more than INT64_MAX apart from the first
+/// one's (all of which a stored producer batch may hold: its records are taken as sent);
+/// `compression_failed` if the codec fails.
 result<core::bytes> encode_record_batch(std::span<const core::raw_record> records,
                                         const record_batch_options& options);
 

@@ -267,17 +267,20 @@ struct pass {
     return changed;
   }
 
-  /// Steps 2–4 of the swap protocol, under the log's lock (see the header).
+  /// Steps 2–4 of the swap protocol, under the log's lock (see the header). `retire` removes
+  /// a source segment's files (partition_log::segment_retirer: at once, or renamed `.deleted`
+  /// for file.delete.delay.ms).
   result<std::shared_ptr<segment>> swap(std::span<const std::shared_ptr<segment>> group,
                                         const std::filesystem::path& cleaned, bool empty,
-                                        int64_t next_base) {
+                                        int64_t next_base,
+                                        const partition_log::segment_retirer& retire) {
     const int64_t base = group.front()->base_offset();
     const auto committed = swap_path(dir, base, next_base);
     SLUICE_TRY(rename_file(cleaned, committed));
     SLUICE_TRY(sync_directory(dir));
     if (fail(clean_stage::swap_committed)) return interrupted();
     for (size_t i = 0; i < group.size(); ++i) {
-      SLUICE_TRY(group[i]->remove_files());
+      SLUICE_TRY(retire(group[i]));
       if (i == 0 && fail(clean_stage::source_deleted)) return interrupted();
     }
     if (fail(clean_stage::sources_deleted)) return interrupted();
@@ -307,29 +310,62 @@ struct pass {
   }
 };
 
-/// Consecutive segments [begin, end) of `segments` whose combined size fits segment.bytes and
-/// whose offsets fit one segment's 32-bit relative index.
+/// Consecutive segments [begin, end) of `segments` whose combined size fits segment.bytes,
+/// whose combined offset and time indexes fit segment.index.bytes, and whose offsets fit one
+/// segment's 32-bit relative index (Kafka's LogCleaner.groupSegmentsBySize).
 std::vector<std::pair<size_t, size_t>> group_segments(
-    const std::vector<std::shared_ptr<segment>>& segments, size_t count, uint64_t max_bytes) {
+    const std::vector<std::shared_ptr<segment>>& segments, size_t count, uint64_t max_bytes,
+    int64_t max_index_bytes) {
+  auto index_bytes = [](const segment& s) {
+    return s.index().entries().size() * offset_index::entry_size;
+  };
+  auto time_index_bytes = [](const segment& s) {
+    return s.times().entries().size() * time_index::entry_size;
+  };
+  const auto max_index = static_cast<uint64_t>(std::max<int64_t>(max_index_bytes, 0));
   std::vector<std::pair<size_t, size_t>> groups;
   size_t i = 0;
   while (i < count) {
     size_t j = i + 1;
     uint64_t size = segments[i]->size();
+    uint64_t index = index_bytes(*segments[i]);
+    uint64_t times = time_index_bytes(*segments[i]);
     while (j < count) {
       const uint64_t next = size + segments[j]->size();
+      const uint64_t next_index = index + index_bytes(*segments[j]);
+      const uint64_t next_times = times + time_index_bytes(*segments[j]);
       const int64_t span = segments[j]->next_offset() - segments[i]->base_offset();
       if (next > max_bytes || next > std::numeric_limits<uint32_t>::max() ||
+          next_index > max_index || next_times > max_index ||
           span > std::numeric_limits<int32_t>::max()) {
         break;
       }
       size = next;
+      index = next_index;
+      times = next_times;
       ++j;
     }
     groups.emplace_back(i, j);
     i = j;
   }
   return groups;
+}
+
+/// Kafka's LogCleanerManager.maxCompactionDelay > 0: the earliest first-batch timestamp of the
+/// dirty closed segments (those ending after `first_dirty`), ignoring non-positive ones, is
+/// older than max.compaction.lag.ms.
+result<bool> past_max_compaction_lag(const std::vector<std::shared_ptr<segment>>& closed,
+                                     int64_t first_dirty, const log_config& config,
+                                     int64_t now_ms) {
+  if (config.max_compaction_lag_ms == std::numeric_limits<int64_t>::max()) return false;
+  const int64_t clean_until = now_ms - std::max<int64_t>(config.max_compaction_lag_ms, 0);
+  int64_t earliest = std::numeric_limits<int64_t>::max();
+  for (const auto& s : closed) {
+    if (s->next_offset() <= first_dirty) continue;
+    SLUICE_TRY(auto ts, s->first_batch_timestamp());
+    if (ts > 0) earliest = std::min(earliest, ts);
+  }
+  return earliest < clean_until;
 }
 
 }  // namespace
@@ -340,15 +376,26 @@ result<clean_stats> clean_log(partition_log& plog, int64_t now_ms, const cleaner
   const log_config config = plog.config();
   if (!config.cleanup_compact) return stats;
   SLUICE_TRY(plog.roll_if_idle(std::chrono::steady_clock::now()));
-  auto segments = plog.closed_segments();
-  // Never at or after the last stable offset: undecided transactions are not cleaned.
-  const int64_t stable = plog.last_stable_offset().value();
-  while (!segments.empty() && segments.back()->next_offset() > stable) segments.pop_back();
-  if (segments.empty()) return stats;
   const auto& dir = plog.dir();
   const auto checkpoint = read_cleaner_checkpoint(dir);
   const int64_t log_start = plog.log_start_offset().value();
   const int64_t first_dirty = std::max(checkpoint.first_dirty, log_start);
+  // Kafka's LogCleanerManager.cleanableOffsets: nothing is cleaned at or past the first
+  // uncleanable offset — the active segment's base, the last stable offset (undecided
+  // transactions), and the first dirty segment whose newest record is younger than
+  // min.compaction.lag.ms.
+  const auto closed = plog.closed_segments();
+  auto segments = closed;
+  const int64_t stable = plog.last_stable_offset().value();
+  while (!segments.empty() && segments.back()->next_offset() > stable) segments.pop_back();
+  if (config.min_compaction_lag_ms > 0) {
+    const int64_t young = now_ms - config.min_compaction_lag_ms;
+    auto too_young = std::find_if(segments.begin(), segments.end(), [&](const auto& s) {
+      return s->next_offset() > first_dirty && s->newest_time_ms() > young;
+    });
+    segments.erase(too_young, segments.end());
+  }
+  if (segments.empty()) return stats;
 
   uint64_t total = 0;
   uint64_t dirty = 0;
@@ -365,7 +412,10 @@ result<clean_stats> clean_log(partition_log& plog, int64_t now_ms, const cleaner
   const double ratio = total == 0 ? 0.0 : static_cast<double>(dirty) / static_cast<double>(total);
   if (total == 0) return stats;
   if (!force && !tombstones_due && (dirty == 0 || ratio < config.min_cleanable_dirty_ratio)) {
-    return stats;
+    // max.compaction.lag.ms: dirt this old is cleaned whatever the ratio (if any is cleanable).
+    SLUICE_TRY(auto overdue, past_max_compaction_lag(closed, first_dirty, config, now_ms));
+    if (!overdue || dirty == 0) return stats;
+    stats.forced_by_max_lag = true;
   }
 
   pass p{plog, dir, config, options, cancel, now_ms, log_start, stats, {}, {}, -1, {}, {}, {}, {}};
@@ -385,7 +435,8 @@ result<clean_stats> clean_log(partition_log& plog, int64_t now_ms, const cleaner
   stats.end_offset = end_index == 0 ? first_dirty
                                     : std::max(first_dirty, segments[end_index - 1]->next_offset());
 
-  for (auto [begin, end] : group_segments(segments, end_index, config.segment_bytes)) {
+  for (auto [begin, end] :
+       group_segments(segments, end_index, config.segment_bytes, config.segment_index_bytes)) {
     std::span<const std::shared_ptr<segment>> group(segments.data() + begin, end - begin);
     const int64_t base = group.front()->base_offset();
     const auto cleaned = segment_path(dir, base, ".cleaned");
@@ -418,9 +469,11 @@ result<clean_stats> clean_log(partition_log& plog, int64_t now_ms, const cleaner
     // The cleaned segment keeps its sources' age, which is what tombstone expiry measures.
     if (!empty && newest_write >= 0) SLUICE_TRY(set_mtime_ms(cleaned, newest_write));
     if (p.fail(clean_stage::cleaned_written)) return interrupted();
-    SLUICE_TRY(auto replaced, plog.replace_segments(group, [&](int64_t next_base) {
-      return p.swap(group, cleaned, empty, next_base);
-    }));
+    SLUICE_TRY(auto replaced, plog.replace_segments(
+                                  group, [&](int64_t next_base,
+                                             const partition_log::segment_retirer& retire) {
+                                    return p.swap(group, cleaned, empty, next_base, retire);
+                                  }));
     if (!replaced) {
       // Retention, DeleteRecords or deletion changed the log meanwhile: try again next time.
       discard();

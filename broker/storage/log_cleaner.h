@@ -3,17 +3,23 @@
 /// latest record of every key and removes tombstones once they are old enough.
 ///
 /// A pass over one partition (`clean_log`):
-/// 1. An idle log whose active segment is older than segment.ms is rolled, so its last records
-///    become cleanable. The active segment is never cleaned.
-/// 2. Dirty bytes = closed segments at or after the cleaner checkpoint (the first offset not
-///    cleaned yet). The pass runs when dirty / closed bytes >= min.cleanable.dirty.ratio, or
-///    when a retained tombstone's delete.retention.ms has run out.
+/// 1. An idle log whose active segment is older than segment.ms (or max.compaction.lag.ms when
+///    smaller, less the segment's segment.jitter.ms draw) is rolled, so its last records become
+///    cleanable. The active segment is never cleaned.
+/// 2. Cleanable range (Kafka's LogCleanerManager.cleanableOffsets): the closed segments up to
+///    the first uncleanable one — the first that reaches the last stable offset, or the first
+///    dirty one whose newest record is younger than min.compaction.lag.ms. Dirty bytes = the
+///    cleanable segments at or after the cleaner checkpoint (the first offset not cleaned yet).
+///    The pass runs when dirty / cleanable bytes >= min.cleanable.dirty.ratio, when a retained
+///    tombstone's delete.retention.ms has run out, or — with dirty bytes to clean — when the
+///    oldest dirty closed segment's first batch is older than max.compaction.lag.ms (Kafka's
+///    maxCompactionDelay).
 /// 3. Key map: the dirty segments are read in order, recording each key's latest offset, until
 ///    the map holds `dedupe_buffer_bytes` (at least one segment per pass; the pass then ends at
 ///    the last segment that fit).
 /// 4. Every closed segment from the log start up to the end of the mapped range is rewritten,
-///    in groups of consecutive segments whose combined size fits segment.bytes (merging small
-///    segments). A record is kept when no later offset of its key is in the map; a tombstone
+///    in groups of consecutive segments whose combined size fits segment.bytes and whose
+///    combined indexes fit segment.index.bytes (merging small segments). A record is kept when no later offset of its key is in the map; a tombstone
 ///    (null value) is dropped once its segment was last written more than delete.retention.ms
 ///    ago (file mtime, which the rewrite preserves) — unless a retained transactional record of
 ///    the same key precedes it. Keyless records (possible only from before the topic became
@@ -39,12 +45,12 @@
 /// |------|-------------------------------------------------------------------|-------------------------------|
 /// | 1    | write and fsync `B.cleaned`                                       | `B.cleaned`: deleted at start-up, originals intact |
 /// | 2    | rename `B.cleaned` → `B-E.swap`, fsync the directory (commit)     | `B-E.swap`: start-up finishes the swap |
-/// | 3    | delete every segment (`.log`, `.index`, `.timeindex`, `.txnindex`) with base in [B, E) | same    |
+/// | 3    | remove every segment (`.log`, `.index`, `.timeindex`, `.txnindex`) with base in [B, E): deleted, or with file.delete.delay.ms renamed `.deleted` and unlinked later | same    |
 /// | 4    | rename `B-E.swap` → `B.log` (an empty swap file is deleted instead), build its indexes (the aborted-transaction entries of the sources whose markers survived), fsync the directory | done (missing indexes are rebuilt; `.txnindex` by producer-state replay) |
 ///
 /// Start-up (`recover_interrupted_clean`, run by partition_log::open before it reads segments)
 /// deletes `*.cleaned`, and for each `B-E.swap` deletes the segment files in [B, E) and renames
-/// the swap file to `B.log`. Either the old segments or the cleaned one survive a crash at any
+/// the swap file to `B.log`; partition_log::open then deletes `*.deleted`. Either the old segments or the cleaned one survive a crash at any
 /// point: nothing is lost and no offset appears twice. The cleaner checkpoint
 /// (`cleaner-offset-checkpoint` in the partition directory) advances only after a whole pass;
 /// a stale one only means more work.
@@ -102,6 +108,9 @@ struct clean_stats {
   int64_t markers_removed = 0;          ///< ABORT markers past delete.retention.ms
   size_t segments_before = 0;
   size_t segments_after = 0;
+  /// The pass ran although the dirty ratio was below min.cleanable.dirty.ratio, because dirty
+  /// data had waited longer than max.compaction.lag.ms.
+  bool forced_by_max_lag = false;
 };
 
 /// Cleans one partition once (see above). With `force` it ignores min.cleanable.dirty.ratio.

@@ -344,6 +344,7 @@ result<void> log_manager::housekeeping(int64_t now_ms, bool run_retention) {
     auto rp_before = plog->recovery_point();
     if (run_retention) SLUICE_TRY(plog->enforce_retention(now_ms));
     if (plog->flush_due(now)) SLUICE_TRY(plog->flush());
+    SLUICE_TRY(plog->delete_retired_files(now));  // file.delete.delay.ms
     changed = changed || plog->log_start_offset() != start_before ||
               plog->recovery_point() != rp_before;
   }

@@ -91,8 +91,8 @@ class log_manager {
   /// Installs the listener and calls `added` for every existing partition.
   void set_partition_listener(partition_listener listener);
 
-  /// Periodic work: time-based flushes, retention (when `run_retention`), checkpoints. Cheap
-  /// when nothing is due.
+  /// Periodic work: time-based flushes, retention (when `run_retention`), unlinking removed
+  /// segments whose file.delete.delay.ms has passed, checkpoints. Cheap when nothing is due.
   result<void> housekeeping(int64_t now_ms, bool run_retention = true);
   /// Flushes every partition and writes the checkpoint files.
   result<void> checkpoint();

@@ -3,6 +3,7 @@
 // producer snapshot, then replay of the batches after it, rebuilding aborted-transaction
 // indexes that were not written). The rest of the class is in partition_log.cc.
 
+#include "broker/storage/cleaner_swap.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/partition_log.h"
@@ -12,6 +13,7 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
+#include <random>
 #include <vector>
 
 namespace sluice::broker::storage {
@@ -35,14 +37,15 @@ result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path
   std::vector<int64_t> bases;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const auto& path = entry.path();
-    if (path.extension() == ".tmp") {
+    // Stray .tmp files, and segments removed before the restart whose file.delete.delay.ms
+    // had not run out (Kafka deletes `.deleted` files at start-up too).
+    if (path.extension() == ".tmp" || path.extension() == ".deleted") {
       std::filesystem::remove(path, ec);
       continue;
     }
     if (path.extension() != ".log") continue;
-    const auto stem = path.stem().string();
-    if (stem.size() != 20 || !std::all_of(stem.begin(), stem.end(), ::isdigit)) continue;
-    bases.push_back(std::stoll(stem));
+    // 20 digits that are no int64 (above INT64_MAX) name no segment Sluice writes: skipped.
+    if (auto base = parse_stem_offset(path.stem().string())) bases.push_back(*base);
   }
   if (ec) return ec;
   std::sort(bases.begin(), bases.end());
@@ -96,6 +99,10 @@ result<std::unique_ptr<partition_log>> partition_log::open(std::filesystem::path
   }
   int64_t end = p->active()->next_offset();
   p->_log_end.store(end);
+  std::random_device random;
+  p->_active_max_index_bytes = config.segment_index_bytes;
+  p->_active_roll_jitter_ms =
+      roll_jitter_ms(config, (static_cast<uint64_t>(random()) << 32) | random());
   int64_t start = std::max(log_start_offset, p->_segments.begin()->second->base_offset());
   p->_log_start.store(std::min(start, end));
   p->_recovery_point.store(end);

@@ -14,7 +14,8 @@ using protocol::timestamp_type;
 /// Decodes and re-encodes the batch with `codec` (same offsets, timestamps and producer
 /// fields) into `scratch`.
 result<bytes_view> recompress(bytes_view batch, const batch_header& h,
-                              protocol::compression_codec codec, bytes& scratch) {
+                              protocol::compression_codec codec, std::optional<int32_t> level,
+                              bytes& scratch) {
   // The CRC was checked by validate_producer_batch.
   protocol::batch_read_options read_options;
   read_options.verify_crc = false;
@@ -28,7 +29,9 @@ result<bytes_view> recompress(bytes_view batch, const batch_header& h,
     deltas.push_back(r.offset_delta);
     records.push_back(std::move(r.record));
   }
-  auto encoded = protocol::encode_record_batch(records, protocol::same_batch_options(h, codec, deltas));
+  auto options = protocol::same_batch_options(h, codec, deltas);
+  options.compression_level = level;
+  auto encoded = protocol::encode_record_batch(records, options);
   if (!encoded) return errc::corrupt_batch;
   scratch = std::move(encoded).value();
   return bytes_view(scratch);
@@ -72,7 +75,8 @@ result<validated_batch> validate_records(bytes_view batch, const batch_header& h
   if (policy.recompress_to && h.codec() != policy.recompress_to) {
     // Re-encoding keeps each record's offset delta, so they must be in order.
     if (!scan.offsets_in_order) return errc::corrupt_batch;
-    SLUICE_TRY(out.bytes, recompress(batch, h, *policy.recompress_to, scratch));
+    SLUICE_TRY(out.bytes, recompress(batch, h, *policy.recompress_to, policy.compression_level,
+                                     scratch));
     in_scratch = true;
   }
   if (log_append) {

@@ -18,8 +18,8 @@
 ///   that), and the Produce answer carries that time. No batch may arrive already marked LogAppendTime.
 /// - `cleanup.policy` containing `compact`: every record needs a key (`errc::invalid_record`).
 /// - `compression.type` other than `producer`: a batch in another codec is decompressed and
-///   recompressed with the topic's codec (offset deltas, timestamps, producer id, epoch,
-///   sequence and the transactional flag kept), as Kafka does. With `producer` (the default)
+///   recompressed with the topic's codec at its `compression.<codec>.level` (offset deltas,
+///   timestamps, producer id, epoch, sequence and the transactional flag kept), as Kafka does. With `producer` (the default)
 ///   the records are stored as sent.
 ///
 /// Thread safety: pure functions.
@@ -40,6 +40,8 @@ struct append_policy {
   bool compacted = false;  ///< cleanup.policy contains compact: keys required
   /// compression.type: nullopt = producer (keep the codec).
   std::optional<protocol::compression_codec> recompress_to;
+  /// compression.<codec>.level for `recompress_to` (nullopt = the codec's default).
+  std::optional<int32_t> compression_level;
   protocol::timestamp_type timestamp_type = protocol::timestamp_type::create_time;
   int64_t timestamp_before_max_ms = INT64_MAX;
   int64_t timestamp_after_max_ms = 3600000;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <random>
 #include <vector>
 
 namespace sluice::broker::storage {
@@ -23,7 +24,45 @@ int64_t wall_clock_ms() {
       .count();
 }
 
+/// A uniform 64-bit random number for segment.jitter.ms (per thread: rolls happen on any).
+uint64_t jitter_random() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return engine();
+}
+
+std::chrono::steady_clock::duration ms(int64_t n) {
+  // Durations beyond the clock's range (INT64_MAX ms) saturate instead of overflowing.
+  using rep = std::chrono::steady_clock::duration;
+  constexpr int64_t max_ms = std::chrono::duration_cast<std::chrono::milliseconds>(rep::max()).count();
+  return std::chrono::milliseconds(std::clamp<int64_t>(n, 0, max_ms));
+}
+
 }  // namespace
+
+int64_t max_segment_ms(const log_config& c) noexcept {
+  if (c.cleanup_compact && c.max_compaction_lag_ms > 0) {
+    return std::min(c.max_compaction_lag_ms, c.segment_ms);
+  }
+  return c.segment_ms;
+}
+
+int64_t roll_jitter_ms(const log_config& c, uint64_t random) noexcept {
+  if (c.segment_jitter_ms <= 0 || c.segment_ms <= 0) return 0;
+  const auto bound = static_cast<uint64_t>(std::min(c.segment_jitter_ms, c.segment_ms));
+  return static_cast<int64_t>(random % bound);
+}
+
+std::optional<int32_t> compression_level(const log_config& c) noexcept {
+  if (!c.compression) return std::nullopt;
+  switch (*c.compression) {
+    case protocol::compression_codec::gzip: return c.compression_gzip_level;
+    case protocol::compression_codec::lz4: return c.compression_lz4_level;
+    case protocol::compression_codec::zstd: return c.compression_zstd_level;
+    case protocol::compression_codec::none:
+    case protocol::compression_codec::snappy: return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 void partition_log::publish_first_unstable() noexcept {
   _first_unstable.store(_producers.first_unstable_offset().value_or(-1), std::memory_order_release);
@@ -80,18 +119,29 @@ result<void> partition_log::roll_locked(int64_t next_offset) {
   // appending network thread.
   SLUICE_TRY(auto s, segment::create(_dir, next_offset, _config.index_interval_bytes));
   _segments.emplace(next_offset, std::move(s));
+  _active_roll_jitter_ms = roll_jitter_ms(_config, jitter_random());
+  _active_max_index_bytes = _config.segment_index_bytes;
   // The producer state as of the roll, so that recovery replays at most the new segment.
   _pending_snapshots.emplace_back(next_offset, _producers.serialize(next_offset));
   return core::success();
 }
 
+int64_t partition_log::roll_age_ms_locked() const noexcept {
+  return max_segment_ms(_config) - _active_roll_jitter_ms;
+}
+
 result<void> partition_log::maybe_roll_locked(int64_t base, size_t size, int32_t last_offset_delta) {
+  // The offset space ends at INT64_MAX: a log whose files put its end there takes nothing more.
+  if (last_offset_delta < 0 || base > INT64_MAX - 1 - last_offset_delta) return errc::offset_out_of_range;
   auto seg = active();
+  // Kafka's LogSegment.shouldRoll: size, age (max_segment_ms less the jitter), a full offset or
+  // time index (segment.index.bytes), or relative offsets that would overflow.
   bool too_big = !seg->empty() && seg->size() + size > _config.segment_bytes;
-  bool too_old = !seg->empty() && std::chrono::steady_clock::now() - seg->created() >
-                                      std::chrono::milliseconds(_config.segment_ms);
+  bool too_old = !seg->empty() &&
+                 std::chrono::steady_clock::now() - seg->created() > ms(roll_age_ms_locked());
+  bool index_full = !seg->empty() && seg->index_full(_active_max_index_bytes);
   bool offsets_overflow = base + last_offset_delta - seg->base_offset() > INT32_MAX;
-  if (too_big || too_old || offsets_overflow) SLUICE_TRY(roll_locked(base));
+  if (too_big || too_old || index_full || offsets_overflow) SLUICE_TRY(roll_locked(base));
   return core::success();
 }
 
@@ -198,6 +248,9 @@ append_policy partition_log::append_policy_now() const noexcept {
                          : protocol::timestamp_type::create_time;
   p.timestamp_before_max_ms = _timestamp_before_max_ms.load(std::memory_order_relaxed);
   p.timestamp_after_max_ms = _timestamp_after_max_ms.load(std::memory_order_relaxed);
+  if (const auto level = _compression_level.load(std::memory_order_relaxed); level != INT32_MIN) {
+    p.compression_level = level;
+  }
   return p;
 }
 
@@ -431,12 +484,54 @@ bool partition_log::flush_due(std::chrono::steady_clock::time_point now) const {
   return now - _last_flush >= std::chrono::milliseconds(_config.flush_interval_ms);
 }
 
+result<void> partition_log::retire_segment_locked(const std::shared_ptr<segment>& seg) {
+  // Kafka's deleteSegmentFiles(asyncDelete = true): rename to .deleted now, unlink after
+  // file.delete.delay.ms. Readers holding the segment keep its descriptor either way.
+  if (_config.file_delete_delay_ms <= 0) return seg->remove_files();
+  SLUICE_TRY(auto files, seg->rename_to_deleted());
+  const auto now = std::chrono::steady_clock::now();
+  const auto delay = ms(_config.file_delete_delay_ms);
+  const auto due = delay < std::chrono::steady_clock::time_point::max() - now
+                       ? now + delay
+                       : std::chrono::steady_clock::time_point::max();
+  _retired.push_back({due, std::move(files)});
+  return core::success();
+}
+
+result<size_t> partition_log::delete_retired_files(std::chrono::steady_clock::time_point now) {
+  std::vector<std::filesystem::path> due;
+  {
+    std::lock_guard lock(_mutex);
+    auto keep = std::partition(_retired.begin(), _retired.end(),
+                               [&](const retired_files& r) { return r.due > now; });
+    for (auto it = keep; it != _retired.end(); ++it) {
+      for (auto& f : it->files) due.push_back(std::move(f));
+    }
+    _retired.erase(keep, _retired.end());
+  }
+  // Unlinks outside the lock. A name may meanwhile belong to a later segment retired under
+  // the same base offset (a compaction replacement): unlinking it early only frees its space
+  // sooner, since readers hold descriptors, not names.
+  size_t removed = 0;
+  for (const auto& f : due) {
+    std::error_code ec;
+    if (std::filesystem::remove(f, ec)) ++removed;
+    if (ec) return ec;
+  }
+  return removed;
+}
+
+size_t partition_log::retired_segment_count() const {
+  std::lock_guard lock(_mutex);
+  return _retired.size();
+}
+
 result<void> partition_log::delete_segments_below_locked(int64_t offset) {
   // Delete whole segments whose every offset is below `offset`, always keeping the active one.
   while (_segments.size() > 1) {
     auto first = _segments.begin();
     if (first->second->next_offset() > offset) break;
-    SLUICE_TRY(first->second->remove_files());
+    SLUICE_TRY(retire_segment_locked(first->second));
     _segments.erase(first);
   }
   return core::success();
@@ -471,7 +566,7 @@ result<size_t> partition_log::enforce_retention(int64_t now) {
   for (size_t n = segments_past_retention(facts, _config, now); deleted < n; ++deleted) {
     auto first = _segments.begin();
     const int64_t next = first->second->next_offset();
-    SLUICE_TRY(first->second->remove_files());
+    SLUICE_TRY(retire_segment_locked(first->second));
     _segments.erase(first);
     if (_log_start.load(std::memory_order_relaxed) < next) _log_start.store(next);
   }
@@ -494,6 +589,7 @@ void partition_log::set_config(const log_config& c) {
                          std::memory_order_relaxed);
   _timestamp_before_max_ms.store(c.timestamp_before_max_ms, std::memory_order_relaxed);
   _timestamp_after_max_ms.store(c.timestamp_after_max_ms, std::memory_order_relaxed);
+  _compression_level.store(compression_level(c).value_or(INT32_MIN), std::memory_order_relaxed);
 }
 
 std::vector<std::shared_ptr<segment>> partition_log::closed_segments() const {
@@ -506,17 +602,15 @@ std::vector<std::shared_ptr<segment>> partition_log::closed_segments() const {
 result<bool> partition_log::roll_if_idle(std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(_mutex);
   auto seg = active();
-  if (seg->empty() ||
-      now - seg->created() <= std::chrono::milliseconds(_config.segment_ms)) {
-    return false;
-  }
+  if (seg->empty() || now - seg->created() <= ms(roll_age_ms_locked())) return false;
   SLUICE_TRY(roll_locked(_log_end.load(std::memory_order_relaxed)));
   return true;
 }
 
 result<bool> partition_log::replace_segments(
     std::span<const std::shared_ptr<segment>> old,
-    const std::function<result<std::shared_ptr<segment>>(int64_t next_base)>& swap) {
+    const std::function<result<std::shared_ptr<segment>>(int64_t next_base,
+                                                         const segment_retirer& retire)>& swap) {
   std::lock_guard lock(_mutex);
   if (old.empty()) return false;
   auto first = _segments.find(old.front()->base_offset());
@@ -526,7 +620,10 @@ result<bool> partition_log::replace_segments(
     ++it;
   }
   if (it == _segments.end()) return false;  // never the active segment
-  SLUICE_TRY(auto replacement, swap(it->first));
+  const segment_retirer retire = [this](const std::shared_ptr<segment>& s) {
+    return retire_segment_locked(s);
+  };
+  SLUICE_TRY(auto replacement, swap(it->first, retire));
   const bool front = first == _segments.begin();
   _segments.erase(first, it);
   if (replacement) {
@@ -547,6 +644,8 @@ log_config partition_log::config() const {
 
 result<void> partition_log::close() {
   SLUICE_TRY(flush());
+  // Nothing reads any more: the files waiting for file.delete.delay.ms go now.
+  SLUICE_TRY(delete_retired_files(std::chrono::steady_clock::time_point::max()));
   std::lock_guard lock(_mutex);
   for (auto& [base, s] : _segments) SLUICE_TRY(s->write_indexes());
   // The producer state at the log end: the next open replays nothing.
@@ -559,6 +658,7 @@ result<void> partition_log::close() {
 result<void> partition_log::remove_all() {
   std::lock_guard lock(_mutex);
   _segments.clear();
+  _retired.clear();  // inside the directory removed below
   std::error_code ec;
   std::filesystem::remove_all(_dir, ec);
   if (ec) return ec;

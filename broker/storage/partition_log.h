@@ -85,7 +85,46 @@ struct log_config {
   /// producer.id.expiration.ms (broker-wide): producer state whose batches all lie below the
   /// log start and whose last write is older than this is forgotten by `enforce_retention`.
   int64_t producer_id_expiration_ms = 24LL * 3600 * 1000;
+  /// segment.jitter.ms: each new segment draws a random jitter in [0, min(this, segment_ms))
+  /// that is subtracted from its time-based roll deadline (`roll_jitter_ms`).
+  int64_t segment_jitter_ms = 0;
+  /// segment.index.bytes: the most bytes the offset index (8-byte entries) or the time index
+  /// (12-byte entries) of a segment may hold; the active segment rolls once either is full
+  /// (each segment keeps the value it was created with).
+  int32_t segment_index_bytes = 10 * 1024 * 1024;
+  /// file.delete.delay.ms: segments removed by retention, DeleteRecords or a compaction swap
+  /// are renamed `<file>.deleted` and unlinked this much later (0 = at once).
+  int64_t file_delete_delay_ms = 60000;
+  /// min.compaction.lag.ms: the cleaner leaves a dirty segment (and every later one) alone
+  /// while its newest record is younger than this.
+  int64_t min_compaction_lag_ms = 0;
+  /// max.compaction.lag.ms: a compacted log whose oldest dirty segment's first batch is older
+  /// than this is cleaned whatever its dirty ratio; it also caps the active segment's age.
+  int64_t max_compaction_lag_ms = INT64_MAX;
+  /// compression.gzip.level / lz4.level / zstd.level: the level recompression uses when
+  /// `compression` is that codec (Kafka's ranges and defaults; see protocol/compression.h).
+  int32_t compression_gzip_level = -1;
+  int32_t compression_lz4_level = 9;
+  int32_t compression_zstd_level = 3;
+  // Stored and reported, no effect on one broker without tiered storage (topic_config.h).
+  bool unclean_leader_election_enable = false;
+  bool preallocate = false;
+  int64_t local_retention_ms = -2;
+  int64_t local_retention_bytes = -2;
 };
+
+/// The age past which the active segment rolls, before jitter: segment.ms, or for a compacted
+/// log max.compaction.lag.ms when that is smaller (Kafka's LogConfig.maxSegmentMs).
+int64_t max_segment_ms(const log_config& c) noexcept;
+
+/// The roll jitter of a new segment drawn from `random` (uniform over uint64): 0 without
+/// segment.jitter.ms, else random % min(segment.jitter.ms, segment.ms) (Kafka's
+/// LogConfig.randomSegmentJitter). A segment rolls once older than max_segment_ms - jitter.
+int64_t roll_jitter_ms(const log_config& c, uint64_t random) noexcept;
+
+/// The compression level for the recompression codec `c.compression` (nullopt for
+/// `producer`, `uncompressed` and snappy, which have none).
+std::optional<int32_t> compression_level(const log_config& c) noexcept;
 
 /// Who writes a batch: a client's Produce request (idempotence rules apply), or one of the
 /// broker's own coordinators (the group coordinator's `__consumer_offsets` records, possibly
@@ -260,6 +299,14 @@ class partition_log {
   /// (any policy). Returns segments deleted.
   result<size_t> enforce_retention(int64_t now_ms);
 
+  /// Unlinks the files of segments removed (by retention, DeleteRecords or a compaction swap)
+  /// at least file.delete.delay.ms before `now` — until then they sit renamed `<file>.deleted`
+  /// (segment::rename_to_deleted). Returns the number of files unlinked. The housekeeping
+  /// thread calls it; `close` unlinks every pending file.
+  result<size_t> delete_retired_files(std::chrono::steady_clock::time_point now);
+  /// Segments removed but whose files are not unlinked yet (tests, diagnostics).
+  size_t retired_segment_count() const;
+
   void set_config(const log_config& c);
   log_config config() const;
 
@@ -274,19 +321,25 @@ class partition_log {
 
   /// Every segment but the active one, oldest first.
   std::vector<std::shared_ptr<segment>> closed_segments() const;
-  /// Rolls the active segment if it holds data and is older than segment.ms, so that the last
-  /// records of an idle compacted log become cleanable. Returns whether it rolled.
+  /// Rolls the active segment if it holds data and is older than its roll age (segment.ms, or
+  /// max.compaction.lag.ms when smaller, less the segment's jitter), so that the last records
+  /// of an idle compacted log become cleanable. Returns whether it rolled.
   result<bool> roll_if_idle(std::chrono::steady_clock::time_point now);
+  /// Removes a source segment of a compaction swap: its files are deleted at once, or with
+  /// file.delete.delay.ms renamed `.deleted` and unlinked later.
+  using segment_retirer = std::function<result<void>(const std::shared_ptr<segment>&)>;
   /// Replaces `old` — consecutive closed segments — by the segment `swap` installs. Under the
-  /// log's lock, checks that `old` is still current, then calls `swap(next_base)` (next_base =
-  /// base offset of the segment after `old`), which runs the cleaner's file protocol and
+  /// log's lock, checks that `old` is still current, then calls `swap(next_base, retire)`
+  /// (next_base = base offset of the segment after `old`; `retire` removes one source segment's
+  /// files, honouring file.delete.delay.ms), which runs the cleaner's file protocol and
   /// returns the new segment, or nullptr when nothing was left of `old` (if `old` began the
   /// log, the log start offset moves to `next_base`). Returns false without calling `swap`
   /// when `old` is no longer current (retention, DeleteRecords or topic deletion got there
   /// first).
   result<bool> replace_segments(
       std::span<const std::shared_ptr<segment>> old,
-      const std::function<result<std::shared_ptr<segment>>(int64_t next_base)>& swap);
+      const std::function<result<std::shared_ptr<segment>>(int64_t next_base,
+                                                           const segment_retirer& retire)>& swap);
 
   /// Writes index files and syncs; the log stays usable. Called on clean shutdown.
   result<void> close();
@@ -318,10 +371,15 @@ class partition_log {
                                          Locate&& locate) const;
 
   result<void> roll_locked(int64_t next_offset);
+  /// The active segment's time-based roll age: max_segment_ms less its jitter.
+  int64_t roll_age_ms_locked() const noexcept;
+  /// Removes `seg`'s files: at once without file.delete.delay.ms, else renamed `.deleted` and
+  /// queued for delete_retired_files.
+  result<void> retire_segment_locked(const std::shared_ptr<segment>& seg);
   result<void> delete_segments_below_locked(int64_t offset);
   result<void> flush_locked();
   /// Rolls when the next batch (of `size` bytes spanning `last_offset_delta`) does not belong
-  /// in the active segment.
+  /// in the active segment. `offset_out_of_range` when its offsets would pass INT64_MAX.
   result<void> maybe_roll_locked(int64_t base, size_t size, int32_t last_offset_delta);
   /// Replays batches from the newest usable snapshot to the log end (see the class comment).
   result<void> load_producer_state();
@@ -360,6 +418,19 @@ class partition_log {
   std::atomic<int64_t> _first_unstable{-1};
   /// Snapshots taken at rolls, written by the next flush once the data below is durable.
   std::vector<std::pair<int64_t, bytes>> _pending_snapshots;
+  /// The active segment's roll jitter (segment.jitter.ms), drawn when it was created.
+  int64_t _active_roll_jitter_ms = 0;
+  /// The active segment's index capacity: segment.index.bytes when it was created (as Kafka
+  /// sizes a segment's index files when it opens them).
+  int64_t _active_max_index_bytes = 10 * 1024 * 1024;
+  /// Files of removed segments, renamed `.deleted`, and when they may be unlinked.
+  struct retired_files {
+    std::chrono::steady_clock::time_point due;
+    std::vector<std::filesystem::path> files;
+  };
+  std::vector<retired_files> _retired;
+  /// compression.<codec>.level of the compression.type codec; INT32_MIN = none.
+  std::atomic<int32_t> _compression_level{INT32_MIN};
 };
 
 /// Reads `log` from its start to its end as it is at the call, batch by batch in offset order

@@ -1,5 +1,6 @@
 #include "broker/storage/producer_snapshots.h"
 
+#include "broker/storage/cleaner_swap.h"
 #include "broker/storage/file.h"
 #include "broker/storage/segment.h"
 #include "broker/storage/logger.h"
@@ -19,9 +20,8 @@ std::vector<int64_t> producer_snapshots::list() const {
   for (const auto& entry : std::filesystem::directory_iterator(_dir, ec)) {
     const auto& p = entry.path();
     if (p.extension() != ".snapshot") continue;
-    const auto stem = p.stem().string();
-    if (stem.size() != 20 || !std::all_of(stem.begin(), stem.end(), ::isdigit)) continue;
-    out.push_back(std::stoll(stem));
+    // As segment names: 20 digits that are no int64 are skipped.
+    if (auto offset = parse_stem_offset(p.stem().string())) out.push_back(*offset);
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -22,9 +22,11 @@ int32_t next_sequence(int32_t sequence) noexcept {
 }
 
 int32_t last_sequence_of(int32_t base_sequence, int32_t last_offset_delta) noexcept {
-  constexpr int32_t max = std::numeric_limits<int32_t>::max();
-  if (base_sequence > max - last_offset_delta) return last_offset_delta - (max - base_sequence) - 1;
-  return base_sequence + last_offset_delta;
+  // In 64 bits: a stored batch's delta may be anything (a negative one is corrupt, but replay
+  // still reads it), and no int32 arithmetic on it may overflow.
+  constexpr int64_t max = std::numeric_limits<int32_t>::max();
+  const int64_t last = int64_t{base_sequence} + last_offset_delta;
+  return static_cast<int32_t>(last > max ? last - max - 1 : last);
 }
 
 const producer_entry* producer_state::find(core::producer_id id) const noexcept {
@@ -219,6 +221,9 @@ result<std::pair<int64_t, producer_state>> producer_state::deserialize(bytes_vie
   for (int32_t i = 0; i < count; ++i) {
     if (static_cast<size_t>(end - p) < producer_fixed_size) return errc::corrupt_batch;
     const int64_t id = get64();
+    // serialize() writes ids in increasing order. A repeated id would replace its entry but
+    // leave the first one's open transaction behind, holding the LSO back forever.
+    if (!state._producers.empty() && id <= state._producers.rbegin()->first) return errc::corrupt_batch;
     producer_entry e;
     e.epoch = get16();
     e.coordinator_epoch = get32();

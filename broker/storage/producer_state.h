@@ -23,7 +23,7 @@
 /// |   0 |    2 | version = 1                                            |
 /// |   2 |    4 | CRC-32C of every byte from offset 6 to the end         |
 /// |   6 |    8 | snapshot offset                                        |
-/// |  14 |    4 | producer count, then per producer:                     |
+/// |  14 |    4 | producer count, then per producer, by increasing id:   |
 /// |     |    8 | producer id                                            |
 /// |     |    2 | epoch                                                  |
 /// |     |    4 | coordinator epoch (-1 = none)                          |
@@ -124,7 +124,8 @@ class producer_state {
 
   /// The snapshot bytes (layout above) of the current state, taken at `offset`.
   bytes serialize(int64_t offset) const;
-  /// Parses snapshot bytes; `corrupt_batch` on a bad CRC, version or length.
+  /// Parses snapshot bytes; `corrupt_batch` on a bad CRC, version or length, or producer ids
+  /// not in increasing order.
   static result<std::pair<int64_t, producer_state>> deserialize(bytes_view data);
 
   bool operator==(const producer_state& o) const { return _producers == o._producers; }

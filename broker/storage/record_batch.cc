@@ -34,7 +34,9 @@ result<timestamp_offset> first_record_at_or_after(bytes_view batch, int64_t ts, 
     if (!next) return errc::corrupt_batch;
     if (!next.value()) return timestamp_offset{};
     const auto& r = *next.value();
-    int64_t offset = h.base_offset.value() + r.offset_delta;
+    int64_t offset = 0;
+    // A stored header is only as sane as the file it came from.
+    if (__builtin_add_overflow(h.base_offset.value(), r.offset_delta, &offset)) return errc::corrupt_batch;
     int64_t record_ts = core::to_epoch_ms(r.record.ts);
     if (offset >= min_offset && record_ts >= ts) return timestamp_offset{core::offset{offset}, record_ts};
   }

@@ -45,7 +45,8 @@ struct timestamp_offset {
 };
 
 /// Decodes one whole batch (decompressing if needed) and finds its first record with
-/// offset >= min_offset and timestamp >= ts.
+/// offset >= min_offset and timestamp >= ts. `corrupt_batch` if the batch does not decode or
+/// a record's offset (base offset + delta) passes INT64_MAX.
 result<timestamp_offset> first_record_at_or_after(bytes_view batch, int64_t ts, int64_t min_offset);
 
 }  // namespace sluice::broker::storage

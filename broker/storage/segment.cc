@@ -289,6 +289,8 @@ result<timestamp_offset> segment::find_record_by_timestamp(int64_t ts, int64_t m
     SLUICE_TRY(auto n, _log.pread(pos, hdr));
     if (n < batch_header_size) break;
     SLUICE_TRY(auto h, parse_batch_header(hdr));
+    // A length past the end of the file is corruption, not an allocation to make.
+    if (pos + h.size_bytes() > _size) return errc::corrupt_batch;
     if (h.max_timestamp >= ts && h.last_offset().value() >= min_offset) {
       bytes batch;
       SLUICE_TRY(read(range{pos, h.size_bytes()}, batch));
@@ -343,6 +345,8 @@ result<uint64_t> segment::recover() {
     auto h = parse_batch_header(hdr);
     if (!h) break;
     if (h.value().base_offset.value() < _next_offset) break;
+    // Offsets that go backwards within the batch, or past INT64_MAX, are corrupt as well.
+    if (h.value().last_offset_delta < 0 || h.value().base_offset.value() > INT64_MAX - 1 - h.value().last_offset_delta) break;
     if (pos + h.value().size_bytes() > file_size) break;
     buf.resize(h.value().size_bytes());
     SLUICE_TRY(auto got, _log.pread(pos, buf));
@@ -370,6 +374,39 @@ result<void> segment::truncate_to(int64_t offset) {
   SLUICE_TRY(_log.truncate(pos));
   SLUICE_TRY(recover());
   return core::success();
+}
+
+bool segment::index_full(int64_t max_index_bytes) const noexcept {
+  const auto max = static_cast<uint64_t>(std::max<int64_t>(max_index_bytes, 0));
+  return _index.entries().size() >= max / offset_index::entry_size ||
+         _time_index.entries().size() >= max / time_index::entry_size;
+}
+
+result<int64_t> segment::first_batch_timestamp() const {
+  if (_size < batch_header_size) return int64_t{-1};
+  std::array<std::byte, batch_header_size> hdr{};
+  SLUICE_TRY(auto n, _log.pread(0, hdr));
+  if (n < batch_header_size) return errc::corrupt_batch;
+  SLUICE_TRY(auto h, parse_batch_header(hdr));
+  return h.max_timestamp;
+}
+
+result<std::vector<std::filesystem::path>> segment::rename_to_deleted() {
+  // As remove_files(): a flush still holding this segment must not write index files again.
+  std::lock_guard lock(_index_write_mutex);
+  _removed = true;
+  std::vector<std::filesystem::path> renamed;
+  for (const char* ext : {".log", ".index", ".timeindex", ".txnindex"}) {
+    const auto from = path_with(ext);
+    auto to = from;
+    to += ".deleted";
+    std::error_code ec;
+    std::filesystem::rename(from, to, ec);
+    if (ec == std::errc::no_such_file_or_directory && std::string_view(ext) != ".log") continue;
+    if (ec) return ec;
+    renamed.push_back(std::move(to));
+  }
+  return renamed;
 }
 
 result<void> segment::remove_files() {

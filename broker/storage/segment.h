@@ -133,8 +133,10 @@ class segment {
   /// Safe to call concurrently with appends and with itself.
   result<void> flush();
 
-  /// Scans the whole log: stops at the first short, malformed or CRC-failing batch, truncates
-  /// the file there, and rebuilds both indexes. Returns the number of bytes truncated.
+  /// Scans the whole log: stops at the first short, malformed or CRC-failing batch, or one
+  /// whose offsets go backwards (below the previous batch's end, a negative last offset delta)
+  /// or past INT64_MAX; truncates the file there, and rebuilds both indexes. Returns the number
+  /// of bytes truncated.
   result<uint64_t> recover();
 
   /// Drops every batch at or after `offset` (used by recovery and tests).
@@ -150,7 +152,21 @@ class segment {
   /// write_indexes() does nothing from then on.
   result<void> remove_files();
 
+  /// Renames the segment's files `<name>.deleted` (Kafka's first step of an asynchronous
+  /// delete) and returns their new paths, for the owner to unlink once file.delete.delay.ms
+  /// has passed. As with remove_files(), the object stays readable through its open descriptor
+  /// and write_indexes() does nothing from then on. Start-up deletes stray `.deleted` files.
+  result<std::vector<std::filesystem::path>> rename_to_deleted();
+
   const offset_index& index() const noexcept { return _index; }
+  const time_index& times() const noexcept { return _time_index; }
+  /// Whether the offset index (8-byte entries) or the time index (12-byte entries) holds as
+  /// many entries as `max_index_bytes` (segment.index.bytes) allows: Kafka's
+  /// `offsetIndex.isFull || timeIndex.isFull`, which rolls the segment.
+  bool index_full(int64_t max_index_bytes) const noexcept;
+  /// The max_timestamp of the segment's first batch (Kafka's getFirstBatchTimestamp), or -1
+  /// when the segment is empty. One header read.
+  result<int64_t> first_batch_timestamp() const;
 
   /// The aborted transactions whose ABORT marker lies in this segment, in marker order.
   /// Read and changed under the partition's lock.

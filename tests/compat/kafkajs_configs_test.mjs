@@ -1,6 +1,7 @@
 // Cross-client test: kafkajs 2.2.4 admin describeConfigs (v2, with synonyms) and alterConfigs
-// (v1) against a sluice-broker process — topic and broker resources — and the lesson's
-// compaction example read back by a kafkajs consumer, plus the metrics endpoint.
+// (v1) against a sluice-broker process — topic and broker resources, every Kafka 4.x topic
+// key — and the lesson's compaction example read back by a kafkajs consumer, plus the metrics
+// endpoint.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import kafkajs from 'kafkajs';
@@ -73,6 +74,53 @@ test('describeConfigs reports sources and synonyms; alterConfigs replaces and va
       validateOnly: false,
       resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kjs-configs', configEntries: [{ name: 'retention.ms', value: 'soon' }] }],
     }), (e) => /retention\.ms/.test(JSON.stringify(e)) || /INVALID_CONFIG|Configuration is invalid/i.test(String(e)));
+  });
+});
+
+test('every Kafka 4.x topic key: described, set, validated', async () => {
+  const kafka4TopicKeys = [
+    'cleanup.policy', 'compression.gzip.level', 'compression.lz4.level', 'compression.type',
+    'compression.zstd.level', 'delete.retention.ms', 'file.delete.delay.ms', 'flush.messages',
+    'flush.ms', 'follower.replication.throttled.replicas', 'index.interval.bytes',
+    'leader.replication.throttled.replicas', 'local.retention.bytes', 'local.retention.ms',
+    'max.compaction.lag.ms', 'max.message.bytes', 'message.timestamp.after.max.ms',
+    'message.timestamp.before.max.ms', 'message.timestamp.type', 'min.cleanable.dirty.ratio',
+    'min.compaction.lag.ms', 'min.insync.replicas', 'preallocate', 'remote.log.copy.disable',
+    'remote.log.delete.on.disable', 'remote.storage.enable', 'retention.bytes', 'retention.ms',
+    'segment.bytes', 'segment.index.bytes', 'segment.jitter.ms', 'segment.ms',
+    'unclean.leader.election.enable'];
+  await withAdmin(async (admin) => {
+    await admin.createTopics({
+      topics: [{
+        topic: 'kjs-kafka4-keys', numPartitions: 1, configEntries: [
+          { name: 'segment.jitter.ms', value: '1000' }, { name: 'min.compaction.lag.ms', value: '5000' },
+          { name: 'unclean.leader.election.enable', value: 'true' },
+          { name: 'leader.replication.throttled.replicas', value: '*' }],
+      }],
+      waitForLeaders: true,
+    });
+    const d = entries(await admin.describeConfigs({
+      includeSynonyms: true,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kjs-kafka4-keys' }],
+    }));
+    assert.deepEqual(Object.keys(d).sort(), kafka4TopicKeys);
+    assert.equal(d['segment.jitter.ms'].configValue, '1000');
+    assert.equal(d['segment.jitter.ms'].configSource, 1); // DYNAMIC_TOPIC_CONFIG
+    assert.equal(d['unclean.leader.election.enable'].configValue, 'true');
+    assert.equal(d['leader.replication.throttled.replicas'].configValue, '*');
+    assert.equal(d['segment.index.bytes'].configValue, '10485760');
+    assert.deepEqual(d['segment.index.bytes'].configSynonyms.map((s) => s.configName), ['log.index.size.max.bytes']);
+    assert.equal(d['remote.storage.enable'].configValue, 'false');
+    assert.deepEqual(d['remote.storage.enable'].configSynonyms, []);
+    // No tiered storage: Kafka's INVALID_CONFIG; and min.compaction.lag.ms over max.
+    for (const configEntries of [[{ name: 'remote.storage.enable', value: 'true' }],
+      [{ name: 'min.compaction.lag.ms', value: '10' }, { name: 'max.compaction.lag.ms', value: '5' }],
+      [{ name: 'compression.lz4.level', value: '18' }]]) {
+      await assert.rejects(admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: 'kjs-kafka4-keys', configEntries }],
+      }), (e) => /INVALID_CONFIG|Configuration is invalid/i.test(String(e) + JSON.stringify(e)));
+    }
   });
 });
 

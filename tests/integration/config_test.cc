@@ -9,6 +9,7 @@
 #include "broker/protocol/describe_configs.h"
 #include "broker/protocol/records.h"
 #include "broker/protocol/request_header.h"
+#include "broker/storage/log_manager.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -166,13 +167,66 @@ std::optional<Response> raw_call(uint16_t port, broker::protocol::api_key key, i
   return kafka_call<Response>(c, key, version, 7, body);
 }
 
-const std::vector<std::string> topic_keys{
-    "cleanup.policy",    "compression.type",          "delete.retention.ms",
-    "flush.messages",    "flush.ms",                  "index.interval.bytes",
-    "max.message.bytes", "message.timestamp.after.max.ms", "message.timestamp.before.max.ms",
-    "message.timestamp.type", "min.cleanable.dirty.ratio", "min.insync.replicas",
-    "retention.bytes",   "retention.ms",              "segment.bytes",
-    "segment.ms"};
+/// Every topic-level config Kafka 4.x accepts (LogConfig's ConfigDef, less the keys 4.0
+/// removed: message.format.version, message.timestamp.difference.max.ms,
+/// message.downconversion.enable), with its ConfigDef type, default and first broker synonym
+/// ("" = none, LogConfig.CONFIGS_WITH_NO_SERVER_DEFAULTS).
+struct kafka_topic_key {
+  std::string name;
+  broker::protocol::config_type type;
+  std::string default_value;
+  std::string broker_synonym;
+};
+
+const std::vector<kafka_topic_key>& kafka_4_topic_keys() {
+  using type = broker::protocol::config_type;
+  static const std::vector<kafka_topic_key> keys{
+      {"cleanup.policy", type::list_type, "delete", "log.cleanup.policy"},
+      {"compression.gzip.level", type::int_type, "-1", "compression.gzip.level"},
+      {"compression.lz4.level", type::int_type, "9", "compression.lz4.level"},
+      {"compression.type", type::string_type, "producer", "compression.type"},
+      {"compression.zstd.level", type::int_type, "3", "compression.zstd.level"},
+      {"delete.retention.ms", type::long_type, "86400000", "log.cleaner.delete.retention.ms"},
+      {"file.delete.delay.ms", type::long_type, "60000", "log.segment.delete.delay.ms"},
+      {"flush.messages", type::long_type, "9223372036854775807", "log.flush.interval.messages"},
+      {"flush.ms", type::long_type, "9223372036854775807", "log.flush.interval.ms"},
+      {"follower.replication.throttled.replicas", type::list_type, "", ""},
+      {"index.interval.bytes", type::int_type, "4096", "log.index.interval.bytes"},
+      {"leader.replication.throttled.replicas", type::list_type, "", ""},
+      {"local.retention.bytes", type::long_type, "-2", "log.local.retention.bytes"},
+      {"local.retention.ms", type::long_type, "-2", "log.local.retention.ms"},
+      {"max.compaction.lag.ms", type::long_type, "9223372036854775807",
+       "log.cleaner.max.compaction.lag.ms"},
+      {"max.message.bytes", type::int_type, "1048588", "message.max.bytes"},
+      {"message.timestamp.after.max.ms", type::long_type, "3600000",
+       "log.message.timestamp.after.max.ms"},
+      {"message.timestamp.before.max.ms", type::long_type, "9223372036854775807",
+       "log.message.timestamp.before.max.ms"},
+      {"message.timestamp.type", type::string_type, "CreateTime", "log.message.timestamp.type"},
+      {"min.cleanable.dirty.ratio", type::double_type, "0.5", "log.cleaner.min.cleanable.ratio"},
+      {"min.compaction.lag.ms", type::long_type, "0", "log.cleaner.min.compaction.lag.ms"},
+      {"min.insync.replicas", type::int_type, "1", "min.insync.replicas"},
+      {"preallocate", type::boolean_type, "false", "log.preallocate"},
+      {"remote.log.copy.disable", type::boolean_type, "false", ""},
+      {"remote.log.delete.on.disable", type::boolean_type, "false", ""},
+      {"remote.storage.enable", type::boolean_type, "false", ""},
+      {"retention.bytes", type::long_type, "-1", "log.retention.bytes"},
+      {"retention.ms", type::long_type, "604800000", "log.retention.ms"},
+      {"segment.bytes", type::int_type, "1073741824", "log.segment.bytes"},
+      {"segment.index.bytes", type::int_type, "10485760", "log.index.size.max.bytes"},
+      {"segment.jitter.ms", type::long_type, "0", "log.roll.jitter.ms"},
+      {"segment.ms", type::long_type, "604800000", "log.roll.ms"},
+      {"unclean.leader.election.enable", type::boolean_type, "false",
+       "unclean.leader.election.enable"},
+  };
+  return keys;
+}
+
+const std::vector<std::string> topic_keys = [] {
+  std::vector<std::string> names;
+  for (const auto& k : kafka_4_topic_keys()) names.push_back(k.name);
+  return names;
+}();
 
 TEST_F(configs, describe_topic_reports_every_key_with_its_source) {
   auto t = topic();
@@ -211,6 +265,142 @@ TEST_F(configs, describe_topic_reports_every_key_with_its_source) {
 
   auto missing = describe(RD_KAFKA_RESOURCE_TOPIC, topic("missing"));
   EXPECT_EQ(missing.error, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+}
+
+TEST_F(configs, describe_configs_lists_every_kafka_4_topic_key_with_type_synonyms_and_doc) {
+  namespace protocol = broker::protocol;
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {}), RdKafka::ERR_NO_ERROR);
+  protocol::describe_configs_request req;
+  req.resources.push_back({protocol::config_resource_topic, t, std::nullopt});
+  req.include_synonyms = true;
+  req.include_documentation = true;
+  auto resp = raw_call<protocol::describe_configs_response>(
+      _broker->port(), protocol::api_key::describe_configs, 4, req);
+  ASSERT_TRUE(resp);
+  ASSERT_EQ(resp->results.size(), 1u);
+  const auto& configs = resp->results[0].configs;
+  ASSERT_EQ(configs.size(), kafka_4_topic_keys().size());
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const auto& want = kafka_4_topic_keys()[i];
+    const auto& got = configs[i];
+    SCOPED_TRACE(want.name);
+    EXPECT_EQ(got.name, want.name);
+    EXPECT_EQ(got.config_type, static_cast<int8_t>(want.type));
+    EXPECT_EQ(got.value, want.default_value);
+    EXPECT_EQ(got.config_source, static_cast<int8_t>(protocol::config_source::default_config));
+    EXPECT_FALSE(got.read_only);
+    EXPECT_FALSE(got.is_sensitive);
+    ASSERT_TRUE(got.documentation);
+    EXPECT_FALSE(got.documentation->empty());
+    if (want.broker_synonym.empty()) {
+      EXPECT_TRUE(got.synonyms.empty());  // as Kafka: no server default to list
+    } else {
+      ASSERT_EQ(got.synonyms.size(), 1u);
+      EXPECT_EQ(got.synonyms[0].name, want.broker_synonym);
+      EXPECT_EQ(got.synonyms[0].value, want.default_value);
+      EXPECT_EQ(got.synonyms[0].source, static_cast<int8_t>(protocol::config_source::default_config));
+    }
+  }
+}
+
+TEST_F(configs, kafka_4_keys_are_validated_stored_and_described) {
+  auto t = topic();
+  ASSERT_EQ(create_topic(t, 1, {{"min.compaction.lag.ms", "1000"}, {"preallocate", "TRUE"}}),
+            RdKafka::ERR_NO_ERROR);
+  // Kafka's validators.
+  const std::vector<std::pair<std::string, std::string>> refused{
+      {"compression.gzip.level", "0"},     {"compression.lz4.level", "18"},
+      {"compression.zstd.level", "23"},    {"segment.index.bytes", "3"},
+      {"segment.jitter.ms", "-1"},         {"max.compaction.lag.ms", "0"},
+      {"file.delete.delay.ms", "-1"},      {"local.retention.ms", "-3"},
+      {"unclean.leader.election.enable", "maybe"},
+      {"leader.replication.throttled.replicas", "0:0,*"},
+      {"message.format.version", "3.0"},  // removed in Kafka 4.0
+      {"message.downconversion.enable", "true"}};
+  for (const auto& [key, value] : refused) {
+    auto r = alter(RD_KAFKA_RESOURCE_TOPIC, t, {{key, value}});
+    EXPECT_EQ(r.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG) << key << "=" << value;
+    EXPECT_NE(r.second.find(key), std::string::npos) << r.second;
+  }
+  // Tiered storage: refused with Kafka's answer on a broker without it.
+  auto remote = alter(RD_KAFKA_RESOURCE_TOPIC, t, {{"remote.storage.enable", "true"}});
+  EXPECT_EQ(remote.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  EXPECT_NE(remote.second.find("Tiered Storage functionality is disabled in the broker"),
+            std::string::npos)
+      << remote.second;
+  // Across keys: min.compaction.lag.ms may not exceed max.compaction.lag.ms.
+  auto lags = alter(RD_KAFKA_RESOURCE_TOPIC, t,
+                    {{"min.compaction.lag.ms", "5000"}, {"max.compaction.lag.ms", "4000"}});
+  EXPECT_EQ(lags.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  EXPECT_NE(lags.second.find("min.compaction.lag.ms (5000) > max.compaction.lag.ms (4000)"),
+            std::string::npos)
+      << lags.second;
+  auto d = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(d.configs["min.compaction.lag.ms"].value, "1000");  // nothing changed
+  EXPECT_EQ(d.configs["preallocate"].value, "true");           // canonical
+  EXPECT_EQ(d.configs["preallocate"].source, RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+  // CreateTopics checks the same.
+  EXPECT_EQ(create_topic(topic("remote"), 1, {{"remote.storage.enable", "true"}}),
+            RdKafka::ERR_INVALID_CONFIG);
+  EXPECT_EQ(create_topic(topic("lags"), 1,
+                         {{"min.compaction.lag.ms", "10"}, {"max.compaction.lag.ms", "9"}}),
+            RdKafka::ERR_INVALID_CONFIG);
+  EXPECT_EQ(create_topic(topic("level"), 1, {{"compression.gzip.level", "0"}}),
+            RdKafka::ERR_INVALID_CONFIG);
+
+  // Keys with no effect on one broker are stored and reported like any other.
+  auto ok = alter(RD_KAFKA_RESOURCE_TOPIC, t,
+                  {{"unclean.leader.election.enable", "true"},
+                   {"leader.replication.throttled.replicas", "*"},
+                   {"follower.replication.throttled.replicas", "0:0, 1:0"},
+                   {"remote.storage.enable", "false"},
+                   {"local.retention.ms", "3600000"},
+                   {"segment.jitter.ms", "1000"},
+                   {"segment.index.bytes", "4096"},
+                   {"file.delete.delay.ms", "0"},
+                   {"compression.zstd.level", "-7"}});
+  ASSERT_EQ(ok.first, RD_KAFKA_RESP_ERR_NO_ERROR) << ok.second;
+  d = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(d.configs["unclean.leader.election.enable"].value, "true");
+  EXPECT_EQ(d.configs["leader.replication.throttled.replicas"].value, "*");
+  EXPECT_EQ(d.configs["follower.replication.throttled.replicas"].value, "0:0,1:0");
+  EXPECT_EQ(d.configs["follower.replication.throttled.replicas"].source,
+            RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
+  EXPECT_EQ(d.configs["remote.storage.enable"].value, "false");
+  EXPECT_EQ(d.configs["local.retention.ms"].value, "3600000");
+  EXPECT_EQ(d.configs["compression.zstd.level"].value, "-7");
+  // Left out of the new set: back to the default.
+  EXPECT_EQ(d.configs["min.compaction.lag.ms"].value, "0");
+  EXPECT_EQ(d.configs["preallocate"].source, RD_KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG);
+  // They live in the partition's configuration, and survive a restart.
+  auto log = _broker->logs().get({t, core::partition_id{0}});
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->config().segment_jitter_ms, 1000);
+  EXPECT_EQ(log->config().segment_index_bytes, 4096);
+  EXPECT_EQ(log->config().file_delete_delay_ms, 0);
+  EXPECT_EQ(log->config().compression_zstd_level, -7);
+  stop_broker();
+  start_broker();
+  d = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(d.configs["leader.replication.throttled.replicas"].value, "*");
+  EXPECT_EQ(d.configs["segment.jitter.ms"].value, "1000");
+
+  // The broker synonyms are dynamic broker keys like the others.
+  auto broker_lag = alter(RD_KAFKA_RESOURCE_BROKER, "0", {{"log.segment.delete.delay.ms", "1234"}});
+  ASSERT_EQ(broker_lag.first, RD_KAFKA_RESP_ERR_NO_ERROR) << broker_lag.second;
+  d = describe(RD_KAFKA_RESOURCE_TOPIC, t);
+  EXPECT_EQ(d.configs["file.delete.delay.ms"].value, "0");  // the topic's own still wins
+  auto other = topic("other");
+  ASSERT_EQ(create_topic(other, 1, {}), RdKafka::ERR_NO_ERROR);
+  auto od = describe(RD_KAFKA_RESOURCE_TOPIC, other);
+  EXPECT_EQ(od.configs["file.delete.delay.ms"].value, "1234");
+  EXPECT_EQ(od.configs["file.delete.delay.ms"].source, RD_KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG);
+  auto broker_bad = alter(RD_KAFKA_RESOURCE_BROKER, "0",
+                          {{"log.cleaner.min.compaction.lag.ms", "10"},
+                           {"log.cleaner.max.compaction.lag.ms", "5"}});
+  EXPECT_EQ(broker_bad.first, RD_KAFKA_RESP_ERR_INVALID_CONFIG);
+  ASSERT_EQ(alter(RD_KAFKA_RESOURCE_BROKER, "0", {}).first, RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
 TEST_F(configs, alter_topic_replaces_the_dynamic_set_applies_live_and_persists) {

@@ -70,6 +70,47 @@ TEST(compression, compressed_formats_are_the_standard_ones) {
   EXPECT_LT(compress(compression_codec::zstd, input).value().size(), input.size() / 10);
 }
 
+/// Text of random words: compressible, but not trivially, so levels make a difference.
+core::bytes words(size_t n, uint32_t seed) {
+  static const char* vocabulary[] = {"sluice ", "stream ", "broker ", "kafka ", "segment ",
+                                     "offset ", "record ", "batch ", "topic ", "partition ",
+                                     "leader ", "epoch ", "index ", "cleaner ", "key ", "value "};
+  std::mt19937 gen(seed);
+  core::bytes b;
+  while (b.size() < n) {
+    for (const char* c = vocabulary[gen() % 16]; *c != 0; ++c) b.push_back(static_cast<std::byte>(*c));
+  }
+  b.resize(n);
+  return b;
+}
+
+TEST(compression, levels_are_kafkas_compression_codec_levels) {
+  const auto input = words(200000, 7);
+  auto packed = [&](compression_codec codec, std::optional<int32_t> level) {
+    auto p = compress(codec, input, level);
+    EXPECT_TRUE(p) << p.error().message();
+    auto back = decompress(codec, p.value(), input.size());
+    EXPECT_TRUE(back);
+    EXPECT_EQ(back.value(), input);  // every level round-trips
+    return p.value();
+  };
+  // gzip: zlib records the level class in the header's XFL byte: 4 = fastest (level 1),
+  // 2 = best (level 9), 0 = anything else (-1, zlib's default 6).
+  EXPECT_EQ(packed(compression_codec::gzip, 1)[8], std::byte{4});
+  EXPECT_EQ(packed(compression_codec::gzip, 9)[8], std::byte{2});
+  EXPECT_EQ(packed(compression_codec::gzip, -1)[8], std::byte{0});
+  EXPECT_EQ(packed(compression_codec::gzip, -1), packed(compression_codec::gzip, std::nullopt));
+  // lz4: 9 (Kafka's default) is the fast mode, as without a level; 12 is high compression.
+  EXPECT_EQ(packed(compression_codec::lz4, 9), packed(compression_codec::lz4, std::nullopt));
+  EXPECT_LT(packed(compression_codec::lz4, 12).size(), packed(compression_codec::lz4, 9).size());
+  EXPECT_EQ(packed(compression_codec::lz4, 17), packed(compression_codec::lz4, 12));  // capped
+  // zstd: the level as given; 3 is the default.
+  EXPECT_EQ(packed(compression_codec::zstd, 3), packed(compression_codec::zstd, std::nullopt));
+  EXPECT_LT(packed(compression_codec::zstd, 19).size(), packed(compression_codec::zstd, -5).size());
+  // snappy and none have no level: it is ignored.
+  EXPECT_EQ(packed(compression_codec::snappy, 5), packed(compression_codec::snappy, std::nullopt));
+}
+
 TEST(compression, snappy_accepts_the_xerial_framing) {
   const auto part1 = text(40000);
   const auto part2 = random_bytes(1000, 2);

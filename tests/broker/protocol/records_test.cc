@@ -325,6 +325,55 @@ TEST(records, empty_record_list_is_an_error) {
   EXPECT_EQ(encode_record_batch({}, {}).error(), errc::invalid_argument);
 }
 
+/// A batch whose two record timestamps lie almost 2^64 apart (found by the record_batch fuzz
+/// target): INT64_MIN + 10 and INT64_MAX - 10, each base_timestamp 0 plus its delta.
+const core::bytes far_apart_timestamps = hex(
+    "00 00 00 00 00 00 00 00"  // base_offset
+    "00 00 00 55"              // batch_length 85
+    "00 00 00 00 02"           // partition_leader_epoch, magic
+    "a5 5e 16 30"              // crc
+    "00 00 00 00 00 01"        // attributes, last_offset_delta 1
+    "00 00 00 00 00 00 00 00"  // base_timestamp 0
+    "7f ff ff ff ff ff ff f5"  // max_timestamp INT64_MAX - 10
+    "ff ff ff ff ff ff ff ff ff ff ff ff ff ff 00 00 00 02"  // no producer; 2 records
+    "22 00 eb ff ff ff ff ff ff ff ff 01 00 02 'k' 02 'v' 00"  // ts delta INT64_MIN + 10
+    "22 00 ea ff ff ff ff ff ff ff ff 01 02 02 'k' 02 'w' 00");  // ts delta INT64_MAX - 10
+
+TEST(records, timestamps_too_far_apart_to_encode_fail_instead_of_overflowing) {
+  // Decoding is fine; re-encoding (recompression, compaction) computed INT64_MAX - 10 -
+  // (INT64_MIN + 10) as the second record's delta: undefined, and in practice a wrapped delta
+  // that the reader then refuses, so a corrupt batch went to the log.
+  auto records = decode_record_batch(far_apart_timestamps);
+  ASSERT_TRUE(records) << records.error().message();
+  ASSERT_EQ(records.value().size(), 2u);
+  EXPECT_EQ(core::to_epoch_ms(records.value()[0].record.ts), INT64_MIN + 10);
+  EXPECT_EQ(core::to_epoch_ms(records.value()[1].record.ts), INT64_MAX - 10);
+  std::vector<core::raw_record> raw{records.value()[0].record, records.value()[1].record};
+  EXPECT_EQ(encode_record_batch(raw, {}).error(), errc::invalid_argument);
+  // Either way round.
+  std::swap(raw[0], raw[1]);
+  EXPECT_EQ(encode_record_batch(raw, {}).error(), errc::invalid_argument);
+}
+
+TEST(records, offset_deltas_a_batch_cannot_hold_fail_to_encode) {
+  // A stored producer batch keeps its records' offset deltas as sent; re-encoding them (log
+  // compaction) used to abort the broker on a SLUICE_ASSERT when they did not increase.
+  const std::vector<core::raw_record> raw{make_record("a", "1", 1), make_record("b", "2", 2)};
+  record_batch_options o;
+  const std::vector<int32_t> decreasing{2, 1};
+  o.offset_deltas = decreasing;
+  EXPECT_EQ(encode_record_batch(raw, o).error(), errc::invalid_argument);
+  const std::vector<int32_t> equal{1, 1};
+  o.offset_deltas = equal;
+  EXPECT_EQ(encode_record_batch(raw, o).error(), errc::invalid_argument);
+  const std::vector<int32_t> increasing{0, 5};
+  o.offset_deltas = increasing;
+  o.last_offset_delta = 4;  // below the last record's delta
+  EXPECT_EQ(encode_record_batch(raw, o).error(), errc::invalid_argument);
+  o.last_offset_delta = 5;
+  EXPECT_TRUE(encode_record_batch(raw, o));
+}
+
 TEST(records, batch_iterator_splits_whole_batches) {
   core::raw_record r1 = make_record("a", "1", 1);
   core::raw_record r2 = make_record("b", "2", 2);

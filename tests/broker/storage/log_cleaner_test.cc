@@ -530,6 +530,165 @@ TEST(log_cleaner, merges_small_segments_up_to_segment_bytes) {
   EXPECT_EQ(read_all(*log).size(), 20u);
 }
 
+TEST(log_cleaner, merged_groups_also_fit_segment_index_bytes) {
+  // Kafka's groupSegmentsBySize also bounds a group's offset and time indexes: with one entry
+  // of each per one-batch segment (index.interval.bytes 0) and 48 bytes of index — six 8-byte
+  // offset entries, four 12-byte time entries — segments merge four at a time however large
+  // segment.bytes is.
+  temp_dir dir;
+  auto c = compact_config();
+  c.segment_bytes = 90;
+  c.index_interval_bytes = 0;
+  auto log = open_log(dir.path(), c);
+  for (int i = 0; i < 12; ++i) append(*log, {rec("k" + std::to_string(i), "v", 1000)});
+  roll(*log);
+  auto grown = c;
+  grown.segment_bytes = 1 << 20;
+  grown.segment_index_bytes = 48;
+  log->set_config(grown);
+  auto s = clean(*log, true);
+  EXPECT_EQ(s.segments_after, 3u);
+  EXPECT_EQ(read_all(*log).size(), 12u);
+}
+
+// ---- min.compaction.lag.ms and max.compaction.lag.ms ---------------------------------------
+
+TEST(log_cleaner, min_compaction_lag_leaves_young_segments_and_all_after_them_uncompacted) {
+  // Kafka's cleanableOffsets: the first dirty segment whose newest record is younger than
+  // min.compaction.lag.ms is the first uncleanable offset, even when older ones follow it.
+  temp_dir dir;
+  auto c = compact_config();
+  c.segment_bytes = 100;  // one batch per segment
+  c.min_compaction_lag_ms = 3600'000;
+  auto log = open_log(dir.path(), c);
+  const int64_t now = wall_ms();
+  const int64_t old = now - 2 * 3600'000;
+  const int64_t young = now - 60'000;
+  append(*log, {rec("a", "1", old)});    // 0
+  append(*log, {rec("a", "2", old)});    // 1
+  append(*log, {rec("b", "1", old)});    // 2
+  append(*log, {rec("a", "3", young)});  // 3: uncleanable from here
+  append(*log, {rec("b", "2", old)});    // 4: old, but after a young segment
+  append(*log, {rec("a", "4", young)});  // 5
+  roll(*log);
+  auto stats = clean(*log, true, now);
+  EXPECT_TRUE(stats.cleaned);
+  EXPECT_EQ(stats.end_offset, 3);  // the checkpoint stops at the young segment
+  // Only a=1 went: a=3 and b=2 were not in the key map, so a=2 and b=1 stay.
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{1, "a", "2"},
+                                                 {2, "b", "1"},
+                                                 {3, "a", "3"},
+                                                 {4, "b", "2"},
+                                                 {5, "a", "4"}}));
+  // Two hours later everything is old enough.
+  clean(*log, true, now + 2 * 3600'000);
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{4, "b", "2"}, {5, "a", "4"}}));
+}
+
+TEST(log_cleaner, min_compaction_lag_zero_cleans_everything_closed) {
+  temp_dir dir;
+  auto c = compact_config();
+  c.segment_bytes = 100;
+  auto log = open_log(dir.path(), c);
+  const int64_t now = wall_ms();
+  append(*log, {rec("a", "1", now)});
+  append(*log, {rec("a", "2", now)});
+  roll(*log);
+  clean(*log, true, now);
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{1, "a", "2"}}));
+}
+
+TEST(log_cleaner, max_compaction_lag_cleans_overdue_dirt_below_the_dirty_ratio) {
+  temp_dir dir;
+  auto c = compact_config();
+  c.segment_bytes = 100;
+  auto log = open_log(dir.path(), c);
+  const int64_t now = wall_ms();
+  for (int i = 0; i < 4; ++i) append(*log, {rec("k" + std::to_string(i), "old", now - 3600'000)});
+  roll(*log);
+  ASSERT_TRUE(clean(*log, false, now).cleaned);  // all dirty: cleaned, checkpoint at 4
+  append(*log, {rec("k0", "new", now - 10 * 60'000)});  // ten minutes old
+  roll(*log);
+  // One dirty segment of five: below min.cleanable.dirty.ratio (0.5).
+  EXPECT_FALSE(clean(*log, false, now).cleaned);
+  c.max_compaction_lag_ms = 3600'000;  // not overdue yet
+  log->set_config(c);
+  EXPECT_FALSE(clean(*log, false, now).cleaned);
+  c.max_compaction_lag_ms = 60'000;  // overdue: its first batch is older than a minute
+  log->set_config(c);
+  auto stats = clean(*log, false, now);
+  EXPECT_TRUE(stats.cleaned);
+  EXPECT_TRUE(stats.forced_by_max_lag);
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{1, "k1", "old"},
+                                                 {2, "k2", "old"},
+                                                 {3, "k3", "old"},
+                                                 {4, "k0", "new"}}));
+  // Nothing dirty is left: no forced pass.
+  EXPECT_FALSE(clean(*log, false, now).cleaned);
+}
+
+TEST(log_cleaner, max_compaction_lag_rolls_an_idle_compacted_active_segment) {
+  // Kafka's maxSegmentMs: a compacted log's active segment rolls at max.compaction.lag.ms
+  // when that is below segment.ms, so its records can be cleaned in time.
+  temp_dir dir;
+  auto c = compact_config();
+  c.segment_ms = 3600'000;
+  c.max_compaction_lag_ms = 50;
+  auto log = open_log(dir.path(), c);
+  append(*log, {rec("a", "1")});
+  append(*log, {rec("a", "2")});
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  EXPECT_TRUE(log->roll_if_idle(std::chrono::steady_clock::now()).value());
+  clean(*log, false, wall_ms());
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{1, "a", "2"}}));
+  // The same settings on a delete-only log: segment.ms alone counts.
+  temp_dir dir2;
+  auto d = c;
+  d.cleanup_compact = false;
+  d.cleanup_delete = true;
+  auto plain = open_log(dir2.path(), d);
+  append(*plain, {rec("a", "1")});
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  EXPECT_FALSE(plain->roll_if_idle(std::chrono::steady_clock::now()).value());
+}
+
+TEST(log_cleaner, swapped_out_segments_wait_file_delete_delay_ms) {
+  temp_dir dir;
+  auto c = compact_config();
+  c.segment_bytes = 100;
+  c.file_delete_delay_ms = 60'000;
+  auto log = open_log(dir.path(), c);
+  for (int i = 0; i < 4; ++i) append(*log, {rec("a", std::to_string(i))});
+  roll(*log);
+  ASSERT_TRUE(log->flush());
+  auto slice = log->read_slice(core::offset{0}, 1 << 20, core::offset{4}).value();
+  ASSERT_GT(slice.size, 0u);
+  clean(*log, true);
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{3, "a", "3"}}));
+  // The sources are renamed, and the fetch that held the first one still reads it.
+  size_t renamed = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    renamed += e.path().filename().string().ends_with(".log.deleted");
+  }
+  EXPECT_EQ(renamed, 3u);  // offsets 0-2 were compacted away; the segment of 3 is unchanged
+  EXPECT_EQ(log->retired_segment_count(), 3u);
+  core::bytes raw(slice.size);
+  ASSERT_EQ(::pread(slice.source->log_fd(), raw.data(), raw.size(),
+                    static_cast<off_t>(slice.position)),
+            static_cast<ssize_t>(raw.size()));
+  auto first = protocol::decode_record_batch(raw).value();
+  EXPECT_EQ(core::to_string(*first.at(0).record.value), "0");
+  ASSERT_TRUE(log->delete_retired_files(std::chrono::steady_clock::now() + std::chrono::hours(1)));
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    EXPECT_FALSE(e.path().filename().string().ends_with(".deleted")) << e.path();
+  }
+  // A restart finds the cleaned log as it was.
+  ASSERT_TRUE(log->close());
+  log.reset();
+  log = open_log(dir.path(), c, false);
+  EXPECT_EQ(read_all(*log), (std::vector<stored>{{3, "a", "3"}}));
+}
+
 // ---- produce-side rules -------------------------------------------------------------------
 
 TEST(log_validator, compacted_topics_refuse_keyless_records) {

@@ -241,5 +241,37 @@ TEST(log_validator, a_batch_to_recompress_with_offset_deltas_out_of_order_is_cor
   EXPECT_TRUE(log->append(swapped));
 }
 
+TEST(log_validator, recompression_uses_the_topics_compression_codec_level) {
+  // A batch of 50 records of 200 bytes, sent uncompressed; the topic recompresses with gzip.
+  // zlib records the level class in the gzip header's XFL byte (4 = level 1, 2 = level 9, 0 =
+  // the default), 8 bytes into the records section after the 61-byte batch header.
+  auto stored_xfl = [](int32_t level) {
+    temp_dir d;
+    log_config c;
+    c.compression = compression_codec::gzip;
+    c.compression_gzip_level = level;
+    auto log = open_log(d.path(), c);
+    std::vector<core::raw_record> rs(50);
+    for (size_t i = 0; i < rs.size(); ++i) {
+      rs[i].value = core::to_bytes(std::string(200, static_cast<char>('a' + i % 26)));
+      rs[i].ts = core::from_epoch_ms(now_ms());
+    }
+    EXPECT_TRUE(log->append(protocol::encode_record_batch(rs, {}).value()));
+    auto r = log->read(core::offset{0}, 1 << 20, log->high_watermark()).value();
+    EXPECT_EQ(stored_headers(*log).at(0).codec(), compression_codec::gzip);
+    EXPECT_EQ(r.records.at(61), std::byte{0x1f});  // the gzip magic
+    return r.records.at(61 + 8);
+  };
+  EXPECT_EQ(stored_xfl(1), std::byte{4});
+  EXPECT_EQ(stored_xfl(9), std::byte{2});
+  EXPECT_EQ(stored_xfl(-1), std::byte{0});
+  // Only the level of the topic's codec counts.
+  log_config c;
+  c.compression = compression_codec::zstd;
+  c.compression_zstd_level = 19;
+  c.compression_gzip_level = 1;
+  EXPECT_EQ(compression_level(c), 19);
+}
+
 }  // namespace
 }  // namespace sluice::broker::storage

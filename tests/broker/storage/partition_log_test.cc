@@ -4,7 +4,13 @@
 #include "broker/storage/partition_log.h"
 #include "tests/broker/storage/storage_test_util.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <string_view>
+#include <thread>
 
 namespace sluice::broker::storage {
 namespace {
@@ -201,6 +207,186 @@ TEST(partition_log, delete_records_and_retention_move_the_log_start) {
   ASSERT_TRUE(log->enforce_retention(1'000'000));
   EXPECT_EQ(log->segment_count(), 1u);  // the active segment always stays
   EXPECT_EQ(log->log_end_offset(), core::offset{30});
+}
+
+TEST(partition_log, rolls_when_the_offset_or_time_index_is_full) {
+  // segment.index.bytes = 24: three offset-index entries (8 bytes) or two time-index entries
+  // (12 bytes). index.interval.bytes = 0 indexes every batch.
+  log_config c;
+  c.index_interval_bytes = 0;
+  c.segment_index_bytes = 24;
+  {
+    // One timestamp throughout: one time-index entry, so the offset index fills first.
+    temp_dir d;
+    auto log = open_log(d.path(), c);
+    for (int i = 0; i < 9; ++i) ASSERT_TRUE(log->append(make_batch(1, i, 1000 - i)));
+    EXPECT_EQ(log->segment_count(), 3u);  // [0, 3) [3, 6) [6, 9)
+    ASSERT_TRUE(log->append(make_batch(1, 9, 1000 - 9)));
+    EXPECT_EQ(log->segment_count(), 4u);
+    EXPECT_EQ(values_in(log->read(core::offset{0}, 1 << 20, core::offset{10}).value().records),
+              (std::vector<std::string>{"v0", "v1", "v2"}));  // one segment per read
+  }
+  {
+    // Rising timestamps: a time-index entry per batch, full after two.
+    temp_dir d;
+    auto log = open_log(d.path(), c);
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE(log->append(make_batch(1, i, 1000)));
+    EXPECT_EQ(log->segment_count(), 3u);
+    // Kafka's default (10 MiB) takes them all in one segment.
+    c.segment_index_bytes = 10 * 1024 * 1024;
+    log->set_config(c);
+    for (int i = 6; i < 100; ++i) ASSERT_TRUE(log->append(make_batch(1, i, 1000)));
+    EXPECT_EQ(log->segment_count(), 4u);
+  }
+  {
+    // Below one entry (4..7 bytes): every batch gets a segment of its own.
+    c.segment_index_bytes = 4;
+    temp_dir d;
+    auto log = open_log(d.path(), c);
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->append(make_batch(1, i, 1000)));
+    EXPECT_EQ(log->segment_count(), 5u);
+  }
+}
+
+/// The names in `dir` ending in `suffix`.
+std::vector<std::string> files_ending(const std::filesystem::path& dir, std::string_view suffix) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename().string().ends_with(suffix)) out.push_back(e.path().filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(partition_log, removed_segments_wait_file_delete_delay_ms_renamed_deleted) {
+  temp_dir d;
+  log_config c;
+  c.segment_bytes = 230;  // three one-record batches per segment
+  c.file_delete_delay_ms = 60000;
+  auto log = open_log(d.path(), c);
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(log->append(make_batch(1, i, 1000)));
+  ASSERT_TRUE(log->flush());  // rolled segments get their index files
+  ASSERT_GT(log->segment_count(), 3u);
+  // A fetch in flight holds the first segment (as sendfile would).
+  auto slice = log->read_slice(core::offset{0}, 1 << 20, core::offset{12}).value();
+  ASSERT_GT(slice.size, 0u);
+
+  // DeleteRecords: the segments below go, renamed, not unlinked.
+  ASSERT_TRUE(log->delete_records_before(core::offset{6}));
+  EXPECT_EQ(log->retired_segment_count(), 2u);
+  EXPECT_EQ(files_ending(d.path(), ".log.deleted"),
+            (std::vector<std::string>{"00000000000000000000.log.deleted",
+                                      "00000000000000000003.log.deleted"}));
+  EXPECT_EQ(files_ending(d.path(), ".index.deleted").size(), 2u);
+  EXPECT_EQ(files_ending(d.path(), ".timeindex.deleted").size(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(d.path() / "00000000000000000000.log"));
+  // The reader still reads what it located, through its descriptor.
+  core::bytes raw(slice.size);
+  ASSERT_EQ(::pread(slice.source->log_fd(), raw.data(), raw.size(), static_cast<off_t>(slice.position)),
+            static_cast<ssize_t>(raw.size()));
+  EXPECT_EQ(values_in(raw), (std::vector<std::string>{"v0", "v1", "v2"}));
+
+  // Retention the same way: [6, 9) goes, the active segment stays.
+  c.retention_ms = 10;
+  log->set_config(c);
+  ASSERT_TRUE(log->enforce_retention(1'000'000));
+  EXPECT_EQ(log->retired_segment_count(), 3u);
+  EXPECT_EQ(log->segment_count(), 1u);
+
+  // Not before the delay; then every pending file.
+  const auto now = std::chrono::steady_clock::now();
+  EXPECT_EQ(log->delete_retired_files(now).value(), 0u);
+  EXPECT_EQ(files_ending(d.path(), ".log.deleted").size(), 3u);
+  EXPECT_GE(log->delete_retired_files(now + std::chrono::seconds(61)).value(), 9u);
+  EXPECT_EQ(log->retired_segment_count(), 0u);
+  EXPECT_TRUE(files_ending(d.path(), ".deleted").empty());
+  EXPECT_FALSE(log->read(core::offset{11}, 1 << 20, core::offset{12}).value().records.empty());
+}
+
+TEST(partition_log, zero_delay_deletes_at_once_and_leftovers_go_at_open_and_close) {
+  temp_dir d;
+  log_config c;
+  c.segment_bytes = 230;  // three one-record batches per segment
+  c.file_delete_delay_ms = 0;
+  {
+    auto log = open_log(d.path(), c);
+    for (int i = 0; i < 9; ++i) ASSERT_TRUE(log->append(make_batch(1, i, 1000)));
+    ASSERT_TRUE(log->delete_records_before(core::offset{3}));
+    EXPECT_EQ(log->retired_segment_count(), 0u);
+    EXPECT_TRUE(files_ending(d.path(), ".deleted").empty());
+    EXPECT_FALSE(std::filesystem::exists(d.path() / "00000000000000000000.log"));
+    // With a delay, close() unlinks what is pending: nothing reads any more.
+    c.file_delete_delay_ms = 3600000;
+    log->set_config(c);
+    ASSERT_TRUE(log->delete_records_before(core::offset{6}));
+    EXPECT_EQ(files_ending(d.path(), ".log.deleted").size(), 1u);
+    ASSERT_TRUE(log->close());
+    EXPECT_TRUE(files_ending(d.path(), ".deleted").empty());
+  }
+  // A crash with renamed files pending: start-up deletes them, as Kafka's does.
+  {
+    std::ofstream(d.path() / "00000000000000000001.log.deleted") << "stale";
+    std::ofstream(d.path() / "00000000000000000001.index.deleted") << "stale";
+    auto log = open_log(d.path(), c, false, 0);
+    EXPECT_TRUE(files_ending(d.path(), ".deleted").empty());
+    EXPECT_EQ(log->log_end_offset(), core::offset{9});
+  }
+}
+
+TEST(partition_log, segment_jitter_ms_rolls_segments_before_segment_ms) {
+  // Kafka's randomSegmentJitter: each segment rolls once older than segment.ms less a random
+  // jitter below min(segment.jitter.ms, segment.ms). With both at 600 ms, a segment 300 ms old
+  // rolls on the next append when its jitter exceeds 300 — about half of them; without jitter
+  // none does.
+  temp_dir d;
+  constexpr int logs = 32;
+  log_config jittered;
+  jittered.segment_ms = 600;
+  jittered.segment_jitter_ms = 600;
+  log_config plain;
+  plain.segment_ms = 600;
+  std::vector<std::unique_ptr<partition_log>> with_jitter, without;
+  for (int i = 0; i < logs; ++i) {
+    with_jitter.push_back(open_log(d.path() / ("j" + std::to_string(i)), jittered));
+    without.push_back(open_log(d.path() / ("p" + std::to_string(i)), plain));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < logs; ++i) {
+    ASSERT_TRUE(with_jitter[i]->append(make_batch(1, 0)));
+    ASSERT_TRUE(without[i]->append(make_batch(1, 0)));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(320));
+  int rolled = 0;
+  int rolled_without = 0;
+  for (int i = 0; i < logs; ++i) {
+    ASSERT_TRUE(with_jitter[i]->append(make_batch(1, 1)));
+    ASSERT_TRUE(without[i]->append(make_batch(1, 1)));
+    rolled += with_jitter[i]->segment_count() == 2;
+    rolled_without += without[i]->segment_count() == 2;
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GT(rolled, 0);
+  if (waited < std::chrono::milliseconds(450)) {  // a slow machine may have waited longer
+    EXPECT_LT(rolled, logs);
+    EXPECT_EQ(rolled_without, 0);
+  }
+}
+
+TEST(log_manager, housekeeping_unlinks_removed_segments_after_file_delete_delay_ms) {
+  temp_dir d;
+  auto m = log_manager::open(d.path(), {}).value();
+  ASSERT_TRUE(m->create_topic("t", 1, {{"segment.bytes", "230"}, {"file.delete.delay.ms", "50"}}));
+  auto log = m->get({"t", core::partition_id{0}});
+  for (int i = 0; i < 9; ++i) ASSERT_TRUE(log->append(make_batch(1, i, 1000)));
+  ASSERT_TRUE(log->delete_records_before(core::offset{6}));
+  const auto dir = d.path() / "t-0";
+  EXPECT_EQ(files_ending(dir, ".log.deleted").size(), 2u);
+  ASSERT_TRUE(m->housekeeping(1'000'000, false));
+  EXPECT_EQ(files_ending(dir, ".log.deleted").size(), 2u);  // not yet
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  ASSERT_TRUE(m->housekeeping(1'000'000, false));
+  EXPECT_TRUE(files_ending(dir, ".deleted").empty());
+  ASSERT_TRUE(m->shutdown());
 }
 
 TEST(log_manager, catalogue_and_checkpoints_survive_reopen) {

@@ -1,5 +1,8 @@
 #include "broker/storage/errc.h"
 #include "broker/storage/producer_state.h"
+#include "core/big_endian.h"
+#include "core/crc32c.h"
+#include "tests/broker/protocol/golden.h"
 #include "tests/broker/storage/storage_test_util.h"
 
 #include <limits>
@@ -53,6 +56,19 @@ TEST(producer_state, sequence_wraps_from_int32_max_to_zero) {
   EXPECT_EQ(w.find(core::producer_id{2})->batches.back().last_sequence, 0);
   EXPECT_FALSE(w.check(header(2, 0, 1, 1, 4)).value());
   EXPECT_TRUE(w.check(header(2, 0, max - 2, 4, 0)).value());  // its retry
+}
+
+TEST(producer_state, last_sequence_of_a_negative_delta_does_not_overflow) {
+  // Found by fuzzing (segment_recovery): replaying a stored batch whose last_offset_delta is
+  // negative computed INT32_MAX - delta in int32 (undefined), and answered a wrapped sequence.
+  constexpr int32_t max = std::numeric_limits<int32_t>::max();
+  EXPECT_EQ(last_sequence_of(max, -150798334), max - 150798334);
+  EXPECT_EQ(last_sequence_of(0, -1), -1);
+  producer_state s;
+  batch_header h = header(3, 0, max, 1, 0);
+  h.last_offset_delta = -150798334;
+  s.on_append(h);
+  EXPECT_EQ(s.find(core::producer_id{3})->batches.back().last_sequence, max - 150798334);
 }
 
 TEST(producer_state, epochs_fence_older_and_a_bump_restarts_at_zero) {
@@ -133,6 +149,29 @@ TEST(producer_state, snapshot_round_trips_and_detects_damage) {
   damaged[20] ^= std::byte{1};
   EXPECT_FALSE(producer_state::deserialize(damaged));
   EXPECT_FALSE(producer_state::deserialize(bytes_view(bytes).first(bytes.size() - 1)));
+}
+
+TEST(producer_state, snapshot_with_a_producer_listed_twice_is_refused) {
+  // Found by fuzzing (producer_snapshot): the second entry of producer 1 replaced the first
+  // but left its open transaction (first offset 5) behind, so the first unstable offset — and
+  // with it the LSO — stayed at 5 for good. Ids must increase, as serialize() writes them.
+  auto snapshot = protocol::test::hex(
+      "00 01"                    // version 1
+      "00 00 00 00"              // CRC-32C, filled in below
+      "00 00 00 00 00 00 00 0a"  // snapshot offset 10
+      "00 00 00 02"              // 2 producers
+      "00 00 00 00 00 00 00 01 00 00 ff ff ff ff ff ff ff ff ff ff ff ff"  // id 1, epoch 0, -1, -1
+      "00 00 00 00 00 00 00 05 00"                                         // open txn at 5, 0 batches
+      "00 00 00 00 00 00 00 01 00 00 ff ff ff ff ff ff ff ff ff ff ff ff"  // id 1 again
+      "ff ff ff ff ff ff ff ff 00");                                       // no txn, 0 batches
+  core::store_be<uint32_t>(snapshot.data() + 2, core::crc32c(bytes_view(snapshot).subspan(6)));
+  EXPECT_EQ(producer_state::deserialize(snapshot).error(), errc::corrupt_batch);
+  // In increasing order, the same entries are a valid snapshot.
+  core::store_be<int64_t>(snapshot.data() + 18 + 31, 2);
+  core::store_be<uint32_t>(snapshot.data() + 2, core::crc32c(bytes_view(snapshot).subspan(6)));
+  auto ok = producer_state::deserialize(snapshot);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok.value().second.first_unstable_offset(), 5);
 }
 
 TEST(producer_state, expires_idle_producers_whose_data_is_gone) {
