@@ -39,6 +39,12 @@ const core::bytes* member::metadata_for(std::string_view protocol) const noexcep
   return nullptr;
 }
 
+bool member::same_protocols(const std::vector<protocol_metadata>& other) const noexcept {
+  if (!only_selected_protocol) return protocols == other;
+  return protocols.size() == 1 &&
+         std::find(other.begin(), other.end(), protocols.front()) != other.end();
+}
+
 member* group::find(std::string_view member_id) {
   auto it = members.find(std::string(member_id));
   return it == members.end() ? nullptr : &it->second;

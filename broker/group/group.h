@@ -65,6 +65,9 @@ struct member {
   std::string protocol_type;
   std::vector<protocol_metadata> protocols;  ///< in the member's order of preference
   core::bytes assignment;                    ///< from the leader's SyncGroup
+  /// Replayed from `__consumer_offsets`, whose format (Kafka's) keeps only the selected
+  /// protocol and its metadata: `protocols` holds that one entry until the member joins again.
+  bool only_selected_protocol = false;
 
   /// The held JoinGroup / SyncGroup responses (empty = not waiting).
   std::function<void(join_result)> awaiting_join;
@@ -84,9 +87,10 @@ struct member {
   bool is_static() const noexcept { return instance_id.has_value(); }
   /// The metadata this member sent for `protocol`; empty if it does not support it.
   const core::bytes* metadata_for(std::string_view protocol) const noexcept;
-  bool same_protocols(const std::vector<protocol_metadata>& other) const noexcept {
-    return protocols == other;
-  }
+  /// Whether a rejoin with `other` changes nothing. For a replayed member
+  /// (`only_selected_protocol`) that means `other` still offers the selected protocol with the
+  /// same metadata: the rest of its list was never stored, so it cannot be compared.
+  bool same_protocols(const std::vector<protocol_metadata>& other) const noexcept;
 };
 
 /// A member id handed out with MEMBER_ID_REQUIRED that has not joined yet.

@@ -81,9 +81,12 @@ class group_coordinator {
   std::vector<group_listing> list_groups(const std::vector<group_state>& states = {});
 
   // Transactional offsets: see offset_manager.h.
-  /// Exposes (commit) or drops the pending offsets of `producer` in the group. In memory only:
-  /// the caller has made the outcome durable with a marker.
-  void complete_transactional_offsets(const std::string& group_id, core::producer_id producer,
+  /// Exposes (commit) or drops the pending offsets of `producer` in every group whose records
+  /// are in partition `offsets_partition` of `__consumer_offsets`: what the marker the caller
+  /// wrote there decides (a producer has one transaction at a time, so they are all that
+  /// transaction's — as in Kafka, where the transaction names partitions, not groups). In
+  /// memory only: the caller has made the outcome durable with that marker.
+  void complete_transactional_offsets(int32_t offsets_partition, core::producer_id producer,
                                       bool commit);
 
   /// Partition of __consumer_offsets that holds `group_id`'s records.

@@ -1,6 +1,8 @@
 #include "broker/group/group_log.h"
 
 #include "broker/group/log_format.h"
+#include "broker/group/log_migration.h"
+#include "broker/internal_topic_migration.h"
 #include "broker/protocol/records.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/topic_config.h"
@@ -8,11 +10,17 @@
 #include "core/murmur2.h"
 #include "core/time.h"
 
+#include <algorithm>
+#include <map>
+#include <vector>
+
 namespace sluice::broker::group {
 namespace {
 
 int64_t wall_now_ms() { return core::to_epoch_ms(core::wall_clock_now()); }
 
+/// The group as Kafka's GroupMetadataValue: a member's subscription is its metadata for the
+/// selected protocol (Kafka keeps no other), its other protocols are not stored.
 group_value to_value(const group& g) {
   group_value v;
   v.protocol_type = g.protocol_type;
@@ -27,13 +35,47 @@ group_value to_value(const group& g) {
     mv.instance_id = m.instance_id;
     mv.client_id = m.client_id;
     mv.client_host = m.client_host;
-    mv.session_timeout_ms = m.session_timeout_ms;
     mv.rebalance_timeout_ms = m.rebalance_timeout_ms;
-    for (const auto& p : m.protocols) mv.protocols.push_back({p.name, p.metadata});
+    mv.session_timeout_ms = m.session_timeout_ms;
+    if (g.protocol_name) {
+      if (const core::bytes* md = m.metadata_for(*g.protocol_name)) mv.subscription = *md;
+    }
     mv.assignment = m.assignment;
     v.members.push_back(std::move(mv));
   }
   return v;
+}
+
+/// A replayed GroupMetadataValue: the group's generation, protocol, leader and members.
+void apply_group_value(group& g, group_value&& gv) {
+  g.protocol_type = std::move(gv.protocol_type);
+  g.generation = gv.generation;
+  g.protocol_name = std::move(gv.protocol_name);
+  g.leader = std::move(gv.leader);
+  g.persisted = true;
+  if (!g.protocol_name && !gv.members.empty()) {
+    // Kafka never writes members without a selected protocol; without one they cannot vote.
+    log().warn("group {}: metadata lists members but no protocol; loading it without them",
+               g.id());
+    return;
+  }
+  for (auto& mv : gv.members) {
+    member m;
+    m.id = std::move(mv.member_id);
+    m.instance_id = std::move(mv.instance_id);
+    m.client_id = std::move(mv.client_id);
+    m.client_host = std::move(mv.client_host);
+    m.session_timeout_ms = mv.session_timeout_ms;
+    m.rebalance_timeout_ms =
+        mv.rebalance_timeout_ms < 0 ? mv.session_timeout_ms : mv.rebalance_timeout_ms;
+    m.protocol_type = g.protocol_type;
+    // Kafka's format keeps the selected protocol's metadata only (member::only_selected_protocol).
+    m.protocols.push_back({*g.protocol_name, std::move(mv.subscription)});
+    m.only_selected_protocol = true;
+    m.assignment = std::move(mv.assignment);
+    if (m.instance_id) g.static_members[*m.instance_id] = m.id;
+    g.members.emplace(m.id, std::move(m));
+  }
 }
 
 }  // namespace
@@ -47,6 +89,7 @@ result<std::unique_ptr<group_log>> group_log::open(storage::log_manager& logs,
   // Compaction keeps the newest record per key; ask for it when storage accepts the policy.
   const bool compact_ok = !storage::validate_topic_config("cleanup.policy", "compact");
   auto info = logs.topic(topic);
+  const bool new_topic = !info;
   if (!info) {
     storage::topic_overrides overrides;
     overrides["segment.bytes"] = std::to_string(config.offsets_topic_segment_bytes);
@@ -71,10 +114,13 @@ result<std::unique_ptr<group_log>> group_log::open(storage::log_manager& logs,
     }
   }
   self->_partitions = info->partitions;
+  // A data directory from before Kafka's format is converted first (log_migration.h).
+  SLUICE_TRY(auto starts,
+             open_internal_topic_format(logs, topic, new_topic, offsets_topic_legacy_format()));
   for (int32_t p = 0; p < self->_partitions; ++p) {
     auto plog = logs.get({topic, core::partition_id{p}});
     if (!plog) return storage::errc::unknown_partition;
-    SLUICE_TRY(self->replay_partition(plog));
+    SLUICE_TRY(self->replay_partition(plog, starts.at(static_cast<size_t>(p))));
     self->_partition_logs.push_back(std::move(plog));
   }
   return self;
@@ -84,17 +130,24 @@ int32_t group_log::partition_for(std::string_view group_id) const noexcept {
   return core::partition_for_key(core::as_bytes(group_id), _partitions);
 }
 
-result<void> group_log::replay_partition(const std::shared_ptr<storage::partition_log>& plog) {
-  return storage::replay_log(*plog, [&](protocol::record_batch_reader& reader, int64_t next) -> result<void> {
+result<void> group_log::replay_partition(const std::shared_ptr<storage::partition_log>& plog, int64_t from) {
+  size_t skipped = 0;  // records of group types this broker does not serve
+  // The groups with transactional offsets of each producer in this partition: what a marker
+  // here settles (as in Kafka, a marker acts on its own partition's records).
+  std::map<core::producer_id, std::vector<std::shared_ptr<group>>> pending_here;
+  auto replayed = storage::replay_log(*plog, [&](protocol::record_batch_reader& reader, int64_t next) -> result<void> {
     const auto& h = reader.header();
+    const int64_t first = std::max(next, from);
+    if (h.last_offset().value() < first) return core::success();  // below the Kafka-format records
     if (h.is_control()) {
       // A transaction marker: the producer's pending offsets in this partition's groups are
       // committed or dropped, as they were when the marker was first written.
       SLUICE_TRY(auto marker, reader.next());
       if (!marker || !marker->record.key || marker->record.key->size() != 4) return core::success();
       const bool commit = static_cast<uint8_t>((*marker->record.key)[3]) == 1;
-      for (auto& g : _groups.all()) {
-        if (partition_for(g->id()) != plog->tp().partition.value()) continue;
+      auto settled = pending_here.extract(h.producer_id);
+      if (settled.empty()) return core::success();
+      for (auto& g : settled.mapped()) {
         auto node = g->pending_txn_offsets.extract(h.producer_id);
         if (node.empty() || !commit) continue;
         for (auto& [tp, v] : node.mapped()) g->offsets[tp] = std::move(v);
@@ -105,14 +158,14 @@ result<void> group_log::replay_partition(const std::shared_ptr<storage::partitio
       SLUICE_TRY(auto rec, reader.next());
       if (!rec) break;
       int64_t at = h.base_offset.value() + rec->offset_delta;
-      if (at < next) continue;
+      if (at < first) continue;
       auto fail = [&](const char* what) {
         log().error("{}-{} offset {}: {}", plog->tp().topic, plog->tp().partition.value(), at, what);
         return errc::corrupt_log;
       };
       if (!rec->record.key) return fail("record without a key");
       auto key = decode_key(*rec->record.key);
-      if (!key) return fail("unknown key kind or version");
+      if (!key) return fail("unreadable key");
       const auto& value = rec->record.value;
       if (auto* ok = std::get_if<offset_key>(&key.value())) {
         auto g = _groups.get_or_create(ok->group);
@@ -121,17 +174,18 @@ result<void> group_log::replay_partition(const std::shared_ptr<storage::partitio
           continue;
         }
         auto v = decode_offset_value(*value);
-        if (!v) return fail("unreadable committed-offset value");
-        committed_offset c{v.value().offset, v.value().leader_epoch, v.value().metadata,
+        if (!v) return fail("unreadable OffsetCommitValue (unknown version or malformed)");
+        committed_offset c{v.value().offset, v.value().leader_epoch, std::move(v.value().metadata),
                            v.value().commit_timestamp_ms};
         if (h.is_transactional()) {
+          auto& here = pending_here[h.producer_id];
+          if (std::find(here.begin(), here.end(), g) == here.end()) here.push_back(g);
           g->pending_txn_offsets[h.producer_id][ok->tp] = std::move(c);
         } else {
           g->offsets[ok->tp] = std::move(c);
         }
-      } else {
-        const auto& gk = std::get<group_key>(key.value());
-        auto g = _groups.get_or_create(gk.group);
+      } else if (auto* gk = std::get_if<group_key>(&key.value())) {
+        auto g = _groups.get_or_create(gk->group);
         g->members.clear();
         g->static_members.clear();
         g->leader.reset();
@@ -143,31 +197,20 @@ result<void> group_log::replay_partition(const std::shared_ptr<storage::partitio
           continue;
         }
         auto v = decode_group_value(*value);
-        if (!v) return fail("unreadable group-metadata value");
-        auto& gv = v.value();
-        g->protocol_type = gv.protocol_type;
-        g->generation = gv.generation;
-        g->protocol_name = gv.protocol_name;
-        g->leader = gv.leader;
-        g->persisted = true;
-        for (auto& mv : gv.members) {
-          member m;
-          m.id = mv.member_id;
-          m.instance_id = mv.instance_id;
-          m.client_id = mv.client_id;
-          m.client_host = mv.client_host;
-          m.session_timeout_ms = mv.session_timeout_ms;
-          m.rebalance_timeout_ms = mv.rebalance_timeout_ms;
-          m.protocol_type = gv.protocol_type;
-          for (auto& p : mv.protocols) m.protocols.push_back({std::move(p.name), std::move(p.metadata)});
-          m.assignment = std::move(mv.assignment);
-          if (m.instance_id) g->static_members[*m.instance_id] = m.id;
-          g->members.emplace(m.id, std::move(m));
-        }
+        if (!v) return fail("unreadable GroupMetadataValue (unknown version or malformed)");
+        apply_group_value(*g, std::move(v).value());
+      } else {
+        ++skipped;  // Kafka skips record types it does not know too
       }
     }
     return core::success();
   });
+  if (skipped > 0) {
+    log().warn("{}-{}: skipped {} record(s) of group types this broker does not serve (KIP-848 "
+               "consumer groups, share groups); their groups' committed offsets are loaded",
+               plog->tp().topic, plog->tp().partition.value(), skipped);
+  }
+  return replayed;
 }
 
 core::raw_record group_log::offset_record(const std::string& group_id, const core::topic_partition& tp,
@@ -175,8 +218,9 @@ core::raw_record group_log::offset_record(const std::string& group_id, const cor
   core::raw_record r;
   r.key = encode_key(offset_key{group_id, tp});
   if (value != nullptr) {
-    r.value = encode_value(offset_value{value->offset, value->leader_epoch, value->metadata,
-                                        value->commit_timestamp_ms});
+    r.value = encode_value(offset_value{value->offset, value->leader_epoch,
+                                        value->metadata.value_or(std::string()),
+                                        value->commit_timestamp_ms, -1});
   }
   r.ts = core::wall_clock_now();
   return r;

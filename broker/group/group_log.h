@@ -3,9 +3,10 @@
 /// Every committed offset and every group-metadata change is appended to the partition that
 /// holds its group (`murmur2(group) % partitions`) through the broker's durable-append path
 /// before the request is answered, and fsynced first when that partition's flush policy says
-/// so. `open` creates the topic if needed and rebuilds every group by replaying it (records:
-/// log_format.h; transaction markers settle pending transactional offsets), so offsets and
-/// membership survive restarts and kill -9.
+/// so. `open` creates the topic if needed, converts a topic from before Kafka's format
+/// (log_migration.h), and rebuilds every group by replaying it (records: Kafka's, log_format.h;
+/// transaction markers settle pending transactional offsets), so offsets and membership
+/// survive restarts and kill -9.
 ///
 /// Writes happen under the group's mutex (log order = state order per group); their answers
 /// are gathered in an `outbox` and sent by `deliver` after the mutex is released.
@@ -78,7 +79,9 @@ class group_log {
 
  private:
   group_log(durable_appender& appends, group_registry& groups) : _appends(appends), _groups(groups) {}
-  result<void> replay_partition(const std::shared_ptr<storage::partition_log>& plog);
+  /// Replays the partition from `from` (or its log start, if later): the records in Kafka's
+  /// format (internal_topic_migration.h).
+  result<void> replay_partition(const std::shared_ptr<storage::partition_log>& plog, int64_t from);
 
   durable_appender& _appends;
   group_registry& _groups;

@@ -196,6 +196,11 @@ void membership::join_known_member(group& g, join_request& req,
         prepare_rebalance(g, out);
         return;
       }
+      if (m.only_selected_protocol) {
+        // A member replayed after a restart: now its whole list is known again.
+        m.protocols = req.protocols;
+        m.only_selected_protocol = false;
+      }
       touch_session(g, m);
       out.reply(std::move(done), current_join_result(g, m));
       return;
@@ -313,6 +318,7 @@ void membership::update_member(member& m, const join_request& req) {
   m.rebalance_timeout_ms = req.rebalance_timeout_ms;
   m.protocol_type = req.protocol_type;
   m.protocols = req.protocols;
+  m.only_selected_protocol = false;
 }
 
 member& membership::add_member(group& g, const join_request& req, std::string id,

@@ -69,7 +69,10 @@ void offset_manager::commit_offsets(offset_commit_request req,
         result[i] = errc::offset_metadata_too_large;
         continue;
       }
-      committed_offset value{entry.offset, entry.leader_epoch, entry.metadata, now};
+      // Kafka stores a commit without metadata as "" (OffsetCommitValue's metadata is not
+      // nullable) and answers "" for it: the same before and after a restart.
+      committed_offset value{entry.offset, entry.leader_epoch,
+                             entry.metadata.value_or(std::string()), now};
       records.push_back(group_log::offset_record(g->id(), entry.tp, &value));
       accepted.emplace_back(i, std::move(value));
     }
@@ -186,14 +189,15 @@ void offset_manager::delete_offsets(std::string group_id,
 
 // ---- transactional offsets -------------------------------------------------------------------
 
-void offset_manager::complete_transactional_offsets(const std::string& group_id,
-                                                       core::producer_id producer, bool commit) {
-  auto g = _groups.find(group_id);
-  if (!g) return;
-  std::lock_guard lock(g->mutex);
-  auto node = g->pending_txn_offsets.extract(producer);
-  if (node.empty() || !commit || g->state == group_state::dead) return;
-  for (auto& [tp, v] : node.mapped()) g->offsets[tp] = std::move(v);
+void offset_manager::complete_transactional_offsets(int32_t offsets_partition,
+                                                    core::producer_id producer, bool commit) {
+  for (auto& g : _groups.all()) {
+    if (_log.partition_for(g->id()) != offsets_partition) continue;
+    std::lock_guard lock(g->mutex);
+    auto node = g->pending_txn_offsets.extract(producer);
+    if (node.empty() || !commit || g->state == group_state::dead) continue;
+    for (auto& [tp, v] : node.mapped()) g->offsets[tp] = std::move(v);
+  }
 }
 
 }  // namespace sluice::broker::group

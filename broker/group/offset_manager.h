@@ -42,9 +42,10 @@ class offset_manager {
   offset_fetch_result fetch_offsets(const offset_fetch_request& req);
   void delete_offsets(std::string group_id, std::vector<core::topic_partition> partitions,
                       std::function<void(offset_delete_result)> done);
-  /// Exposes (commit) or drops the pending offsets of `producer` in the group. In memory only:
-  /// the caller has made the outcome durable with a marker.
-  void complete_transactional_offsets(const std::string& group_id, core::producer_id producer,
+  /// Exposes (commit) or drops the pending offsets of `producer` in every group of partition
+  /// `offsets_partition` of `__consumer_offsets` — what the marker written there decides. In
+  /// memory only: the caller has made the outcome durable with that marker.
+  void complete_transactional_offsets(int32_t offsets_partition, core::producer_id producer,
                                       bool commit);
 
  private:

@@ -4,6 +4,7 @@
 #include "broker/protocol/records.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/topic_config.h"
+#include "broker/txn/log_migration.h"
 #include "core/log.h"
 #include "core/murmur2.h"
 #include "core/time.h"
@@ -62,6 +63,10 @@ int32_t transaction_coordinator::partition_for(std::string_view transactional_id
   return core::partition_for_key(core::as_bytes(transactional_id), _partitions);
 }
 
+core::topic_partition transaction_coordinator::offsets_partition(std::string_view group_id) const {
+  return {std::string(group::offsets_topic), core::partition_id{_groups.partition_for(group_id)}};
+}
+
 // ---- start-up --------------------------------------------------------------------------------
 
 result<void> transaction_coordinator::load(const std::filesystem::path& data_dir) {
@@ -70,6 +75,7 @@ result<void> transaction_coordinator::load(const std::filesystem::path& data_dir
 
   const std::string topic(transaction_state_topic);
   auto info = _logs.topic(topic);
+  const bool new_topic = !info;
   if (!info) {
     storage::topic_overrides overrides;
     overrides["segment.bytes"] = std::to_string(_config.state_topic_segment_bytes);
@@ -79,10 +85,13 @@ result<void> transaction_coordinator::load(const std::filesystem::path& data_dir
     log().info("created {} with {} partition(s)", topic, created.partitions);
   }
   _partitions = info->partitions;
+  // A data directory from before Kafka's format is converted first (log_migration.h).
+  SLUICE_TRY(auto starts, open_internal_topic_format(_logs, topic, new_topic,
+                                                     transaction_state_legacy_format()));
   for (int32_t p = 0; p < _partitions; ++p) {
     auto plog = _logs.get({topic, core::partition_id{p}});
     if (!plog) return storage::errc::unknown_partition;
-    SLUICE_TRY(replay_partition(plog));
+    SLUICE_TRY(replay_partition(plog, starts.at(static_cast<size_t>(p))));
     _partition_logs.push_back(std::move(plog));
   }
 
@@ -115,22 +124,35 @@ result<void> transaction_coordinator::load(const std::filesystem::path& data_dir
   return core::success();
 }
 
-result<void> transaction_coordinator::replay_partition(const std::shared_ptr<storage::partition_log>& plog) {
+result<void> transaction_coordinator::replay_partition(const std::shared_ptr<storage::partition_log>& plog,
+                                                       int64_t from) {
   return storage::replay_log(*plog, [&](protocol::record_batch_reader& reader, int64_t next) -> result<void> {
     const auto& h = reader.header();
     if (h.is_control()) return core::success();
+    const int64_t first = std::max(next, from);  // below `from`: records in the old format
     for (;;) {
       SLUICE_TRY(auto rec, reader.next());
       if (!rec) return core::success();
-      if (h.base_offset.value() + rec->offset_delta < next) continue;
-      if (!rec->record.key) return errc::corrupt_log;
-      SLUICE_TRY(auto id, decode_txn_key(*rec->record.key));
+      const int64_t at = h.base_offset.value() + rec->offset_delta;
+      if (at < first) continue;
+      auto fail = [&](const char* what) {
+        log().error("{} offset {}: {}", fmt::streamed(plog->tp()), at, what);
+        return errc::corrupt_log;
+      };
+      if (!rec->record.key) return fail("record without a key");
+      auto id = decode_txn_key(*rec->record.key);
+      if (!id) return fail("unreadable TransactionLogKey");
       if (!rec->record.value) {
-        _txns.erase(id);
+        _txns.erase(id.value());
         continue;
       }
-      SLUICE_TRY(auto m, decode_txn_value(*rec->record.value));
-      _txns[id].m = std::move(m);
+      auto m = decode_txn_value(*rec->record.value);
+      if (!m) return fail("unreadable TransactionLogValue (unknown version or state, malformed)");
+      if (!m.value()) {
+        _txns.erase(id.value());  // Kafka's Dead: the id expired
+        continue;
+      }
+      _txns[id.value()].m = std::move(*m.value());
     }
   });
 }
@@ -188,7 +210,10 @@ errc transaction_coordinator::write_markers(const std::string& id, const txn_met
   }
   // The groups' pending transactional offsets become committed offsets (or are dropped): the
   // markers just written to their __consumer_offsets partitions made that durable.
-  for (const auto& g : prepared.groups) _groups.complete_transactional_offsets(g, prepared.producer_id, commit);
+  for (const auto& tp : prepared.partitions) {
+    if (tp.topic != group::offsets_topic) continue;
+    _groups.complete_transactional_offsets(tp.partition.value(), prepared.producer_id, commit);
+  }
   return errc::ok;
 }
 
@@ -197,7 +222,6 @@ txn_metadata transaction_coordinator::completed_from(const txn_metadata& prepare
   completed.state = prepared.state == txn_state::prepare_commit ? txn_state::complete_commit
                                                                 : txn_state::complete_abort;
   completed.partitions.clear();
-  completed.groups.clear();
   completed.start_ms = -1;
   completed.update_ms = wall_now_ms();
   return completed;
@@ -307,7 +331,6 @@ void transaction_coordinator::init_producer_id(std::optional<std::string> transa
   next.timeout_ms = timeout_ms;
   next.state = txn_state::empty;
   next.partitions.clear();
-  next.groups.clear();
   next.start_ms = -1;
   next.update_ms = wall_now_ms();
   it->second.pending = true;
@@ -335,20 +358,19 @@ void transaction_coordinator::add_partitions(const std::string& transactional_id
                                              core::producer_epoch epoch,
                                              std::vector<core::topic_partition> partitions,
                                              std::function<void(errc)> done) {
-  add_to_transaction(transactional_id, id, epoch, std::move(partitions), std::nullopt, std::move(done));
+  add_to_transaction(transactional_id, id, epoch, std::move(partitions), std::move(done));
 }
 
 void transaction_coordinator::add_offsets(const std::string& transactional_id, core::producer_id id,
                                           core::producer_epoch epoch, const std::string& group_id,
                                           std::function<void(errc)> done) {
-  core::topic_partition tp{std::string(group::offsets_topic), core::partition_id{_groups.partition_for(group_id)}};
-  add_to_transaction(transactional_id, id, epoch, {std::move(tp)}, group_id, std::move(done));
+  // As Kafka: the transaction records the group's partition, not the group.
+  add_to_transaction(transactional_id, id, epoch, {offsets_partition(group_id)}, std::move(done));
 }
 
 void transaction_coordinator::add_to_transaction(const std::string& tid, core::producer_id pid,
                                                  core::producer_epoch epoch,
                                                  std::vector<core::topic_partition> partitions,
-                                                 std::optional<std::string> group,
                                                  std::function<void(errc)> done) {
   if (tid.empty()) return done(errc::invalid_request);
   std::unique_lock lock(_mutex);
@@ -364,8 +386,7 @@ void transaction_coordinator::add_to_transaction(const std::string& tid, core::p
   }
   txn_metadata next = e.m;
   for (auto& tp : partitions) next.partitions.insert(std::move(tp));
-  if (group) next.groups.insert(*group);
-  if (e.m.state == txn_state::ongoing && next.partitions == e.m.partitions && next.groups == e.m.groups) {
+  if (e.m.state == txn_state::ongoing && next.partitions == e.m.partitions) {
     lock.unlock();
     return done(errc::ok);  // a retry: everything is in already
   }
@@ -415,7 +436,11 @@ errc transaction_coordinator::check_offset_commit(const std::string& tid, core::
   if (owned == nullptr) return why;
   const entry& e = *owned;
   if (e.pending && e.m.state != txn_state::ongoing) return errc::concurrent_transactions;
-  if (e.m.state != txn_state::ongoing || !e.m.groups.contains(group_id)) return errc::invalid_txn_state;
+  // The group's partition must be in the transaction (AddOffsetsToTxn added it); the marker
+  // written there will settle the offsets.
+  if (e.m.state != txn_state::ongoing || !e.m.partitions.contains(offsets_partition(group_id))) {
+    return errc::invalid_txn_state;
+  }
   return errc::ok;
 }
 
@@ -454,6 +479,7 @@ std::optional<end_txn_result> transaction_coordinator::end_keeping_epoch_locked(
   txn_metadata prepared = e.m;
   prepared.state = commit ? txn_state::prepare_commit : txn_state::prepare_abort;
   prepared.update_ms = wall_now_ms();
+  prepared.client_transaction_version = 0;
   // Transaction versions 0/1 report no producer id or epoch: the producer keeps its own.
   prepare_locked(tid, e, std::move(prepared), core::producer_id{-1},
                  [done](errc result) { done(end_txn_result{result}); });
@@ -511,6 +537,7 @@ std::optional<end_txn_result> transaction_coordinator::end_bumping_epoch_locked(
   txn_metadata prepared = m;
   prepared.state = commit ? txn_state::prepare_commit : txn_state::prepare_abort;
   prepared.update_ms = wall_now_ms();
+  prepared.client_transaction_version = 2;  // Kafka's TV_2, recorded as Kafka does
   // The markers carry the bumped epoch, fencing the one the transaction ran with. An exhausted
   // epoch moves the id to a new producer id once they are written.
   core::producer_id next_id{-1};

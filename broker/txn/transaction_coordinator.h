@@ -5,17 +5,18 @@
 /// the handlers translate wire structs and map `errc` to Kafka codes.
 ///
 /// State: one `txn_metadata` per transactional id, persisted as a record in the compacted
-/// internal topic `__transaction_state` (log_format.h; an id's records go to partition
-/// `murmur2(id) % partitions`) before a request that changed it is answered (fsynced first
-/// when the partition's flush policy asks). `open` rebuilds the map by replaying the topic and
-/// finishes every transaction that was between PrepareCommit/PrepareAbort and Complete* when
-/// the broker stopped, so a crash in any state ends each transaction committed or aborted in
-/// all of its partitions.
+/// internal topic `__transaction_state` (Kafka's format, log_format.h; an id's records go to
+/// partition `murmur2(id) % partitions`) before a request that changed it is answered (fsynced
+/// first when the partition's flush policy asks). `open` rebuilds the map by replaying the topic
+/// (converting it first if an older broker wrote it in its own format) and finishes every
+/// transaction that was between PrepareCommit/PrepareAbort and Complete* when the broker
+/// stopped, so a crash in any state ends each transaction committed or aborted in all of its
+/// partitions.
 ///
 /// EndTxn: the Prepare* record is made durable, then a marker (control batch) is written to
 /// every partition of the transaction — including the `__consumer_offsets` partition of each
-/// group added by AddOffsetsToTxn, which commits or drops that group's pending transactional
-/// offsets — then the Complete* record; only then is EndTxn answered. Requests for the id in
+/// group added by AddOffsetsToTxn, which commits or drops the pending transactional offsets
+/// of that partition's groups — then the Complete* record; only then is EndTxn answered. Requests for the id in
 /// the meantime get CONCURRENT_TRANSACTIONS. Under transaction version 2 (KIP-890 part 2,
 /// `end_txn_protocol::bump_epoch`) every end bumps the producer epoch, the markers carry the
 /// new epoch, and an exhausted epoch moves the id to a new producer id.
@@ -139,8 +140,9 @@ class transaction_coordinator {
                        core::producer_epoch epoch, bool commit, end_txn_protocol protocol,
                        std::function<void(end_txn_result)> done);
 
-  /// TxnOffsetCommit's check: the id has producer `id`/`epoch` and an open transaction to which
-  /// AddOffsetsToTxn added `group_id`.
+  /// TxnOffsetCommit's check: the id has producer `id`/`epoch` and an open transaction that
+  /// holds `group_id`'s `__consumer_offsets` partition (AddOffsetsToTxn added it — for this
+  /// group or another of that partition: as in Kafka, the transaction names partitions).
   errc check_offset_commit(const std::string& transactional_id, core::producer_id id,
                            core::producer_epoch epoch, const std::string& group_id);
 
@@ -158,8 +160,12 @@ class transaction_coordinator {
                           group::group_coordinator& groups, txn_config config);
 
   result<void> load(const std::filesystem::path& data_dir);
-  result<void> replay_partition(const std::shared_ptr<storage::partition_log>& plog);
+  /// Replays the partition from `from` (or its log start, if later): the records in Kafka's
+  /// format (internal_topic_migration.h).
+  result<void> replay_partition(const std::shared_ptr<storage::partition_log>& plog, int64_t from);
   int32_t partition_for(std::string_view transactional_id) const noexcept;
+  /// The `__consumer_offsets` partition of `group_id`, which AddOffsetsToTxn adds.
+  core::topic_partition offsets_partition(std::string_view group_id) const;
   /// The transaction `tid` if the producer (`pid`, `epoch`) owns it; otherwise nullptr and
   /// INVALID_PRODUCER_ID_MAPPING or PRODUCER_FENCED. REQUIRES: _mutex held.
   std::pair<entry*, errc> owned_by(const std::string& tid, core::producer_id pid,
@@ -192,7 +198,7 @@ class transaction_coordinator {
   /// Shared checks of AddPartitionsToTxn / AddOffsetsToTxn, then the write.
   void add_to_transaction(const std::string& id, core::producer_id pid, core::producer_epoch epoch,
                           std::vector<core::topic_partition> partitions,
-                          std::optional<std::string> group, std::function<void(errc)> done);
+                          std::function<void(errc)> done);
   /// Makes `prepared` (PrepareCommit/PrepareAbort) durable, then completes it on the blocking
   /// pool (see `complete` for `next_id`); `done` gets the outcome. REQUIRES: `_mutex` held, the
   /// entry not pending.

@@ -4,7 +4,10 @@
 
 #include "broker/group/group_coordinator.h"
 
+#include "broker/group/log_format.h"
+#include "broker/protocol/records.h"
 #include "tests/broker/group/group_test_util.h"
+#include "tests/broker/protocol/golden.h"
 
 #include <gtest/gtest.h>
 
@@ -646,7 +649,7 @@ TEST_F(coordinator_test, require_stable_sees_pending_transactional_offsets) {
   EXPECT_EQ(unstable.offsets.at(0).error, errc::unstable_offset_commit);
   auto relaxed = coord->fetch_offsets({"g", tp, false});
   EXPECT_EQ(relaxed.offsets.at(0).offset, 5) << "pending offsets stay invisible";
-  coord->complete_transactional_offsets("g", core::producer_id{7}, true);
+  coord->complete_transactional_offsets(coord->partition_for("g"), core::producer_id{7}, true);
   auto after = coord->fetch_offsets({"g", tp, true});
   EXPECT_EQ(after.offsets.at(0).error, errc::ok);
   EXPECT_EQ(after.offsets.at(0).offset, 11);
@@ -654,7 +657,7 @@ TEST_F(coordinator_test, require_stable_sees_pending_transactional_offsets) {
   offset_commit_request a = simple_commit("g", 99);
   a.transaction = txn_producer{core::producer_id{8}, core::producer_epoch{0}};
   EXPECT_EQ(commit(a).at(0), errc::ok);
-  coord->complete_transactional_offsets("g", core::producer_id{8}, false);
+  coord->complete_transactional_offsets(coord->partition_for("g"), core::producer_id{8}, false);
   EXPECT_EQ(coord->fetch_offsets({"g", tp, true}).offsets.at(0).offset, 11);
 }
 
@@ -704,7 +707,7 @@ TEST_F(coordinator_test, transactional_offsets_are_resolved_by_markers_after_a_r
   EXPECT_EQ(coord->fetch_offsets({"h", tp, true}).offsets.at(0).error, errc::ok);
   EXPECT_EQ(coord->fetch_offsets({"k", tp, true}).offsets.at(0).error, errc::unstable_offset_commit)
       << "no marker yet: still pending after the restart";
-  coord->complete_transactional_offsets("k", core::producer_id{9}, true);
+  coord->complete_transactional_offsets(coord->partition_for("k"), core::producer_id{9}, true);
   EXPECT_EQ(coord->fetch_offsets({"k", tp, true}).offsets.at(0).offset, 41);
 }
 
@@ -857,6 +860,127 @@ TEST_F(coordinator_test, offsets_and_group_state_survive_a_restart) {
   EXPECT_EQ(again->generation, ja->generation);
   auto& s = sync("g", ja->generation, again->member_id, {}, "inst-a");
   EXPECT_EQ(s->assignment, bytes_of("A"));
+}
+
+TEST_F(coordinator_test, a_follower_rejoining_after_a_restart_with_its_whole_protocol_list_does_not_rebalance) {
+  auto [m1, gen1] = stable_single("g");
+  auto& j2 = join_dynamic("g");
+  auto& j1 = join(make_join("g", m1));
+  ASSERT_TRUE(j1.ready() && j2.ready());
+  sync("g", j2->generation, j2->member_id);
+  auto& s1 = sync("g", j1->generation, m1, {{m1, bytes_of("a")}, {j2->member_id, bytes_of("b")}});
+  ASSERT_TRUE(s1.ready());
+  reopen();  // Kafka's format kept only "range" and its metadata of each member's two protocols
+  auto& again = join(make_join("g", j2->member_id));  // offers range and roundrobin again
+  ASSERT_TRUE(again.ready());
+  EXPECT_EQ(again->error, errc::ok);
+  EXPECT_EQ(again->generation, j2->generation) << "the selected protocol is unchanged";
+  EXPECT_EQ(describe("g").state, group_state::stable);
+  // Different metadata for the selected protocol is a change.
+  auto& changed = join(make_join("g", j2->member_id, std::nullopt,
+                                 {{"range", subscription({"orders", "payments"})}}));
+  EXPECT_FALSE(changed.ready());
+  EXPECT_EQ(describe("g").state, group_state::preparing_rebalance);
+}
+
+TEST_F(coordinator_test, a_commit_without_metadata_reads_as_empty_metadata_before_and_after_a_restart) {
+  commit(simple_commit("g", 3));  // metadata null, as kafkajs sends it
+  std::vector<core::topic_partition> tp{{"orders", core::partition_id{0}}};
+  EXPECT_EQ(coord->fetch_offsets({"g", tp, false}).offsets.at(0).metadata, "");
+  reopen();
+  EXPECT_EQ(coord->fetch_offsets({"g", tp, false}).offsets.at(0).metadata, "");
+}
+
+TEST_F(coordinator_test, records_in_every_version_kafka_wrote_are_replayed) {
+  // What a Kafka broker of any version may have left in __consumer_offsets, appended by hand:
+  // an offset under key type 0 with value v1 (0.9), one under type 1 with value v4 (4.1,
+  // with a tagged topic id), group metadata v0 (0.9) and v4 (flexible), a KIP-848 consumer
+  // group record (type 3), and a tombstone.
+  using protocol::test::hex;
+  auto append = [&](const std::string& group, std::vector<std::pair<core::bytes, std::optional<core::bytes>>> kvs) {
+    std::vector<core::raw_record> records;
+    for (auto& [k, v] : kvs) {
+      core::raw_record r;
+      r.key = std::move(k);
+      r.value = std::move(v);
+      records.push_back(std::move(r));
+    }
+    auto batch = protocol::encode_record_batch(records, {});
+    ASSERT_TRUE(batch);
+    auto plog = logs->get({"__consumer_offsets", core::partition_id{coord->partition_for(group)}});
+    ASSERT_TRUE(plog);
+    ASSERT_TRUE(plog->append(batch.value(), storage::append_origin::coordinator));
+  };
+  append("old", {{hex("00 00 00 03 'old' 00 06 'orders' 00 00 00 01"),  // type 0: old/orders-1
+                  hex("00 01 00 00 00 00 00 00 00 0c 00 02 'md'"        // v1: offset 12, "md"
+                      "00 00 00 00 00 00 00 01 00 00 00 00 00 00 00 02")},  // commit 1, expire 2
+                 {hex("00 02 00 03 'old'"),                             // group metadata v0:
+                  hex("00 00 00 08 'consumer' 00 00 00 05 00 05 'range' 00 02 'm0'"
+                      "00 00 00 01 00 02 'm0' 00 01 'c' 00 03 '/h0'"    // member m0
+                      "00 00 27 10"                                     // session 10000
+                      "00 00 00 01 'S' 00 00 00 01 'A'")}});
+  append("new", {{hex("00 01 00 03 'new' 00 06 'orders' 00 00 00 02"),  // type 1: new/orders-2
+                  hex("00 04 00 00 00 00 00 00 00 0d 00 00 00 04 03 'md'"  // v4: offset 13, epoch 4
+                      "00 00 00 00 00 00 00 01 01 00 10"                // tag 0, 16 bytes:
+                      "00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff")},
+                 {hex("00 03 00 03 'new'"), hex("00 00 00 00 00 07")},   // KIP-848 group epoch: skipped
+                 {hex("00 02 00 03 'new'"),                             // group metadata v4: Empty
+                  hex("00 04 09 'consumer' 00 00 00 02 00 00 00 00 00 00 00 00 00 07 01 00")},
+                 {hex("00 01 00 03 'new' 00 06 'orders' 00 00 00 00"),  // committed and deleted
+                  hex("00 03 00 00 00 00 00 00 00 01 ff ff ff ff 00 00 00 00 00 00 00 00 00 00")},
+                 {hex("00 01 00 03 'new' 00 06 'orders' 00 00 00 00"), std::nullopt}});
+  reopen();
+  auto old = coord->fetch_offsets({"old", std::nullopt, false});
+  ASSERT_EQ(old.offsets.size(), 1u);
+  EXPECT_EQ(old.offsets[0].tp, (core::topic_partition{"orders", core::partition_id{1}}));
+  EXPECT_EQ(old.offsets[0].offset, 12);
+  EXPECT_EQ(old.offsets[0].metadata, "md");
+  auto d = describe("old");
+  EXPECT_EQ(d.state, group_state::stable);
+  ASSERT_EQ(d.members.size(), 1u);
+  EXPECT_EQ(d.members[0].member_id, "m0");
+  EXPECT_EQ(d.members[0].client_host, "/h0");
+  EXPECT_EQ(d.members[0].metadata, bytes_of("S"));
+  EXPECT_EQ(d.members[0].assignment, bytes_of("A"));
+  EXPECT_EQ(heartbeat("old", 5, "m0"), errc::ok);
+  auto fresh = coord->fetch_offsets({"new", std::nullopt, false});
+  ASSERT_EQ(fresh.offsets.size(), 1u) << "the tombstone removed orders-0";
+  EXPECT_EQ(fresh.offsets[0].offset, 13);
+  EXPECT_EQ(fresh.offsets[0].leader_epoch, 4);
+  EXPECT_EQ(describe("new").state, group_state::empty);
+  EXPECT_EQ(describe("new").protocol_type, "consumer");
+}
+
+TEST_F(coordinator_test, what_is_written_is_kafkas_format) {
+  auto& ja = join(make_join("g", "", "inst-a"));
+  sync("g", ja->generation, ja->member_id, {{ja->member_id, bytes_of("A")}}, "inst-a");
+  offset_commit_request c = simple_commit("g", 100, "cp");
+  c.generation = ja->generation;
+  c.member_id = ja->member_id;
+  c.group_instance_id = "inst-a";
+  ASSERT_EQ(commit(c).at(0), errc::ok);
+  auto plog = logs->get({"__consumer_offsets", core::partition_id{coord->partition_for("g")}});
+  std::vector<core::raw_record> seen;
+  ASSERT_TRUE(storage::replay_log(*plog, [&](protocol::record_batch_reader& r, int64_t) -> result<void> {
+    for (;;) {
+      SLUICE_TRY(auto rec, r.next());
+      if (!rec) return core::success();
+      seen.push_back(rec->record);
+    }
+  }));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(*seen[0].key, encode_key(group_key{"g"}));
+  auto gv = decode_group_value(*seen[0].value);
+  ASSERT_TRUE(gv);
+  EXPECT_EQ(static_cast<uint8_t>((*seen[0].value)[1]), 3) << "GroupMetadataValue v3";
+  EXPECT_EQ(gv.value().protocol_name, "range");
+  ASSERT_EQ(gv.value().members.size(), 1u);
+  EXPECT_EQ(gv.value().members[0].instance_id, "inst-a");
+  EXPECT_EQ(gv.value().members[0].subscription, subscription({"orders"})) << "the selected protocol's";
+  EXPECT_EQ(gv.value().members[0].assignment, bytes_of("A"));
+  EXPECT_EQ(*seen[1].key, encode_key(offset_key{"g", {"orders", core::partition_id{0}}}));
+  EXPECT_EQ(static_cast<uint8_t>((*seen[1].value)[1]), 3) << "OffsetCommitValue v3";
+  EXPECT_EQ(decode_offset_value(*seen[1].value).value().offset, 100);
 }
 
 TEST_F(coordinator_test, members_not_back_after_a_restart_expire) {

@@ -9,6 +9,7 @@
 #include "broker/txn/log_format.h"
 #include "core/murmur2.h"
 #include "tests/broker/group/group_test_util.h"
+#include "tests/broker/protocol/golden.h"
 
 #include <gtest/gtest.h>
 
@@ -258,8 +259,14 @@ TEST_F(txn_coordinator_test, offsets_commit_with_the_transaction) {
   ASSERT_TRUE(added.ready());
   ASSERT_EQ(*added, errc::ok);
   EXPECT_EQ(coord->check_offset_commit("copier", p.producer_id, p.producer_epoch, "app"), errc::ok);
-  EXPECT_EQ(coord->check_offset_commit("copier", p.producer_id, p.producer_epoch, "other"),
+  // As Kafka, the transaction holds the group's __consumer_offsets partition: a group in
+  // another partition was not added.
+  std::string other = "other";
+  while (groups->partition_for(other) == groups->partition_for("app")) other += "x";
+  EXPECT_EQ(coord->check_offset_commit("copier", p.producer_id, p.producer_epoch, other),
             errc::invalid_txn_state);
+  EXPECT_TRUE(coord->describe("copier")->partitions.contains(
+      {"__consumer_offsets", core::partition_id{groups->partition_for("app")}}));
   group::offset_commit_request r;
   r.group_id = "app";
   r.offsets.push_back({orders0, 17, -1, std::nullopt});
@@ -388,6 +395,97 @@ TEST_F(txn_coordinator_test, an_exhausted_epoch_moves_to_a_new_producer_id) {
   init_producer_id_result fresh{errc::ok, r.producer_id, r.producer_epoch};
   ASSERT_EQ(add("old", fresh, {orders0}), errc::ok);
   EXPECT_EQ(end_v2("old", r.producer_id.value(), 0, false).producer_epoch.value(), 1);
+}
+
+TEST_F(txn_coordinator_test, records_are_kafkas_transaction_log_values) {
+  auto p = init("fmt");
+  ASSERT_EQ(add("fmt", p, {orders0, payments0}), errc::ok);
+  ASSERT_EQ(end_v2("fmt", p.producer_id.value(), p.producer_epoch.value(), true).error, errc::ok);
+  const int32_t part = core::partition_for_key(core::as_bytes("fmt"), config.state_topic_partitions);
+  auto plog = logs->get({"__transaction_state", core::partition_id{part}});
+  ASSERT_TRUE(plog);
+  std::vector<txn_metadata> written;
+  ASSERT_TRUE(storage::replay_log(*plog, [&](protocol::record_batch_reader& r, int64_t) -> result<void> {
+    for (;;) {
+      SLUICE_TRY(auto rec, r.next());
+      if (!rec) return core::success();
+      EXPECT_EQ(*rec->record.key, encode_txn_key("fmt"));
+      EXPECT_EQ(static_cast<uint8_t>((*rec->record.value)[1]), 1) << "TransactionLogValue v1";
+      SLUICE_TRY(auto m, decode_txn_value(*rec->record.value));
+      EXPECT_TRUE(m.has_value());
+      if (m) written.push_back(*m);
+    }
+  }));
+  ASSERT_EQ(written.size(), 4u);  // Empty, Ongoing, PrepareCommit, CompleteCommit
+  EXPECT_EQ(written[0].state, txn_state::empty);
+  EXPECT_EQ(written[1].state, txn_state::ongoing);
+  EXPECT_EQ(written[1].partitions, (std::set<core::topic_partition>{orders0, payments0}));
+  EXPECT_EQ(written[1].client_transaction_version, 0);
+  EXPECT_EQ(written[2].state, txn_state::prepare_commit);
+  EXPECT_EQ(written[2].client_transaction_version, 2) << "ended under transaction version 2";
+  EXPECT_EQ(written[3].state, txn_state::complete_commit);
+  EXPECT_TRUE(written[3].partitions.empty());
+}
+
+TEST_F(txn_coordinator_test, values_kafka_3_wrote_are_replayed) {
+  // TransactionLogValue v0 records, as Kafka 3.x writes them, appended by hand: an open
+  // transaction, one prepared to abort (finished at start-up) and an expired id (Dead).
+  using protocol::test::hex;
+  auto put = [&](const std::string& id, core::bytes value) {
+    core::raw_record rec;
+    rec.key = encode_txn_key(id);
+    rec.value = std::move(value);
+    auto batch = protocol::encode_record_batch(std::span<const core::raw_record>(&rec, 1), {});
+    ASSERT_TRUE(batch);
+    const int32_t part = core::partition_for_key(core::as_bytes(id), config.state_topic_partitions);
+    ASSERT_TRUE(logs->get({"__transaction_state", core::partition_id{part}})->append(batch.value()));
+  };
+  put("open", hex("00 00 00 00 00 00 00 00 11 11 00 02 00 00 ea 60 01"  // pid 4369, epoch 2, Ongoing
+                  "00 00 00 01 00 06 'orders' 00 00 00 01 00 00 00 00"  // orders: 0
+                  "00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 01"));
+  put("aborting", hex("00 00 00 00 00 00 00 00 22 22 00 00 00 00 ea 60 03"  // pid 8738, PrepareAbort
+                      "00 00 00 01 00 08 'payments' 00 00 00 01 00 00 00 00"
+                      "00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 01"));
+  put("expired", hex("00 00 00 00 00 00 00 00 33 33 00 00 00 00 ea 60 06 ff ff ff ff"
+                     "00 00 00 00 00 00 00 02 ff ff ff ff ff ff ff ff"));
+  reopen();
+  auto open = coord->describe("open");
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->state, txn_state::ongoing);
+  EXPECT_EQ(open->producer_id.value(), 0x1111);
+  EXPECT_EQ(open->partitions, (std::set<core::topic_partition>{orders0}));
+  EXPECT_EQ(state("aborting"), txn_state::complete_abort) << "completed at start-up";
+  auto m = last(payments0);
+  EXPECT_TRUE(m.control);
+  EXPECT_FALSE(m.commit);
+  EXPECT_EQ(m.producer_id, 0x2222);
+  EXPECT_FALSE(coord->describe("expired")) << "Dead: forgotten";
+}
+
+TEST_F(txn_coordinator_test, groups_sharing_an_offsets_partition_are_settled_by_its_marker) {
+  // The transaction names partitions, not groups: a TxnOffsetCommit for any group of the
+  // added partition is accepted, and the marker there settles all of them.
+  std::string second = "b";
+  while (groups->partition_for(second) != groups->partition_for("a")) second += "b";
+  auto p = init("two");
+  capture<errc> added;
+  coord->add_offsets("two", p.producer_id, p.producer_epoch, "a", added.fn());
+  sched.advance(0);
+  ASSERT_EQ(*added, errc::ok);
+  ASSERT_EQ(coord->check_offset_commit("two", p.producer_id, p.producer_epoch, second), errc::ok);
+  for (const std::string& g : {std::string("a"), second}) {
+    group::offset_commit_request r;
+    r.group_id = g;
+    r.offsets.push_back({orders0, 5, -1, std::nullopt});
+    r.transaction = group::txn_producer{p.producer_id, p.producer_epoch};
+    capture<group::offset_commit_result> committed;
+    groups->commit_offsets(r, committed.fn());
+    sched.advance(0);
+    ASSERT_EQ(committed->at(0), group::errc::ok);
+  }
+  ASSERT_EQ(end("two", p, true), errc::ok);
+  EXPECT_EQ(groups->fetch_offsets({"a", orders0_list, true}).offsets.at(0).offset, 5);
+  EXPECT_EQ(groups->fetch_offsets({second, orders0_list, true}).offsets.at(0).offset, 5);
 }
 
 TEST_F(txn_coordinator_test, verify_answers_which_partitions_are_in_the_transaction) {
