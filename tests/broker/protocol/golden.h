@@ -7,12 +7,17 @@
 //
 //     hex("00 03 'abc'"   // string "abc"
 //         "ff ff")        // null string
+//
+// Fuzz seeds: with SLUICE_FUZZ_SEED_DIR set, `check_golden` and `decode_all` also write every
+// request they check as a request frame for the fuzz targets (tests/fuzz/seed_writer.h).
 
 #include "broker/protocol/errc.h"
 #include "broker/protocol/reader.h"
 #include "broker/protocol/writer.h"
 #include "core/bytes.h"
 #include "core/types.h"
+#include "tests/fuzz/request_types.h"
+#include "tests/fuzz/seed_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -77,9 +82,18 @@ core::bytes encode(const M& m, int16_t version) {
   return out;
 }
 
+/// A request's golden bytes as a fuzz seed (when seeds are being collected).
+template <class M>
+void write_fuzz_seed(bytes_view bytes, int16_t version) {
+  if constexpr (constexpr auto key = fuzz::request_types::key_of<M>(); key.has_value()) {
+    fuzz::write_request_seed(*key, version, bytes);
+  }
+}
+
 /// Decodes `M` from exactly `bytes` (all bytes consumed) or fails the test.
 template <class M>
 M decode_all(bytes_view bytes, int16_t version) {
+  write_fuzz_seed<M>(bytes, version);
   reader r(bytes);
   auto res = M::decode(r, version);
   if (!res) {
@@ -109,6 +123,7 @@ void expect_truncations_fail(bytes_view full, int16_t version) {
 template <class M>
 void check_golden(const M& m, const core::bytes& golden, int16_t version) {
   SCOPED_TRACE("version " + std::to_string(version));
+  write_fuzz_seed<M>(golden, version);
   const core::bytes encoded = encode(m, version);
   EXPECT_TRUE(core::equal(encoded, golden)) << "encoded:\n"
                                             << dump(encoded) << "\nexpected:\n"
