@@ -183,6 +183,12 @@ struct pass {
       SLUICE_TRY(seg->scan(seg->base_offset(), [&](bytes_view batch, const batch_header& h) -> result<void> {
         if (cancelled()) return interrupted();
         stats.bytes_read += batch.size();
+        // A batch outside its segment's offsets (only a damaged segment trusted after a clean
+        // shutdown holds one) must not be carried into the cleaned segment, where it would
+        // overlap the next segment: the pass fails and the log stays as it is.
+        if (h.base_offset.value() < seg->base_offset() || h.last_offset().value() >= seg->next_offset()) {
+          return errc::corrupt_batch;
+        }
         if (h.last_offset().value() < log_start) {  // below the log start: already deleted
           changed = true;
           return core::success();

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
@@ -26,7 +27,10 @@ inline core::bytes_view as_bytes(const uint8_t* data, size_t size) noexcept {
 /// Turns logging off once per process.
 inline void quiet() {
   static const bool done = [] {
-    core::set_log_level(core::log_level::off);
+    // SLUICE_FUZZ_LOG=1 keeps the broker's logging on (debug), to replay one artifact.
+    const char* keep = std::getenv("SLUICE_FUZZ_LOG");
+    core::set_log_level(keep != nullptr && *keep != '\0' && *keep != '0' ? core::log_level::debug
+                                                                          : core::log_level::off);
     return true;
   }();
   (void)done;

@@ -3,6 +3,7 @@
 
 #include "broker/protocol/records.h"
 #include "broker/storage/errc.h"
+#include "broker/storage/log_cleaner.h"
 #include "broker/storage/partition_log.h"
 #include "core/big_endian.h"
 #include "tests/broker/storage/storage_test_util.h"
@@ -131,6 +132,49 @@ TEST(log_recovery, a_trusted_batch_length_past_the_file_is_corrupt_not_an_alloca
   auto found = log.value()->offset_for_timestamp(1'000'000);
   ASSERT_FALSE(found);
   EXPECT_EQ(found.error(), errc::corrupt_batch);
+}
+
+TEST(log_recovery, the_cleaner_refuses_a_trusted_batch_outside_its_segment) {
+  // Found by fuzzing: after a clean shutdown a segment is trusted and only walked from its
+  // last index entry, which gives its end. A damaged segment holding, before that entry, a
+  // batch with offsets beyond its end (here 40..41 in a segment ending at 7, below a segment
+  // at 10) was copied by a compaction pass into the cleaned segment, which then overlapped
+  // the next one: the next start-up dropped that segment and the log end moved.
+  temp_dir tmp;
+  const auto dir = tmp.path() / "t-0";
+  log_config c;
+  c.cleanup_compact = true;
+  c.min_cleanable_dirty_ratio = 0;
+  c.index_interval_bytes = 1;  // an index entry per batch
+  const auto first = make_batch(3);
+  {
+    auto log = open_log(dir, true, c);
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log.value()->append(first));
+    ASSERT_TRUE(log.value()->append(make_batch(2, 3)));
+    ASSERT_TRUE(log.value()->append(make_batch(2, 5)));
+    ASSERT_TRUE(log.value()->close());
+  }
+  auto segment = read_file(dir / "00000000000000000000.log");
+  core::store_be<int64_t>(segment.data() + first.size(), 40);  // the base offset is outside the CRC
+  write_file(dir / "00000000000000000000.log", segment);
+  auto next = make_batch(1, 7);
+  core::store_be<int64_t>(next.data(), 10);
+  write_file(dir / "00000000000000000010.log", next);
+
+  {
+    auto log = open_log(dir, true, c);
+    ASSERT_TRUE(log) << log.error().message();
+    ASSERT_EQ(log.value()->log_end_offset(), core::offset{11});
+    auto cleaned = clean_log(*log.value(), 1'700'000'000'000, {}, true);
+    ASSERT_FALSE(cleaned);
+    EXPECT_EQ(cleaned.error(), errc::corrupt_batch);
+    ASSERT_TRUE(log.value()->close());
+  }
+  auto log = open_log(dir, true, c);
+  ASSERT_TRUE(log) << log.error().message();
+  EXPECT_EQ(log.value()->log_end_offset(), core::offset{11});
+  EXPECT_TRUE(std::filesystem::exists(dir / "00000000000000000010.log"));
 }
 
 }  // namespace
