@@ -63,6 +63,13 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     if (n < batch_header_size) break;
     SLUICE_TRY(auto h, parse_batch_header(hdr));
     if (pos + h.size_bytes() > s->_size) break;
+    // Offsets below the segment's base or the previous batch's end, or past INT64_MAX, are
+    // not what a clean shutdown leaves either (a segment trusted with them would report an
+    // end below its own base).
+    if (h.base_offset.value() < s->_next_offset || h.last_offset_delta < 0 ||
+        h.base_offset.value() > INT64_MAX - 1 - h.last_offset_delta) {
+      break;
+    }
     s->_next_offset = storage::next_offset(h);
     s->_max_timestamp = std::max(s->_max_timestamp, h.max_timestamp);
     pos += h.size_bytes();

@@ -177,5 +177,28 @@ TEST(log_recovery, the_cleaner_refuses_a_trusted_batch_outside_its_segment) {
   EXPECT_TRUE(std::filesystem::exists(dir / "00000000000000000010.log"));
 }
 
+TEST(log_recovery, a_trusted_segment_with_batches_below_its_base_is_recovered) {
+  // Found by fuzzing: a segment named 225 whose index files are intact but whose batches lie
+  // at offsets 0..2 was trusted after a clean shutdown, so its end (3) lay below its base; a
+  // compaction pass then moved the log start to 225, past the log end.
+  temp_dir tmp;
+  const auto dir = tmp.path() / "t-0";
+  {
+    auto log = open_log(dir, true);
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log.value()->append(make_batch(3)));
+    ASSERT_TRUE(log.value()->close());
+  }
+  for (const char* ext : {".log", ".index", ".timeindex"}) {
+    std::filesystem::rename(dir / (std::string("00000000000000000000") + ext),
+                            dir / (std::string("00000000000000000225") + ext));
+  }
+  auto log = open_log(dir, true);
+  ASSERT_TRUE(log) << log.error().message();
+  EXPECT_EQ(log.value()->log_end_offset(), core::offset{225});
+  EXPECT_LE(log.value()->log_start_offset(), log.value()->log_end_offset());
+  EXPECT_TRUE(read_all(*log.value()).empty());
+}
+
 }  // namespace
 }  // namespace sluice::broker::storage
