@@ -5,7 +5,7 @@
 //   segment append         vs raw pwrite of the same bytes to a file
 //   offset lookup + read   vs pread at a known position (what the index costs)
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/record_batch.h"
 #include "core/crc32c.h"
@@ -31,7 +31,7 @@ core::bytes random_bytes(size_t n) {
 }
 
 core::bytes make_batch(int records, size_t value_size,
-                       broker::protocol::compression_codec codec = broker::protocol::compression_codec::none) {
+                       protocol::compression_codec codec = protocol::compression_codec::none) {
   std::vector<core::raw_record> rs;
   for (int i = 0; i < records; ++i) {
     core::raw_record r;
@@ -40,9 +40,9 @@ core::bytes make_batch(int records, size_t value_size,
     r.ts = core::from_epoch_ms(1'700'000'000'000 + i);
     rs.push_back(std::move(r));
   }
-  broker::protocol::record_batch_options o;
+  protocol::record_batch_options o;
   o.codec = codec;
-  return broker::protocol::encode_record_batch(rs, o).value();
+  return protocol::encode_record_batch(rs, o).value();
 }
 
 std::filesystem::path bench_dir(const char* name) {
@@ -90,23 +90,23 @@ BENCHMARK(BM_baseline_crc_of_batch)->Arg(1)->Arg(100)->Arg(1000);
 
 // Arg: the codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd); 1000 records of 100 bytes.
 void BM_scan_record_batch(benchmark::State& state) {
-  const auto codec = static_cast<broker::protocol::compression_codec>(state.range(0));
+  const auto codec = static_cast<protocol::compression_codec>(state.range(0));
   auto batch = make_batch(1000, 100, codec);
-  for (auto _ : state) benchmark::DoNotOptimize(broker::protocol::scan_record_batch(batch));
+  for (auto _ : state) benchmark::DoNotOptimize(protocol::scan_record_batch(batch));
   state.SetItemsProcessed(state.iterations() * 1000);
 }
 BENCHMARK(BM_scan_record_batch)->DenseRange(0, 4);
 
 void BM_baseline_decompress(benchmark::State& state) {
-  const auto codec = static_cast<broker::protocol::compression_codec>(state.range(0));
+  const auto codec = static_cast<protocol::compression_codec>(state.range(0));
   auto batch = make_batch(1000, 100, codec);
-  const auto payload = bytes_view(batch).subspan(broker::protocol::batch_header_size);
+  const auto payload = bytes_view(batch).subspan(protocol::batch_header_size);
   for (auto _ : state) {
-    if (codec == broker::protocol::compression_codec::none) {
+    if (codec == protocol::compression_codec::none) {
       benchmark::DoNotOptimize(payload.data());
       continue;
     }
-    benchmark::DoNotOptimize(broker::protocol::decompress(codec, payload, 64u << 20));
+    benchmark::DoNotOptimize(protocol::decompress(codec, payload, 64u << 20));
   }
   state.SetItemsProcessed(state.iterations() * 1000);
 }
@@ -114,7 +114,7 @@ BENCHMARK(BM_baseline_decompress)->DenseRange(0, 4);
 
 void BM_decode_batch_records(benchmark::State& state) {
   auto batch = make_batch(static_cast<int>(state.range(0)), 100);
-  for (auto _ : state) benchmark::DoNotOptimize(broker::protocol::decode_record_batch(batch));
+  for (auto _ : state) benchmark::DoNotOptimize(protocol::decode_record_batch(batch));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_decode_batch_records)->Arg(100)->Arg(1000);

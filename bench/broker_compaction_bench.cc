@@ -11,7 +11,7 @@
 // end prints each figure relative to raw_pread of the same workload. Add
 // --benchmark_out=compaction.json --benchmark_out_format=json for the plot script.
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/partition_log.h"
 

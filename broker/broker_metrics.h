@@ -36,8 +36,8 @@
 ///
 /// Threads: everything is thread-safe. Owned by `broker`; outlives the logs and the server.
 
-#include "broker/protocol/api_key.h"
-#include "broker/protocol/error_code.h"
+#include "core/protocol/api_key.h"
+#include "core/protocol/error_code.h"
 #include "broker/storage/partition_log.h"
 #include "core/metrics.h"
 #include "core/types.h"

@@ -40,7 +40,7 @@
 /// Threads: start-up only, before the coordinator serves; nothing else may append to the topic
 /// meanwhile.
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/log_manager.h"
 #include "core/bytes.h"
 #include "core/error.h"

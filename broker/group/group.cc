@@ -1,6 +1,6 @@
 #include "broker/group/group.h"
 
-#include "broker/protocol/reader.h"
+#include "core/protocol/reader.h"
 
 #include <algorithm>
 #include <cctype>

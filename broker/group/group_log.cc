@@ -3,7 +3,7 @@
 #include "broker/group/log_format.h"
 #include "broker/group/log_migration.h"
 #include "broker/internal_topic_migration.h"
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/topic_config.h"
 #include "broker/group/logger.h"

@@ -1,7 +1,7 @@
 #include "broker/group/legacy_log_format.h"
 
-#include "broker/protocol/reader.h"
-#include "broker/protocol/writer.h"
+#include "core/protocol/reader.h"
+#include "core/protocol/writer.h"
 
 namespace sluice::broker::group::legacy {
 namespace {

@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/txn_errors.h"
-#include "broker/protocol/add_partitions_to_txn.h"
+#include "core/protocol/add_partitions_to_txn.h"
 #include "broker/txn/transaction_coordinator.h"
 
 #include <atomic>

@@ -1,5 +1,5 @@
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/api_versions.h"
+#include "core/protocol/api_versions.h"
 
 namespace sluice::broker {
 

@@ -4,7 +4,7 @@
 
 #include "broker/config_manager.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/describe_configs.h"
+#include "core/protocol/describe_configs.h"
 
 #include <optional>
 #include <set>

@@ -1,6 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/create_partitions.h"
+#include "core/protocol/create_partitions.h"
 
 namespace sluice::broker {
 

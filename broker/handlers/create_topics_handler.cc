@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/config_manager.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/create_topics.h"
+#include "core/protocol/create_topics.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/topic_config.h"
 

@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/delete_groups.h"
+#include "core/protocol/delete_groups.h"
 
 namespace sluice::broker {
 void handle_delete_groups(broker_context& ctx, const request& req, responder respond) {

@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/per_partition.h"
-#include "broker/protocol/delete_records.h"
+#include "core/protocol/delete_records.h"
 
 namespace sluice::broker {
 

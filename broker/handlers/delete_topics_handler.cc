@@ -1,6 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/delete_topics.h"
+#include "core/protocol/delete_topics.h"
 
 #include <map>
 #include <set>

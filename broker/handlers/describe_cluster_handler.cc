@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/acl.h"
-#include "broker/protocol/describe_cluster.h"
+#include "core/protocol/acl.h"
+#include "core/protocol/describe_cluster.h"
 
 #include <string>
 

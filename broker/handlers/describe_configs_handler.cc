@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/config_manager.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/describe_configs.h"
+#include "core/protocol/describe_configs.h"
 
 namespace sluice::broker {
 namespace {

@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/describe_groups.h"
+#include "core/protocol/describe_groups.h"
 
 namespace sluice::broker {
 // An unknown group is described as state "Dead". Up to v5 without an error, as Apache Kafka

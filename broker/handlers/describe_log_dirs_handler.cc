@@ -1,6 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/describe_log_dirs.h"
+#include "core/protocol/describe_log_dirs.h"
 
 #include <sys/statvfs.h>
 

@@ -1,6 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/describe_producers.h"
+#include "core/protocol/describe_producers.h"
 #include "broker/storage/log_manager.h"
 
 #include <optional>

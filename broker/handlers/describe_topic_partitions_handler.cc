@@ -1,8 +1,8 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_epoch.h"
-#include "broker/protocol/acl.h"
-#include "broker/protocol/describe_topic_partitions.h"
+#include "core/protocol/acl.h"
+#include "core/protocol/describe_topic_partitions.h"
 
 #include <algorithm>
 #include <set>

@@ -1,6 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/describe_transactions.h"
+#include "core/protocol/describe_transactions.h"
 #include "broker/txn/transaction_coordinator.h"
 
 namespace sluice::broker {

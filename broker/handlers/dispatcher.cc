@@ -4,8 +4,8 @@
 #include "broker/broker_metrics.h"
 #include "broker/handlers/handler.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/api_versions.h"
-#include "broker/protocol/request_header.h"
+#include "core/protocol/api_versions.h"
+#include "core/protocol/request_header.h"
 #include "core/log.h"
 #include "core/once_filter.h"
 

@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_epoch.h"
-#include "broker/protocol/fetch.h"
+#include "core/protocol/fetch.h"
 #include "broker/storage/errc.h"
 #include "core/metrics.h"
 

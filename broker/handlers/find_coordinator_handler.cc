@@ -1,6 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/find_coordinator.h"
+#include "core/protocol/find_coordinator.h"
 
 #include <optional>
 #include <string>

@@ -7,9 +7,9 @@
 /// Fetch, a Produce waiting for fsync). The body view stays valid until then. Responses are
 /// written in request order by the connection, whatever order handlers finish in.
 
-#include "broker/protocol/api_key.h"
-#include "broker/protocol/error_code.h"
-#include "broker/protocol/writer.h"
+#include "core/protocol/api_key.h"
+#include "core/protocol/error_code.h"
+#include "core/protocol/writer.h"
 #include "core/bytes.h"
 
 #include <cstdint>

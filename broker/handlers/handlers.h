@@ -4,11 +4,11 @@
 
 #include "broker/group/errc.h"
 #include "broker/handlers/handler.h"
-#include "broker/protocol/api_versions.h"
-#include "broker/protocol/describe_configs.h"
-#include "broker/protocol/error_code.h"
-#include "broker/protocol/reader.h"
-#include "broker/protocol/writer.h"
+#include "core/protocol/api_versions.h"
+#include "core/protocol/describe_configs.h"
+#include "core/protocol/error_code.h"
+#include "core/protocol/reader.h"
+#include "core/protocol/writer.h"
 
 #include <optional>
 #include <system_error>

@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/heartbeat.h"
+#include "core/protocol/heartbeat.h"
 
 namespace sluice::broker {
 void handle_heartbeat(broker_context& ctx, const request& req, responder respond) {

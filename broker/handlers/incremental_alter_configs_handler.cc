@@ -1,6 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/config_resources.h"
-#include "broker/protocol/incremental_alter_configs.h"
+#include "core/protocol/incremental_alter_configs.h"
 
 namespace sluice::broker {
 

@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/txn_errors.h"
-#include "broker/protocol/init_producer_id.h"
+#include "core/protocol/init_producer_id.h"
 #include "broker/txn/transaction_coordinator.h"
 
 namespace sluice::broker {

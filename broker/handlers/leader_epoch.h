@@ -7,7 +7,7 @@
 /// start of the log, as soon as anything was appended. The functions below answer what Kafka's
 /// fencing (KIP-320) and its epoch cache answer for that log.
 
-#include "broker/protocol/error_code.h"
+#include "core/protocol/error_code.h"
 #include "core/types.h"
 
 #include <cstdint>

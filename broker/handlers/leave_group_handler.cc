@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/leave_group.h"
+#include "core/protocol/leave_group.h"
 
 namespace sluice::broker {
 // v0–v2 name one member; v3+ (kafkajs) is the batch form with per-member answers (a static

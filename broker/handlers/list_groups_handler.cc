@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/list_groups.h"
+#include "core/protocol/list_groups.h"
 
 #include <algorithm>
 #include <cctype>

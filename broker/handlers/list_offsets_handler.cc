@@ -1,14 +1,14 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_epoch.h"
-#include "broker/protocol/list_offsets.h"
+#include "core/protocol/list_offsets.h"
 
 #include <set>
 
 namespace sluice::broker {
 namespace {
 
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 using protocol::error_code;
 using partition_response = protocol::list_offsets_response::list_offsets_partition_response;
 

@@ -1,6 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/list_transactions.h"
+#include "core/protocol/list_transactions.h"
 #include "broker/txn/transaction_coordinator.h"
 #include "core/time.h"
 

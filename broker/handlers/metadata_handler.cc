@@ -1,6 +1,6 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/metadata.h"
+#include "core/protocol/metadata.h"
 #include "broker/storage/errc.h"
 
 namespace sluice::broker {

@@ -2,7 +2,7 @@
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/offset_commit_shape.h"
-#include "broker/protocol/offset_commit.h"
+#include "core/protocol/offset_commit.h"
 #include "broker/storage/log_manager.h"
 
 #include <memory>

@@ -5,7 +5,7 @@
 
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/error_code.h"
+#include "core/protocol/error_code.h"
 
 #include <cstddef>
 #include <memory>

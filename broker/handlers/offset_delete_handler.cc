@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/offset_delete.h"
+#include "core/protocol/offset_delete.h"
 
 namespace sluice::broker {
 void handle_offset_delete(broker_context& ctx, const request& req, responder respond) {

@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/offset_fetch.h"
+#include "core/protocol/offset_fetch.h"
 #include "broker/storage/log_manager.h"
 
 #include <map>

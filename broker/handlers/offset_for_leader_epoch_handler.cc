@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/leader_epoch.h"
-#include "broker/protocol/offset_for_leader_epoch.h"
+#include "core/protocol/offset_for_leader_epoch.h"
 
 namespace sluice::broker {
 

@@ -5,7 +5,7 @@
 /// the others are filled by `fn(log, request_partition, response_partition)`.
 
 #include "broker/broker_context.h"
-#include "broker/protocol/error_code.h"
+#include "core/protocol/error_code.h"
 
 namespace sluice::broker {
 

@@ -1,7 +1,7 @@
 #include "broker/broker_context.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
-#include "broker/protocol/sync_group.h"
+#include "core/protocol/sync_group.h"
 
 namespace sluice::broker {
 namespace {

@@ -2,7 +2,7 @@
 /// The transaction coordinator's errors as Kafka codes, shared by the transaction handlers.
 /// Module-private.
 
-#include "broker/protocol/error_code.h"
+#include "core/protocol/error_code.h"
 #include "broker/txn/errc.h"
 
 namespace sluice::broker {

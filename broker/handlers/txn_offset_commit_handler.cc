@@ -3,7 +3,7 @@
 #include "broker/handlers/handlers.h"
 #include "broker/handlers/offset_commit_shape.h"
 #include "broker/handlers/txn_errors.h"
-#include "broker/protocol/txn_offset_commit.h"
+#include "core/protocol/txn_offset_commit.h"
 #include "broker/txn/transaction_coordinator.h"
 
 #include <memory>

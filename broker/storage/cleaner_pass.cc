@@ -2,7 +2,7 @@
 // the swap protocol). The key map is cleaner_key_map.h, the checkpoint cleaner_checkpoint.h,
 // the swap files cleaner_swap.h; the background thread is log_cleaner.cc.
 
-#include "broker/protocol/reader.h"
+#include "core/protocol/reader.h"
 #include "broker/storage/cleaner_checkpoint.h"
 #include "broker/storage/cleaner_key_map.h"
 #include "broker/storage/cleaner_swap.h"

@@ -1,10 +1,10 @@
 #pragma once
 /// The storage layer's view of record batches. The batch layout, header decoding, CRC check and
-/// record decoding live in `broker/protocol/records.h`; this adds what only the log needs: the
+/// record decoding live in `core/protocol/records.h`; this adds what only the log needs: the
 /// produce-side rules a batch must pass before it is appended, the offset/epoch rewrite done on
 /// append, and the record-level timestamp lookup.
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "core/bytes.h"
 #include "core/error.h"
 #include "core/types.h"

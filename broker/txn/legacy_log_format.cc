@@ -1,7 +1,7 @@
 #include "broker/txn/legacy_log_format.h"
 
-#include "broker/protocol/reader.h"
-#include "broker/protocol/writer.h"
+#include "core/protocol/reader.h"
+#include "core/protocol/writer.h"
 #include "broker/txn/errc.h"
 
 namespace sluice::broker::txn::legacy {

@@ -1,7 +1,7 @@
 #include "broker/txn/log_format.h"
 
-#include "broker/protocol/reader.h"
-#include "broker/protocol/writer.h"
+#include "core/protocol/reader.h"
+#include "core/protocol/writer.h"
 #include "broker/txn/errc.h"
 
 #include <map>

@@ -1,7 +1,7 @@
 #include "broker/txn/transaction_coordinator.h"
 
 #include "broker/group/group_coordinator.h"
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/topic_config.h"
 #include "broker/txn/log_migration.h"

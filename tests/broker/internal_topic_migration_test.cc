@@ -12,7 +12,7 @@
 #include "broker/group/legacy_log_format.h"
 #include "broker/group/log_format.h"
 #include "broker/group/log_migration.h"
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/file.h"
 #include "broker/txn/errc.h"
 #include "broker/txn/legacy_log_format.h"

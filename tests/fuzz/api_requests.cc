@@ -1,8 +1,8 @@
-// Fuzz target: every request decoder of broker/protocol, at every version of its window, as
+// Fuzz target: every request decoder of core/protocol, at every version of its window, as
 // the dispatcher drives it.
 //
 // Input: one request frame after its int32 size — request header, then body (seeds: every
-// golden request of tests/broker/protocol, and each API's default request at every version).
+// golden request of tests/core/protocol, and each API's default request at every version).
 // The header names the API and version; the target decodes the body with that API's codec
 // (tests/fuzz/request_types.h lists them). Checked:
 // - a version outside the codec's window fails with `unsupported_version`, whatever the body;
@@ -11,49 +11,49 @@
 //   re-encode to the same bytes again;
 // - an unsupported ApiVersions version gets the v0 fallback answer, which encodes.
 
-#include "broker/protocol/add_offsets_to_txn.h"
-#include "broker/protocol/add_partitions_to_txn.h"
-#include "broker/protocol/alter_configs.h"
-#include "broker/protocol/api_versions.h"
-#include "broker/protocol/create_partitions.h"
-#include "broker/protocol/create_topics.h"
-#include "broker/protocol/delete_groups.h"
-#include "broker/protocol/delete_records.h"
-#include "broker/protocol/delete_topics.h"
-#include "broker/protocol/describe_cluster.h"
-#include "broker/protocol/describe_configs.h"
-#include "broker/protocol/describe_groups.h"
-#include "broker/protocol/describe_log_dirs.h"
-#include "broker/protocol/describe_producers.h"
-#include "broker/protocol/describe_topic_partitions.h"
-#include "broker/protocol/describe_transactions.h"
-#include "broker/protocol/end_txn.h"
-#include "broker/protocol/errc.h"
-#include "broker/protocol/fetch.h"
-#include "broker/protocol/find_coordinator.h"
-#include "broker/protocol/heartbeat.h"
-#include "broker/protocol/incremental_alter_configs.h"
-#include "broker/protocol/init_producer_id.h"
-#include "broker/protocol/join_group.h"
-#include "broker/protocol/leave_group.h"
-#include "broker/protocol/list_groups.h"
-#include "broker/protocol/list_offsets.h"
-#include "broker/protocol/list_transactions.h"
-#include "broker/protocol/metadata.h"
-#include "broker/protocol/offset_commit.h"
-#include "broker/protocol/offset_delete.h"
-#include "broker/protocol/offset_fetch.h"
-#include "broker/protocol/offset_for_leader_epoch.h"
-#include "broker/protocol/produce.h"
-#include "broker/protocol/request_header.h"
-#include "broker/protocol/supported_apis.h"
-#include "broker/protocol/sync_group.h"
-#include "broker/protocol/txn_offset_commit.h"
+#include "core/protocol/add_offsets_to_txn.h"
+#include "core/protocol/add_partitions_to_txn.h"
+#include "core/protocol/alter_configs.h"
+#include "core/protocol/api_versions.h"
+#include "core/protocol/create_partitions.h"
+#include "core/protocol/create_topics.h"
+#include "core/protocol/delete_groups.h"
+#include "core/protocol/delete_records.h"
+#include "core/protocol/delete_topics.h"
+#include "core/protocol/describe_cluster.h"
+#include "core/protocol/describe_configs.h"
+#include "core/protocol/describe_groups.h"
+#include "core/protocol/describe_log_dirs.h"
+#include "core/protocol/describe_producers.h"
+#include "core/protocol/describe_topic_partitions.h"
+#include "core/protocol/describe_transactions.h"
+#include "core/protocol/end_txn.h"
+#include "core/protocol/errc.h"
+#include "core/protocol/fetch.h"
+#include "core/protocol/find_coordinator.h"
+#include "core/protocol/heartbeat.h"
+#include "core/protocol/incremental_alter_configs.h"
+#include "core/protocol/init_producer_id.h"
+#include "core/protocol/join_group.h"
+#include "core/protocol/leave_group.h"
+#include "core/protocol/list_groups.h"
+#include "core/protocol/list_offsets.h"
+#include "core/protocol/list_transactions.h"
+#include "core/protocol/metadata.h"
+#include "core/protocol/offset_commit.h"
+#include "core/protocol/offset_delete.h"
+#include "core/protocol/offset_fetch.h"
+#include "core/protocol/offset_for_leader_epoch.h"
+#include "core/protocol/produce.h"
+#include "core/protocol/request_header.h"
+#include "core/protocol/supported_apis.h"
+#include "core/protocol/sync_group.h"
+#include "core/protocol/txn_offset_commit.h"
 #include "core/assert.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "tests/fuzz/request_types.h"
 
-namespace sluice::broker::protocol {
+namespace sluice::protocol {
 namespace {
 
 template <class Request>
@@ -128,10 +128,10 @@ void check_frame(bytes_view frame) {
 }
 
 }  // namespace
-}  // namespace sluice::broker::protocol
+}  // namespace sluice::protocol
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace sluice::broker::protocol;
+  using namespace sluice::protocol;
   sluice::fuzz::quiet();
   check_request_types();
   check_frame(sluice::fuzz::as_bytes(data, size));

@@ -23,9 +23,9 @@
 // timestamps too far apart); a batch validate_records accepts is still a valid
 // batch (CRC included) holding the same records.
 
-#include "broker/protocol/compression.h"
-#include "broker/protocol/errc.h"
-#include "broker/protocol/records.h"
+#include "core/protocol/compression.h"
+#include "core/protocol/errc.h"
+#include "core/protocol/records.h"
 #include "broker/storage/log_validator.h"
 #include "broker/storage/record_batch.h"
 #include "core/assert.h"
@@ -35,8 +35,10 @@
 #include <optional>
 #include <vector>
 
-namespace sluice::broker::protocol {
+namespace sluice::protocol {
 namespace {
+
+namespace storage = ::sluice::broker::storage;
 
 constexpr int64_t now_ms = 1'700'000'000'000;
 constexpr size_t max_batches = 8;
@@ -206,10 +208,10 @@ void check_batch(bytes_view original, const mode& m) {
 }
 
 }  // namespace
-}  // namespace sluice::broker::protocol
+}  // namespace sluice::protocol
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace sluice::broker::protocol;
+  using namespace sluice::protocol;
   sluice::fuzz::quiet();
   sluice::fuzz::fuzz_input in(sluice::fuzz::as_bytes(data, size));
   const mode m(in.u8());

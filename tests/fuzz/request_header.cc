@@ -1,20 +1,20 @@
 // Fuzz target: the first bytes of every request frame, as the dispatcher reads them.
 //
 // Input: one request frame after its int32 size (seeds: every golden request of
-// tests/broker/protocol with its header). Checked: `peek_request_prefix` sees exactly the first
+// tests/core/protocol with its header). Checked: `peek_request_prefix` sees exactly the first
 // 8 bytes; `request_header::decode` either fails cleanly or agrees with the prefix, and what it
 // decodes re-encodes to a header that decodes to the same value, never longer than what was
 // read (tag sections are dropped, varints shortened); the client-side response header decoder
 // round-trips the same way.
 
-#include "broker/protocol/api_key.h"
-#include "broker/protocol/errc.h"
-#include "broker/protocol/request_header.h"
+#include "core/protocol/api_key.h"
+#include "core/protocol/errc.h"
+#include "core/protocol/request_header.h"
 #include "core/assert.h"
 #include "core/big_endian.h"
 #include "tests/fuzz/fuzz_input.h"
 
-namespace sluice::broker::protocol {
+namespace sluice::protocol {
 namespace {
 
 void check_prefix(bytes_view frame) {
@@ -74,10 +74,10 @@ void check_response_header(bytes_view frame) {
 }
 
 }  // namespace
-}  // namespace sluice::broker::protocol
+}  // namespace sluice::protocol
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace sluice::broker::protocol;
+  using namespace sluice::protocol;
   sluice::fuzz::quiet();
   const sluice::bytes_view frame = sluice::fuzz::as_bytes(data, size);
   check_prefix(frame);

@@ -1,17 +1,17 @@
 #pragma once
-// Every request codec of broker/protocol with its API key, as a type list: the `api_requests`
-// fuzz target dispatches on it, and the golden tests (tests/broker/protocol/golden.h) use it to
+// Every request codec of core/protocol with its API key, as a type list: the `api_requests`
+// fuzz target dispatches on it, and the golden tests (tests/core/protocol/golden.h) use it to
 // name the API of each request they check when they write fuzz seeds. Only forward
 // declarations here, so that golden.h stays cheap to include; the users that decode include the
 // codec headers themselves. `seeds/api_requests_seeds.cc` checks that the list matches
 // protocol::supported_apis() exactly.
 
-#include "broker/protocol/api_key.h"
+#include "core/protocol/api_key.h"
 
 #include <optional>
 #include <type_traits>
 
-namespace sluice::broker::protocol {
+namespace sluice::protocol {
 struct produce_request;
 struct fetch_request;
 struct list_offsets_request;
@@ -47,14 +47,14 @@ struct describe_producers_request;
 struct describe_transactions_request;
 struct list_transactions_request;
 struct describe_topic_partitions_request;
-}  // namespace sluice::broker::protocol
+}  // namespace sluice::protocol
 
 namespace sluice::fuzz {
 
 /// One API: its key and its request type.
-template <broker::protocol::api_key Key, class Request>
+template <protocol::api_key Key, class Request>
 struct api_request {
-  static constexpr broker::protocol::api_key key = Key;
+  static constexpr protocol::api_key key = Key;
   using type = Request;
 };
 
@@ -70,15 +70,15 @@ struct api_request_list {
 
   /// The key whose request type is `M`; nullopt when `M` is not a request of the list.
   template <class M>
-  static constexpr std::optional<broker::protocol::api_key> key_of() noexcept {
-    std::optional<broker::protocol::api_key> key;
+  static constexpr std::optional<protocol::api_key> key_of() noexcept {
+    std::optional<protocol::api_key> key;
     ((std::is_same_v<M, typename Entries::type> ? (key = Entries::key, 0) : 0), ...);
     return key;
   }
 };
 
 namespace detail {
-namespace p = broker::protocol;
+namespace p = ::sluice::protocol;
 using k = p::api_key;
 }  // namespace detail
 

@@ -1,6 +1,6 @@
 #pragma once
 // Writes fuzz seeds: valid inputs for the fuzz targets, taken from the golden tests
-// (tests/broker/protocol/golden.h calls `write_request_seed` for every request it checks) and
+// (tests/core/protocol/golden.h calls `write_request_seed` for every request it checks) and
 // from the seed tests in tests/fuzz/seeds/. Nothing is written unless the environment variable
 // SLUICE_FUZZ_SEED_DIR names a directory; then each seed becomes
 // `$SLUICE_FUZZ_SEED_DIR/<target>/<hash of its bytes>`, so that equal seeds are written once.
@@ -8,9 +8,9 @@
 //
 // Thread safety: the tests that call it run on one thread.
 
-#include "broker/protocol/api_key.h"
-#include "broker/protocol/request_header.h"
-#include "broker/protocol/writer.h"
+#include "core/protocol/api_key.h"
+#include "core/protocol/request_header.h"
+#include "core/protocol/writer.h"
 #include "core/bytes.h"
 
 #include <cstdint>
@@ -47,10 +47,10 @@ inline void write_seed(std::string_view target, core::bytes_view data) {
 
 /// A request frame as the dispatcher receives it (after the int32 size): the request header
 /// for (key, version), then `body`.
-inline core::bytes request_frame(broker::protocol::api_key key, int16_t version, core::bytes_view body) {
+inline core::bytes request_frame(protocol::api_key key, int16_t version, core::bytes_view body) {
   core::bytes out;
-  broker::protocol::writer w(out);
-  broker::protocol::request_header header;
+  protocol::writer w(out);
+  protocol::request_header header;
   header.key = key;
   header.api_version = version;
   header.correlation_id = 7;
@@ -62,7 +62,7 @@ inline core::bytes request_frame(broker::protocol::api_key key, int16_t version,
 
 /// Writes a request body as a seed of the `api_requests` and `request_header` targets, whose
 /// inputs are whole request frames.
-inline void write_request_seed(broker::protocol::api_key key, int16_t version, core::bytes_view body) {
+inline void write_request_seed(protocol::api_key key, int16_t version, core::bytes_view body) {
   if (seed_dir().empty()) return;
   const core::bytes frame = request_frame(key, version, body);
   write_seed("api_requests", frame);

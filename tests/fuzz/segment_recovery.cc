@@ -14,7 +14,7 @@
 // end, and after a clean close a reopen finds the same log end and log start, and for a
 // recovered log the same producer state.
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/producer_state.h"

@@ -2,14 +2,14 @@
 
 #include "tests/integration/broker_fixture.h"
 
-#include "broker/protocol/api_versions.h"
-#include "broker/protocol/create_partitions.h"
-#include "broker/protocol/create_topics.h"
-#include "broker/protocol/delete_records.h"
-#include "broker/protocol/delete_topics.h"
-#include "broker/protocol/describe_configs.h"
-#include "broker/protocol/init_producer_id.h"
-#include "broker/protocol/metadata.h"
+#include "core/protocol/api_versions.h"
+#include "core/protocol/create_partitions.h"
+#include "core/protocol/create_topics.h"
+#include "core/protocol/delete_records.h"
+#include "core/protocol/delete_topics.h"
+#include "core/protocol/describe_configs.h"
+#include "core/protocol/init_producer_id.h"
+#include "core/protocol/metadata.h"
 #include "broker/storage/topic_config.h"
 
 #include <librdkafka/rdkafka.h>
@@ -55,7 +55,7 @@ class admin : public broker_test {
   /// Sends `body` as version `version` of `key` on a new connection (what librdkafka cannot
   /// send: the newest versions of the admin APIs).
   template <class Response, class Request>
-  std::optional<Response> call(broker::protocol::api_key key, int16_t version,
+  std::optional<Response> call(protocol::api_key key, int16_t version,
                                const Request& body) {
     loopback_connection c(_broker->port());
     if (!c.connected()) return std::nullopt;
@@ -64,28 +64,28 @@ class admin : public broker_test {
 
   /// CreateTopics of one topic at `version` (partitions and configs as given, broker-default
   /// replication factor); the topic's result, or nullopt when the call failed.
-  std::optional<broker::protocol::create_topics_response::creatable_topic_result> create_raw(
+  std::optional<protocol::create_topics_response::creatable_topic_result> create_raw(
       int16_t version, const std::string& name, int32_t partitions,
-      std::vector<broker::protocol::create_topics_request::creatable_topic_config> configs = {},
+      std::vector<protocol::create_topics_request::creatable_topic_config> configs = {},
       bool validate_only = false) {
-    broker::protocol::create_topics_request req;
+    protocol::create_topics_request req;
     req.topics.push_back({name, partitions, -1, {}, std::move(configs)});
     req.timeout_ms = 10000;
     req.validate_only = validate_only;
-    auto resp = call<broker::protocol::create_topics_response>(
-        broker::protocol::api_key::create_topics, version, req);
+    auto resp = call<protocol::create_topics_response>(
+        protocol::api_key::create_topics, version, req);
     if (!resp || resp->topics.size() != 1) return std::nullopt;
     return resp->topics[0];
   }
 
   /// Metadata v12 for one topic by name, without auto-creation.
-  std::optional<broker::protocol::metadata_response::response_topic> metadata_of(
+  std::optional<protocol::metadata_response::response_topic> metadata_of(
       const std::string& name) {
-    broker::protocol::metadata_request req;
+    protocol::metadata_request req;
     req.topics.emplace().push_back({name, {}});
     req.allow_auto_topic_creation = false;
     auto resp =
-        call<broker::protocol::metadata_response>(broker::protocol::api_key::metadata, 12, req);
+        call<protocol::metadata_response>(protocol::api_key::metadata, 12, req);
     if (!resp || resp->topics.size() != 1) return std::nullopt;
     return resp->topics[0];
   }
@@ -94,7 +94,7 @@ class admin : public broker_test {
 };
 
 TEST_F(admin, metadata_answers_topic_ids_and_finds_topics_by_id) {
-  namespace protocol = broker::protocol;
+  namespace protocol = ::sluice::protocol;
   auto t = topic();
   ASSERT_EQ(create_topic(t, 2), RdKafka::ERR_NO_ERROR);
   loopback_connection c(_broker->port());
@@ -264,7 +264,7 @@ TEST_F(admin, list_offsets_by_timestamp_finds_the_first_record_at_or_after) {
   EXPECT_EQ(high, 10);
 }
 
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 
 TEST_F(admin, create_topics_v7_answers_the_topic_id_and_the_effective_configs) {
   const auto t = topic();

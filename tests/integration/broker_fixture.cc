@@ -217,10 +217,10 @@ int64_t end_offset(const std::string& bootstrap, const std::string& topic, const
   return high;
 }
 
-broker::protocol::produce_request produce_of(const std::string& topic, int32_t partition,
+protocol::produce_request produce_of(const std::string& topic, int32_t partition,
                                              core::bytes_view batch, int16_t acks,
                                              std::optional<std::string> txn) {
-  broker::protocol::produce_request req;
+  protocol::produce_request req;
   req.transactional_id = std::move(txn);
   req.acks = acks;
   req.timeout_ms = 30000;

@@ -4,8 +4,8 @@
 
 #include "core/temp_dir.h"
 #include "broker/broker.h"
-#include "broker/protocol/produce.h"
-#include "broker/protocol/request_header.h"
+#include "core/protocol/produce.h"
+#include "core/protocol/request_header.h"
 #include "tests/support/loopback.h"
 
 #include <librdkafka/rdkafkacpp.h>
@@ -48,10 +48,10 @@ int64_t end_offset(const std::string& bootstrap, const std::string& topic, const
 /// versions, odd values) and decodes the answer; nullopt when the connection fails, the answer
 /// carries another correlation id or does not decode.
 template <class Response, class Request>
-std::optional<Response> kafka_call(loopback_connection& c, broker::protocol::api_key key,
+std::optional<Response> kafka_call(loopback_connection& c, protocol::api_key key,
                                    int16_t version, int32_t correlation, const Request& body,
                                    const std::string& client_id = "raw-test") {
-  namespace protocol = broker::protocol;
+  namespace protocol = ::sluice::protocol;
   core::bytes frame;
   protocol::encode_request_frame(frame, {key, version, correlation, client_id}, body);
   if (!c.send(frame)) return std::nullopt;
@@ -76,7 +76,7 @@ class raw_client {
 
   /// Sends `body` as version `version` of `key`; the decoded answer (see kafka_call).
   template <class Response, class Request>
-  std::optional<Response> call(broker::protocol::api_key key, int16_t version, const Request& body) {
+  std::optional<Response> call(protocol::api_key key, int16_t version, const Request& body) {
     return kafka_call<Response>(_connection, key, version, ++_correlation, body, _client_id);
   }
 
@@ -87,7 +87,7 @@ class raw_client {
 };
 
 /// A Produce request of one batch for one partition (the batch is borrowed: keep it alive).
-broker::protocol::produce_request produce_of(const std::string& topic, int32_t partition,
+protocol::produce_request produce_of(const std::string& topic, int32_t partition,
                                              core::bytes_view batch, int16_t acks = -1,
                                              std::optional<std::string> txn = std::nullopt);
 

@@ -4,13 +4,13 @@
 
 #include "broker_fixture.h"
 
-#include "broker/protocol/acl.h"
-#include "broker/protocol/describe_cluster.h"
-#include "broker/protocol/describe_configs.h"
-#include "broker/protocol/describe_log_dirs.h"
-#include "broker/protocol/describe_topic_partitions.h"
-#include "broker/protocol/incremental_alter_configs.h"
-#include "broker/protocol/metadata.h"
+#include "core/protocol/acl.h"
+#include "core/protocol/describe_cluster.h"
+#include "core/protocol/describe_configs.h"
+#include "core/protocol/describe_log_dirs.h"
+#include "core/protocol/describe_topic_partitions.h"
+#include "core/protocol/incremental_alter_configs.h"
+#include "core/protocol/metadata.h"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@
 namespace sluice::testing {
 namespace {
 
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 using protocol::api_key;
 using protocol::error_code;
 

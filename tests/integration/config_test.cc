@@ -5,10 +5,10 @@
 #include "tests/integration/broker_fixture.h"
 
 #include "broker/broker_config.h"
-#include "broker/protocol/alter_configs.h"
-#include "broker/protocol/describe_configs.h"
-#include "broker/protocol/records.h"
-#include "broker/protocol/request_header.h"
+#include "core/protocol/alter_configs.h"
+#include "core/protocol/describe_configs.h"
+#include "core/protocol/records.h"
+#include "core/protocol/request_header.h"
 #include "broker/storage/log_manager.h"
 
 #include <librdkafka/rdkafka.h>
@@ -160,7 +160,7 @@ class configs : public broker_test {
 /// One request over a plain socket, for what librdkafka cannot send (DescribeConfigs v0/v2,
 /// AlterConfigs v1, the cluster-default broker resource "", null values).
 template <class Response, class Request>
-std::optional<Response> raw_call(uint16_t port, broker::protocol::api_key key, int16_t version,
+std::optional<Response> raw_call(uint16_t port, protocol::api_key key, int16_t version,
                                  const Request& body) {
   loopback_connection c(port);
   if (!c.connected()) return std::nullopt;
@@ -173,13 +173,13 @@ std::optional<Response> raw_call(uint16_t port, broker::protocol::api_key key, i
 /// ("" = none, LogConfig.CONFIGS_WITH_NO_SERVER_DEFAULTS).
 struct kafka_topic_key {
   std::string name;
-  broker::protocol::config_type type;
+  protocol::config_type type;
   std::string default_value;
   std::string broker_synonym;
 };
 
 const std::vector<kafka_topic_key>& kafka_4_topic_keys() {
-  using type = broker::protocol::config_type;
+  using type = protocol::config_type;
   static const std::vector<kafka_topic_key> keys{
       {"cleanup.policy", type::list_type, "delete", "log.cleanup.policy"},
       {"compression.gzip.level", type::int_type, "-1", "compression.gzip.level"},
@@ -268,7 +268,7 @@ TEST_F(configs, describe_topic_reports_every_key_with_its_source) {
 }
 
 TEST_F(configs, describe_configs_lists_every_kafka_4_topic_key_with_type_synonyms_and_doc) {
-  namespace protocol = broker::protocol;
+  namespace protocol = ::sluice::protocol;
   auto t = topic();
   ASSERT_EQ(create_topic(t, 1, {}), RdKafka::ERR_NO_ERROR);
   protocol::describe_configs_request req;
@@ -570,13 +570,13 @@ core::bytes batch_with_header_max(const std::vector<std::string>& values, int64_
     r.ts = core::from_epoch_ms(ts++);
     rs.push_back(std::move(r));
   }
-  auto b = broker::protocol::encode_record_batch(rs, {}).value();
-  broker::protocol::set_max_timestamp(b, broker::protocol::timestamp_type::create_time, header_max);
+  auto b = protocol::encode_record_batch(rs, {}).value();
+  protocol::set_max_timestamp(b, protocol::timestamp_type::create_time, header_max);
   return b;
 }
 
 TEST_F(configs, the_broker_recomputes_max_timestamp_and_applies_the_timestamp_configs) {
-  namespace protocol = broker::protocol;
+  namespace protocol = ::sluice::protocol;
   const int64_t now = core::to_epoch_ms(core::wall_clock_now());
   loopback_connection c(_broker->port());
   ASSERT_TRUE(c.connected());
@@ -638,7 +638,7 @@ TEST_F(configs, the_broker_recomputes_max_timestamp_and_applies_the_timestamp_co
 }
 
 TEST_F(configs, protocol_versions_synonyms_and_the_cluster_default_resource) {
-  namespace protocol = broker::protocol;
+  namespace protocol = ::sluice::protocol;
   using dreq = protocol::describe_configs_request;
   using dresp = protocol::describe_configs_response;
   using areq = protocol::alter_configs_request;

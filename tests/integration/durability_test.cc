@@ -2,9 +2,9 @@
 
 #include "tests/integration/broker_fixture.h"
 
-#include "broker/protocol/api_versions.h"
-#include "broker/protocol/produce.h"
-#include "broker/protocol/request_header.h"
+#include "core/protocol/api_versions.h"
+#include "core/protocol/produce.h"
+#include "core/protocol/request_header.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -17,7 +17,7 @@
 namespace sluice::testing {
 namespace {
 
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 
 /// The newest segment file of a partition.
 std::filesystem::path last_segment(const std::filesystem::path& partition_dir) {

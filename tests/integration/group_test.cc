@@ -5,14 +5,14 @@
 
 #include "tests/integration/broker_fixture.h"
 
-#include "broker/protocol/describe_groups.h"
-#include "broker/protocol/find_coordinator.h"
-#include "broker/protocol/heartbeat.h"
-#include "broker/protocol/join_group.h"
-#include "broker/protocol/leave_group.h"
-#include "broker/protocol/list_groups.h"
-#include "broker/protocol/request_header.h"
-#include "broker/protocol/sync_group.h"
+#include "core/protocol/describe_groups.h"
+#include "core/protocol/find_coordinator.h"
+#include "core/protocol/heartbeat.h"
+#include "core/protocol/join_group.h"
+#include "core/protocol/leave_group.h"
+#include "core/protocol/list_groups.h"
+#include "core/protocol/request_header.h"
+#include "core/protocol/sync_group.h"
 #include "core/log.h"
 
 #include <librdkafka/rdkafka.h>
@@ -430,7 +430,7 @@ TEST_F(group_test, a_restarted_static_member_rejoins_without_a_rebalance) {
 
 // ---- raw requests: versions and paths the clients above do not take ---------------------------
 
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 
 
 TEST_F(group_test, find_coordinator_answers_this_node_for_groups_and_transactions) {

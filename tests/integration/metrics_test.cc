@@ -5,8 +5,8 @@
 #include "tests/integration/broker_fixture.h"
 
 #include "broker/broker_metrics.h"
-#include "broker/protocol/delete_topics.h"
-#include "broker/protocol/heartbeat.h"
+#include "core/protocol/delete_topics.h"
+#include "core/protocol/heartbeat.h"
 
 #include <unistd.h>
 
@@ -162,7 +162,7 @@ TEST_F(metrics, errors_of_every_api_are_counted_from_what_the_response_says) {
   // response itself now.
   loopback_connection c(_broker->port());
   ASSERT_TRUE(c.connected());
-  namespace protocol = broker::protocol;
+  namespace protocol = ::sluice::protocol;
   protocol::heartbeat_request hb;
   hb.group_id = topic("group");
   hb.generation_id = 1;

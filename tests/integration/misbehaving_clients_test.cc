@@ -4,15 +4,15 @@
 // acknowledged was consumed once, in order. The broker runs in this test process, whose SIGPIPE
 // disposition is the default one: a signal from a peer's socket would end the test binary.
 
-#include "broker/protocol/add_partitions_to_txn.h"
-#include "broker/protocol/api_versions.h"
-#include "broker/protocol/end_txn.h"
-#include "broker/protocol/fetch.h"
-#include "broker/protocol/init_producer_id.h"
-#include "broker/protocol/join_group.h"
-#include "broker/protocol/metadata.h"
-#include "broker/protocol/produce.h"
-#include "broker/protocol/records.h"
+#include "core/protocol/add_partitions_to_txn.h"
+#include "core/protocol/api_versions.h"
+#include "core/protocol/end_txn.h"
+#include "core/protocol/fetch.h"
+#include "core/protocol/init_producer_id.h"
+#include "core/protocol/join_group.h"
+#include "core/protocol/metadata.h"
+#include "core/protocol/produce.h"
+#include "core/protocol/records.h"
 #include "broker/broker_metrics.h"
 #include "tests/integration/broker_fixture.h"
 
@@ -34,7 +34,7 @@ namespace sluice::testing {
 namespace {
 
 using namespace std::chrono_literals;
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 using steady = std::chrono::steady_clock;
 
 /// Delivery reports of the bystander producer: counts what was acknowledged and what failed.

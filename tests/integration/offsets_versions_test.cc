@@ -5,10 +5,10 @@
 
 #include "tests/integration/broker_fixture.h"
 
-#include "broker/protocol/delete_groups.h"
-#include "broker/protocol/metadata.h"
-#include "broker/protocol/offset_commit.h"
-#include "broker/protocol/offset_fetch.h"
+#include "core/protocol/delete_groups.h"
+#include "core/protocol/metadata.h"
+#include "core/protocol/offset_commit.h"
+#include "core/protocol/offset_fetch.h"
 
 #include <optional>
 #include <string>
@@ -17,7 +17,7 @@
 namespace sluice::testing {
 namespace {
 
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 using core::partition_id;
 using protocol::error_code;
 

@@ -2,7 +2,7 @@
 
 #include "tests/integration/broker_fixture.h"
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -69,7 +69,7 @@ class compression : public broker_test, public ::testing::WithParamInterface<std
 
 /// The codec of every batch stored in the segment files of `partition_dir`, by name.
 std::multiset<std::string> stored_codecs(const std::filesystem::path& partition_dir) {
-  namespace protocol = broker::protocol;
+  namespace protocol = ::sluice::protocol;
   std::multiset<std::string> out;
   for (const auto& e : std::filesystem::directory_iterator(partition_dir)) {
     if (e.path().extension() != ".log") continue;

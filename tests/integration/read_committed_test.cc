@@ -5,13 +5,13 @@
 
 #include "tests/integration/broker_fixture.h"
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/log_manager.h"
 
 namespace sluice::testing {
 namespace {
 
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 
 core::bytes batch(const std::vector<std::string>& values, int64_t pid, int32_t seq,
                   bool transactional) {

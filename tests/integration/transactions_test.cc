@@ -9,13 +9,13 @@
 
 #include "tests/integration/broker_fixture.h"
 
-#include "broker/protocol/add_offsets_to_txn.h"
-#include "broker/protocol/add_partitions_to_txn.h"
-#include "broker/protocol/api_versions.h"
-#include "broker/protocol/end_txn.h"
-#include "broker/protocol/init_producer_id.h"
-#include "broker/protocol/records.h"
-#include "broker/protocol/txn_offset_commit.h"
+#include "core/protocol/add_offsets_to_txn.h"
+#include "core/protocol/add_partitions_to_txn.h"
+#include "core/protocol/api_versions.h"
+#include "core/protocol/end_txn.h"
+#include "core/protocol/init_producer_id.h"
+#include "core/protocol/records.h"
+#include "core/protocol/txn_offset_commit.h"
 
 #include <librdkafka/rdkafkacpp.h>
 
@@ -511,7 +511,7 @@ TEST_F(transactions_test, copier_killed_repeatedly_copies_exactly_once) {
 
 // ---- raw requests at the newest versions -----------------------------------------------------
 
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 using protocol::api_key;
 using protocol::error_code;
 

@@ -4,13 +4,13 @@
 
 #include "broker_fixture.h"
 
-#include "broker/protocol/describe_producers.h"
-#include "broker/protocol/describe_transactions.h"
-#include "broker/protocol/end_txn.h"
-#include "broker/protocol/init_producer_id.h"
-#include "broker/protocol/list_transactions.h"
-#include "broker/protocol/produce.h"
-#include "broker/protocol/records.h"
+#include "core/protocol/describe_producers.h"
+#include "core/protocol/describe_transactions.h"
+#include "core/protocol/end_txn.h"
+#include "core/protocol/init_producer_id.h"
+#include "core/protocol/list_transactions.h"
+#include "core/protocol/produce.h"
+#include "core/protocol/records.h"
 #include "core/time.h"
 
 #include <gtest/gtest.h>
@@ -22,7 +22,7 @@
 namespace sluice::testing {
 namespace {
 
-namespace protocol = broker::protocol;
+namespace protocol = ::sluice::protocol;
 using protocol::api_key;
 using protocol::error_code;
 

@@ -5,9 +5,9 @@
 #include "broker/group/group_coordinator.h"
 
 #include "broker/group/log_format.h"
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "tests/broker/group/group_test_util.h"
-#include "tests/broker/protocol/golden.h"
+#include "tests/core/protocol/golden.h"
 
 #include <gtest/gtest.h>
 

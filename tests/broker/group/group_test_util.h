@@ -6,7 +6,7 @@
 #include "broker/durable_appender.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/scheduler.h"
-#include "broker/protocol/writer.h"
+#include "core/protocol/writer.h"
 #include "broker/storage/log_manager.h"
 
 #include <gtest/gtest.h>

@@ -3,7 +3,7 @@
 
 #include "broker/group/legacy_log_format.h"
 
-#include "tests/broker/protocol/golden.h"
+#include "tests/core/protocol/golden.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 
 #include "broker/group/log_format.h"
 
-#include "tests/broker/protocol/golden.h"
+#include "tests/core/protocol/golden.h"
 
 #include <gtest/gtest.h>
 

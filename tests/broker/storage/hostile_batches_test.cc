@@ -3,13 +3,13 @@
 // re-encode records (recompression on append, log compaction) do with them; and a stored
 // header no broker writes. Found while fuzzing record batches (tests/fuzz/record_batch.cc).
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/record_batch.h"
 #include "core/big_endian.h"
-#include "tests/broker/protocol/golden.h"
+#include "tests/core/protocol/golden.h"
 #include "tests/broker/storage/storage_test_util.h"
 
 #include <vector>
@@ -24,7 +24,7 @@ using testing::values_in;
 const core::topic_partition tp{"t", core::partition_id{0}};
 
 /// Two records whose timestamps are INT64_MIN + 10 and INT64_MAX - 10 (base_timestamp 0 plus
-/// their deltas); tests/broker/protocol/records_test.cc spells the bytes out field by field.
+/// their deltas); tests/core/protocol/records_test.cc spells the bytes out field by field.
 const core::bytes far_apart_timestamps = protocol::test::hex(
     "00 00 00 00 00 00 00 00 00 00 00 55 00 00 00 00 02 a5 5e 16 30 00 00 00 00 00 01"
     "00 00 00 00 00 00 00 00 7f ff ff ff ff ff ff f5"

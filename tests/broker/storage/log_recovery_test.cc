@@ -1,7 +1,7 @@
 // Start-up recovery (log_recovery.cc, segment::recover) against directory contents Sluice never
 // writes: each test is a case the segment_recovery fuzz target (tests/fuzz/) found.
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/errc.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/partition_log.h"

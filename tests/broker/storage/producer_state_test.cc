@@ -2,7 +2,7 @@
 #include "broker/storage/producer_state.h"
 #include "core/big_endian.h"
 #include "core/crc32c.h"
-#include "tests/broker/protocol/golden.h"
+#include "tests/core/protocol/golden.h"
 #include "tests/broker/storage/storage_test_util.h"
 
 #include <limits>

@@ -3,7 +3,7 @@
 // the protocol encoder.
 
 #include "core/temp_dir.h"
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/partition_log.h"
 #include "core/record.h"
 

@@ -5,7 +5,7 @@
 #include "broker/txn/log_format.h"
 
 #include "broker/txn/errc.h"
-#include "tests/broker/protocol/golden.h"
+#include "tests/core/protocol/golden.h"
 
 #include <gtest/gtest.h>
 

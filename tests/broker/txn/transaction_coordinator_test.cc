@@ -5,11 +5,11 @@
 #include "broker/txn/transaction_coordinator.h"
 
 #include "broker/broker_config.h"
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/txn/log_format.h"
 #include "core/murmur2.h"
 #include "tests/broker/group/group_test_util.h"
-#include "tests/broker/protocol/golden.h"
+#include "tests/core/protocol/golden.h"
 
 #include <gtest/gtest.h>
 

@@ -21,7 +21,7 @@ batch_header header(int64_t producer, int16_t epoch, int32_t sequence, int64_t b
   h.last_offset_delta = 2;
   h.record_count = 3;
   h.max_timestamp = 1'000'000 + base;
-  if (transactional) h.attributes = broker::protocol::batch_attribute::transactional;
+  if (transactional) h.attributes = protocol::batch_attribute::transactional;
   return h;
 }
 

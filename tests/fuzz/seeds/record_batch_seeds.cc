@@ -3,9 +3,9 @@
 // each after a mode byte (tests/fuzz/record_batch.cc), plain and with a recompression policy —
 // and a batch whose records' timestamps lie almost 2^64 apart (records_test.cc).
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "core/record.h"
-#include "tests/broker/protocol/golden.h"
+#include "tests/core/protocol/golden.h"
 #include "tests/fuzz/seed_writer.h"
 
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@
 namespace sluice::fuzz {
 namespace {
 
-using namespace broker::protocol;
+using namespace ::sluice::protocol;
 
 std::vector<core::raw_record> sample_records() {
   std::vector<core::raw_record> records(3);

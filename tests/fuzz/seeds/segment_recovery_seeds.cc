@@ -3,7 +3,7 @@
 // batches, an ABORT and a COMMIT marker, their indexes and a producer snapshot — packed as
 // tests/fuzz/log_dir_input.h describes, after a clean and after an unclean shutdown.
 
-#include "broker/protocol/records.h"
+#include "core/protocol/records.h"
 #include "broker/storage/partition_log.h"
 #include "core/record.h"
 #include "core/temp_dir.h"
