@@ -10,14 +10,8 @@ structs. Then the group leaves and is deleted, and the tombstones must be there.
 
     kafka_python_offsets_topic_test.py <sluice-broker>
 """
-import os
-import shutil
-import signal
-import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -25,12 +19,9 @@ from kafka.admin import NewTopic
 from kafka.coordinator.protocol import ConsumerProtocolMemberAssignment, ConsumerProtocolMemberMetadata
 from kafka.structs import OffsetAndMetadata
 
+from sluice_broker import fail, run_against_broker  # this folder: the broker process
+
 OFFSETS = "__consumer_offsets"
-
-
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
 
 
 # ---- Kafka's __consumer_offsets format, from the schemas -------------------------------------
@@ -284,36 +275,8 @@ def run(bootstrap):
     print("decoded %d + %d records of %s" % (len(records), len(after), OFFSETS))
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def main():
-    broker_bin = sys.argv[1]
-    work = tempfile.mkdtemp()
-    port = free_port()
-    broker = subprocess.Popen([broker_bin, "--listen", "127.0.0.1:%d" % port, "--data-dir",
-                               os.path.join(work, "data"), "--set", "log.level=warn",
-                               "--set", "group.initial.rebalance.delay.ms=0"])
-    try:
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    fail("the broker did not start")
-                time.sleep(0.1)
-        run("127.0.0.1:%d" % port)
-    finally:
-        broker.send_signal(signal.SIGTERM)
-        broker.wait(30)
-        shutil.rmtree(work, ignore_errors=True)
+    run_against_broker(sys.argv[1], run, ["group.initial.rebalance.delay.ms=0"])
     print("kafka-python __consumer_offsets format: 1 passed, 0 failed")
 
 

@@ -7,53 +7,17 @@ Run by Debian's /usr/bin/python3, which has the package (not a pyenv or venv int
 
     kafka_python_test.py <sluice-broker>
 """
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from sluice_broker import fail, run_against_broker  # this folder: the broker process
 
 
 def main():
-    broker_bin = sys.argv[1]
-    work = tempfile.mkdtemp()
-    port = free_port()
-    broker = subprocess.Popen([broker_bin, "--listen", "127.0.0.1:%d" % port, "--data-dir",
-                               os.path.join(work, "data"), "--set", "log.level=warn"])
-    try:
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 1).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    fail("the broker did not start")
-                time.sleep(0.1)
-        run("127.0.0.1:%d" % port)
-    finally:
-        broker.send_signal(signal.SIGTERM)
-        broker.wait(30)
-        shutil.rmtree(work, ignore_errors=True)
+    run_against_broker(sys.argv[1], run)
     print("kafka-python compatibility: 1 passed, 0 failed")
 
 
