@@ -55,6 +55,10 @@ void group_coordinator::delete_offsets(std::string group_id,
   _offsets->delete_offsets(std::move(group_id), std::move(partitions), std::move(done));
 }
 
+void group_coordinator::on_topic_deleted(const std::string& topic) {
+  _offsets->remove_topic_offsets(topic);
+}
+
 void group_coordinator::complete_transactional_offsets(int32_t offsets_partition, core::producer_id producer,
                                                        bool commit) {
   _offsets->complete_transactional_offsets(offsets_partition, producer, commit);

@@ -72,6 +72,8 @@ class group_coordinator {
   offset_fetch_result fetch_offsets(const offset_fetch_request& req);
   void delete_offsets(std::string group_id, std::vector<core::topic_partition> partitions,
                       std::function<void(offset_delete_result)> done);
+  /// DeleteTopics deleted `topic`: groups drop their offsets of it (offset_manager.h).
+  void on_topic_deleted(const std::string& topic);
 
   /// One error per group, in order.
   void delete_groups(std::vector<std::string> group_ids,

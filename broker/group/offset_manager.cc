@@ -1,5 +1,6 @@
 #include "broker/group/offset_manager.h"
 
+#include "broker/group/logger.h"
 #include "core/time.h"
 
 #include <algorithm>
@@ -182,6 +183,38 @@ void offset_manager::delete_offsets(std::string group_id,
         result.partitions.clear();
       }
       done(std::move(result));
+    });
+  }
+  _log.deliver(std::move(out));
+}
+
+void offset_manager::remove_topic_offsets(const std::string& topic) {
+  if (_stopped.load()) return;
+  outbox out;
+  for (auto& g : _groups.all()) {
+    std::lock_guard lock(g->mutex);
+    for (auto& [producer, pending] : g->pending_txn_offsets) {
+      std::erase_if(pending, [&](const auto& entry) { return entry.first.topic == topic; });
+    }
+    std::vector<core::raw_record> tombstones;
+    std::vector<core::topic_partition> doomed;
+    for (const auto& [tp, offset] : g->offsets) {
+      if (tp.topic != topic) continue;
+      tombstones.push_back(group_log::offset_record(g->id(), tp, nullptr));
+      doomed.push_back(tp);
+    }
+    if (tombstones.empty()) continue;
+    if (errc we = _log.append(*g, std::move(tombstones), out); we != errc::ok) {
+      log().warn("group {}: offsets of deleted topic {} not removed: {}", g->id(), topic,
+                 make_error_code(we).message());
+      continue;
+    }
+    for (const auto& tp : doomed) g->offsets.erase(tp);
+    out.add([group = g->id(), topic](errc flushed) {
+      if (flushed != errc::ok) {
+        log().warn("group {}: tombstones for deleted topic {} not flushed: {}", group, topic,
+                   make_error_code(flushed).message());
+      }
     });
   }
   _log.deliver(std::move(out));

@@ -42,6 +42,12 @@ class offset_manager {
   offset_fetch_result fetch_offsets(const offset_fetch_request& req);
   void delete_offsets(std::string group_id, std::vector<core::topic_partition> partitions,
                       std::function<void(offset_delete_result)> done);
+  /// The topic `topic` was deleted: every group forgets its committed and pending offsets of
+  /// it, and tombstones for the committed ones go to `__consumer_offsets` (Kafka's
+  /// onPartitionsDeleted), so a topic created again under the name starts without them.
+  /// Asynchronous like Kafka's: the caller does not wait for the tombstones to be durable; a
+  /// failed append is logged.
+  void remove_topic_offsets(const std::string& topic);
   /// Exposes (commit) or drops the pending offsets of `producer` in every group of partition
   /// `offsets_partition` of `__consumer_offsets` — what the marker written there decides. In
   /// memory only: the caller has made the outcome durable with that marker.

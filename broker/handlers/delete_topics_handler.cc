@@ -1,4 +1,5 @@
 #include "broker/broker_context.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
 #include "core/protocol/delete_topics.h"
 
@@ -37,6 +38,7 @@ result_entry delete_one(broker_context& ctx, const std::string& name, protocol::
     }
     return failed(name, id, code, deleted.error().message());
   }
+  ctx.groups().on_topic_deleted(name);
   return {name, id, error_code::none, std::nullopt};
 }
 

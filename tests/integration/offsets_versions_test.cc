@@ -6,10 +6,12 @@
 #include "tests/integration/broker_fixture.h"
 
 #include "core/protocol/delete_groups.h"
+#include "core/protocol/delete_topics.h"
 #include "core/protocol/metadata.h"
 #include "core/protocol/offset_commit.h"
 #include "core/protocol/offset_fetch.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -181,6 +183,50 @@ TEST_F(offsets_versions, unknown_topic_ids_are_answered_unknown_topic_id) {
     EXPECT_EQ(p.committed_offset, core::offset{-1});
     EXPECT_EQ(p.error_code, error_code::unknown_topic_id);
   }
+}
+
+TEST_F(offsets_versions, a_deleted_topic_takes_its_committed_offsets_along) {
+  // As Kafka's onPartitionsDeleted: a group's offsets of a deleted topic are tombstoned, so a
+  // topic created again under the name starts without them (before, OffsetFetch answered the
+  // old offsets, stored by name, for the new topic).
+  const auto t = topic();
+  const auto other = topic("kept");
+  ASSERT_EQ(create_topic(t, 2), RdKafka::ERR_NO_ERROR);
+  ASSERT_EQ(create_topic(other, 1), RdKafka::ERR_NO_ERROR);
+  auto fetch_all = [&](raw_client& c) {
+    fetch_request fetch;
+    fetch.groups.push_back(fetch_group("deleted-topic", std::nullopt));
+    auto answer = c.call<fetch_response>(protocol::api_key::offset_fetch, 8, fetch);
+    EXPECT_TRUE(answer);
+    std::map<std::string, size_t> topics;  // topic -> partitions with an offset
+    if (answer && answer->groups.size() == 1) {
+      for (const auto& topic : answer->groups[0].topics) topics[topic.name] = topic.partitions.size();
+    }
+    return topics;
+  };
+  {
+    raw_client c(options().port);
+    auto commit = simple_commit("deleted-topic", {{0, 10}, {1, 20}});
+    commit.topics[0].name = t;
+    commit.topics.push_back({other, {}, {{partition_id{0}, core::offset{5}, -1, std::nullopt}}});
+    auto committed = c.call<commit_response>(protocol::api_key::offset_commit, 8, commit);
+    ASSERT_TRUE(committed);
+    EXPECT_EQ(fetch_all(c), (std::map<std::string, size_t>{{t, 2}, {other, 1}}));
+
+    protocol::delete_topics_request del;
+    del.timeout_ms = 10000;
+    del.topics = {{t, protocol::uuid{}}};
+    auto deleted = c.call<protocol::delete_topics_response>(protocol::api_key::delete_topics, 6, del);
+    ASSERT_TRUE(deleted);
+    EXPECT_EQ(deleted->responses.at(0).error_code, error_code::none);
+    ASSERT_EQ(create_topic(t, 2), RdKafka::ERR_NO_ERROR);
+    EXPECT_EQ(fetch_all(c), (std::map<std::string, size_t>{{other, 1}}));
+  }
+  // The tombstones are in __consumer_offsets: a restart does not bring the offsets back.
+  stop_broker();
+  start_broker();
+  raw_client c(options().port);
+  EXPECT_EQ(fetch_all(c), (std::map<std::string, size_t>{{other, 1}}));
 }
 
 TEST_F(offsets_versions, fetch_v8_answers_each_group_on_its_own) {
