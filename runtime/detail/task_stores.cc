@@ -6,6 +6,9 @@
 #include "state/stores.h"
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string_view>
 
 namespace sluice::runtime::detail {
 namespace {
@@ -179,6 +182,22 @@ void task_stores::close(bool clean) {
       log.warn("task {}: cannot write the checkpoint at close: {}", _id.to_string(),
                ok.error().message());
     }
+  } else if (_res.exactly_once) {
+    // Clean or not, the open batch is discarded below: every store stands at its last
+    // committed position. Written down for the assignor (local_task_offset_sums); open()
+    // keeps trusting the positions inside the stores.
+    std::vector<state::checkpoint_entry> entries;
+    for (const auto& c : _changelogs) {
+      if (c.store->persistent()) entries.push_back({c.spec->name, c.topic, core::offset{c.restore_from}});
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.store < b.store; });
+    if (!entries.empty()) {
+      if (auto ok = _checkpoint.write(entries); !ok) {
+        log.warn("task {}: cannot write the checkpoint at close: {}", _id.to_string(),
+                 ok.error().message());
+      }
+    }
   }
   for (auto& e : _entries) {
     if (auto ok = e.store->close(); !ok) {
@@ -189,6 +208,43 @@ void task_stores::close(bool clean) {
   _entries.clear();
   _changelogs.clear();
   _open = false;
+}
+
+namespace {
+
+/// `<subtopology>_<partition>`, both non-negative decimals.
+std::optional<dsl::task_id> parse_task_id(std::string_view name) {
+  const auto sep = name.find('_');
+  if (sep == std::string_view::npos) return std::nullopt;
+  int32_t sub = 0;
+  int32_t partition = 0;
+  const auto* end = name.data() + name.size();
+  auto a = std::from_chars(name.data(), name.data() + sep, sub);
+  auto b = std::from_chars(name.data() + sep + 1, end, partition);
+  if (sep == 0 || a.ec != std::errc{} || a.ptr != name.data() + sep || b.ec != std::errc{} ||
+      b.ptr != end || sep + 1 == name.size() || sub < 0 || partition < 0) {
+    return std::nullopt;
+  }
+  return dsl::task_id{sub, core::partition_id{partition}};
+}
+
+}  // namespace
+
+std::map<dsl::task_id, int64_t> local_task_offset_sums(const std::filesystem::path& app_dir) {
+  std::map<dsl::task_id, int64_t> sums;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(app_dir, ec)) {
+    if (!entry.is_directory(ec)) continue;
+    auto id = parse_task_id(entry.path().filename().string());
+    if (!id) continue;
+    const state::checkpoint_file file(entry.path() / std::string(state::checkpoint_file::default_name));
+    auto read = file.read();
+    if (!read || read.value().empty()) continue;
+    int64_t sum = 0;
+    for (const auto& e : read.value()) sum += e.offset.value();
+    sums[*id] = sum;
+  }
+  return sums;
 }
 
 }  // namespace sluice::runtime::detail

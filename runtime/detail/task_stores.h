@@ -28,9 +28,15 @@
 /// opens a pending batch in every store, so what the task writes stays out of RocksDB until
 /// the Kafka transaction that carries its changelog records has committed; `checkpoint()`
 /// then applies each batch with the changelog position in one atomic write (`commit_batch`)
-/// and opens the next one. No checkpoint file is read or written (the position inside each
-/// RocksDB store is exact). `close()` — clean or not — discards the open batch: the store stays
-/// at its last committed state and position.
+/// and opens the next one. No checkpoint file is read (the position inside each RocksDB store
+/// is exact). `close()` — clean or not — discards the open batch: the store stays at its last
+/// committed state and position, which close() writes into the checkpoint file so that the
+/// instance can report what it holds without opening RocksDB (`local_task_offset_sums`).
+///
+/// `local_task_offset_sums(dir)`: per task directory under `<state.dir>/<application.id>`, the
+/// sum of the changelog offsets in its checkpoint file — how far the instance's local state of
+/// each task goes, which its group subscription reports (streams_protocol.h). A directory
+/// without a readable checkpoint is left out (its state counts as unknown).
 ///
 /// Ownership: owned by its stream_task; the record collector, record cache, RocksDB resources
 /// are borrowed and outlive it. Thread safety: one stream thread.
@@ -102,7 +108,8 @@ class task_stores final : public dsl::store_provider {
   /// the next batch (exactly-once).
   result<void> checkpoint();
   /// Closes every store; with `clean` (at-least-once), writes the checkpoint file first.
-  /// Under exactly-once every open batch is discarded.
+  /// Under exactly-once every open batch is discarded and the checkpoint file records the
+  /// committed positions (clean or not), for `local_task_offset_sums`.
   /// REQUIRES: after a successful flush() and producer flush when `clean`.
   void close(bool clean);
 
@@ -126,5 +133,10 @@ class task_stores final : public dsl::store_provider {
   std::vector<changelog> _changelogs;
   bool _open = false;
 };
+
+/// The offset sum of every task with a readable checkpoint file under `app_dir`
+/// (`<state.dir>/<application.id>`; see the class comment). Directories whose names are no
+/// task id (`<subtopology>_<partition>`) are ignored; a missing `app_dir` gives an empty map.
+std::map<dsl::task_id, int64_t> local_task_offset_sums(const std::filesystem::path& app_dir);
 
 }  // namespace sluice::runtime::detail

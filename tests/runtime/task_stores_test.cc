@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -72,7 +74,9 @@ TEST_F(task_stores_test, exactly_once_keeps_writes_out_of_the_store_until_the_co
     ASSERT_TRUE(s->flush());
     s->close(true);  // not committed: discarded, even by a clean close
   }
-  EXPECT_FALSE(std::filesystem::exists(_dir / "app" / "0_0" / ".checkpoint"));
+  // The checkpoint file records the committed positions (one record was produced, none
+  // acknowledged here: the collector has no broker, so the position stays 0).
+  EXPECT_EQ(local_task_offset_sums(_dir / "app"), (std::map<dsl::task_id, int64_t>{{{0, core::partition_id{0}}, 0}}));
   auto s = make(true);
   ASSERT_TRUE(s->open());
   ASSERT_EQ(s->changelogs().size(), 1u);
@@ -121,6 +125,31 @@ TEST_F(task_stores_test, at_least_once_writes_go_straight_down_and_a_clean_close
   ASSERT_TRUE(s->open());
   EXPECT_EQ(get(*s, "b"), b("2"));
   s->close(false);
+}
+
+TEST_F(task_stores_test, local_task_offset_sums_reads_every_task_checkpoint) {
+  const auto app = _dir / "app";
+  auto write = [&](const std::string& task, std::vector<state::checkpoint_entry> entries) {
+    std::filesystem::create_directories(app / task);
+    ASSERT_TRUE(state::checkpoint_file(app / task / ".checkpoint").write(entries));
+  };
+  write("0_3", {{"a", {"app-a-changelog", core::partition_id{3}}, core::offset{10}},
+                {"b", {"app-b-changelog", core::partition_id{3}}, core::offset{32}}});
+  write("12_0", {{"a", {"app-a-changelog", core::partition_id{0}}, core::offset{7}}});
+  write("1_1", {});                                     // nothing checkpointed: unknown
+  std::filesystem::create_directories(app / "2_2");     // no checkpoint: unknown
+  std::filesystem::create_directories(app / "x_1");     // no task id
+  std::filesystem::create_directories(app / "3_");      // no task id
+  std::filesystem::create_directories(app / "3_4_5");   // no task id
+  std::filesystem::create_directories(app / "5_5");
+  {
+    std::ofstream torn(app / "5_5" / ".checkpoint");
+    torn << "sluice-checkpoint 1\n1\n";                 // unreadable: unknown
+  }
+  EXPECT_EQ(local_task_offset_sums(app),
+            (std::map<dsl::task_id, int64_t>{{{0, core::partition_id{3}}, 42},
+                                             {{12, core::partition_id{0}}, 7}}));
+  EXPECT_TRUE(local_task_offset_sums(_dir / "missing").empty());
 }
 
 }  // namespace
