@@ -1,6 +1,6 @@
 #include "broker/group/group.h"
 
-#include "core/protocol/reader.h"
+#include "core/protocol/consumer_protocol.h"
 
 #include <algorithm>
 #include <cctype>
@@ -145,15 +145,9 @@ bool group::has_pending_txn_offset(const core::topic_partition& tp) const {
 }
 
 std::optional<std::vector<std::string>> subscription_topics(core::bytes_view metadata) {
-  protocol::reader r(metadata);
-  int16_t version = r.read_int16();
-  int32_t n = r.read_array_length(2);
-  if (!r.ok() || version < 0 || n < 0) return std::nullopt;
-  std::vector<std::string> topics;
-  topics.reserve(static_cast<size_t>(n));
-  for (int32_t i = 0; i < n; ++i) topics.push_back(r.read_string());
-  if (!r.ok()) return std::nullopt;
-  return topics;
+  auto subscription = protocol::consumer_protocol_subscription::decode(metadata);
+  if (!subscription) return std::nullopt;
+  return std::move(subscription.value().topics);
 }
 
 }  // namespace sluice::broker::group

@@ -166,7 +166,7 @@ class group : public std::enable_shared_from_this<group> {
   std::string _id;
 };
 
-/// The topics of a consumer-protocol subscription (int16 version, [string topic], ...), or
+/// The topics of a consumer-protocol subscription (core/protocol/consumer_protocol.h), or
 /// nullopt when the bytes are not one.
 std::optional<std::vector<std::string>> subscription_topics(core::bytes_view metadata);
 
