@@ -13,6 +13,8 @@
 set -euo pipefail
 bin="$1"
 py=/usr/bin/python3  # Debian's, with python3-kafka
+# shellcheck source=lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"  # free_port, wait_port
 burrow=/usr/bin/Burrow
 zkjar=/usr/share/java/zookeeper.jar
 for f in "$burrow" "$zkjar" /usr/share/java/slf4j-simple.jar; do
@@ -48,17 +50,6 @@ trap 'exit 130' INT
 # still ends through cleanup.
 budget_end=$((SECONDS + 230))
 
-free_port() {
-  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port() {  # port what
-  for _ in $(seq 1 300); do
-    "$py" -c "import socket; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "FAIL: $2 did not start listening on $1" >&2
-  exit 1
-}
 zk_port="$(free_port)"
 kafka_port="$(free_port)"
 http_port="$(free_port)"

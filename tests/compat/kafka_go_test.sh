@@ -13,27 +13,10 @@ set -euo pipefail
 bin="$1"
 work="$2"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-command -v go >/dev/null || { echo "FAIL: go not found (scripts/setup installs golang-go)" >&2; exit 1; }
-for pkg in segmentio/kafka-go Shopify/sarama; do
-  [ -d "/usr/share/gocode/src/github.com/$pkg" ] ||
-    { echo "FAIL: $pkg not found (scripts/setup installs it from Debian)" >&2; exit 1; }
-done
-
-mkdir -p "$work"
-export GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$work/gocache" GOFLAGS=
-# cgo warnings from Debian's zstd binding (through Sarama) are noise; errors still fail the build.
-(cd "$here/kafka_go" && go build -o "$work/kafka-go-compat" . 2>"$work/build.log") ||
-  { cat "$work/build.log" >&2; exit 1; }
-
-dir="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-"$bin" --listen "127.0.0.1:$port" --data-dir "$dir/data" --set log.level=warn 2>"$dir/broker.log" &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 300); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && break
-  sleep 0.1
-done
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+go_build "$here/kafka_go" "$work/kafka-go-compat" "$work" segmentio/kafka-go Shopify/sarama
+start_broker "$bin"
 
 "$work/kafka-go-compat" "127.0.0.1:$port" || { echo "--- broker log" >&2; cat "$dir/broker.log" >&2; exit 1; }
 # The refusals are the broker closing the connection for versions it does not serve, nothing else.

@@ -3,8 +3,10 @@
 # and headers, consume, metadata (-L) and offsets for times (-Q).
 set -euo pipefail
 bin="$1"
+# shellcheck source=lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 dir="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+port="$(free_port)"
 "$bin" --listen "127.0.0.1:$port" --data-dir "$dir/data" --set num.partitions=3 --set log.level=warn &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
