@@ -63,11 +63,12 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     if (n < batch_header_size) break;
     SLUICE_TRY(auto h, parse_batch_header(hdr));
     if (pos + h.size_bytes() > s->_size) break;
-    // Offsets below the segment's base or the previous batch's end, or past INT64_MAX, are
-    // not what a clean shutdown leaves either (a segment trusted with them would report an
-    // end below its own base).
+    // Offsets below the segment's base or the previous batch's end, past INT64_MAX or beyond
+    // the 32-bit relative range of the segment's indexes are not what a clean shutdown leaves
+    // either (a segment trusted with them would report an end below its own base).
     if (h.base_offset.value() < s->_next_offset || h.last_offset_delta < 0 ||
-        h.base_offset.value() > INT64_MAX - 1 - h.last_offset_delta) {
+        h.base_offset.value() > INT64_MAX - 1 - h.last_offset_delta ||
+        h.last_offset().value() - base_offset > INT32_MAX) {
       break;
     }
     s->_next_offset = storage::next_offset(h);
@@ -352,8 +353,10 @@ result<uint64_t> segment::recover() {
     auto h = parse_batch_header(hdr);
     if (!h) break;
     if (h.value().base_offset.value() < _next_offset) break;
-    // Offsets that go backwards within the batch, or past INT64_MAX, are corrupt as well.
+    // Offsets that go backwards within the batch, or past INT64_MAX, are corrupt as well; so
+    // are offsets this segment's 32-bit relative indexes cannot hold (appends roll first).
     if (h.value().last_offset_delta < 0 || h.value().base_offset.value() > INT64_MAX - 1 - h.value().last_offset_delta) break;
+    if (h.value().last_offset().value() - _base_offset > INT32_MAX) break;
     if (pos + h.value().size_bytes() > file_size) break;
     buf.resize(h.value().size_bytes());
     SLUICE_TRY(auto got, _log.pread(pos, buf));

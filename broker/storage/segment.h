@@ -134,9 +134,10 @@ class segment {
   result<void> flush();
 
   /// Scans the whole log: stops at the first short, malformed or CRC-failing batch, or one
-  /// whose offsets go backwards (below the previous batch's end, a negative last offset delta)
-  /// or past INT64_MAX; truncates the file there, and rebuilds both indexes. Returns the number
-  /// of bytes truncated.
+  /// whose offsets go backwards (below the previous batch's end, a negative last offset delta),
+  /// past INT64_MAX or more than INT32_MAX past the segment's base (its indexes hold 32-bit
+  /// relative offsets; appends roll before that); truncates the file there, and rebuilds both
+  /// indexes. Returns the number of bytes truncated.
   result<uint64_t> recover();
 
   /// Drops every batch at or after `offset` (used by recovery and tests).

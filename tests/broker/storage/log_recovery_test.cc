@@ -200,5 +200,33 @@ TEST(log_recovery, a_trusted_segment_with_batches_below_its_base_is_recovered) {
   EXPECT_TRUE(read_all(*log.value()).empty());
 }
 
+TEST(log_recovery, offsets_beyond_a_segments_relative_range_end_the_segment) {
+  // Found by fuzzing: a batch more than INT32_MAX offsets past its segment's base passed
+  // recovery although the segment's indexes (32-bit relative offsets) cannot hold it; the
+  // index written for it did not read back, so every later start-up rescanned the segment and
+  // replayed the producer state from the log start instead of its snapshot.
+  for (bool clean : {false, true}) {
+    SCOPED_TRACE(clean ? "clean shutdown" : "unclean shutdown");
+    temp_dir tmp;
+    const auto dir = tmp.path() / "t-0";
+    const auto first = make_batch(3);
+    {
+      auto log = open_log(dir, true);
+      ASSERT_TRUE(log);
+      ASSERT_TRUE(log.value()->append(first));
+      ASSERT_TRUE(log.value()->append(make_batch(3, 3)));
+      ASSERT_TRUE(log.value()->close());
+    }
+    auto segment = read_file(dir / "00000000000000000000.log");
+    core::store_be<int64_t>(segment.data() + first.size(), (int64_t{1} << 32) + 10);
+    write_file(dir / "00000000000000000000.log", segment);
+
+    auto log = open_log(dir, clean);
+    ASSERT_TRUE(log) << log.error().message();
+    EXPECT_EQ(log.value()->log_end_offset(), core::offset{3});
+    EXPECT_EQ(read_all(*log.value()), (std::vector<std::string>{"v0", "v1", "v2"}));
+  }
+}
+
 }  // namespace
 }  // namespace sluice::broker::storage
