@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "runtime/detail/kafka.h"
 #include "runtime/detail/stream_thread.h"
+#include "runtime/detail/streams_membership.h"
 #include "runtime/detail/topic_manager.h"
 #include "state/rocksdb_resources.h"
 
@@ -175,6 +176,7 @@ struct streams::impl {
   std::optional<file_lock> state_dir_lock;  // exactly-once: <state.dir>/<application.id>/.lock
   std::unique_ptr<state::rocksdb_resources> rocksdb;
   detail::topic_layout layout;
+  std::unique_ptr<detail::streams_membership> membership;  // the instance's group member
   std::unique_ptr<detail::app_context> context;
   detail::kafka_client control_consumer;  // the supervisor's
   detail::kafka_client control_producer;  // created when a shutdown request is sent
@@ -234,9 +236,20 @@ struct streams::impl {
 
   void add_thread() {
     // REQUIRES: mutex held.
-    auto t = std::make_unique<detail::stream_thread>(*context, next_index++, [this] { notify(); });
+    auto t = std::make_unique<detail::stream_thread>(*context, next_index++, std::make_shared<detail::task_inbox>(),
+                                                     [this] { notify(); });
     t->start();
     threads.push_back(std::move(t));
+  }
+
+  /// The live stream threads, for the membership.
+  std::vector<detail::streams_membership::thread_slot> live_threads() {
+    std::lock_guard lock(mutex);
+    std::vector<detail::streams_membership::thread_slot> out;
+    for (auto& t : threads) {
+      if (t->state() != detail::thread_state::dead) out.push_back({t->index(), t->inbox()});
+    }
+    return out;
   }
 
   void start_control_consumer() {
@@ -344,6 +357,7 @@ struct streams::impl {
             std::erase(threads, nullptr);
             add_thread();
           }
+          membership->threads_changed();
           // Joined without the lock: the dying thread's last state change takes it.
           if (dead) dead->join();
           break;
@@ -391,6 +405,11 @@ struct streams::impl {
         cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return wakeup || stop_supervisor; });
         if (stop_supervisor) return;
         wakeup = false;
+      }
+      if (const std::string why = membership->failed(); !why.empty() && current() != streams_state::pending_error &&
+                                                        current() != streams_state::error) {
+        log.error("application '{}': the group membership failed: {}", config.application_id, why);
+        begin_error_shutdown();
       }
       handle_dead_threads();
       poll_control();
@@ -449,8 +468,10 @@ void streams::start() {
     detail::topic_manager topics(cfg);
     m.layout = topics.prepare(m.topology);
   }
+  m.membership = std::make_unique<detail::streams_membership>(
+      m.topology, m.config, m.layout, m.process_id, [&m] { return m.live_threads(); }, [&m] { m.notify(); });
   m.context = std::make_unique<detail::app_context>(
-      detail::app_context{m.topology, m.config, m.layout, *m.rocksdb, m.metrics, m.process_id});
+      detail::app_context{m.topology, m.config, m.layout, *m.rocksdb, m.metrics, m.process_id, *m.membership});
   m.start_control_consumer();
   log.info("application '{}' starting: {} stream thread(s), {} source topic(s), state in {}",
            cfg.application_id, cfg.num_stream_threads, m.layout.source_topics.size(),
@@ -460,6 +481,7 @@ void streams::start() {
     std::lock_guard lock(m.mutex);
     for (int i = 0; i < cfg.num_stream_threads; ++i) m.add_thread();
   }
+  m.membership->start();
   m.supervisor = std::thread([&m] { m.supervise(); });
 }
 
@@ -512,6 +534,8 @@ bool streams::close(std::chrono::milliseconds timeout) {
   // Joined without the lock: a thread's last state change (dead) notifies under it.
   for (auto& t : stopped) t->join();
   stopped.clear();
+  // The tasks are committed and closed: leave the group (a static member stays).
+  m.membership->stop();
   m.alive_threads.set(0);
   m.control_consumer.reset();
   if (m.control_producer) {

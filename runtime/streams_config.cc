@@ -136,8 +136,8 @@ core::config_def make_def() {
   d.define({.name = "group.instance.id",
             .type = config_type::string,
             .default_value = "",
-            .doc = "Static membership: thread i's consumer joins as <group.instance.id>-<i>, so "
-                   "a restart within session.timeout.ms causes no rebalance. Empty = dynamic "
+            .doc = "Static membership: the instance's group member joins as <group.instance.id>, "
+                   "so a restart within session.timeout.ms causes no rebalance. Empty = dynamic "
                    "membership.",
             .validator = [](std::string_view v) -> std::optional<std::string> {
               if (!v.empty() && !std::all_of(v.begin(), v.end(), valid_topic_char)) {

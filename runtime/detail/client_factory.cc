@@ -23,7 +23,6 @@ client_factory::client_factory(const streams_config& config, const topic_layout&
                                const std::string& process_id, int thread_index, std::string thread_name)
     : _config(config),
       _layout(layout),
-      _index(thread_index),
       _thread(std::move(thread_name)),
       _client(config.client_id + "-" + _thread) {
   if (config.guarantee == processing_guarantee::exactly_once_v2) {
@@ -55,29 +54,19 @@ core::properties client_factory::restore_consumer() const {
   return settings;
 }
 
-kafka_client client_factory::consumer(conf_hook hook, void* opaque) const {
+kafka_client client_factory::consumer() const {
   core::properties settings = _config.consumer;
   prefetch(settings);
   settings["bootstrap.servers"] = _config.bootstrap_servers;
   settings["client.id"] = _client + "-consumer";
+  // Never joins the group (the instance's streams_membership does): the thread assigns its
+  // tasks' partitions itself. The group id is for reading the committed offsets.
   settings["group.id"] = _config.application_id;
   settings["enable.auto.commit"] = "false";
   settings["enable.auto.offset.store"] = "false";
   settings["isolation.level"] = "read_committed";
-  settings["partition.assignment.strategy"] = "range";
   if (!settings.contains("auto.offset.reset")) settings["auto.offset.reset"] = "earliest";
-  if (!_config.group_instance_id.empty()) {
-    settings["group.instance.id"] = fmt::format("{}-{}", _config.group_instance_id, _index);
-  }
-  kafka_client consumer = make_client(client_type::consumer, settings, _thread + " consumer", hook, opaque);
-  partition_list topics(rd_kafka_topic_partition_list_new(static_cast<int>(_layout.source_topics.size())));
-  for (const auto& t : _layout.source_topics) {
-    rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
-  }
-  if (const rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer.get(), topics.get()); err) {
-    throw streams_error(fmt::format("{}: cannot subscribe: {}", _thread, rd_kafka_err2str(err)));
-  }
-  return consumer;
+  return make_client(client_type::consumer, settings, _thread + " consumer");
 }
 
 }  // namespace sluice::runtime::detail

@@ -45,16 +45,16 @@ class client_factory {
   /// earlier producer with the same transactional.id and aborting its open transaction) before
   /// it is returned; `init_timeout` bounds that. Throws streams_error.
   std::unique_ptr<kafka_record_collector> producer(std::chrono::milliseconds init_timeout) const;
-  /// The group consumer, subscribed to every source topic of the layout; `hook` installs the
-  /// thread's callbacks (rebalance) with `opaque`. Throws streams_error.
-  kafka_client consumer(conf_hook hook, void* opaque) const;
+  /// The thread's input consumer: reads `read_committed`, never joins the group (the thread
+  /// assigns its tasks' partitions itself), reads committed offsets of group `application.id`.
+  /// Throws streams_error.
+  kafka_client consumer() const;
   /// The restore consumer's settings (changelog_reader builds it).
   core::properties restore_consumer() const;
 
  private:
   const streams_config& _config;
   const topic_layout& _layout;
-  const int _index;
   const std::string _thread;
   const std::string _client;  ///< `<client.id>-<thread>`
   std::optional<std::string> _transactional_id;

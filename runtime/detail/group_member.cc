@@ -15,6 +15,9 @@
 #include <algorithm>
 #include <climits>
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 namespace sluice::runtime::detail {
 namespace {
 
@@ -74,6 +77,7 @@ class group_member::coordinator_link {
       } else {
         e = answer.error();
         _last_error = c->last_error();
+        if (e == client_errc::cancelled) return e;
       }
       reset();
       if (clock::now() + _backoff >= deadline) return e;
@@ -92,7 +96,9 @@ class group_member::coordinator_link {
       if (_coordinator && _coordinator->is_open()) return _coordinator.get();
       auto found = find(deadline);
       if (found) return _coordinator.get();
-      if (found.error() == client_errc::unsupported_version) return found.error();
+      if (found.error() == client_errc::unsupported_version || found.error() == client_errc::cancelled) {
+        return found.error();
+      }
       if (clock::now() + _backoff >= deadline) return found.error();
       std::this_thread::sleep_for(_backoff);
     }
@@ -186,12 +192,26 @@ group_member::group_member(group_member_options options) : _options(std::move(op
   const auto bootstrap = parse_bootstrap_servers(_options.bootstrap_servers, "bootstrap.servers");
   connection_options connection;
   connection.client_id = _options.client_id;
-  _link = std::make_unique<coordinator_link>(bootstrap, connection, _options.group_id, _options.retry_backoff);
+  _cancel_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  connection_options owner = connection;
+  owner.cancel_fd = _cancel_fd;
+  _link = std::make_unique<coordinator_link>(bootstrap, owner, _options.group_id, _options.retry_backoff);
   _heartbeat_link =
+      std::make_unique<coordinator_link>(bootstrap, connection, _options.group_id, _options.retry_backoff);
+  _offsets_link =
       std::make_unique<coordinator_link>(bootstrap, connection, _options.group_id, _options.retry_backoff);
 }
 
-group_member::~group_member() { close(); }
+group_member::~group_member() {
+  close();
+  if (_cancel_fd >= 0) ::close(_cancel_fd);
+}
+
+void group_member::cancel() {
+  if (_cancel_fd < 0) return;
+  const uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(_cancel_fd, &one, sizeof one);
+}
 
 void group_member::close() {
   {
@@ -464,7 +484,8 @@ result<std::map<core::topic_partition, std::error_code>> group_member::commit_of
     req.topics.back().partitions.push_back(std::move(p));
   }
   const auto deadline = clock::now() + _options.request_timeout;
-  auto answer = _link->call<protocol::offset_commit_response>(
+  std::lock_guard exchange(_offsets_mutex);
+  auto answer = _offsets_link->call<protocol::offset_commit_response>(
       api_key::offset_commit, [&](int16_t) { return req; },
       [](const protocol::offset_commit_response& r) {
         for (const auto& t : r.topics) {
@@ -475,7 +496,7 @@ result<std::map<core::topic_partition, std::error_code>> group_member::commit_of
         return error_code::none;
       },
       deadline, _options.request_timeout);
-  if (!answer) return failed(answer.error(), _link->last_error());
+  if (!answer) return failed(answer.error(), _offsets_link->last_error());
   std::map<core::topic_partition, std::error_code> out;
   for (const auto& t : answer.value().topics) {
     for (const auto& p : t.partitions) out[{t.name, p.partition_index}] = kafka_error(p.error_code);
@@ -513,10 +534,11 @@ result<std::map<core::topic_partition, committed_offset>> group_member::fetch_of
     }
     return error_code::none;
   };
+  std::unique_lock exchange(_offsets_mutex);
   for (;;) {
-    auto answer = _link->call<protocol::offset_fetch_response>(api_key::offset_fetch, make, group_error, deadline,
-                                                                _options.request_timeout);
-    if (!answer) return failed(answer.error(), _link->last_error());
+    auto answer = _offsets_link->call<protocol::offset_fetch_response>(api_key::offset_fetch, make, group_error,
+                                                                        deadline, _options.request_timeout);
+    if (!answer) return failed(answer.error(), _offsets_link->last_error());
     const auto& r = answer.value();
     error_code top = group_error(r);
     std::map<core::topic_partition, committed_offset> out;
@@ -542,7 +564,9 @@ result<std::map<core::topic_partition, committed_offset>> group_member::fetch_of
       }
     }
     if (top == error_code::unstable_offset_commit && clock::now() + _options.retry_backoff < deadline) {
+      exchange.unlock();  // other threads' commits go on meanwhile
       std::this_thread::sleep_for(_options.retry_backoff);
+      exchange.lock();
       continue;  // a transaction holds an offset: it commits or aborts soon
     }
     if (top != error_code::none) {
@@ -570,7 +594,8 @@ result<void> group_member::leave(const std::string& reason) {
   if (_options.group_instance_id || member.empty()) return core::success();
   const auto deadline = clock::now() + _options.request_timeout;
   int16_t used = 0;
-  auto answer = _link->call<protocol::leave_group_response>(
+  std::lock_guard exchange(_offsets_mutex);  // not the owner's link: it may be cancelled
+  auto answer = _offsets_link->call<protocol::leave_group_response>(
       api_key::leave_group,
       [&](int16_t version) {
         used = version;
@@ -584,7 +609,7 @@ result<void> group_member::leave(const std::string& reason) {
         return req;
       },
       [](const protocol::leave_group_response& r) { return r.error_code; }, deadline, _options.request_timeout);
-  if (!answer) return failed(answer.error(), _link->last_error());
+  if (!answer) return failed(answer.error(), _offsets_link->last_error());
   error_code e = answer.value().error_code;
   if (e == error_code::none && used >= 3 && !answer.value().members.empty()) e = answer.value().members.front().error_code;
   // Already gone (the session ended, or a rebalance dropped it): nothing left to leave.

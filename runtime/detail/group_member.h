@@ -1,13 +1,13 @@
 #pragma once
 /// `group_member`: one member of a Kafka consumer group in the classic rebalance protocol
 /// (JoinGroup / SyncGroup / Heartbeat / LeaveGroup, static membership), plus the group's
-/// offset commits and fetches under that membership. The streams runtime will run one per
+/// offset commits and fetches under that membership. The streams runtime runs one per
 /// application instance: librdkafka 2.0.2 has no public API for a custom partition assignor, so
 /// the instance's leader computes the task assignment itself (`task_assignor.h`) and its stream
 /// threads' librdkafka consumers only use manual assignment; offsets are committed with this
 /// member's generation and member id (OffsetCommit here, or a transactional producer's
-/// `send_offsets_to_transaction` with `generation()` and `member_id()`). Not wired into the
-/// streams runtime yet.
+/// `send_offsets_to_transaction` with `generation()` and `member_id()`); see
+/// streams_membership.h.
 ///
 ///     join(protocols, assign)
 ///       FindCoordinator (retried: COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR,
@@ -38,8 +38,13 @@
 /// new process with the same instance id that joins within `session_timeout` takes the
 /// membership over without a rebalance (the broker fences the old member id).
 ///
-/// Thread safety: `join`, `commit_offsets`, `fetch_offsets`, `leave` and `close` from one
-/// owner thread; the state queries (`generation`, `member_id`, `rejoin_needed`, ...) from any
+/// Offsets: `commit_offsets`, `fetch_offsets` (and `leave`) have a third connection of their
+/// own; the offsets calls may be made from any thread (one exchange at a time), also while the
+/// owner is parked in `join`: stream threads commit with the membership the instance has at
+/// that moment.
+///
+/// Thread safety: `join`, `leave` and `close` from one owner thread; `commit_offsets` and
+/// `fetch_offsets` from any thread; the state queries (`generation`, `member_id`, `rejoin_needed`, ...) from any
 /// thread. `on_event` runs on the heartbeat thread: it must be quick and must not call back
 /// into the member except for the state queries. Nothing here logs, and nothing it holds is a
 /// secret.
@@ -177,6 +182,10 @@ class group_member {
 
   /// Stops the heartbeat thread (idempotent). Sends nothing.
   void close();
+  /// From any thread: makes the owner thread's current and every later `join`
+  /// fail at once with `client_errc::cancelled` — for an owner that stops while a JoinGroup is
+  /// parked for a whole rebalance. Irreversible; `leave` and the offsets calls are not affected.
+  void cancel();
 
   /// The generation of the last successful join (-1 before).
   int32_t generation() const;
@@ -207,6 +216,8 @@ class group_member {
   group_member_options _options;
   std::unique_ptr<coordinator_link> _link;            ///< the owner thread's
   std::unique_ptr<coordinator_link> _heartbeat_link;  ///< the heartbeat thread's
+  std::mutex _offsets_mutex;                          ///< one offsets exchange at a time
+  std::unique_ptr<coordinator_link> _offsets_link;    ///< commits and fetches, from any thread
 
   mutable std::mutex _mutex;  ///< guards everything below that is not atomic
   std::condition_variable _wake;
@@ -219,6 +230,7 @@ class group_member {
   std::atomic<bool> _lost{false};
   std::atomic<bool> _fenced{false};
   std::thread _heartbeat;
+  int _cancel_fd = -1;  ///< an eventfd: readable once cancelled
 };
 
 }  // namespace sluice::runtime::detail

@@ -37,6 +37,7 @@ class client_category_impl final : public std::error_category {
       case client_errc::unsupported_version: return "the broker serves no version of the API the client speaks";
       case client_errc::not_connected: return "not connected to the broker";
       case client_errc::fatal_membership: return "the group member was fenced and must not rejoin";
+      case client_errc::cancelled: return "the call was cancelled";
     }
     return "unknown client error";
   }
@@ -64,14 +65,17 @@ int remaining_ms(kafka_connection::clock::time_point deadline) {
   return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1'000'000'000));
 }
 
-/// Waits until `fd` is ready for `events` or the deadline passes: true when ready.
-bool wait_for(int fd, short events, kafka_connection::clock::time_point deadline) {
+enum class wait_result { ready, timed_out, cancelled };
+
+/// Waits until `fd` is ready for `events`, the deadline passes or `cancel_fd` (when >= 0)
+/// becomes readable.
+wait_result wait_for(int fd, short events, kafka_connection::clock::time_point deadline, int cancel_fd) {
   for (;;) {
-    pollfd p{fd, events, 0};
-    const int n = ::poll(&p, 1, remaining_ms(deadline));
-    if (n > 0) return true;
-    if (n == 0) return false;
-    if (errno != EINTR) return true;  // let the following syscall report the error
+    pollfd p[2] = {{fd, events, 0}, {cancel_fd, POLLIN, 0}};
+    const int n = ::poll(p, cancel_fd >= 0 ? 2 : 1, remaining_ms(deadline));
+    if (n > 0) return cancel_fd >= 0 && p[1].revents != 0 ? wait_result::cancelled : wait_result::ready;
+    if (n == 0) return wait_result::timed_out;
+    if (errno != EINTR) return wait_result::ready;  // let the following syscall report the error
   }
 }
 
@@ -149,7 +153,6 @@ result<void> kafka_connection::connect_socket(clock::time_point deadline) {
                                                          ::gai_strerror(rc)));
   }
   std::string why = "no address";
-  bool timed_out = false;
   for (addrinfo* a = found; a != nullptr && _fd < 0; a = a->ai_next) {
     const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) {
@@ -158,11 +161,11 @@ result<void> kafka_connection::connect_socket(clock::time_point deadline) {
     }
     int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
-      if (!wait_for(fd, POLLOUT, deadline)) {
+      if (const auto w = wait_for(fd, POLLOUT, deadline, _options.cancel_fd); w != wait_result::ready) {
         ::close(fd);
-        why = "timed out";
-        timed_out = true;
-        break;
+        ::freeaddrinfo(found);
+        if (w == wait_result::cancelled) return cancelled();
+        return fail(client_errc::timed_out, fmt::format("cannot connect to {}: timed out", core::to_string(_address)));
       }
       int error = 0;
       socklen_t len = sizeof error;
@@ -181,8 +184,7 @@ result<void> kafka_connection::connect_socket(clock::time_point deadline) {
   }
   ::freeaddrinfo(found);
   if (_fd < 0) {
-    return fail(timed_out ? client_errc::timed_out : client_errc::connect_failed,
-                fmt::format("cannot connect to {}: {}", core::to_string(_address), why));
+    return fail(client_errc::connect_failed, fmt::format("cannot connect to {}: {}", core::to_string(_address), why));
   }
   return core::success();
 }
@@ -287,7 +289,8 @@ result<void> kafka_connection::send_all(bytes_view data, clock::time_point deadl
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!wait_for(_fd, POLLOUT, deadline)) {
+      if (const auto w = wait_for(_fd, POLLOUT, deadline, _options.cancel_fd); w != wait_result::ready) {
+        if (w == wait_result::cancelled) return cancelled();
         return fail(client_errc::timed_out, fmt::format("sending to {} timed out", core::to_string(_address)));
       }
       continue;
@@ -311,7 +314,10 @@ result<void> kafka_connection::receive_exact(std::byte* out, std::size_t n, cloc
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (clock::now() >= deadline || !wait_for(_fd, POLLIN, deadline)) {
+      const auto w = clock::now() >= deadline ? wait_result::timed_out
+                                              : wait_for(_fd, POLLIN, deadline, _options.cancel_fd);
+      if (w == wait_result::cancelled) return cancelled();
+      if (w == wait_result::timed_out) {
         return fail(client_errc::timed_out,
                     fmt::format("no answer from {} before the deadline", core::to_string(_address)));
       }

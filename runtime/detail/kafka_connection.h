@@ -71,6 +71,7 @@ enum class client_errc {
   unsupported_version,  ///< the broker serves no version of the API that the client speaks
   not_connected,        ///< a call on a connection that is not open
   fatal_membership,     ///< the group member was fenced (FENCED_INSTANCE_ID): it must not rejoin
+  cancelled,            ///< `connection_options::cancel_fd` became readable: the owner is stopping
 };
 
 const std::error_category& client_category() noexcept;
@@ -104,6 +105,10 @@ struct connection_options {
   std::string client_id = "sluice";
   /// Largest answer accepted (Kafka's socket.request.max.bytes default).
   std::size_t max_response_bytes = 100 * 1024 * 1024;
+  /// A descriptor (an eventfd) that, once readable, makes every wait of the connection fail
+  /// with `cancelled` and closes the connection: how another thread stops a call parked for
+  /// long (a JoinGroup). -1: none. Not owned.
+  int cancel_fd = -1;
 };
 
 class kafka_connection {
@@ -171,6 +176,7 @@ class kafka_connection {
   result<void> receive_exact(std::byte* out, std::size_t n, clock::time_point deadline);
   /// Closes the connection and records `message`; returns `e`.
   std::error_code fail(client_errc e, std::string message);
+  std::error_code cancelled() { return fail(client_errc::cancelled, "cancelled"); }
   std::error_code not_open(protocol::api_key key);
   std::error_code undecodable(protocol::api_key key, int16_t version);
   std::string describe(protocol::api_key key, int16_t version) const;

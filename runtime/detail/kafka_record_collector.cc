@@ -274,7 +274,7 @@ void kafka_record_collector::begin_transaction() {
 }
 
 void kafka_record_collector::commit_transaction(rd_kafka_topic_partition_list_t* offsets,
-                                                rd_kafka_t* consumer,
+                                                const group_metadata& membership,
                                                 std::chrono::milliseconds timeout) {
   const bool has_offsets = offsets != nullptr && offsets->cnt > 0;
   if (!_in_transaction && !has_offsets) return;
@@ -307,7 +307,9 @@ void kafka_record_collector::commit_transaction(rd_kafka_topic_partition_list_t*
   }
   if (has_offsets) {
     std::unique_ptr<rd_kafka_consumer_group_metadata_t, group_metadata_deleter> group(
-        rd_kafka_consumer_group_metadata(consumer));
+        rd_kafka_consumer_group_metadata_new_with_genid(
+            membership.group_id.c_str(), membership.generation, membership.member_id.c_str(),
+            membership.group_instance_id ? membership.group_instance_id->c_str() : nullptr));
     for (;;) {
       error_ptr e(rd_kafka_send_offsets_to_transaction(_producer.get(), offsets, group.get(), left()));
       if (!e) break;

@@ -67,6 +67,16 @@ class transaction_error : public streams_error {
 
 /// What a collector reports: no error, or why it cannot go on as it is (runtime::errc
 /// `produce_failed`, `transaction_failed` or `producer_fenced`) with a message for the log.
+/// The group membership an exactly-once commit's offsets are fenced by: the instance's
+/// consumer-group member (Kafka's ConsumerGroupMetadata). The coordinator refuses offsets of a
+/// stale generation or member (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID).
+struct group_metadata {
+  std::string group_id;
+  int32_t generation = -1;
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+};
+
 struct collector_status {
   std::error_code code;
   std::string message;
@@ -133,10 +143,10 @@ class kafka_record_collector final : public dsl::record_collector {
   void init_transactions(std::chrono::milliseconds timeout);
   /// True between the first send (or offsets) after a commit/abort and the next commit/abort.
   bool in_transaction() const noexcept { return _in_transaction; }
-  /// Sends `offsets` (consumer positions; may be empty) into the transaction with `consumer`'s
-  /// group metadata and commits it. A transaction that cannot commit is aborted; throws
+  /// Sends `offsets` (consumer positions; may be empty) into the transaction under `group`'s
+  /// membership and commits it. A transaction that cannot commit is aborted; throws
   /// transaction_error then (fatal() if the producer is unusable). Nothing to commit: no-op.
-  void commit_transaction(rd_kafka_topic_partition_list_s* offsets, rd_kafka_s* consumer,
+  void commit_transaction(rd_kafka_topic_partition_list_s* offsets, const group_metadata& group,
                           std::chrono::milliseconds timeout);
   /// Aborts the current transaction, if any (records not yet sent are purged). Throws
   /// transaction_error (fatal) if even that fails.

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include <pthread.h>
 
@@ -33,18 +34,6 @@ constexpr auto transaction_timeout = std::chrono::seconds(60);
 
 }  // namespace
 
-/// librdkafka's C callbacks, routed to the thread (the client opaque).
-struct thread_callbacks {
-  static void rebalance(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
-                        rd_kafka_topic_partition_list_t* parts, void* opaque) {
-    static_cast<stream_thread*>(opaque)->on_rebalance(
-        err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, parts);
-  }
-  static void configure(rd_kafka_conf_t* conf, void* /*opaque*/) {
-    rd_kafka_conf_set_rebalance_cb(conf, &thread_callbacks::rebalance);
-  }
-};
-
 std::string_view to_string(thread_state s) noexcept {
   switch (s) {
     case thread_state::created: return "created";
@@ -58,10 +47,12 @@ std::string_view to_string(thread_state s) noexcept {
   return "unknown";
 }
 
-stream_thread::stream_thread(const app_context& app, int index, std::function<void()> on_change)
+stream_thread::stream_thread(const app_context& app, int index, std::shared_ptr<task_inbox> inbox,
+                             std::function<void()> on_change)
     : _app(app),
       _index(index),
       _name(fmt::format("stream-thread-{}", index)),
+      _inbox(std::move(inbox)),
       _on_change(std::move(on_change)),
       _eos(app.config.guarantee == processing_guarantee::exactly_once_v2),
       _clients(app.config, app.layout, app.process_id, index, _name),
@@ -187,7 +178,7 @@ void stream_thread::create_clients() {
   _collector = _clients.producer(transaction_timeout);
   _reader = std::make_unique<changelog_reader>(_clients.restore_consumer(), _name, _app.metrics,
                                                changelog_reader::options{});
-  _consumer = _clients.consumer(&thread_callbacks::configure, this);
+  _consumer = _clients.consumer();
   _purger = repartition_purger::for_topology(_consumer.get(), _app.topology, cfg.application_id,
                                              cfg.repartition_purge_interval, _name);
   _last_commit = steady::now();
@@ -202,8 +193,8 @@ void stream_thread::loop() {
         const transaction_error e = *std::exchange(_pending_txn_error, std::nullopt);
         recover(e);
       }
+      apply_assignment();
       poll_records();
-      if (_callback_error) std::rethrow_exception(std::exchange(_callback_error, nullptr));
       _pressure.limit(_tasks);
       _collector->check();
       open_created_tasks();
@@ -286,7 +277,6 @@ void stream_thread::poll_records() {
     if (m == nullptr) break;
     timeout = 0;
     handle_message(m);
-    if (_callback_error) break;
   }
   if (_processed_in_poll > 0) _metrics.processed(std::exchange(_processed_in_poll, 0));
 }
@@ -369,9 +359,9 @@ bool stream_thread::commit_offsets(const std::vector<std::pair<core::topic_parti
   if (_eos) {
     // Offsets, outputs and changelog records commit together or not at all; on failure this
     // throws transaction_error and the stores' batches stay pending (to be discarded).
-    _collector->commit_transaction(list.get(), _consumer.get(), transaction_timeout);
+    _collector->commit_transaction(list.get(), _app.membership.metadata(), transaction_timeout);
     _recreated_since_commit = false;
-  } else if (!offsets.empty() && !detail::commit_offsets(_consumer.get(), list.get(), _name)) {
+  } else if (!offsets.empty() && !_app.membership.commit_offsets(offsets, _name)) {
     return false;
   }
   // Repartition records before the committed offsets will not be read again.
@@ -381,41 +371,99 @@ bool stream_thread::commit_offsets(const std::vector<std::pair<core::topic_parti
 
 // ---- rebalancing ------------------------------------------------------------------------------
 
-void stream_thread::on_rebalance(bool assigned, rd_kafka_topic_partition_list_t* parts) {
-  if (_closing) {  // leaving the group: the tasks are closed already
-    rd_kafka_assign(_consumer.get(), nullptr);
+void stream_thread::apply_assignment() {
+  auto next = _inbox->take();
+  if (!next) return;
+  const std::set<dsl::task_id>& want = next->active;
+  auto partitions_of = [&](const std::set<dsl::task_id>& tasks) {
+    std::vector<core::topic_partition> parts;
+    for (const auto& t : tasks) {
+      auto tp = task_partitions(_app.topology, _app.layout, _app.config.application_id, t);
+      parts.insert(parts.end(), tp.begin(), tp.end());
+    }
+    return make_partition_list(parts);
+  };
+  if (!_assigned) {
+    _assigned = want;
+    partition_list all = partitions_of(want);
+    on_assigned(all.get());
+    _inbox->applied(next->version);
     return;
   }
-  try {
-    if (assigned) {
-      on_assigned(parts);
-    } else {
-      on_revoked();
-    }
-  } catch (...) {
-    if (!_callback_error) _callback_error = std::current_exception();
-    if (!assigned) rd_kafka_assign(_consumer.get(), nullptr);
+  std::set<dsl::task_id> removed, added;
+  std::set_difference(_assigned->begin(), _assigned->end(), want.begin(), want.end(),
+                      std::inserter(removed, removed.end()));
+  std::set_difference(want.begin(), want.end(), _assigned->begin(), _assigned->end(),
+                      std::inserter(added, added.end()));
+  if (removed.empty() && added.empty()) {
+    _inbox->applied(next->version);
+    return;
   }
+  // Incremental (KIP-429): tasks that stay go on; removed ones are committed and closed, added
+  // ones are created. A commit that fails closes everything dirty and starts the new set from
+  // the committed offsets, as a full revocation does.
+  if (!removed.empty()) {
+    set_state(thread_state::partitions_revoked);
+    bool committed = false;
+    try {
+      // Fails if the instance fell out of the group: the broker refuses a stale generation.
+      committed = commit(true);
+    } catch (const transaction_error& e) {
+      if (!_eos) throw;
+      log.warn("{}: the commit at revocation failed: {}; closing tasks without committing", _name, e.what());
+      if (e.fatal()) _pending_txn_error.emplace(e);
+    }
+    if (!committed) {
+      _tasks.revoke(false);
+      _metrics.unregister_lag();
+      if (_eos && !_pending_txn_error) {
+        try {
+          _collector->abort_transaction(transaction_timeout);
+        } catch (const transaction_error& e) {
+          _pending_txn_error.emplace(e);
+        }
+      }
+      rd_kafka_assign(_consumer.get(), nullptr);
+      _assigned = want;
+      partition_list all = partitions_of(want);
+      on_assigned(all.get());
+      _inbox->applied(next->version);
+      return;
+    }
+    _tasks.remove(removed, true);
+    partition_list gone = partitions_of(removed);
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(_consumer.get(), gone.get())) {
+      const std::string why = rd_kafka_error_string(e);
+      rd_kafka_error_destroy(e);
+      throw streams_error(fmt::format("{}: cannot give up partitions: {}", _name, why));
+    }
+    log.info("{}: revoked {} task(s)", _name, removed.size());
+  }
+  _assigned = want;
+  set_state(thread_state::partitions_assigned);
+  if (!added.empty()) {
+    partition_list fresh = partitions_of(added);
+    add_partitions(fresh.get());
+  }
+  _metrics.unregister_lag();
+  _metrics.register_lag(_tasks);
+  publish_metadata();
+  _inbox->applied(next->version);
 }
 
 void stream_thread::on_revoked() {
   set_state(thread_state::partitions_revoked);
-  const bool lost = rd_kafka_assignment_lost(_consumer.get()) != 0;
   bool committed = false;
-  if (!lost) {
-    try {
-      committed = commit(true);
-    } catch (const transaction_error& e) {
-      if (!_eos) throw;
-      // The tasks are closed dirty below; the transaction was aborted (or the producer is
-      // unusable, and the loop recreates it).
-      log.warn("{}: the commit at revocation failed: {}; closing tasks without committing",
-               _name, e.what());
-      if (e.fatal()) _pending_txn_error.emplace(e);
-    }
-  } else {
-    log.warn("{}: assignment lost (evicted from the group); closing tasks without committing",
-             _name);
+  try {
+    // Fails if the instance fell out of the group: the broker refuses a stale generation.
+    committed = commit(true);
+  } catch (const transaction_error& e) {
+    if (!_eos) throw;
+    // The tasks are closed dirty below; the transaction was aborted (or the producer is
+    // unusable, and the loop recreates it).
+    log.warn("{}: the commit at revocation failed: {}; closing tasks without committing",
+             _name, e.what());
+    if (e.fatal()) _pending_txn_error.emplace(e);
   }
   _tasks.revoke(committed);
   _metrics.unregister_lag();
@@ -431,13 +479,13 @@ void stream_thread::on_revoked() {
   publish_metadata();
 }
 
-void stream_thread::on_assigned(rd_kafka_topic_partition_list_t* parts) {
-  set_state(thread_state::partitions_assigned);
+std::map<core::topic_partition, int64_t> stream_thread::start_offsets(rd_kafka_topic_partition_list_t* parts) {
   // Where each partition starts: the committed offset, else the source's reset policy.
   // Under exactly-once librdkafka asks for stable offsets: a previous owner's pending offset
   // commit holds this until its transaction ends (at worst its transaction.timeout.ms plus the
   // coordinator's abort check), hence the longer wait.
   const int wait_ms = _eos ? 3 * committed_timeout_ms : committed_timeout_ms;
+  if (parts->cnt == 0) return {};
   if (const rd_kafka_resp_err_t err = rd_kafka_committed(_consumer.get(), parts, wait_ms); err) {
     throw streams_error(fmt::format("{}: cannot read the committed offsets: {}", _name, rd_kafka_err2str(err)));
   }
@@ -451,6 +499,12 @@ void stream_thread::on_assigned(rd_kafka_topic_partition_list_t* parts) {
     }
     start[{e.topic, core::partition_id{e.partition}}] = e.offset;
   }
+  return start;
+}
+
+void stream_thread::on_assigned(rd_kafka_topic_partition_list_t* parts) {
+  set_state(thread_state::partitions_assigned);
+  const auto start = start_offsets(parts);
   if (const rd_kafka_resp_err_t err = rd_kafka_assign(_consumer.get(), parts); err) {
     throw streams_error(fmt::format("{}: cannot take the assignment: {}", _name, rd_kafka_err2str(err)));
   }
@@ -460,6 +514,18 @@ void stream_thread::on_assigned(rd_kafka_topic_partition_list_t* parts) {
   log.info("{}: assigned {} partition(s), {} task(s)", _name, parts->cnt, _tasks.tasks().size());
   publish_metadata();
   // New tasks open their stores in the loop (a previous owner may still be closing them).
+  _last_open_attempt = {};
+}
+
+void stream_thread::add_partitions(rd_kafka_topic_partition_list_t* parts) {
+  const auto start = start_offsets(parts);
+  if (rd_kafka_error_t* e = rd_kafka_incremental_assign(_consumer.get(), parts)) {
+    const std::string why = rd_kafka_error_string(e);
+    rd_kafka_error_destroy(e);
+    throw streams_error(fmt::format("{}: cannot take partitions: {}", _name, why));
+  }
+  _tasks.add(start);
+  log.info("{}: added {} partition(s); {} task(s)", _name, parts->cnt, _tasks.tasks().size());
   _last_open_attempt = {};
 }
 
@@ -476,10 +542,9 @@ void stream_thread::shutdown(bool clean) noexcept {
     }
   }
   close_all_tasks(clean);
-  _closing = true;
   _purger.reset();
   if (_consumer) {
-    rd_kafka_consumer_close(_consumer.get());  // leaves the group (unless static membership)
+    rd_kafka_consumer_close(_consumer.get());
     rd_kafka_destroy(_consumer.release());
   }
   _reader.reset();

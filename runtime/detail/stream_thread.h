@@ -1,26 +1,24 @@
 #pragma once
 /// `stream_thread`: one of a `streams` instance's `num.stream.threads` threads. It owns a
-/// librdkafka consumer (member of the group `application.id`), a producer
+/// librdkafka consumer (manually assigned its tasks' partitions), a producer
 /// (`kafka_record_collector`), a restore consumer (`changelog_reader`), its share of the record
 /// cache, and its tasks; every processor, punctuator and store of its tasks runs on it.
 ///
 /// The loop:
 ///
-///     poll the consumer (rebalance callbacks run here) ─▶ buffer records per task partition
-///     ─▶ restore a slice of changelog records ─▶ process records by lowest timestamp
-///     ─▶ wall-clock punctuation ─▶ commit every commit.interval.ms ─▶ metrics
+///     take a new task assignment from the inbox ─▶ poll the consumer ─▶ buffer records per
+///     task partition ─▶ restore a slice of changelog records ─▶ process records by lowest
+///     timestamp ─▶ wall-clock punctuation ─▶ commit every commit.interval.ms ─▶ metrics
 ///
-/// Assignment. Range assignment (`partition.assignment.strategy=range`) gives each member the
-/// same partition numbers of every topic with the same partition count, because it splits each
-/// topic's partitions over the same sorted member list. Co-partitioned topics have equal
-/// counts (checked at start), so all input partitions of a task (sub-topology, partition) land
-/// on the same consumer — i.e. on one thread of one process.
-///
-/// Rebalance (eager protocol): the thread commits and hands the change to its
-/// `task_manager` (which suspends, resumes, creates and closes tasks); it reads the committed
-/// offsets and gives the consumer its assignment itself. New tasks open their stores and
-/// restore before they process (their partitions stay paused meanwhile). A lost assignment
-/// (the member was evicted) closes tasks without committing.
+/// Assignment. The instance's group member (`streams_membership`) decides which tasks the
+/// thread runs and posts them to its `task_inbox`. A change is applied incrementally (KIP-429):
+/// tasks that stay keep processing; if some go, the thread commits, closes them and gives up
+/// their partitions (`rd_kafka_incremental_unassign`); new tasks get their partitions at the
+/// committed offsets (`rd_kafka_incremental_assign`), open their stores and restore before they
+/// process (their partitions stay paused meanwhile). Then the thread tells the inbox the
+/// change is applied. Commits are fenced by the member's generation: when the instance fell
+/// out of the group the commit fails, and the thread closes every task without committing and
+/// starts its new set from the committed offsets.
 ///
 /// Parts it owns, each its own class: `client_factory` (every librdkafka client and the
 /// transactional id), `task_manager` (tasks and partition routing), `back_pressure` (when
@@ -42,8 +40,8 @@
 /// thread.
 ///
 /// Errors: anything that stops the thread — a processor exception, a failed delivery, a store
-/// failure, a deserialization error under log-and-fail — closes its tasks without committing,
-/// leaves the group and ends the thread in `dead` with `error()` set; the owning `streams`
+/// failure, a deserialization error under log-and-fail — closes its tasks without committing
+/// and ends the thread in `dead` with `error()` set; the owning `streams`
 /// hands it to the uncaught-error handler.
 ///
 /// Thread safety: constructed, started, asked to stop and queried (`state`, `metadata`,
@@ -57,6 +55,7 @@
 #include "runtime/detail/deserialization_error_handler.h"
 #include "runtime/detail/kafka_record_collector.h"
 #include "runtime/detail/repartition_purger.h"
+#include "runtime/detail/streams_membership.h"
 #include "runtime/detail/stream_task.h"
 #include "runtime/detail/task_manager.h"
 #include "runtime/detail/thread_metrics.h"
@@ -74,6 +73,7 @@
 #include <memory>
 #include <optional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -90,6 +90,8 @@ struct app_context {
   /// This instance's stable id (persisted under the state directory): part of the
   /// transactional.id of every thread's producer under exactly-once.
   const std::string& process_id;
+  /// The instance's group member: commits are made under its membership.
+  streams_membership& membership;
 };
 
 enum class thread_state {
@@ -106,16 +108,18 @@ std::string_view to_string(thread_state s) noexcept;
 
 class stream_thread final : private partition_control, private offset_committer {
  public:
-  /// `on_change` is called (from the thread) after every state change.
-  stream_thread(const app_context& app, int index, std::function<void()> on_change);
+  /// `on_change` is called (from the thread) after every state change; `inbox` is where the
+  /// membership posts the thread's tasks.
+  stream_thread(const app_context& app, int index, std::shared_ptr<task_inbox> inbox, std::function<void()> on_change);
   ~stream_thread() override;
   stream_thread(const stream_thread&) = delete;
   stream_thread& operator=(const stream_thread&) = delete;
 
   const std::string& name() const noexcept { return _name; }
   int index() const noexcept { return _index; }
+  const std::shared_ptr<task_inbox>& inbox() const noexcept { return _inbox; }
   void start();
-  /// Asks the thread to commit, close its tasks and leave the group. Returns at once.
+  /// Asks the thread to commit and close its tasks. Returns at once.
   void request_shutdown() noexcept;
   /// Waits until the thread has ended (state dead) or `deadline`; true if it has.
   bool wait_until_dead(std::chrono::steady_clock::time_point deadline);
@@ -147,9 +151,14 @@ class stream_thread final : private partition_control, private offset_committer 
   void update_metrics(bool force);
   void shutdown(bool clean) noexcept;
 
-  friend struct thread_callbacks;  // librdkafka's C callbacks (stream_thread.cc)
-  void on_rebalance(bool assigned, rd_kafka_topic_partition_list_s* parts);
+  /// Applies a new task set from the inbox, if one was posted.
+  void apply_assignment();
+  /// Takes `parts` as the whole assignment (committed offsets, then every task anew or resumed).
   void on_assigned(rd_kafka_topic_partition_list_s* parts);
+  /// Adds `parts` to the assignment and creates their tasks (committed offsets).
+  void add_partitions(rd_kafka_topic_partition_list_s* parts);
+  /// The committed offsets of `parts` (written into it), else the reset policy's logical offset.
+  std::map<core::topic_partition, int64_t> start_offsets(rd_kafka_topic_partition_list_s* parts);
   void on_revoked();
   void publish_metadata();
 
@@ -161,6 +170,7 @@ class stream_thread final : private partition_control, private offset_committer 
   const app_context& _app;
   const int _index;
   const std::string _name;
+  const std::shared_ptr<task_inbox> _inbox;
   std::function<void()> _on_change;
   std::thread _thread;
 
@@ -185,8 +195,8 @@ class stream_thread final : private partition_control, private offset_committer 
   kafka_client _consumer;
   /// Sends through `_consumer`; reset before it is destroyed.
   std::unique_ptr<repartition_purger> _purger;
-  std::exception_ptr _callback_error;
-  bool _closing = false;
+  /// The tasks the thread runs (the last set taken from the inbox), once it got one.
+  std::optional<std::set<dsl::task_id>> _assigned;
   /// Exactly-once: the producer was recreated (at `_last_recreation`) and nothing has been
   /// committed since.
   bool _recreated_since_commit = false;

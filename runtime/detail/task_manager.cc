@@ -2,6 +2,7 @@
 
 #include "runtime/detail/back_pressure.h"
 
+#include "core/assert.h"
 #include "core/log.h"
 #include "runtime/errors.h"
 #include "state/errc.h"
@@ -60,6 +61,41 @@ void task_manager::assign(const std::map<core::topic_partition, int64_t>& start)
       _routes[tp].push_back({t.get(), i});
       if (t->current_state() != stream_task::state::running) pause(*t, i, true);
     }
+  }
+}
+
+void task_manager::add(const std::map<core::topic_partition, int64_t>& start) {
+  std::map<dsl::task_id, std::vector<core::topic_partition>> wanted;
+  for (const auto& [tp, offset] : start) {
+    auto readers = _layout.readers.find(tp.topic);
+    if (readers == _layout.readers.end()) continue;
+    for (int32_t sub : readers->second) wanted[{sub, tp.partition}].push_back(tp);
+  }
+  for (auto& [id, inputs] : wanted) {
+    SLUICE_ASSERT(!_tasks.contains(id), "task_manager::add: the task exists");
+    stream_task& t = *_tasks.emplace(id, _factory(id, inputs)).first->second;
+    for (std::size_t i = 0; i < t.inputs().size(); ++i) {
+      const auto& tp = t.inputs()[i].tp;
+      t.assign(i, start.at(tp));
+      _routes[tp].push_back({&t, i});
+      pause(t, i, true);
+    }
+  }
+  ++_routing_version;
+}
+
+void task_manager::remove(const std::set<dsl::task_id>& ids, bool committed) {
+  for (const auto& id : ids) {
+    auto it = _tasks.find(id);
+    if (it == _tasks.end()) continue;
+    stream_task& t = *it->second;
+    close_task(t, committed && t.current_state() == stream_task::state::running);
+    _tasks.erase(it);
+  }
+  // The routes of the others stay as they are (their queues and positions too).
+  forget_routing();
+  for (auto& [id, t] : _tasks) {
+    for (std::size_t i = 0; i < t->inputs().size(); ++i) _routes[t->inputs()[i].tp].push_back({t.get(), i});
   }
 }
 

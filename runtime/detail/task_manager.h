@@ -11,6 +11,8 @@
 ///     revoke(committed)
 ///       ├─ running task, offsets committed           ─▶ suspend (kept in case it comes back)
 ///       └─ any other                                 ─▶ close dirty
+///     remove(tasks, committed) / add(partitions)    ─▶ the incremental form: only those tasks
+///                                                       close or are created; the rest go on
 ///     close_all(clean)                               ─▶ close every task (running ones clean
 ///                                                       when `clean`), forget the routing
 ///
@@ -30,6 +32,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <functional>
 #include <map>
 #include <memory>
@@ -88,6 +91,13 @@ class task_manager {
   /// The assignment is revoked. With `committed` (the offsets of every running task were
   /// committed), running tasks are suspended; every other task is closed without a commit.
   void revoke(bool committed);
+  /// Incremental change, part 1: closes the tasks `ids` — running ones cleanly when
+  /// `committed` (their offsets were just committed), the others dirty. Every other task goes
+  /// on untouched (queues, positions, state).
+  void remove(const std::set<dsl::task_id>& ids, bool committed);
+  /// Incremental change, part 2: creates the tasks reading the partitions of `start` (as in
+  /// `assign`), paused until they run. REQUIRES: none of them exists.
+  void add(const std::map<core::topic_partition, int64_t>& start);
   /// Closes every task — running ones cleanly (checkpoint) when `clean`, the others dirty —
   /// and forgets the routing. Closing errors are logged, not thrown.
   void close_all(bool clean);

@@ -383,6 +383,46 @@ TEST_F(group_member_test, a_second_member_makes_the_first_rejoin_through_its_hea
   EXPECT_TRUE(settled({&first, &second}));
 }
 
+TEST_F(group_member_test, cancel_ends_a_join_parked_for_the_rebalance_while_commits_go_on) {
+  const std::string t = topic();
+  ASSERT_EQ(create_topic(t, 3), RdKafka::ERR_NO_ERROR);
+  recording_assignor assignor(t, 3);
+  auto o = options_for(topic("group"));
+  o.rebalance_timeout = 60s;  // a parked JoinGroup would wait this long
+  group_member first(o);
+  group_member second(o);
+  group_member third(o);
+  ASSERT_TRUE(first.join(protocols_for(t), assignor.fn())) << first.last_error();
+  auto second_join = std::async(std::launch::async, [&] { return second.join(protocols_for(t), assignor.fn()); });
+  ASSERT_TRUE(eventually([&] { return first.rejoin_needed(); }));
+  ASSERT_TRUE(first.join(protocols_for(t), assignor.fn())) << first.last_error();
+  ASSERT_TRUE(second_join.get()) << second.last_error();
+
+  // A third member starts a rebalance; `first` rejoins and parks, waiting for `second`.
+  auto third_join = std::async(std::launch::async, [&] { return third.join(protocols_for(t), assignor.fn()); });
+  ASSERT_TRUE(eventually([&] { return first.rejoin_needed(); }));
+  auto parked = std::async(std::launch::async, [&] { return first.join(protocols_for(t), assignor.fn()); });
+  ASSERT_EQ(parked.wait_for(1s), std::future_status::timeout) << "the JoinGroup did not park";
+  // Meanwhile the offsets connection answers.
+  std::map<core::topic_partition, offset_and_metadata> request{{{t, core::partition_id{0}}, {core::offset{5}, {}, -1}}};
+  EXPECT_TRUE(first.commit_offsets(request)) << first.last_error();
+
+  const auto started = clock_type::now();
+  first.cancel();
+  ASSERT_EQ(parked.wait_for(5s), std::future_status::ready) << "cancel did not end the JoinGroup";
+  EXPECT_LT(clock_type::now() - started, 2s);
+  auto r = parked.get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), client_errc::cancelled);
+  EXPECT_FALSE(first.join(protocols_for(t), assignor.fn())) << "cancelled for good";
+  EXPECT_TRUE(first.leave()) << first.last_error() << ": leave has its own connection";
+
+  // The others complete the rebalance without it.
+  ASSERT_TRUE(second.join(protocols_for(t), assignor.fn())) << second.last_error();
+  ASSERT_TRUE(third_join.get()) << third.last_error();
+  EXPECT_EQ(assignor.members().size(), 2u);
+}
+
 TEST_F(group_member_test, commits_and_fetches_offsets_with_its_generation) {
   const std::string t = topic();
   ASSERT_EQ(create_topic(t, 3), RdKafka::ERR_NO_ERROR);

@@ -1,0 +1,136 @@
+// The instance's group membership end to end (runtime/detail/streams_membership.h): one
+// classic consumer-group member per instance, protocol type "consumer", protocol "sluice",
+// tasks placed by the leader (sticky, balanced by threads) and moved cooperatively.
+
+#include "tests/integration/streams_fixture.h"
+
+#include "core/protocol/consumer_protocol.h"
+#include "core/protocol/describe_groups.h"
+#include "dsl/streams.h"
+
+#include <map>
+#include <set>
+
+namespace sluice::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+topology passthrough(const std::string& in, const std::string& out) {
+  streams_builder b;
+  b.stream<std::string, std::string>(in).map_values([](const std::string& v) { return "seen " + v; }).to(out);
+  return b.build();
+}
+
+std::set<std::string> tasks_of(const streams& app) {
+  std::set<std::string> ids;
+  for (const auto& t : app.metadata()) {
+    for (const auto& task : t.active_tasks) ids.insert(task.task_id);
+  }
+  return ids;
+}
+
+class streams_membership_test : public streams_test {
+ protected:
+  std::optional<protocol::describe_groups_response::described_group> describe(const std::string& group) {
+    protocol::describe_groups_request req;
+    req.groups = {group};
+    auto r = raw().call<protocol::describe_groups_response>(protocol::api_key::describe_groups, 5, req);
+    if (!r || r->groups.size() != 1) return std::nullopt;
+    return r->groups[0];
+  }
+};
+
+TEST_F(streams_membership_test, each_instance_is_one_consumer_group_member_that_kafka_tools_can_read) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 4), RdKafka::ERR_NO_ERROR);
+  // Two threads per instance, still one member each.
+  streams a(passthrough(in, out), app_config("a", {{"num.stream.threads", "2"}}));
+  streams b(passthrough(in, out), app_config("b", {{"num.stream.threads", "2"}}));
+  a.start();
+  b.start();
+  ASSERT_TRUE(eventually([&] {
+    return a.state() == streams_state::running && b.state() == streams_state::running &&
+           tasks_of(a).size() == 2 && tasks_of(b).size() == 2;
+  }));
+  auto group = describe(application_id());
+  ASSERT_TRUE(group);
+  EXPECT_EQ(group->group_state, "Stable");
+  EXPECT_EQ(group->protocol_type, "consumer");
+  EXPECT_EQ(group->protocol_data, "sluice");
+  ASSERT_EQ(group->members.size(), 2u);
+  // What kafka-consumer-groups --describe shows: each member's partitions, from the standard
+  // ConsumerProtocolAssignment; together every partition once.
+  std::multiset<int32_t> partitions;
+  for (const auto& m : group->members) {
+    auto sub = protocol::consumer_protocol_subscription::decode(m.member_metadata);
+    ASSERT_TRUE(sub);
+    EXPECT_EQ(sub.value().topics, std::vector<std::string>{in});
+    auto assignment = protocol::consumer_protocol_assignment::decode(m.member_assignment);
+    ASSERT_TRUE(assignment);
+    ASSERT_EQ(assignment.value().assigned_partitions.size(), 1u);
+    EXPECT_EQ(assignment.value().assigned_partitions[0].topic, in);
+    EXPECT_EQ(assignment.value().assigned_partitions[0].partitions.size(), 2u);
+    for (auto p : assignment.value().assigned_partitions[0].partitions) partitions.insert(p.value());
+  }
+  EXPECT_EQ(partitions, (std::multiset<int32_t>{0, 1, 2, 3}));
+  // The threads of one instance share its tasks.
+  for (const streams* app : {&a, &b}) {
+    for (const auto& t : app->metadata()) EXPECT_EQ(t.active_tasks.size(), 1u) << t.thread_name;
+  }
+  std::vector<keyed> records;
+  for (int i = 0; i < 40; ++i) records.push_back({"k" + std::to_string(i), std::to_string(i), i});
+  produce_all(in, records);
+  EXPECT_EQ(read_all(out, 40).size(), 40u);
+  EXPECT_TRUE(a.close(30s));
+  EXPECT_TRUE(b.close(30s));
+}
+
+TEST_F(streams_membership_test, a_joining_instance_takes_tasks_from_the_others_who_keep_the_rest) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 6), RdKafka::ERR_NO_ERROR);
+  streams a(passthrough(in, out), app_config("a"));
+  streams b(passthrough(in, out), app_config("b"));
+  a.start();
+  b.start();
+  ASSERT_TRUE(eventually([&] { return tasks_of(a).size() == 3 && tasks_of(b).size() == 3; }));
+  const auto a_before = tasks_of(a), b_before = tasks_of(b);
+  std::vector<keyed> records;
+  for (int i = 0; i < 60; ++i) records.push_back({"k" + std::to_string(i), std::to_string(i), i});
+  produce_all(in, records);
+  ASSERT_EQ(read_all(out, 60).size(), 60u);
+
+  streams c(passthrough(in, out), app_config("c"));
+  c.start();
+  // The tasks c gets are first revoked by their owners, then handed over in a follow-up
+  // rebalance; a and b keep two of their own each (sticky).
+  ASSERT_TRUE(eventually([&] {
+    return a.state() == streams_state::running && b.state() == streams_state::running &&
+           c.state() == streams_state::running && tasks_of(a).size() == 2 && tasks_of(b).size() == 2 &&
+           tasks_of(c).size() == 2;
+  }));
+  for (const auto& t : tasks_of(a)) EXPECT_TRUE(a_before.contains(t)) << t;
+  for (const auto& t : tasks_of(b)) EXPECT_TRUE(b_before.contains(t)) << t;
+  std::set<std::string> all;
+  for (const streams* app : {&a, &b, &c}) {
+    for (const auto& t : tasks_of(*app)) EXPECT_TRUE(all.insert(t).second) << t << " runs twice";
+  }
+  EXPECT_EQ(all.size(), 6u);
+  // Everything committed before the move is not processed again.
+  for (int i = 60; i < 120; ++i) records.push_back({"k" + std::to_string(i), std::to_string(i), i});
+  produce_all(in, std::vector<keyed>(records.begin() + 60, records.end()));
+  EXPECT_EQ(read_all(out, 120).size(), 120u);
+  EXPECT_TRUE(read_all(out, 121, 2s).size() == 120u) << "no record twice";
+
+  // c leaves: its tasks go back at once (it left the group), balanced 3/3.
+  EXPECT_TRUE(c.close(30s));
+  ASSERT_TRUE(eventually([&] {
+    return tasks_of(a).size() == 3 && tasks_of(b).size() == 3 && a.state() == streams_state::running &&
+           b.state() == streams_state::running;
+  }));
+  EXPECT_TRUE(a.close(30s));
+  EXPECT_TRUE(b.close(30s));
+}
+
+}  // namespace
+}  // namespace sluice::testing
