@@ -20,11 +20,17 @@ result<int16_t> read_version(reader& r) {
   return std::min(version, consumer_protocol_versions.max);
 }
 
+void write_user_data(writer& w, const std::optional<core::bytes>& user_data) {
+  w.write_nullable_bytes(view_of(user_data));
+}
+
+}  // namespace
+
 std::vector<consumer_protocol_topic_partitions> read_topic_partitions(reader& r) {
   return read_array<consumer_protocol_topic_partitions>(r, flex, [](reader& r) {
     consumer_protocol_topic_partitions tp;
     tp.topic = r.read_string();
-    const int32_t n = r.read_array_length(sizeof(int32_t));
+    const int32_t n = r.read_array_length(sizeof(int32_t));  // null fails too
     if (n < 0) {
       r.fail();
       return tp;
@@ -42,11 +48,23 @@ void write_topic_partitions(writer& w, const std::vector<consumer_protocol_topic
   });
 }
 
-void write_user_data(writer& w, const std::optional<core::bytes>& user_data) {
-  w.write_nullable_bytes(view_of(user_data));
+std::vector<consumer_protocol_topic_partitions> group_by_topic(std::vector<core::topic_partition> partitions) {
+  std::sort(partitions.begin(), partitions.end());
+  std::vector<consumer_protocol_topic_partitions> out;
+  for (auto& tp : partitions) {
+    if (out.empty() || out.back().topic != tp.topic) out.push_back({std::move(tp.topic), {}});
+    out.back().partitions.push_back(tp.partition);
+  }
+  return out;
 }
 
-}  // namespace
+std::vector<core::topic_partition> flatten(const std::vector<consumer_protocol_topic_partitions>& grouped) {
+  std::vector<core::topic_partition> out;
+  for (const auto& t : grouped) {
+    for (auto p : t.partitions) out.push_back({t.topic, p});
+  }
+  return out;
+}
 
 result<consumer_protocol_subscription> consumer_protocol_subscription::decode(reader& r) {
   SLUICE_TRY(const int16_t version, read_version(r));

@@ -64,6 +64,15 @@ struct consumer_protocol_topic_partitions {
   bool operator==(const consumer_protocol_topic_partitions&) const = default;
 };
 
+/// The schemas' `[]TopicPartition` array: read (a null array or a truncated one fails the
+/// reader) and written, without a version prefix.
+std::vector<consumer_protocol_topic_partitions> read_topic_partitions(reader& r);
+void write_topic_partitions(writer& w, const std::vector<consumer_protocol_topic_partitions>& items);
+/// Partitions grouped by topic, topics and partitions in increasing order.
+std::vector<consumer_protocol_topic_partitions> group_by_topic(std::vector<core::topic_partition> partitions);
+/// The reverse of `group_by_topic` (in the order given).
+std::vector<core::topic_partition> flatten(const std::vector<consumer_protocol_topic_partitions>& grouped);
+
 /// ConsumerProtocolSubscription: what a member asks for when it joins.
 struct consumer_protocol_subscription {
   std::vector<std::string> topics;

@@ -404,26 +404,8 @@ void stream_thread::apply_assignment() {
   // the committed offsets, as a full revocation does.
   if (!removed.empty()) {
     set_state(thread_state::partitions_revoked);
-    bool committed = false;
-    try {
-      // Fails if the instance fell out of the group: the broker refuses a stale generation.
-      committed = commit(true);
-    } catch (const transaction_error& e) {
-      if (!_eos) throw;
-      log.warn("{}: the commit at revocation failed: {}; closing tasks without committing", _name, e.what());
-      if (e.fatal()) _pending_txn_error.emplace(e);
-    }
-    if (!committed) {
-      _tasks.revoke(false);
-      _metrics.unregister_lag();
-      if (_eos && !_pending_txn_error) {
-        try {
-          _collector->abort_transaction(transaction_timeout);
-        } catch (const transaction_error& e) {
-          _pending_txn_error.emplace(e);
-        }
-      }
-      rd_kafka_assign(_consumer.get(), nullptr);
+    if (!commit_before_revocation()) {
+      revoke_all(false);
       _assigned = want;
       partition_list all = partitions_of(want);
       on_assigned(all.get());
@@ -453,18 +435,24 @@ void stream_thread::apply_assignment() {
 
 void stream_thread::on_revoked() {
   set_state(thread_state::partitions_revoked);
-  bool committed = false;
+  revoke_all(commit_before_revocation());
+}
+
+bool stream_thread::commit_before_revocation() {
   try {
     // Fails if the instance fell out of the group: the broker refuses a stale generation.
-    committed = commit(true);
+    return commit(true);
   } catch (const transaction_error& e) {
     if (!_eos) throw;
-    // The tasks are closed dirty below; the transaction was aborted (or the producer is
-    // unusable, and the loop recreates it).
-    log.warn("{}: the commit at revocation failed: {}; closing tasks without committing",
-             _name, e.what());
+    // The tasks are closed dirty; the transaction was aborted (or the producer is unusable,
+    // and the loop recreates it).
+    log.warn("{}: the commit at revocation failed: {}; closing tasks without committing", _name, e.what());
     if (e.fatal()) _pending_txn_error.emplace(e);
+    return false;
   }
+}
+
+void stream_thread::revoke_all(bool committed) {
   _tasks.revoke(committed);
   _metrics.unregister_lag();
   if (_eos && !committed && !_pending_txn_error) {

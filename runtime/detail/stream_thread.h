@@ -159,6 +159,12 @@ class stream_thread final : private partition_control, private offset_committer 
   void add_partitions(rd_kafka_topic_partition_list_s* parts);
   /// The committed offsets of `parts` (written into it), else the reset policy's logical offset.
   std::map<core::topic_partition, int64_t> start_offsets(rd_kafka_topic_partition_list_s* parts);
+  /// Commits every running task before some are revoked; false if that failed (they are then
+  /// closed dirty). Throws what the commit throws under at-least-once.
+  bool commit_before_revocation();
+  /// Suspends (`committed`) or closes every task and empties the consumer's assignment
+  /// (exactly-once and not committed: the open transaction is aborted).
+  void revoke_all(bool committed);
   void on_revoked();
   void publish_metadata();
 

@@ -53,16 +53,6 @@ group_member_options member_options(const streams_config& c, std::function<void(
   return o;
 }
 
-std::vector<protocol::consumer_protocol_topic_partitions> group_by_topic(std::vector<core::topic_partition> parts) {
-  std::sort(parts.begin(), parts.end());
-  std::vector<protocol::consumer_protocol_topic_partitions> out;
-  for (const auto& tp : parts) {
-    if (out.empty() || out.back().topic != tp.topic) out.push_back({tp.topic, {}});
-    out.back().partitions.push_back(tp.partition);
-  }
-  return out;
-}
-
 }  // namespace
 
 // ---- task_inbox --------------------------------------------------------------------------------
@@ -276,7 +266,7 @@ std::vector<group_protocol> streams_membership::protocols() {
   sub.topics = _layout.source_topics;
   std::sort(sub.topics.begin(), sub.topics.end());
   sub.user_data = encode(info);
-  sub.owned_partitions = group_by_topic(std::move(owned));
+  sub.owned_partitions = protocol::group_by_topic(std::move(owned));
   sub.generation_id = _member.generation();
   return {group_protocol{std::string(assignor_name), sub.to_bytes(consumer_protocol_version)}};
 }
@@ -406,7 +396,7 @@ std::map<std::string, core::bytes> streams_membership::assign(const std::vector<
         auto tp = task_partitions(_topology, _layout, _config.application_id, t);
         parts.insert(parts.end(), tp.begin(), tp.end());
       }
-      a.assigned_partitions = group_by_topic(std::move(parts));
+      a.assigned_partitions = protocol::group_by_topic(std::move(parts));
     }
     a.user_data = encode(info);
     out[m.member_id] = a.to_bytes(consumer_protocol_version);

@@ -1,5 +1,6 @@
 #include "runtime/detail/streams_protocol.h"
 
+#include "core/protocol/consumer_protocol.h"
 #include "core/protocol/reader.h"
 #include "core/protocol/writer.h"
 
@@ -39,36 +40,14 @@ std::vector<dsl::task_id> read_tasks(reader& r) {
   return tasks;
 }
 
-/// Partitions grouped by topic, topics in order, partitions in order.
+/// Partitions grouped by topic, topics in order, partitions in order (the consumer protocol's
+/// layout).
 void write_partitions(writer& w, const std::vector<core::topic_partition>& partitions) {
-  std::map<std::string_view, std::vector<int32_t>> by_topic;
-  for (const auto& tp : partitions) by_topic[tp.topic].push_back(tp.partition.value());
-  w.write_array_length(static_cast<int32_t>(by_topic.size()));
-  for (auto& [topic, numbers] : by_topic) {
-    w.write_string(topic);
-    std::sort(numbers.begin(), numbers.end());
-    w.write_array_length(static_cast<int32_t>(numbers.size()));
-    for (int32_t p : numbers) w.write_int32(p);
-  }
+  protocol::write_topic_partitions(w, protocol::group_by_topic(partitions));
 }
 
 std::vector<core::topic_partition> read_partitions(reader& r) {
-  std::vector<core::topic_partition> out;
-  const int32_t topics = r.read_array_length(2 + 4);  // empty string, empty array
-  if (topics < 0) {
-    r.fail();
-    return out;
-  }
-  for (int32_t t = 0; t < topics && r.ok(); ++t) {
-    std::string topic = r.read_string();
-    const int32_t n = r.read_array_length(4);
-    if (n < 0) {
-      r.fail();
-      break;
-    }
-    for (int32_t i = 0; i < n && r.ok(); ++i) out.push_back({topic, core::partition_id{r.read_int32()}});
-  }
-  return out;
+  return protocol::flatten(protocol::read_topic_partitions(r));
 }
 
 /// The version prefix both payloads start with; fails on version 0 or below.

@@ -25,13 +25,19 @@ task_manager::task_manager(const topic_layout& layout, task_factory factory,
 
 task_manager::~task_manager() = default;
 
-void task_manager::assign(const std::map<core::topic_partition, int64_t>& start) {
-  std::map<dsl::task_id, std::vector<core::topic_partition>> wanted;
+std::map<dsl::task_id, std::vector<core::topic_partition>> task_manager::group_by_task(
+    const std::map<core::topic_partition, int64_t>& start) const {
+  std::map<dsl::task_id, std::vector<core::topic_partition>> tasks;
   for (const auto& [tp, offset] : start) {
     auto readers = _layout.readers.find(tp.topic);
     if (readers == _layout.readers.end()) continue;
-    for (int32_t sub : readers->second) wanted[{sub, tp.partition}].push_back(tp);
+    for (int32_t sub : readers->second) tasks[{sub, tp.partition}].push_back(tp);
   }
+  return tasks;
+}
+
+void task_manager::assign(const std::map<core::topic_partition, int64_t>& start) {
+  auto wanted = group_by_task(start);
   // Suspended tasks: resume those that came back with the same partitions, close the rest.
   for (auto it = _tasks.begin(); it != _tasks.end();) {
     stream_task& t = *it->second;
@@ -65,12 +71,7 @@ void task_manager::assign(const std::map<core::topic_partition, int64_t>& start)
 }
 
 void task_manager::add(const std::map<core::topic_partition, int64_t>& start) {
-  std::map<dsl::task_id, std::vector<core::topic_partition>> wanted;
-  for (const auto& [tp, offset] : start) {
-    auto readers = _layout.readers.find(tp.topic);
-    if (readers == _layout.readers.end()) continue;
-    for (int32_t sub : readers->second) wanted[{sub, tp.partition}].push_back(tp);
-  }
+  auto wanted = group_by_task(start);
   for (auto& [id, inputs] : wanted) {
     SLUICE_ASSERT(!_tasks.contains(id), "task_manager::add: the task exists");
     stream_task& t = *_tasks.emplace(id, _factory(id, inputs)).first->second;

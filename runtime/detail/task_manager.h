@@ -153,6 +153,10 @@ class task_manager {
   std::size_t buffered_bytes() const;
 
  private:
+  /// The partitions of `start` by the task that reads them (topics no sub-topology reads are
+  /// left out).
+  std::map<dsl::task_id, std::vector<core::topic_partition>> group_by_task(
+      const std::map<core::topic_partition, int64_t>& start) const;
   void close_task(stream_task& t, bool clean);
   void forget_routing();
 
