@@ -2,6 +2,8 @@
 
 #include "core/assert.h"
 #include "core/log.h"
+#include "core/murmur2.h"
+#include "core/host_port.h"
 #include "runtime/detail/kafka.h"
 #include "runtime/detail/stream_thread.h"
 #include "runtime/detail/streams_membership.h"
@@ -17,6 +19,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <condition_variable>
@@ -554,6 +557,74 @@ std::vector<thread_metadata> streams::metadata() const {
   std::vector<thread_metadata> out;
   for (auto& t : _impl->threads) {
     if (t->state() != detail::thread_state::dead) out.push_back(t->metadata());
+  }
+  return out;
+}
+
+namespace {
+
+std::optional<host_info> parse_endpoint(const std::string& endpoint) {
+  try {
+    auto hp = core::parse_host_port(endpoint, "application.server");
+    return host_info{std::move(hp.host), hp.port};
+  } catch (const core::config_exception&) {
+    return std::nullopt;  // another instance's; it validated its own
+  }
+}
+
+bool holds_any(const std::vector<core::topic_partition>& held, const std::vector<core::topic_partition>& wanted) {
+  return std::any_of(wanted.begin(), wanted.end(),
+                     [&](const auto& tp) { return std::binary_search(held.begin(), held.end(), tp); });
+}
+
+}  // namespace
+
+std::optional<key_query_metadata> streams::query_metadata_for_key(std::string_view store,
+                                                                  core::bytes_view serialized_key) const {
+  const impl& m = *_impl;
+  const dsl::store_spec* spec = m.topology.find_store(store);
+  if (spec == nullptr) return std::nullopt;
+  key_query_metadata out;
+  if (!m.membership) return out;
+  auto count = m.layout.task_counts.find(spec->subtopology);
+  if (count == m.layout.task_counts.end() || count->second <= 0) return out;
+  out.partition = partition_id{core::partition_for_key(serialized_key, count->second)};
+  const auto partitions =
+      detail::task_partitions(m.topology, m.layout, m.config.application_id, {spec->subtopology, out.partition});
+  for (auto h : m.membership->hosts()) {
+    std::sort(h.active.begin(), h.active.end());
+    std::sort(h.standby.begin(), h.standby.end());
+    auto host = parse_endpoint(h.endpoint);
+    if (!host) continue;
+    if (!out.active && holds_any(h.active, partitions)) {
+      out.active = std::move(*host);
+    } else if (holds_any(h.standby, partitions)) {
+      out.standbys.push_back(std::move(*host));
+    }
+  }
+  return out;
+}
+
+std::vector<instance_metadata> streams::all_metadata() const {
+  const impl& m = *_impl;
+  std::vector<instance_metadata> out;
+  if (!m.membership) return out;
+  for (auto& h : m.membership->hosts()) {
+    auto host = parse_endpoint(h.endpoint);
+    if (!host) continue;
+    instance_metadata md;
+    md.host = std::move(*host);
+    for (const auto& tp : h.active) {
+      auto readers = m.layout.readers.find(tp.topic);
+      if (readers == m.layout.readers.end()) continue;
+      for (const auto& s : m.topology.subtopologies()) {
+        if (std::find(readers->second.begin(), readers->second.end(), s.id) == readers->second.end()) continue;
+        md.stores.insert(s.stores.begin(), s.stores.end());
+      }
+    }
+    md.active_partitions = std::move(h.active);
+    md.standby_partitions = std::move(h.standby);
+    out.push_back(std::move(md));
   }
   return out;
 }

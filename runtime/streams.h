@@ -35,6 +35,7 @@
 #include "core/time.h"
 #include "dsl/topology.h"
 #include "runtime/errors.h"
+#include "core/serde.h"
 #include "runtime/metadata.h"
 #include "runtime/streams_config.h"
 
@@ -42,6 +43,9 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
 #include <vector>
 
 namespace sluice::runtime {
@@ -86,6 +90,25 @@ class streams {
   streams_state state() const;
   /// What each live stream thread owns now.
   std::vector<thread_metadata> metadata() const;
+
+  /// Where the key `serialized_key` (as the store's key serde writes it) of `store` lives: the
+  /// instance running its task and the ones with standbys, from the group's last assignment
+  /// (so any instance can answer for any key). nullopt if the topology has no such store; an
+  /// empty `active` before the first assignment. REQUIRES: after start().
+  std::optional<key_query_metadata> query_metadata_for_key(std::string_view store,
+                                                           core::bytes_view serialized_key) const;
+  /// The same with the key serialized by `key_serde`. Throws std::invalid_argument if the key
+  /// does not serialize.
+  template <class K>
+  std::optional<key_query_metadata> query_metadata_for_key(std::string_view store, const K& key,
+                                                           const core::serde<K>& key_serde) const {
+    auto bytes = key_serde.serialize(key);
+    if (!bytes) throw std::invalid_argument("the key does not serialize: " + bytes.error().message());
+    return query_metadata_for_key(store, core::bytes_view(bytes.value()));
+  }
+  /// Every instance with an `application.server`, as the group's last assignment describes it.
+  /// REQUIRES: after start().
+  std::vector<instance_metadata> all_metadata() const;
   /// Processing, commit, lag, restoration and drop metrics (runtime/README.md lists them).
   core::metrics_registry& metrics() noexcept;
   const streams_config& config() const noexcept;

@@ -1,5 +1,7 @@
 #include "runtime/streams_config.h"
 
+#include "core/host_port.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -145,6 +147,21 @@ core::config_def make_def() {
               }
               return std::nullopt;
             }});
+  d.define({.name = "application.server",
+            .type = config_type::string,
+            .default_value = "",
+            .doc = "host:port where this instance answers interactive queries (the worker's "
+                   "HTTP endpoint). Shared with the other instances through the group, so that "
+                   "any of them can say where a key lives. Empty = not listed.",
+            .validator = [](std::string_view v) -> std::optional<std::string> {
+              if (v.empty()) return std::nullopt;
+              try {
+                if (core::parse_host_port(v, "application.server").port == 0) return "a port from 1 to 65535";
+              } catch (const core::config_exception&) {
+                return "host:port";
+              }
+              return std::nullopt;
+            }});
   d.define({.name = "client.id",
             .type = config_type::string,
             .default_value = "",
@@ -261,6 +278,7 @@ streams_config streams_config::parse(const core::properties& values) {
   out.max_task_idle = c.get_ms("max.task.idle.ms");
   out.group_instance_id = c.get_string("group.instance.id");
   out.client_id = c.get_string("client.id");
+  out.application_server = c.get_string("application.server");
   if (out.client_id.empty()) out.client_id = out.application_id;
   out.rocksdb_memory_bytes = c.get_int("rocksdb.memory.bytes");
   out.consumer = c.with_prefix("consumer.");

@@ -71,6 +71,8 @@ struct streams_config {
   /// Static membership: each stream thread's consumer gets `<id>-<thread index>`. Empty: off.
   std::string group_instance_id;
   std::string client_id;
+  /// `application.server`: host:port of this instance's interactive-query endpoint, or empty.
+  std::string application_server;
   /// The one RocksDB memory budget (block cache + memtables) of all stores of this instance.
   int64_t rocksdb_memory_bytes = 256 * 1024 * 1024;
   /// librdkafka pass-through (prefix removed).

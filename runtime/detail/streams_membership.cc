@@ -182,6 +182,11 @@ bool streams_membership::commit_offsets(const std::vector<std::pair<core::topic_
   return true;
 }
 
+std::vector<host_partitions> streams_membership::hosts() const {
+  std::lock_guard lock(_mutex);
+  return _hosts;
+}
+
 std::string streams_membership::failed() const {
   std::lock_guard lock(_mutex);
   return _failed;
@@ -255,6 +260,7 @@ std::vector<group_protocol> streams_membership::protocols() {
   }
   subscription_info info;
   info.process_id = _process_id;
+  if (!_config.application_server.empty()) info.endpoint = _config.application_server;
   info.threads = std::max(1, static_cast<int32_t>(_threads().size()));
   std::vector<core::topic_partition> owned;
   for (const auto& t : running) {
@@ -303,6 +309,7 @@ bool streams_membership::join() {
     std::lock_guard lock(_mutex);
     _active = std::move(active);
     _followup = info->next_rebalance_ms == 0;
+    _hosts = std::move(info->hosts);
   }
   distribute();
   return true;
@@ -341,6 +348,7 @@ void streams_membership::distribute() {
 std::map<std::string, core::bytes> streams_membership::assign(const std::vector<group_member_metadata>& members) {
   std::vector<client_state> clients;
   std::map<std::string, std::string> member_process;  // member id → process id
+  std::map<std::string, std::string> endpoints;       // process id → application.server
   for (const auto& m : members) {
     auto sub = protocol::consumer_protocol_subscription::decode(m.metadata);
     if (!sub || !sub.value().user_data) {
@@ -361,6 +369,7 @@ std::map<std::string, core::bytes> streams_membership::assign(const std::vector<
                info.value().process_id, m.member_id);
       continue;
     }
+    if (info.value().endpoint) endpoints[info.value().process_id] = *info.value().endpoint;
     client_state c;
     c.process_id = info.value().process_id;
     c.capacity = info.value().threads;
@@ -377,9 +386,26 @@ std::map<std::string, core::bytes> streams_membership::assign(const std::vector<
   cfg.acceptable_recovery_lag = no_state_lag;
   const task_assignment result = withhold_until_revoked(assign_tasks(clients, _all_tasks, _stateful, cfg), clients);
 
+  // Where every task runs, for interactive-query metadata: what the target assignment gives each
+  // instance with an endpoint (a withheld task is listed at its new owner).
+  std::vector<host_partitions> hosts;
+  for (const auto& [process, endpoint] : endpoints) {
+    const client_assignment& ca = result.clients.at(process);
+    host_partitions h;
+    h.endpoint = endpoint;
+    std::set<dsl::task_id> active = ca.active;
+    active.insert(ca.withheld.begin(), ca.withheld.end());
+    for (const auto& t : active) {
+      auto tp = task_partitions(_topology, _layout, _config.application_id, t);
+      h.active.insert(h.active.end(), tp.begin(), tp.end());
+    }
+    std::sort(h.active.begin(), h.active.end());
+    hosts.push_back(std::move(h));
+  }
   std::map<std::string, core::bytes> out;
   for (const auto& m : members) {
     assignment_info info;
+    info.hosts = hosts;
     protocol::consumer_protocol_assignment a;
     auto p = member_process.find(m.member_id);
     if (p != member_process.end()) {

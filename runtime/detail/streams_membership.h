@@ -32,6 +32,7 @@
 #include "dsl/topology.h"
 #include "runtime/detail/group_member.h"
 #include "runtime/detail/kafka_record_collector.h"
+#include "runtime/detail/streams_protocol.h"
 #include "runtime/detail/topic_manager.h"
 #include "runtime/streams_config.h"
 
@@ -119,6 +120,10 @@ class streams_membership {
   bool commit_offsets(const std::vector<std::pair<core::topic_partition, int64_t>>& offsets,
                       std::string_view owner);
 
+  /// Every instance with an `application.server` and the partitions of its tasks, as the last
+  /// assignment said (empty before the first one).
+  std::vector<host_partitions> hosts() const;
+
   /// Why the membership cannot go on (fenced), or empty.
   std::string failed() const;
 
@@ -151,6 +156,7 @@ class streams_membership {
   std::map<int, std::set<dsl::task_id>> _by_thread;
   /// The last assignment asked for a follow-up rebalance once the threads have applied it.
   bool _followup = false;
+  std::vector<host_partitions> _hosts;
   std::thread _thread;
 };
 

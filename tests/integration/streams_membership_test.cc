@@ -6,6 +6,7 @@
 
 #include "core/protocol/consumer_protocol.h"
 #include "core/protocol/describe_groups.h"
+#include "core/murmur2.h"
 #include "dsl/streams.h"
 
 #include <map>
@@ -130,6 +131,71 @@ TEST_F(streams_membership_test, a_joining_instance_takes_tasks_from_the_others_w
   }));
   EXPECT_TRUE(a.close(30s));
   EXPECT_TRUE(b.close(30s));
+}
+
+TEST_F(streams_membership_test, any_instance_says_which_instance_holds_a_key_of_a_store) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 4), RdKafka::ERR_NO_ERROR);
+  streams a(count_per_key(in, out), app_config("a", {{"application.server", "127.0.0.1:7001"}}));
+  streams b(count_per_key(in, out), app_config("b", {{"application.server", "127.0.0.1:7002"}}));
+  streams c(count_per_key(in, out), app_config("c"));  // no endpoint: not listed
+  a.start();
+  b.start();
+  c.start();
+  // Owner of each input partition, from the instances' own task lists.
+  std::map<int32_t, std::string> owner;
+  ASSERT_TRUE(eventually([&] {
+    for (const streams* app : {&a, &b, &c}) {
+      if (app->state() != streams_state::running) return false;
+    }
+    owner.clear();
+    for (const auto& [app, name] : {std::pair{&a, "a"}, std::pair{&b, "b"}, std::pair{&c, "c"}}) {
+      for (const auto& t : app->metadata()) {
+        for (const auto& task : t.active_tasks) {
+          for (const auto& tp : task.partitions) owner[tp.partition.value()] = name;
+        }
+      }
+    }
+    // The metadata of every instance reflects the same, final assignment.
+    return owner.size() == 4 && a.all_metadata().size() == 2 && b.all_metadata().size() == 2 &&
+           c.all_metadata().size() == 2 && tasks_of(a).size() + tasks_of(b).size() + tasks_of(c).size() == 4 &&
+           [&] {
+             std::size_t listed = 0;
+             for (const auto& md : c.all_metadata()) listed += md.active_partitions.size();
+             return listed == tasks_of(a).size() + tasks_of(b).size();
+           }();
+  }));
+  const host_info host_a{"127.0.0.1", 7001}, host_b{"127.0.0.1", 7002};
+  const core::serdes::string key_serde;
+  for (int i = 0; i < 20; ++i) {
+    const std::string key = "page-" + std::to_string(i);
+    const auto bytes = key_serde.serialize(key).value();
+    const int32_t partition = core::partition_for_key(bytes, 4);
+    for (const streams* app : {&a, &b, &c}) {
+      auto md = app->query_metadata_for_key("counts", key, core::serde<std::string>(key_serde));
+      ASSERT_TRUE(md);
+      EXPECT_EQ(md->partition.value(), partition) << key;
+      EXPECT_TRUE(md->standbys.empty());
+      const std::string& o = owner.at(partition);
+      if (o == "a") {
+        EXPECT_EQ(md->active, host_a) << key;
+      } else if (o == "b") {
+        EXPECT_EQ(md->active, host_b) << key;
+      } else {
+        EXPECT_FALSE(md->active) << key << ": c has no application.server";
+      }
+    }
+  }
+  EXPECT_FALSE(a.query_metadata_for_key("no-such-store", core::bytes_view{}));
+  for (const auto& md : b.all_metadata()) {
+    EXPECT_TRUE(md.host == host_a || md.host == host_b);
+    const std::set<std::string> want = md.active_partitions.empty() ? std::set<std::string>{} : std::set<std::string>{"counts"};
+    EXPECT_EQ(md.stores, want);
+    for (const auto& tp : md.active_partitions) EXPECT_EQ(owner.at(tp.partition.value()), md.host == host_a ? "a" : "b");
+  }
+  EXPECT_TRUE(a.close(30s));
+  EXPECT_TRUE(b.close(30s));
+  EXPECT_TRUE(c.close(30s));
 }
 
 }  // namespace

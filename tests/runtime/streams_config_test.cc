@@ -80,6 +80,17 @@ TEST(streams_config, bad_values_name_the_key_and_what_it_accepts) {
   EXPECT_NE(error_of(p).find("'input.buffer.max.bytes'"), std::string::npos) << error_of(p);
 }
 
+TEST(streams_config, application_server_is_a_host_and_port) {
+  auto p = minimal();
+  EXPECT_EQ(streams_config::parse(p).application_server, "");
+  p["application.server"] = "worker-1.example:8080";
+  EXPECT_EQ(streams_config::parse(p).application_server, "worker-1.example:8080");
+  for (const char* bad : {"worker-1", "worker-1:", "worker-1:0", "worker-1:65536", ":80"}) {
+    p["application.server"] = bad;
+    EXPECT_NE(error_of(p).find("'application.server'"), std::string::npos) << bad << ": " << error_of(p);
+  }
+}
+
 TEST(streams_config, serdes_are_not_configuration_and_say_why) {
   auto p = minimal();
   p["default.key.serde"] = "org.apache.kafka.common.serialization.Serdes$StringSerde";
