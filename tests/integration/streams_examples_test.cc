@@ -14,8 +14,10 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <thread>
@@ -50,20 +52,26 @@ class streams_examples_test : public streams_test {
 
   /// Starts a worker process of an example on the test's broker.
   /// `guarantee`: the worker's processing.guarantee (`--set`).
+  /// `settings`: more `--set KEY=VALUE` settings.
   child_process& start_worker(const std::string& binary, const std::string& name, int threads,
-                              const std::string& guarantee = "at_least_once") {
+                              const std::string& guarantee = "at_least_once",
+                              const std::vector<std::string>& settings = {}) {
     const auto dir = data_dir() / name;
     std::filesystem::create_directories(dir);
-    _workers.push_back(spawn({binary, "--bootstrap", bootstrap(), "--state-dir", (dir / "state").string(),
-                              "--threads", std::to_string(threads), "--http", "127.0.0.1:0",
-                              "--set", "processing.guarantee=" + guarantee,
-                              "--set", "commit.interval.ms=200", "--set", "poll.ms=50",
-                              "--set", "rocksdb.memory.bytes=33554432",
-                              "--set", "consumer.session.timeout.ms=6000",
-                              "--set", "consumer.heartbeat.interval.ms=500",
-                              "--set", "consumer.fetch.wait.max.ms=100",
-                              "--shutdown-timeout-ms", "20000"},
-                             dir / "worker.log"));
+    std::vector<std::string> args{binary, "--bootstrap", bootstrap(), "--state-dir", (dir / "state").string(),
+                                  "--threads", std::to_string(threads), "--http", "127.0.0.1:0",
+                                  "--set", "processing.guarantee=" + guarantee,
+                                  "--set", "commit.interval.ms=200", "--set", "poll.ms=50",
+                                  "--set", "rocksdb.memory.bytes=33554432",
+                                  "--set", "consumer.session.timeout.ms=6000",
+                                  "--set", "consumer.heartbeat.interval.ms=500",
+                                  "--set", "consumer.fetch.wait.max.ms=100",
+                                  "--shutdown-timeout-ms", "20000"};
+    for (const auto& s : settings) {
+      args.push_back("--set");
+      args.push_back(s);
+    }
+    _workers.push_back(spawn(args, dir / "worker.log"));
     return _workers.back();
   }
 
@@ -300,6 +308,62 @@ TEST_F(streams_examples_test, page_views_worker_killed_with_sigkill_under_exactl
   for (std::size_t i = 0; i < problems.size() && i < 20; ++i) ADD_FAILURE() << problems[i];
   EXPECT_EQ(stop(a), 0);
   EXPECT_EQ(stop(b2), 0);
+}
+
+TEST_F(streams_examples_test, page_views_rolling_restart_with_static_membership_moves_no_task_and_stops_no_one) {
+  const std::string eos = "exactly_once_v2";
+  const std::vector<std::string> names{"w0", "w1", "w2"};
+  std::vector<child_process*> workers;
+  for (const auto& n : names) {
+    workers.push_back(&start_worker(SLUICE_PAGE_VIEWS_WORKER, n, 1, eos, {"group.instance.id=" + n}));
+  }
+  ASSERT_TRUE(wait_split(workers, page_view_tasks)) << read_file(workers[0]->log);
+  std::vector<std::set<std::string>> owned;
+  for (auto* w : workers) owned.push_back(tasks_of(health(*w)));
+  counts expected = generate_page_views(600, minute, 100, 11);
+  ASSERT_EQ(read_counts(600), expected);
+
+  for (std::size_t i = 0; i < workers.size(); ++i) {
+    // The others are watched while worker i stops and comes back: they never leave running and
+    // never lose or gain a task (a static member's restart within session.timeout.ms is no
+    // rebalance, and a rebalance that changes nothing of theirs would not stop them either).
+    std::atomic<bool> watching{true};
+    std::vector<std::string> seen;
+    std::mutex seen_mutex;
+    std::thread watcher([&] {
+      while (watching) {
+        for (std::size_t j = 0; j < workers.size(); ++j) {
+          if (j == i) continue;
+          const auto h = health(*workers[j]);
+          const std::string state = h.contains("state") ? h["state"].get<std::string>() : "unreachable";
+          if (state != "running" || tasks_of(h) != owned[j]) {
+            std::lock_guard lock(seen_mutex);
+            seen.push_back(names[j] + ": " + state + " with " + std::to_string(tasks_of(h).size()) + " task(s)");
+          }
+        }
+        std::this_thread::sleep_for(100ms);
+      }
+    });
+    EXPECT_EQ(stop(*workers[i]), 0);
+    for (const auto& [k, n] : generate_page_views(200, minute + 10 * static_cast<int64_t>(i), 50, 20 + static_cast<int>(i))) {
+      expected[k] += n;
+    }
+    workers[i] = &start_worker(SLUICE_PAGE_VIEWS_WORKER, names[i], 1, eos, {"group.instance.id=" + names[i]});
+    const bool split = wait_split(workers, page_view_tasks);
+    watching = false;
+    watcher.join();
+    ASSERT_TRUE(split) << read_file(workers[i]->log);
+    EXPECT_EQ(tasks_of(health(*workers[i])), owned[i]) << names[i] << " came back to other tasks";
+    for (const auto& s : seen) ADD_FAILURE() << "while " << names[i] << " restarted: " << s;
+  }
+  EXPECT_EQ(read_counts(1200), expected);
+  std::vector<std::string> problems;
+  EXPECT_TRUE(eventually([&] {
+    problems = verify_exactly_once(expected);
+    return problems.empty();
+  }, 60s));
+  for (std::size_t i = 0; i < problems.size() && i < 20; ++i) ADD_FAILURE() << problems[i];
+  for (auto* w : workers) EXPECT_EQ(stop(*w), 0);
 }
 
 TEST_F(streams_examples_test, order_payment_join_one_worker_joins_every_paid_order_exactly_once) {
