@@ -401,16 +401,40 @@ result<group_generation> group_member::join(const std::vector<group_protocol>& p
 
 // ---- heartbeats ------------------------------------------------------------------------------
 
+void group_member::expect_rebalance(std::chrono::milliseconds interval, std::chrono::milliseconds window) {
+  {
+    std::lock_guard lock(_mutex);
+    _quick_interval = std::max(interval, std::chrono::milliseconds(1));
+    _quick_until = clock::now() + window;
+    ++_quick_epoch;
+  }
+  _wake.notify_all();
+}
+
+std::chrono::milliseconds group_member::heartbeat_interval_now() const {
+  // REQUIRES: _mutex held.
+  return clock::now() < _quick_until ? std::min(_quick_interval, _options.heartbeat_interval)
+                                     : _options.heartbeat_interval;
+}
+
 void group_member::heartbeat_loop() {
   std::unique_lock lock(_mutex);
-  auto next = clock::now() + _options.heartbeat_interval;
+  auto next = clock::now() + heartbeat_interval_now();
+  uint64_t epoch = _quick_epoch;
   while (!_stopping) {
     if (_state != state::joined) {
       _wake.wait(lock, [&] { return _stopping || _state == state::joined; });
-      next = clock::now() + _options.heartbeat_interval;
+      next = clock::now() + heartbeat_interval_now();
       continue;
     }
-    if (_wake.wait_until(lock, next, [&] { return _stopping || _state != state::joined; })) continue;
+    if (_wake.wait_until(lock, next,
+                         [&] { return _stopping || _state != state::joined || _quick_epoch != epoch; })) {
+      if (_quick_epoch != epoch) {
+        epoch = _quick_epoch;
+        next = std::min(next, clock::now() + heartbeat_interval_now());
+      }
+      continue;
+    }
     const int32_t generation = _generation;
     const std::string member = _member_id;
     lock.unlock();
@@ -427,7 +451,7 @@ void group_member::heartbeat_loop() {
         },
         [](const protocol::heartbeat_response& r) { return r.error_code; }, deadline, _options.request_timeout);
     lock.lock();
-    next = clock::now() + _options.heartbeat_interval;
+    next = clock::now() + heartbeat_interval_now();
     // A join that started meanwhile makes this answer stale.
     if (_state != state::joined || _generation != generation || _member_id != member) continue;
     if (!answer) {

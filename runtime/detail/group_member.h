@@ -182,6 +182,10 @@ class group_member {
 
   /// Stops the heartbeat thread (idempotent). Sends nothing.
   void close();
+  /// From any thread: a rebalance is expected soon (the follow-up of a cooperative one), so for
+  /// `window` from now heartbeats go every `interval` (when that is shorter than the heartbeat
+  /// interval) and the member learns of it at once instead of up to a heartbeat interval later.
+  void expect_rebalance(std::chrono::milliseconds interval, std::chrono::milliseconds window);
   /// From any thread: makes the owner thread's current and every later `join`
   /// fail at once with `client_errc::cancelled` — for an owner that stops while a JoinGroup is
   /// parked for a whole rebalance. Irreversible; `leave` and the offsets calls are not affected.
@@ -209,6 +213,7 @@ class group_member {
   enum class state { idle, joining, joined };
 
   void heartbeat_loop();
+  std::chrono::milliseconds heartbeat_interval_now() const;
   /// Records `message` as the last error; returns `e`.
   std::error_code failed(std::error_code e, std::string message);
   void notify(group_event e);
@@ -231,6 +236,10 @@ class group_member {
   std::atomic<bool> _fenced{false};
   std::thread _heartbeat;
   int _cancel_fd = -1;  ///< an eventfd: readable once cancelled
+  // expect_rebalance: quicker heartbeats until _quick_until (guarded by _mutex).
+  std::chrono::milliseconds _quick_interval{0};
+  clock::time_point _quick_until{};
+  uint64_t _quick_epoch = 0;
 };
 
 }  // namespace sluice::runtime::detail

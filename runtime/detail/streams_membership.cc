@@ -25,6 +25,9 @@ constexpr int16_t consumer_protocol_version = 3;
 constexpr auto max_backoff = std::chrono::milliseconds(10000);
 /// How long a rejoin waits for the threads to apply the last assignment (revocations).
 constexpr auto settle_timeout = std::chrono::milliseconds(5000);
+/// After each rebalance: heartbeats this often for this long (see `join`).
+constexpr auto followup_heartbeat = std::chrono::milliseconds(50);
+constexpr auto followup_window = std::chrono::milliseconds(2000);
 
 /// A consumer setting in milliseconds (librdkafka's name), or `fallback`.
 std::chrono::milliseconds consumer_ms(const streams_config& c, const std::string& key, int64_t fallback) {
@@ -312,6 +315,9 @@ bool streams_membership::join() {
     _hosts = std::move(info->hosts);
   }
   distribute();
+  // A cooperative rebalance that moved a task is followed by another as soon as the old owner
+  // has let go of it; quick heartbeats for a moment let every member see that one at once.
+  _member.expect_rebalance(followup_heartbeat, followup_window);
   return true;
 }
 

@@ -423,6 +423,25 @@ TEST_F(group_member_test, cancel_ends_a_join_parked_for_the_rebalance_while_comm
   EXPECT_EQ(assignor.members().size(), 2u);
 }
 
+TEST_F(group_member_test, an_expected_rebalance_is_seen_at_once_through_quicker_heartbeats) {
+  const std::string t = topic();
+  ASSERT_EQ(create_topic(t, 2), RdKafka::ERR_NO_ERROR);
+  recording_assignor assignor(t, 2);
+  auto o = options_for(topic("group"));
+  o.session_timeout = 30s;
+  o.heartbeat_interval = 10s;  // the rebalance would be seen 10 s late
+  group_member first(o);
+  group_member second(o);
+  ASSERT_TRUE(first.join(protocols_for(t), assignor.fn())) << first.last_error();
+  first.expect_rebalance(20ms, 5s);
+  const auto started = clock_type::now();
+  auto second_join = std::async(std::launch::async, [&] { return second.join(protocols_for(t), assignor.fn()); });
+  ASSERT_TRUE(eventually([&] { return first.rejoin_needed(); }, 5s));
+  EXPECT_LT(clock_type::now() - started, 3s);
+  ASSERT_TRUE(first.join(protocols_for(t), assignor.fn())) << first.last_error();
+  ASSERT_TRUE(second_join.get()) << second.last_error();
+}
+
 TEST_F(group_member_test, commits_and_fetches_offsets_with_its_generation) {
   const std::string t = topic();
   ASSERT_EQ(create_topic(t, 3), RdKafka::ERR_NO_ERROR);
