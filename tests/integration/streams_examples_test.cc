@@ -80,6 +80,16 @@ class streams_examples_test : public streams_test {
     return page_view_problems(read_all(page_views::output_topic, 1u << 30, 3s), expected);
   }
 
+  /// Waits (up to 60 s) until verify_exactly_once finds nothing; reports up to 20 problems.
+  void expect_exactly_once(const counts& expected) {
+    std::vector<std::string> problems;
+    EXPECT_TRUE(eventually([&] {
+      problems = verify_exactly_once(expected);
+      return problems.empty();
+    }, 60s));
+    for (std::size_t i = 0; i < problems.size() && i < 20; ++i) ADD_FAILURE() << problems[i];
+  }
+
   /// The worker's HTTP port, from the line it prints when it starts serving (the last such
   /// line: a restarted worker appends to its predecessor's log).
   static uint16_t http_port(const child_process& w) {
@@ -288,12 +298,7 @@ TEST_F(streams_examples_test, page_views_worker_killed_with_sigkill_under_exactl
   // processes everything after b's last commit once.
   ASSERT_TRUE(wait_split({&a}, page_view_tasks)) << read_file(a.log);
   EXPECT_EQ(read_counts(2000), expected);
-  std::vector<std::string> problems;
-  EXPECT_TRUE(eventually([&] {
-    problems = verify_exactly_once(expected);
-    return problems.empty();
-  }, 60s));
-  for (std::size_t i = 0; i < problems.size() && i < 20; ++i) ADD_FAILURE() << problems[i];
+  expect_exactly_once(expected);
 
   // The killed worker restarts on its state directory (same transactional.ids: its old
   // producers are fenced) and takes tasks back from their committed positions.
@@ -301,11 +306,7 @@ TEST_F(streams_examples_test, page_views_worker_killed_with_sigkill_under_exactl
   ASSERT_TRUE(wait_split({&a, &b2}, page_view_tasks)) << read_file(a.log) << read_file(b2.log);
   for (const auto& [k, n] : generate_page_views(300, minute + 60, 60, 8)) expected[k] += n;
   EXPECT_EQ(read_counts(2300), expected);
-  EXPECT_TRUE(eventually([&] {
-    problems = verify_exactly_once(expected);
-    return problems.empty();
-  }, 60s));
-  for (std::size_t i = 0; i < problems.size() && i < 20; ++i) ADD_FAILURE() << problems[i];
+  expect_exactly_once(expected);
   EXPECT_EQ(stop(a), 0);
   EXPECT_EQ(stop(b2), 0);
 }
@@ -357,12 +358,7 @@ TEST_F(streams_examples_test, page_views_rolling_restart_with_static_membership_
     for (const auto& s : seen) ADD_FAILURE() << "while " << names[i] << " restarted: " << s;
   }
   EXPECT_EQ(read_counts(1200), expected);
-  std::vector<std::string> problems;
-  EXPECT_TRUE(eventually([&] {
-    problems = verify_exactly_once(expected);
-    return problems.empty();
-  }, 60s));
-  for (std::size_t i = 0; i < problems.size() && i < 20; ++i) ADD_FAILURE() << problems[i];
+  expect_exactly_once(expected);
   for (auto* w : workers) EXPECT_EQ(stop(*w), 0);
 }
 
