@@ -471,8 +471,12 @@ void streams::start() {
     detail::topic_manager topics(cfg);
     m.layout = topics.prepare(m.topology);
   }
-  m.membership = std::make_unique<detail::streams_membership>(
-      m.topology, m.config, m.layout, m.process_id, [&m] { return m.live_threads(); }, [&m] { m.notify(); });
+  try {
+    m.membership = std::make_unique<detail::streams_membership>(
+        m.topology, m.config, m.layout, m.process_id, [&m] { return m.live_threads(); }, [&m] { m.notify(); });
+  } catch (const core::config_exception& e) {
+    throw streams_error(fmt::format("the consumer-group settings are not usable: {}", e.what()));
+  }
   m.context = std::make_unique<detail::app_context>(
       detail::app_context{m.topology, m.config, m.layout, *m.rocksdb, m.metrics, m.process_id, *m.membership});
   m.start_control_consumer();

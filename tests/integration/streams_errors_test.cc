@@ -36,6 +36,16 @@ TEST_F(streams_test, start_names_a_missing_source_topic) {
   EXPECT_EQ(app.state(), streams_state::not_running);
 }
 
+TEST_F(streams_test, start_refuses_group_timeouts_that_cannot_work_and_names_them) {
+  const std::string in = topic("in");
+  ASSERT_EQ(create_topic(in, 1), RdKafka::ERR_NO_ERROR);
+  streams app(count_per_key(in, topic("out")),
+              app_config("a", {{"consumer.session.timeout.ms", "6000"}, {"consumer.heartbeat.interval.ms", "6000"}}));
+  const std::string e = start_error(app);
+  EXPECT_NE(e.find("heartbeat.interval.ms"), std::string::npos) << e;
+  EXPECT_TRUE(app.close(5s));
+}
+
 TEST_F(streams_test, start_refuses_joined_topics_that_are_not_co_partitioned) {
   const std::string left = topic("left"), right = topic("right");
   ASSERT_EQ(create_topic(left, 2), RdKafka::ERR_NO_ERROR);
