@@ -24,6 +24,27 @@ class streams_error : public std::runtime_error {
   explicit streams_error(const std::string& message) : std::runtime_error(message) {}
 };
 
+/// An interactive query cannot be answered by this instance now (Kafka Streams'
+/// InvalidStateStoreException). `retriable()`: the store exists but the key's task is
+/// restoring, moving, or the instance is rebalancing — ask again (HTTP 503 with Retry-After);
+/// otherwise the store does not exist, is of another kind, or the key's task runs on another
+/// instance (`streams::query_metadata_for_key` says which).
+class invalid_state_store : public streams_error {
+ public:
+  enum class reason {
+    unknown_store,  ///< the topology has no store of that name
+    wrong_kind,     ///< the store is not of the kind (or key and value types) asked for
+    not_local,      ///< the key's task runs on another instance
+    unavailable,    ///< restoring, moving or rebalancing: retry
+  };
+  invalid_state_store(reason why, const std::string& message) : streams_error(message), _why(why) {}
+  reason why() const noexcept { return _why; }
+  bool retriable() const noexcept { return _why == reason::unavailable; }
+
+ private:
+  reason _why;
+};
+
 enum class errc {
   ok = 0,
   kafka_error = 1,   ///< librdkafka reported an error the runtime cannot recover from
@@ -46,5 +67,6 @@ template <>
 struct std::is_error_code_enum<sluice::runtime::errc> : std::true_type {};
 
 namespace sluice {
+using runtime::invalid_state_store;
 using runtime::streams_error;
 }  // namespace sluice

@@ -8,6 +8,7 @@
 #include "runtime/detail/stream_thread.h"
 #include "runtime/detail/streams_membership.h"
 #include "runtime/detail/topic_manager.h"
+#include "state/key_value_store.h"
 #include "state/rocksdb_resources.h"
 
 #include <librdkafka/rdkafka.h>
@@ -629,6 +630,113 @@ std::vector<instance_metadata> streams::all_metadata() const {
     md.active_partitions = std::move(h.active);
     md.standby_partitions = std::move(h.standby);
     out.push_back(std::move(md));
+  }
+  return out;
+}
+
+namespace {
+
+constexpr auto query_timeout = std::chrono::seconds(30);
+
+[[noreturn]] void unavailable(const std::string& why) {
+  throw invalid_state_store(invalid_state_store::reason::unavailable, why + ": retry");
+}
+
+/// The running task `id`'s store `spec` as a key-value store; throws unavailable otherwise.
+state::key_value_store& running_store(detail::task_manager& tasks, const dsl::task_id& id,
+                                      const dsl::store_spec& spec) {
+  auto it = tasks.tasks().find(id);
+  if (it == tasks.tasks().end() || it->second->current_state() != detail::stream_task::state::running ||
+      it->second->stores() == nullptr) {
+    unavailable("task " + id.to_string() + " of store '" + spec.name + "' is not running here now");
+  }
+  auto* kv = dynamic_cast<state::key_value_store*>(&it->second->stores()->store(spec));
+  if (kv == nullptr) {
+    throw invalid_state_store(invalid_state_store::reason::wrong_kind, "store '" + spec.name + "' is not a key-value store");
+  }
+  return *kv;
+}
+
+template <class T>
+T value_or_unavailable(result<T> r, const std::string& what) {
+  if (!r) unavailable(what + " failed: " + r.error().message());
+  return std::move(r.value());
+}
+
+}  // namespace
+
+std::optional<core::bytes> streams::query_get(std::string_view store, core::bytes_view key) const {
+  const impl& m = *_impl;
+  const dsl::store_spec* spec = m.topology.find_store(store);
+  if (spec == nullptr || spec->kind != dsl::store_kind::key_value) {
+    throw invalid_state_store(spec == nullptr ? invalid_state_store::reason::unknown_store
+                                              : invalid_state_store::reason::wrong_kind,
+                              "no key-value store '" + std::string(store) + "'");
+  }
+  if (!m.membership || m.current() != streams_state::running) unavailable("the instance is not running");
+  auto count = m.layout.task_counts.find(spec->subtopology);
+  if (count == m.layout.task_counts.end() || count->second <= 0) unavailable("no tasks yet");
+  const dsl::task_id id{spec->subtopology, partition_id{core::partition_for_key(key, count->second)}};
+  detail::stream_thread* owner = nullptr;
+  {
+    std::lock_guard lock(m.mutex);
+    for (const auto& t : m.threads) {
+      if (t->state() != detail::thread_state::dead && t->inbox()->posted().contains(id)) owner = t.get();
+    }
+  }
+  if (owner == nullptr) {
+    throw invalid_state_store(invalid_state_store::reason::not_local,
+                              "the key's task " + id.to_string() + " runs on another instance");
+  }
+  std::optional<core::bytes> out;
+  owner->query(
+      [&](detail::task_manager& tasks) {
+        out = value_or_unavailable(running_store(tasks, id, *spec).get(key), "reading store '" + spec->name + "'");
+      },
+      query_timeout);
+  return out;
+}
+
+std::vector<std::pair<core::bytes, core::bytes>> streams::query_range(std::string_view store,
+                                                                      std::optional<core::bytes> from,
+                                                                      std::optional<core::bytes> to) const {
+  const impl& m = *_impl;
+  const dsl::store_spec* spec = m.topology.find_store(store);
+  if (spec == nullptr || spec->kind != dsl::store_kind::key_value) {
+    throw invalid_state_store(spec == nullptr ? invalid_state_store::reason::unknown_store
+                                              : invalid_state_store::reason::wrong_kind,
+                              "no key-value store '" + std::string(store) + "'");
+  }
+  if (!m.membership || m.current() != streams_state::running) unavailable("the instance is not running");
+  // Each thread with tasks of the store's sub-topology reads all of them at once.
+  std::vector<std::pair<detail::stream_thread*, std::vector<dsl::task_id>>> owners;
+  {
+    std::lock_guard lock(m.mutex);
+    for (const auto& t : m.threads) {
+      if (t->state() == detail::thread_state::dead) continue;
+      std::vector<dsl::task_id> mine;
+      for (const auto& id : t->inbox()->posted()) {
+        if (id.subtopology == spec->subtopology) mine.push_back(id);
+      }
+      if (!mine.empty()) owners.emplace_back(t.get(), std::move(mine));
+    }
+  }
+  std::vector<std::pair<core::bytes, core::bytes>> out;
+  for (auto& [thread, ids] : owners) {
+    thread->query(
+        [&](detail::task_manager& tasks) {
+          for (const auto& id : ids) {
+            auto& kv = running_store(tasks, id, *spec);
+            const std::string what = "scanning store '" + spec->name + "'";
+            auto it = value_or_unavailable(from && to ? kv.range(*from, *to) : kv.all(), what);
+            for (; it.valid(); it.next()) {
+              out.emplace_back(core::bytes(it.key().begin(), it.key().end()),
+                               core::bytes(it.value().begin(), it.value().end()));
+            }
+            if (auto ok = it.status(); !ok) unavailable(what + " failed: " + ok.error().message());
+          }
+        },
+        query_timeout);
   }
   return out;
 }

@@ -39,13 +39,16 @@
 #include "runtime/metadata.h"
 #include "runtime/streams_config.h"
 
+#include <any>
 #include <chrono>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sluice::runtime {
@@ -56,6 +59,9 @@ enum class uncaught_error_response {
   shutdown_client,       ///< stop this instance: its other threads commit and close; state error
   shutdown_application,  ///< ask every instance of the application to shut down (state error)
 };
+
+template <class K, class V>
+class key_value_view;
 
 class streams {
  public:
@@ -109,6 +115,21 @@ class streams {
   /// Every instance with an `application.server`, as the group's last assignment describes it.
   /// REQUIRES: after start().
   std::vector<instance_metadata> all_metadata() const;
+
+  /// Interactive queries: a read-only view of the key-value store `name` across this instance's
+  /// tasks, typed with the store's own serdes. Throws invalid_state_store (unknown_store,
+  /// wrong_kind) when there is no such key-value store with these types. Reads throw
+  /// invalid_state_store too (see key_value_view). REQUIRES: after start().
+  template <class K, class V>
+  key_value_view<K, V> key_value_store(std::string_view name) const;
+
+  /// Bytes-level reads behind key_value_view (the key as the store's key serde writes it).
+  std::optional<core::bytes> query_get(std::string_view store, core::bytes_view key) const;
+  /// Entries of every local task of `store` with from ≤ key ≤ to (both bounds given; neither:
+  /// every entry), task by task, each in key-byte order.
+  std::vector<std::pair<core::bytes, core::bytes>> query_range(std::string_view store,
+                                                               std::optional<core::bytes> from,
+                                                               std::optional<core::bytes> to) const;
   /// Processing, commit, lag, restoration and drop metrics (runtime/README.md lists them).
   core::metrics_registry& metrics() noexcept;
   const streams_config& config() const noexcept;
@@ -119,9 +140,80 @@ class streams {
   std::unique_ptr<impl> _impl;
 };
 
+/// A read-only view of a key-value store across one instance's tasks (Kafka Streams'
+/// ReadOnlyKeyValueStore from `KafkaStreams.store`). Every read runs on the stream thread that
+/// owns the task, between two of its processing turns, and sees what the task has processed:
+/// under at_least_once the latest state (through the record cache); under exactly_once_v2 only
+/// committed state — the thread commits and then answers, so an aborted transaction's writes
+/// are never visible. Reads throw invalid_state_store: `unavailable` (retriable) while the
+/// instance rebalances or the task restores or moves — never a partial or stale answer from a
+/// task that is not running — and `not_local` for a key whose task runs on another instance.
+/// Copyable; valid while the `streams` lives.
+template <class K, class V>
+class key_value_view {
+ public:
+  /// The value stored under `key`, or nullopt.
+  std::optional<V> get(const K& key) const {
+    auto v = _streams->query_get(_name, core::bytes_view(serialize(key)));
+    if (!v) return std::nullopt;
+    return deserialize(_values, *v);
+  }
+  /// Entries with from ≤ key ≤ to (by serialized key), task by task.
+  std::vector<std::pair<K, V>> range(const K& from, const K& to) const {
+    return typed(_streams->query_range(_name, serialize(from), serialize(to)));
+  }
+  /// Every entry of the local tasks, task by task.
+  std::vector<std::pair<K, V>> all() const { return typed(_streams->query_range(_name, std::nullopt, std::nullopt)); }
+
+ private:
+  friend class streams;
+  key_value_view(const streams& s, std::string name, core::serde<K> keys, core::serde<V> values)
+      : _streams(&s), _name(std::move(name)), _keys(std::move(keys)), _values(std::move(values)) {}
+
+  core::bytes serialize(const K& key) const {
+    auto b = _keys.serialize(key);
+    if (!b) throw std::invalid_argument("the key does not serialize: " + b.error().message());
+    return std::move(b.value());
+  }
+  template <class T>
+  T deserialize(const core::serde<T>& serde, const core::bytes& data) const {
+    auto v = serde.deserialize(core::bytes_view(data));
+    if (!v) throw streams_error("store '" + _name + "' holds bytes its serde cannot read: " + v.error().message());
+    return std::move(v.value());
+  }
+  std::vector<std::pair<K, V>> typed(const std::vector<std::pair<core::bytes, core::bytes>>& raw) const {
+    std::vector<std::pair<K, V>> out;
+    out.reserve(raw.size());
+    for (const auto& [k, v] : raw) out.emplace_back(deserialize(_keys, k), deserialize(_values, v));
+    return out;
+  }
+
+  const streams* _streams;
+  std::string _name;
+  core::serde<K> _keys;
+  core::serde<V> _values;
+};
+
+template <class K, class V>
+key_value_view<K, V> streams::key_value_store(std::string_view name) const {
+  const dsl::store_spec* spec = topology().find_store(name);
+  if (spec == nullptr) {
+    throw invalid_state_store(invalid_state_store::reason::unknown_store,
+                              "no store '" + std::string(name) + "' in the topology");
+  }
+  const auto* keys = std::any_cast<core::serde<K>>(&spec->key_serde);
+  const auto* values = std::any_cast<core::serde<V>>(&spec->value_serde);
+  if (spec->kind != dsl::store_kind::key_value || keys == nullptr || values == nullptr) {
+    throw invalid_state_store(invalid_state_store::reason::wrong_kind,
+                              "store '" + std::string(name) + "' is not a key-value store of these key and value types");
+  }
+  return key_value_view<K, V>(*this, std::string(name), *keys, *values);
+}
+
 }  // namespace sluice::runtime
 
 namespace sluice {
+using runtime::key_value_view;
 using runtime::streams;
 using runtime::streams_config;
 using runtime::uncaught_error_response;

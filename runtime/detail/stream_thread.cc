@@ -139,6 +139,58 @@ bool stream_thread::pause(const core::topic_partition& tp, bool paused) {
   return pause_partition(_consumer.get(), tp, paused, _name);
 }
 
+// ---- interactive queries ----------------------------------------------------------------------
+
+struct stream_thread::pending_query {
+  std::function<void(task_manager&)> read;
+  std::exception_ptr error;
+  bool done = false;
+};
+
+void stream_thread::query(const std::function<void(task_manager&)>& read, std::chrono::milliseconds timeout) {
+  auto q = std::make_shared<pending_query>();
+  q->read = read;
+  std::unique_lock lock(_mutex);
+  if (_ended) {
+    throw invalid_state_store(invalid_state_store::reason::unavailable, _name + " is not running: retry");
+  }
+  _queries.push_back(q);
+  _has_queries.store(true);
+  if (!_dead_cv.wait_for(lock, timeout, [&] { return q->done; })) {
+    std::erase(_queries, q);
+    throw invalid_state_store(invalid_state_store::reason::unavailable, _name + " did not answer in time: retry");
+  }
+  if (q->error) std::rethrow_exception(q->error);
+}
+
+void stream_thread::answer_queries(bool fail) {
+  if (!fail && !_has_queries.load(std::memory_order_relaxed)) return;
+  std::vector<std::shared_ptr<pending_query>> queries;
+  {
+    std::lock_guard lock(_mutex);
+    queries.swap(_queries);
+    _has_queries.store(false);
+    if (fail) _ended = true;
+  }
+  for (auto& q : queries) {
+    if (fail) {
+      q->error = std::make_exception_ptr(
+          invalid_state_store(invalid_state_store::reason::unavailable, _name + " is shutting down: retry"));
+      continue;
+    }
+    try {
+      q->read(_tasks);
+    } catch (...) {
+      q->error = std::current_exception();
+    }
+  }
+  {
+    std::lock_guard lock(_mutex);
+    for (auto& q : queries) q->done = true;
+  }
+  _dead_cv.notify_all();
+}
+
 // ---- the thread body --------------------------------------------------------------------------
 
 void stream_thread::run() noexcept {
@@ -205,6 +257,12 @@ void stream_thread::loop() {
       }
       process_records();
       _tasks.punctuate(core::wall_clock_now());
+      if (_has_queries.load(std::memory_order_relaxed)) {
+        // Exactly-once: queries see committed state only, so they are answered right after a
+        // commit (caches flushed, no pending batch). At-least-once: the latest state.
+        if (_eos) commit(false);
+        answer_queries(false);
+      }
       maybe_commit();
       if (_purger) _purger->poll();
       _collector->poll();
@@ -520,6 +578,7 @@ void stream_thread::add_partitions(rd_kafka_topic_partition_list_t* parts) {
 // ---- shutdown ---------------------------------------------------------------------------------
 
 void stream_thread::shutdown(bool clean) noexcept {
+  answer_queries(true);
   set_state(thread_state::pending_shutdown);
   if (clean) {
     try {

@@ -126,6 +126,12 @@ class stream_thread final : private partition_control, private offset_committer 
   /// Joins the OS thread. REQUIRES: dead.
   void join();
   thread_state state() const noexcept { return _state.load(); }
+  /// Runs `read` on this thread against its tasks, between two processing turns (at-least-once)
+  /// or right after a commit (exactly-once: the stores hold exactly the committed state), and
+  /// waits for it. Exceptions `read` throws reach the caller. Throws invalid_state_store
+  /// (unavailable) if the thread ends or does not answer within `timeout`. From any thread but
+  /// this one.
+  void query(const std::function<void(task_manager&)>& read, std::chrono::milliseconds timeout);
   /// Why the thread died, or nullptr after a requested shutdown.
   std::exception_ptr error() const;
   thread_metadata metadata() const;
@@ -149,6 +155,8 @@ class stream_thread final : private partition_control, private offset_committer 
   void recover(const transaction_error& e);
   void close_all_tasks(bool clean);
   void update_metrics(bool force);
+  /// Answers the waiting queries (see `query`); `fail`: with invalid_state_store (unavailable).
+  void answer_queries(bool fail);
   void shutdown(bool clean) noexcept;
 
   /// Applies a new task set from the inbox, if one was posted.
@@ -186,6 +194,11 @@ class stream_thread final : private partition_control, private offset_committer 
   std::condition_variable _dead_cv;
   std::exception_ptr _error;
   thread_metadata _metadata;
+  /// Interactive queries waiting for the thread (guarded by _mutex).
+  struct pending_query;
+  std::vector<std::shared_ptr<pending_query>> _queries;
+  std::atomic<bool> _has_queries{false};
+  bool _ended = false;  ///< no more queries are answered (guarded by _mutex)
 
   const bool _eos;
   const client_factory _clients;

@@ -1,0 +1,166 @@
+// Interactive queries in process: key-value views of a store across an instance's tasks, read
+// on the owning stream threads (runtime/streams.h, key_value_view), under both guarantees and
+// with the tasks split over two instances.
+
+#include "tests/integration/streams_fixture.h"
+
+#include "core/serde.h"
+#include "dsl/streams.h"
+
+#include <map>
+#include <set>
+
+namespace sluice::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Produces `n` records over `keys` keys ("k0".."k<keys-1>", round robin) and returns the
+/// count each key ends with.
+std::map<std::string, int64_t> expected_counts(int n, int keys) {
+  std::map<std::string, int64_t> out;
+  for (int i = 0; i < n; ++i) ++out["k" + std::to_string(i % keys)];
+  return out;
+}
+
+std::vector<keyed> records(int n, int keys) {
+  std::vector<keyed> out;
+  for (int i = 0; i < n; ++i) out.push_back({"k" + std::to_string(i % keys), std::to_string(i), i});
+  return out;
+}
+
+using count_view = key_value_view<std::string, int64_t>;
+
+/// The "counts" store of `app` (a helper: the template's comma does not survive gtest's macros).
+count_view counts_of(const streams& app) { return app.key_value_store<std::string, int64_t>("counts"); }
+
+class streams_queries_test : public streams_test {
+ protected:
+  /// Waits until the output holds the final count of every key (the last record per key).
+  void wait_counted(const std::string& out, const std::map<std::string, int64_t>& want) {
+    ASSERT_TRUE(eventually([&] {
+      std::map<std::string, int64_t> last;
+      for (const auto& r : read_all(out, 1u << 20, 1s)) last[*r.key] = as_int64(r.value);
+      return last == want;
+    })) << "the counts did not reach the output";
+  }
+};
+
+void expect_counts_readable(const streams& app, const std::map<std::string, int64_t>& want) {
+  auto view = app.key_value_store<std::string, int64_t>("counts");
+  for (const auto& [k, n] : want) EXPECT_EQ(view.get(k), std::optional<int64_t>(n)) << k;
+  EXPECT_EQ(view.get("never-seen"), std::nullopt);
+  std::map<std::string, int64_t> all;
+  for (const auto& [k, n] : view.all()) EXPECT_TRUE(all.emplace(k, n).second) << k << " twice";
+  EXPECT_EQ(all, want);
+  // A range: by serialized key (strings: byte order), across the tasks.
+  std::map<std::string, int64_t> ranged;
+  for (const auto& [k, n] : view.range("k1", "k3")) ranged.emplace(k, n);
+  std::map<std::string, int64_t> want_ranged;
+  for (const auto& [k, n] : want) {
+    if (k >= "k1" && k <= "k3") want_ranged.emplace(k, n);
+  }
+  EXPECT_EQ(ranged, want_ranged);
+}
+
+TEST_F(streams_queries_test, a_key_value_store_answers_get_range_and_all_under_at_least_once) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 3), RdKafka::ERR_NO_ERROR);
+  streams app(count_per_key(in, out), app_config("a", {{"num.stream.threads", "2"}}));
+  EXPECT_THROW(
+      {
+        try {
+          (void)counts_of(app).get("k0");
+        } catch (const invalid_state_store& e) {
+          EXPECT_TRUE(e.retriable()) << e.what();
+          throw;
+        }
+      },
+      invalid_state_store)
+      << "not started: retry";
+  app.start();
+  ASSERT_TRUE(wait_for_state(app, streams_state::running));
+  const auto want = expected_counts(300, 10);
+  produce_all(in, records(300, 10));
+  wait_counted(out, want);
+  expect_counts_readable(app, want);
+  // No such store, or other types.
+  try {
+    (void)app.key_value_store<std::string, int64_t>("no-such-store");
+    ADD_FAILURE() << "an unknown store";
+  } catch (const invalid_state_store& e) {
+    EXPECT_EQ(e.why(), invalid_state_store::reason::unknown_store);
+    EXPECT_FALSE(e.retriable());
+  }
+  try {
+    (void)app.key_value_store<std::string, std::string>("counts");
+    ADD_FAILURE() << "the wrong value type";
+  } catch (const invalid_state_store& e) {
+    EXPECT_EQ(e.why(), invalid_state_store::reason::wrong_kind);
+  }
+  EXPECT_TRUE(app.close(30s));
+  try {
+    (void)app.key_value_store<std::string, int64_t>("counts").get("k0");
+    ADD_FAILURE() << "a closed instance answered";
+  } catch (const invalid_state_store& e) {
+    EXPECT_TRUE(e.retriable());
+  }
+}
+
+TEST_F(streams_queries_test, under_exactly_once_a_query_sees_the_committed_counts) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 2), RdKafka::ERR_NO_ERROR);
+  streams app(count_per_key(in, out), app_config("a", {{"processing.guarantee", "exactly_once_v2"}}));
+  app.start();
+  ASSERT_TRUE(wait_for_state(app, streams_state::running));
+  const auto want = expected_counts(200, 7);
+  produce_all(in, records(200, 7));
+  wait_counted(out, want);  // read_committed: the counts are committed
+  expect_counts_readable(app, want);
+  EXPECT_TRUE(app.close(30s));
+}
+
+TEST_F(streams_queries_test, each_instance_answers_for_its_own_keys_and_says_not_local_for_the_others) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 4), RdKafka::ERR_NO_ERROR);
+  streams a(count_per_key(in, out), app_config("a", {{"application.server", "127.0.0.1:7101"}}));
+  streams b(count_per_key(in, out), app_config("b", {{"application.server", "127.0.0.1:7102"}}));
+  a.start();
+  b.start();
+  auto two_each = [](const streams& s) {
+    std::size_t n = 0;
+    for (const auto& t : s.metadata()) n += t.active_tasks.size();
+    return s.state() == streams_state::running && n == 2;
+  };
+  ASSERT_TRUE(eventually([&] { return two_each(a) && two_each(b) && a.all_metadata().size() == 2; }));
+  const auto want = expected_counts(400, 16);
+  produce_all(in, records(400, 16));
+  wait_counted(out, want);
+  const core::serde<std::string> keys{core::serdes::string{}};
+  std::map<std::string, int64_t> from_a, from_b;
+  for (const auto& [k, n] : want) {
+    const auto where = a.query_metadata_for_key("counts", k, keys);
+    ASSERT_TRUE(where && where->active) << k;
+    const bool on_a = where->active->port == 7101;
+    const streams& owner = on_a ? a : b;
+    const streams& other = on_a ? b : a;
+    EXPECT_EQ(counts_of(owner).get(k), std::optional<int64_t>(n)) << k;
+    try {
+      (void)counts_of(other).get(k);
+      ADD_FAILURE() << k << ": answered by the instance that does not hold it";
+    } catch (const invalid_state_store& e) {
+      EXPECT_EQ(e.why(), invalid_state_store::reason::not_local) << e.what();
+    }
+  }
+  // all() of each instance: its own keys; together every key once.
+  for (const auto& [k, n] : a.key_value_store<std::string, int64_t>("counts").all()) from_a.emplace(k, n);
+  for (const auto& [k, n] : b.key_value_store<std::string, int64_t>("counts").all()) from_b.emplace(k, n);
+  std::map<std::string, int64_t> together = from_a;
+  for (const auto& [k, n] : from_b) EXPECT_TRUE(together.emplace(k, n).second) << k << " on both";
+  EXPECT_EQ(together, want);
+  EXPECT_TRUE(a.close(30s));
+  EXPECT_TRUE(b.close(30s));
+}
+
+}  // namespace
+}  // namespace sluice::testing
