@@ -9,6 +9,7 @@
 #include "runtime/detail/streams_membership.h"
 #include "runtime/detail/topic_manager.h"
 #include "state/key_value_store.h"
+#include "state/window_store.h"
 #include "state/rocksdb_resources.h"
 
 #include <librdkafka/rdkafka.h>
@@ -245,6 +246,12 @@ struct streams::impl {
     t->start();
     threads.push_back(std::move(t));
   }
+
+  // Interactive queries (defined with streams::query_get): the thread running `id` (throws
+  // not_local), every thread with tasks of a sub-topology, the task holding a key.
+  detail::stream_thread& owner_of(const dsl::task_id& id) const;
+  std::vector<std::pair<detail::stream_thread*, std::vector<dsl::task_id>>> owners_of(int32_t subtopology) const;
+  dsl::task_id task_of(const dsl::store_spec& spec, core::bytes_view key) const;
 
   /// The live stream threads, for the membership.
   std::vector<detail::streams_membership::thread_slot> live_threads() {
@@ -642,21 +649,6 @@ constexpr auto query_timeout = std::chrono::seconds(30);
   throw invalid_state_store(invalid_state_store::reason::unavailable, why + ": retry");
 }
 
-/// The running task `id`'s store `spec` as a key-value store; throws unavailable otherwise.
-state::key_value_store& running_store(detail::task_manager& tasks, const dsl::task_id& id,
-                                      const dsl::store_spec& spec) {
-  auto it = tasks.tasks().find(id);
-  if (it == tasks.tasks().end() || it->second->current_state() != detail::stream_task::state::running ||
-      it->second->stores() == nullptr) {
-    unavailable("task " + id.to_string() + " of store '" + spec.name + "' is not running here now");
-  }
-  auto* kv = dynamic_cast<state::key_value_store*>(&it->second->stores()->store(spec));
-  if (kv == nullptr) {
-    throw invalid_state_store(invalid_state_store::reason::wrong_kind, "store '" + spec.name + "' is not a key-value store");
-  }
-  return *kv;
-}
-
 template <class T>
 T value_or_unavailable(result<T> r, const std::string& what) {
   if (!r) unavailable(what + " failed: " + r.error().message());
@@ -665,33 +657,84 @@ T value_or_unavailable(result<T> r, const std::string& what) {
 
 }  // namespace
 
-std::optional<core::bytes> streams::query_get(std::string_view store, core::bytes_view key) const {
-  const impl& m = *_impl;
-  const dsl::store_spec* spec = m.topology.find_store(store);
-  if (spec == nullptr || spec->kind != dsl::store_kind::key_value) {
-    throw invalid_state_store(spec == nullptr ? invalid_state_store::reason::unknown_store
-                                              : invalid_state_store::reason::wrong_kind,
-                              "no key-value store '" + std::string(store) + "'");
+namespace {
+
+/// `store` of the topology if it is of `kind`; throws unknown_store / wrong_kind otherwise.
+const dsl::store_spec& queryable(const dsl::topology& topology, std::string_view store, dsl::store_kind kind) {
+  const dsl::store_spec* spec = topology.find_store(store);
+  if (spec == nullptr) {
+    throw invalid_state_store(invalid_state_store::reason::unknown_store,
+                              "no store '" + std::string(store) + "' in the topology");
   }
+  if (spec->kind != kind) {
+    throw invalid_state_store(invalid_state_store::reason::wrong_kind,
+                              "store '" + std::string(store) + "' is not of the kind asked for");
+  }
+  return *spec;
+}
+
+/// The running task `id`'s store `spec` as a `Store`; throws unavailable otherwise.
+template <class Store>
+Store& running_store_as(detail::task_manager& tasks, const dsl::task_id& id, const dsl::store_spec& spec) {
+  auto it = tasks.tasks().find(id);
+  if (it == tasks.tasks().end() || it->second->current_state() != detail::stream_task::state::running ||
+      it->second->stores() == nullptr) {
+    unavailable("task " + id.to_string() + " of store '" + spec.name + "' is not running here now");
+  }
+  auto* typed = dynamic_cast<Store*>(&it->second->stores()->store(spec));
+  if (typed == nullptr) {
+    throw invalid_state_store(invalid_state_store::reason::wrong_kind, "store '" + spec.name + "' is of another kind");
+  }
+  return *typed;
+}
+
+}  // namespace
+
+/// The stream thread running `id` (by the tasks the membership gave it); throws not_local.
+detail::stream_thread& streams::impl::owner_of(const dsl::task_id& id) const {
+  const impl& m = *this;
   if (!m.membership || m.current() != streams_state::running) unavailable("the instance is not running");
-  auto count = m.layout.task_counts.find(spec->subtopology);
-  if (count == m.layout.task_counts.end() || count->second <= 0) unavailable("no tasks yet");
-  const dsl::task_id id{spec->subtopology, partition_id{core::partition_for_key(key, count->second)}};
-  detail::stream_thread* owner = nullptr;
-  {
-    std::lock_guard lock(m.mutex);
-    for (const auto& t : m.threads) {
-      if (t->state() != detail::thread_state::dead && t->inbox()->posted().contains(id)) owner = t.get();
+  std::lock_guard lock(m.mutex);
+  for (const auto& t : m.threads) {
+    if (t->state() != detail::thread_state::dead && t->inbox()->posted().contains(id)) return *t;
+  }
+  throw invalid_state_store(invalid_state_store::reason::not_local,
+                            "the key's task " + id.to_string() + " runs on another instance");
+}
+
+/// Every stream thread with tasks of `subtopology`, with those tasks.
+std::vector<std::pair<detail::stream_thread*, std::vector<dsl::task_id>>> streams::impl::owners_of(
+    int32_t subtopology) const {
+  const impl& m = *this;
+  if (!m.membership || m.current() != streams_state::running) unavailable("the instance is not running");
+  std::vector<std::pair<detail::stream_thread*, std::vector<dsl::task_id>>> owners;
+  std::lock_guard lock(m.mutex);
+  for (const auto& t : m.threads) {
+    if (t->state() == detail::thread_state::dead) continue;
+    std::vector<dsl::task_id> mine;
+    for (const auto& id : t->inbox()->posted()) {
+      if (id.subtopology == subtopology) mine.push_back(id);
     }
+    if (!mine.empty()) owners.emplace_back(t.get(), std::move(mine));
   }
-  if (owner == nullptr) {
-    throw invalid_state_store(invalid_state_store::reason::not_local,
-                              "the key's task " + id.to_string() + " runs on another instance");
-  }
+  return owners;
+}
+
+/// The task holding `key` of `spec`'s store.
+dsl::task_id streams::impl::task_of(const dsl::store_spec& spec, core::bytes_view key) const {
+  auto count = layout.task_counts.find(spec.subtopology);
+  if (count == layout.task_counts.end() || count->second <= 0) unavailable("no tasks yet");
+  return dsl::task_id{spec.subtopology, partition_id{core::partition_for_key(key, count->second)}};
+}
+
+std::optional<core::bytes> streams::query_get(std::string_view store, core::bytes_view key) const {
+  const auto& spec = queryable(_impl->topology, store, dsl::store_kind::key_value);
+  const dsl::task_id id = _impl->task_of(spec, key);
   std::optional<core::bytes> out;
-  owner->query(
+  _impl->owner_of(id).query(
       [&](detail::task_manager& tasks) {
-        out = value_or_unavailable(running_store(tasks, id, *spec).get(key), "reading store '" + spec->name + "'");
+        out = value_or_unavailable(running_store_as<state::key_value_store>(tasks, id, spec).get(key),
+                                   "reading store '" + spec.name + "'");
       },
       query_timeout);
   return out;
@@ -700,34 +743,15 @@ std::optional<core::bytes> streams::query_get(std::string_view store, core::byte
 std::vector<std::pair<core::bytes, core::bytes>> streams::query_range(std::string_view store,
                                                                       std::optional<core::bytes> from,
                                                                       std::optional<core::bytes> to) const {
-  const impl& m = *_impl;
-  const dsl::store_spec* spec = m.topology.find_store(store);
-  if (spec == nullptr || spec->kind != dsl::store_kind::key_value) {
-    throw invalid_state_store(spec == nullptr ? invalid_state_store::reason::unknown_store
-                                              : invalid_state_store::reason::wrong_kind,
-                              "no key-value store '" + std::string(store) + "'");
-  }
-  if (!m.membership || m.current() != streams_state::running) unavailable("the instance is not running");
-  // Each thread with tasks of the store's sub-topology reads all of them at once.
-  std::vector<std::pair<detail::stream_thread*, std::vector<dsl::task_id>>> owners;
-  {
-    std::lock_guard lock(m.mutex);
-    for (const auto& t : m.threads) {
-      if (t->state() == detail::thread_state::dead) continue;
-      std::vector<dsl::task_id> mine;
-      for (const auto& id : t->inbox()->posted()) {
-        if (id.subtopology == spec->subtopology) mine.push_back(id);
-      }
-      if (!mine.empty()) owners.emplace_back(t.get(), std::move(mine));
-    }
-  }
+  const auto& spec = queryable(_impl->topology, store, dsl::store_kind::key_value);
   std::vector<std::pair<core::bytes, core::bytes>> out;
-  for (auto& [thread, ids] : owners) {
+  // Each thread with tasks of the store's sub-topology reads all of them at once.
+  for (auto& [thread, ids] : _impl->owners_of(spec.subtopology)) {
     thread->query(
         [&](detail::task_manager& tasks) {
           for (const auto& id : ids) {
-            auto& kv = running_store(tasks, id, *spec);
-            const std::string what = "scanning store '" + spec->name + "'";
+            auto& kv = running_store_as<state::key_value_store>(tasks, id, spec);
+            const std::string what = "scanning store '" + spec.name + "'";
             auto it = value_or_unavailable(from && to ? kv.range(*from, *to) : kv.all(), what);
             for (; it.valid(); it.next()) {
               out.emplace_back(core::bytes(it.key().begin(), it.key().end()),
@@ -735,6 +759,35 @@ std::vector<std::pair<core::bytes, core::bytes>> streams::query_range(std::strin
             }
             if (auto ok = it.status(); !ok) unavailable(what + " failed: " + ok.error().message());
           }
+        },
+        query_timeout);
+  }
+  return out;
+}
+
+std::vector<streams::raw_window> streams::query_window(std::string_view store, std::optional<core::bytes> key,
+                                                       core::timestamp from, core::timestamp to) const {
+  const auto& spec = queryable(_impl->topology, store, dsl::store_kind::window);
+  std::vector<raw_window> out;
+  auto read = [&](detail::task_manager& tasks, const dsl::task_id& id) {
+    auto& ws = running_store_as<state::window_store>(tasks, id, spec);
+    const std::string what = "fetching from store '" + spec.name + "'";
+    auto it = value_or_unavailable(key ? ws.fetch(*key, from, to) : ws.fetch_all(from, to), what);
+    for (; it.valid(); it.next()) {
+      out.push_back({core::bytes(it.key().begin(), it.key().end()), it.window_start(),
+                     core::bytes(it.value().begin(), it.value().end())});
+    }
+    if (auto ok = std::move(it).release().status(); !ok) unavailable(what + " failed: " + ok.error().message());
+  };
+  if (key) {
+    const dsl::task_id id = _impl->task_of(spec, *key);
+    _impl->owner_of(id).query([&](detail::task_manager& tasks) { read(tasks, id); }, query_timeout);
+    return out;
+  }
+  for (auto& [thread, ids] : _impl->owners_of(spec.subtopology)) {
+    thread->query(
+        [&](detail::task_manager& tasks) {
+          for (const auto& id : ids) read(tasks, id);
         },
         query_timeout);
   }

@@ -62,6 +62,8 @@ enum class uncaught_error_response {
 
 template <class K, class V>
 class key_value_view;
+template <class K, class V>
+class window_view;
 
 class streams {
  public:
@@ -122,6 +124,10 @@ class streams {
   /// invalid_state_store too (see key_value_view). REQUIRES: after start().
   template <class K, class V>
   key_value_view<K, V> key_value_store(std::string_view name) const;
+  /// The same for a window store (window_view: fetch, fetch_all). The join buffers of
+  /// stream-stream joins are not queryable.
+  template <class K, class V>
+  window_view<K, V> window_store(std::string_view name) const;
 
   /// Bytes-level reads behind key_value_view (the key as the store's key serde writes it).
   std::optional<core::bytes> query_get(std::string_view store, core::bytes_view key) const;
@@ -130,12 +136,32 @@ class streams {
   std::vector<std::pair<core::bytes, core::bytes>> query_range(std::string_view store,
                                                                std::optional<core::bytes> from,
                                                                std::optional<core::bytes> to) const;
+  /// One window of a window store, as stored.
+  struct raw_window {
+    core::bytes key;
+    core::timestamp window_start;
+    core::bytes value;
+  };
+  /// Bytes-level reads behind window_view: the windows of `key` (or, without a key, of every
+  /// key of every local task) whose start lies in [from, to].
+  std::vector<raw_window> query_window(std::string_view store, std::optional<core::bytes> key,
+                                       core::timestamp from, core::timestamp to) const;
   /// Processing, commit, lag, restoration and drop metrics (runtime/README.md lists them).
   core::metrics_registry& metrics() noexcept;
   const streams_config& config() const noexcept;
   const dsl::topology& topology() const noexcept;
 
  private:
+  template <class K, class V>
+  struct typed_store {
+    const dsl::store_spec& spec;
+    core::serde<K> keys;
+    core::serde<V> values;
+  };
+  /// The store `name` of `kind` with serdes of K and V; throws invalid_state_store otherwise.
+  template <class K, class V>
+  typed_store<K, V> find_typed_store(std::string_view name, dsl::store_kind kind) const;
+
   struct impl;
   std::unique_ptr<impl> _impl;
 };
@@ -194,8 +220,57 @@ class key_value_view {
   core::serde<V> _values;
 };
 
+/// One window of a window store: its key, start and end (start + the window size) and value.
 template <class K, class V>
-key_value_view<K, V> streams::key_value_store(std::string_view name) const {
+struct windowed_value {
+  K key;
+  core::timestamp window_start;
+  core::timestamp window_end;
+  V value;
+};
+
+/// A read-only view of a window store across one instance's tasks (Kafka Streams'
+/// ReadOnlyWindowStore): reads run like key_value_view's and throw the same errors.
+template <class K, class V>
+class window_view {
+ public:
+  /// The windows of `key` whose start lies in [from, to], by window start.
+  std::vector<windowed_value<K, V>> fetch(const K& key, core::timestamp from, core::timestamp to) const {
+    auto k = _keys.serialize(key);
+    if (!k) throw std::invalid_argument("the key does not serialize: " + k.error().message());
+    return typed(_streams->query_window(_name, std::move(k.value()), from, to));
+  }
+  /// Every key's windows whose start lies in [from, to], task by task.
+  std::vector<windowed_value<K, V>> fetch_all(core::timestamp from, core::timestamp to) const {
+    return typed(_streams->query_window(_name, std::nullopt, from, to));
+  }
+
+ private:
+  friend class streams;
+  window_view(const streams& s, std::string name, core::serde<K> keys, core::serde<V> values, millis size)
+      : _streams(&s), _name(std::move(name)), _keys(std::move(keys)), _values(std::move(values)), _size(size) {}
+
+  std::vector<windowed_value<K, V>> typed(const std::vector<streams::raw_window>& raw) const {
+    std::vector<windowed_value<K, V>> out;
+    out.reserve(raw.size());
+    for (const auto& w : raw) {
+      auto k = _keys.deserialize(core::bytes_view(w.key));
+      auto v = _values.deserialize(core::bytes_view(w.value));
+      if (!k || !v) throw streams_error("store '" + _name + "' holds bytes its serdes cannot read");
+      out.push_back({std::move(k.value()), w.window_start, w.window_start + _size, std::move(v.value())});
+    }
+    return out;
+  }
+
+  const streams* _streams;
+  std::string _name;
+  core::serde<K> _keys;
+  core::serde<V> _values;
+  millis _size;
+};
+
+template <class K, class V>
+streams::typed_store<K, V> streams::find_typed_store(std::string_view name, dsl::store_kind kind) const {
   const dsl::store_spec* spec = topology().find_store(name);
   if (spec == nullptr) {
     throw invalid_state_store(invalid_state_store::reason::unknown_store,
@@ -203,17 +278,32 @@ key_value_view<K, V> streams::key_value_store(std::string_view name) const {
   }
   const auto* keys = std::any_cast<core::serde<K>>(&spec->key_serde);
   const auto* values = std::any_cast<core::serde<V>>(&spec->value_serde);
-  if (spec->kind != dsl::store_kind::key_value || keys == nullptr || values == nullptr) {
+  if (spec->kind != kind || keys == nullptr || values == nullptr ||
+      (kind == dsl::store_kind::window && spec->window_size.count() <= 0)) {
     throw invalid_state_store(invalid_state_store::reason::wrong_kind,
-                              "store '" + std::string(name) + "' is not a key-value store of these key and value types");
+                              "store '" + std::string(name) + "' is not of the kind and types asked for");
   }
-  return key_value_view<K, V>(*this, std::string(name), *keys, *values);
+  return {*spec, *keys, *values};
+}
+
+template <class K, class V>
+window_view<K, V> streams::window_store(std::string_view name) const {
+  auto s = find_typed_store<K, V>(name, dsl::store_kind::window);
+  return window_view<K, V>(*this, std::string(name), s.keys, s.values, s.spec.window_size);
+}
+
+template <class K, class V>
+key_value_view<K, V> streams::key_value_store(std::string_view name) const {
+  auto s = find_typed_store<K, V>(name, dsl::store_kind::key_value);
+  return key_value_view<K, V>(*this, std::string(name), s.keys, s.values);
 }
 
 }  // namespace sluice::runtime
 
 namespace sluice {
 using runtime::key_value_view;
+using runtime::window_view;
+using runtime::windowed_value;
 using runtime::streams;
 using runtime::streams_config;
 using runtime::uncaught_error_response;

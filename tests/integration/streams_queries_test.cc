@@ -162,5 +162,54 @@ TEST_F(streams_queries_test, each_instance_answers_for_its_own_keys_and_says_not
   EXPECT_TRUE(b.close(30s));
 }
 
+TEST_F(streams_queries_test, a_window_store_answers_fetch_and_fetch_all) {
+  const std::string in = topic("in"), out = topic("out");
+  ASSERT_EQ(create_topic(in, 2), RdKafka::ERR_NO_ERROR);
+  streams_builder builder;
+  builder.stream<std::string, std::string>(in)
+      .group_by_key()
+      .windowed_by(time_windows::of(std::chrono::minutes(1)).grace(std::chrono::minutes(10)))
+      .count(materialized<std::string, int64_t>::as("per-minute"))
+      .to_stream()
+      .to(out, {.key_serde = time_windowed_serde<std::string>(core::serdes::string{}, std::chrono::minutes(1)),
+                .value_serde = core::serdes::int64{}});
+  streams app(builder.build(), app_config());
+  app.start();
+  ASSERT_TRUE(wait_for_state(app, streams_state::running));
+  // Key "a": 3 records in minute 0, 2 in minute 1; key "b": 1 in minute 1.
+  const int64_t t0 = 1'700'000'040'000;  // a minute boundary
+  produce_all(in, {{"a", "1", t0 + 1'000}, {"a", "2", t0 + 2'000}, {"a", "3", t0 + 59'000},
+                   {"a", "4", t0 + 60'000}, {"a", "5", t0 + 61'000}, {"b", "6", t0 + 90'000}});
+  ASSERT_EQ(read_all(out, 6).size(), 6u);
+  auto view = app.window_store<std::string, int64_t>("per-minute");
+  EXPECT_TRUE(eventually([&] {
+    auto a = view.fetch("a", core::from_epoch_ms(t0), core::from_epoch_ms(t0 + 60'000));
+    return a.size() == 2 && a[0].value == 3 && a[1].value == 2;
+  }, 10s));
+  auto a = view.fetch("a", core::from_epoch_ms(t0), core::from_epoch_ms(t0 + 60'000));
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].key, "a");
+  EXPECT_EQ(a[0].window_start, core::from_epoch_ms(t0));
+  EXPECT_EQ(a[0].window_end, core::from_epoch_ms(t0 + 60'000));
+  EXPECT_EQ(a[1].window_start, core::from_epoch_ms(t0 + 60'000));
+  // Only windows starting within [from, to].
+  EXPECT_EQ(view.fetch("a", core::from_epoch_ms(t0 + 1), core::from_epoch_ms(t0 + 60'000)).size(), 1u);
+  EXPECT_TRUE(view.fetch("c", core::from_epoch_ms(t0), core::from_epoch_ms(t0 + 60'000)).empty());
+  std::map<std::pair<std::string, int64_t>, int64_t> all;
+  for (const auto& w : view.fetch_all(core::from_epoch_ms(t0), core::from_epoch_ms(t0 + 60'000))) {
+    all[{w.key, core::to_epoch_ms(w.window_start) - t0}] = w.value;
+  }
+  const std::map<std::pair<std::string, int64_t>, int64_t> want{
+      {{"a", 0}, 3}, {{"a", 60'000}, 2}, {{"b", 60'000}, 1}};
+  EXPECT_EQ(all, want);
+  try {
+    (void)app.window_store<std::string, int64_t>("no-such-store");
+    ADD_FAILURE() << "an unknown store";
+  } catch (const invalid_state_store& e) {
+    EXPECT_EQ(e.why(), invalid_state_store::reason::unknown_store);
+  }
+  EXPECT_TRUE(app.close(30s));
+}
+
 }  // namespace
 }  // namespace sluice::testing
