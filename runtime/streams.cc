@@ -9,6 +9,7 @@
 #include "runtime/detail/streams_membership.h"
 #include "runtime/detail/topic_manager.h"
 #include "state/key_value_store.h"
+#include "state/session_store.h"
 #include "state/window_store.h"
 #include "state/rocksdb_resources.h"
 
@@ -791,6 +792,25 @@ std::vector<streams::raw_window> streams::query_window(std::string_view store, s
         },
         query_timeout);
   }
+  return out;
+}
+
+std::vector<streams::raw_session> streams::query_sessions(std::string_view store, core::bytes_view key) const {
+  const auto& spec = queryable(_impl->topology, store, dsl::store_kind::session);
+  const dsl::task_id id = _impl->task_of(spec, key);
+  std::vector<raw_session> out;
+  _impl->owner_of(id).query(
+      [&](detail::task_manager& tasks) {
+        auto& ss = running_store_as<state::session_store>(tasks, id, spec);
+        const std::string what = "fetching from store '" + spec.name + "'";
+        auto it = value_or_unavailable(ss.fetch(key), what);
+        for (; it.valid(); it.next()) {
+          out.push_back({core::bytes(it.key().begin(), it.key().end()), it.window().start, it.window().end,
+                         core::bytes(it.value().begin(), it.value().end())});
+        }
+        if (auto ok = it.status(); !ok) unavailable(what + " failed: " + ok.error().message());
+      },
+      query_timeout);
   return out;
 }
 

@@ -64,6 +64,8 @@ template <class K, class V>
 class key_value_view;
 template <class K, class V>
 class window_view;
+template <class K, class V>
+class session_view;
 
 class streams {
  public:
@@ -128,6 +130,9 @@ class streams {
   /// stream-stream joins are not queryable.
   template <class K, class V>
   window_view<K, V> window_store(std::string_view name) const;
+  /// The same for a session store (session_view: fetch).
+  template <class K, class V>
+  session_view<K, V> session_store(std::string_view name) const;
 
   /// Bytes-level reads behind key_value_view (the key as the store's key serde writes it).
   std::optional<core::bytes> query_get(std::string_view store, core::bytes_view key) const;
@@ -146,6 +151,15 @@ class streams {
   /// key of every local task) whose start lies in [from, to].
   std::vector<raw_window> query_window(std::string_view store, std::optional<core::bytes> key,
                                        core::timestamp from, core::timestamp to) const;
+  /// One session of a session store, as stored: its span, both ends inclusive.
+  struct raw_session {
+    core::bytes key;
+    core::timestamp start;
+    core::timestamp end;
+    core::bytes value;
+  };
+  /// Bytes-level read behind session_view: every session of `key`, by end.
+  std::vector<raw_session> query_sessions(std::string_view store, core::bytes_view key) const;
   /// Processing, commit, lag, restoration and drop metrics (runtime/README.md lists them).
   core::metrics_registry& metrics() noexcept;
   const streams_config& config() const noexcept;
@@ -269,6 +283,44 @@ class window_view {
   millis _size;
 };
 
+/// One session of a session store: its key, span (both ends inclusive) and value.
+template <class K, class V>
+struct session_value {
+  K key;
+  core::timestamp start;
+  core::timestamp end;
+  V value;
+};
+
+/// A read-only view of a session store across one instance's tasks (Kafka Streams'
+/// ReadOnlySessionStore): reads run like key_value_view's and throw the same errors.
+template <class K, class V>
+class session_view {
+ public:
+  /// Every session of `key`.
+  std::vector<session_value<K, V>> fetch(const K& key) const {
+    auto k = _keys.serialize(key);
+    if (!k) throw std::invalid_argument("the key does not serialize: " + k.error().message());
+    std::vector<session_value<K, V>> out;
+    for (const auto& s : _streams->query_sessions(_name, core::bytes_view(k.value()))) {
+      auto v = _values.deserialize(core::bytes_view(s.value));
+      if (!v) throw streams_error("store '" + _name + "' holds bytes its serde cannot read");
+      out.push_back({key, s.start, s.end, std::move(v.value())});
+    }
+    return out;
+  }
+
+ private:
+  friend class streams;
+  session_view(const streams& s, std::string name, core::serde<K> keys, core::serde<V> values)
+      : _streams(&s), _name(std::move(name)), _keys(std::move(keys)), _values(std::move(values)) {}
+
+  const streams* _streams;
+  std::string _name;
+  core::serde<K> _keys;
+  core::serde<V> _values;
+};
+
 template <class K, class V>
 streams::typed_store<K, V> streams::find_typed_store(std::string_view name, dsl::store_kind kind) const {
   const dsl::store_spec* spec = topology().find_store(name);
@@ -293,6 +345,12 @@ window_view<K, V> streams::window_store(std::string_view name) const {
 }
 
 template <class K, class V>
+session_view<K, V> streams::session_store(std::string_view name) const {
+  auto s = find_typed_store<K, V>(name, dsl::store_kind::session);
+  return session_view<K, V>(*this, std::string(name), s.keys, s.values);
+}
+
+template <class K, class V>
 key_value_view<K, V> streams::key_value_store(std::string_view name) const {
   auto s = find_typed_store<K, V>(name, dsl::store_kind::key_value);
   return key_value_view<K, V>(*this, std::string(name), s.keys, s.values);
@@ -302,6 +360,8 @@ key_value_view<K, V> streams::key_value_store(std::string_view name) const {
 
 namespace sluice {
 using runtime::key_value_view;
+using runtime::session_value;
+using runtime::session_view;
 using runtime::window_view;
 using runtime::windowed_value;
 using runtime::streams;

@@ -211,5 +211,40 @@ TEST_F(streams_queries_test, a_window_store_answers_fetch_and_fetch_all) {
   EXPECT_TRUE(app.close(30s));
 }
 
+TEST_F(streams_queries_test, a_session_store_answers_fetch) {
+  const std::string in = topic("in");
+  ASSERT_EQ(create_topic(in, 2), RdKafka::ERR_NO_ERROR);
+  streams_builder builder;
+  builder.stream<std::string, std::string>(in)
+      .group_by_key()
+      .windowed_by(session_windows::with_inactivity_gap(std::chrono::minutes(5)).grace(std::chrono::hours(1)))
+      .count(materialized<std::string, int64_t>::as("sessions"));
+  streams app(builder.build(), app_config());
+  app.start();
+  ASSERT_TRUE(wait_for_state(app, streams_state::running));
+  // Key "a": a session of three records (t0 .. t0+2min), then one of one record an hour later.
+  const int64_t t0 = 1'700'000'000'000;
+  produce_all(in, {{"a", "1", t0}, {"a", "2", t0 + 60'000}, {"a", "3", t0 + 120'000},
+                   {"a", "4", t0 + 3'600'000}, {"b", "5", t0}});
+  auto view = app.session_store<std::string, int64_t>("sessions");
+  std::vector<session_value<std::string, int64_t>> got;
+  ASSERT_TRUE(eventually([&] {
+    got = view.fetch("a");
+    return got.size() == 2 && got[0].value == 3 && got[1].value == 1;
+  }, 30s));
+  EXPECT_EQ(got[0].key, "a");
+  EXPECT_EQ(got[0].start, core::from_epoch_ms(t0));
+  EXPECT_EQ(got[0].end, core::from_epoch_ms(t0 + 120'000));
+  EXPECT_EQ(got[1].start, core::from_epoch_ms(t0 + 3'600'000));
+  EXPECT_TRUE(view.fetch("nobody").empty());
+  try {
+    (void)app.window_store<std::string, int64_t>("sessions");
+    ADD_FAILURE() << "a session store as a window store";
+  } catch (const invalid_state_store& e) {
+    EXPECT_EQ(e.why(), invalid_state_store::reason::wrong_kind);
+  }
+  EXPECT_TRUE(app.close(30s));
+}
+
 }  // namespace
 }  // namespace sluice::testing
