@@ -253,6 +253,9 @@ struct streams::impl {
   detail::stream_thread& owner_of(const dsl::task_id& id) const;
   std::vector<std::pair<detail::stream_thread*, std::vector<dsl::task_id>>> owners_of(int32_t subtopology) const;
   dsl::task_id task_of(const dsl::store_spec& spec, core::bytes_view key) const;
+  /// The task holding `key` of `spec`'s store (murmur2 over its task count); nullopt before the
+  /// layout knows the count.
+  std::optional<dsl::task_id> task_for_key(const dsl::store_spec& spec, core::bytes_view key) const;
 
   /// The live stream threads, for the membership.
   std::vector<detail::streams_membership::thread_slot> live_threads() {
@@ -599,14 +602,11 @@ std::optional<key_query_metadata> streams::query_metadata_for_key(std::string_vi
   if (spec == nullptr) return std::nullopt;
   key_query_metadata out;
   if (!m.membership) return out;
-  auto count = m.layout.task_counts.find(spec->subtopology);
-  if (count == m.layout.task_counts.end() || count->second <= 0) return out;
-  out.partition = partition_id{core::partition_for_key(serialized_key, count->second)};
-  const auto partitions =
-      detail::task_partitions(m.topology, m.layout, m.config.application_id, {spec->subtopology, out.partition});
-  for (auto h : m.membership->hosts()) {
-    std::sort(h.active.begin(), h.active.end());
-    std::sort(h.standby.begin(), h.standby.end());
+  const auto id = m.task_for_key(*spec, serialized_key);
+  if (!id) return out;
+  out.partition = id->partition;
+  const auto partitions = detail::task_partitions(m.topology, m.layout, m.config.application_id, *id);
+  for (const auto& h : m.membership->hosts()) {
     auto host = parse_endpoint(h.endpoint);
     if (!host) continue;
     if (!out.active && holds_any(h.active, partitions)) {
@@ -655,10 +655,6 @@ T value_or_unavailable(result<T> r, const std::string& what) {
   if (!r) unavailable(what + " failed: " + r.error().message());
   return std::move(r.value());
 }
-
-}  // namespace
-
-namespace {
 
 /// `store` of the topology if it is of `kind`; throws unknown_store / wrong_kind otherwise.
 const dsl::store_spec& queryable(const dsl::topology& topology, std::string_view store, dsl::store_kind kind) {
@@ -722,10 +718,16 @@ std::vector<std::pair<detail::stream_thread*, std::vector<dsl::task_id>>> stream
 }
 
 /// The task holding `key` of `spec`'s store.
-dsl::task_id streams::impl::task_of(const dsl::store_spec& spec, core::bytes_view key) const {
+std::optional<dsl::task_id> streams::impl::task_for_key(const dsl::store_spec& spec, core::bytes_view key) const {
   auto count = layout.task_counts.find(spec.subtopology);
-  if (count == layout.task_counts.end() || count->second <= 0) unavailable("no tasks yet");
+  if (count == layout.task_counts.end() || count->second <= 0) return std::nullopt;
   return dsl::task_id{spec.subtopology, partition_id{core::partition_for_key(key, count->second)}};
+}
+
+dsl::task_id streams::impl::task_of(const dsl::store_spec& spec, core::bytes_view key) const {
+  auto id = task_for_key(spec, key);
+  if (!id) unavailable("no tasks yet");
+  return *id;
 }
 
 std::optional<core::bytes> streams::query_get(std::string_view store, core::bytes_view key) const {

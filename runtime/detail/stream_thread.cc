@@ -432,7 +432,11 @@ bool stream_thread::commit_offsets(const std::vector<std::pair<core::topic_parti
 void stream_thread::apply_assignment() {
   auto next = _inbox->take();
   if (!next) return;
-  const std::set<dsl::task_id>& want = next->active;
+  change_tasks(next->active);
+  _inbox->applied(next->version);
+}
+
+void stream_thread::change_tasks(const std::set<dsl::task_id>& want) {
   auto partitions_of = [&](const std::set<dsl::task_id>& tasks) {
     std::vector<core::topic_partition> parts;
     for (const auto& t : tasks) {
@@ -441,22 +445,19 @@ void stream_thread::apply_assignment() {
     }
     return make_partition_list(parts);
   };
-  if (!_assigned) {
+  // The whole set anew (the first one, or after a failed commit).
+  auto take_all = [&] {
     _assigned = want;
     partition_list all = partitions_of(want);
     on_assigned(all.get());
-    _inbox->applied(next->version);
-    return;
-  }
+  };
+  if (!_assigned) return take_all();
   std::set<dsl::task_id> removed, added;
   std::set_difference(_assigned->begin(), _assigned->end(), want.begin(), want.end(),
                       std::inserter(removed, removed.end()));
   std::set_difference(want.begin(), want.end(), _assigned->begin(), _assigned->end(),
                       std::inserter(added, added.end()));
-  if (removed.empty() && added.empty()) {
-    _inbox->applied(next->version);
-    return;
-  }
+  if (removed.empty() && added.empty()) return;
   // Incremental (KIP-429): tasks that stay go on; removed ones are committed and closed, added
   // ones are created. A commit that fails closes everything dirty and starts the new set from
   // the committed offsets, as a full revocation does.
@@ -464,19 +465,11 @@ void stream_thread::apply_assignment() {
     set_state(thread_state::partitions_revoked);
     if (!commit_before_revocation()) {
       revoke_all(false);
-      _assigned = want;
-      partition_list all = partitions_of(want);
-      on_assigned(all.get());
-      _inbox->applied(next->version);
-      return;
+      return take_all();
     }
     _tasks.remove(removed, true);
     partition_list gone = partitions_of(removed);
-    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(_consumer.get(), gone.get())) {
-      const std::string why = rd_kafka_error_string(e);
-      rd_kafka_error_destroy(e);
-      throw streams_error(fmt::format("{}: cannot give up partitions: {}", _name, why));
-    }
+    check_incremental(rd_kafka_incremental_unassign(_consumer.get(), gone.get()), "give up partitions");
     log.info("{}: revoked {} task(s)", _name, removed.size());
   }
   _assigned = want;
@@ -488,7 +481,13 @@ void stream_thread::apply_assignment() {
   _metrics.unregister_lag();
   _metrics.register_lag(_tasks);
   publish_metadata();
-  _inbox->applied(next->version);
+}
+
+void stream_thread::check_incremental(rd_kafka_error_t* error, std::string_view what) const {
+  if (error == nullptr) return;
+  const std::string why = rd_kafka_error_string(error);
+  rd_kafka_error_destroy(error);
+  throw streams_error(fmt::format("{}: cannot {}: {}", _name, what, why));
 }
 
 void stream_thread::on_revoked() {
@@ -565,11 +564,7 @@ void stream_thread::on_assigned(rd_kafka_topic_partition_list_t* parts) {
 
 void stream_thread::add_partitions(rd_kafka_topic_partition_list_t* parts) {
   const auto start = start_offsets(parts);
-  if (rd_kafka_error_t* e = rd_kafka_incremental_assign(_consumer.get(), parts)) {
-    const std::string why = rd_kafka_error_string(e);
-    rd_kafka_error_destroy(e);
-    throw streams_error(fmt::format("{}: cannot take partitions: {}", _name, why));
-  }
+  check_incremental(rd_kafka_incremental_assign(_consumer.get(), parts), "take partitions");
   _tasks.add(start);
   log.info("{}: added {} partition(s); {} task(s)", _name, parts->cnt, _tasks.tasks().size());
   _last_open_attempt = {};

@@ -78,6 +78,8 @@
 #include <thread>
 #include <vector>
 
+struct rd_kafka_error_s;
+
 namespace sluice::runtime::detail {
 
 /// What every stream thread of an instance shares. Outlives the threads.
@@ -159,8 +161,13 @@ class stream_thread final : private partition_control, private offset_committer 
   void answer_queries(bool fail);
   void shutdown(bool clean) noexcept;
 
-  /// Applies a new task set from the inbox, if one was posted.
+  /// Applies a new task set from the inbox, if one was posted (`change_tasks`), and says so.
   void apply_assignment();
+  /// Makes `want` the thread's tasks: incrementally, or all anew the first time and after a
+  /// failed commit.
+  void change_tasks(const std::set<dsl::task_id>& want);
+  /// Throws streams_error ("cannot <what>") for an incremental (un)assign that failed.
+  void check_incremental(rd_kafka_error_s* error, std::string_view what) const;
   /// Takes `parts` as the whole assignment (committed offsets, then every task anew or resumed).
   void on_assigned(rd_kafka_topic_partition_list_s* parts);
   /// Adds `parts` to the assignment and creates their tasks (committed offsets).

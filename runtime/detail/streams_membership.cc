@@ -256,15 +256,16 @@ std::vector<group_protocol> streams_membership::protocols() {
     std::unique_lock lock(_mutex);
     if (_wake.wait_for(lock, std::chrono::milliseconds(10), [&] { return _stop; })) break;
   }
+  const auto threads = _threads();
   std::set<dsl::task_id> running;
-  for (const auto& slot : _threads()) {
+  for (const auto& slot : threads) {
     auto tasks = slot.inbox->posted();
     running.insert(tasks.begin(), tasks.end());
   }
   subscription_info info;
   info.process_id = _process_id;
   if (!_config.application_server.empty()) info.endpoint = _config.application_server;
-  info.threads = std::max(1, static_cast<int32_t>(_threads().size()));
+  info.threads = std::max(1, static_cast<int32_t>(threads.size()));
   std::vector<core::topic_partition> owned;
   for (const auto& t : running) {
     info.task_offset_sums.push_back({t, running_task_offset_sum});
@@ -304,6 +305,12 @@ bool streams_membership::join() {
   if (info->error != assignment_error::none) {
     log.error("group '{}': generation {}: the leader reported error {}; running no tasks", _config.application_id,
               g.generation, static_cast<int>(info->error));
+    info->active.clear();
+  }
+  // Sorted once here: where-a-key-lives lookups search them.
+  for (auto& h : info->hosts) {
+    std::sort(h.active.begin(), h.active.end());
+    std::sort(h.standby.begin(), h.standby.end());
   }
   std::set<dsl::task_id> active(info->active.begin(), info->active.end());
   log.info("group '{}': generation {}{}: {} active task(s)", _config.application_id, g.generation,
@@ -405,7 +412,6 @@ std::map<std::string, core::bytes> streams_membership::assign(const std::vector<
       auto tp = task_partitions(_topology, _layout, _config.application_id, t);
       h.active.insert(h.active.end(), tp.begin(), tp.end());
     }
-    std::sort(h.active.begin(), h.active.end());
     hosts.push_back(std::move(h));
   }
   std::map<std::string, core::bytes> out;

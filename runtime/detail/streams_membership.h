@@ -120,8 +120,8 @@ class streams_membership {
   bool commit_offsets(const std::vector<std::pair<core::topic_partition, int64_t>>& offsets,
                       std::string_view owner);
 
-  /// Every instance with an `application.server` and the partitions of its tasks, as the last
-  /// assignment said (empty before the first one).
+  /// Every instance with an `application.server` and the partitions of its tasks (sorted), as
+  /// the last assignment said (empty before the first one).
   std::vector<host_partitions> hosts() const;
 
   /// Why the membership cannot go on (fenced), or empty.

@@ -120,13 +120,6 @@ TEST_F(streams_test, wall_clock_punctuators_run_without_input) {
 TEST_F(streams_test, a_static_member_restarting_within_the_session_timeout_gets_its_tasks_back_without_a_rebalance) {
   const std::string in = topic("in"), out = topic("out");
   ASSERT_EQ(create_topic(in, 2), RdKafka::ERR_NO_ERROR);
-  auto tasks_of = [](const streams& app) {
-    std::set<std::string> ids;
-    for (const auto& t : app.metadata()) {
-      for (const auto& task : t.active_tasks) ids.insert(task.task_id);
-    }
-    return ids;
-  };
   auto a = std::make_unique<streams>(passthrough(in, out), app_config("a", {{"group.instance.id", "a"}}));
   streams b(passthrough(in, out), app_config("b", {{"group.instance.id", "b"}}));
   std::mutex m;

@@ -162,6 +162,14 @@ std::vector<consumed> streams_test::read_all(const std::string& topic, std::size
   return consume(topic, parts, count, timeout, {{"isolation.level", "read_committed"}});
 }
 
+std::set<std::string> tasks_of(const streams& app) {
+  std::set<std::string> ids;
+  for (const auto& t : app.metadata()) {
+    for (const auto& task : t.active_tasks) ids.insert(task.task_id);
+  }
+  return ids;
+}
+
 dsl::topology count_per_key(const std::string& in, const std::string& out) {
   dsl::streams_builder b;
   b.stream<std::string, std::string>(in)

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,9 @@ class streams_test : public broker_test {
 
   std::string application_id() const { return topic("app"); }
 };
+
+/// The ids of the tasks `app`'s live threads run ("0_1", ...).
+std::set<std::string> tasks_of(const streams& app);
 
 /// Values counted per key in the key-value store "counts"; totals to `out` as int64.
 dsl::topology count_per_key(const std::string& in, const std::string& out);

@@ -23,14 +23,6 @@ topology passthrough(const std::string& in, const std::string& out) {
   return b.build();
 }
 
-std::set<std::string> tasks_of(const streams& app) {
-  std::set<std::string> ids;
-  for (const auto& t : app.metadata()) {
-    for (const auto& task : t.active_tasks) ids.insert(task.task_id);
-  }
-  return ids;
-}
-
 class streams_membership_test : public streams_test {
  protected:
   std::optional<protocol::describe_groups_response::described_group> describe(const std::string& group) {

@@ -127,11 +127,7 @@ TEST_F(streams_queries_test, each_instance_answers_for_its_own_keys_and_says_not
   streams b(count_per_key(in, out), app_config("b", {{"application.server", "127.0.0.1:7102"}}));
   a.start();
   b.start();
-  auto two_each = [](const streams& s) {
-    std::size_t n = 0;
-    for (const auto& t : s.metadata()) n += t.active_tasks.size();
-    return s.state() == streams_state::running && n == 2;
-  };
+  auto two_each = [](const streams& s) { return s.state() == streams_state::running && tasks_of(s).size() == 2; };
   ASSERT_TRUE(eventually([&] { return two_each(a) && two_each(b) && a.all_metadata().size() == 2; }));
   const auto want = expected_counts(400, 16);
   produce_all(in, records(400, 16));
